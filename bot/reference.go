@@ -1,0 +1,36 @@
+// Package bot is the conversation service: it applies each inbound message to its
+// conversation exactly once and carries out the engine's effects.
+package bot
+
+import (
+	"fmt"
+	"io"
+)
+
+// referenceAlphabet has no characters that read alike on a phone screen or over the
+// phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V.
+const referenceAlphabet = "346789ACDEFGHJKMNPQRTWXY"
+
+// NewReference returns a short reference for a referral, like "H-7F3K9", that a
+// person can read out over the phone. rand should be crypto/rand.Reader.
+func NewReference(rand io.Reader) (string, error) {
+	ref := []byte("H-00000")
+	var buf [16]byte
+	for i := 2; i < len(ref); {
+		if _, err := io.ReadFull(rand, buf[:]); err != nil {
+			return "", fmt.Errorf("bot: reference: %w", err)
+		}
+		for _, b := range buf {
+			// Rejection sampling keeps every character equally likely.
+			if int(b) >= 256/len(referenceAlphabet)*len(referenceAlphabet) {
+				continue
+			}
+			ref[i] = referenceAlphabet[int(b)%len(referenceAlphabet)]
+			i++
+			if i == len(ref) {
+				break
+			}
+		}
+	}
+	return string(ref), nil
+}

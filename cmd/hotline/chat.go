@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// chat plays the conversation in the terminal: each line read is a text message,
+// each reply is printed, and a referral prints the email the organization would get.
+func (e *env) chat(args []string) error {
+	fset := flag.NewFlagSet("chat", flag.ContinueOnError)
+	lang := fset.String("lang", "", "reply in this language until one is chosen (like es)")
+	from := fset.String("from", "+13125550142", "the phone number you text from (E.164), or \"\" for none, as on web chat")
+	channel := fset.String("channel", "sms", "the channel: sms, whatsapp, web or terminal")
+	today := fset.String("today", "", "pretend today is this date (YYYY-MM-DD), for trying court dates")
+	arg, err := e.parseFlags(fset, args)
+	if err != nil {
+		return err
+	}
+	pack, _, err := e.loadPack(arg)
+	if err != nil {
+		return err
+	}
+	clock, err := chatClock(e.now, *today, pack.Location)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "hotline chat: --today: %v\n", err)
+		return errUsage
+	}
+	var st flows.State
+	if *lang != "" {
+		if !slices.Contains(pack.Languages, *lang) {
+			fmt.Fprintf(e.stderr, "hotline chat: --lang: the pack's languages are %s\n", strings.Join(pack.Languages, ", "))
+			return errUsage
+		}
+		st.Set("language", *lang)
+	}
+
+	interactive := isTerminal(e.stdin)
+	if interactive {
+		fmt.Fprintf(e.stdout, "Chatting with %s. Type a message and press Enter; Ctrl-D ends.\n", pack.Name)
+	}
+	in := bufio.NewScanner(e.stdin)
+	in.Buffer(make([]byte, 0, 4096), 64<<10)
+	for {
+		if interactive {
+			fmt.Fprint(e.stdout, "> ")
+		}
+		if !in.Scan() {
+			break
+		}
+		text := in.Text()
+		if !interactive {
+			fmt.Fprintf(e.stdout, "> %s\n", text)
+		}
+		ref, err := bot.NewReference(rand.Reader)
+		if err != nil {
+			return err
+		}
+		var fx flows.Effects
+		st, fx = pack.Step(st, flows.Input{Text: text, Channel: *channel, From: *from, Now: clock(), Ref: ref})
+		for _, reply := range fx.Replies {
+			fmt.Fprintf(e.stdout, "%s\n\n", reply)
+		}
+		switch {
+		case fx.Referral != nil:
+			printEmail(e, email.Render(fx.Referral, pack.Location))
+		case fx.Fallback:
+			fmt.Fprintln(e.stdout, "(No email: the fallback referral is made by text only.)")
+		case fx.OptOut:
+			fmt.Fprintln(e.stdout, "(Opted out: nothing more is sent until START.)")
+		}
+	}
+	return in.Err()
+}
+
+func printEmail(e *env, m email.Message) {
+	rule := strings.Repeat("─", 72)
+	fmt.Fprintf(e.stdout, "%s\nThe referral email that would be sent:\n\nTo: %s\nSubject: %s\n\n%s%s\n",
+		rule, m.To, m.Subject, m.Text, rule)
+}
+
+// chatClock returns the time each message arrives: now, or now's time of day on
+// the given date in the hotline's time zone.
+func chatClock(now func() time.Time, day string, loc *time.Location) (func() time.Time, error) {
+	if day == "" {
+		return now, nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, day, loc)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a date like 2026-11-25", day)
+	}
+	return func() time.Time {
+		n := now().In(loc)
+		return time.Date(d.Year(), d.Month(), d.Day(), n.Hour(), n.Minute(), n.Second(), 0, loc)
+	}, nil
+}
+
+// isTerminal reports whether r is an interactive terminal (so input is not echoed).
+func isTerminal(r any) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// test runs the pack's transcript tests and ends with "N passed, M failed".
+func (e *env) test(args []string) error {
+	fset := flag.NewFlagSet("test", flag.ContinueOnError)
+	verbose := fset.Bool("v", false, "list passing transcripts too")
+	arg, err := e.parseFlags(fset, args)
+	if err != nil {
+		return err
+	}
+	pack, src, err := e.loadPack(arg)
+	if err != nil {
+		return err
+	}
+	tests, problems := flows.LoadTests(src.fsys)
+	if len(problems.Errors()) > 0 {
+		for _, p := range src.where(problems) {
+			fmt.Fprintln(e.stdout, p)
+		}
+		return errFailed
+	}
+	passed, failed := 0, 0
+	for _, t := range tests {
+		where := src.where(flows.Problems{{Pos: t.Pos}})[0].Pos
+		fails := pack.Run(t)
+		if len(fails) == 0 {
+			passed++
+			if *verbose {
+				fmt.Fprintf(e.stdout, "ok    %s: %s\n", where, t.Name)
+			}
+			continue
+		}
+		failed++
+		fmt.Fprintf(e.stdout, "FAIL  %s: %s\n", where, t.Name)
+		for _, f := range fails {
+			fmt.Fprintf(e.stdout, "      %s\n", f)
+		}
+	}
+	fmt.Fprintf(e.stdout, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return errFailed
+	}
+	return nil
+}

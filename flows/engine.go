@@ -1,0 +1,760 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-legal/hotline/flows/answer"
+)
+
+// Input is one message from a person, with everything the engine may not find out
+// for itself: the time and the reference a referral would get.
+type Input struct {
+	// Text is the message as the person typed it.
+	Text string
+	// Channel is "sms", "whatsapp", "web" or "terminal"; flows may branch on it.
+	Channel string
+	// From is the sender's phone number in E.164 form, or "" when there is none
+	// (web chat). It is the callback number when the person answers YES to it.
+	From string
+	// Now is the time the message arrived.
+	Now time.Time
+	// Ref is the reference to give a referral, should this message complete one.
+	Ref string
+}
+
+// Effects is what the caller must do after a step: send the replies, in order, and
+// deliver the referral.
+type Effects struct {
+	// Replies are the messages to send back, in order. None means send nothing.
+	Replies []string
+	// Referral is set when the conversation ended in a referral to an organization,
+	// whose intake must now be emailed.
+	Referral *Referral
+	// Fallback is set when the conversation ended with the fallback referral (by
+	// text only: there is no organization to email).
+	Fallback bool
+	// OptOut and OptIn are set when the person sent STOP or START.
+	OptOut, OptIn bool
+	// Human is set when the conversation needs a person's attention.
+	Human bool
+	// Ended is set when the conversation ended with this message.
+	Ended bool
+}
+
+// Referral is a screening that ended with an organization: everything its intake
+// staff need to call the person back and run a conflict check. It is plain data so
+// that it can be queued as it is.
+type Referral struct {
+	Ref         string    `json:"ref"`
+	At          time.Time `json:"at"`
+	OrgID       string    `json:"org_id"`
+	OrgName     string    `json:"org_name"`
+	OrgEmail    string    `json:"org_email"`
+	OrgPhone    string    `json:"org_phone"`
+	ServiceID   string    `json:"service_id"`
+	ServiceName string    `json:"service_name"`
+	// IncludeAnswers says whether the organization wants every question and answer.
+	IncludeAnswers bool     `json:"include_answers"`
+	Urgent         bool     `json:"urgent"`
+	UrgentReasons  []string `json:"urgent_reasons,omitempty"`
+	SafetyConcern  bool     `json:"safety_concern"`
+	CaseType       string   `json:"case_type"`
+	CaseLabel      string   `json:"case_label"`
+	LSCCode        string   `json:"lsc_code"`
+	Name           string   `json:"name"`
+	Callback       string   `json:"callback"`
+	Channel        string   `json:"channel"`
+	Language       string   `json:"language"`
+	Opponent       string   `json:"opponent"`
+	ZIP            string   `json:"zip"`
+	Household      int      `json:"household"`
+	// MonthlyIncomeCents is the household's income per month, in cents.
+	MonthlyIncomeCents int64 `json:"monthly_income_cents"`
+	// PovertyPercent is the income as a percentage of the poverty guideline.
+	PovertyPercent float64 `json:"poverty_percent"`
+	// IncomeLimit is the service's limit in percent of the guideline; 0 for none.
+	IncomeLimit   int  `json:"income_limit"`
+	GuidelineYear int  `json:"guideline_year"`
+	Answers       []QA `json:"answers"`
+}
+
+// QA is one question of the screening and the person's answer, for the email.
+type QA struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// Variables the engine itself reads or writes.
+const (
+	varLanguage      = "language"
+	varChannel       = "channel"
+	varUrgent        = "urgent"
+	varUrgentReason  = "urgent_reason"
+	varSafetyConcern = "safety_concern"
+	varCaseType      = "case_type"
+	varZIP           = "zip"
+	varHousehold     = "household"
+	varIncome        = "income"
+	varName          = "name"
+	varCallback      = "callback"
+	varOpponent      = "opponent"
+)
+
+// maxHops bounds how many steps one message may pass through; the loader rejects
+// loops of steps that ask nothing, so this only guards against a bug.
+const maxHops = 256
+
+// turn is the work of one message.
+type turn struct {
+	p     *Pack
+	st    *State
+	in    *Input
+	fx    Effects
+	today time.Time // the hotline's date, as midnight UTC
+	lang  int       // index of the language replies are in
+	cur   *step     // the step whose texts are being sent, for {min} and {max}
+	org   *Service  // the matched service, while the referral text is sent
+}
+
+// Step applies one message to a conversation and returns the new state and what to
+// do. It is pure: the same pack, state and input always give the same result, and
+// prev is not changed.
+func (p *Pack) Step(prev State, in Input) (State, Effects) {
+	st := prev.clone()
+	local := in.Now.In(p.Location)
+	t := &turn{p: p, st: &st, in: &in, today: time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)}
+	t.lang = p.langIndex(t.value(varLanguage))
+	idle := st.Seen != 0 && in.Now.Unix()-st.Seen > int64(p.IdleAfter/time.Second)
+	st.Seen = in.Now.Unix()
+	norm := answer.Normalize(in.Text)
+
+	if st.Flags&OptedOut != 0 {
+		t.optedOut(norm)
+		return st, t.fx
+	}
+	if kw, ok := p.keywords[norm]; ok && t.keyword(kw) {
+		return st, t.fx
+	}
+	if looksLikeStopRequest(norm) {
+		t.say(p.messages["stop_confirm"])
+		return st, t.fx
+	}
+	if st.Step == "" || st.Flags&Ended != 0 {
+		t.begin(norm)
+		return st, t.fx
+	}
+	cur := p.steps[st.Step]
+	switch {
+	case cur == nil:
+		// The pack changed under a conversation and its step is gone.
+		t.say(p.messages["step_gone"])
+		t.restart()
+	case idle && st.Flags&Resuming == 0:
+		st.Flags |= Resuming
+		t.say(p.messages["welcome_back"])
+	case st.Flags&Resuming != 0:
+		t.resume(norm, cur)
+	default:
+		t.answer(cur, norm)
+	}
+	return st, t.fx
+}
+
+// get reads a variable; channel comes from the input rather than the state.
+func (t *turn) get(name string) (string, bool) {
+	if name == varChannel {
+		return t.in.Channel, true
+	}
+	return t.st.Get(name)
+}
+
+// set saves a variable; a new language changes the language of replies.
+func (t *turn) set(name, value string) {
+	t.st.Set(name, value)
+	if name == varLanguage {
+		t.lang = t.p.langIndex(value)
+	}
+}
+
+// say renders a message in the conversation's language and adds it to the replies.
+func (t *turn) say(m *message) {
+	if m == nil {
+		return
+	}
+	tpl := m.byLang[t.lang]
+	if s, ok := tpl.static(); ok {
+		t.fx.Replies = append(t.fx.Replies, s)
+		return
+	}
+	var b strings.Builder
+	tpl.render(&b, t)
+	t.fx.Replies = append(t.fx.Replies, b.String())
+}
+
+func (t *turn) optedOut(norm string) {
+	kw, isKeyword := t.p.keywords[norm]
+	yes, isYes := answer.YesNo(norm)
+	if isKeyword && kw.action == keywordStart || isYes && yes {
+		*t.st = State{Seen: t.st.Seen}
+		t.keepLanguage(kw.lang)
+		t.fx.OptIn = true
+		t.say(t.p.messages["started"])
+	}
+	// Anything else gets no reply at all: the person asked for silence.
+}
+
+// keepLanguage keeps the reply language through a reset of the state: the one
+// already chosen, else the keyword's own.
+func (t *turn) keepLanguage(kwLang string) {
+	lang := t.p.Languages[t.lang]
+	if kwLang != "" && t.lang == 0 {
+		lang = kwLang
+	}
+	t.lang = t.p.langIndex(lang)
+	if lang != t.p.Languages[0] {
+		t.st.Set(varLanguage, lang)
+	}
+}
+
+// keyword carries out a global keyword. It returns false when the word should be
+// read as an ordinary answer instead (START when not opted out).
+func (t *turn) keyword(kw keyword) bool {
+	if _, chosen := t.st.Get(varLanguage); !chosen && kw.lang != "" {
+		t.lang = t.p.langIndex(kw.lang)
+	}
+	switch kw.action {
+	case keywordStop:
+		*t.st = State{Seen: t.st.Seen, Flags: OptedOut}
+		t.keepLanguage(kw.lang)
+		t.fx.OptOut = true
+		t.say(t.p.messages["stopped"])
+	case keywordStart:
+		return false
+	case keywordHelp:
+		t.say(t.p.messages["help"])
+	case keywordAgent:
+		t.st.Flags |= Human
+		t.fx.Human = true
+		t.say(t.p.messages["agent"])
+	case keywordRestart:
+		t.restart()
+	case keywordBack:
+		t.back()
+	}
+	return true
+}
+
+// restart clears the conversation and starts it again from the first step.
+func (t *turn) restart() {
+	*t.st = State{Seen: t.st.Seen}
+	t.lang = 0
+	t.enter(t.p.start)
+}
+
+// back asks the previous question again, forgetting its answer.
+func (t *turn) back() {
+	st := t.st
+	if st.Step == "" || st.Flags&Ended != 0 {
+		t.begin("")
+		return
+	}
+	st.Flags &^= Resuming
+	st.Tries = 0
+	if n := len(st.History); n > 0 {
+		prev := t.p.steps[st.History[n-1]]
+		st.History = st.History[:n-1]
+		if prev == nil {
+			t.say(t.p.messages["step_gone"])
+			t.restart()
+			return
+		}
+		st.unset(prev.save)
+		st.Step = prev.id
+	}
+	cur := t.p.steps[st.Step]
+	if cur == nil {
+		t.restart()
+		return
+	}
+	t.cur = cur
+	t.say(cur.ask)
+}
+
+// begin starts a new conversation. The first message is not an answer: it either
+// names an entry (a keyword such as EVICTION) or simply opens the first step.
+func (t *turn) begin(norm string) {
+	*t.st = State{Seen: t.st.Seen}
+	t.lang = 0
+	first, _, _ := strings.Cut(norm, " ")
+	if e, ok := t.p.entries[first]; ok {
+		if e.lang != "" {
+			t.set(varLanguage, e.lang)
+		}
+		for _, a := range e.set {
+			t.set(a.name, a.value)
+		}
+		t.enter(e.target)
+		return
+	}
+	t.enter(t.p.start)
+}
+
+// resume reads the answer to "welcome back: 1 continue, 2 start over".
+func (t *turn) resume(norm string, cur *step) {
+	switch i, ok := answer.Choice(norm, resumeChoices); {
+	case ok && i == 0:
+		t.st.Flags &^= Resuming
+		t.cur = cur
+		t.say(cur.ask)
+	case ok && i == 1:
+		t.restart()
+	default:
+		t.say(t.p.messages["welcome_back"])
+	}
+}
+
+var resumeChoices = [][]string{
+	{"1", "continue", "continuar", "seguir", "go on", "yes", "si"},
+	{"2", "start over", "empezar de nuevo", "nuevo", "new", "no"},
+}
+
+// answer reads the person's answer to the current step and moves on.
+func (t *turn) answer(cur *step, norm string) {
+	st := t.st
+	t.cur = cur
+	value, pick, ok := t.parse(cur, norm)
+	if !ok {
+		st.Tries++
+		if st.Tries >= cur.tries {
+			st.Flags |= Human
+			t.fx.Human = true
+			t.say(t.p.messages["too_many_tries"])
+			t.end()
+			return
+		}
+		t.say(cur.reask)
+		return
+	}
+	st.Tries = 0
+	t.set(cur.save, value)
+	st.History = append(st.History, cur.id)
+
+	var branch *rule
+	switch {
+	case cur.expect == kindChoice:
+		branch = cur.choices[pick].rule
+	case cur.expect == kindYesNo && value == "yes":
+		branch = cur.yes
+	case cur.expect == kindYesNo && value == "no":
+		branch = cur.no
+	}
+	if branch != nil {
+		t.apply(branch)
+		if branch.leads() {
+			t.lead(branch)
+			return
+		}
+	}
+	t.follow(cur)
+}
+
+// parse reads an answer for a step. For a choice it also returns which one.
+func (t *turn) parse(cur *step, norm string) (value string, pick int, ok bool) {
+	text := t.in.Text
+	if cur.optional && answer.IsSkip(norm) {
+		return "", 0, true
+	}
+	switch cur.expect {
+	case kindChoice:
+		i, ok := answer.Choice(norm, cur.words)
+		if !ok {
+			return "", 0, false
+		}
+		return cur.choices[i].value, i, true
+	case kindYesNo:
+		yes, ok := answer.YesNo(norm)
+		if !ok {
+			return "", 0, false
+		}
+		if yes {
+			return "yes", 0, true
+		}
+		return "no", 0, true
+	case kindNumber:
+		n, ok := answer.Number(norm)
+		if !ok || n < cur.min || n > cur.max {
+			return "", 0, false
+		}
+		return strconv.Itoa(n), 0, true
+	case kindMoney:
+		cents, ok := answer.Money(text, cur.per)
+		return strconv.FormatInt(cents, 10), 0, ok
+	case kindZIP:
+		zip, ok := answer.ZIP(text)
+		return zip, 0, ok
+	case kindDate:
+		d, ok := answer.Date(norm, t.today)
+		return d.Format(time.DateOnly), 0, ok
+	case kindPhone:
+		// YES means "the number I am texting from", when there is one.
+		if yes, isYes := answer.YesNo(norm); isYes && yes && t.in.From != "" {
+			return t.in.From, 0, true
+		}
+		phone, ok := answer.Phone(text, t.p.Country)
+		return phone, 0, ok
+	default:
+		clean, ok := answer.Text(text, cur.maxLen)
+		return clean, 0, ok
+	}
+}
+
+// apply carries out a rule's actions: set, urgent and say.
+func (t *turn) apply(r *rule) {
+	for _, a := range r.set {
+		t.set(a.name, a.value)
+	}
+	if r.urgent != "" {
+		t.markUrgent(r.urgent)
+	}
+	t.say(r.say)
+}
+
+// lead goes where a rule leads.
+func (t *turn) lead(r *rule) {
+	if r.end {
+		t.end()
+		return
+	}
+	t.enter(r.target)
+}
+
+// follow takes the first of a step's next rules whose condition holds.
+func (t *turn) follow(s *step) {
+	for _, r := range s.next {
+		if r.cond == nil || r.cond.eval(t) {
+			t.apply(r)
+			t.lead(r)
+			return
+		}
+	}
+	// The loader makes sure a step always leads somewhere; end rather than strand
+	// the person should that ever fail.
+	t.end()
+}
+
+// enter arrives at a step: says its message, then asks its question, refers, ends,
+// or (for a step that asks nothing) follows it on.
+func (t *turn) enter(s *step) {
+	for hops := 0; s != nil && hops < maxHops; hops++ {
+		t.cur = s
+		t.st.Tries = 0
+		t.say(s.say)
+		switch {
+		case s.refer != nil:
+			t.refer(s.refer)
+			return
+		case s.end:
+			t.end()
+			return
+		case s.expect != kindNone:
+			t.st.Step = s.id
+			t.say(s.ask)
+			return
+		}
+		next := t.route(s)
+		if next == nil {
+			return
+		}
+		s = next
+	}
+	t.end()
+}
+
+// route is follow for a step that asks nothing: it returns the next step instead of
+// entering it, so that enter can loop rather than recurse.
+func (t *turn) route(s *step) *step {
+	for _, r := range s.next {
+		if r.cond == nil || r.cond.eval(t) {
+			t.apply(r)
+			if r.end || r.target == nil {
+				t.end()
+				return nil
+			}
+			return r.target
+		}
+	}
+	t.end()
+	return nil
+}
+
+// end closes the conversation. Answers are dropped: what an organization needs has
+// gone into the referral, and nothing else should be kept.
+func (t *turn) end() {
+	lang, chosen := t.st.Get(varLanguage)
+	*t.st = State{Seen: t.st.Seen, Flags: Ended | t.st.Flags&Human}
+	if chosen {
+		t.st.Set(varLanguage, lang)
+	}
+	t.fx.Ended = true
+}
+
+// markUrgent marks the case urgent and records why.
+func (t *turn) markUrgent(reason string) {
+	t.st.Set(varUrgent, "yes")
+	prev, _ := t.st.Get(varUrgentReason)
+	for _, r := range strings.Split(prev, "; ") {
+		if r == reason {
+			return
+		}
+	}
+	if prev != "" {
+		reason = prev + "; " + reason
+	}
+	t.st.Set(varUrgentReason, reason)
+}
+
+// refer matches the person with a service, tells them, and hands the referral to
+// the caller.
+func (t *turn) refer(r *refer) {
+	p := t.p
+	household, _ := strconv.Atoi(t.value(varHousehold))
+	income, incomeErr := strconv.ParseInt(t.value(varIncome), 10, 64)
+	person := Person{
+		CaseType:           t.value(varCaseType),
+		ZIP:                t.value(varZIP),
+		Language:           p.Languages[t.lang],
+		Household:          household,
+		MonthlyIncomeCents: income,
+		IncomeKnown:        incomeErr == nil,
+	}
+	urgent := t.value(varUrgent) == "yes"
+	svc := p.Directory.Match(person, p.Poverty)
+	if svc == nil {
+		t.fx.Fallback = true
+		t.say(r.fallback)
+		t.end()
+		return
+	}
+	t.org = svc
+	t.fx.Referral = t.referral(svc, person, urgent)
+	tpl := r.matched.byLang[t.lang]
+	var b strings.Builder
+	tpl.render(&b, t)
+	if urgent && r.urgent != nil {
+		b.WriteByte(' ')
+		r.urgent.byLang[t.lang].render(&b, t)
+	}
+	t.fx.Replies = append(t.fx.Replies, b.String())
+	t.end()
+}
+
+func (t *turn) value(name string) string {
+	v, _ := t.get(name)
+	return v
+}
+
+// referral gathers what the organization's email needs.
+func (t *turn) referral(svc *Service, person Person, urgent bool) *Referral {
+	p := t.p
+	ref := &Referral{
+		Ref:                t.in.Ref,
+		At:                 t.in.Now,
+		OrgID:              svc.Org.ID,
+		OrgName:            svc.Org.Name,
+		OrgEmail:           svc.Org.Email,
+		OrgPhone:           svc.Org.Phone,
+		ServiceID:          svc.ID,
+		ServiceName:        svc.Name,
+		IncludeAnswers:     svc.Org.IncludeAnswers,
+		Urgent:             urgent,
+		SafetyConcern:      t.value(varSafetyConcern) == "yes",
+		CaseType:           person.CaseType,
+		Name:               t.value(varName),
+		Callback:           t.value(varCallback),
+		Channel:            t.in.Channel,
+		Language:           person.Language,
+		Opponent:           t.value(varOpponent),
+		ZIP:                person.ZIP,
+		Household:          person.Household,
+		MonthlyIncomeCents: person.MonthlyIncomeCents,
+		PovertyPercent:     p.Poverty.Percent(person.MonthlyIncomeCents, person.Household),
+		IncomeLimit:        svc.IncomeLimit,
+		GuidelineYear:      p.Poverty.Year,
+	}
+	if urgent {
+		ref.UrgentReasons = strings.Split(t.value(varUrgentReason), "; ")
+	}
+	ref.Answers = make([]QA, 0, len(t.st.History))
+	for _, id := range t.st.History {
+		s := p.steps[id]
+		if s == nil {
+			continue
+		}
+		v, _ := t.st.Get(s.save)
+		ref.Answers = append(ref.Answers, QA{Question: s.label, Answer: s.display(v)})
+		if s.save == varCaseType && s.expect == kindChoice {
+			for _, c := range s.choices {
+				if c.value == v {
+					ref.CaseLabel, ref.LSCCode = c.label, c.lsc
+				}
+			}
+		}
+	}
+	return ref
+}
+
+// display writes a saved answer the way intake staff read it.
+func (s *step) display(v string) string {
+	if v == "" {
+		return "(skipped)"
+	}
+	switch s.expect {
+	case kindChoice:
+		for _, c := range s.choices {
+			if c.value == v {
+				return c.label
+			}
+		}
+	case kindYesNo:
+		if v == "yes" {
+			return "Yes"
+		}
+		return "No"
+	case kindMoney:
+		cents, _ := strconv.ParseInt(v, 10, 64)
+		return FormatMoney(cents) + " a month"
+	case kindDate:
+		if d, ok := parseDate(v); ok {
+			return d.Format("Mon Jan 2, 2006")
+		}
+	}
+	return v
+}
+
+// FormatMoney writes cents as dollars with thousands separators: 216667 → "$2,166.67",
+// 200000 → "$2,000".
+func FormatMoney(cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	digits := strconv.FormatInt(cents/100, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	b.WriteByte('$')
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if rest := cents % 100; rest != 0 {
+		b.WriteByte('.')
+		if rest < 10 {
+			b.WriteByte('0')
+		}
+		b.WriteString(strconv.FormatInt(rest, 10))
+	}
+	return b.String()
+}
+
+// placeholder gives the value of a {placeholder} in a message being sent.
+func (t *turn) placeholder(name string) string {
+	p := t.p
+	switch name {
+	case "ref":
+		return t.in.Ref
+	case "hotline.name":
+		return p.Name
+	case "hotline.phone":
+		return p.HotlinePhone
+	case "hotline.hours":
+		return p.Hours(p.Languages[t.lang])
+	case "fallback.name":
+		return p.Directory.Fallback.Name
+	case "fallback.phone":
+		return p.Directory.Fallback.Phone
+	case "fallback.description":
+		return p.Directory.Fallback.Description
+	case "min", "max", "max_length":
+		if t.cur == nil {
+			return ""
+		}
+		return strconv.Itoa(map[string]int{"min": t.cur.min, "max": t.cur.max, "max_length": t.cur.maxLen}[name])
+	}
+	if org, ok := strings.CutPrefix(name, "org."); ok {
+		if t.org == nil {
+			return ""
+		}
+		o := t.org.Org
+		switch org {
+		case "name":
+			return o.Name
+		case "phone":
+			return o.Phone
+		case "hours":
+			return o.Hours
+		case "website":
+			return o.Website
+		case "response_time":
+			return o.ResponseTime
+		}
+		return ""
+	}
+	v, _ := t.get(name)
+	if info := p.vars[name]; info != nil && info.kind == kindMoney && v != "" {
+		cents, _ := strconv.ParseInt(v, 10, 64)
+		return FormatMoney(cents)
+	}
+	return v
+}
+
+// placeholders every message may use, besides the pack's variables.
+var placeholderNames = []string{
+	"ref", "hotline.name", "hotline.phone", "hotline.hours", "fallback.name", "fallback.phone",
+	"fallback.description", "min", "max", "max_length", "org.name", "org.phone", "org.hours",
+	"org.website", "org.response_time",
+}
+
+// parseDate reads a date saved as YYYY-MM-DD.
+func parseDate(v string) (time.Time, bool) {
+	d, err := time.Parse(time.DateOnly, v)
+	return d, err == nil
+}
+
+// daysBetween counts whole days from a to b (both midnight UTC).
+func daysBetween(a, b time.Time) int {
+	return int(b.Sub(a).Hours() / 24)
+}
+
+// stopVerbs and messagingWords spot sentences like "stop texting me" or "para de
+// mandarme mensajes": they are asked to confirm with STOP, while "stop my eviction"
+// (no word about messages) is read as an answer.
+var (
+	stopVerbs      = wordSet("stop quit unsubscribe cancel para parar alto deja dejen dejar")
+	messagingWords = wordSet("text texts texting textin message messages messaging msg msgs sms contact contacting mensaje mensajes textos escribir escribirme escribiendome enviar enviarme mandar mandarme")
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+func looksLikeStopRequest(norm string) bool {
+	if !strings.Contains(norm, " ") {
+		return false
+	}
+	var stop, messaging bool
+	for _, w := range strings.Fields(norm) {
+		stop = stop || stopVerbs[w]
+		messaging = messaging || messagingWords[w]
+	}
+	return stop && messaging
+}

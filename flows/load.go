@@ -1,0 +1,479 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The files of a pack folder.
+const (
+	packFileName      = "pack.yaml"
+	messagesFileName  = "messages.yaml"
+	directoryFileName = "directory.yaml"
+	flowsDir          = "flows"
+	povertyPrefix     = "poverty-"
+	testsDir          = "tests"
+	maxFileSize       = 1 << 20
+)
+
+// Load reads the pack folder in fsys and checks all of it. It returns the pack and
+// any warnings; when the pack has errors it returns no pack and an error of type
+// Problems listing every error and warning, each with its file:line:col. now is
+// used only to warn about an out-of-date poverty table.
+func Load(fsys fs.FS, now time.Time) (*Pack, Problems, error) {
+	l := &loader{fsys: fsys, now: now, p: &Pack{}}
+	l.load()
+	problems := l.r.problems.sort()
+	if l.r.hasErrors() {
+		return nil, problems, problems
+	}
+	return l.p, problems, nil
+}
+
+type loader struct {
+	fsys fs.FS
+	now  time.Time
+	r    report
+	p    *Pack
+
+	pack      packFile
+	messages  map[string]*Text
+	stepYAML  map[string]*stepYAML
+	directory directoryFile
+	// produced are the places where each case type is produced by the flow.
+	produced map[string]Pos
+}
+
+func (l *loader) load() {
+	if !l.decodeFile(packFileName, &l.pack, true) {
+		return
+	}
+	l.settings()
+	l.decodeFile(messagesFileName, &l.messages, true)
+	l.decodeFile(directoryFileName, &l.directory, true)
+	flowFiles := l.readFlows()
+	l.readPoverty()
+	l.ignoredFiles()
+	if len(l.p.Languages) == 0 {
+		return // nothing can be checked without the languages
+	}
+	l.produced = map[string]Pos{}
+	l.compileKeywords()
+	l.declareSteps(flowFiles)
+	l.declareVariables()
+	l.compileMessages()
+	l.compileDirectory()
+	l.compileSteps()
+	l.compileEntries()
+	l.checkReachable()
+	l.checkCaseTypes()
+}
+
+// decodeFile reads one YAML file into v, reporting every problem.
+func (l *loader) decodeFile(name string, v any, required bool) bool {
+	src, err := l.read(name)
+	if err != nil {
+		if required || !errors.Is(err, fs.ErrNotExist) {
+			l.r.errorf(Pos{File: name}, "%s", describeReadError(name, err))
+		}
+		return false
+	}
+	d := newDecoder(name, &l.r)
+	root, ok := d.parse(src)
+	if !ok {
+		return false
+	}
+	d.decode(root, v)
+	return true
+}
+
+func (l *loader) read(name string) ([]byte, error) {
+	f, err := l.fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err == nil && len(src) > maxFileSize {
+		err = fmt.Errorf("the file is larger than %d KiB", maxFileSize>>10)
+	}
+	return src, err
+}
+
+func describeReadError(name string, err error) string {
+	if errors.Is(err, fs.ErrNotExist) {
+		return "the pack has no " + name
+	}
+	return "cannot read " + name + ": " + err.Error()
+}
+
+// readFlows decodes every flows/*.yaml file, in name order.
+func (l *loader) readFlows() []*flowFile {
+	names, _ := fs.Glob(l.fsys, flowsDir+"/*.yaml")
+	if len(names) == 0 {
+		l.r.errorf(Pos{File: flowsDir}, "the pack has no flow: add a file like flows/screening.yaml")
+	}
+	var files []*flowFile
+	for _, name := range names {
+		f := &flowFile{}
+		if l.decodeFile(name, f, true) {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+// readPoverty decodes every poverty-YYYY.yaml file and keeps the newest year.
+func (l *loader) readPoverty() {
+	names, _ := fs.Glob(l.fsys, povertyPrefix+"*.yaml")
+	if len(names) == 0 {
+		l.r.errorf(Pos{File: "poverty-" + strconv.Itoa(l.now.Year()) + ".yaml"}, "the pack has no poverty guideline table")
+		return
+	}
+	var newest *povertyFile
+	for _, name := range names {
+		f := &povertyFile{}
+		if !l.decodeFile(name, f, true) {
+			continue
+		}
+		if want := strings.TrimSuffix(strings.TrimPrefix(name, povertyPrefix), ".yaml"); strconv.Itoa(f.Year) != want {
+			l.r.errorf(f.Pos, "year: the file is named for %s but says year %d", want, f.Year)
+			continue
+		}
+		if len(f.Areas) == 0 {
+			l.r.errorf(f.Pos, "areas: no areas; add at least one, like contiguous: {base: 15960, per_person: 5680}")
+		}
+		for areaName, a := range f.Areas {
+			if a.Base <= 0 || a.PerPerson < 0 {
+				l.r.errorf(a.Pos, "areas: %s: base must be a positive number of dollars and per_person zero or more", areaName)
+			}
+		}
+		if newest == nil || f.Year > newest.Year {
+			newest = f
+		}
+	}
+	if newest == nil {
+		return
+	}
+	area := l.pack.PovertyArea
+	if area.Value == "" {
+		l.r.errorf(l.pack.Pos, "poverty_area: missing; name an area of %s.yaml, like contiguous", povertyPrefix+strconv.Itoa(newest.Year))
+		return
+	}
+	a, ok := newest.Areas[area.Value]
+	if !ok {
+		l.r.errorf(area.Pos, "poverty_area: %s%d.yaml has no area %q%s", povertyPrefix, newest.Year, area.Value, suggest(area.Value, sortedKeys(newest.Areas)))
+		return
+	}
+	l.p.Poverty = Guideline{Year: newest.Year, Area: area.Value, Source: newest.Source, Base: int64(a.Base), PerPerson: int64(a.PerPerson)}
+	if newest.Year < l.now.Year() {
+		l.r.warnf(newest.Pos, "the newest poverty table is for %d; add %s%d.yaml with this year's HHS guidelines", newest.Year, povertyPrefix, l.now.Year())
+	}
+}
+
+// ignoredFiles warns about YAML files at the top of the pack that nothing reads,
+// which is usually a misspelt name.
+func (l *loader) ignoredFiles() {
+	names, _ := fs.Glob(l.fsys, "*.y*ml")
+	for _, name := range names {
+		if name == packFileName || name == messagesFileName || name == directoryFileName || strings.HasPrefix(name, povertyPrefix) && strings.HasSuffix(name, ".yaml") {
+			continue
+		}
+		l.r.warnf(Pos{File: name}, "not a pack file, so it is ignored; the pack reads %s, %s, %s, %sYYYY.yaml and %s/*.yaml",
+			packFileName, messagesFileName, directoryFileName, povertyPrefix, flowsDir)
+	}
+}
+
+// settings checks pack.yaml.
+func (l *loader) settings() {
+	pf, p := &l.pack, l.p
+	p.Name = pf.Name
+	if pf.Name == "" {
+		l.r.errorf(pf.Pos, "name: missing; give the hotline's name")
+	}
+	for _, lang := range pf.Languages {
+		switch {
+		case !isLanguageCode(lang.Value):
+			l.r.errorf(lang.Pos, "languages: %q is not a language code like en or es", lang.Value)
+		case slices.Contains(p.Languages, lang.Value):
+			l.r.errorf(lang.Pos, "languages: %q is listed twice", lang.Value)
+		default:
+			p.Languages = append(p.Languages, lang.Value)
+		}
+	}
+	if len(pf.Languages) == 0 {
+		l.r.errorf(pf.Pos, "languages: missing; list the pack's languages, like [en, es]")
+	}
+	p.Location = time.UTC
+	if pf.Timezone.Value == "" {
+		l.r.errorf(pf.Pos, "timezone: missing; give the hotline's time zone, like America/Chicago")
+	} else if loc, err := time.LoadLocation(pf.Timezone.Value); err != nil || pf.Timezone.Value == "Local" {
+		l.r.errorf(pf.Timezone.Pos, "timezone: %q is not a time zone name like America/Chicago", pf.Timezone.Value)
+	} else {
+		p.Location = loc
+	}
+	p.Country = "US"
+	if c := pf.Country.Value; c != "" {
+		if len(c) != 2 || strings.ToUpper(c) != c {
+			l.r.errorf(pf.Country.Pos, "country: %q is not a two-letter country code like US", c)
+		}
+		p.Country = c
+	}
+	p.HotlinePhone = pf.Hotline.Phone
+	if p.HotlinePhone == "" {
+		l.r.errorf(pf.Hotline.Pos, "hotline: phone: missing; give the number people can call")
+	}
+	p.IdleAfter = 24 * time.Hour
+	if v := pf.IdleAfter.Value; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			l.r.errorf(pf.IdleAfter.Pos, "idle_after: %q is not a duration of a minute or more, like 24h or 90m", v)
+		} else {
+			p.IdleAfter = d
+		}
+	}
+}
+
+func isLanguageCode(s string) bool {
+	if len(s) < 2 || len(s) > 3 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// compileMessages checks messages.yaml and the pack's hours.
+func (l *loader) compileMessages() {
+	l.p.messages = map[string]*message{}
+	for _, key := range sortedKeys(l.messages) {
+		t := l.messages[key]
+		if t == nil {
+			continue
+		}
+		if t.Key != "" {
+			l.r.errorf(t.Pos, "%s: a shared message must give one text per language (en: ..., es: ...)", key)
+			continue
+		}
+		if m := l.text(t, key); m != nil {
+			l.p.messages[key] = m
+		}
+	}
+	for _, key := range requiredMessages {
+		if l.messages[key] == nil {
+			l.r.errorf(Pos{File: messagesFileName}, "missing the shared message %q, which the bot sends itself", key)
+		}
+	}
+	if l.pack.Hotline.Hours == nil {
+		l.r.errorf(l.pack.Hotline.Pos, "hotline: hours: missing; give the hours in each language")
+	} else {
+		l.p.hours = l.text(l.pack.Hotline.Hours, "hours")
+	}
+}
+
+// text compiles a Text: a shared message's name, or one template per language.
+func (l *loader) text(t *Text, field string) *message {
+	if t == nil {
+		return nil
+	}
+	if t.Key != "" {
+		m, ok := l.p.messages[t.Key]
+		if !ok {
+			l.r.errorf(t.Pos, "%s: no shared message named %q in %s%s; to write the text here, give it per language (en: ..., es: ...)",
+				field, t.Key, messagesFileName, suggest(t.Key, sortedKeys(l.p.messages)))
+		}
+		return m
+	}
+	m := &message{byLang: make([]template, len(l.p.Languages))}
+	for _, lang := range sortedKeys(t.ByLang) {
+		if !slices.Contains(l.p.Languages, lang) {
+			l.r.errorf(t.ByLang[lang].Pos, "%s: %q is not one of the pack's languages (%s)", field, lang, strings.Join(l.p.Languages, ", "))
+		}
+	}
+	for i, lang := range l.p.Languages {
+		s, ok := t.ByLang[lang]
+		if !ok {
+			l.r.errorf(t.Pos, "%s: missing the %q text", field, lang)
+			continue
+		}
+		tpl, ok := parseTemplate(s.Value)
+		if !ok {
+			l.r.errorf(s.Pos, "%s: a { is never closed; write {{ for a literal brace", field)
+			continue
+		}
+		m.byLang[i] = tpl
+		l.placeholders(s.Pos, field, tpl)
+		sample := tpl.sample()
+		if n, gsm := Segments(sample); n > 3 {
+			enc := "UCS-2"
+			if gsm {
+				enc = "GSM-7"
+			}
+			l.r.warnf(s.Pos, "%s: the %s text takes %d SMS segments (%s, %d characters); keep it to 3 or fewer", field, lang, n, enc, len([]rune(sample)))
+		}
+	}
+	return m
+}
+
+// placeholders checks that a template names only known placeholders. Before
+// variables are declared (shared messages), any name is accepted here and
+// checked again once they are.
+func (l *loader) placeholders(pos Pos, field string, tpl template) {
+	for _, part := range tpl {
+		if part.ref == "" || slices.Contains(placeholderNames, part.ref) {
+			continue
+		}
+		if l.p.vars == nil {
+			continue
+		}
+		if _, ok := l.p.vars[part.ref]; !ok {
+			l.r.errorf(pos, "%s: unknown placeholder {%s}%s", field, part.ref, suggest(part.ref, append(sortedKeys(l.p.vars), placeholderNames...)))
+		}
+	}
+}
+
+// declareSteps creates every step so that gotos can be resolved in any order.
+func (l *loader) declareSteps(files []*flowFile) {
+	l.p.steps = map[string]*step{}
+	l.stepYAML = map[string]*stepYAML{}
+	for _, f := range files {
+		for i := range f.Steps {
+			sy := &f.Steps[i]
+			id := sy.ID
+			switch {
+			case id.Value == "":
+				l.r.errorf(sy.Pos, "a step needs an id")
+				continue
+			case !isName(id.Value):
+				l.r.errorf(id.Pos, "id: %q is not a name; use letters, digits and _", id.Value)
+				continue
+			case l.stepYAML[id.Value] != nil:
+				l.r.errorf(id.Pos, "id: %q is already the id of the step at %s", id.Value, l.stepYAML[id.Value].Pos)
+				continue
+			}
+			s := &step{id: id.Value, pos: sy.Pos}
+			l.p.steps[s.id] = s
+			l.stepYAML[s.id] = sy
+			l.p.order = append(l.p.order, s)
+		}
+	}
+	if len(l.p.order) == 0 {
+		return
+	}
+	l.p.start = l.p.order[0]
+	if start := l.pack.Start; start.Value != "" {
+		l.p.start = l.stepRef(start, "start")
+	}
+}
+
+// stepRef resolves a goto. A flow file's name (without .yaml) names its first step.
+func (l *loader) stepRef(ref Scalar, field string) *step {
+	if s, ok := l.p.steps[ref.Value]; ok {
+		return s
+	}
+	l.r.errorf(ref.Pos, "%s: there is no step %q%s", field, ref.Value, suggest(ref.Value, l.p.Steps()))
+	return nil
+}
+
+var expectKinds = map[string]kind{
+	"choice": kindChoice, "yesno": kindYesNo, "number": kindNumber, "money": kindMoney,
+	"zip": kindZIP, "date": kindDate, "phone": kindPhone, "text": kindText,
+}
+
+// declareVariables records every variable with its kind: the built-ins, each
+// asking step's save, and each set.
+func (l *loader) declareVariables() {
+	vars := map[string]*varInfo{
+		varLanguage:      {kind: kindChoice, values: l.p.Languages, label: "Language"},
+		varChannel:       {kind: kindText, values: []string{"sms", "whatsapp", "web", "terminal"}, label: "Channel"},
+		varUrgent:        {kind: kindYesNo, label: "Urgent"},
+		varUrgentReason:  {kind: kindText, label: "Why urgent"},
+		varSafetyConcern: {kind: kindYesNo, label: "Safety concern"},
+	}
+	l.p.vars = vars
+	for _, s := range l.p.order {
+		sy := l.stepYAML[s.id]
+		if sy.Expect.Value == "" {
+			continue
+		}
+		k, ok := expectKinds[sy.Expect.Value]
+		if !ok {
+			l.r.errorf(sy.Expect.Pos, "expect: %q is not a kind of answer; use one of: %s%s", sy.Expect.Value,
+				strings.Join(sortedKeys(expectKinds), ", "), suggest(sy.Expect.Value, sortedKeys(expectKinds)))
+			continue
+		}
+		s.expect = k
+		s.save = s.id
+		if sy.Save.Value != "" {
+			if !isName(sy.Save.Value) {
+				l.r.errorf(sy.Save.Pos, "save: %q is not a variable name; use letters, digits and _", sy.Save.Value)
+			}
+			s.save = sy.Save.Value
+		}
+		if s.save == varChannel || s.save == varUrgentReason {
+			l.r.errorf(sy.Save.Pos, "save: %q is set by the bot itself; choose another name", s.save)
+			continue
+		}
+		v, seen := vars[s.save]
+		if !seen {
+			v = &varInfo{kind: k, pos: sy.Pos}
+			vars[s.save] = v
+		} else if v.kind != k {
+			l.r.errorf(sy.Expect.Pos, "expect: %q is saved as %s here but as %s elsewhere", s.save, k, v.kind)
+		}
+		for _, c := range sy.Choices {
+			if c.Value.Value != "" && !slices.Contains(v.values, c.Value.Value) {
+				v.values = append(v.values, c.Value.Value)
+			}
+		}
+	}
+	// Variables that only rules set hold text, and only the values they are set to.
+	setOnly := map[string]bool{}
+	declare := func(as assignments) {
+		for _, a := range as {
+			name := a.Name.Value
+			if !isName(name) {
+				continue
+			}
+			if _, seen := vars[name]; !seen {
+				vars[name] = &varInfo{kind: kindText, pos: a.Name.Pos}
+				setOnly[name] = true
+			}
+			if v := vars[name]; setOnly[name] && !slices.Contains(v.values, a.Value.Value) {
+				v.values = append(v.values, a.Value.Value)
+			}
+		}
+	}
+	l.eachRule(func(r *ruleYAML) { declare(r.Set) })
+	for _, e := range l.pack.Entry {
+		declare(e.Set)
+	}
+}
+
+// eachRule calls fn for every rule of every step: next rules, choices, yes and no.
+func (l *loader) eachRule(fn func(*ruleYAML)) {
+	for _, s := range l.p.order {
+		sy := l.stepYAML[s.id]
+		for i := range sy.Next.Rules {
+			fn(&sy.Next.Rules[i])
+		}
+		for i := range sy.Choices {
+			fn(&sy.Choices[i].ruleYAML)
+		}
+		if sy.Yes != nil {
+			fn(sy.Yes)
+		}
+		if sy.No != nil {
+			fn(sy.No)
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package flows
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Pos is a place in a pack file, for messages a coordinator can act on.
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// String formats the position as file:line:col, the form editors jump to.
+func (p Pos) String() string {
+	switch {
+	case p.File == "":
+		return "pack"
+	case p.Line == 0:
+		return p.File
+	default:
+		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+	}
+}
+
+// Error is one problem in a pack that a coordinator must fix (or, when Warning is
+// set, should look at). It reads "file:line:col: message".
+type Error struct {
+	Pos
+	Msg     string
+	Warning bool
+}
+
+// Error formats the problem as "file:line:col: message" ("warning: " marks warnings).
+func (e *Error) Error() string {
+	if e.Warning {
+		return e.Pos.String() + ": warning: " + e.Msg
+	}
+	return e.Pos.String() + ": " + e.Msg
+}
+
+// Problems is every error and warning found while loading a pack, in file order.
+// Load returns it as its error when it holds at least one error.
+type Problems []*Error
+
+// Error lists every problem, one per line.
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Errors returns only the problems that are errors, not warnings.
+func (ps Problems) Errors() Problems {
+	return slices.DeleteFunc(slices.Clone(ps), func(e *Error) bool { return e.Warning })
+}
+
+// Warnings returns only the warnings.
+func (ps Problems) Warnings() Problems {
+	return slices.DeleteFunc(slices.Clone(ps), func(e *Error) bool { return !e.Warning })
+}
+
+// sort orders problems by file, line and column, and drops exact repeats so that
+// one mistake reported by two checks is read once.
+func (ps Problems) sort() Problems {
+	slices.SortStableFunc(ps, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	return slices.CompactFunc(ps, func(a, b *Error) bool { return *a == *b })
+}
+
+// report collects problems while a pack is decoded and checked.
+type report struct {
+	problems Problems
+}
+
+func (r *report) errorf(p Pos, format string, args ...any) {
+	r.problems = append(r.problems, &Error{Pos: p, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (r *report) warnf(p Pos, format string, args ...any) {
+	r.problems = append(r.problems, &Error{Pos: p, Msg: fmt.Sprintf(format, args...), Warning: true})
+}
+
+func (r *report) hasErrors() bool {
+	for _, p := range r.problems {
+		if !p.Warning {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,150 @@
+package flows
+
+import (
+	"strings"
+	"unicode/utf16"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Text is a message as written in a pack: either one text per language
+// (`{en: "...", es: "..."}`) or, written as a plain string, the name of a shared
+// message in messages.yaml.
+type Text struct {
+	Pos
+	Key    string
+	ByLang map[string]Scalar
+}
+
+func (t *Text) decodeYAML(d *decoder, n *yaml.Node) {
+	t.Pos = d.pos(n)
+	switch {
+	case n.Kind == yaml.ScalarNode && !isNull(n):
+		t.Key = n.Value
+	case n.Kind == yaml.MappingNode:
+		d.decode(n, &t.ByLang)
+	default:
+		d.errorf(n, "expected a message: one text per language (en: ..., es: ...) or the name of a shared message, got %s", describe(n))
+	}
+}
+
+// template is one language of a message, split at its {placeholders} once at load so
+// that sending it is a walk over parts.
+type template []tplPart
+
+type tplPart struct {
+	lit string // literal text, when ref is empty
+	ref string // a placeholder's name, like "name" or "org.phone"
+}
+
+// parseTemplate splits s at {name} placeholders. "{{" stands for a literal "{".
+// It returns the names used and, for a brace that is never closed, ok=false.
+func parseTemplate(s string) (template, bool) {
+	var t template
+	var lit strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '{' {
+			lit.WriteByte(c)
+			continue
+		}
+		if i+1 < len(s) && s[i+1] == '{' {
+			lit.WriteByte('{')
+			i++
+			continue
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return nil, false
+		}
+		if lit.Len() > 0 {
+			t = append(t, tplPart{lit: lit.String()})
+			lit.Reset()
+		}
+		t = append(t, tplPart{ref: strings.TrimSpace(s[i+1 : i+end])})
+		i += end
+	}
+	if lit.Len() > 0 || len(t) == 0 {
+		t = append(t, tplPart{lit: lit.String()})
+	}
+	return t, true
+}
+
+// placeholderLookup gives the value of a placeholder when a message is sent.
+type placeholderLookup interface {
+	placeholder(name string) string
+}
+
+func (t template) render(b *strings.Builder, vars placeholderLookup) {
+	for _, p := range t {
+		if p.ref == "" {
+			b.WriteString(p.lit)
+		} else {
+			b.WriteString(vars.placeholder(p.ref))
+		}
+	}
+}
+
+// static returns the text when it has no placeholders, to avoid building strings
+// for the common case.
+func (t template) static() (string, bool) {
+	if len(t) == 1 && t[0].ref == "" {
+		return t[0].lit, true
+	}
+	return "", false
+}
+
+// sample returns the text with each placeholder written as its name in braces, for
+// measuring its length.
+func (t template) sample() string {
+	var b strings.Builder
+	for _, p := range t {
+		if p.ref == "" {
+			b.WriteString(p.lit)
+		} else {
+			b.WriteString("{" + p.ref + "}")
+		}
+	}
+	return b.String()
+}
+
+// gsm7 is the GSM 03.38 basic character set; gsm7Ext the extension table, whose
+// characters take two septets. A message with any other character is sent as UCS-2.
+const (
+	gsm7    = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+	gsm7Ext = "^{}\\[~]|€\f"
+)
+
+// Segments reports how many SMS segments s takes and whether it fits GSM-7: 160
+// characters in one GSM-7 segment or 153 per segment when split; 70 UTF-16 units in
+// one UCS-2 segment or 67 when split. One character outside GSM-7 (á, a curly quote,
+// an emoji) makes the whole message UCS-2.
+func Segments(s string) (segments int, gsm bool) {
+	septets := 0
+	gsm = true
+	for _, r := range s {
+		switch {
+		case strings.ContainsRune(gsm7, r):
+			septets++
+		case strings.ContainsRune(gsm7Ext, r):
+			septets += 2
+		default:
+			gsm = false
+		}
+	}
+	if gsm {
+		return split(septets, 160, 153), true
+	}
+	units := 0
+	for _, r := range s {
+		units += utf16.RuneLen(r)
+	}
+	return split(units, 70, 67), false
+}
+
+func split(n, single, multi int) int {
+	if n <= single {
+		return 1
+	}
+	return (n + multi - 1) / multi
+}

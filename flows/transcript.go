@@ -1,0 +1,264 @@
+package flows
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Transcript is one scripted conversation from a pack's tests/ folder: messages to
+// send, what each reply must (and must not) say, and how the conversation must end.
+// `hotline test` runs them all.
+type Transcript struct {
+	Pos
+	Name    string           `yaml:"name"`
+	Today   Scalar           `yaml:"today"`
+	Channel string           `yaml:"channel"`
+	From    *string          `yaml:"from"`
+	Turns   []TranscriptTurn `yaml:"turns"`
+	Result  *TranscriptEnd   `yaml:"result"`
+
+	today time.Time
+}
+
+// TranscriptTurn is one message of a transcript and what its reply must hold.
+type TranscriptTurn struct {
+	Pos
+	Send string `yaml:"send"`
+	// After is how long passes before this message, like 25h.
+	After Scalar `yaml:"after"`
+	// Expect are texts the reply must contain (case is ignored).
+	Expect textList `yaml:"expect"`
+	// ExpectNot are texts the reply must not contain.
+	ExpectNot textList `yaml:"expect_not"`
+	// Silent expects no reply at all.
+	Silent bool `yaml:"silent"`
+
+	after time.Duration
+}
+
+// TranscriptEnd is how a transcript's conversation must have ended.
+type TranscriptEnd struct {
+	Pos
+	// Referral is the organization referred to, "fallback", or "none".
+	Referral      string  `yaml:"referral"`
+	Service       string  `yaml:"service"`
+	Urgent        *bool   `yaml:"urgent"`
+	SafetyConcern *bool   `yaml:"safety_concern"`
+	CaseType      string  `yaml:"case_type"`
+	Callback      string  `yaml:"callback"`
+	Opponent      *string `yaml:"opponent"`
+	Household     int     `yaml:"household"`
+	Language      string  `yaml:"language"`
+	Human         *bool   `yaml:"human"`
+	OptedOut      *bool   `yaml:"opted_out"`
+	Ended         *bool   `yaml:"ended"`
+}
+
+// textList is one text or a list of texts.
+type textList []string
+
+func (t *textList) decodeYAML(d *decoder, n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		*t = textList{n.Value}
+		return
+	}
+	var list []string
+	d.decode(n, &list)
+	*t = list
+}
+
+// defaultTranscriptDay is "today" for transcripts that do not say: fixed, so that
+// a test gives the same result every day.
+const defaultTranscriptDay = "2026-06-15"
+
+// transcriptSender is the phone number transcripts text from unless they say.
+const transcriptSender = "+13125550142"
+
+// LoadTests reads every tests/*.yaml transcript of a pack folder. A file may hold
+// one transcript, or several as a list.
+func LoadTests(fsys fs.FS) ([]*Transcript, Problems) {
+	var r report
+	var all []*Transcript
+	names, _ := fs.Glob(fsys, testsDir+"/*.yaml")
+	for _, name := range names {
+		l := &loader{fsys: fsys}
+		src, err := l.read(name)
+		if err != nil {
+			r.errorf(Pos{File: name}, "%s", describeReadError(name, err))
+			continue
+		}
+		d := newDecoder(name, &r)
+		root, ok := d.parse(src)
+		if !ok {
+			continue
+		}
+		var list []*Transcript
+		if root.Kind == yaml.SequenceNode {
+			d.decode(root, &list)
+		} else {
+			t := &Transcript{}
+			d.decode(root, t)
+			list = append(list, t)
+		}
+		for _, t := range list {
+			checkTranscript(t, &r)
+		}
+		all = append(all, list...)
+	}
+	return all, r.problems.sort()
+}
+
+func checkTranscript(t *Transcript, r *report) {
+	if t.Name == "" {
+		r.errorf(t.Pos, "name: missing; say what the transcript shows")
+	}
+	if len(t.Turns) == 0 {
+		r.errorf(t.Pos, "turns: missing; list the messages to send")
+	}
+	day := t.Today.Value
+	if day == "" {
+		day = defaultTranscriptDay
+	}
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		r.errorf(t.Today.Pos, "today: %q is not a date like 2026-11-25", day)
+	}
+	t.today = d
+	if t.Channel == "" {
+		t.Channel = "sms"
+	}
+	for i := range t.Turns {
+		turn := &t.Turns[i]
+		if v := turn.After.Value; v != "" {
+			after, err := time.ParseDuration(v)
+			if err != nil || after < 0 {
+				r.errorf(turn.After.Pos, "after: %q is not a duration like 25h or 90m", v)
+			}
+			turn.after = after
+		}
+		if turn.Silent && len(turn.Expect) > 0 {
+			r.errorf(turn.Pos, "silent: and expect: contradict each other")
+		}
+	}
+}
+
+// TestFailure is one way a transcript did not go as written.
+type TestFailure struct {
+	// Turn is the 1-based number of the message, or 0 for the result.
+	Turn int
+	Sent string
+	Want string
+	Got  string
+}
+
+func (f TestFailure) String() string {
+	if f.Turn == 0 {
+		return fmt.Sprintf("result: expected %s, got %s", f.Want, f.Got)
+	}
+	return fmt.Sprintf("turn %d (sent %q): expected %s, got %q", f.Turn, f.Sent, f.Want, f.Got)
+}
+
+// Run plays a transcript against the pack and returns every way it went wrong.
+func (p *Pack) Run(t *Transcript) []TestFailure {
+	var fails []TestFailure
+	from := transcriptSender
+	if t.From != nil {
+		from = *t.From
+	}
+	now := time.Date(t.today.Year(), t.today.Month(), t.today.Day(), 12, 0, 0, 0, p.Location)
+	var st State
+	var referral *Referral
+	var fallback, human bool
+	for i, turn := range t.Turns {
+		now = now.Add(time.Minute + turn.after)
+		in := Input{Text: turn.Send, Channel: t.Channel, From: from, Now: now, Ref: fmt.Sprintf("H-T%04d", i+1)}
+		var fx Effects
+		st, fx = p.Step(st, in)
+		if fx.Referral != nil {
+			referral = fx.Referral
+		}
+		fallback = fallback || fx.Fallback
+		human = human || fx.Human
+		reply := strings.Join(fx.Replies, "\n")
+		lower := strings.ToLower(reply)
+		fail := func(want string) {
+			fails = append(fails, TestFailure{Turn: i + 1, Sent: turn.Send, Want: want, Got: reply})
+		}
+		if turn.Silent && reply != "" {
+			fail("no reply")
+		}
+		if !turn.Silent && reply == "" {
+			fail("a reply")
+		}
+		for _, want := range turn.Expect {
+			if !strings.Contains(lower, strings.ToLower(want)) {
+				fail(fmt.Sprintf("%q in the reply", want))
+			}
+		}
+		for _, not := range turn.ExpectNot {
+			if strings.Contains(lower, strings.ToLower(not)) {
+				fail(fmt.Sprintf("no %q in the reply", not))
+			}
+		}
+	}
+	if t.Result != nil {
+		fails = append(fails, checkResult(t.Result, referral, fallback, human, st)...)
+	}
+	return fails
+}
+
+func checkResult(want *TranscriptEnd, ref *Referral, fallback, human bool, st State) []TestFailure {
+	var fails []TestFailure
+	check := func(field, want, got string) {
+		if want != got {
+			fails = append(fails, TestFailure{Want: fmt.Sprintf("%s %q", field, want), Got: fmt.Sprintf("%q", got)})
+		}
+	}
+	checkBool := func(field string, want *bool, got bool) {
+		if want != nil && *want != got {
+			fails = append(fails, TestFailure{Want: fmt.Sprintf("%s %v", field, *want), Got: fmt.Sprint(got)})
+		}
+	}
+	outcome := "none"
+	switch {
+	case ref != nil:
+		outcome = ref.OrgID
+	case fallback:
+		outcome = "fallback"
+	}
+	if want.Referral != "" {
+		check("referral", want.Referral, outcome)
+	}
+	r := ref
+	if r == nil {
+		r = &Referral{}
+	}
+	if want.Service != "" {
+		check("service", want.Service, r.ServiceID)
+	}
+	checkBool("urgent", want.Urgent, r.Urgent)
+	checkBool("safety_concern", want.SafetyConcern, r.SafetyConcern)
+	if want.CaseType != "" {
+		check("case_type", want.CaseType, r.CaseType)
+	}
+	if want.Callback != "" {
+		check("callback", want.Callback, r.Callback)
+	}
+	if want.Opponent != nil {
+		check("opponent", *want.Opponent, r.Opponent)
+	}
+	if want.Household != 0 {
+		check("household", fmt.Sprint(want.Household), fmt.Sprint(r.Household))
+	}
+	if want.Language != "" {
+		check("language", want.Language, r.Language)
+	}
+	checkBool("human", want.Human, human)
+	checkBool("opted_out", want.OptedOut, st.Flags&OptedOut != 0)
+	checkBool("ended", want.Ended, st.Flags&Ended != 0)
+	return fails
+}
