@@ -173,7 +173,8 @@ func (l *loader) compileStep(s *step, sy *stepYAML) {
 		}
 	}
 	if sy.Next.Goto != nil {
-		s.next = []*rule{{pos: sy.Next.Pos, target: l.stepRef(*sy.Next.Goto, f("next"))}}
+		target := l.stepRef(*sy.Next.Goto, f("next"))
+		s.next = []*rule{{pos: sy.Next.Pos, target: target, dangling: target == nil}}
 	}
 	for i := range sy.Next.Rules {
 		ry := &sy.Next.Rules[i]
@@ -245,7 +246,7 @@ func (l *loader) compileChoices(s *step, sy *stepYAML, f func(string) string) {
 		cy := &sy.Choices[i]
 		c := &choice{value: cy.Value.Value, label: cy.Label, lsc: cy.LSC}
 		if !isName(c.value) {
-			l.r.errorf(cy.Value.Pos, "%s: value: %q is not a name; use letters, digits and _ (it is what conditions compare with)", f("choices"), c.value)
+			l.r.errorf(orPos(cy.Value.Pos, cy.Pos), "%s: value: %q is not a name; use letters, digits and _ (it is what conditions compare with)", f("choices"), c.value)
 		}
 		if c.label == "" {
 			c.label = c.value
@@ -293,7 +294,7 @@ func (l *loader) rule(ry *ruleYAML, field string, allowIf bool) *rule {
 			l.r.errorf(ry.If.Pos, "%s: if: only rules under next: have conditions", field)
 		} else if err := compileCondition(ry.If, l.p.vars); err != nil {
 			err.Msg = field + ": " + err.Msg
-			l.r.problems = append(l.r.problems, err)
+			l.r.add(err)
 		} else {
 			r.cond, r.condSource = ry.If.root, ry.If.Source
 		}
@@ -302,6 +303,7 @@ func (l *loader) rule(ry *ruleYAML, field string, allowIf bool) *rule {
 	r.set = l.assignments(ry.Set, field)
 	if ry.Goto.Value != "" {
 		r.target = l.stepRef(ry.Goto, field+": goto")
+		r.dangling = r.target == nil
 		if ry.End {
 			l.r.errorf(ry.Goto.Pos, "%s: goto and end: true together; keep one", field)
 		}
@@ -520,7 +522,7 @@ func (l *loader) compileDirectory() {
 			Email: oy.Email.Value, Website: oy.Website, Hours: oy.Hours, ResponseTime: oy.ResponseTime,
 			IncludeAnswers: oy.IncludeAnswers == nil || *oy.IncludeAnswers,
 		}
-		f := func(field string) string { return "organization " + o.ID + ": " + field }
+		f := func(field string) string { return strings.TrimSpace("organization "+o.ID) + ": " + field }
 		switch prev, dup := orgIDs[o.ID]; {
 		case !isName(o.ID):
 			l.r.errorf(oy.Pos, "organization: id: %q is not a name; use letters, digits, - and _", o.ID)
@@ -529,10 +531,10 @@ func (l *loader) compileDirectory() {
 		}
 		orgIDs[o.ID] = oy.ID.Pos
 		if o.Name == "" || o.Phone == "" {
-			l.r.errorf(oy.Pos, "%s: needs a name and a phone", f(""))
+			l.r.errorf(oy.Pos, "%sneeds a name and a phone", f(""))
 		}
 		if !validEmail(o.Email) {
-			l.r.errorf(oy.Email.Pos, "%s: %q is not an email address like intake@example.org", f("email"), o.Email)
+			l.r.errorf(orPos(oy.Email.Pos, oy.Pos), "%s: %q is not an email address like intake@example.org", f("email"), o.Email)
 		}
 		o.Languages = l.languages(oy.Languages, oy.Pos, f("languages"))
 		if len(oy.Services) == 0 {

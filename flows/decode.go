@@ -57,6 +57,11 @@ func (d *decoder) parse(src []byte) (*yaml.Node, bool) {
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
+			// yaml.v3 numbers its parser errors (these) from 0 but its scanner
+			// errors from 1; both are shown from 1 here.
+			if strings.HasPrefix(msg, "did not find expected") {
+				line++
+			}
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
@@ -212,13 +217,15 @@ func (d *decoder) scalar(n *yaml.Node, field, want string) (string, bool) {
 // embedded struct without a tag contributes its fields inline; a field named Pos of
 // type Pos receives the mapping's position.
 func (d *decoder) structure(n *yaml.Node, v reflect.Value, field string) {
+	// Positions are set even on a wrong node, so that later checks of this value
+	// still point somewhere.
+	fields := map[string]reflect.Value{}
+	var names []string
+	collectFields(v, fields, &names, d.pos(n))
 	if n.Kind != yaml.MappingNode {
 		d.errorf(n, "%sexpected a mapping (name: value lines), got %s", fieldPrefix(field), describe(n))
 		return
 	}
-	fields := map[string]reflect.Value{}
-	var names []string
-	collectFields(v, fields, &names, d.pos(n))
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := d.resolve(n.Content[i]), n.Content[i+1]

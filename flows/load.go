@@ -137,25 +137,32 @@ func (l *loader) readPoverty() {
 		return
 	}
 	var newest *povertyFile
+	newestYear := 0
 	for _, name := range names {
 		f := &povertyFile{}
 		if !l.decodeFile(name, f, true) {
 			continue
 		}
-		if want := strings.TrimSuffix(strings.TrimPrefix(name, povertyPrefix), ".yaml"); strconv.Itoa(f.Year) != want {
-			l.r.errorf(f.Pos, "year: the file is named for %s but says year %d", want, f.Year)
+		year, err := strconv.Atoi(f.Year.Value)
+		want := strings.TrimSuffix(strings.TrimPrefix(name, povertyPrefix), ".yaml")
+		switch {
+		case f.Year.Value == "":
+			l.r.errorf(f.Pos, "year: missing; give the year of the guidelines, like %s", want)
+			continue
+		case err != nil || f.Year.Value != want:
+			l.r.errorf(f.Year.Pos, "year: the file is named for %s but says year %s", want, f.Year.Value)
 			continue
 		}
 		if len(f.Areas) == 0 {
 			l.r.errorf(f.Pos, "areas: no areas; add at least one, like contiguous: {base: 15960, per_person: 5680}")
 		}
-		for areaName, a := range f.Areas {
-			if a.Base <= 0 || a.PerPerson < 0 {
+		for _, areaName := range sortedKeys(f.Areas) {
+			if a := f.Areas[areaName]; a.Base <= 0 || a.PerPerson < 0 {
 				l.r.errorf(a.Pos, "areas: %s: base must be a positive number of dollars and per_person zero or more", areaName)
 			}
 		}
-		if newest == nil || f.Year > newest.Year {
-			newest = f
+		if newest == nil || year > newestYear {
+			newest, newestYear = f, year
 		}
 	}
 	if newest == nil {
@@ -163,17 +170,17 @@ func (l *loader) readPoverty() {
 	}
 	area := l.pack.PovertyArea
 	if area.Value == "" {
-		l.r.errorf(l.pack.Pos, "poverty_area: missing; name an area of %s.yaml, like contiguous", povertyPrefix+strconv.Itoa(newest.Year))
+		l.r.errorf(l.pack.Pos, "poverty_area: missing; name an area of %s.yaml, like contiguous", povertyPrefix+strconv.Itoa(newestYear))
 		return
 	}
 	a, ok := newest.Areas[area.Value]
 	if !ok {
-		l.r.errorf(area.Pos, "poverty_area: %s%d.yaml has no area %q%s", povertyPrefix, newest.Year, area.Value, suggest(area.Value, sortedKeys(newest.Areas)))
+		l.r.errorf(area.Pos, "poverty_area: %s%d.yaml has no area %q%s", povertyPrefix, newestYear, area.Value, suggest(area.Value, sortedKeys(newest.Areas)))
 		return
 	}
-	l.p.Poverty = Guideline{Year: newest.Year, Area: area.Value, Source: newest.Source, Base: int64(a.Base), PerPerson: int64(a.PerPerson)}
-	if newest.Year < l.now.Year() {
-		l.r.warnf(newest.Pos, "the newest poverty table is for %d; add %s%d.yaml with this year's HHS guidelines", newest.Year, povertyPrefix, l.now.Year())
+	l.p.Poverty = Guideline{Year: newestYear, Area: area.Value, Source: newest.Source, Base: int64(a.Base), PerPerson: int64(a.PerPerson)}
+	if newestYear < l.now.Year() {
+		l.r.warnf(newest.Year.Pos, "the newest poverty table is for %d; add %s%d.yaml with this year's HHS guidelines", newestYear, povertyPrefix, l.now.Year())
 	}
 }
 
@@ -227,7 +234,7 @@ func (l *loader) settings() {
 	}
 	p.HotlinePhone = pf.Hotline.Phone
 	if p.HotlinePhone == "" {
-		l.r.errorf(pf.Hotline.Pos, "hotline: phone: missing; give the number people can call")
+		l.r.errorf(orPos(pf.Hotline.Pos, pf.Pos), "hotline: phone: missing; give the number people can call")
 	}
 	p.IdleAfter = 24 * time.Hour
 	if v := pf.IdleAfter.Value; v != "" {
@@ -274,7 +281,7 @@ func (l *loader) compileMessages() {
 		}
 	}
 	if l.pack.Hotline.Hours == nil {
-		l.r.errorf(l.pack.Hotline.Pos, "hotline: hours: missing; give the hours in each language")
+		l.r.errorf(orPos(l.pack.Hotline.Pos, l.pack.Pos), "hotline: hours: missing; give the hours in each language")
 	} else {
 		l.p.hours = l.text(l.pack.Hotline.Hours, "hours")
 	}
@@ -420,7 +427,7 @@ func (l *loader) declareVariables() {
 			s.save = sy.Save.Value
 		}
 		if s.save == varChannel || s.save == varUrgentReason {
-			l.r.errorf(sy.Save.Pos, "save: %q is set by the bot itself; choose another name", s.save)
+			l.r.errorf(orPos(sy.Save.Pos, sy.Pos), "save: %q is set by the bot itself; choose another name", s.save)
 			continue
 		}
 		v, seen := vars[s.save]

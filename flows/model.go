@@ -101,10 +101,13 @@ type rule struct {
 	urgent     string
 	target     *step
 	end        bool
+	// dangling marks a goto to a missing step (already reported), so that the
+	// checks that follow do not report the same mistake again.
+	dangling bool
 }
 
 // leads reports whether the rule decides where the conversation goes.
-func (r *rule) leads() bool { return r.target != nil || r.end }
+func (r *rule) leads() bool { return r.target != nil || r.end || r.dangling }
 
 type choice struct {
 	value string

@@ -26,6 +26,14 @@ func (p Pos) String() string {
 	}
 }
 
+// orPos returns p, or fallback when p is unset (a field that was not written).
+func orPos(p, fallback Pos) Pos {
+	if p.File == "" {
+		return fallback
+	}
+	return p
+}
+
 // Error is one problem in a pack that a coordinator must fix (or, when Warning is
 // set, should look at). It reads "file:line:col: message".
 type Error struct {
@@ -79,12 +87,25 @@ type report struct {
 	problems Problems
 }
 
+// maxProblems caps a report: past it, more problems are more noise than help (and
+// a hostile file could otherwise produce millions).
+const maxProblems = 200
+
 func (r *report) errorf(p Pos, format string, args ...any) {
-	r.problems = append(r.problems, &Error{Pos: p, Msg: fmt.Sprintf(format, args...)})
+	r.add(&Error{Pos: p, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (r *report) warnf(p Pos, format string, args ...any) {
-	r.problems = append(r.problems, &Error{Pos: p, Msg: fmt.Sprintf(format, args...), Warning: true})
+	r.add(&Error{Pos: p, Msg: fmt.Sprintf(format, args...), Warning: true})
+}
+
+func (r *report) add(e *Error) {
+	switch {
+	case len(r.problems) < maxProblems:
+		r.problems = append(r.problems, e)
+	case len(r.problems) == maxProblems:
+		r.problems = append(r.problems, &Error{Pos: e.Pos, Msg: fmt.Sprintf("more than %d problems; fix these first", maxProblems)})
+	}
 }
 
 func (r *report) hasErrors() bool {

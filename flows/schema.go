@@ -133,7 +133,7 @@ type serviceYAML struct {
 // povertyFile is poverty-YYYY.yaml: one year of the HHS poverty guidelines.
 type povertyFile struct {
 	Pos
-	Year   int                    `yaml:"year"`
+	Year   Scalar                 `yaml:"year"`
 	Source string                 `yaml:"source"`
 	Areas  map[string]povertyArea `yaml:"areas"`
 }

@@ -1,0 +1,59 @@
+package flows_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/flows/defaultpack"
+)
+
+// BenchmarkScreening runs the whole English screening (13 messages, 12 steps, to a
+// referral) in-process: one op is one conversation. Goal: under 100 µs and 200
+// allocations. Run: go test ./flows -run '^$' -bench Screening -benchmem
+func BenchmarkScreening(b *testing.B) {
+	pack := loadSample(b)
+	start := time.Date(2026, 11, 25, 15, 0, 0, 0, pack.Location)
+	in := flows.Input{Channel: "sms", From: "+13125550142", Ref: "H-7F3K9"}
+	b.ReportAllocs()
+	for b.Loop() {
+		var st flows.State
+		var fx flows.Effects
+		for i, text := range englishScript {
+			in.Text, in.Now = text, start.Add(time.Duration(i)*time.Minute)
+			st, fx = pack.Step(st, in)
+		}
+		if fx.Referral == nil {
+			b.Fatal("no referral")
+		}
+	}
+}
+
+// BenchmarkStepWithEncoding is one message as the server handles it: decode the
+// stored state, step, encode it again.
+func BenchmarkStepWithEncoding(b *testing.B) {
+	pack := loadSample(b)
+	st, _ := converse(pack, englishScript[:9], "+13125550142")
+	data, _ := st.MarshalBinary()
+	in := flows.Input{Text: "3", Channel: "sms", From: "+13125550142", Now: today}
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	for b.Loop() {
+		var s flows.State
+		if err := s.UnmarshalBinary(data); err != nil {
+			b.Fatal(err)
+		}
+		next, _ := pack.Step(s, in)
+		buf, _ = next.AppendBinary(buf[:0])
+	}
+}
+
+// BenchmarkLoad loads and checks the whole sample pack.
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := flows.Load(defaultpack.FS, today); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

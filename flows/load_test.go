@@ -1,0 +1,290 @@
+package flows_test
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/flows/defaultpack"
+)
+
+// today is the fixed date the tests load packs on.
+var today = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// edit changes one file of the sample pack: old (which must be there) becomes new.
+// An empty old replaces the whole file; a "-" new deletes it.
+type edit struct{ file, old, new string }
+
+// samplePackWith returns the sample pack with edits applied.
+func samplePackWith(t testing.TB, edits ...edit) fstest.MapFS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(defaultpack.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(defaultpack.FS, path)
+		fsys[path] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edits {
+		switch {
+		case e.new == "-":
+			delete(fsys, e.file)
+		case e.old == "":
+			fsys[e.file] = &fstest.MapFile{Data: []byte(e.new)}
+		default:
+			f, ok := fsys[e.file]
+			if !ok || !strings.Contains(string(f.Data), e.old) {
+				t.Fatalf("test setup: %s does not contain %q", e.file, e.old)
+			}
+			f.Data = []byte(strings.Replace(string(f.Data), e.old, e.new, 1))
+		}
+	}
+	return fsys
+}
+
+func TestLoadSamplePack(t *testing.T) {
+	pack, problems, err := flows.Load(defaultpack.FS, today)
+	if err != nil {
+		t.Fatalf("Load(sample) failed:\n%v", err)
+	}
+	if len(problems) != 0 {
+		t.Errorf("Load(sample) warnings:\n%v", problems)
+	}
+	if got := strings.Join(pack.Languages, ","); got != "en,es" {
+		t.Errorf("Languages = %s, want en,es", got)
+	}
+	if pack.Poverty.Year != 2026 || pack.Poverty.Base != 15960 || pack.Poverty.PerPerson != 5680 {
+		t.Errorf("Poverty = %+v, want the 2026 contiguous guideline", pack.Poverty)
+	}
+	if got := len(pack.Directory.Organizations); got != 5 {
+		t.Errorf("%d organizations, want 5", got)
+	}
+	if pack.Location.String() != "America/Chicago" {
+		t.Errorf("Location = %s", pack.Location)
+	}
+}
+
+// TestLoadErrors checks that each kind of mistake a coordinator can make is
+// reported with the right file:line:col and a message that says what to do.
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		edits []edit
+		want  []string // each must be one of the reported problems (prefix match)
+	}{
+		{
+			name:  "YAML syntax error",
+			edits: []edit{{"flows/screening.yaml", "    save: language ", "    save: [language "}},
+			want:  []string{"flows/screening.yaml:"},
+		},
+		{
+			name:  "unknown field with a suggestion",
+			edits: []edit{{"flows/screening.yaml", "    expect: zip\n", "    expect: zip\n    reaks: {en: a, es: b}\n"}},
+			want:  []string{`flows/screening.yaml:59:5: unknown field "reaks" (did you mean "reask"?)`},
+		},
+		{
+			name:  "wrong type",
+			edits: []edit{{"flows/screening.yaml", "    min: 1\n", "    min: one\n"}},
+			want:  []string{`flows/screening.yaml:197:10: min: expected a whole number, got "one"`},
+		},
+		{
+			name:  "a list where text belongs",
+			edits: []edit{{"directory.yaml", "  name: State Bar Lawyer Referral Service", "  name: [State Bar]"}},
+			want:  []string{`directory.yaml:12:9: name: expected text, got a list`},
+		},
+		{
+			name:  "goto to a missing step",
+			edits: []edit{{"flows/screening.yaml", "    yes: {goto: court_date}", "    yes: {goto: court_dates}"}},
+			want: []string{
+				`flows/screening.yaml:154:17: step court_papers: yes: goto: there is no step "court_dates" (did you mean "court_date"?)`,
+				"flows/screening.yaml:157:5: step court_date is never reached",
+			},
+		},
+		{
+			name:  "unreachable step",
+			edits: []edit{{"flows/screening.yaml", "      - if: not served(zip)\n        goto: out_of_area\n", ""}},
+			want:  []string{"flows/screening.yaml:65:5: step out_of_area is never reached: no goto, next or entry leads to it"},
+		},
+		{
+			name:  "missing translation",
+			edits: []edit{{"flows/screening.yaml", `      es: "¿Cuál es su nombre?"` + "\n", ""}},
+			want:  []string{`flows/screening.yaml:227:7: step name: ask: missing the "es" text`},
+		},
+		{
+			name:  "a language the pack does not declare",
+			edits: []edit{{"flows/screening.yaml", `      es: "¿Cuál es su nombre?"`, `      es: "¿Cuál es su nombre?"` + "\n      fr: Quel est votre nom ?"}},
+			want:  []string{`flows/screening.yaml:229:11: step name: ask: "fr" is not one of the pack's languages (en, es)`},
+		},
+		{
+			name:  "choice word that is a global keyword",
+			edits: []edit{{"flows/screening.yaml", "words: [other, something else,", "words: [other, help, something else,"}},
+			want:  []string{`flows/screening.yaml:138:24: step problem: choices: words: "help" is the global keyword HELP, which works at every step; this choice would never see it`},
+		},
+		{
+			name:  "directory case type the flow never produces",
+			edits: []edit{{"directory.yaml", "case_types: [immigration]", "case_types: [immigration, tax]"}},
+			want:  []string{`directory.yaml:84:35: organization immigrant-project: case_types: the flow never produces "tax"`},
+		},
+		{
+			name:  "case type the directory never serves",
+			edits: []edit{{"directory.yaml", "case_types: [immigration]", "case_types: [other]"}},
+			want:  []string{`flows/screening.yaml:130:16: case type "immigration": no service in directory.yaml takes it`},
+		},
+		{
+			name:  "income limit that is not a number",
+			edits: []edit{{"directory.yaml", "income_limit: 125%", "income_limit: low"}},
+			want:  []string{`directory.yaml:48:23: organization example-legal-aid: services: income_limit: "low" is not a number`},
+		},
+		{
+			name:  "condition naming an unknown variable",
+			edits: []edit{{"flows/screening.yaml", "if: case_type == domestic_violence", "if: casetype == domestic_violence"}},
+			want:  []string{`flows/screening.yaml:201:13: step household: next: if: unknown variable "casetype" (did you mean "case_type"?)`},
+		},
+		{
+			name:  "condition comparing with a value that never occurs",
+			edits: []edit{{"flows/screening.yaml", "if: case_type == domestic_violence", "if: case_type == dv"}},
+			want:  []string{`flows/screening.yaml:201:26: step household: next: if: "case_type" is never "dv"`},
+		},
+		{
+			name:  "duplicate key",
+			edits: []edit{{"flows/screening.yaml", "    max: 20\n", "    max: 20\n    max: 30\n"}},
+			want:  []string{`flows/screening.yaml:199:5: "max" is given twice (first at line 198)`},
+		},
+		{
+			name:  "duplicate step id",
+			edits: []edit{{"flows/screening.yaml", "  - id: callback_web", "  - id: callback"}},
+			want:  []string{`flows/screening.yaml:249:9: id: "callback" is already the id of the step at flows/screening.yaml:241:5`},
+		},
+		{
+			name:  "a step with no way on",
+			edits: []edit{{"flows/screening.yaml", "    label: First name\n    reask:", "    label: First name\n    reask:"}, {"flows/screening.yaml", "    label: Callback number\n    next: refer\n", "    label: Callback number\n"}},
+			want:  []string{`flows/screening.yaml:241:5: step callback: next: missing; this step has no way on`},
+		},
+		{
+			name:  "missing shared message",
+			edits: []edit{{"messages.yaml", "welcome_back:", "welcome_home:"}},
+			want:  []string{`messages.yaml: missing the shared message "welcome_back"`},
+		},
+		{
+			name:  "a missing file",
+			edits: []edit{{"directory.yaml", "x", "-"}},
+			want:  []string{"directory.yaml: the pack has no directory.yaml"},
+		},
+		{
+			name:  "bad time zone",
+			edits: []edit{{"pack.yaml", "timezone: America/Chicago", "timezone: Chicago"}},
+			want:  []string{`pack.yaml:5:11: timezone: "Chicago" is not a time zone name`},
+		},
+		{
+			name:  "a poverty table named for another year",
+			edits: []edit{{"poverty-2026.yaml", "year: 2026", "year: 2027"}},
+			want:  []string{"poverty-2026.yaml:3:7: year: the file is named for 2026 but says year 2027"},
+		},
+		{
+			name:  "an alias bomb is refused, not expanded",
+			edits: []edit{{"messages.yaml", "", aliasBomb()}},
+			want:  []string{"messages.yaml:"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, problems, err := flows.Load(samplePackWith(t, tt.edits...), today)
+			if err == nil {
+				t.Fatalf("Load succeeded; want errors %q", tt.want)
+			}
+			for _, want := range tt.want {
+				found := false
+				for _, p := range problems {
+					if strings.HasPrefix(p.Error(), want) {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("no problem starts with\n  %s\ngot:\n%v", want, problems)
+				}
+			}
+		})
+	}
+}
+
+func aliasBomb() string {
+	var b strings.Builder
+	b.WriteString("a: &a [x, x, x, x, x, x, x, x, x, x]\n")
+	prev := "a"
+	for i := 0; i < 8; i++ {
+		name := string(rune('b' + i))
+		b.WriteString(name + ": &" + name + " [")
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("*" + prev)
+		}
+		b.WriteString("]\n")
+		prev = name
+	}
+	return b.String()
+}
+
+func TestLoadWarnings(t *testing.T) {
+	t.Run("old poverty table", func(t *testing.T) {
+		next := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+		_, problems, err := flows.Load(defaultpack.FS, next)
+		if err != nil {
+			t.Fatalf("a warning failed the load: %v", err)
+		}
+		want := "poverty-2026.yaml:3:7: warning: the newest poverty table is for 2026; add poverty-2027.yaml"
+		if len(problems) != 1 || !strings.HasPrefix(problems[0].Error(), want) {
+			t.Errorf("problems = %v, want %s", problems, want)
+		}
+	})
+	t.Run("message over three segments", func(t *testing.T) {
+		long := strings.Repeat("Please read this. ", 30)
+		fsys := samplePackWith(t, edit{"flows/screening.yaml", `      en: "What is your first name?"`, `      en: "` + long + `"`})
+		_, problems, err := flows.Load(fsys, today)
+		if err != nil {
+			t.Fatalf("a warning failed the load: %v", err)
+		}
+		want := "flows/screening.yaml:227:11: warning: step name: ask: the en text takes 4 SMS segments (GSM-7, 540 characters)"
+		if len(problems) != 1 || !strings.HasPrefix(problems[0].Error(), want) {
+			t.Errorf("problems = %v, want %s", problems, want)
+		}
+	})
+}
+
+func TestSegments(t *testing.T) {
+	tests := []struct {
+		text     string
+		segments int
+		gsm      bool
+	}{
+		{"", 1, true},
+		{strings.Repeat("a", 160), 1, true},
+		{strings.Repeat("a", 161), 2, true},
+		{strings.Repeat("a", 306), 2, true},
+		{strings.Repeat("a", 307), 3, true},
+		{strings.Repeat("{", 80), 1, true}, // extension characters count twice
+		{strings.Repeat("{", 81), 2, true},
+		{"¿Qué tal? Sí", 1, false}, // í is not GSM-7, although é is
+		{"español ¿ñ?", 1, true}, // ñ and ¿ are GSM-7
+		{strings.Repeat("á", 70), 1, false},
+		{strings.Repeat("á", 71), 2, false},
+		{strings.Repeat("a", 150) + "’", 3, false}, // one curly quote makes it UCS-2
+		{strings.Repeat("😀", 35), 1, false},       // an emoji is two UTF-16 units
+		{strings.Repeat("😀", 36), 2, false},
+	}
+	for _, tt := range tests {
+		segments, gsm := flows.Segments(tt.text)
+		if segments != tt.segments || gsm != tt.gsm {
+			t.Errorf("Segments(%.20q…) = %d, %v; want %d, %v", tt.text, segments, gsm, tt.segments, tt.gsm)
+		}
+	}
+}
