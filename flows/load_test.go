@@ -274,11 +274,11 @@ func TestSegments(t *testing.T) {
 		{strings.Repeat("{", 80), 1, true}, // extension characters count twice
 		{strings.Repeat("{", 81), 2, true},
 		{"¿Qué tal? Sí", 1, false}, // í is not GSM-7, although é is
-		{"español ¿ñ?", 1, true}, // ñ and ¿ are GSM-7
+		{"español ¿ñ?", 1, true},   // ñ and ¿ are GSM-7
 		{strings.Repeat("á", 70), 1, false},
 		{strings.Repeat("á", 71), 2, false},
 		{strings.Repeat("a", 150) + "’", 3, false}, // one curly quote makes it UCS-2
-		{strings.Repeat("😀", 35), 1, false},       // an emoji is two UTF-16 units
+		{strings.Repeat("😀", 35), 1, false},        // an emoji is two UTF-16 units
 		{strings.Repeat("😀", 36), 2, false},
 	}
 	for _, tt := range tests {
