@@ -9,7 +9,7 @@ import (
 
 // referenceAlphabet has no characters that read alike on a phone screen or over the
 // phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V.
-const referenceAlphabet = "346789ACDEFGHJKMNPQRTWXY"
+const referenceAlphabet = "34679ACDEFGHJKMNPQRTWXY"
 
 // NewReference returns a short reference for a referral, like "H-7F3K9", that a
 // person can read out over the phone. rand should be crypto/rand.Reader.
@@ -21,7 +21,8 @@ func NewReference(rand io.Reader) (string, error) {
 			return "", fmt.Errorf("bot: reference: %w", err)
 		}
 		for _, b := range buf {
-			// Rejection sampling keeps every character equally likely.
+			// Rejection sampling (bytes from 253 up are skipped) keeps every
+			// character equally likely.
 			if int(b) >= 256/len(referenceAlphabet)*len(referenceAlphabet) {
 				continue
 			}

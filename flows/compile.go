@@ -460,7 +460,7 @@ func (l *loader) compileEntries() {
 
 // checkReachable reports steps nothing leads to.
 func (l *loader) checkReachable() {
-	if l.p.start == nil {
+	if l.p.start == nil || l.dangling {
 		return
 	}
 	seen := map[*step]bool{}

@@ -48,6 +48,9 @@ type loader struct {
 	directory directoryFile
 	// produced are the places where each case type is produced by the flow.
 	produced map[string]Pos
+	// dangling is set when a goto names a missing step: the steps after it would
+	// all be reported unreachable, which only buries the one real mistake.
+	dangling bool
 }
 
 func (l *loader) load() {
@@ -388,6 +391,7 @@ func (l *loader) stepRef(ref Scalar, field string) *step {
 		return s
 	}
 	l.r.errorf(ref.Pos, "%s: there is no step %q%s", field, ref.Value, suggest(ref.Value, l.p.Steps()))
+	l.dangling = true
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"os"
@@ -62,7 +61,7 @@ func (e *env) chat(args []string) error {
 		if !interactive {
 			fmt.Fprintf(e.stdout, "> %s\n", text)
 		}
-		ref, err := bot.NewReference(rand.Reader)
+		ref, err := bot.NewReference(e.random)
 		if err != nil {
 			return err
 		}
