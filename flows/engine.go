@@ -22,6 +22,8 @@ type Input struct {
 	Now time.Time
 	// Ref is the reference to give a referral, should this message complete one.
 	Ref string
+	// MediaOnly marks a picture or other media sent without any text.
+	MediaOnly bool
 }
 
 // Effects is what the caller must do after a step: send the replies, in order, and
@@ -132,6 +134,10 @@ func (p *Pack) Step(prev State, in Input) (State, Effects) {
 
 	if st.Flags&OptedOut != 0 {
 		t.optedOut(norm)
+		return st, t.fx
+	}
+	if in.MediaOnly && norm == "" {
+		t.say(p.messages["media_only"])
 		return st, t.fx
 	}
 	if kw, ok := p.keywords[norm]; ok && t.keyword(kw) {
@@ -660,6 +666,20 @@ func FormatMoney(cents int64) string {
 		b.WriteString(strconv.FormatInt(rest, 10))
 	}
 	return b.String()
+}
+
+// TechnicalProblem returns the pack's apology for a failure of the service itself,
+// in every language at once: it is sent when the conversation (and so its
+// language) cannot be read.
+func (p *Pack) TechnicalProblem() string {
+	m := p.messages["technical_problem"]
+	parts := make([]string, 0, len(m.byLang))
+	for _, tpl := range m.byLang {
+		var b strings.Builder
+		tpl.render(&b, &turn{p: p, in: &Input{}, st: &State{}})
+		parts = append(parts, b.String())
+	}
+	return strings.Join(parts, "\n")
 }
 
 // placeholder gives the value of a {placeholder} in a message being sent.

@@ -1,0 +1,99 @@
+// Package metrics counts what Hotline does, for Prometheus: messages in and out,
+// duplicates, opt-outs, referrals, step latency, errors. Labels never hold personal
+// data: channels, organizations and error kinds only.
+package metrics
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hotline-legal/hotline/bot"
+)
+
+// Metrics holds Hotline's collectors.
+type Metrics struct {
+	messagesIn     *prometheus.CounterVec
+	messagesOut    *prometheus.CounterVec
+	duplicates     *prometheus.CounterVec
+	optOuts        *prometheus.CounterVec
+	referrals      *prometheus.CounterVec
+	errors         *prometheus.CounterVec
+	stepSeconds    prometheus.Histogram
+	deliveryStatus *prometheus.CounterVec
+	packReloads    *prometheus.CounterVec
+}
+
+var _ bot.Observer = (*Metrics)(nil)
+
+// New creates the collectors and registers them with reg.
+func New(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		messagesIn: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_messages_in_total", Help: "Inbound messages, by channel (duplicates included).",
+		}, []string{"channel"}),
+		messagesOut: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_messages_out_total", Help: "Replies sent, by channel.",
+		}, []string{"channel"}),
+		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_duplicate_messages_total", Help: "Inbound messages delivered again (same message id), answered without applying them twice.",
+		}, []string{"channel"}),
+		optOuts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_opt_outs_total", Help: "People who opted out (STOP), by channel.",
+		}, []string{"channel"}),
+		referrals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_referrals_total", Help: "Screenings ended with a referral, by organization id (\"fallback\" for the text-only fallback).",
+		}, []string{"organization"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_errors_total", Help: "Errors, by kind: store (Redis), bad_state, conflicts, signature, request, panic, pack_reload, stored_reply.",
+		}, []string{"kind"}),
+		stepSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "hotline_step_seconds", Help: "Time the engine takes to apply one message.",
+			Buckets: []float64{1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 1e-3, 1e-2},
+		}),
+		deliveryStatus: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_delivery_status_total", Help: "Twilio delivery status callbacks, by status (failed and undelivered are failures).",
+		}, []string{"status"}),
+		packReloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_pack_reloads_total", Help: "Pack reloads, by result (loaded or rejected).",
+		}, []string{"result"}),
+	}
+	reg.MustRegister(m.messagesIn, m.messagesOut, m.duplicates, m.optOuts, m.referrals, m.errors, m.stepSeconds,
+		m.deliveryStatus, m.packReloads)
+	return m
+}
+
+// MessageIn counts an inbound message.
+func (m *Metrics) MessageIn(channel string) { m.messagesIn.WithLabelValues(channel).Inc() }
+
+// MessagesOut counts replies.
+func (m *Metrics) MessagesOut(channel string, n int) {
+	m.messagesOut.WithLabelValues(channel).Add(float64(n))
+}
+
+// Duplicate counts a message delivered again.
+func (m *Metrics) Duplicate(channel string) { m.duplicates.WithLabelValues(channel).Inc() }
+
+// Step observes the engine's time for one message.
+func (m *Metrics) Step(d time.Duration) { m.stepSeconds.Observe(d.Seconds()) }
+
+// OptOut counts a STOP.
+func (m *Metrics) OptOut(channel string) { m.optOuts.WithLabelValues(channel).Inc() }
+
+// Referral counts a referral to an organization (or "fallback").
+func (m *Metrics) Referral(org string) { m.referrals.WithLabelValues(org).Inc() }
+
+// Error counts an error of a kind.
+func (m *Metrics) Error(kind string) { m.errors.WithLabelValues(kind).Inc() }
+
+// DeliveryStatus counts a delivery status reported by Twilio.
+func (m *Metrics) DeliveryStatus(status string) { m.deliveryStatus.WithLabelValues(status).Inc() }
+
+// PackReload counts a pack reload: loaded or rejected.
+func (m *Metrics) PackReload(loaded bool) {
+	if loaded {
+		m.packReloads.WithLabelValues("loaded").Inc()
+	} else {
+		m.packReloads.WithLabelValues("rejected").Inc()
+	}
+}

@@ -1,0 +1,260 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// Conversation is who is talking on which line: one channel, one sender, one
+// hotline number. Each has its own state.
+type Conversation struct {
+	// Channel is "sms", "whatsapp" or "web".
+	Channel string
+	// From is the sender: an E.164 number (without "whatsapp:"), or a web session id.
+	From string
+	// To is the hotline number written to, "" on the web.
+	To string
+}
+
+// Key returns the conversation's storage key: a hash, so that no phone number
+// appears in Redis keys, logs of keys or metrics.
+func (c Conversation) Key() string {
+	sum := sha256.Sum256([]byte(c.Channel + "\x00" + c.From + "\x00" + c.To))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:15]))
+}
+
+// Message is one inbound message.
+type Message struct {
+	Conversation
+	// ID identifies the message for deduplication (Twilio's MessageSid); a message
+	// delivered twice with one ID is applied once. "" turns deduplication off.
+	ID string
+	// Text is what the person wrote.
+	Text string
+	// MediaOnly marks media sent without text.
+	MediaOnly bool
+	// Silent applies the message but sends no reply: the carrier already answered
+	// it (Twilio's Advanced Opt-Out handled STOP, START or HELP).
+	Silent bool
+}
+
+// Reply is what to send back to the person.
+type Reply struct {
+	Messages []string
+	// Duplicate is set when the message had been applied before; Messages are the
+	// replies it got then.
+	Duplicate bool
+}
+
+// Claimed is a conversation as read at the start of handling a message.
+type Claimed struct {
+	// Duplicate is set when the message was applied already; Reply is what it got.
+	Duplicate bool
+	Reply     []byte
+	// State is the encoded conversation state, empty for a new conversation.
+	State []byte
+	// Version changes with every committed message; Commit checks it.
+	Version int64
+}
+
+// Commit is everything one message changes, saved at once or not at all.
+type Commit struct {
+	// Version is the version claimed; if another message committed since, the
+	// commit fails with ErrConflict and nothing is written.
+	Version int64
+	State   []byte
+	// StateTTL is how long the state is kept without news; 0 keeps it (an opt-out
+	// must outlive any retention).
+	StateTTL time.Duration
+	// Reply is kept with the state, for a duplicate of this message.
+	Reply []byte
+}
+
+// ErrConflict means another message of the same conversation committed first.
+var ErrConflict = errors.New("bot: conversation changed; try again")
+
+// Store keeps conversations. Claim then Commit is one message: two round trips,
+// no lock held in between; a conflict means "claim again".
+type Store interface {
+	Claim(ctx context.Context, conv, msgID string) (Claimed, error)
+	Commit(ctx context.Context, conv, msgID string, c Commit) error
+}
+
+// Observer is told what happened, for metrics. All methods must be cheap.
+type Observer interface {
+	MessageIn(channel string)
+	MessagesOut(channel string, n int)
+	Duplicate(channel string)
+	Step(d time.Duration)
+	OptOut(channel string)
+	Referral(org string)
+	Error(kind string)
+}
+
+// Service applies inbound messages to conversations, each exactly once.
+type Service struct {
+	store     Store
+	pack      func() *flows.Pack
+	now       func() time.Time
+	random    io.Reader
+	log       *slog.Logger
+	observe   Observer
+	retention time.Duration
+}
+
+// Options are the Service's collaborators and settings.
+type Options struct {
+	Store Store
+	// Pack returns the pack in force; it may change between messages (hot reload).
+	Pack func() *flows.Pack
+	Now  func() time.Time
+	// Random feeds referral references (crypto/rand.Reader).
+	Random   io.Reader
+	Log      *slog.Logger
+	Observer Observer
+	// Retention is how long a quiet conversation is kept.
+	Retention time.Duration
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	return &Service{
+		store: o.Store, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
+		retention: o.Retention,
+	}
+}
+
+// maxAttempts bounds the claim-step-commit loop. Each retry means another message of
+// the same person committed in between, so this many in a row is a storm.
+const maxAttempts = 20
+
+// Handle applies a message exactly once and returns the replies. A duplicate gets
+// the replies of the first delivery and changes nothing. On an error nothing has
+// been written and the caller should apologise (see TechnicalProblem).
+func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
+	key := m.Key()
+	s.observe.MessageIn(m.Channel)
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		claimed, err := s.store.Claim(ctx, key, m.ID)
+		if err != nil {
+			s.observe.Error("store")
+			return Reply{}, fmt.Errorf("bot: claim: %w", err)
+		}
+		if claimed.Duplicate {
+			s.observe.Duplicate(m.Channel)
+			var replies []string
+			if err := json.Unmarshal(claimed.Reply, &replies); err != nil {
+				s.observe.Error("stored_reply")
+				s.log.Warn("a stored reply is unreadable; answering the duplicate with nothing", "conv", key, "err", err)
+			}
+			return Reply{Messages: replies, Duplicate: true}, nil
+		}
+		reply, commit, fx, err := s.step(key, m, claimed)
+		if err != nil {
+			return Reply{}, err
+		}
+		err = s.store.Commit(ctx, key, m.ID, commit)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			s.observe.Error("store")
+			return Reply{}, fmt.Errorf("bot: commit: %w", err)
+		}
+		s.committed(m, fx, reply)
+		return reply, nil
+	}
+	s.observe.Error("conflicts")
+	return Reply{}, fmt.Errorf("bot: %d conflicting updates in a row", maxAttempts)
+}
+
+// step runs the engine on a claimed state and prepares the commit.
+func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, flows.Effects, error) {
+	var st flows.State
+	if len(claimed.State) > 0 {
+		if err := st.UnmarshalBinary(claimed.State); err != nil {
+			// A state this version cannot read (corrupt, or written by a newer
+			// release): starting over beats refusing the person forever.
+			s.observe.Error("bad_state")
+			s.log.Warn("unreadable conversation state; starting over", "conv", key, "err", err)
+			st = flows.State{}
+		}
+	}
+	ref, err := NewReference(s.random)
+	if err != nil {
+		return Reply{}, Commit{}, flows.Effects{}, err
+	}
+	start := time.Now()
+	next, fx := s.pack().Step(st, flows.Input{
+		Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: s.now(), Ref: ref, MediaOnly: m.MediaOnly,
+	})
+	s.observe.Step(time.Since(start))
+
+	reply := Reply{Messages: fx.Replies}
+	if m.Silent {
+		reply.Messages = nil
+	}
+	state, err := next.MarshalBinary()
+	if err != nil {
+		return Reply{}, Commit{}, fx, fmt.Errorf("bot: encode state: %w", err)
+	}
+	stored, err := json.Marshal(reply.Messages)
+	if err != nil {
+		return Reply{}, Commit{}, fx, fmt.Errorf("bot: encode reply: %w", err)
+	}
+	ttl := s.retention
+	if next.Flags&flows.OptedOut != 0 {
+		ttl = 0
+	}
+	return reply, Commit{Version: claimed.Version, State: state, StateTTL: ttl, Reply: stored}, fx, nil
+}
+
+// committed records what a committed message did.
+func (s *Service) committed(m Message, fx flows.Effects, reply Reply) {
+	s.observe.MessagesOut(m.Channel, len(reply.Messages))
+	if fx.OptOut {
+		s.observe.OptOut(m.Channel)
+	}
+	switch {
+	case fx.Referral != nil:
+		s.observe.Referral(fx.Referral.OrgID)
+	case fx.Fallback:
+		s.observe.Referral("fallback")
+	}
+	s.log.Debug("message applied", "conv", m.Key(), "channel", m.Channel, "replies", len(reply.Messages),
+		"referral", fx.Referral != nil, "ended", fx.Ended)
+}
+
+// callbackNumber is the number a YES to "is this the best number?" means: the
+// sender's, on SMS and WhatsApp; none on the web.
+func callbackNumber(m Message) string {
+	if m.Channel == "web" {
+		return ""
+	}
+	return m.From
+}
+
+// TechnicalProblem is the apology sent when a message could not be applied.
+func (s *Service) TechnicalProblem() string {
+	return s.pack().TechnicalProblem()
+}
+
+// MaskPhone hides the middle of a phone number for logs: "+13125550100" →
+// "+1312***0100". Anything that is not a phone number is masked whole.
+func MaskPhone(s string) string {
+	s = strings.TrimPrefix(s, "whatsapp:")
+	if len(s) < 9 || s[0] != '+' {
+		return "***"
+	}
+	return s[:5] + "***" + s[len(s)-4:]
+}

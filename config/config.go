@@ -1,0 +1,393 @@
+// Package config loads the server's settings from the environment and an optional
+// YAML file, and checks them all before anything starts.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is every setting of `hotline serve`, checked.
+//
+// Load fills it; a Config built by hand is not checked, and the methods treat its
+// zero values as "unset" (an empty RedisMode is "auto").
+type Config struct {
+	// Addr is where the HTTP server listens (HOTLINE_ADDR, default ":8080"): host:port,
+	// the host may be empty and the port is a number 0-65535 (0 picks a free port).
+	Addr string
+	// PublicURL is the base URL Twilio calls (HOTLINE_PUBLIC_URL), e.g.
+	// "https://hotline.example.org" or "https://x.ngrok.app/base": absolute http or
+	// https, no query, no fragment, no trailing slash. Empty leaves it to the webhook.
+	PublicURL string
+	// Flows is the pack folder (HOTLINE_FLOWS); empty means the embedded sample.
+	Flows string
+	// RedisURL is REDIS_URL; empty means the embedded in-memory Redis.
+	RedisURL string
+	// RedisMode is HOTLINE_REDIS_MODE: auto (default), single, sentinel or cluster.
+	RedisMode string
+	// RedisPrefix starts every Redis key (HOTLINE_REDIS_PREFIX, default "hotline:").
+	RedisPrefix string
+	// TwilioAccountSID is TWILIO_ACCOUNT_SID: empty or "AC" and 32 hex digits.
+	TwilioAccountSID string
+	// TwilioAuthToken is TWILIO_AUTH_TOKEN, the key of Twilio's request signatures.
+	TwilioAuthToken string
+	// InsecureSkipSignature turns off the Twilio signature check
+	// (HOTLINE_INSECURE_SKIP_SIGNATURE); for local trials only.
+	InsecureSkipSignature bool
+	// SMTPURL is SMTP_URL: empty, or smtp://[user:pass@]host[:port] or smtps://...
+	SMTPURL string
+	// OutboxDir is where referral emails are written as .eml files when SMTPURL is
+	// empty (HOTLINE_OUTBOX_DIR, default "./outbox").
+	OutboxDir string
+	// EmailFrom is the From of every email (HOTLINE_EMAIL_FROM, default
+	// "Legal Aid Hotline <hotline@localhost>").
+	EmailFrom string
+	// CoordinatorEmail is where alerts such as failed referrals go
+	// (HOTLINE_COORDINATOR_EMAIL); empty sends none.
+	CoordinatorEmail string
+	// Retention is how long a quiet conversation's answers are kept
+	// (HOTLINE_RETENTION, default 168h; 1h to 8760h).
+	Retention time.Duration
+	// ReferralRetention is how long a delivered referral's personal data is kept
+	// (HOTLINE_REFERRAL_RETENTION, default 720h; 1h to 8760h).
+	ReferralRetention time.Duration
+	// ReminderDelay is how long after the last question a reminder is texted
+	// (HOTLINE_REMINDER_DELAY, default 2h; 0 disables; else 1m to 72h).
+	ReminderDelay time.Duration
+	// QuietHours is when no reminder is texted, in the hotline's time zone
+	// (HOTLINE_QUIET_HOURS, default "21:00-08:00"): "HH:MM-HH:MM", which may wrap
+	// midnight, or "off". Use QuietWindow to read it.
+	QuietHours string
+	// MaxBodyBytes bounds a request body (HOTLINE_MAX_BODY, default 65536; 1KiB to 10MiB).
+	MaxBodyBytes int64
+	// LogLevel is HOTLINE_LOG_LEVEL: debug, info (default), warn or error.
+	LogLevel slog.Level
+	// ShutdownTimeout is how long requests in flight may finish after a stop signal
+	// (HOTLINE_SHUTDOWN_TIMEOUT, default 15s; 1s to 5m).
+	ShutdownTimeout time.Duration
+	// ReloadInterval is how often the pack folder is checked for changes
+	// (HOTLINE_RELOAD_INTERVAL, default 2s; 0 disables; else 100ms to 1h).
+	ReloadInterval time.Duration
+	// Preview turns on the coordinators' preview on the web chat page (HOTLINE_PREVIEW).
+	Preview bool
+	// AdminToken guards the preview (HOTLINE_ADMIN_TOKEN); at least 16 characters,
+	// required when Preview is on.
+	AdminToken string
+}
+
+// setting is one variable: its names, its default and how it is checked and stored.
+type setting struct {
+	env    string // the environment variable
+	key    string // the config file key
+	def    string // the default, written as a user would write it
+	secret bool   // the value must never appear in a message
+	// parse checks a non-empty value and stores it in c. Its error says what is
+	// wrong and what is expected, without the variable's name (the caller adds
+	// where the value came from).
+	parse func(c *Config, v string) error
+}
+
+// settings lists every variable in the order of Config's fields, which is also
+// the order their problems are reported in. It is a function, not a package
+// variable, so that nothing at package level can be changed.
+func settings() []setting {
+	return []setting{
+		{env: "HOTLINE_ADDR", key: "addr", def: ":8080", parse: func(c *Config, v string) (err error) {
+			c.Addr, err = parseAddr(v)
+			return err
+		}},
+		{env: "HOTLINE_PUBLIC_URL", key: "public_url", parse: func(c *Config, v string) (err error) {
+			c.PublicURL, err = parsePublicURL(v)
+			return err
+		}},
+		{env: "HOTLINE_FLOWS", key: "flows", parse: func(c *Config, v string) (err error) {
+			c.Flows, err = checkPackFolder(v)
+			return err
+		}},
+		// REDIS_URL is checked with HOTLINE_REDIS_MODE once both are known (see Load).
+		{env: "REDIS_URL", key: "redis_url", parse: func(c *Config, v string) error {
+			c.RedisURL = v
+			return nil
+		}},
+		{env: "HOTLINE_REDIS_MODE", key: "redis_mode", def: "auto", parse: func(c *Config, v string) (err error) {
+			c.RedisMode, err = parseRedisMode(v)
+			return err
+		}},
+		{env: "HOTLINE_REDIS_PREFIX", key: "redis_prefix", def: "hotline:", parse: func(c *Config, v string) (err error) {
+			c.RedisPrefix, err = parseRedisPrefix(v)
+			return err
+		}},
+		{env: "TWILIO_ACCOUNT_SID", key: "twilio_account_sid", parse: func(c *Config, v string) (err error) {
+			c.TwilioAccountSID, err = parseAccountSID(v)
+			return err
+		}},
+		{env: "TWILIO_AUTH_TOKEN", key: "twilio_auth_token", secret: true, parse: func(c *Config, v string) error {
+			c.TwilioAuthToken = v
+			return nil
+		}},
+		{env: "HOTLINE_INSECURE_SKIP_SIGNATURE", key: "insecure_skip_signature", def: "false", parse: func(c *Config, v string) (err error) {
+			c.InsecureSkipSignature, err = parseBool(v)
+			return err
+		}},
+		{env: "SMTP_URL", key: "smtp_url", parse: func(c *Config, v string) (err error) {
+			c.SMTPURL, err = parseSMTPURL(v)
+			return err
+		}},
+		{env: "HOTLINE_OUTBOX_DIR", key: "outbox_dir", def: "./outbox", parse: func(c *Config, v string) (err error) {
+			c.OutboxDir, err = checkOutboxDir(v)
+			return err
+		}},
+		{env: "HOTLINE_EMAIL_FROM", key: "email_from", def: "Legal Aid Hotline <hotline@localhost>", parse: func(c *Config, v string) (err error) {
+			c.EmailFrom, err = parseEmail(v, `"Legal Aid Hotline <hotline@example.org>" or just "hotline@example.org"`)
+			return err
+		}},
+		{env: "HOTLINE_COORDINATOR_EMAIL", key: "coordinator_email", parse: func(c *Config, v string) (err error) {
+			c.CoordinatorEmail, err = parseEmail(v, `"intake@example.org" or "Intake Team <intake@example.org>"`)
+			return err
+		}},
+		durationSetting("HOTLINE_RETENTION", "retention", "168h", durationRange{min: time.Hour, max: 8760 * time.Hour, text: "1h to 8760h (a year)"},
+			func(c *Config) *time.Duration { return &c.Retention }),
+		durationSetting("HOTLINE_REFERRAL_RETENTION", "referral_retention", "720h", durationRange{min: time.Hour, max: 8760 * time.Hour, text: "1h to 8760h (a year)"},
+			func(c *Config) *time.Duration { return &c.ReferralRetention }),
+		durationSetting("HOTLINE_REMINDER_DELAY", "reminder_delay", "2h", durationRange{min: time.Minute, max: 72 * time.Hour, text: "1m to 72h, or 0 for no reminders", canDisable: true},
+			func(c *Config) *time.Duration { return &c.ReminderDelay }),
+		{env: "HOTLINE_QUIET_HOURS", key: "quiet_hours", def: "21:00-08:00", parse: func(c *Config, v string) (err error) {
+			c.QuietHours, err = normalizeQuietHours(v)
+			return err
+		}},
+		{env: "HOTLINE_MAX_BODY", key: "max_body", def: "65536", parse: func(c *Config, v string) (err error) {
+			c.MaxBodyBytes, err = parseSize(v)
+			return err
+		}},
+		{env: "HOTLINE_LOG_LEVEL", key: "log_level", def: "info", parse: func(c *Config, v string) (err error) {
+			c.LogLevel, err = parseLogLevel(v)
+			return err
+		}},
+		durationSetting("HOTLINE_SHUTDOWN_TIMEOUT", "shutdown_timeout", "15s", durationRange{min: time.Second, max: 5 * time.Minute, text: "1s to 5m"},
+			func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+		durationSetting("HOTLINE_RELOAD_INTERVAL", "reload_interval", "2s", durationRange{min: 100 * time.Millisecond, max: time.Hour, text: "100ms to 1h, or 0 to never reload", canDisable: true},
+			func(c *Config) *time.Duration { return &c.ReloadInterval }),
+		{env: "HOTLINE_PREVIEW", key: "preview", def: "false", parse: func(c *Config, v string) (err error) {
+			c.Preview, err = parseBool(v)
+			return err
+		}},
+		{env: "HOTLINE_ADMIN_TOKEN", key: "admin_token", secret: true, parse: func(c *Config, v string) error {
+			// Checked here and not only with the preview: a token that is set
+			// guards something, and a short one can be guessed.
+			if len(v) < minAdminToken {
+				return fmt.Errorf("is too short; expected at least %d characters (make one with: openssl rand -hex 16)", minAdminToken)
+			}
+			c.AdminToken = v
+			return nil
+		}},
+	}
+}
+
+// minAdminToken is the shortest admin token accepted: long enough not to be guessed
+// over HTTP.
+const minAdminToken = 16
+
+// origin is where a value came from, for messages.
+type origin struct {
+	env       string // the variable's environment name
+	key       string // its config file key
+	file      string // the config file, when the value came from it
+	line, col int    // the value's position in the file
+	isDefault bool
+}
+
+// String names the origin as messages start: the environment variable, or the
+// file position and key (which editors and terminals can open directly).
+func (o origin) String() string {
+	switch {
+	case o.file != "":
+		return fmt.Sprintf("%s:%d:%d: %s", o.file, o.line, o.col, o.key)
+	case o.isDefault:
+		return o.env + " (default)"
+	default:
+		return o.env
+	}
+}
+
+// Load reads the settings: defaults, then the YAML file (when file is not ""), then
+// the environment (which wins). It checks every value and returns all problems at
+// once as one error, each line naming the variable (or file:line:col and key) and
+// what is wrong and what is expected, e.g.
+//
+//	config: HOTLINE_ADDR: "8080" is not host:port; write ":8080" or "127.0.0.1:8080"
+//	config: hotline.yaml:4:1: unknown key "redis"; did you mean "redis_url"?
+//
+// An empty value, in the environment or the file, counts as unset: getenv cannot
+// tell the two apart, so the file behaves the same way for one rule everywhere.
+// Surrounding spaces are trimmed (a pasted token often ends in a newline).
+// Relative paths (HOTLINE_FLOWS, HOTLINE_OUTBOX_DIR) are relative to the working
+// directory wherever they are written. Secrets never appear in the error; URLs
+// appear with their passwords replaced by "xxxxx".
+func Load(getenv func(string) string, file string) (Config, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	list := settings()
+
+	type value struct {
+		text string
+		from origin
+	}
+	values := make(map[string]value, len(list))
+	for _, s := range list {
+		values[s.key] = value{text: s.def, from: origin{env: s.env, key: s.key, isDefault: true}}
+	}
+
+	var problems []error
+	if file != "" {
+		keys := make([]string, len(list))
+		for i, s := range list {
+			keys[i] = s.key
+		}
+		fromFile, fileProblems := readFile(file, keys)
+		problems = append(problems, fileProblems...)
+		for _, s := range list {
+			if v, ok := fromFile[s.key]; ok && v.text != "" {
+				values[s.key] = value{text: v.text, from: origin{env: s.env, key: s.key, file: file, line: v.line, col: v.col}}
+			}
+		}
+	}
+	for _, s := range list {
+		if v := strings.TrimSpace(getenv(s.env)); v != "" {
+			values[s.key] = value{text: v, from: origin{env: s.env, key: s.key}}
+		}
+	}
+
+	var c Config
+	failed := make(map[string]bool)
+	for _, s := range list {
+		v := values[s.key]
+		if v.text == "" {
+			continue // unset, and its zero value is its meaning
+		}
+		if err := s.parse(&c, v.text); err != nil {
+			problems = append(problems, fmt.Errorf("config: %s: %v", v.from, err))
+			failed[s.key] = true
+		}
+	}
+
+	// Checks that need two settings are reported against the one a person most
+	// likely has to change.
+	if c.RedisURL != "" && !failed["redis_mode"] {
+		if _, err := redisOptions(c.RedisURL, c.RedisMode); err != nil {
+			problems = append(problems, fmt.Errorf("config: %s: %v", values["redis_url"].from, err))
+		}
+	}
+	if c.RedisURL == "" && c.RedisMode != "auto" && !failed["redis_mode"] {
+		// A mode without a URL means the URL was forgotten; running on the
+		// in-memory Redis instead would lose every conversation on restart.
+		problems = append(problems, fmt.Errorf("config: %s: %q needs REDIS_URL; set REDIS_URL, or remove %s to use the embedded in-memory Redis",
+			values["redis_mode"].from, c.RedisMode, values["redis_mode"].from.name()))
+	}
+	if c.Preview && c.AdminToken == "" && !failed["admin_token"] {
+		problems = append(problems, fmt.Errorf("config: %s: the preview needs HOTLINE_ADMIN_TOKEN (admin_token in the file) of at least %d characters, so that only coordinators can use it (make one with: openssl rand -hex 16)",
+			values["preview"].from, minAdminToken))
+	}
+
+	if len(problems) > 0 {
+		return Config{}, errors.Join(problems...)
+	}
+	return c, nil
+}
+
+// name is how the variable is written where it came from: its key in the file, or
+// its environment name.
+func (o origin) name() string {
+	if o.file != "" {
+		return o.key
+	}
+	return o.env
+}
+
+// Warnings returns what is allowed but deserves a loud log line at start, in plain
+// words, one line each.
+func (c Config) Warnings() []string {
+	var w []string
+	if c.RedisURL == "" {
+		w = append(w, "REDIS_URL is not set: conversations are kept in memory and lost on restart; set REDIS_URL for production")
+	}
+	if c.TwilioAuthToken == "" && !c.InsecureSkipSignature {
+		w = append(w, "TWILIO_AUTH_TOKEN is not set: every /twilio request will be refused with 403")
+	}
+	if c.InsecureSkipSignature {
+		w = append(w, "HOTLINE_INSECURE_SKIP_SIGNATURE is on: Twilio signatures are not checked; anyone can post messages")
+	}
+	if c.PublicURL == "" && c.TwilioAuthToken != "" && !c.InsecureSkipSignature {
+		w = append(w, "HOTLINE_PUBLIC_URL is not set: set HOTLINE_PUBLIC_URL to the URL Twilio calls, or every signature check fails behind a proxy")
+	}
+	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		// People's messages say who they are and what happened to them.
+		w = append(w, "HOTLINE_PUBLIC_URL starts with http://: Twilio will send people's messages unencrypted; use https://")
+	}
+	if c.SMTPURL == "" {
+		w = append(w, fmt.Sprintf("SMTP_URL is not set: referral emails are written as .eml files to %s", c.OutboxDir))
+	}
+	return w
+}
+
+// isLoopback reports whether host is this machine, where plain http is harmless.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// QuietWindow gives the quiet hours as offsets from midnight in the hotline's time
+// zone. When start > end the window wraps midnight ("21:00-08:00" gives 21h and
+// 8h). on is false when quiet hours are "off" (or unset or invalid, in a Config not
+// made by Load).
+func (c Config) QuietWindow() (start, end time.Duration, on bool) {
+	start, end, on, err := parseQuietHours(c.QuietHours)
+	if err != nil {
+		return 0, 0, false
+	}
+	return start, end, on
+}
+
+// LogValue shows the settings in logs with every secret hidden, so that logging
+// the whole Config at start is safe.
+func (c Config) LogValue() slog.Value {
+	hidden := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return redacted
+	}
+	return slog.GroupValue(
+		slog.String("addr", c.Addr),
+		slog.String("public_url", c.PublicURL),
+		slog.String("flows", c.Flows),
+		slog.String("redis_url", redactURL(c.RedisURL)),
+		slog.String("redis_mode", c.RedisMode),
+		slog.String("redis_prefix", c.RedisPrefix),
+		slog.String("twilio_account_sid", c.TwilioAccountSID),
+		slog.String("twilio_auth_token", hidden(c.TwilioAuthToken)),
+		slog.Bool("insecure_skip_signature", c.InsecureSkipSignature),
+		slog.String("smtp_url", redactURL(c.SMTPURL)),
+		slog.String("outbox_dir", c.OutboxDir),
+		slog.String("email_from", c.EmailFrom),
+		slog.String("coordinator_email", c.CoordinatorEmail),
+		slog.Duration("retention", c.Retention),
+		slog.Duration("referral_retention", c.ReferralRetention),
+		slog.Duration("reminder_delay", c.ReminderDelay),
+		slog.String("quiet_hours", c.QuietHours),
+		slog.Int64("max_body", c.MaxBodyBytes),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Duration("reload_interval", c.ReloadInterval),
+		slog.Bool("preview", c.Preview),
+		slog.String("admin_token", hidden(c.AdminToken)),
+	)
+}

@@ -1,0 +1,449 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The parsers below check one value each. Their errors say what is wrong and what
+// to write instead; the caller prefixes where the value came from.
+
+// parseAddr checks a listen address: host:port with a numeric port, the host
+// possibly empty.
+func parseAddr(v string) (string, error) {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		example := "8080"
+		if isDigits(v) {
+			example = v // they wrote only the port
+		}
+		return "", fmt.Errorf("%q is not host:port; write \":%s\" or \"127.0.0.1:%s\"", v, example, example)
+	}
+	if strings.ContainsAny(host, " \t/") {
+		return "", fmt.Errorf("%q has no usable host; write \":8080\" or \"127.0.0.1:8080\"", v)
+	}
+	if port == "" {
+		return "", fmt.Errorf("%q has no port; write %q", v, net.JoinHostPort(host, "8080"))
+	}
+	// Only numbers: a service name ("http") would be looked up at start, and a
+	// typo in it would be found only then.
+	if n, err := strconv.Atoi(port); err != nil || !isDigits(port) || n > 65535 {
+		return "", fmt.Errorf("%q has port %q; expected a number from 0 to 65535 (0 picks a free port)", v, port)
+	}
+	return v, nil
+}
+
+// parsePublicURL checks the base URL Twilio calls and removes a trailing slash, so
+// that joining it with a request path gives exactly the URL Twilio signed.
+func parsePublicURL(v string) (string, error) {
+	const example = `write the base URL Twilio calls, like "https://hotline.example.org" or "https://x.ngrok.app/base"`
+	u, err := url.Parse(v)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL (%v); %s", redactURL(v), urlReason(err), example)
+	}
+	shown := redactURL(v)
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("%q must start with https:// (or http://); %s", shown, example)
+	case u.Opaque != "" || u.Host == "":
+		return "", fmt.Errorf("%q has no host; %s", shown, example)
+	case u.User != nil:
+		return "", fmt.Errorf("%q must not contain a user name or password; %s", shown, example)
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", fmt.Errorf("%q must not have a query (?...): give the base URL only; the request's path and query are added to it", shown)
+	case u.Fragment != "" || strings.Contains(v, "#"):
+		return "", fmt.Errorf("%q must not have a fragment (#...); %s", shown, example)
+	}
+	if err := checkPort(u.Port()); err != nil {
+		return "", fmt.Errorf("%q %v", shown, err)
+	}
+	return strings.TrimRight(v, "/"), nil
+}
+
+// checkPort checks the port of a URL, which url.Parse only checks for digits.
+func checkPort(port string) error {
+	if port == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("has port %s; expected a number from 1 to 65535", port)
+	}
+	return nil
+}
+
+// checkPackFolder checks that a pack folder exists and holds pack.yaml, so that a
+// mistyped path fails at start rather than at the first message.
+func checkPackFolder(dir string) (string, error) {
+	const hint = "a pack is a folder holding pack.yaml (copy flows/defaultpack to start one), or leave HOTLINE_FLOWS unset for the built-in sample"
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("folder %q does not exist; %s", dir, hint)
+	case err != nil:
+		return "", fmt.Errorf("folder %q cannot be read (%v)", dir, pathReason(err))
+	case !info.IsDir():
+		return "", fmt.Errorf("%q is a file, not a folder; %s", dir, hint)
+	}
+	info, err = os.Stat(filepath.Join(dir, "pack.yaml"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("folder %q has no pack.yaml; %s", dir, hint)
+	case err != nil:
+		return "", fmt.Errorf("%q cannot be read (%v)", filepath.Join(dir, "pack.yaml"), pathReason(err))
+	case info.IsDir():
+		return "", fmt.Errorf("%q is a folder; expected the pack's pack.yaml file", filepath.Join(dir, "pack.yaml"))
+	}
+	return dir, nil
+}
+
+// checkOutboxDir accepts a folder that exists or can be made later; only a file in
+// the way is an error now (the mail worker creates the folder when it needs it).
+func checkOutboxDir(dir string) (string, error) {
+	info, err := os.Stat(dir)
+	if err == nil && !info.IsDir() {
+		return "", fmt.Errorf("%q is a file; expected a folder for the .eml files (it is made if missing)", dir)
+	}
+	return dir, nil
+}
+
+// pathReason is an os error without the path, which the message already names.
+func pathReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// redisModes are the values of HOTLINE_REDIS_MODE.
+const redisModes = "auto, single, sentinel or cluster"
+
+// parseRedisMode checks HOTLINE_REDIS_MODE; case does not matter.
+func parseRedisMode(v string) (string, error) {
+	switch m := strings.ToLower(v); m {
+	case "auto", "single", "sentinel", "cluster":
+		return m, nil
+	}
+	return "", fmt.Errorf("%q is not a mode; expected %s", v, redisModes)
+}
+
+// parseRedisPrefix checks the key prefix. Braces are refused because Redis Cluster
+// reads the first {...} of a key as its hash tag: a brace in the prefix would put
+// every conversation in one slot, or split one conversation's keys across slots.
+func parseRedisPrefix(v string) (string, error) {
+	const expected = `expected 1 to 64 printable ASCII characters without spaces or braces, like "hotline:"`
+	if len(v) > 64 {
+		return "", fmt.Errorf("%q is %d characters long; %s", v, len(v), expected)
+	}
+	for _, r := range v {
+		switch {
+		case r == '{' || r == '}':
+			return "", fmt.Errorf("%q has a brace, which Redis Cluster reads as a hash tag; %s", v, expected)
+		case r == ' ':
+			return "", fmt.Errorf("%q has a space; %s", v, expected)
+		case r < '!' || r > '~':
+			return "", fmt.Errorf("%q has the character %q; %s", v, r, expected)
+		}
+	}
+	return v, nil
+}
+
+// accountSID is what Twilio account SIDs look like.
+var accountSID = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
+
+// hex32 is what Twilio auth tokens look like.
+var hex32 = regexp.MustCompile(`^[0-9a-fA-F]{32}$`)
+
+// parseAccountSID checks TWILIO_ACCOUNT_SID.
+func parseAccountSID(v string) (string, error) {
+	const expected = `expected "AC" followed by 32 hex digits, as shown on the Twilio console`
+	switch {
+	case accountSID.MatchString(v):
+		return v, nil
+	case hex32.MatchString(v):
+		// Not echoed: 32 hex digits is the auth token, pasted in the wrong place.
+		return "", fmt.Errorf("looks like an auth token, not an account SID; %s", expected)
+	case strings.HasPrefix(v, "SK"):
+		return "", fmt.Errorf("%q is an API key SID, not an account SID; %s", v, expected)
+	case len(v) > 40:
+		// Not echoed: too long to be an SID, so it may well be a secret.
+		return "", fmt.Errorf("is not an account SID; %s", expected)
+	}
+	return "", fmt.Errorf("%q is not an account SID; %s", v, expected)
+}
+
+// parseBool reads the yes/no settings.
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes":
+		return true, nil
+	case "0", "false", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not yes or no; expected 1, true or yes to turn it on, or 0, false or no to leave it off", v)
+}
+
+// parseSMTPURL checks SMTP_URL: scheme smtp or smtps, a host, an optional port,
+// and nothing else, because the mail worker reads nothing else from it.
+func parseSMTPURL(v string) (string, error) {
+	const example = "write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)"
+	u, err := url.Parse(v)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL (%v); %s", redactURL(v), urlReason(err), example)
+	}
+	shown := redactURL(v)
+	switch {
+	case u.Scheme != "smtp" && u.Scheme != "smtps":
+		return "", fmt.Errorf("%q is not an SMTP URL; %s", shown, example)
+	case u.Opaque != "" || u.Hostname() == "":
+		return "", fmt.Errorf("%q has no host; %s", shown, example)
+	case u.Path != "" && u.Path != "/":
+		return "", fmt.Errorf("%q has a path; an SMTP URL ends after host:port; %s", shown, example)
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", fmt.Errorf("%q has a query (?...), which is not read; %s", shown, example)
+	case u.Fragment != "" || strings.Contains(v, "#"):
+		return "", fmt.Errorf("%q has a fragment (#...); %s", shown, example)
+	}
+	if err := checkPort(u.Port()); err != nil {
+		return "", fmt.Errorf("%q %v", shown, err)
+	}
+	return v, nil
+}
+
+// parseEmail checks one address, with or without a display name.
+func parseEmail(v, example string) (string, error) {
+	if _, err := mail.ParseAddress(v); err != nil {
+		return "", fmt.Errorf("%q is not an email address (%s); write %s", v, strings.TrimPrefix(err.Error(), "mail: "), example)
+	}
+	return v, nil
+}
+
+// durationRange is what a duration setting accepts.
+type durationRange struct {
+	min, max   time.Duration
+	text       string // the range in words, for messages
+	canDisable bool   // 0 (or "off") turns the feature off
+}
+
+// durationSetting makes a setting for a duration field.
+func durationSetting(env, key, def string, r durationRange, field func(*Config) *time.Duration) setting {
+	return setting{env: env, key: key, def: def, parse: func(c *Config, v string) (err error) {
+		*field(c), err = parseDuration(v, r)
+		return err
+	}}
+}
+
+// days finds a number of days, which Go durations cannot write.
+var days = regexp.MustCompile(`^(\d+)\s*(d|days?)$`)
+
+// parseDuration reads a Go duration ("2h", "90m") within r.
+func parseDuration(v string, r durationRange) (time.Duration, error) {
+	if r.canDisable && strings.EqualFold(v, "off") {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		if m := days.FindStringSubmatch(v); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			unit := "days"
+			if n == 1 {
+				unit = "day"
+			}
+			return 0, fmt.Errorf("%q: durations have no days; write \"%dh\" for %d %s", v, n*24, n, unit)
+		}
+		if isDigits(v) && v != "0" {
+			return 0, fmt.Errorf("%q has no unit; write it like \"%ss\" or \"%sm\" or \"%sh\" (expected %s)", v, v, v, v, r.text)
+		}
+		return 0, fmt.Errorf("%q is not a duration; write it like \"90m\" or \"2h\" (expected %s)", v, r.text)
+	}
+	if d == 0 && r.canDisable {
+		return 0, nil
+	}
+	if d < r.min || d > r.max {
+		return 0, fmt.Errorf("%q is out of range; expected %s", v, r.text)
+	}
+	return d, nil
+}
+
+// Request body limits, in bytes.
+const (
+	kib         = 1 << 10
+	mib         = 1 << 20
+	minBodySize = 1 * kib
+	maxBodySize = 10 * mib
+)
+
+// size reads "65536", "64KiB", "1 MiB".
+var size = regexp.MustCompile(`^(\d+)\s*([a-zA-Z]*)$`)
+
+// parseSize reads HOTLINE_MAX_BODY. Only binary units are accepted: "64KB" might
+// mean 64000 or 65536, and the difference is the kind of thing nobody checks.
+func parseSize(v string) (int64, error) {
+	const expected = "expected a number of bytes from 1KiB to 10MiB, like 65536, \"64KiB\" or \"1MiB\""
+	m := size.FindStringSubmatch(v)
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a size; %s", v, expected)
+	}
+	var unit int64
+	switch strings.ToLower(m[2]) {
+	case "", "b":
+		unit = 1
+	case "kib":
+		unit = kib
+	case "mib":
+		unit = mib
+	case "gib":
+		unit = 1 << 30
+	case "k", "kb", "m", "mb", "g", "gb":
+		return 0, fmt.Errorf("%q: write KiB or MiB (1 KiB = 1024 bytes); %s", v, expected)
+	default:
+		return 0, fmt.Errorf("%q has an unknown unit %q; %s", v, m[2], expected)
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil || n > maxBodySize/unit {
+		return 0, fmt.Errorf("%q is too large; %s", v, expected)
+	}
+	if n*unit < minBodySize {
+		return 0, fmt.Errorf("%q is too small; %s", v, expected)
+	}
+	return n * unit, nil
+}
+
+// parseLogLevel reads HOTLINE_LOG_LEVEL; case does not matter.
+func parseLogLevel(v string) (slog.Level, error) {
+	switch strings.ToLower(v) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("%q is not a log level; expected debug, info, warn or error", v)
+}
+
+// clock reads "8:00" or "08:00".
+var clock = regexp.MustCompile(`^([01]?\d|2[0-3]):([0-5]\d)$`)
+
+// parseQuietHours reads "HH:MM-HH:MM" into offsets from midnight; on is false for
+// "off".
+func parseQuietHours(v string) (start, end time.Duration, on bool, err error) {
+	const expected = `expected "HH:MM-HH:MM" in 24-hour time, like "21:00-08:00" (it may wrap midnight), or "off"`
+	if strings.EqualFold(v, "off") {
+		return 0, 0, false, nil
+	}
+	from, to, ok := strings.Cut(v, "-")
+	if !ok {
+		return 0, 0, false, fmt.Errorf("%q is not a time window; %s", v, expected)
+	}
+	start, okStart := clockTime(strings.TrimSpace(from))
+	end, okEnd := clockTime(strings.TrimSpace(to))
+	if !okStart || !okEnd {
+		return 0, 0, false, fmt.Errorf("%q is not a time window; %s", v, expected)
+	}
+	if start == end {
+		// Empty or all day? Either reading surprises someone; make them say.
+		return 0, 0, false, fmt.Errorf("%q starts and ends at the same time; %s", v, expected)
+	}
+	return start, end, true, nil
+}
+
+// clockTime reads "HH:MM" as an offset from midnight.
+func clockTime(s string) (time.Duration, bool) {
+	m := clock.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	h, _ := strconv.Atoi(m[1])
+	mins, _ := strconv.Atoi(m[2])
+	return time.Duration(h)*time.Hour + time.Duration(mins)*time.Minute, true
+}
+
+// normalizeQuietHours checks the quiet hours and writes them the one way
+// ("08:00-21:00" or "off"), so that logs and comparisons see one form.
+func normalizeQuietHours(v string) (string, error) {
+	start, end, on, err := parseQuietHours(v)
+	if err != nil {
+		return "", err
+	}
+	if !on {
+		return "off", nil
+	}
+	hm := func(d time.Duration) string {
+		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return hm(start) + "-" + hm(end), nil
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// redacted replaces every secret in messages and logs.
+const redacted = "xxxxx"
+
+// redactURL shows a URL without its secrets: the password of its user info (as
+// url.URL.Redacted does) and password query parameters (which go-redis reads for
+// Sentinel). A string that is not a URL loses everything before its last "@".
+func redactURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		if at := strings.LastIndex(s, "@"); at >= 0 {
+			scheme, _, ok := strings.Cut(s, "://")
+			if ok {
+				return scheme + "://" + redacted + s[at:]
+			}
+			return redacted + s[at:]
+		}
+		return s
+	}
+	q := u.Query()
+	changed := false
+	for name := range q {
+		if strings.Contains(strings.ToLower(name), "password") {
+			q[name] = []string{redacted}
+			changed = true
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+	if _, has := u.User.Password(); !has && !changed {
+		return s // as written: re-encoding would change what the reader typed
+	}
+	return u.Redacted()
+}
+
+// urlReason is url.Parse's complaint without the URL, which may hold a password.
+func urlReason(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,87 @@
+// Package webhook is Hotline's HTTP surface: Twilio's signed webhooks, health and
+// readiness, metrics. It only moves bytes: it checks, decodes, calls the bot and
+// encodes the reply.
+package webhook
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hotline-legal/hotline/bot"
+)
+
+// Bot applies messages to conversations.
+type Bot interface {
+	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
+	// TechnicalProblem is the apology for a message that could not be applied.
+	TechnicalProblem() string
+}
+
+// Observer counts what the HTTP layer sees.
+type Observer interface {
+	Error(kind string)
+	DeliveryStatus(status string)
+}
+
+// Deps are what the routes need.
+type Deps struct {
+	Bot      Bot
+	Log      *slog.Logger
+	Observer Observer
+	Gatherer prometheus.Gatherer
+	// Ready reports whether the service can take messages (Redis answers, a pack
+	// is loaded).
+	Ready func(ctx context.Context) error
+	// PublicURL is the base URL Twilio calls; signatures are computed over it plus
+	// the request URI, never over the Host header.
+	PublicURL string
+	// AuthToken is Twilio's auth token; "" refuses every Twilio request unless
+	// SkipSignature is set.
+	AuthToken     string
+	SkipSignature bool
+	// MaxBodyBytes bounds request bodies (413 beyond).
+	MaxBodyBytes int64
+	// HandleTimeout bounds the work on one message, under Twilio's 15 s wait.
+	HandleTimeout time.Duration
+}
+
+// New returns the HTTP handler with every route of Hotline.
+func New(d Deps) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d)
+	e.Use(requestID(), accessLog(d.Log), recoverPanics(d), limitBody(d.MaxBodyBytes))
+
+	twilio := e.Group("/twilio", verifyTwilio(d))
+	twilio.POST("/messages", handleMessages(d))
+	twilio.POST("/status", handleStatus(d))
+
+	e.GET("/healthz", handleHealthz())
+	e.GET("/readyz", handleReadyz(d))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{})))
+	return e
+}
+
+func handleHealthz() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return c.String(http.StatusOK, "ok\n")
+	}
+}
+
+func handleReadyz(d Deps) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := d.Ready(ctx); err != nil {
+			d.Log.Warn("not ready", "err", err)
+			return c.String(http.StatusServiceUnavailable, "not ready\n")
+		}
+		return c.String(http.StatusOK, "ready\n")
+	}
+}

@@ -1,0 +1,164 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+	"github.com/twilio/twilio-go/client"
+	"github.com/twilio/twilio-go/twiml"
+
+	"github.com/hotline-legal/hotline/bot"
+)
+
+// verifyTwilio refuses any request to /twilio/* whose X-Twilio-Signature does not
+// match: HMAC-SHA1 with the auth token over HOTLINE_PUBLIC_URL + the request URI and
+// the sorted form parameters. Without a token, every request is refused, unless the
+// insecure switch is on (local trials only).
+func verifyTwilio(d Deps) echo.MiddlewareFunc {
+	validator := client.NewRequestValidator(d.AuthToken)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if err := req.ParseForm(); err != nil {
+				return formError(err)
+			}
+			if d.SkipSignature {
+				return next(c)
+			}
+			sig := req.Header.Get("X-Twilio-Signature")
+			params := make(map[string]string, len(req.PostForm))
+			for k, v := range req.PostForm {
+				if len(v) > 0 {
+					params[k] = v[0]
+				}
+			}
+			if d.AuthToken == "" || sig == "" || !validator.Validate(d.PublicURL+req.RequestURI, params, sig) {
+				d.Observer.Error("signature")
+				d.Log.Warn("refused a Twilio request with a missing or wrong signature", "path", req.URL.Path, "signed", sig != "")
+				return echo.NewHTTPError(http.StatusForbidden, "invalid Twilio signature")
+			}
+			return next(c)
+		}
+	}
+}
+
+// formError maps a body that could not be read as a form.
+func formError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "request body too large")
+	}
+	return echo.NewHTTPError(http.StatusBadRequest, "the body is not a valid form")
+}
+
+// Limits on Twilio's fields: generous for real values, small enough that nothing
+// else gets far.
+const (
+	maxSidLen   = 64
+	maxPhoneLen = 40
+)
+
+// handleMessages applies an inbound SMS or WhatsApp message and answers with TwiML.
+// Nothing a person sends and no passing fault gives Twilio a 5xx: a message that
+// cannot be applied gets the technical-problem apology, and Twilio keeps it.
+func handleMessages(d Deps) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		form := c.Request().PostForm
+		sid := form.Get("MessageSid")
+		if sid == "" {
+			sid = form.Get("SmsMessageSid")
+		}
+		from, to := form.Get("From"), form.Get("To")
+		if sid == "" || from == "" || len(sid) > maxSidLen || len(from) > maxPhoneLen || len(to) > maxPhoneLen {
+			return echo.NewHTTPError(http.StatusBadRequest, "MessageSid and From are required")
+		}
+		channel := "sms"
+		if rest, ok := strings.CutPrefix(from, "whatsapp:"); ok {
+			channel, from = "whatsapp", rest
+			to = strings.TrimPrefix(to, "whatsapp:")
+		}
+		body := form.Get("Body")
+		media, _ := strconv.Atoi(form.Get("NumMedia"))
+		msg := bot.Message{
+			Conversation: bot.Conversation{Channel: channel, From: from, To: to},
+			ID:           sid,
+			Text:         body,
+			MediaOnly:    media > 0 && strings.TrimSpace(body) == "",
+			// Twilio's Advanced Opt-Out answered STOP, START or HELP itself.
+			Silent: form.Get("OptOutType") != "",
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), d.HandleTimeout)
+		defer cancel()
+		reply, err := d.Bot.Handle(ctx, msg)
+		if err != nil {
+			d.Log.Error("could not apply a message; sent the technical-problem apology", "channel", channel,
+				"from", bot.MaskPhone(from), "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+			reply.Messages = []string{d.Bot.TechnicalProblem()}
+		}
+		return writeTwiML(c, reply.Messages)
+	}
+}
+
+// handleStatus records a delivery status callback.
+func handleStatus(d Deps) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		status := c.Request().PostForm.Get("MessageStatus")
+		switch status {
+		case "accepted", "scheduled", "queued", "sending", "sent", "delivered", "undelivered", "failed", "read", "receiving", "received", "canceled", "partially_delivered":
+		default:
+			return echo.NewHTTPError(http.StatusBadRequest, "unknown MessageStatus")
+		}
+		d.Observer.DeliveryStatus(status)
+		if status == "failed" || status == "undelivered" {
+			d.Log.Warn("a message was not delivered", "status", status, "error_code", c.Request().PostForm.Get("ErrorCode"))
+		}
+		return c.NoContent(http.StatusNoContent)
+	}
+}
+
+// writeTwiML answers with a <Response> holding one <Message> per reply; an empty
+// <Response/> sends nothing.
+func writeTwiML(c echo.Context, replies []string) error {
+	verbs := make([]twiml.Element, 0, len(replies))
+	for _, r := range replies {
+		if r = xmlSafe(r); r != "" {
+			verbs = append(verbs, twiml.MessagingMessage{Body: r})
+		}
+	}
+	doc, err := twiml.Messages(verbs)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", []byte(doc))
+}
+
+// xmlSafe drops what XML 1.0 cannot carry at all (most control characters,
+// invalid UTF-8); the TwiML encoder escapes the rest.
+func xmlSafe(s string) string {
+	clean := true
+	for _, r := range s {
+		if !xmlChar(r) {
+			clean = false
+			break
+		}
+	}
+	if clean && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if xmlChar(r) && r != utf8.RuneError {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func xmlChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}

@@ -1,0 +1,423 @@
+package webhook_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/bot/metrics"
+	"github.com/hotline-legal/hotline/bot/redisstore"
+	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
+	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/webhook"
+)
+
+const (
+	token     = "test-auth-token-0123456789"
+	hotlineNo = "+13125550100"
+)
+
+// sign computes X-Twilio-Signature as Twilio does: HMAC-SHA1 over the URL and each
+// parameter name and value, sorted by name, in base64.
+func sign(token, fullURL string, form url.Values) string {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(fullURL)
+	for _, k := range keys {
+		b.WriteString(k + form.Get(k))
+	}
+	mac := hmac.New(sha1.New, []byte(token))
+	mac.Write([]byte(b.String()))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// TestSignKnownVector pins sign to Twilio's documented example, so that the tests
+// below check the server against the real algorithm.
+func TestSignKnownVector(t *testing.T) {
+	form := url.Values{"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"}, "From": {"+14158675309"}, "To": {"+18005551212"}}
+	if got := sign("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", form); got != "RSOYDt4T1cUTdK1PDd93/VVr8B8=" {
+		t.Fatalf("sign = %s, want RSOYDt4T1cUTdK1PDd93/VVr8B8=", got)
+	}
+}
+
+// server is a Hotline HTTP server on loopback over a private redis-server.
+type server struct {
+	t     *testing.T
+	url   string
+	redis *redistest.Server
+	rdb   *redis.Client
+	store *redisstore.Store
+	now   time.Time
+	mu    sync.Mutex
+}
+
+type serverOptions struct {
+	token         string
+	skipSignature bool
+	redisArgs     []string
+}
+
+func newServer(t *testing.T, o serverOptions) *server {
+	t.Helper()
+	pack, _, err := flows.Load(defaultpack.FS, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := redistest.Start(t, o.redisArgs...)
+	s := &server{t: t, redis: rs, now: time.Date(2026, 11, 25, 15, 0, 0, 0, pack.Location)}
+	s.rdb = redis.NewClient(&redis.Options{Addr: rs.Addr, ContextTimeoutEnabled: true, MaxRetries: 1, DialTimeout: 500 * time.Millisecond})
+	t.Cleanup(func() { _ = s.rdb.Close() })
+	s.store = redisstore.New(s.rdb, "hotline:")
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := bot.New(bot.Options{
+		Store: s.store, Pack: func() *flows.Pack { return pack }, Now: s.clock, Random: rand.Reader,
+		Log: log, Observer: m, Retention: 7 * 24 * time.Hour,
+	})
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	s.url = ts.URL
+	ts.Config.Handler = webhook.New(webhook.Deps{
+		Bot: svc, Log: log, Observer: m, Gatherer: reg, Ready: s.store.Ping,
+		PublicURL: "https://hotline.example.org", AuthToken: o.token, SkipSignature: o.skipSignature,
+		MaxBodyBytes: 64 << 10, HandleTimeout: 5 * time.Second,
+	})
+	return s
+}
+
+func (s *server) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = s.now.Add(time.Second)
+	return s.now
+}
+
+// post sends a form to path, signed with token for the public URL ("" leaves it unsigned).
+func (s *server) post(path string, form url.Values, token string) (int, string) {
+	s.t.Helper()
+	body := form.Encode()
+	req, _ := http.NewRequest(http.MethodPost, s.url+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if token != "" {
+		req.Header.Set("X-Twilio-Signature", sign(token, "https://hotline.example.org"+path, form))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+var sidCounter struct {
+	sync.Mutex
+	n int
+}
+
+func newSid() string {
+	sidCounter.Lock()
+	defer sidCounter.Unlock()
+	sidCounter.n++
+	return fmt.Sprintf("SM%032x", sidCounter.n)
+}
+
+func sms(from, body string) url.Values {
+	return url.Values{"MessageSid": {newSid()}, "AccountSid": {"AC00000000000000000000000000000000"},
+		"From": {from}, "To": {hotlineNo}, "Body": {body}, "NumMedia": {"0"}}
+}
+
+// messages reads the <Message> bodies of a TwiML response.
+func messages(t testing.TB, twiml string) []string {
+	t.Helper()
+	var resp struct {
+		XMLName  xml.Name `xml:"Response"`
+		Messages []string `xml:"Message"`
+	}
+	if err := xml.Unmarshal([]byte(twiml), &resp); err != nil {
+		t.Fatalf("not TwiML: %v\n%s", err, twiml)
+	}
+	return resp.Messages
+}
+
+func TestTwilioMessages(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	first := sms("+13125550101", "hi")
+	tests := []struct {
+		name     string
+		form     url.Values
+		token    string
+		status   int
+		contains string // in the TwiML; "" for no <Message>
+	}{
+		{"signed first text", first, token, 200, "Reply 1 for English"},
+		{"the same MessageSid again", first, token, 200, "Reply 1 for English"},
+		{"unsigned", sms("+13125550102", "hi"), "", 403, ""},
+		{"badly signed", sms("+13125550103", "hi"), "another-token", 403, ""},
+		{"missing From", url.Values{"MessageSid": {newSid()}, "Body": {"hi"}}, token, 400, ""},
+		{"missing MessageSid", url.Values{"From": {"+13125550104"}, "Body": {"hi"}}, token, 400, ""},
+		{"invalid UTF-8", sms("+13125550105", "\xff\xfe hi \xc3"), token, 200, "Reply 1 for English"},
+		{"emoji", sms("+13125550106", "👋🏽 hola"), token, 200, "Reply 1 for English"},
+		{"WhatsApp", url.Values{"MessageSid": {newSid()}, "From": {"whatsapp:+13125550101"}, "To": {"whatsapp:" + hotlineNo}, "Body": {"hola"}}, token, 200, "Reply 1 for English"},
+		{"MMS without text", url.Values{"MessageSid": {newSid()}, "From": {"+13125550107"}, "To": {hotlineNo}, "Body": {""}, "NumMedia": {"1"}, "MediaUrl0": {"https://api.twilio.com/x.jpg"}}, token, 200, "reply in words"},
+		{"HELP", sms("+13125550108", "HELP"), token, 200, "(312) 555-0100"},
+		{"STOP already answered by Twilio", url.Values{"MessageSid": {newSid()}, "From": {"+13125550109"}, "To": {hotlineNo}, "Body": {"STOP"}, "OptOutType": {"STOP"}}, token, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := s.post("/twilio/messages", tt.form, tt.token)
+			if status != tt.status {
+				t.Fatalf("status %d, want %d: %s", status, tt.status, body)
+			}
+			if status != 200 {
+				return
+			}
+			got := strings.Join(messages(t, body), "\n")
+			if tt.contains == "" && got != "" || !strings.Contains(got, tt.contains) {
+				t.Errorf("replies %q, want them to contain %q", got, tt.contains)
+			}
+		})
+	}
+
+	t.Run("the duplicate changed nothing", func(t *testing.T) {
+		status, body := s.post("/twilio/messages", sms("+13125550101", "1"), token)
+		if got := strings.Join(messages(t, body), ""); status != 200 || !strings.Contains(got, "Continue?") {
+			t.Errorf("after a duplicate first text, \"1\" got %q; want the consent question", got)
+		}
+	})
+	t.Run("WhatsApp is its own conversation", func(t *testing.T) {
+		_, body := s.post("/twilio/messages", url.Values{"MessageSid": {newSid()}, "From": {"whatsapp:+13125550101"}, "To": {"whatsapp:" + hotlineNo}, "Body": {"2"}}, token)
+		if got := strings.Join(messages(t, body), ""); !strings.Contains(got, "¿Seguir?") {
+			t.Errorf("WhatsApp \"2\" got %q; want the Spanish consent question", got)
+		}
+	})
+	t.Run("huge body", func(t *testing.T) {
+		form := sms("+13125550110", strings.Repeat("a", 100<<10))
+		status, _ := s.post("/twilio/messages", form, token)
+		if status != http.StatusRequestEntityTooLarge {
+			t.Errorf("status %d, want 413", status)
+		}
+	})
+}
+
+func TestNoTokenRefusesEverything(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	for _, tok := range []string{"", token} {
+		if status, _ := s.post("/twilio/messages", sms("+13125550120", "hi"), tok); status != 403 {
+			t.Errorf("no TWILIO_AUTH_TOKEN, signed=%v: status %d, want 403", tok != "", status)
+		}
+	}
+	s = newServer(t, serverOptions{skipSignature: true})
+	if status, body := s.post("/twilio/messages", sms("+13125550120", "hi"), ""); status != 200 || len(messages(t, body)) != 1 {
+		t.Errorf("with the insecure switch: status %d, %s", status, body)
+	}
+}
+
+// englishScript is the issue's English screening; 11/30 is five days after the
+// server's clock.
+var englishScript = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes"}
+
+func (s *server) converse(from string, script []string) []string {
+	s.t.Helper()
+	var last []string
+	for _, text := range script {
+		status, body := s.post("/twilio/messages", sms(from, text), token)
+		if status != 200 {
+			s.t.Fatalf("%q: status %d: %s", text, status, body)
+		}
+		last = messages(s.t, body)
+	}
+	return last
+}
+
+func TestFullScreeningOverHTTP(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	last := s.converse("+13125550142", englishScript)
+	got := strings.Join(last, "\n")
+	for _, want := range []string{"Tenant Rights Clinic", "(312) 555-0111", "call them today", "reference is H-"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the last reply %q lacks %q", got, want)
+		}
+	}
+}
+
+func TestStopStart(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	from := "+13125550130"
+	s.converse(from, []string{"hi", "1"})
+	if got := s.converse(from, []string{"STOP"}); len(got) != 1 || !strings.Contains(got[0], "unsubscribed") {
+		t.Fatalf("STOP got %q; want one confirmation", got)
+	}
+	for _, text := range []string{"hello?", "1", "HELP", "no"} {
+		if got := s.converse(from, []string{text}); len(got) != 0 {
+			t.Errorf("opted out, %q got %q; want an empty <Response/>", text, got)
+		}
+	}
+	if got := s.converse(from, []string{"START"}); len(got) != 1 || !strings.Contains(got[0], "subscribed again") {
+		t.Fatalf("START got %q", got)
+	}
+	if got := s.converse(from, []string{"hi"}); len(got) != 1 || !strings.Contains(got[0], "Reply 1 for English") {
+		t.Errorf("after START, hi got %q", got)
+	}
+}
+
+// TestConcurrentSenders: 200 people screen at once, each message possibly delivered
+// twice, some duplicates at the very same moment. Every conversation must end in its
+// referral, and no message may be applied twice (a second application would answer
+// the next question with the wrong text and derail the screening).
+func TestConcurrentSenders(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	const senders = 200
+	var wg sync.WaitGroup
+	failures := make(chan string, senders)
+	for i := 0; i < senders; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			from := fmt.Sprintf("+1312555%04d", 2000+i)
+			var last []string
+			for j, text := range englishScript {
+				form := sms(from, text)
+				var replies [2][]string
+				switch (i + j) % 7 {
+				case 0: // delivered twice, one after the other
+					replies[0] = s.postQuiet(form)
+					replies[1] = s.postQuiet(form)
+				case 1: // delivered twice at the same moment
+					var pair sync.WaitGroup
+					for k := range replies {
+						pair.Add(1)
+						go func() { defer pair.Done(); replies[k] = s.postQuiet(form) }()
+					}
+					pair.Wait()
+				default:
+					replies[0] = s.postQuiet(form)
+					replies[1] = replies[0]
+				}
+				if strings.Join(replies[0], "|") != strings.Join(replies[1], "|") {
+					failures <- fmt.Sprintf("%s: %q: the duplicate got %q, the original %q", from, text, replies[1], replies[0])
+					return
+				}
+				last = replies[0]
+			}
+			if got := strings.Join(last, ""); !strings.Contains(got, "Tenant Rights Clinic") {
+				failures <- fmt.Sprintf("%s ended with %q", from, got)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(failures)
+	for f := range failures {
+		t.Error(f)
+	}
+	// Every conversation is stored, ended.
+	keys, err := s.rdb.Keys(context.Background(), "hotline:*").Result()
+	if err != nil || len(keys) != senders {
+		t.Errorf("%d conversations stored (%v), want %d", len(keys), err, senders)
+	}
+}
+
+func (s *server) postQuiet(form url.Values) []string {
+	status, body := s.post("/twilio/messages", form, token)
+	if status != 200 {
+		return []string{fmt.Sprintf("status %d", status)}
+	}
+	return messages(s.t, body)
+}
+
+// TestRedisStoppedAndStarted: while Redis is down, a message gets the
+// technical-problem apology and nothing is half-written; once Redis is back (its
+// append-only file kept the data), the conversation goes on where it was.
+func TestRedisStoppedAndStarted(t *testing.T) {
+	s := newServer(t, serverOptions{token: token, redisArgs: []string{"--appendonly", "yes", "--appendfsync", "always"}})
+	from := "+13125550140"
+	s.converse(from, englishScript[:5]) // waiting at the problem menu
+	s.redis.Stop()
+	status, body := s.post("/twilio/messages", sms(from, "1"), token)
+	got := strings.Join(messages(t, body), "")
+	if status != 200 || !strings.Contains(got, "technical problem") || !strings.Contains(got, "problema técnico") {
+		t.Fatalf("with Redis down: status %d, replies %q", status, got)
+	}
+	s.redis.Restart()
+	if got := strings.Join(s.converse(from, []string{"1"}), ""); !strings.Contains(got, "court papers") {
+		t.Fatalf("after Redis came back, \"1\" got %q; want the court papers question", got)
+	}
+	if got := strings.Join(s.converse(from, englishScript[6:]), ""); !strings.Contains(got, "(312) 555-0111") {
+		t.Errorf("the screening ended with %q", got)
+	}
+}
+
+func TestHealthReadyMetrics(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	s.converse("+13125550150", []string{"hi"})
+	for path, want := range map[string]string{
+		"/healthz": "ok",
+		"/readyz":  "ready",
+		"/metrics": `hotline_messages_in_total{channel="sms"} 1`,
+	} {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d, want 200 and %q:\n%.400s", path, resp.StatusCode, want, body)
+		}
+	}
+	s.redis.Stop()
+	resp, err := http.Get(s.url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with Redis down: %d, want 503", resp.StatusCode)
+	}
+}
+
+func TestStatusCallback(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	form := url.Values{"MessageSid": {newSid()}, "MessageStatus": {"failed"}, "ErrorCode": {"30003"}}
+	if status, body := s.post("/twilio/status", form, token); status != http.StatusNoContent {
+		t.Errorf("status callback: %d %s", status, body)
+	}
+	if status, _ := s.post("/twilio/status", form, ""); status != 403 {
+		t.Errorf("unsigned status callback: %d, want 403", status)
+	}
+	form.Set("MessageStatus", "exploded")
+	if status, _ := s.post("/twilio/status", form, token); status != 400 {
+		t.Errorf("unknown status: %d, want 400", status)
+	}
+	resp, _ := http.Get(s.url + "/metrics")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `hotline_delivery_status_total{status="failed"} 1`) {
+		t.Errorf("the failed delivery was not counted")
+	}
+}
