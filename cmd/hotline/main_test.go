@@ -119,7 +119,6 @@ func TestCheck(t *testing.T) {
 	})
 }
 
-
 // TestChat plays the issue's two scripts through `hotline chat` and compares the
 // whole terminal output with golden files (go test ./cmd/hotline -update rewrites them).
 func TestChat(t *testing.T) {
