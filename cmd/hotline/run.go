@@ -27,6 +27,7 @@ Usage:
   hotline chat    [PACK] [--lang es]       try the conversation in this terminal
   hotline test    [PACK] [-v]              run the pack's transcript tests
   hotline graph   [PACK]                   print the flow as a Mermaid flowchart
+  hotline health                           exit 0 when the local server is ready (for HEALTHCHECK)
 
 PACK is a pack folder; it defaults to $HOTLINE_FLOWS, then the sample pack built
 into the binary. Run "hotline COMMAND --help" for a command's options.
@@ -87,6 +88,8 @@ func (e *env) run(args []string) error {
 		err = e.test(rest)
 	case "graph":
 		err = e.graph(rest)
+	case "health":
+		err = e.health(rest)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -43,6 +43,9 @@ func (e *env) serve(args []string) error {
 		return errFailed
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// go-redis reports dial failures through its own process-wide logger; send
+	// them to the JSON log instead of bare lines on stderr.
+	redis.SetLogger(redisLog{log})
 	for _, w := range cfg.Warnings() {
 		log.Warn(w)
 	}
@@ -142,4 +145,11 @@ func openRedis(cfg config.Config) (redis.UniversalClient, func(), error) {
 	}
 	rdb := redis.NewUniversalClient(opts)
 	return rdb, func() { _ = rdb.Close() }, nil
+}
+
+// redisLog adapts go-redis's logger to slog.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
