@@ -111,7 +111,9 @@ func Phone(s, region string) (e164 string, ok bool) {
 		return "", false
 	}
 	e164 = phonenumbers.Format(num, phonenumbers.E164)
-	if len(e164) < 2 || e164[0] != '+' || !allDigits(e164[1:]) {
+	// E.164 allows at most 15 digits; phonenumbers' metadata accepts some longer
+	// German numbers (+49 21000000000000) that no carrier would route to.
+	if len(e164) < 2 || len(e164) > 16 || e164[0] != '+' || !allDigits(e164[1:]) {
 		return "", false
 	}
 	return e164, true
