@@ -421,3 +421,38 @@ func TestStatusCallback(t *testing.T) {
 		t.Errorf("the failed delivery was not counted")
 	}
 }
+
+// TestSimultaneousTexts: ten different texts from one person at the same moment
+// are all applied, one after the other: the conversation's version moves by ten.
+func TestSimultaneousTexts(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	from := "+13125550160"
+	s.converse(from, []string{"hi", "1"}) // versions 1 and 2
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if status, body := s.post("/twilio/messages", sms(from, "help"), token); status != 200 || len(messages(t, body)) != 1 {
+				t.Errorf("help: %d %s", status, body)
+			}
+		}()
+	}
+	wg.Wait()
+	key := s.store.Key(bot.Conversation{Channel: "sms", From: from, To: hotlineNo}.Key())
+	ctx := context.Background()
+	if v := s.rdb.HGet(ctx, key, "v").Val(); v != "12" {
+		t.Errorf("version %s after 12 messages, want 12", v)
+	}
+	// The conversation is kept for the retention time, then expires.
+	if ttl := s.rdb.PTTL(ctx, key).Val(); ttl < 167*time.Hour || ttl > 168*time.Hour {
+		t.Errorf("TTL %v, want the 7-day retention", ttl)
+	}
+	// No phone number in any key.
+	keys, _ := s.rdb.Keys(ctx, "*").Result()
+	for _, k := range keys {
+		if strings.Contains(k, "555") {
+			t.Errorf("a key holds a phone number: %s", k)
+		}
+	}
+}
