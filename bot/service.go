@@ -78,10 +78,46 @@ type Commit struct {
 	StateTTL time.Duration
 	// Reply is kept with the state, for a duplicate of this message.
 	Reply []byte
+	// Now is when the message was applied.
+	Now time.Time
+	// Job is the referral email to queue with this commit, if any.
+	Job *Job
+	// RemindAt is when to remind the person if nothing else happens; zero drops
+	// any reminder.
+	RemindAt time.Time
+	// Who is whom a reminder goes to (JSON of Recipient); nil keeps what is stored.
+	Who []byte
+}
+
+// Job is one email in the outbox.
+type Job struct {
+	// Shard is where the store keeps it (set by the store when claiming).
+	Shard int
+	// Ref is the job's reference: the referral's, or "alert:" and the referral's.
+	Ref string
+	// Data is the job (JSON of outgoing).
+	Data []byte
+}
+
+// DueReminder is a reminder whose time has come, with what is needed to send it.
+type DueReminder struct {
+	Conv  string
+	State []byte
+	Who   []byte
+}
+
+// Recipient is whom a reminder text goes to, and from which hotline number.
+type Recipient struct {
+	Channel string `json:"c"`
+	From    string `json:"f"`
+	To      string `json:"t"`
 }
 
 // ErrConflict means another message of the same conversation committed first.
 var ErrConflict = errors.New("bot: conversation changed; try again")
+
+// ErrRefTaken means a referral's reference is already used by a job in the outbox.
+var ErrRefTaken = errors.New("bot: referral reference already in use; draw another")
 
 // Store keeps conversations. Claim then Commit is one message: two round trips,
 // no lock held in between; a conflict means "claim again".
@@ -110,6 +146,7 @@ type Service struct {
 	log       *slog.Logger
 	observe   Observer
 	retention time.Duration
+	remindIn  time.Duration
 }
 
 // Options are the Service's collaborators and settings.
@@ -124,13 +161,16 @@ type Options struct {
 	Observer Observer
 	// Retention is how long a quiet conversation is kept.
 	Retention time.Duration
+	// ReminderDelay is how long after the last message a person who stopped
+	// mid-screening is reminded; 0 turns reminders off.
+	ReminderDelay time.Duration
 }
 
 // New returns a Service.
 func New(o Options) *Service {
 	return &Service{
 		store: o.Store, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
-		retention: o.Retention,
+		retention: o.Retention, remindIn: o.ReminderDelay,
 	}
 }
 
@@ -164,7 +204,7 @@ func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
 			return Reply{}, err
 		}
 		err = s.store.Commit(ctx, key, m.ID, commit)
-		if errors.Is(err, ErrConflict) {
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrRefTaken) {
 			continue
 		}
 		if err != nil {
@@ -194,9 +234,10 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, f
 	if err != nil {
 		return Reply{}, Commit{}, flows.Effects{}, err
 	}
+	now := s.now()
 	start := time.Now()
 	next, fx := s.pack().Step(st, flows.Input{
-		Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: s.now(), Ref: ref, MediaOnly: m.MediaOnly,
+		Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly,
 	})
 	s.observe.Step(time.Since(start))
 
@@ -216,7 +257,21 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, f
 	if next.Flags&flows.OptedOut != 0 {
 		ttl = 0
 	}
-	return reply, Commit{Version: claimed.Version, State: state, StateTTL: ttl, Reply: stored}, fx, nil
+	c := Commit{Version: claimed.Version, State: state, StateTTL: ttl, Reply: stored, Now: now}
+	if fx.Referral != nil {
+		if c.Job, err = newReferralJob(fx.Referral, now, s.random); err != nil {
+			return Reply{}, Commit{}, fx, err
+		}
+	}
+	// A reminder only for someone waiting at a question, by text: not after the
+	// end, not after STOP, not on the web (no number to text).
+	if s.remindIn > 0 && next.Step != "" && next.Flags&(flows.Ended|flows.OptedOut) == 0 && m.Channel != "web" {
+		c.RemindAt = now.Add(s.remindIn)
+		if c.Who, err = json.Marshal(Recipient{Channel: m.Channel, From: m.From, To: m.To}); err != nil {
+			return Reply{}, Commit{}, fx, err
+		}
+	}
+	return reply, c, fx, nil
 }
 
 // committed records what a committed message did.

@@ -78,6 +78,15 @@ type Config struct {
 	// AdminToken guards the preview (HOTLINE_ADMIN_TOKEN); at least 16 characters,
 	// required when Preview is on.
 	AdminToken string
+	// RetryFirst is the wait after an email's first failed attempt; each next wait
+	// doubles up to RetryMax (HOTLINE_RETRY_FIRST, default 5s; HOTLINE_RETRY_MAX,
+	// default 15m), until RetryFor has passed since the referral
+	// (HOTLINE_RETRY_FOR, default 24h): then the email goes to the dead letters and
+	// the coordinator is alerted.
+	RetryFirst, RetryMax, RetryFor time.Duration
+	// TwilioAPIURL is where Twilio's REST API is (HOTLINE_TWILIO_API_URL, default
+	// "https://api.twilio.com"): for a regional edge, or a test server.
+	TwilioAPIURL string
 }
 
 // setting is one variable: its names, its default and how it is checked and stored.
@@ -154,7 +163,7 @@ func settings() []setting {
 			func(c *Config) *time.Duration { return &c.Retention }),
 		durationSetting("HOTLINE_REFERRAL_RETENTION", "referral_retention", "720h", durationRange{min: time.Hour, max: 8760 * time.Hour, text: "1h to 8760h (a year)"},
 			func(c *Config) *time.Duration { return &c.ReferralRetention }),
-		durationSetting("HOTLINE_REMINDER_DELAY", "reminder_delay", "2h", durationRange{min: time.Minute, max: 72 * time.Hour, text: "1m to 72h, or 0 for no reminders", canDisable: true},
+		durationSetting("HOTLINE_REMINDER_DELAY", "reminder_delay", "2h", durationRange{min: time.Second, max: 72 * time.Hour, text: "1s to 72h, or 0 for no reminders", canDisable: true},
 			func(c *Config) *time.Duration { return &c.ReminderDelay }),
 		{env: "HOTLINE_QUIET_HOURS", key: "quiet_hours", def: "21:00-08:00", parse: func(c *Config, v string) (err error) {
 			c.QuietHours, err = normalizeQuietHours(v)
@@ -172,6 +181,16 @@ func settings() []setting {
 			func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 		durationSetting("HOTLINE_RELOAD_INTERVAL", "reload_interval", "2s", durationRange{min: 100 * time.Millisecond, max: time.Hour, text: "100ms to 1h, or 0 to never reload", canDisable: true},
 			func(c *Config) *time.Duration { return &c.ReloadInterval }),
+		durationSetting("HOTLINE_RETRY_FIRST", "retry_first", "5s", durationRange{min: 100 * time.Millisecond, max: time.Hour, text: "100ms to 1h"},
+			func(c *Config) *time.Duration { return &c.RetryFirst }),
+		durationSetting("HOTLINE_RETRY_MAX", "retry_max", "15m", durationRange{min: 100 * time.Millisecond, max: 24 * time.Hour, text: "100ms to 24h"},
+			func(c *Config) *time.Duration { return &c.RetryMax }),
+		durationSetting("HOTLINE_RETRY_FOR", "retry_for", "24h", durationRange{min: time.Second, max: 720 * time.Hour, text: "1s to 720h"},
+			func(c *Config) *time.Duration { return &c.RetryFor }),
+		{env: "HOTLINE_TWILIO_API_URL", key: "twilio_api_url", def: "https://api.twilio.com", parse: func(c *Config, v string) (err error) {
+			c.TwilioAPIURL, err = parseTwilioAPIURL(v)
+			return err
+		}},
 		{env: "HOTLINE_PREVIEW", key: "preview", def: "false", parse: func(c *Config, v string) (err error) {
 			c.Preview, err = parseBool(v)
 			return err

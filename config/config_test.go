@@ -31,6 +31,10 @@ func defaults() Config {
 		LogLevel:          slog.LevelInfo,
 		ShutdownTimeout:   15 * time.Second,
 		ReloadInterval:    2 * time.Second,
+		RetryFirst:        5 * time.Second,
+		RetryMax:          15 * time.Minute,
+		RetryFor:          24 * time.Hour,
+		TwilioAPIURL:      "https://api.twilio.com",
 	}
 }
 
@@ -133,7 +137,11 @@ func TestLoadGoodValues(t *testing.T) {
 		{"retention most", map[string]string{"HOTLINE_RETENTION": "8760h"}, func(c *Config) { c.Retention = 8760 * time.Hour }},
 		{"referral retention", map[string]string{"HOTLINE_REFERRAL_RETENTION": "2160h"}, func(c *Config) { c.ReferralRetention = 2160 * time.Hour }},
 		{"reminder delay", map[string]string{"HOTLINE_REMINDER_DELAY": "90m"}, func(c *Config) { c.ReminderDelay = 90 * time.Minute }},
-		{"reminder delay least", map[string]string{"HOTLINE_REMINDER_DELAY": "1m"}, func(c *Config) { c.ReminderDelay = time.Minute }},
+		{"reminder delay least", map[string]string{"HOTLINE_REMINDER_DELAY": "1s"}, func(c *Config) { c.ReminderDelay = time.Second }},
+		{"retry timings", map[string]string{"HOTLINE_RETRY_FIRST": "1s", "HOTLINE_RETRY_MAX": "1m", "HOTLINE_RETRY_FOR": "2h"}, func(c *Config) {
+			c.RetryFirst, c.RetryMax, c.RetryFor = time.Second, time.Minute, 2*time.Hour
+		}},
+		{"Twilio API URL", map[string]string{"HOTLINE_TWILIO_API_URL": "http://127.0.0.1:9999/"}, func(c *Config) { c.TwilioAPIURL = "http://127.0.0.1:9999" }},
 		{"reminder delay 0 disables", map[string]string{"HOTLINE_REMINDER_DELAY": "0"}, func(c *Config) { c.ReminderDelay = 0 }},
 		{"reminder delay off disables", map[string]string{"HOTLINE_REMINDER_DELAY": "off"}, func(c *Config) { c.ReminderDelay = 0 }},
 		{"quiet hours", map[string]string{"HOTLINE_QUIET_HOURS": "22:30-07:15"}, func(c *Config) { c.QuietHours = "22:30-07:15" }},
@@ -266,14 +274,14 @@ func TestLoadBadValues(t *testing.T) {
 			`config: HOTLINE_RETENTION: "0" is out of range; expected 1h to 8760h (a year)`},
 		{"referral retention too long", map[string]string{"HOTLINE_REFERRAL_RETENTION": "8761h"},
 			`config: HOTLINE_REFERRAL_RETENTION: "8761h" is out of range; expected 1h to 8760h (a year)`},
-		{"reminder delay too short", map[string]string{"HOTLINE_REMINDER_DELAY": "30s"},
-			`config: HOTLINE_REMINDER_DELAY: "30s" is out of range; expected 1m to 72h, or 0 for no reminders`},
+		{"reminder delay too short", map[string]string{"HOTLINE_REMINDER_DELAY": "500ms"},
+			`config: HOTLINE_REMINDER_DELAY: "500ms" is out of range; expected 1s to 72h, or 0 for no reminders`},
 		{"reminder delay too long", map[string]string{"HOTLINE_REMINDER_DELAY": "73h"},
-			`config: HOTLINE_REMINDER_DELAY: "73h" is out of range; expected 1m to 72h, or 0 for no reminders`},
+			`config: HOTLINE_REMINDER_DELAY: "73h" is out of range; expected 1s to 72h, or 0 for no reminders`},
 		{"reminder delay negative", map[string]string{"HOTLINE_REMINDER_DELAY": "-1h"},
-			`config: HOTLINE_REMINDER_DELAY: "-1h" is out of range; expected 1m to 72h, or 0 for no reminders`},
+			`config: HOTLINE_REMINDER_DELAY: "-1h" is out of range; expected 1s to 72h, or 0 for no reminders`},
 		{"reminder delay words", map[string]string{"HOTLINE_REMINDER_DELAY": "two hours"},
-			`config: HOTLINE_REMINDER_DELAY: "two hours" is not a duration; write it like "90m" or "2h" (expected 1m to 72h, or 0 for no reminders)`},
+			`config: HOTLINE_REMINDER_DELAY: "two hours" is not a duration; write it like "90m" or "2h" (expected 1s to 72h, or 0 for no reminders)`},
 		{"quiet hours one time", map[string]string{"HOTLINE_QUIET_HOURS": "21:00"},
 			`config: HOTLINE_QUIET_HOURS: "21:00" is not a time window; expected "HH:MM-HH:MM" in 24-hour time, like "21:00-08:00" (it may wrap midnight), or "off"`},
 		{"quiet hours 12-hour clock", map[string]string{"HOTLINE_QUIET_HOURS": "9pm-8am"},

@@ -447,3 +447,13 @@ func urlReason(err error) error {
 	}
 	return err
 }
+
+// parseTwilioAPIURL checks the base URL of Twilio's REST API: absolute http(s),
+// nothing after the host.
+func parseTwilioAPIURL(v string) (string, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return "", fmt.Errorf("%q is not a base URL like https://api.twilio.com", redactURL(v))
+	}
+	return strings.TrimSuffix(v, "/"), nil
+}

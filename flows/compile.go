@@ -537,6 +537,9 @@ func (l *loader) compileDirectory() {
 			l.r.errorf(orPos(oy.Email.Pos, oy.Pos), "%s: %q is not an email address like intake@example.org", f("email"), o.Email)
 		}
 		o.Languages = l.languages(oy.Languages, oy.Pos, f("languages"))
+		if oy.EmailTemplate.Value != "" {
+			o.emailTemplate = l.emailTemplate(oy.EmailTemplate, f("email_template"))
+		}
 		if len(oy.Services) == 0 {
 			l.r.errorf(oy.Pos, "%s: no services; list what the organization takes", f("services"))
 		}

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	htmltemplate "html/template"
 	"slices"
 	"strconv"
 )
@@ -34,6 +35,8 @@ type Organization struct {
 	// IncludeAnswers says whether referral emails list every question and answer.
 	IncludeAnswers bool
 	Services       []*Service
+	// emailTemplate replaces the default HTML of the referral email, when set.
+	emailTemplate *htmltemplate.Template
 }
 
 // Service is one kind of help an organization offers, to whom and where.

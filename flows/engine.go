@@ -668,6 +668,20 @@ func FormatMoney(cents int64) string {
 	return b.String()
 }
 
+// Reminder returns the text that nudges a person who stopped answering, in their
+// language, and false when there is nothing to remind them of (no question waiting,
+// the conversation ended, they opted out, or their step is gone).
+func (p *Pack) Reminder(st State) (string, bool) {
+	if st.Step == "" || st.Flags&(Ended|OptedOut|Resuming) != 0 || p.steps[st.Step] == nil {
+		return "", false
+	}
+	st = st.clone()
+	t := &turn{p: p, st: &st, in: &Input{}}
+	t.lang = p.langIndex(t.value(varLanguage))
+	t.say(p.messages["reminder"])
+	return t.fx.Replies[0], true
+}
+
 // TechnicalProblem returns the pack's apology for a failure of the service itself,
 // in every language at once: it is sent when the conversation (and so its
 // language) cannot be read.

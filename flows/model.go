@@ -179,7 +179,7 @@ var keywordNames = map[string]keywordAction{
 // requiredMessages are the shared messages the engine itself sends.
 var requiredMessages = []string{
 	"stopped", "started", "stop_confirm", "help", "agent", "too_many_tries",
-	"welcome_back", "step_gone", "media_only", "technical_problem",
+	"welcome_back", "step_gone", "media_only", "technical_problem", "reminder",
 }
 
 // Step returns the ids of the steps in file order.

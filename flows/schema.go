@@ -116,6 +116,7 @@ type orgYAML struct {
 	Languages      []Scalar      `yaml:"languages"`
 	ResponseTime   string        `yaml:"response_time"`
 	IncludeAnswers *bool         `yaml:"include_answers"`
+	EmailTemplate  Scalar        `yaml:"email_template"`
 	Services       []serviceYAML `yaml:"services"`
 }
 

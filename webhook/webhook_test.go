@@ -336,7 +336,7 @@ func TestConcurrentSenders(t *testing.T) {
 		t.Error(f)
 	}
 	// Every conversation is stored, ended.
-	keys, err := s.rdb.Keys(context.Background(), "hotline:*").Result()
+	keys, err := s.rdb.Keys(context.Background(), "hotline:*:c:*").Result()
 	if err != nil || len(keys) != senders {
 		t.Errorf("%d conversations stored (%v), want %d", len(keys), err, senders)
 	}

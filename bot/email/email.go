@@ -1,108 +1,287 @@
-// Package email renders the referral email an organization's intake staff receive.
+// Package email renders the emails the hotline sends: the referral an
+// organization's intake staff receive, and the alert its intake coordinator gets
+// when a referral could not be delivered. Rendering is pure: no I/O and no clock,
+// so that the same referral always renders the same email, byte for byte, on every
+// attempt and in every process.
 package email
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"html/template"
+	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hotline-legal/hotline/flows"
 )
 
-// Message is a rendered referral email.
+// Message is an email ready to send or to write as an .eml file. Every field is
+// safe to put where it is meant to go: Subject and the addresses are one line, and
+// Text and HTML carry whatever a person typed only in escaped or one-line form.
 type Message struct {
+	// MessageID is the Message-ID without angle brackets, like
+	// "H-7F3K9.3f2a9c1b0d4e5f60@hotline.invalid".
+	MessageID string
+	// Ref is the referral's reference, like "H-7F3K9", for the X-Hotline-Reference
+	// header by which intake systems can file the email.
+	Ref string
+	// From is the sender as configured, like "Legal Aid Hotline <hotline@example.org>".
+	From string
+	// To is the one recipient.
 	To      string
 	Subject string
-	Text    string
+	// Date is the email's date: the referral's time, so that it is the same on every
+	// attempt, unless Options.Date says otherwise.
+	Date time.Time
+	// Text is the plain-text part.
+	Text string
+	// HTML is the HTML part, with the same content as Text.
+	HTML string
 }
 
-// languageNames are how intake staff read the language codes of the default pack.
-var languageNames = map[string]string{"en": "English", "es": "Spanish (español)"}
+// Options are the settings a rendering needs.
+type Options struct {
+	// From is the sender, copied into Message.From.
+	From string
+	// Location is the hotline's time zone, for dates shown to staff; nil means UTC.
+	Location *time.Location
+	// MessageID is derived by the caller from the referral's reference and job id
+	// (see MessageID), so that every attempt carries the same one.
+	MessageID string
+	// Template overrides the HTML body for one organization (from the pack); nil
+	// uses the default. It is executed with the *flows.Referral as data.
+	Template *template.Template
+	// HotlineName is the hotline's name, shown in the email; "" says "the hotline".
+	HotlineName string
+	// Date is the email's Date; zero means the referral's time. An alert written
+	// hours after the referral should pass the time it was raised.
+	Date time.Time
+}
 
-// Render writes the referral email for an organization. Times are shown in loc,
-// the hotline's time zone. Everything a person typed is kept on one line so that
-// it cannot forge headers or sections.
-func Render(r *flows.Referral, loc *time.Location) Message {
-	subject := fmt.Sprintf("[Hotline referral %s] ", r.Ref)
+// RenderError is a failure to render an email. Rendering the same referral again
+// fails the same way, so it is permanent: a sender should not retry it.
+type RenderError struct {
+	Err error
+}
+
+// Error says what failed, prefixed "email: ".
+func (e *RenderError) Error() string { return "email: " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *RenderError) Unwrap() error { return e.Err }
+
+// Permanent reports true: retrying cannot fix a rendering (see mailer.IsPermanent).
+func (e *RenderError) Permanent() bool { return true }
+
+// Render writes the referral email for the organization r was referred to.
+// Everything a person typed is escaped in the HTML part and kept on one line in
+// the text part, so that it cannot forge markup, headers or sections.
+func Render(r *flows.Referral, o Options) (Message, error) {
+	if r == nil {
+		return Message{}, &RenderError{Err: errors.New("no referral to render")}
+	}
+	v := newView(r, o)
+	html, err := renderHTML(o.Template, r, v)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{
+		MessageID: o.MessageID,
+		Ref:       r.Ref,
+		From:      o.From,
+		To:        oneLine(r.OrgEmail),
+		Subject:   Subject(r),
+		Date:      messageDate(r, o),
+		Text:      v.text(),
+		HTML:      html,
+	}, nil
+}
+
+// RenderAlert writes the email to the intake coordinator (to) when the referral r
+// could not be delivered after attempts tries, the last failing with lastErr. It
+// says what to do and carries the referral itself, so that the coordinator can pass
+// it on by phone. The organization's own template is not used: the alert must
+// render even when that template is what failed.
+func RenderAlert(r *flows.Referral, to string, attempts int, lastErr string, o Options) (Message, error) {
+	if r == nil {
+		return Message{}, &RenderError{Err: errors.New("no referral to render an alert for")}
+	}
+	v := newView(r, o)
+	v.Alert = &alertView{
+		Attempts:    plural(attempts, "attempt", "attempts"),
+		LastError:   truncate(oneLine(lastErr), 500),
+		OrgName:     oneLine(r.OrgName),
+		OrgPhone:    PhoneForPeople(oneLine(r.OrgPhone)),
+		OrgPhoneTel: telURL(r.OrgPhone),
+		OrgEmail:    oneLine(r.OrgEmail),
+	}
+	if v.Alert.LastError == "" {
+		v.Alert.LastError = "(none recorded)"
+	}
+	subject := fmt.Sprintf("[Hotline alert] %sReferral %s NOT delivered to %s", urgentPrefix(r), oneLine(r.Ref), oneLine(r.OrgName))
+	v.Title = subject
+	html, err := renderHTML(nil, r, v)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{
+		MessageID: o.MessageID,
+		Ref:       r.Ref,
+		From:      o.From,
+		To:        oneLine(to),
+		Subject:   subject,
+		Date:      messageDate(r, o),
+		Text:      v.text(),
+		HTML:      html,
+	}, nil
+}
+
+// Subject is a referral email's subject, like
+// "[Hotline referral H-7F3K2] URGENT · Housing (eviction) · ZIP 60612". It is one
+// line whatever the referral holds, and carries nothing the person typed freely:
+// the case label comes from the pack and the ZIP was parsed as five digits.
+func Subject(r *flows.Referral) string {
+	label := firstNonEmpty(oneLine(r.CaseLabel), oneLine(r.CaseType), "Legal problem")
+	return fmt.Sprintf("[Hotline referral %s] %s%s · ZIP %s", oneLine(r.Ref), urgentPrefix(r), label, oneLine(r.ZIP))
+}
+
+func urgentPrefix(r *flows.Referral) string {
 	if r.Urgent {
-		subject += "URGENT · "
+		return "URGENT · "
 	}
-	subject += fmt.Sprintf("%s · ZIP %s", oneLine(r.CaseLabel), oneLine(r.ZIP))
-
-	var b strings.Builder
-	line := func(label, value string) {
-		fmt.Fprintf(&b, "%-16s %s\n", label+":", oneLine(value))
-	}
-	fmt.Fprintf(&b, "Hotline referral %s for %s", r.Ref, r.OrgName)
-	if r.ServiceName != "" {
-		fmt.Fprintf(&b, " (%s)", r.ServiceName)
-	}
-	fmt.Fprintf(&b, "\nMade %s\n\n", r.At.In(loc).Format("Mon Jan 2, 2006 at 3:04 PM MST"))
-	if r.Urgent {
-		fmt.Fprintf(&b, "URGENT: %s\n", oneLine(strings.Join(r.UrgentReasons, "; ")))
-	}
-	if r.SafetyConcern {
-		b.WriteString("SAFETY CONCERN: the person said they are in danger or afraid someone will hurt them.\n")
-	}
-	if r.Urgent || r.SafetyConcern {
-		b.WriteString("\n")
-	}
-	caseType := r.CaseLabel
-	if r.LSCCode != "" {
-		caseType += " (LSC problem code " + r.LSCCode + ")"
-	}
-	line("Case type", caseType)
-	line("Name", r.Name)
-	line("Callback", PhoneForPeople(r.Callback))
-	line("Language", languageName(r.Language))
-	opponent := r.Opponent
-	if opponent == "" {
-		opponent = "(not given)"
-	}
-	line("Opposing party", opponent+"  ← for your conflict check")
-	line("Household", plural(r.Household, "person", "people"))
-	income := flows.FormatMoney(r.MonthlyIncomeCents) + " a month"
-	if r.GuidelineYear != 0 {
-		income += fmt.Sprintf(", %.0f%% of the %d poverty guideline", r.PovertyPercent, r.GuidelineYear)
-		if r.IncomeLimit > 0 {
-			income += fmt.Sprintf(" (your limit: %d%%)", r.IncomeLimit)
-		}
-	}
-	line("Income", income)
-	line("ZIP", r.ZIP)
-	line("Reached us by", r.Channel)
-	if r.IncludeAnswers && len(r.Answers) > 0 {
-		b.WriteString("\nQuestions and answers\n")
-		for _, qa := range r.Answers {
-			fmt.Fprintf(&b, "- %s: %s\n", oneLine(qa.Question), oneLine(qa.Answer))
-		}
-	}
-	fmt.Fprintf(&b, "\nPlease call %s back at %s and quote reference %s.\n", oneLine(firstNonEmpty(r.Name, "the person")), PhoneForPeople(r.Callback), r.Ref)
-	return Message{To: r.OrgEmail, Subject: subject, Text: b.String()}
+	return ""
 }
 
-// oneLine folds every kind of line break and control character into a space.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029
-	}), " ")
+func messageDate(r *flows.Referral, o Options) time.Time {
+	if !o.Date.IsZero() {
+		return o.Date
+	}
+	return r.At
 }
+
+// MessageID builds a Message-ID (without angle brackets) from a referral reference
+// and a job id, like "H-7F3K9.3f2a9c1b0d4e5f60@hotline.invalid". It is stable, so
+// that a resend after a crash carries the same Message-ID and the receiving side can
+// tell it is the same email; a different job (a new referral, or an alert) gets a
+// different one. The job id is hashed, so any id is fine; domain "" (or one that
+// is not a plain host name) uses hotline.invalid.
+func MessageID(ref, jobID, domain string) string {
+	sum := sha256.Sum256([]byte(ref + "\x00" + jobID))
+	local := strings.Map(func(r rune) rune {
+		if r < utf8.RuneSelf && (r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return -1
+	}, ref)
+	if local == "" {
+		local = "hotline"
+	}
+	domain = strings.ToLower(strings.TrimSpace(domain))
+	if !hostName.MatchString(domain) {
+		domain = "hotline.invalid"
+	}
+	return local + "." + hex.EncodeToString(sum[:8]) + "@" + domain
+}
+
+var hostName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
 
 // PhoneForPeople writes a North American E.164 number as (312) 555-0142; other
 // numbers stay as they are.
 func PhoneForPeople(e164 string) string {
-	if len(e164) == 12 && strings.HasPrefix(e164, "+1") {
+	if len(e164) == 12 && strings.HasPrefix(e164, "+1") && allDigits(e164[2:]) {
 		d := e164[2:]
 		return fmt.Sprintf("(%s) %s-%s", d[:3], d[3:6], d[6:])
 	}
 	return e164
 }
 
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// telURL is a tel: link for an E.164 number, or "" for anything else. html/template
+// refuses tel: URLs it cannot vouch for, so only numbers of this exact form are
+// marked safe.
+func telURL(phone string) template.URL {
+	if e164.MatchString(phone) {
+		return template.URL("tel:" + phone)
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, phone)
+	if len(digits) == 10 && !strings.ContainsAny(phone, "+") {
+		// A North American number written for people, like (312) 555-0111.
+		return template.URL("tel:+1" + digits)
+	}
+	return ""
+}
+
+// oneLine folds every kind of line break, control and bidirectional-override
+// character into a single space, and bad UTF-8 into U+FFFD. Whatever a person typed
+// then stays on its own line of the text part: a name like "Maria\r\nBcc: x" cannot
+// start a line (or header) of its own, and "\u202e" cannot reverse what follows.
+func oneLine(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Join(strings.FieldsFunc(s, breaks), " ")
+}
+
+func breaks(r rune) bool {
+	switch {
+	case unicode.IsControl(r), unicode.IsSpace(r):
+		return true // covers \t \n \v \f \r, NEL, NBSP and the other spaces
+	case r == 0x2028, r == 0x2029: // line and paragraph separators
+		return true
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0xFEFF:
+		return true // bidirectional controls and the byte order mark
+	}
+	return false
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// languageNames are how intake staff read the language codes of the default pack.
+var languageNames = map[string]string{"en": "English", "es": "Spanish"}
+
 func languageName(code string) string {
 	if name, ok := languageNames[code]; ok {
 		return name
 	}
-	return code
+	return firstNonEmpty(code, "(not known)")
+}
+
+// channelNames say how the person reached the hotline, in staff's words.
+var channelNames = map[string]string{
+	"sms":      "Text message (SMS)",
+	"whatsapp": "WhatsApp",
+	"web":      "Web chat",
+	"terminal": "Terminal (a test, not a real person)",
+}
+
+func channelName(code string) string {
+	if name, ok := channelNames[code]; ok {
+		return name
+	}
+	return firstNonEmpty(code, "(not known)")
 }
 
 func plural(n int, one, many string) string {
@@ -112,9 +291,11 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
 	}
-	return b
+	return ""
 }

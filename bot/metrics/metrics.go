@@ -22,9 +22,19 @@ type Metrics struct {
 	stepSeconds    prometheus.Histogram
 	deliveryStatus *prometheus.CounterVec
 	packReloads    *prometheus.CounterVec
+	emailsSent     *prometheus.CounterVec
+	emailsRetried  prometheus.Counter
+	emailsDead     *prometheus.CounterVec
+	outboxDepth    prometheus.Gauge
+	outboxOldest   prometheus.Gauge
+	remindersSent  prometheus.Counter
 }
 
-var _ bot.Observer = (*Metrics)(nil)
+var (
+	_ bot.Observer         = (*Metrics)(nil)
+	_ bot.OutboxObserver   = (*Metrics)(nil)
+	_ bot.ReminderObserver = (*Metrics)(nil)
+)
 
 // New creates the collectors and registers them with reg.
 func New(reg prometheus.Registerer) *Metrics {
@@ -57,9 +67,28 @@ func New(reg prometheus.Registerer) *Metrics {
 		packReloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_pack_reloads_total", Help: "Pack reloads, by result (loaded or rejected).",
 		}, []string{"result"}),
+		emailsSent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_emails_sent_total", Help: "Emails delivered (or written as .eml files), by kind: referral or alert.",
+		}, []string{"kind"}),
+		emailsRetried: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_emails_retried_total", Help: "Failed email attempts that will be tried again.",
+		}),
+		emailsDead: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_emails_dead_total", Help: "Emails given up on and moved to the dead letters, by kind.",
+		}, []string{"kind"}),
+		outboxDepth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hotline_outbox_depth", Help: "Emails waiting in the outbox.",
+		}),
+		outboxOldest: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hotline_outbox_oldest_seconds", Help: "Age of the oldest email waiting in the outbox (0 when empty).",
+		}),
+		remindersSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_reminders_sent_total", Help: "Reminder texts sent to people who stopped answering.",
+		}),
 	}
 	reg.MustRegister(m.messagesIn, m.messagesOut, m.duplicates, m.optOuts, m.referrals, m.errors, m.stepSeconds,
-		m.deliveryStatus, m.packReloads)
+		m.deliveryStatus, m.packReloads, m.emailsSent, m.emailsRetried, m.emailsDead, m.outboxDepth, m.outboxOldest,
+		m.remindersSent)
 	return m
 }
 
@@ -97,3 +126,21 @@ func (m *Metrics) PackReload(loaded bool) {
 		m.packReloads.WithLabelValues("rejected").Inc()
 	}
 }
+
+// EmailSent counts a delivered email.
+func (m *Metrics) EmailSent(kind string) { m.emailsSent.WithLabelValues(kind).Inc() }
+
+// EmailRetried counts a failed attempt that will be retried.
+func (m *Metrics) EmailRetried() { m.emailsRetried.Inc() }
+
+// EmailDead counts an email given up on.
+func (m *Metrics) EmailDead(kind string) { m.emailsDead.WithLabelValues(kind).Inc() }
+
+// Outbox sets the outbox gauges.
+func (m *Metrics) Outbox(depth int64, oldest time.Duration) {
+	m.outboxDepth.Set(float64(depth))
+	m.outboxOldest.Set(oldest.Seconds())
+}
+
+// ReminderSent counts a reminder text.
+func (m *Metrics) ReminderSent() { m.remindersSent.Inc() }

@@ -1,6 +1,6 @@
-// Package redisstore keeps conversations in Redis (single, Sentinel or Cluster,
-// through redis.UniversalClient): one hash per conversation, read and written by two
-// Lua scripts so that a message costs two round trips and holds no lock.
+// Package redisstore keeps conversations, the referral outbox and the reminder
+// schedule in Redis (single, Sentinel or Cluster, through redis.UniversalClient),
+// with Lua scripts so that a message costs two round trips and holds no lock.
 package redisstore
 
 import (
@@ -9,26 +9,48 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hotline-legal/hotline/bot"
 )
 
-// A conversation is one hash at <prefix>{<conversation key>}:
+// Keys. Every conversation belongs to one of Shards shards, and every key of a shard
+// carries the shard's hash tag, "{hNN}":
+//
+//	<prefix>{hNN}:c:<conv>     a conversation (hash, below)
+//	<prefix>{hNN}:jobs         outbox jobs by reference (hash: ref → job)
+//	<prefix>{hNN}:outbox       when each job is next due (sorted set, ms)
+//	<prefix>{hNN}:created      when each job was queued (sorted set, ms)
+//	<prefix>{hNN}:remind       when each conversation's reminder is due (sorted set, ms)
+//	<prefix>{hNN}:sent:<ref>   a delivered job's marker and record, until retention ends
+//	<prefix>{hNN}:dead:<ref>   a job that could not be delivered, until retention ends
+//
+// Sharing a tag puts a conversation, its shard's outbox and its shard's reminder
+// schedule in one Cluster slot, so the script that ends a conversation can queue its
+// referral email and drop its reminder atomically, under Cluster too, with no
+// "pending marker then enqueue" step that a crash could split. Workers walk the
+// shards.
+//
+// A conversation hash holds:
 //
 //	s  the encoded flows.State
 //	v  the version, bumped by every commit
 //	i  the short id of the last message applied
 //	r  the replies to that message (JSON), for a duplicate of it
 //	o  the short ids of the messages before it, newest last
+//	w  who to remind (channel and numbers, JSON), and rv the version it is for
 //
-// The braces make the key its own hash tag, so that whatever else a conversation
-// needs later lives in the same Cluster slot. Only the last reply is kept, to stay
-// well under 1 KiB a conversation: Twilio redelivers a message right after the
-// first attempt, so a duplicate of an older message (found in o) is answered with
-// nothing and changes nothing.
+// Only the last reply is kept, to stay well under 1 KiB a conversation: Twilio
+// redelivers a message right after the first attempt, so a duplicate of an older
+// message (found in o) is answered with nothing and changes nothing.
+
+// Shards is how many shards the keys are spread over: enough to spread a Cluster's
+// slots over its masters, few enough for workers to poll each one every second.
+const Shards = 16
 
 // shortIDLen is the length of a message's short id: 48 bits of its SHA-256, ample
 // to tell apart the few dozen messages of one conversation.
@@ -55,16 +77,26 @@ end
 return {0, h[1] or '', h[2] or '0'}
 `)
 
-// commitScript saves a conversation if its version is still the one claimed.
-// ARGV: version, state, TTL in ms ("0" keeps it), short id ("" for none), replies.
-// It returns 1 when saved and 0 on a conflict.
+// commitScript saves a conversation if its version is still the one claimed,
+// queues its referral job and sets or drops its reminder, all or nothing.
+//
+// KEYS: conversation, jobs, outbox, created, remind.
+// ARGV: 1 version, 2 state, 3 TTL ms ("0" keeps it), 4 short id ("" for none),
+// 5 replies, 6 job ref ("" for none), 7 job, 8 now ms, 9 reminder due ms ("" drops
+// it), 10 conversation key (the reminder's member), 11 who to remind ("" keeps).
+// It returns 1 when saved, 0 on a conflict, -1 when the job reference is taken.
 var commitScript = redis.NewScript(`
 local h = redis.call('HMGET', KEYS[1], 'v', 'i', 'o')
 if (h[1] or '0') ~= ARGV[1] then return 0 end
-local v = tostring(tonumber(ARGV[1]) + 1)
 local id = ARGV[4]
+if id ~= '' and h[2] == id then return 0 end
+if ARGV[6] ~= '' then
+  if redis.call('HSETNX', KEYS[2], ARGV[6], ARGV[7]) == 0 then return -1 end
+  redis.call('ZADD', KEYS[3], ARGV[8], ARGV[6])
+  redis.call('ZADD', KEYS[4], ARGV[8], ARGV[6])
+end
+local v = tostring(tonumber(ARGV[1]) + 1)
 if id ~= '' then
-  if h[2] == id then return 0 end
   local o = h[3] or ''
   if h[2] then
     o = o .. h[2]
@@ -74,6 +106,13 @@ if id ~= '' then
 else
   redis.call('HSET', KEYS[1], 's', ARGV[2], 'v', v)
 end
+if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'w', ARGV[11]) end
+if ARGV[9] == '' then
+  redis.call('ZREM', KEYS[5], ARGV[10])
+else
+  redis.call('ZADD', KEYS[5], ARGV[9], ARGV[10])
+  redis.call('HSET', KEYS[1], 'rv', v)
+end
 if ARGV[3] == '0' then
   redis.call('PERSIST', KEYS[1])
 else
@@ -82,7 +121,7 @@ end
 return 1
 `)
 
-// Store keeps conversations in Redis.
+// Store keeps conversations, the outbox and reminders in Redis.
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
@@ -95,9 +134,21 @@ func New(rdb redis.UniversalClient, prefix string) *Store {
 	return &Store{rdb: rdb, prefix: prefix}
 }
 
+// shardOf returns the shard of a conversation.
+func shardOf(conv string) int {
+	h := fnv.New32a()
+	h.Write([]byte(conv))
+	return int(h.Sum32() % Shards)
+}
+
+// shardKey returns a key of a shard: <prefix>{hNN}:<name>.
+func (s *Store) shardKey(shard int, name string) string {
+	return fmt.Sprintf("%s{h%02d}:%s", s.prefix, shard, name)
+}
+
 // Key returns the Redis key of a conversation.
 func (s *Store) Key(conv string) string {
-	return s.prefix + "{" + conv + "}"
+	return s.shardKey(shardOf(conv), "c:"+conv)
 }
 
 // shortID turns a message id into the short form stored for deduplication.
@@ -132,19 +183,38 @@ func (s *Store) Claim(ctx context.Context, conv, msgID string) (bot.Claimed, err
 	return bot.Claimed{State: bytesOf(res[1]), Version: version}, nil
 }
 
-// Commit saves a conversation in one round trip, or returns bot.ErrConflict.
+// Commit saves a conversation, its job and its reminder in one round trip, or
+// returns bot.ErrConflict (another message came first) or bot.ErrRefTaken.
 func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) error {
+	shard := shardOf(conv)
+	keys := []string{
+		s.Key(conv), s.shardKey(shard, "jobs"), s.shardKey(shard, "outbox"),
+		s.shardKey(shard, "created"), s.shardKey(shard, "remind"),
+	}
 	ttl := "0"
 	if c.StateTTL > 0 {
 		ttl = strconv.FormatInt(c.StateTTL.Milliseconds(), 10)
 	}
-	n, err := commitScript.Run(ctx, s.rdb, []string{s.Key(conv)},
-		strconv.FormatInt(c.Version, 10), c.State, ttl, shortID(msgID), c.Reply).Int()
+	var jobRef string
+	var job []byte
+	if c.Job != nil {
+		jobRef, job = c.Job.Ref, c.Job.Data
+	}
+	remind := ""
+	if !c.RemindAt.IsZero() {
+		remind = strconv.FormatInt(c.RemindAt.UnixMilli(), 10)
+	}
+	n, err := commitScript.Run(ctx, s.rdb, keys,
+		strconv.FormatInt(c.Version, 10), c.State, ttl, shortID(msgID), c.Reply,
+		jobRef, job, strconv.FormatInt(c.Now.UnixMilli(), 10), remind, conv, c.Who).Int()
 	if err != nil {
 		return fmt.Errorf("redisstore: commit: %w", err)
 	}
-	if n == 0 {
+	switch n {
+	case 0:
 		return bot.ErrConflict
+	case -1:
+		return bot.ErrRefTaken
 	}
 	return nil
 }
@@ -173,3 +243,6 @@ func IsUnavailable(err error) bool {
 	var redisErr redis.Error
 	return err != nil && !errors.As(err, &redisErr)
 }
+
+// ms formats a time as Unix milliseconds, the scores of the sorted sets.
+func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }

@@ -72,7 +72,9 @@ func (e *env) chat(args []string) error {
 		}
 		switch {
 		case fx.Referral != nil:
-			printEmail(e, email.Render(fx.Referral, pack.Location))
+			if err := printEmail(e, pack, fx.Referral); err != nil {
+				return err
+			}
 		case fx.Fallback:
 			fmt.Fprintln(e.stdout, "(No email: the fallback referral is made by text only.)")
 		case fx.OptOut:
@@ -82,10 +84,23 @@ func (e *env) chat(args []string) error {
 	return in.Err()
 }
 
-func printEmail(e *env, m email.Message) {
+// printEmail shows the plain-text part of the referral email the organization
+// would get (the HTML part says the same); its own template, if any, is tried too
+// so that a broken one shows up here rather than on the first real referral.
+func printEmail(e *env, pack *flows.Pack, r *flows.Referral) error {
+	m, err := email.Render(r, email.Options{
+		Location:    pack.Location,
+		MessageID:   email.MessageID(r.Ref, "chat", ""),
+		Template:    pack.EmailTemplate(r.OrgID),
+		HotlineName: pack.Name,
+	})
+	if err != nil {
+		return fmt.Errorf("the referral email: %w", err)
+	}
 	rule := strings.Repeat("─", 72)
 	fmt.Fprintf(e.stdout, "%s\nThe referral email that would be sent:\n\nTo: %s\nSubject: %s\n\n%s%s\n",
 		rule, m.To, m.Subject, m.Text, rule)
+	return nil
 }
 
 // chatClock returns the time each message arrives: now, or now's time of day on

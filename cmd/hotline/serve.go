@@ -8,8 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -19,8 +23,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/bot/mailer"
 	"github.com/hotline-legal/hotline/bot/metrics"
 	"github.com/hotline-legal/hotline/bot/redisstore"
+	"github.com/hotline-legal/hotline/bot/texter"
 	"github.com/hotline-legal/hotline/config"
 	"github.com/hotline-legal/hotline/webhook"
 )
@@ -79,8 +85,44 @@ func (e *env) serve(args []string) error {
 	defer closeRedis()
 	store := redisstore.New(rdb, cfg.RedisPrefix)
 
+	workCtx, stopWork := context.WithCancel(context.Background())
+	var work sync.WaitGroup
+	defer func() { stopWork(); work.Wait() }()
+
+	sender, err := mailer.New(cfg.SMTPURL, cfg.OutboxDir)
+	if err != nil {
+		return err
+	}
+	outbox := bot.NewOutbox(bot.OutboxOptions{
+		Store: store, Shards: redisstore.Shards, Mailer: sender, Permanent: mailer.IsPermanent, Pack: packs.Pack,
+		Now: e.now, Log: log, Observer: m, From: cfg.EmailFrom, Domain: emailDomain(cfg.EmailFrom),
+		Coordinator: cfg.CoordinatorEmail, Retention: cfg.ReferralRetention,
+		FirstRetry: cfg.RetryFirst, MaxRetry: cfg.RetryMax, GiveUpAfter: cfg.RetryFor,
+		Lease: 2 * time.Minute, Poll: min(time.Second, cfg.RetryFirst),
+	})
+	work.Add(1)
+	go func() { defer work.Done(); outbox.Run(workCtx) }()
+
+	reminderDelay := cfg.ReminderDelay
+	switch {
+	case reminderDelay == 0:
+	case cfg.TwilioAccountSID == "" || cfg.TwilioAuthToken == "":
+		log.Warn("reminders are off: they are sent through Twilio's REST API, which needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+		reminderDelay = 0
+	default:
+		start, end, on := cfg.QuietWindow()
+		reminders := bot.NewReminders(bot.RemindersOptions{
+			Store: store, Shards: redisstore.Shards, Texter: newTexter(cfg), Pack: packs.Pack, Now: e.now,
+			Quiet: bot.QuietHours(start, end, on), StatusCallback: statusCallback(cfg.PublicURL), Describe: texter.Describe,
+			Poll: min(time.Second, reminderDelay), Log: log, Observer: m,
+		})
+		work.Add(1)
+		go func() { defer work.Done(); reminders.Run(workCtx) }()
+	}
+
 	service := bot.New(bot.Options{
 		Store: store, Pack: packs.Pack, Now: e.now, Random: e.random, Log: log, Observer: m, Retention: cfg.Retention,
+		ReminderDelay: reminderDelay,
 	})
 	handler := webhook.New(webhook.Deps{
 		Bot: service, Log: log, Observer: m, Gatherer: reg,
@@ -122,8 +164,44 @@ func (e *env) serve(args []string) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Error("shutdown did not finish in time", "err", err)
 	}
+	// The workers finish the email or reminder in hand; what is still queued
+	// stays in Redis for the next start (or another process).
+	stopWork()
+	work.Wait()
 	log.Info("stopped")
 	return nil
+}
+
+// emailDomain is the domain of the From address, for Message-IDs.
+func emailDomain(from string) string {
+	if a, err := mail.ParseAddress(from); err == nil {
+		if at := strings.LastIndexByte(a.Address, '@'); at >= 0 {
+			return a.Address[at+1:]
+		}
+	}
+	return "hotline.invalid"
+}
+
+// statusCallback is where Twilio reports the delivery of texts we send.
+func statusCallback(publicURL string) string {
+	if publicURL == "" {
+		return ""
+	}
+	return publicURL + "/twilio/status"
+}
+
+// newTexter returns the Twilio REST sender, pointed at HOTLINE_TWILIO_API_URL.
+func newTexter(cfg config.Config) *texter.Twilio {
+	var httpClient *http.Client
+	if cfg.TwilioAPIURL != "https://api.twilio.com" {
+		base, _ := url.Parse(cfg.TwilioAPIURL)
+		httpClient = &http.Client{
+			Timeout:       10 * time.Second,
+			Transport:     &texter.RewriteTransport{Base: base, Next: http.DefaultTransport},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	return texter.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, httpClient)
 }
 
 // openRedis connects to REDIS_URL, or starts the embedded in-memory Redis when it is

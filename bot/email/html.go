@@ -1,0 +1,87 @@
+package email
+
+import "html/template"
+
+// defaultHTML is the HTML part unless an organization has its own template. It is
+// parsed once and never changed (html/template is safe for concurrent use).
+//
+// Mail programs are not browsers: Gmail drops <style> in many cases and Outlook
+// renders with Word, so the layout is nested tables with inline styles only, a
+// fixed 600px column, web-safe fonts, and no images, fonts or scripts from outside.
+// html/template escapes everything that comes from the view by context.
+var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource))
+
+const defaultHTMLSource = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f1f3f5;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f1f3f5;">
+<tr><td align="center" style="padding:24px 12px;">
+<table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #d9dee3;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1f2933;">
+{{- with .Alert}}
+<tr><td style="padding:16px 24px;background-color:#7a1010;color:#ffffff;font-size:17px;font-weight:bold;">
+ALERT: referral {{$.Ref}} could NOT be delivered to {{.OrgName}}
+</td></tr>
+<tr><td style="padding:16px 24px 4px 24px;">
+<p style="margin:0 0 10px 0;">The email to {{.OrgEmail}} failed after {{.Attempts}}.</p>
+<p style="margin:0 0 10px 0;color:#52606d;font-size:13px;">Last error: {{.LastError}}</p>
+<p style="margin:0 0 10px 0;"><strong>What to do:</strong> call {{.OrgName}} at {{if .OrgPhoneTel}}<a href="{{.OrgPhoneTel}}" style="color:#0b4f8a;">{{.OrgPhone}}</a>{{else}}{{.OrgPhone}}{{end}}{{if $.Urgent}} <strong>today (the case is urgent)</strong>{{end}} and give them the referral below by phone. Then check the organization's intake email address in the directory.</p>
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;margin:4px 0 8px 0;">
+<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">Organization</td><td style="padding:4px 0;">{{.OrgName}}</td></tr>
+<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">Phone</td><td style="padding:4px 0;">{{.OrgPhone}}</td></tr>
+<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">Intake email</td><td style="padding:4px 0;">{{.OrgEmail}}</td></tr>
+</table>
+</td></tr>
+<tr><td style="padding:8px 24px 0 24px;"><div style="border-top:2px solid #d9dee3;font-size:12px;color:#52606d;padding-top:8px;text-transform:uppercase;letter-spacing:1px;">The referral</div></td></tr>
+{{- end}}
+<tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
+<div style="font-size:13px;color:#c9dcec;">{{.HotlineName}} · referral</div>
+<div style="font-size:22px;font-weight:bold;margin-top:4px;">{{.Ref}}</div>
+<div style="font-size:14px;margin-top:4px;">for {{.OrgName}}{{if .ServiceName}} ({{.ServiceName}}){{end}}</div>
+<div style="font-size:13px;color:#c9dcec;margin-top:4px;">Made {{.Made}}</div>
+</td></tr>
+{{- if .Urgent}}
+<tr><td style="padding:12px 24px;background-color:#c62828;color:#ffffff;font-weight:bold;font-size:16px;">
+URGENT{{if .UrgentWhy}}: {{.UrgentWhy}}{{end}}
+</td></tr>
+{{- end}}
+{{- if .Safety}}
+<tr><td style="padding:12px 24px;background-color:#fff4d6;color:#6b3d00;border-left:6px solid #e08e00;font-weight:bold;">
+SAFETY CONCERN: ` + safetyText + `.
+</td></tr>
+{{- end}}
+<tr><td style="padding:16px 24px 8px 24px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
+{{- range .Facts}}
+<tr><td style="padding:6px 12px 6px 0;border-bottom:1px solid #eef1f4;color:#52606d;white-space:nowrap;vertical-align:top;width:130px;">{{.Label}}</td><td style="padding:6px 0;border-bottom:1px solid #eef1f4;vertical-align:top;{{if .Flag}}color:#b71c1c;font-weight:bold;{{end}}">{{.Value}}{{if .Note}} <span style="display:inline-block;margin-left:4px;padding:1px 6px;background-color:#e8f1fa;color:#0b4f8a;font-size:12px;border-radius:3px;">{{.Note}}</span>{{end}}</td></tr>
+{{- end}}
+</table>
+</td></tr>
+<tr><td style="padding:8px 24px 16px 24px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
+<tr><td style="padding:12px 16px;">Please call <strong>{{.CallName}}</strong> back at {{if .CallbackTel}}<a href="{{.CallbackTel}}" style="color:#0b4f8a;font-weight:bold;">{{.Callback}}</a>{{else}}<strong>{{.Callback}}</strong>{{end}} and quote reference <strong>{{.Ref}}</strong>.</td></tr>
+</table>
+</td></tr>
+{{- if .Answers}}
+<tr><td style="padding:0 24px 16px 24px;">
+<div style="font-size:16px;font-weight:bold;margin:0 0 8px 0;">Questions and answers</div>
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
+{{- range .Answers}}
+<tr><td style="padding:5px 12px 5px 0;border-bottom:1px solid #eef1f4;color:#52606d;vertical-align:top;width:45%;">{{.Question}}</td><td style="padding:5px 0;border-bottom:1px solid #eef1f4;vertical-align:top;">{{.Answer}}</td></tr>
+{{- end}}
+</table>
+</td></tr>
+{{- end}}
+<tr><td style="padding:12px 24px;background-color:#f7f9fa;border-top:1px solid #e4e7eb;color:#7b8794;font-size:12px;">
+Sent automatically by {{.HotlineName}}. This email holds personal information: keep it within your intake team.
+</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`

@@ -1,0 +1,651 @@
+package mailer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/bot/mailer"
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// message renders a real referral email, with accents and a "·" in the subject
+// and a person's text that tries to add headers.
+func message(t *testing.T) email.Message {
+	t.Helper()
+	r := &flows.Referral{
+		Ref: "H-7F3K9", At: time.Date(2026, 11, 25, 21, 4, 5, 0, time.UTC), OrgName: "Tenant Rights Clinic",
+		OrgEmail: "intake.tenants@example.org", OrgPhone: "(312) 555-0111", IncludeAnswers: true, Urgent: true,
+		UrgentReasons: []string{"court hearing within 14 days"}, CaseLabel: "Vivienda (desalojo) — señal pública", LSCCode: "63",
+		Name: "José Núñez\r\nBcc: victim@example.com", Callback: "+13125550142", Channel: "sms", Language: "es",
+		Opponent: "Acme & <Sons>", ZIP: "60612", Household: 3, MonthlyIncomeCents: 200000, PovertyPercent: 87.85,
+		IncomeLimit: 200, GuidelineYear: 2026,
+		Answers: []flows.QA{{Question: "Anything else", Answer: strings.Repeat("A long answer that wraps. ", 12) + "\n.\nBye"}},
+	}
+	m, err := email.Render(r, email.Options{
+		From: "Legal Aid Hotline <hotline@example.org>", Location: time.UTC, HotlineName: "Legal Aid Hotline",
+		MessageID: email.MessageID(r.Ref, "job-1", "example.org"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// ctx is a context that ends before the test's own time runs out.
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func newSMTP(t *testing.T, url string) *mailer.SMTP {
+	t.Helper()
+	s, err := mailer.New(url, "")
+	if err != nil {
+		t.Fatalf("New(%q): %v", url, err)
+	}
+	smtp, ok := s.(*mailer.SMTP)
+	if !ok {
+		t.Fatalf("New(%q) = %T, want *mailer.SMTP", url, s)
+	}
+	smtp.Timeout = 5 * time.Second
+	return smtp
+}
+
+// TestSMTPDelivers: the email arrives with the right envelope, headers, parts and
+// content.
+func TestSMTPDelivers(t *testing.T) {
+	srv := startServer(t, script{}, nil, false)
+	m := message(t)
+	if err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)).Send(ctx(t), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	got := srv.Messages()
+	if len(got) != 1 {
+		t.Fatalf("the server got %d messages, want 1", len(got))
+	}
+	if got[0].From != "hotline@example.org" || !slices.Equal(got[0].To, []string{"intake.tenants@example.org"}) {
+		t.Errorf("envelope: MAIL FROM %q, RCPT TO %q", got[0].From, got[0].To)
+	}
+	checkMIME(t, got[0].Data, m)
+}
+
+// checkMIME parses raw as an email and compares it with m.
+func checkMIME(t *testing.T, raw []byte, m email.Message) {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("net/mail cannot read the email: %v\n%s", err, raw)
+	}
+	h := msg.Header
+	dec := new(mime.WordDecoder)
+	subject, err := dec.DecodeHeader(h.Get("Subject"))
+	if err != nil || subject != m.Subject {
+		t.Errorf("Subject = %q (%v), want %q", subject, err, m.Subject)
+	}
+	for _, tt := range []struct{ key, want string }{
+		{"Message-Id", "<" + m.MessageID + ">"},
+		{"X-Hotline-Reference", "H-7F3K9"},
+		{"Auto-Submitted", "auto-generated"},
+		{"Mime-Version", "1.0"},
+	} {
+		if got := h.Get(tt.key); got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.key, got, tt.want)
+		}
+	}
+	from, err := h.AddressList("From")
+	if err != nil || len(from) != 1 || from[0].Name != "Legal Aid Hotline" || from[0].Address != "hotline@example.org" {
+		t.Errorf("From = %v (%v)", from, err)
+	}
+	to, err := h.AddressList("To")
+	if err != nil || len(to) != 1 || to[0].Address != "intake.tenants@example.org" {
+		t.Errorf("To = %v (%v)", to, err)
+	}
+	if date, err := h.Date(); err != nil || !date.Equal(m.Date) {
+		t.Errorf("Date = %v (%v), want %v", date, err, m.Date)
+	}
+	// Only these headers, and nothing a person typed in any of them.
+	var keys []string
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if want := []string{"Auto-Submitted", "Content-Type", "Date", "From", "Message-Id", "Mime-Version", "Subject", "To", "X-Hotline-Reference"}; !slices.Equal(keys, want) {
+		t.Errorf("headers = %v, want %v", keys, want)
+	}
+	header, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	if bytes.Contains(header, []byte("Bcc")) || bytes.Contains(header, []byte("Acme")) {
+		t.Errorf("a person's text is in the header:\n%s", header)
+	}
+
+	mediaType, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil || mediaType != "multipart/alternative" {
+		t.Fatalf("Content-Type = %q (%v), want multipart/alternative", h.Get("Content-Type"), err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	var types []string
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("reading the parts: %v", err)
+		}
+		ct, cp, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		types = append(types, ct)
+		if !strings.EqualFold(cp["charset"], "utf-8") {
+			t.Errorf("part %s: charset %q", ct, cp["charset"])
+		}
+		// multipart.Reader decodes quoted-printable itself (and drops the
+		// Content-Transfer-Encoding header, checked in the raw message below).
+		body, err := io.ReadAll(p)
+		if err != nil {
+			t.Fatalf("part %s: %v", ct, err)
+		}
+		want := m.Text
+		if ct == "text/html" {
+			want = m.HTML
+		}
+		if got := strings.ReplaceAll(string(body), "\r\n", "\n"); got != want {
+			t.Errorf("part %s differs from the rendered one:\n got %q\nwant %q", ct, got, want)
+		}
+	}
+	if !slices.Equal(types, []string{"text/plain", "text/html"}) {
+		t.Errorf("parts = %v, want text/plain then text/html", types)
+	}
+	if n := bytes.Count(raw, []byte("\r\nContent-Transfer-Encoding: quoted-printable\r\n")); n != 2 {
+		t.Errorf("%d parts are quoted-printable, want both", n)
+	}
+	if bytes.Contains(bytes.ReplaceAll(raw, []byte("\r\n"), nil), []byte("\n")) {
+		t.Errorf("a bare LF in the message: SMTP wants CRLF")
+	}
+	for i, line := range bytes.Split(raw, []byte("\r\n")) {
+		if len(line) > 998 {
+			t.Errorf("line %d is %d bytes long, over SMTP's limit", i+1, len(line))
+		}
+	}
+}
+
+// TestSMTPAuth: AUTH PLAIN with the user and password of the URL.
+func TestSMTPAuth(t *testing.T) {
+	srv := startServer(t, script{users: map[string]string{"hotline@example.org": "s3cret:@/"}}, nil, false)
+	m := message(t)
+	s := newSMTP(t, fmt.Sprintf("smtp://hotline%%40example.org:s3cret%%3A%%40%%2F@127.0.0.1:%d", srv.Port))
+	if err := s.Send(ctx(t), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if got := srv.Messages(); len(got) != 1 || got[0].User != "hotline@example.org" {
+		t.Fatalf("got %+v, want one message from the authenticated user", got)
+	}
+
+	s = newSMTP(t, fmt.Sprintf("smtp://hotline%%40example.org:wrong@127.0.0.1:%d", srv.Port))
+	err := s.Send(ctx(t), m)
+	if err == nil {
+		t.Fatal("Send with a wrong password succeeded")
+	}
+	if mailer.IsPermanent(err) {
+		t.Errorf("a wrong password is permanent; it is a setting to fix, then the retries go: %v", err)
+	}
+	if strings.Contains(err.Error(), "wrong") {
+		t.Errorf("the error shows the password: %v", err)
+	}
+	if !strings.Contains(err.Error(), "535") {
+		t.Errorf("the error does not give the server's reply: %v", err)
+	}
+	if len(srv.Messages()) != 1 {
+		t.Errorf("a message was accepted without authentication")
+	}
+}
+
+// TestSMTPRefuses: 4xx replies are temporary, 5xx replies to the message are
+// permanent, whichever command gets them.
+func TestSMTPRefuses(t *testing.T) {
+	reply := func(code int, enhanced smtp.EnhancedCode) error {
+		return &smtp.SMTPError{Code: code, EnhancedCode: enhanced, Message: "scripted refusal"}
+	}
+	tests := []struct {
+		name      string
+		script    script
+		permanent bool
+	}{
+		{"MAIL 451", script{mail: reply(451, smtp.EnhancedCode{4, 3, 0})}, false},
+		{"MAIL 550", script{mail: reply(550, smtp.EnhancedCode{5, 7, 1})}, true},
+		{"MAIL 530 authentication required", script{mail: reply(530, smtp.EnhancedCode{5, 7, 0})}, false},
+		{"MAIL 502 5.7.0 authenticate first", script{mail: reply(502, smtp.EnhancedCode{5, 7, 0})}, false},
+		{"RCPT 450", script{rcpt: reply(450, smtp.EnhancedCode{4, 2, 1})}, false},
+		{"RCPT 452", script{rcpt: reply(452, smtp.EnhancedCode{4, 5, 3})}, false},
+		{"RCPT 550", script{rcpt: reply(550, smtp.EnhancedCode{5, 1, 1})}, true},
+		{"RCPT 553", script{rcpt: reply(553, smtp.EnhancedCode{5, 1, 3})}, true},
+		{"DATA 421", script{data: reply(421, smtp.EnhancedCode{4, 3, 2})}, false},
+		{"DATA 451", script{data: reply(451, smtp.EnhancedCode{4, 3, 0})}, false},
+		{"DATA 552", script{data: reply(552, smtp.EnhancedCode{5, 3, 4})}, true},
+		{"DATA 554", script{data: reply(554, smtp.EnhancedCode{5, 7, 1})}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startServer(t, tt.script, nil, false)
+			err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)).Send(ctx(t), message(t))
+			if err == nil {
+				t.Fatal("Send succeeded against a refusing server")
+			}
+			code := strings.Fields(tt.name)[1]
+			if !strings.Contains(err.Error(), code) || !strings.Contains(err.Error(), "scripted refusal") {
+				t.Errorf("the error does not give the reply %s: %v", code, err)
+			}
+			if got := mailer.IsPermanent(err); got != tt.permanent {
+				t.Errorf("IsPermanent(%v) = %v, want %v", err, got, tt.permanent)
+			}
+			if n := len(srv.Messages()); n != 0 {
+				t.Errorf("the server kept %d messages", n)
+			}
+		})
+	}
+}
+
+// TestSMTPServerDown: nothing listening is a temporary error.
+func TestSMTPServerDown(t *testing.T) {
+	port := freePort(t)
+	err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", port)).Send(ctx(t), message(t))
+	if err == nil {
+		t.Fatal("Send succeeded with no server")
+	}
+	if mailer.IsPermanent(err) {
+		t.Errorf("IsPermanent(%v) = true for a server that is down", err)
+	}
+	if !strings.Contains(err.Error(), "127.0.0.1:"+strconv.Itoa(port)) || !strings.Contains(err.Error(), message(t).MessageID) {
+		t.Errorf("the error says neither where nor what: %v", err)
+	}
+}
+
+// TestSMTPStalled: a server that never answers is cut short by ctx or by the
+// timeout, and the error is temporary.
+func TestSMTPStalled(t *testing.T) {
+	port := silentServer(t)
+	s := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", port))
+
+	c, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := s.Send(c, message(t))
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) || mailer.IsPermanent(err) {
+		t.Errorf("Send past its deadline = %v, want a temporary deadline error", err)
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("Send took %v, past its 300ms context (the 5s timeout must not be what ended it)", d)
+	}
+
+	s.Timeout = 300 * time.Millisecond
+	err = s.Send(ctx(t), message(t))
+	if err == nil || mailer.IsPermanent(err) {
+		t.Errorf("Send to a silent server = %v, want a temporary error", err)
+	}
+
+	c, cancel = context.WithCancel(context.Background())
+	cancel()
+	if err := s.Send(c, message(t)); !errors.Is(err, context.Canceled) {
+		t.Errorf("Send with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+// TestSMTPHangUpAfterAccept: once the server has said 250 to the data, the message
+// is delivered; a failed RSET or QUIT afterwards must not make the caller send it
+// again.
+func TestSMTPHangUpAfterAccept(t *testing.T) {
+	srv := startServer(t, script{dropAfterAccept: true}, nil, false)
+	if err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)).Send(ctx(t), message(t)); err != nil {
+		t.Errorf("Send = %v, want nil: the server accepted the message", err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("the server got %d messages, want 1", n)
+	}
+}
+
+func TestSMTPTLS(t *testing.T) {
+	serverTLS, pool := selfSigned(t)
+	trust := func(s *mailer.SMTP) *mailer.SMTP {
+		s.TLSConfig = serverTLS.Clone()
+		s.TLSConfig.Certificates = nil
+		s.TLSConfig.RootCAs = pool
+		return s
+	}
+
+	t.Run("mandatory without STARTTLS", func(t *testing.T) {
+		srv := startServer(t, script{}, nil, false)
+		err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d?tls=mandatory", srv.Port)).Send(ctx(t), message(t))
+		if err == nil || !strings.Contains(err.Error(), "STARTTLS") {
+			t.Errorf("Send = %v, want an error about STARTTLS", err)
+		}
+		if len(srv.Messages()) != 0 {
+			t.Error("the message went in plain text")
+		}
+	})
+	for _, mode := range []string{"", "?tls=mandatory"} {
+		t.Run("STARTTLS"+mode, func(t *testing.T) {
+			srv := startServer(t, script{users: map[string]string{"hotline": "pw"}}, serverTLS, false)
+			err := trust(newSMTP(t, fmt.Sprintf("smtp://hotline:pw@127.0.0.1:%d%s", srv.Port, mode))).Send(ctx(t), message(t))
+			if err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			if got := srv.Messages(); len(got) != 1 || !got[0].TLS || got[0].User != "hotline" {
+				t.Errorf("got %+v, want one message over TLS from hotline", got)
+			}
+		})
+	}
+	t.Run("none", func(t *testing.T) {
+		srv := startServer(t, script{}, serverTLS, false)
+		if err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", srv.Port)).Send(ctx(t), message(t)); err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+		if got := srv.Messages(); len(got) != 1 || got[0].TLS {
+			t.Errorf("got %+v, want one message without TLS", got)
+		}
+	})
+	t.Run("untrusted certificate", func(t *testing.T) {
+		srv := startServer(t, script{}, serverTLS, false)
+		err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)).Send(ctx(t), message(t))
+		if err == nil || !strings.Contains(err.Error(), "certificate") || mailer.IsPermanent(err) {
+			t.Errorf("Send to a server with an unknown certificate = %v, want a temporary certificate error", err)
+		}
+		if len(srv.Messages()) != 0 {
+			t.Error("the message went to a server whose certificate is not trusted")
+		}
+	})
+	t.Run("implicit", func(t *testing.T) {
+		srv := startServer(t, script{users: map[string]string{"hotline": "pw"}}, serverTLS, true)
+		err := trust(newSMTP(t, fmt.Sprintf("smtps://hotline:pw@127.0.0.1:%d", srv.Port))).Send(ctx(t), message(t))
+		if err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+		if got := srv.Messages(); len(got) != 1 || !got[0].TLS || got[0].User != "hotline" {
+			t.Errorf("got %+v, want one message over TLS from hotline", got)
+		}
+	})
+}
+
+// TestSMTPNoPasswordInPlainText: without TLS, the password goes only to localhost,
+// unless ?tls=none says it may.
+func TestSMTPNoPasswordInPlainText(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no second loopback address here: %v", err)
+	}
+	l.Close()
+	// 127.0.0.2 is loopback too, but not "localhost" to go-mail.
+	srv := startServerAt(t, "127.0.0.2:0", script{users: map[string]string{"hotline": "pw"}}, nil, false)
+	err = newSMTP(t, fmt.Sprintf("smtp://hotline:pw@127.0.0.2:%d", srv.Port)).Send(ctx(t), message(t))
+	if err == nil || !strings.Contains(err.Error(), "tls=none") {
+		t.Errorf("Send with a password over plain text = %v, want a refusal that mentions tls=none", err)
+	}
+	if err := newSMTP(t, fmt.Sprintf("smtp://hotline:pw@127.0.0.2:%d?tls=none", srv.Port)).Send(ctx(t), message(t)); err != nil {
+		t.Errorf("Send with ?tls=none: %v", err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("the server got %d messages, want 1", n)
+	}
+}
+
+// TestSendRefusesBadMessages: a message that cannot be sent is a permanent error,
+// found before any connection.
+func TestSendRefusesBadMessages(t *testing.T) {
+	srv := startServer(t, script{}, nil, false)
+	tests := []struct {
+		name   string
+		change func(*email.Message)
+	}{
+		{"bad From", func(m *email.Message) { m.From = "not an address" }},
+		{"bad To", func(m *email.Message) { m.To = "intake@example.org\r\nBcc: x@example.com" }},
+		{"two To", func(m *email.Message) { m.To = "a@example.org, b@example.org" }},
+		{"no Message-ID", func(m *email.Message) { m.MessageID = "" }},
+		{"Message-ID with brackets", func(m *email.Message) { m.MessageID = "<a@b>" }},
+		{"bad reference", func(m *email.Message) { m.Ref = "H-1\r\nX: y" }},
+		{"no date", func(m *email.Message) { m.Date = time.Time{} }},
+		{"no HTML", func(m *email.Message) { m.HTML = "" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := message(t)
+			tt.change(&m)
+			for _, s := range []mailer.Sender{newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)), &mailer.EMLDir{Dir: t.TempDir()}} {
+				err := s.Send(ctx(t), m)
+				if err == nil || !mailer.IsPermanent(err) {
+					t.Errorf("%T.Send = %v, want a permanent error", s, err)
+				}
+			}
+		})
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.sessions != 0 {
+		t.Errorf("%d connections were made for messages that cannot be sent", srv.sessions)
+	}
+}
+
+func TestEMLDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outbox", "new")
+	d := &mailer.EMLDir{Dir: dir}
+	m := message(t)
+	if err := d.Send(ctx(t), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	path := filepath.Join(dir, m.MessageID+".eml")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the .eml file: %v", err)
+	}
+	checkMIME(t, raw, m)
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the .eml file's mode = %v (%v), want 0600: it holds personal data", info.Mode(), err)
+	}
+
+	// The same message again: one file, the same bytes, no temporary file left.
+	if err := d.Send(ctx(t), m); err != nil {
+		t.Fatalf("Send again: %v", err)
+	}
+	again, _ := os.ReadFile(path)
+	if !bytes.Equal(raw, again) {
+		t.Errorf("writing the same message twice gave different files")
+	}
+	other := m
+	other.MessageID = email.MessageID(m.Ref, "job-2", "example.org")
+	if err := d.Send(ctx(t), other); err != nil {
+		t.Fatalf("Send another: %v", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{m.MessageID + ".eml", other.MessageID + ".eml"}
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Errorf("the folder holds %v, want %v", names, want)
+	}
+
+	// The file is the very message the SMTP path sends.
+	srv := startServer(t, script{}, nil, false)
+	if err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)).Send(ctx(t), m); err != nil {
+		t.Fatalf("SMTP Send: %v", err)
+	}
+	if got := srv.Messages(); len(got) != 1 || !bytes.Equal(got[0].Data, raw) {
+		t.Errorf("the .eml file differs from what SMTP sent:\n--- eml\n%s\n--- smtp\n%s", raw, got[0].Data)
+	}
+}
+
+func TestEMLDirErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := (&mailer.EMLDir{Dir: file}).Send(ctx(t), message(t))
+	if err == nil || mailer.IsPermanent(err) {
+		t.Errorf("Send into a file = %v, want a temporary error", err)
+	}
+	c, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	if err := (&mailer.EMLDir{Dir: dir}).Send(c, message(t)); !errors.Is(err, context.Canceled) {
+		t.Errorf("Send with a cancelled context = %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a cancelled Send wrote %d files", len(entries))
+	}
+}
+
+func TestFileName(t *testing.T) {
+	tests := []struct{ id, want string }{
+		{"H-7F3K9.3f2a9c1b0d4e5f60@hotline.invalid", "H-7F3K9.3f2a9c1b0d4e5f60@hotline.invalid.eml"},
+		{"../../etc/passwd@x", "" /* cleaned and hashed */},
+		{".hidden@x", ""},
+		{"a/b@x", ""},
+	}
+	seen := map[string]string{}
+	for _, tt := range tests {
+		got := mailer.FileName(tt.id)
+		if tt.want != "" && got != tt.want {
+			t.Errorf("FileName(%q) = %q, want %q", tt.id, got, tt.want)
+		}
+		if strings.ContainsAny(got, `/\`) || strings.HasPrefix(got, ".") || !strings.HasSuffix(got, ".eml") {
+			t.Errorf("FileName(%q) = %q, not a plain visible .eml name", tt.id, got)
+		}
+		if prev, ok := seen[got]; ok {
+			t.Errorf("FileName(%q) = FileName(%q) = %q", tt.id, prev, got)
+		}
+		seen[got] = tt.id
+	}
+	if mailer.FileName("a/b@x") == mailer.FileName("a_b@x") {
+		t.Errorf("two Message-IDs share a file name")
+	}
+}
+
+func TestNew(t *testing.T) {
+	good := []struct {
+		url  string
+		want mailer.SMTP
+	}{
+		{"smtp://mail.example.org", mailer.SMTP{Host: "mail.example.org", Port: 587, TLS: mailer.TLSOpportunistic}},
+		{" smtp://mail.example.org:2525?tls=mandatory ", mailer.SMTP{Host: "mail.example.org", Port: 2525, TLS: mailer.TLSMandatory}},
+		{"smtp://relay:25?tls=none", mailer.SMTP{Host: "relay", Port: 25, TLS: mailer.TLSNone}},
+		{"smtp://relay?tls=Opportunistic", mailer.SMTP{Host: "relay", Port: 587, TLS: mailer.TLSOpportunistic}},
+		{"smtps://u:p@mail.example.org", mailer.SMTP{Host: "mail.example.org", Port: 465, TLS: mailer.TLSImplicit, Username: "u", Password: "p"}},
+		{"smtps://mail.example.org:2465/?tls=mandatory", mailer.SMTP{Host: "mail.example.org", Port: 2465, TLS: mailer.TLSImplicit}},
+		{"SMTP://user%40example.org:p%40ss%2Fw0rd%3A@Mail.Example.org", mailer.SMTP{Host: "Mail.Example.org", Port: 587, Username: "user@example.org", Password: "p@ss/w0rd:"}},
+		{"smtp://apikey@[::1]:25", mailer.SMTP{Host: "::1", Port: 25, Username: "apikey"}},
+	}
+	for _, tt := range good {
+		s, err := mailer.New(tt.url, "outbox")
+		if err != nil {
+			t.Errorf("New(%q): %v", tt.url, err)
+			continue
+		}
+		got, ok := s.(*mailer.SMTP)
+		if !ok || *got != tt.want {
+			t.Errorf("New(%q) = %+v, want %+v", tt.url, s, tt.want)
+		}
+	}
+
+	s, err := mailer.New("", "some/outbox")
+	if d, ok := s.(*mailer.EMLDir); err != nil || !ok || d.Dir != "some/outbox" {
+		t.Errorf(`New("", "some/outbox") = %#v, %v; want an EMLDir there`, s, err)
+	}
+	if _, err := mailer.New("", ""); err == nil {
+		t.Errorf(`New("", "") succeeded with nowhere to write`)
+	}
+
+	bad := []struct{ url, want string }{
+		{"http://u:secretpw@mail.example.org", "scheme"},
+		{"mail.example.org", "scheme"},
+		{"smtp:mail.example.org", "no host"},
+		{"smtp://", "no host"},
+		{"smtp://u:secretpw@", "no host"},
+		{"smtp://u:secretpw@mail.example.org:0", "port"},
+		{"smtp://u:secretpw@mail.example.org:99999", "port"},
+		{"smtp://u:secretpw@mail.example.org:abc", "port"},
+		{"smtp://u:secretpw@mail.example.org:", "port"},
+		{"smtp://u:secretpw@mail.example.org?tls=maybe", "tls"},
+		{"smtp://u:secretpw@mail.example.org?tsl=none", `"tsl"`},
+		{"smtp://u:secretpw@mail.example.org?tls=none&tls=mandatory", "more than once"},
+		{"smtps://u:secretpw@mail.example.org?tls=none", "smtps"},
+		{"smtp://u:secretpw@mail.example.org/inbox", "path"},
+		{"smtp://:secretpw@mail.example.org", "user"},
+		{"smtp://u:secretpw%zz@mail.example.org", "URL"},
+		{"smtp://u:secretpw@mail example.org", "URL"},
+		{"smtp://u:secretpw@mail.example.org#frag", "fragment"},
+		{"smtp://u:secretpw@mail.example.org?tls=%zz", "query"},
+		{"smtp://u:secret/pw@mail.example.org", "percent-encode"},
+		{"smtp://u:12/secretpw@mail.example.org", "percent-encode"},
+		{"smtp://u:secret#pw@mail.example.org", "percent-encode"},
+		{"smtp://u:secret?pw@mail.example.org", "percent-encode"},
+		{"smtp://u:sec%zzretpw@mail.example.org", "URL"},
+		{"smtp://u:secret pw@mail.example.org", "URL"},
+	}
+	for _, tt := range bad {
+		_, err := mailer.New(tt.url, "outbox")
+		switch {
+		case err == nil:
+			t.Errorf("New(%q) succeeded", tt.url)
+		case strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "pw"):
+			t.Errorf("New(%q) = %v: the error shows the password", tt.url, err)
+		case !strings.Contains(err.Error(), tt.want):
+			t.Errorf("New(%q) = %v, want an error about %s", tt.url, err, tt.want)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"smtp://u:secretpw@mail.example.org:587", "smtp://u:xxxxx@mail.example.org:587"},
+		{"smtp://mail.example.org", "smtp://mail.example.org"},
+		{"smtp://u@mail.example.org", "smtp://u@mail.example.org"},
+		{"smtp://u:secret%zz@mail example.org/x", "smtp://u:xxxxx@mail example.org/x"},
+		{"smtp://u:p@ss@host", "smtp://u:xxxxx@host"},
+		{"smtp://u:12/secret#pw?@host:25", "smtp://u:xxxxx@host:25"},
+		{"u:secret@host", "u:xxxxx@host"},
+	} {
+		if got := mailer.Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	s := &mailer.SMTP{Host: "mail.example.org", Port: 587, Username: "u", Password: "secretpw"}
+	for _, out := range []string{s.String(), fmt.Sprint(s), fmt.Sprintf("%v", s)} {
+		if strings.Contains(out, "secretpw") {
+			t.Errorf("an SMTP prints its password: %s", out)
+		}
+	}
+}
+
+func TestIsPermanent(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{errors.New("550 looks like a reply but is not one"), false},
+		{context.DeadlineExceeded, false},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, false},
+		{fmt.Errorf("wrapped: %w", &email.RenderError{Err: errors.New("bad template")}), true},
+	} {
+		if got := mailer.IsPermanent(tt.err); got != tt.want {
+			t.Errorf("IsPermanent(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}

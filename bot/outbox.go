@@ -1,0 +1,265 @@
+package bot
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// outgoing is an outbox job as stored: everything needed to (re)build the email,
+// so that delivery does not depend on the conversation, which has moved on.
+type outgoing struct {
+	Kind string `json:"kind"` // "referral", or "alert" for the coordinator
+	// ID is random; with the reference it makes the Message-ID, the same on every
+	// attempt, so that a resend after a crash is recognisably the same email.
+	ID        string          `json:"id"`
+	Attempts  int             `json:"attempts"`
+	Created   time.Time       `json:"created"`
+	LastError string          `json:"last_error,omitempty"`
+	To        string          `json:"to,omitempty"` // an alert's recipient
+	Referral  *flows.Referral `json:"referral"`
+	// Failed and FailedError tell an alert how the referral's delivery went.
+	Failed      int    `json:"failed,omitempty"`
+	FailedError string `json:"failed_error,omitempty"`
+}
+
+// newReferralJob makes the outbox job for a referral.
+func newReferralJob(r *flows.Referral, now time.Time, random io.Reader) (*Job, error) {
+	var id [8]byte
+	if _, err := io.ReadFull(random, id[:]); err != nil {
+		return nil, fmt.Errorf("bot: job id: %w", err)
+	}
+	data, err := json.Marshal(outgoing{Kind: "referral", ID: hex.EncodeToString(id[:]), Created: now, Referral: r})
+	if err != nil {
+		return nil, fmt.Errorf("bot: encode job: %w", err)
+	}
+	return &Job{Ref: r.Ref, Data: data}, nil
+}
+
+// Mailer delivers an email; nil means accepted by the mail server (or written).
+type Mailer interface {
+	Send(ctx context.Context, m email.Message) error
+}
+
+// OutboxStore is the outbox as the delivery worker needs it.
+type OutboxStore interface {
+	ClaimJobs(ctx context.Context, shard int, now time.Time, lease time.Duration, limit int) ([]Job, error)
+	FinishJob(ctx context.Context, job Job, record []byte, retention time.Duration) error
+	RetryJob(ctx context.Context, job Job, due time.Time) error
+	KillJob(ctx context.Context, job Job, retention time.Duration, alert *Job, now time.Time) error
+	OutboxStats(ctx context.Context) (depth int64, oldest time.Time, err error)
+}
+
+// OutboxObserver is told what delivery does, for metrics.
+type OutboxObserver interface {
+	EmailSent(kind string)
+	EmailRetried()
+	EmailDead(kind string)
+	Outbox(depth int64, oldest time.Duration)
+	Error(kind string)
+}
+
+// OutboxOptions configure the delivery worker.
+type OutboxOptions struct {
+	Store  OutboxStore
+	Shards int
+	Mailer Mailer
+	// Permanent reports a delivery error that retrying cannot fix (an SMTP 5xx).
+	Permanent func(error) bool
+	Pack      func() *flows.Pack
+	Now       func() time.Time
+	Log       *slog.Logger
+	Observer  OutboxObserver
+	// From is the emails' sender; Domain ends their Message-IDs.
+	From, Domain string
+	// Coordinator receives an alert for each referral that could not be delivered;
+	// "" sends none (the failure is still logged and counted).
+	Coordinator string
+	// Retention is how long a delivered (or dead) referral's data is kept.
+	Retention time.Duration
+	// FirstRetry is the wait after the first failure; each next wait doubles, up to
+	// MaxRetry, until GiveUpAfter has passed since the referral was made.
+	FirstRetry, MaxRetry, GiveUpAfter time.Duration
+	// Lease is how long a claimed job is left to its worker before another may take
+	// it: longer than any send can take.
+	Lease time.Duration
+	// Poll is how often due jobs are looked for.
+	Poll time.Duration
+}
+
+// Outbox delivers the referral emails queued in the store, exactly once as far as
+// the mail server and Message-IDs allow, with retries for hours. Any number of
+// processes may run one on the same store.
+type Outbox struct {
+	o OutboxOptions
+}
+
+// NewOutbox returns a delivery worker.
+func NewOutbox(o OutboxOptions) *Outbox { return &Outbox{o: o} }
+
+// Run delivers until ctx ends, refreshing the outbox metrics as it goes.
+func (w *Outbox) Run(ctx context.Context) {
+	tick := time.NewTicker(w.o.Poll)
+	defer tick.Stop()
+	stats := time.Now()
+	for {
+		w.Work(ctx)
+		if time.Since(stats) >= 5*time.Second {
+			w.stats(ctx)
+			stats = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Work delivers what is due now in every shard and returns how many jobs it
+// handled.
+func (w *Outbox) Work(ctx context.Context) int {
+	handled := 0
+	for shard := 0; shard < w.o.Shards && ctx.Err() == nil; shard++ {
+		jobs, err := w.o.Store.ClaimJobs(ctx, shard, w.o.Now(), w.o.Lease, 20)
+		if err != nil {
+			w.o.Observer.Error("store")
+			w.o.Log.Warn("outbox: cannot claim jobs", "shard", shard, "err", err)
+			continue
+		}
+		for _, job := range jobs {
+			w.deliver(ctx, job)
+			handled++
+		}
+	}
+	return handled
+}
+
+func (w *Outbox) stats(ctx context.Context) {
+	depth, oldest, err := w.o.Store.OutboxStats(ctx)
+	if err != nil {
+		return
+	}
+	age := time.Duration(0)
+	if !oldest.IsZero() {
+		age = w.o.Now().Sub(oldest)
+	}
+	w.o.Observer.Outbox(depth, age)
+}
+
+// deliver sends one job and records the outcome: delivered, to retry, or dead.
+func (w *Outbox) deliver(ctx context.Context, job Job) {
+	log := w.o.Log.With("ref", job.Ref)
+	var out outgoing
+	if err := json.Unmarshal(job.Data, &out); err != nil || out.Referral == nil {
+		w.o.Observer.Error("bad_job")
+		log.Error("outbox: unreadable job; moved to the dead letters", "err", err)
+		w.kill(ctx, job, out, nil)
+		return
+	}
+	msg, err := w.render(out)
+	if err == nil {
+		sendCtx, cancel := context.WithTimeout(ctx, w.o.Lease/2)
+		err = w.o.Mailer.Send(sendCtx, msg)
+		cancel()
+	}
+	if err == nil {
+		if err := w.o.Store.FinishJob(ctx, job, job.Data, w.o.Retention); err != nil {
+			// The email went but its sent marker did not: after the lease the job
+			// is claimed and sent again, with the same Message-ID. Say so.
+			w.o.Observer.Error("store")
+			log.Error("outbox: delivered but could not record it; it may be sent again with the same Message-ID", "err", err)
+			return
+		}
+		w.o.Observer.EmailSent(out.Kind)
+		log.Info("outbox: delivered", "kind", out.Kind, "attempts", out.Attempts+1, "message_id", msg.MessageID)
+		return
+	}
+	out.Attempts++
+	out.LastError = oneLine(err.Error())
+	now := w.o.Now()
+	if w.o.Permanent(err) || now.Sub(out.Created) >= w.o.GiveUpAfter {
+		log.Error("outbox: giving up on an email", "kind", out.Kind, "attempts", out.Attempts, "err", out.LastError)
+		w.kill(ctx, job, out, w.alertFor(out))
+		return
+	}
+	wait := w.backoff(out.Attempts)
+	data, _ := json.Marshal(out)
+	job.Data = data
+	if err := w.o.Store.RetryJob(ctx, job, now.Add(wait)); err != nil {
+		w.o.Observer.Error("store")
+		log.Warn("outbox: cannot reschedule; the lease will bring it back", "err", err)
+		return
+	}
+	w.o.Observer.EmailRetried()
+	log.Warn("outbox: delivery failed; will retry", "kind", out.Kind, "attempts", out.Attempts, "retry_in", wait.String(), "err", out.LastError)
+}
+
+// backoff is the wait after the n-th failed attempt: FirstRetry, doubling, at most
+// MaxRetry.
+func (w *Outbox) backoff(n int) time.Duration {
+	d := w.o.FirstRetry
+	for i := 1; i < n && d < w.o.MaxRetry; i++ {
+		d *= 2
+	}
+	return min(d, w.o.MaxRetry)
+}
+
+func (w *Outbox) kill(ctx context.Context, job Job, out outgoing, alert *Job) {
+	if data, err := json.Marshal(out); err == nil && out.Referral != nil {
+		job.Data = data
+	}
+	if err := w.o.Store.KillJob(ctx, job, w.o.Retention, alert, w.o.Now()); err != nil {
+		w.o.Observer.Error("store")
+		w.o.Log.Error("outbox: cannot move a job to the dead letters", "ref", job.Ref, "err", err)
+		return
+	}
+	w.o.Observer.EmailDead(out.Kind)
+}
+
+// alertFor makes the coordinator's alert about a referral that was not delivered.
+func (w *Outbox) alertFor(out outgoing) *Job {
+	if out.Kind != "referral" || w.o.Coordinator == "" {
+		return nil
+	}
+	alert := out
+	alert.Kind, alert.To, alert.Created = "alert", w.o.Coordinator, w.o.Now()
+	alert.Failed, alert.FailedError = out.Attempts, out.LastError
+	alert.Attempts, alert.LastError = 0, ""
+	data, err := json.Marshal(alert)
+	if err != nil {
+		return nil
+	}
+	return &Job{Ref: "alert:" + out.Referral.Ref, Data: data}
+}
+
+// render builds a job's email.
+func (w *Outbox) render(out outgoing) (email.Message, error) {
+	pack := w.o.Pack()
+	opts := email.Options{
+		From:        w.o.From,
+		Location:    pack.Location,
+		MessageID:   email.MessageID(out.Referral.Ref, out.ID, w.o.Domain),
+		HotlineName: pack.Name,
+	}
+	if out.Kind == "alert" {
+		opts.MessageID = email.MessageID("alert-"+out.Referral.Ref, out.ID, w.o.Domain)
+		opts.Date = out.Created
+		return email.RenderAlert(out.Referral, out.To, out.Failed, out.FailedError, opts)
+	}
+	opts.Template = pack.EmailTemplate(out.Referral.OrgID)
+	return email.Render(out.Referral, opts)
+}
+
+// oneLine keeps an error message on one line for logs and alerts.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

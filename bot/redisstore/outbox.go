@@ -1,0 +1,207 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotline-legal/hotline/bot"
+)
+
+// The outbox is a due-time queue with leases: claiming a job pushes its due time
+// out by the lease, so a worker that dies mid-send leaves the job to be claimed
+// again when the lease runs out; finishing or rescheduling it is a second call.
+
+// claimJobsScript takes up to ARGV[3] due jobs of a shard and leases them.
+// KEYS: outbox, jobs. ARGV: now ms, lease ms, limit, sent-key prefix.
+// A job already marked sent (its worker died before finishing) is finished here.
+var claimJobsScript = redis.NewScript(`
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, ref in ipairs(due) do
+  local job = redis.call('HGET', KEYS[2], ref)
+  if (not job) or redis.call('EXISTS', ARGV[4] .. ref) == 1 then
+    redis.call('ZREM', KEYS[1], ref)
+    redis.call('HDEL', KEYS[2], ref)
+  else
+    redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), ref)
+    table.insert(out, ref)
+    table.insert(out, job)
+  end
+end
+return out
+`)
+
+// finishJobScript records a delivered job: the sent marker (kept, with the job's
+// record, for the retention time) and the job out of the queue.
+// KEYS: outbox, jobs, created, sent key. ARGV: ref, record, retention ms.
+var finishJobScript = redis.NewScript(`
+redis.call('SET', KEYS[4], ARGV[2], 'PX', ARGV[3])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1
+`)
+
+// retryJobScript saves a job's new attempt count and when to try it next.
+// KEYS: outbox, jobs. ARGV: ref, job, due ms.
+var retryJobScript = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return 1
+`)
+
+// deadJobScript moves a job that will never be delivered to the dead letters and,
+// when given, queues an alert job in its place, at once.
+// KEYS: outbox, jobs, created, dead key. ARGV: ref, job, retention ms, alert ref
+// ("" for none), alert job, now ms.
+var deadJobScript = redis.NewScript(`
+redis.call('SET', KEYS[4], ARGV[2], 'PX', ARGV[3])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+  redis.call('ZADD', KEYS[1], ARGV[6], ARGV[4])
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[4])
+end
+return 1
+`)
+
+// ClaimJobs leases up to limit due jobs of a shard for lease.
+func (s *Store) ClaimJobs(ctx context.Context, shard int, now time.Time, lease time.Duration, limit int) ([]bot.Job, error) {
+	res, err := claimJobsScript.Run(ctx, s.rdb, []string{s.shardKey(shard, "outbox"), s.shardKey(shard, "jobs")},
+		ms(now), lease.Milliseconds(), limit, s.shardKey(shard, "sent:")).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: claim jobs: %w", err)
+	}
+	jobs := make([]bot.Job, 0, len(res)/2)
+	for i := 0; i+1 < len(res); i += 2 {
+		jobs = append(jobs, bot.Job{Shard: shard, Ref: string(bytesOf(res[i])), Data: bytesOf(res[i+1])})
+	}
+	return jobs, nil
+}
+
+// FinishJob marks a job delivered and keeps record (what was sent) for retention.
+func (s *Store) FinishJob(ctx context.Context, job bot.Job, record []byte, retention time.Duration) error {
+	err := finishJobScript.Run(ctx, s.rdb, []string{
+		s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs"), s.shardKey(job.Shard, "created"),
+		s.shardKey(job.Shard, "sent:"+job.Ref),
+	}, job.Ref, record, retention.Milliseconds()).Err()
+	if err != nil {
+		return fmt.Errorf("redisstore: finish job: %w", err)
+	}
+	return nil
+}
+
+// RetryJob saves a job (with its new attempt count) to be tried again at due.
+func (s *Store) RetryJob(ctx context.Context, job bot.Job, due time.Time) error {
+	err := retryJobScript.Run(ctx, s.rdb, []string{s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs")},
+		job.Ref, job.Data, ms(due)).Err()
+	if err != nil {
+		return fmt.Errorf("redisstore: retry job: %w", err)
+	}
+	return nil
+}
+
+// KillJob moves a job to the dead letters (kept for retention) and queues alert in
+// its place, when alert is not nil.
+func (s *Store) KillJob(ctx context.Context, job bot.Job, retention time.Duration, alert *bot.Job, now time.Time) error {
+	var alertRef string
+	var alertData []byte
+	if alert != nil {
+		alertRef, alertData = alert.Ref, alert.Data
+	}
+	err := deadJobScript.Run(ctx, s.rdb, []string{
+		s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs"), s.shardKey(job.Shard, "created"),
+		s.shardKey(job.Shard, "dead:"+job.Ref),
+	}, job.Ref, job.Data, retention.Milliseconds(), alertRef, alertData, ms(now)).Err()
+	if err != nil {
+		return fmt.Errorf("redisstore: dead job: %w", err)
+	}
+	return nil
+}
+
+// OutboxStats returns how many jobs wait in every shard and when the oldest was
+// queued (zero when none wait).
+func (s *Store) OutboxStats(ctx context.Context) (depth int64, oldest time.Time, err error) {
+	for shard := 0; shard < Shards; shard++ {
+		key := s.shardKey(shard, "created")
+		n, err := s.rdb.ZCard(ctx, key).Result()
+		if err != nil {
+			return 0, time.Time{}, fmt.Errorf("redisstore: outbox stats: %w", err)
+		}
+		depth += n
+		if n == 0 {
+			continue
+		}
+		first, err := s.rdb.ZRangeWithScores(ctx, key, 0, 0).Result()
+		if err != nil {
+			return 0, time.Time{}, fmt.Errorf("redisstore: outbox stats: %w", err)
+		}
+		if len(first) == 1 {
+			t := time.UnixMilli(int64(first[0].Score))
+			if oldest.IsZero() || t.Before(oldest) {
+				oldest = t
+			}
+		}
+	}
+	return depth, oldest, nil
+}
+
+// remindScript takes the due reminders of a shard. A reminder is returned only if
+// its conversation has not moved since it was set (version unchanged), and is
+// removed either way, so that each is sent at most once however many workers poll.
+// KEYS: remind. ARGV: now ms, limit, conversation key prefix.
+var remindScript = redis.NewScript(`
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for _, conv in ipairs(due) do
+  redis.call('ZREM', KEYS[1], conv)
+  local h = redis.call('HMGET', ARGV[3] .. conv, 's', 'v', 'rv', 'w')
+  if h[1] and h[4] and h[2] == h[3] then
+    table.insert(out, conv)
+    table.insert(out, h[1])
+    table.insert(out, h[4])
+  end
+end
+return out
+`)
+
+// ClaimReminders takes up to limit due reminders of a shard.
+func (s *Store) ClaimReminders(ctx context.Context, shard int, now time.Time, limit int) ([]bot.DueReminder, error) {
+	res, err := remindScript.Run(ctx, s.rdb, []string{s.shardKey(shard, "remind")},
+		ms(now), limit, s.shardKey(shard, "c:")).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: claim reminders: %w", err)
+	}
+	out := make([]bot.DueReminder, 0, len(res)/3)
+	for i := 0; i+2 < len(res); i += 3 {
+		out = append(out, bot.DueReminder{Conv: string(bytesOf(res[i])), State: bytesOf(res[i+1]), Who: bytesOf(res[i+2])})
+	}
+	return out, nil
+}
+
+// Sent reports whether a job was delivered (its marker is still kept).
+func (s *Store) Sent(ctx context.Context, shard int, ref string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.shardKey(shard, "sent:"+ref)).Result()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: sent: %w", err)
+	}
+	return n == 1, nil
+}
+
+// Dead reports whether a job went to the dead letters.
+func (s *Store) Dead(ctx context.Context, shard int, ref string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.shardKey(shard, "dead:"+ref)).Result()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: dead: %w", err)
+	}
+	return n == 1, nil
+}
+
+// ShardOf returns the shard a conversation's jobs and reminder live in.
+func ShardOf(conv string) int { return shardOf(conv) }

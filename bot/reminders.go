@@ -1,0 +1,136 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// Texter sends a text message through the carrier (Twilio's REST API).
+type Texter interface {
+	Send(ctx context.Context, from, to, body, statusCallback string) (sid string, err error)
+}
+
+// ReminderStore hands out due reminders, each to one caller only.
+type ReminderStore interface {
+	ClaimReminders(ctx context.Context, shard int, now time.Time, limit int) ([]DueReminder, error)
+}
+
+// ReminderObserver is told what reminders do, for metrics.
+type ReminderObserver interface {
+	ReminderSent()
+	Error(kind string)
+}
+
+// RemindersOptions configure the reminder worker.
+type RemindersOptions struct {
+	Store  ReminderStore
+	Shards int
+	Texter Texter
+	Pack   func() *flows.Pack
+	Now    func() time.Time
+	// Quiet reports whether a moment (in the hotline's time zone) is in the quiet
+	// hours, when no reminder is sent; they wait for the morning.
+	Quiet          func(time.Time) bool
+	StatusCallback string
+	// Describe turns a send error into words safe for logs (no phone numbers).
+	Describe func(error) string
+	Poll     time.Duration
+	Log      *slog.Logger
+	Observer ReminderObserver
+}
+
+// Reminders texts people who stopped answering mid-screening, once. Any number of
+// processes may run one on the same store.
+type Reminders struct {
+	o RemindersOptions
+}
+
+// NewReminders returns a reminder worker.
+func NewReminders(o RemindersOptions) *Reminders { return &Reminders{o: o} }
+
+// Run sends due reminders until ctx ends.
+func (r *Reminders) Run(ctx context.Context) {
+	tick := time.NewTicker(r.o.Poll)
+	defer tick.Stop()
+	for {
+		r.Work(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Work sends the reminders due now and returns how many it sent. In the quiet hours
+// it sends none and leaves them due.
+func (r *Reminders) Work(ctx context.Context) int {
+	pack := r.o.Pack()
+	now := r.o.Now()
+	if r.o.Quiet(now.In(pack.Location)) {
+		return 0
+	}
+	sent := 0
+	for shard := 0; shard < r.o.Shards && ctx.Err() == nil; shard++ {
+		due, err := r.o.Store.ClaimReminders(ctx, shard, now, 50)
+		if err != nil {
+			r.o.Observer.Error("store")
+			r.o.Log.Warn("reminders: cannot claim", "shard", shard, "err", err)
+			continue
+		}
+		for _, d := range due {
+			if r.send(ctx, pack, d) {
+				sent++
+			}
+		}
+	}
+	return sent
+}
+
+// send texts one reminder. A reminder is claimed before it is sent, so a failure
+// loses it rather than risk sending it twice: it is a nudge, not a promise.
+func (r *Reminders) send(ctx context.Context, pack *flows.Pack, d DueReminder) bool {
+	var st flows.State
+	var who Recipient
+	if st.UnmarshalBinary(d.State) != nil || json.Unmarshal(d.Who, &who) != nil || who.Channel == "web" {
+		return false
+	}
+	body, ok := pack.Reminder(st)
+	if !ok {
+		return false
+	}
+	from, to := who.To, who.From
+	if who.Channel == "whatsapp" {
+		from, to = "whatsapp:"+from, "whatsapp:"+to
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if _, err := r.o.Texter.Send(sendCtx, from, to, body, r.o.StatusCallback); err != nil {
+		r.o.Observer.Error("reminder")
+		r.o.Log.Warn("reminders: could not send", "conv", d.Conv, "to", MaskPhone(to), "err", r.o.Describe(err))
+		return false
+	}
+	r.o.Observer.ReminderSent()
+	r.o.Log.Info("reminders: sent", "conv", d.Conv, "to", MaskPhone(to))
+	return true
+}
+
+// QuietHours returns a Quiet function for a daily window given as offsets from
+// midnight; start after end wraps midnight (21:00-08:00). on false is never quiet.
+func QuietHours(start, end time.Duration, on bool) func(time.Time) bool {
+	return func(t time.Time) bool {
+		if !on {
+			return false
+		}
+		y, m, d := t.Date()
+		since := t.Sub(time.Date(y, m, d, 0, 0, 0, 0, t.Location()))
+		if start <= end {
+			return since >= start && since < end
+		}
+		return since >= start || since < end
+	}
+}

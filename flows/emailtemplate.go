@@ -1,0 +1,72 @@
+package flows
+
+import (
+	htmltemplate "html/template"
+	"io"
+	"path"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// EmailTemplate returns an organization's own HTML template for its referral
+// emails (email_template: in directory.yaml), or nil for the default one. The
+// template is executed with the *Referral.
+func (p *Pack) EmailTemplate(orgID string) *htmltemplate.Template {
+	for _, o := range p.Directory.Organizations {
+		if o.ID == orgID {
+			return o.emailTemplate
+		}
+	}
+	return nil
+}
+
+var templateLine = regexp.MustCompile(`^template: [^:]*:(\d+):(?:(\d+):)? ?(.*)$`)
+
+// emailTemplate loads and checks an organization's email template: it must parse
+// as html/template and run on a sample referral, so that a typo in a field name
+// is found by `hotline check`, not by the first person referred.
+func (l *loader) emailTemplate(ref Scalar, field string) *htmltemplate.Template {
+	name := path.Clean(ref.Value)
+	if path.IsAbs(name) || name == ".." || len(name) > 2 && name[:3] == "../" {
+		l.r.errorf(ref.Pos, "%s: %q must be a file inside the pack, like templates/tenant-clinic.html", field, ref.Value)
+		return nil
+	}
+	src, err := l.read(name)
+	if err != nil {
+		l.r.errorf(ref.Pos, "%s: %s", field, describeReadError(name, err))
+		return nil
+	}
+	tpl, err := htmltemplate.New(path.Base(name)).Option("missingkey=error").Parse(string(src))
+	if err == nil {
+		err = tpl.Execute(io.Discard, sampleReferral())
+	}
+	if err != nil {
+		pos := Pos{File: name, Line: 1, Col: 1}
+		msg := err.Error()
+		if m := templateLine.FindStringSubmatch(msg); m != nil {
+			pos.Line, _ = strconv.Atoi(m[1])
+			if m[2] != "" {
+				pos.Col, _ = strconv.Atoi(m[2])
+			}
+			msg = m[3]
+		}
+		l.r.errorf(pos, "email template: %s", msg)
+		return nil
+	}
+	return tpl
+}
+
+// sampleReferral is a made-up referral for trying templates.
+func sampleReferral() *Referral {
+	return &Referral{
+		Ref: "H-7F3K9", At: time.Date(2026, 11, 25, 15, 4, 0, 0, time.UTC), OrgID: "sample", OrgName: "Sample Org",
+		OrgEmail: "intake@example.org", OrgPhone: "(312) 555-0111", ServiceID: "s", ServiceName: "Service",
+		IncludeAnswers: true, Urgent: true, UrgentReasons: []string{"court hearing within 14 days"},
+		CaseType: "housing", CaseLabel: "Housing", LSCCode: "63", Name: "Maria", Callback: "+13125550142",
+		Channel: "sms", Language: "en", Opponent: "Acme", ZIP: "60612", Household: 3,
+		MonthlyIncomeCents: 200000, PovertyPercent: 87.8, IncomeLimit: 200, GuidelineYear: 2026,
+		Answers: []QA{{Question: "ZIP code", Answer: "60612"}},
+	}
+}
+
