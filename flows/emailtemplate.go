@@ -69,4 +69,3 @@ func sampleReferral() *Referral {
 		Answers: []QA{{Question: "ZIP code", Answer: "60612"}},
 	}
 }
-
