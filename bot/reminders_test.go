@@ -1,0 +1,179 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/bot/redisstore"
+	"github.com/hotline-legal/hotline/bot/texter"
+)
+
+// fakeTwilio speaks the Messages resource of Twilio's REST API on loopback and
+// records what it was asked to send.
+type fakeTwilio struct {
+	mu   sync.Mutex
+	sent []url.Values
+	fail bool // answer with Twilio's error format
+}
+
+const testAccount = "AC0123456789abcdef0123456789abcdef"
+
+func (f *fakeTwilio) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	user, pass, ok := r.BasicAuth()
+	if r.Method != http.MethodPost || r.URL.Path != "/2010-04-01/Accounts/"+testAccount+"/Messages.json" || !ok || user != testAccount || pass != "token" {
+		http.Error(w, `{"code":20404,"message":"not found","status":404}`, http.StatusNotFound)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if f.fail {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"code":21610,"message":"Attempt to send to unsubscribed recipient","more_info":"https://www.twilio.com/docs/errors/21610","status":400}`)
+		return
+	}
+	f.sent = append(f.sent, r.PostForm)
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"sid": fmt.Sprintf("SM%032d", len(f.sent)), "account_sid": testAccount, "status": "queued",
+		"to": r.PostForm.Get("To"), "from": r.PostForm.Get("From"), "body": r.PostForm.Get("Body"),
+	})
+}
+
+func (f *fakeTwilio) Sent() []url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]url.Values(nil), f.sent...)
+}
+
+// reminderRig adds the reminder worker, sending through the real twilio-go client
+// to a fake Twilio.
+func reminderRig(t *testing.T) (*rig, *fakeTwilio, *bot.Reminders) {
+	t.Helper()
+	r := newRig(t, 2*time.Hour)
+	fake := &fakeTwilio{}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	base, _ := url.Parse(srv.URL)
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &texter.RewriteTransport{Base: base, Next: http.DefaultTransport}}
+	w := bot.NewReminders(bot.RemindersOptions{
+		Store: r.store, Shards: redisstore.Shards, Texter: texter.NewTwilio(testAccount, "token", client),
+		Pack: r.packFn, Now: r.clock.Now, Quiet: bot.QuietHours(21*time.Hour, 8*time.Hour, true),
+		StatusCallback: "https://hotline.example.org/twilio/status", Describe: texter.Describe,
+		Poll: 10 * time.Millisecond, Log: r.log, Observer: r.counts,
+	})
+	return r, fake, w
+}
+
+// TestReminderOnce: quiet at the ZIP question, the person gets exactly one
+// reminder, after the delay, from the hotline's number, with a status callback.
+func TestReminderOnce(t *testing.T) {
+	r, fake, w := reminderRig(t) // the clock starts at 10:00 in Chicago
+	ctx := context.Background()
+	r.screen("+13125550150", "hi", "1", "yes", "no") // waiting at the ZIP question
+	r.clock.Advance(time.Hour)
+	if n := w.Work(ctx); n != 0 {
+		t.Fatalf("a reminder after an hour; the delay is 2h")
+	}
+	r.clock.Advance(time.Hour)
+	if n := w.Work(ctx); n != 1 {
+		t.Fatalf("Work sent %d reminders after 2h, want 1", n)
+	}
+	sent := fake.Sent()
+	if len(sent) != 1 {
+		t.Fatalf("Twilio got %d messages, want 1", len(sent))
+	}
+	got := sent[0]
+	if got.Get("To") != "+13125550150" || got.Get("From") != "+13125550100" ||
+		got.Get("StatusCallback") != "https://hotline.example.org/twilio/status" || !strings.Contains(got.Get("Body"), "didn't hear back") {
+		t.Errorf("sent %v", got)
+	}
+	for i := 0; i < 3; i++ { // to about 15:00, still daytime
+		r.clock.Advance(time.Hour)
+		w.Work(ctx)
+	}
+	if n := len(fake.Sent()); n != 1 {
+		t.Errorf("%d reminders in the end, want exactly 1", n)
+	}
+	// Answering again (in Spanish now) arms a new reminder for the next question.
+	r.screen("+13125550150", "60612")
+	r.clock.Advance(2*time.Hour + time.Minute)
+	w.Work(ctx)
+	if n := len(fake.Sent()); n != 2 {
+		t.Errorf("no reminder for the next quiet spell (%d sent)", n)
+	}
+}
+
+// TestReminderNotAtNight: a reminder due at night waits for 8:00.
+func TestReminderNotAtNight(t *testing.T) {
+	r, fake, w := reminderRig(t)
+	ctx := context.Background()
+	r.clock.Advance(10 * time.Hour) // 20:00
+	r.screen("+13125550151", "hi", "1", "yes", "no")
+	morning := time.Date(2026, 11, 26, 7, 55, 0, 0, r.pack.Location)
+	for r.clock.Now().Add(10 * time.Minute).Before(morning) { // through the night, to 7:55
+		r.clock.Advance(10 * time.Minute)
+		if w.Work(ctx) != 0 {
+			t.Fatalf("a reminder at %s", r.clock.Now().Format("15:04"))
+		}
+	}
+	r.clock.Advance(10 * time.Minute) // 8:05
+	if n := w.Work(ctx); n != 1 || len(fake.Sent()) != 1 {
+		t.Errorf("at %s: %d reminders, want 1", r.clock.Now().Format("15:04"), n)
+	}
+}
+
+// TestNoReminder: none after STOP, after the conversation ended, on the web, or
+// when Twilio refuses (and that refusal is not retried).
+func TestNoReminder(t *testing.T) {
+	r, fake, w := reminderRig(t)
+	ctx := context.Background()
+	r.screen("+13125550152", "hi", "1", "STOP")
+	r.screen("+13125550153", "hi", "1", "no")                 // declined: ended
+	r.screen("+13125550154", "hi", "1", "yes", "no", "90210") // out of area: ended
+	if _, err := r.service.Handle(ctx, bot.Message{Conversation: bot.Conversation{Channel: "web", From: "session-1"}, Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(3 * time.Hour)
+	if n := w.Work(ctx); n != 0 || len(fake.Sent()) != 0 {
+		t.Errorf("%d reminders; want none", len(fake.Sent()))
+	}
+	r.screen("+13125550155", "hi", "1")
+	fake.fail = true
+	r.clock.Advance(3 * time.Hour)
+	if n := w.Work(ctx); n != 0 {
+		t.Errorf("a refused reminder counted as sent")
+	}
+	fake.fail = false
+	r.clock.Advance(3 * time.Hour)
+	if n := w.Work(ctx); n != 0 {
+		t.Errorf("a refused reminder was tried again")
+	}
+}
+
+// TestReminderWhatsApp: WhatsApp reminders go from and to whatsapp: addresses.
+func TestReminderWhatsApp(t *testing.T) {
+	r, fake, w := reminderRig(t)
+	ctx := context.Background()
+	if _, err := r.service.Handle(ctx, bot.Message{Conversation: bot.Conversation{Channel: "whatsapp", From: "+13125550156", To: "+13125550100"}, ID: "SMw1", Text: "hola"}); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(2*time.Hour + time.Second)
+	w.Work(ctx)
+	if sent := fake.Sent(); len(sent) != 1 || sent[0].Get("To") != "whatsapp:+13125550156" || sent[0].Get("From") != "whatsapp:+13125550100" {
+		t.Errorf("sent %v", sent)
+	}
+}
