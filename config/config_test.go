@@ -253,7 +253,7 @@ func TestLoadBadValues(t *testing.T) {
 		{"smtp path", map[string]string{"SMTP_URL": "smtp://u:hunter22@mail.example.org/inbox"},
 			`config: SMTP_URL: "smtp://u:xxxxx@mail.example.org/inbox" has a path; an SMTP URL ends after host:port; write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)`},
 		{"smtp query", map[string]string{"SMTP_URL": "smtp://mail.example.org?tls=no"},
-			`config: SMTP_URL: "smtp://mail.example.org?tls=no" has a query (?...), which is not read; write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)`},
+			`config: SMTP_URL: "smtp://mail.example.org?tls=no" has a query other than ?tls=none, ?tls=opportunistic or ?tls=mandatory; write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)`},
 		{"smtp port", map[string]string{"SMTP_URL": "smtp://mail.example.org:70000"},
 			`config: SMTP_URL: "smtp://mail.example.org:70000" has port 70000; expected a number from 1 to 65535`},
 		{"outbox dir a file", map[string]string{"HOTLINE_OUTBOX_DIR": "file.txt"},

@@ -210,8 +210,8 @@ func parseSMTPURL(v string) (string, error) {
 		return "", fmt.Errorf("%q has no host; %s", shown, example)
 	case u.Path != "" && u.Path != "/":
 		return "", fmt.Errorf("%q has a path; an SMTP URL ends after host:port; %s", shown, example)
-	case u.RawQuery != "" || u.ForceQuery:
-		return "", fmt.Errorf("%q has a query (?...), which is not read; %s", shown, example)
+	case u.ForceQuery || !onlyTLSQuery(u.Query()):
+		return "", fmt.Errorf("%q has a query other than ?tls=none, ?tls=opportunistic or ?tls=mandatory; %s", shown, example)
 	case u.Fragment != "" || strings.Contains(v, "#"):
 		return "", fmt.Errorf("%q has a fragment (#...); %s", shown, example)
 	}
@@ -456,4 +456,15 @@ func parseTwilioAPIURL(v string) (string, error) {
 		return "", fmt.Errorf("%q is not a base URL like https://api.twilio.com", redactURL(v))
 	}
 	return strings.TrimSuffix(v, "/"), nil
+}
+
+// onlyTLSQuery reports whether an SMTP URL's query holds nothing but a tls= choice,
+// the one parameter the mailer reads.
+func onlyTLSQuery(q url.Values) bool {
+	for k, v := range q {
+		if k != "tls" || len(v) != 1 || (v[0] != "none" && v[0] != "opportunistic" && v[0] != "mandatory") {
+			return false
+		}
+	}
+	return true
 }

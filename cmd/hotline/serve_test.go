@@ -11,7 +11,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-legal/hotline/bot/mailer/smtptest"
 	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
 )
 
@@ -52,7 +55,7 @@ type running struct {
 	once   sync.Once
 }
 
-const serveToken = "serve-test-token-0123456789"
+const serveToken = "0123456789abcdef0123456789abcdef" // like a real token: twilio-go refuses others
 
 // startServe runs `hotline serve` with the given environment (HOTLINE_ADDR
 // 127.0.0.1:0 unless set) and waits until /readyz answers 200.
@@ -75,6 +78,7 @@ func startServe(t *testing.T, environ map[string]string) *running {
 		}
 		select {
 		case err := <-r.done:
+			r.once.Do(func() {}) // it has stopped already: nothing to stop later
 			t.Fatalf("serve stopped at start: %v\n%s", err, r.logs)
 		case <-time.After(20 * time.Millisecond):
 		}
@@ -293,5 +297,138 @@ func TestHealthCommand(t *testing.T) {
 	srv.stop()
 	if r := hotline(t, "", map[string]string{"HOTLINE_ADDR": addr}, "health"); r.status == 0 {
 		t.Errorf("health against a stopped server succeeded")
+	}
+}
+
+// screenOverWebhook sends the English script, with the court date 5 days ahead,
+// and returns the reference of the referral.
+func screenOverWebhook(t *testing.T, srv *running, from string) string {
+	t.Helper()
+	date := time.Now().In(mustChicago(t)).AddDate(0, 0, 5).Format("01/02")
+	var last []string
+	for _, text := range []string{"hi", "1", "yes", "no", "60612", "1", "yes", date, "Acme Properties", "3", "2000", "Maria", "yes"} {
+		status, replies := srv.twilioPost(from, text, newSID(t), serveToken)
+		if status != 200 {
+			t.Fatalf("%q: status %d", text, status)
+		}
+		last = replies
+	}
+	text := strings.Join(last, " ")
+	i := strings.Index(text, "H-")
+	if i < 0 || !strings.Contains(text, "(312) 555-0111") {
+		t.Fatalf("no referral in %q", text)
+	}
+	return text[i : i+7]
+}
+
+func webhookEnv(extra map[string]string) map[string]string {
+	env := map[string]string{"TWILIO_AUTH_TOKEN": serveToken, "HOTLINE_PUBLIC_URL": "https://hotline.example.org"}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
+}
+
+// TestServeReferralEmail: a screening over the webhook produces exactly one email
+// at the organization's intake address, with the reference, URGENT, the callback
+// number and the opposing party.
+func TestServeReferralEmail(t *testing.T) {
+	t.Parallel()
+	mail := smtptest.Start(t, "127.0.0.1:0")
+	srv := startServe(t, webhookEnv(map[string]string{"REDIS_URL": redistest.Start(t).URL(), "SMTP_URL": mail.URL()}))
+	ref := screenOverWebhook(t, srv, "+13125550181")
+	msgs := mail.WaitFor(1, 10*time.Second)
+	time.Sleep(300 * time.Millisecond) // time for a wrong second email to arrive
+	if msgs = mail.Messages(); len(msgs) != 1 {
+		t.Fatalf("%d emails, want 1", len(msgs))
+	}
+	m := msgs[0]
+	subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if m.To[0] != "intake.tenants@example.org" || !strings.Contains(subject, ref) || !strings.Contains(subject, "URGENT") {
+		t.Errorf("To %v, Subject %q", m.To, subject)
+	}
+	for _, want := range []string{"(312) 555-0181", "Acme Properties"} {
+		if !strings.Contains(string(m.Data), want) {
+			t.Errorf("the email lacks %q", want)
+		}
+	}
+}
+
+// TestServeSMTPDownFor30s: the mail server is down when the referral is made and
+// comes up 30 s later; with the default backoff (5 s, doubling) the email arrives
+// at the next attempt, 35 s after the referral, once.
+func TestServeSMTPDownFor30s(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 35 s; run without -short")
+	}
+	t.Parallel()
+	addr := smtptest.FreeAddr(t)
+	srv := startServe(t, webhookEnv(map[string]string{"REDIS_URL": redistest.Start(t).URL(), "SMTP_URL": "smtp://" + addr + "?tls=none"}))
+	screenOverWebhook(t, srv, "+13125550182")
+	made := time.Now()
+	time.Sleep(30 * time.Second)
+	mail := smtptest.Start(t, addr)
+	msgs := mail.WaitFor(1, 20*time.Second)
+	if len(msgs) != 1 {
+		t.Fatalf("%d emails within 50 s, want 1", len(msgs))
+	}
+	t.Logf("delivered %.1f s after the referral", time.Since(made).Seconds())
+	time.Sleep(2 * time.Second)
+	if n := len(mail.Messages()); n != 1 {
+		t.Errorf("%d emails in the end, want 1", n)
+	}
+}
+
+// TestServeEMLInOutbox: without SMTP_URL the email is an .eml file in ./outbox.
+func TestServeEMLInOutbox(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	srv := startServe(t, webhookEnv(map[string]string{"HOTLINE_OUTBOX_DIR": ""}))
+	screenOverWebhook(t, srv, "+13125550183")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		files, _ := filepath.Glob(filepath.Join(dir, "outbox", "*.eml"))
+		if len(files) == 1 {
+			data, _ := os.ReadFile(files[0])
+			if !strings.Contains(string(data), "intake.tenants@example.org") {
+				t.Errorf("the .eml is not to the clinic:\n%.300s", data)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d .eml files in ./outbox after 10 s, want 1", len(files))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServeReminder: quiet at the ZIP question, one reminder through Twilio's REST
+// API (here a local server) after HOTLINE_REMINDER_DELAY.
+func TestServeReminder(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var sent []url.Values
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		sent = append(sent, r.PostForm)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued"}`, 1)
+	}))
+	t.Cleanup(api.Close)
+	srv := startServe(t, webhookEnv(map[string]string{
+		"REDIS_URL": redistest.Start(t).URL(), "TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef",
+		"HOTLINE_TWILIO_API_URL": api.URL, "HOTLINE_REMINDER_DELAY": "1s", "HOTLINE_QUIET_HOURS": "off",
+	}))
+	for _, text := range []string{"hi", "1", "yes", "no"} {
+		srv.twilioPost("+13125550184", text, newSID(t), serveToken)
+	}
+	time.Sleep(3 * time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(sent) != 1 || sent[0].Get("To") != "+13125550184" || !strings.Contains(sent[0].Get("Body"), "didn't hear back") {
+		t.Errorf("Twilio was asked to send %v; want one reminder\n%s", sent, srv.logs)
 	}
 }
