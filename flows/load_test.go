@@ -292,3 +292,32 @@ func TestSegments(t *testing.T) {
 		}
 	}
 }
+
+func TestEmailTemplate(t *testing.T) {
+	withTemplate := func(tpl string) fstest.MapFS {
+		fsys := samplePackWith(t, edit{"directory.yaml", "    include_answers: false    # they ask every question again themselves\n",
+			"    include_answers: false\n    email_template: templates/family.html\n"})
+		fsys["templates/family.html"] = &fstest.MapFile{Data: []byte(tpl)}
+		return fsys
+	}
+	pack, _, err := flows.Load(withTemplate("<p>Referral {{.Ref}} for {{.Name}}</p>\n"), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pack.EmailTemplate("family-justice") == nil || pack.EmailTemplate("tenant-clinic") != nil {
+		t.Errorf("EmailTemplate: the family center's template is missing, or the clinic has one")
+	}
+	_, problems, err := flows.Load(withTemplate("<p>ok</p>\n<p>{{.Nmae}}</p>\n"), today)
+	if err == nil || !strings.HasPrefix(problems[0].Error(), "templates/family.html:2:") || !strings.Contains(problems[0].Error(), "Nmae") {
+		t.Errorf("a template naming a missing field: %v", problems)
+	}
+	_, problems, err = flows.Load(withTemplate("<p>{{if}}</p>"), today)
+	if err == nil || !strings.HasPrefix(problems[0].Error(), "templates/family.html:1:") {
+		t.Errorf("a template that does not parse: %v", problems)
+	}
+	fsys := withTemplate("x")
+	delete(fsys, "templates/family.html")
+	if _, problems, err = flows.Load(fsys, today); err == nil || !strings.Contains(problems.Error(), "templates/family.html") {
+		t.Errorf("a missing template file: %v", problems)
+	}
+}
