@@ -54,6 +54,9 @@ type Reply struct {
 	// Duplicate is set when the message had been applied before; Messages are the
 	// replies it got then.
 	Duplicate bool
+	// State is the conversation after the message (not set for duplicates), for
+	// the coordinators' preview.
+	State flows.State
 }
 
 // Claimed is a conversation as read at the start of handling a message.
@@ -241,7 +244,7 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, f
 	})
 	s.observe.Step(time.Since(start))
 
-	reply := Reply{Messages: fx.Replies}
+	reply := Reply{Messages: fx.Replies, State: next}
 	if m.Silent {
 		reply.Messages = nil
 	}
@@ -302,6 +305,11 @@ func callbackNumber(m Message) string {
 // TechnicalProblem is the apology sent when a message could not be applied.
 func (s *Service) TechnicalProblem() string {
 	return s.pack().TechnicalProblem()
+}
+
+// Inspect describes a conversation state for the coordinators' preview.
+func (s *Service) Inspect(st flows.State) flows.Inspection {
+	return s.pack().Inspect(st)
 }
 
 // MaskPhone hides the middle of a phone number for logs: "+13125550100" →

@@ -792,3 +792,64 @@ func looksLikeStopRequest(norm string) bool {
 	}
 	return stop && messaging
 }
+
+// Inspection is what the coordinators' preview shows of a conversation.
+type Inspection struct {
+	Step     string            `json:"step"`
+	Language string            `json:"language"`
+	Answers  map[string]string `json:"answers"`
+	Flags    []string          `json:"flags"`
+	// Eligibility is set once the household and income are known.
+	Eligibility *Eligibility `json:"eligibility,omitempty"`
+}
+
+// Eligibility is the income test, spelled out.
+type Eligibility struct {
+	Household          int     `json:"household"`
+	MonthlyIncome      string  `json:"monthly_income"`
+	AnnualIncome       string  `json:"annual_income"`
+	GuidelineYear      int     `json:"guideline_year"`
+	AnnualGuideline    string  `json:"annual_guideline"`
+	PercentOfGuideline float64 `json:"percent_of_guideline"`
+}
+
+// Inspect describes a conversation for the coordinators' preview: where it is,
+// what was saved, its flags and the eligibility computation.
+func (p *Pack) Inspect(st State) Inspection {
+	in := Inspection{Step: st.Step, Answers: map[string]string{}, Flags: []string{}}
+	in.Language, _ = st.Get(varLanguage)
+	for _, a := range st.Answers {
+		v := a.Value
+		if info := p.vars[a.Name]; info != nil && info.kind == kindMoney && v != "" {
+			cents, _ := strconv.ParseInt(v, 10, 64)
+			v = FormatMoney(cents) + " a month"
+		}
+		in.Answers[a.Name] = v
+	}
+	for _, f := range []struct {
+		flag Flags
+		name string
+	}{{Ended, "ended"}, {OptedOut, "opted_out"}, {Human, "needs_a_person"}, {Resuming, "welcome_back"}} {
+		if st.Flags&f.flag != 0 {
+			in.Flags = append(in.Flags, f.name)
+		}
+	}
+	if v, _ := st.Get(varUrgent); v == "yes" {
+		in.Flags = append(in.Flags, "urgent")
+	}
+	if v, _ := st.Get(varSafetyConcern); v == "yes" {
+		in.Flags = append(in.Flags, "safety_concern")
+	}
+	hv, okH := st.Get(varHousehold)
+	iv, okI := st.Get(varIncome)
+	household, errH := strconv.Atoi(hv)
+	cents, errI := strconv.ParseInt(iv, 10, 64)
+	if okH && okI && errH == nil && errI == nil {
+		in.Eligibility = &Eligibility{
+			Household: household, MonthlyIncome: FormatMoney(cents), AnnualIncome: FormatMoney(cents * 12),
+			GuidelineYear: p.Poverty.Year, AnnualGuideline: FormatMoney(p.Poverty.Annual(household) * 100),
+			PercentOfGuideline: float64(int(p.Poverty.Percent(cents, household)*10+0.5)) / 10,
+		}
+	}
+	return in
+}

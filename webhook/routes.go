@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/flows"
 )
 
 // Bot applies messages to conversations.
@@ -21,6 +22,8 @@ type Bot interface {
 	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
 	// TechnicalProblem is the apology for a message that could not be applied.
 	TechnicalProblem() string
+	// Inspect describes a conversation for the coordinators' preview.
+	Inspect(st flows.State) flows.Inspection
 }
 
 // Observer counts what the HTTP layer sees.
@@ -49,10 +52,22 @@ type Deps struct {
 	MaxBodyBytes int64
 	// HandleTimeout bounds the work on one message, under Twilio's 15 s wait.
 	HandleTimeout time.Duration
+	// Preview shows coordinators the conversation's state beside the web chat, to
+	// requests that carry AdminToken.
+	Preview    bool
+	AdminToken string
+	// ChatPerClientPerMinute and ChatPerSessionPerMinute rate-limit the web chat.
+	ChatPerClientPerMinute, ChatPerSessionPerMinute int
 }
 
 // New returns the HTTP handler with every route of Hotline.
 func New(d Deps) *echo.Echo {
+	if d.ChatPerClientPerMinute <= 0 {
+		d.ChatPerClientPerMinute = 120
+	}
+	if d.ChatPerSessionPerMinute <= 0 {
+		d.ChatPerSessionPerMinute = 60
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d)
@@ -61,6 +76,10 @@ func New(d Deps) *echo.Echo {
 	twilio := e.Group("/twilio", verifyTwilio(d))
 	twilio.POST("/messages", handleMessages(d))
 	twilio.POST("/status", handleStatus(d))
+
+	e.GET("/chat", handleChatPage(d))
+	e.GET("/chat/assets/:name", handleChatAsset())
+	e.POST("/chat/messages", handleChatMessage(d))
 
 	e.GET("/healthz", handleHealthz())
 	e.GET("/readyz", handleReadyz(d))

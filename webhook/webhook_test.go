@@ -78,6 +78,7 @@ type serverOptions struct {
 	token         string
 	skipSignature bool
 	redisArgs     []string
+	adminToken    string // turns the preview on
 }
 
 func newServer(t *testing.T, o serverOptions) *server {
@@ -106,6 +107,7 @@ func newServer(t *testing.T, o serverOptions) *server {
 		Bot: svc, Log: log, Observer: m, Gatherer: reg, Ready: s.store.Ping,
 		PublicURL: "https://hotline.example.org", AuthToken: o.token, SkipSignature: o.skipSignature,
 		MaxBodyBytes: 64 << 10, HandleTimeout: 5 * time.Second,
+		Preview: o.adminToken != "", AdminToken: o.adminToken,
 	})
 	return s
 }

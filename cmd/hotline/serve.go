@@ -134,6 +134,7 @@ func (e *env) serve(args []string) error {
 		},
 		PublicURL: cfg.PublicURL, AuthToken: cfg.TwilioAuthToken, SkipSignature: cfg.InsecureSkipSignature,
 		MaxBodyBytes: cfg.MaxBodyBytes, HandleTimeout: 10 * time.Second,
+		Preview: cfg.Preview, AdminToken: cfg.AdminToken,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -1,0 +1,219 @@
+package webhook
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// chatPage is the web chat: one HTML page and its script and style, all in the
+// binary, nothing from a CDN.
+//
+//go:embed chatpage
+var chatPage embed.FS
+
+// Limits of the web chat API.
+const (
+	maxChatBody = 16 << 10
+	maxChatText = 1600 // what one SMS conversation turn may hold, for parity
+	sessionLen  = 22   // 128 random bits in base64url
+)
+
+// chatRequest is the body of POST /chat/messages.
+type chatRequest struct {
+	Session string `json:"session"`
+	Text    string `json:"text"`
+}
+
+// chatResponse is its answer.
+type chatResponse struct {
+	Session string            `json:"session"`
+	Replies []string          `json:"replies"`
+	Preview *flows.Inspection `json:"preview,omitempty"`
+}
+
+// chatError is every error of the chat API: a JSON body with one message.
+func chatError(status int, msg string) error {
+	return echo.NewHTTPError(status, msg)
+}
+
+// handleChatPage serves the page with a strict Content-Security-Policy: only its
+// own script and style may run.
+func handleChatPage(d Deps) echo.HandlerFunc {
+	page, err := chatPage.ReadFile("chatpage/index.html")
+	return func(c echo.Context) error {
+		if err != nil {
+			return err
+		}
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		return c.HTMLBlob(http.StatusOK, page)
+	}
+}
+
+// handleChatAsset serves the page's script, style and icons.
+func handleChatAsset() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		name := path.Base(c.Param("name"))
+		data, err := chatPage.ReadFile("chatpage/" + name)
+		if err != nil || name == "index.html" {
+			return echo.NewHTTPError(http.StatusNotFound, "no such file")
+		}
+		ctype := mime.TypeByExtension(path.Ext(name))
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+		c.Response().Header().Set("Cache-Control", "public, max-age=300")
+		return c.Blob(http.StatusOK, ctype, data)
+	}
+}
+
+// handleChatMessage applies a message from the web chat and returns the replies.
+func handleChatMessage(d Deps) echo.HandlerFunc {
+	perClient := newLimiter(d.ChatPerClientPerMinute, d.ChatPerClientPerMinute/2+1)
+	perSession := newLimiter(d.ChatPerSessionPerMinute, d.ChatPerSessionPerMinute/2+1)
+	return func(c echo.Context) error {
+		req := c.Request()
+		if ctype, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ctype != "application/json" {
+			return chatError(http.StatusUnsupportedMediaType, "send JSON with Content-Type: application/json")
+		}
+		if !sameOrigin(req, d.PublicURL) {
+			return chatError(http.StatusForbidden, "this origin may not use the chat")
+		}
+		now := time.Now()
+		if ok, wait := perClient.allow(clientIP(req), now); !ok {
+			return tooMany(c, wait)
+		}
+		var in chatRequest
+		dec := json.NewDecoder(io.LimitReader(req.Body, maxChatBody+1))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return chatError(http.StatusRequestEntityTooLarge, "request body too large")
+			}
+			return chatError(http.StatusBadRequest, `the body must be JSON like {"session": "...", "text": "hi"}`)
+		}
+		if dec.More() {
+			return chatError(http.StatusBadRequest, "the body must hold one JSON object")
+		}
+		if utf8.RuneCountInString(in.Text) > maxChatText {
+			return chatError(http.StatusRequestEntityTooLarge, "the message is too long")
+		}
+		switch {
+		case in.Session == "":
+			id, err := newSession()
+			if err != nil {
+				return err
+			}
+			in.Session = id
+		case !validSession(in.Session):
+			return chatError(http.StatusBadRequest, "session is not one this server gave out; leave it empty to start")
+		}
+		if ok, wait := perSession.allow(in.Session, now); !ok {
+			return tooMany(c, wait)
+		}
+		ctx, cancel := context.WithTimeout(req.Context(), d.HandleTimeout)
+		defer cancel()
+		reply, err := d.Bot.Handle(ctx, bot.Message{Conversation: bot.Conversation{Channel: "web", From: in.Session}, Text: in.Text})
+		out := chatResponse{Session: in.Session, Replies: reply.Messages}
+		if err != nil {
+			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+			out.Replies = []string{d.Bot.TechnicalProblem()}
+		} else if previewAllowed(req, d) {
+			p := d.Bot.Inspect(reply.State)
+			out.Preview = &p
+		}
+		if out.Replies == nil {
+			out.Replies = []string{}
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+func tooMany(c echo.Context, wait time.Duration) error {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	return chatError(http.StatusTooManyRequests, "too many messages; please wait a moment")
+}
+
+// newSession returns an unguessable session id: 128 random bits.
+func newSession() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+func validSession(s string) bool {
+	if len(s) != sessionLen {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil
+}
+
+// sameOrigin refuses a browser request from another site: its Origin header, when
+// sent, must name this host or the public URL's.
+func sameOrigin(req *http.Request, publicURL string) bool {
+	origin := req.Header.Get("Origin")
+	if origin == "" {
+		return true // not a cross-site browser request (curl, or a same-origin GET)
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, req.Host) {
+		return true
+	}
+	if p, err := url.Parse(publicURL); err == nil && p.Host != "" && strings.EqualFold(p.Host, u.Host) && p.Scheme == u.Scheme {
+		return true
+	}
+	return false
+}
+
+// clientIP is the address the request came from. Proxy headers are not trusted:
+// anyone could send them to escape the rate limit.
+func clientIP(req *http.Request) string {
+	host, _, err := net.SplitHostPort(req.RemoteAddr)
+	if err != nil {
+		return req.RemoteAddr
+	}
+	return host
+}
+
+// previewAllowed reports whether the request may see the coordinators' preview:
+// the preview must be on and the request must carry the admin token.
+func previewAllowed(req *http.Request, d Deps) bool {
+	if !d.Preview || d.AdminToken == "" {
+		return false
+	}
+	token, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(token), []byte(d.AdminToken)) == 1
+}

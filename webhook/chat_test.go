@@ -1,0 +1,159 @@
+package webhook_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// chatPost posts a body to /chat/messages with a content type and an Origin ("" for none).
+func (s *server) chatPost(body, ctype, origin string, header map[string]string) (int, map[string]any) {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/chat/messages", strings.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		s.t.Fatalf("status %d: not JSON: %s", resp.StatusCode, raw)
+	}
+	return resp.StatusCode, out
+}
+
+func replies(out map[string]any) string {
+	var parts []string
+	list, _ := out["replies"].([]any)
+	for _, r := range list {
+		s, _ := r.(string)
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "\n")
+}
+
+func TestChatAPI(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	status, out := s.chatPost(`{"text":"hi"}`, "application/json", "", nil)
+	session, _ := out["session"].(string)
+	if status != 200 || len(session) != 22 || !strings.Contains(replies(out), "Reply 1 for English") {
+		t.Fatalf("first message: %d %v", status, out)
+	}
+	// A web screening asks for the callback number and ends with the clinic.
+	script := []string{"1", "yes", "no", "60612", "1", "no", "yes", "Acme Properties", "3", "2000", "Maria"}
+	for _, text := range script {
+		body, _ := json.Marshal(map[string]string{"session": session, "text": text})
+		if status, out = s.chatPost(string(body), "application/json; charset=utf-8", s.url, nil); status != 200 {
+			t.Fatalf("%q: %d %v", text, status, out)
+		}
+	}
+	if got := replies(out); !strings.Contains(got, "What phone number") {
+		t.Fatalf("on the web the bot should ask for a number, got %q", got)
+	}
+	_, out = s.chatPost(`{"session":"`+session+`","text":"312-555-0188"}`, "application/json", "", nil)
+	if got := replies(out); !strings.Contains(got, "Tenant Rights Clinic") || !strings.Contains(got, "(312) 555-0111") {
+		t.Errorf("the web screening ended with %q", got)
+	}
+	if _, ok := out["preview"]; ok {
+		t.Errorf("the preview was shown without the preview switch and token")
+	}
+
+	tests := []struct {
+		name, body, ctype, origin string
+		status                    int
+	}{
+		{"wrong content type", `{"text":"hi"}`, "text/plain", "", 415},
+		{"form content type", `text=hi`, "application/x-www-form-urlencoded", "", 415},
+		{"bad origin", `{"text":"hi"}`, "application/json", "https://evil.example.com", 403},
+		{"huge body", `{"text":"` + strings.Repeat("a", 100<<10) + `"}`, "application/json", "", 413},
+		{"a long message", `{"text":"` + strings.Repeat("a", 2000) + `"}`, "application/json", "", 413},
+		{"not JSON", `hi`, "application/json", "", 400},
+		{"unknown field", `{"text":"hi","admin":true}`, "application/json", "", 400},
+		{"a made-up session", `{"session":"abc","text":"hi"}`, "application/json", "", 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, out := s.chatPost(tt.body, tt.ctype, tt.origin, nil)
+			if status != tt.status || out["error"] == "" || out["error"] == nil {
+				t.Errorf("status %d %v; want %d and a JSON error", status, out, tt.status)
+			}
+		})
+	}
+}
+
+func TestChatRateLimit(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	_, out := s.chatPost(`{"text":"hi"}`, "application/json", "", nil)
+	session := out["session"].(string)
+	limited := 0
+	for i := 0; i < 80; i++ {
+		status, _ := s.chatPost(`{"session":"`+session+`","text":"help"}`, "application/json", "", nil)
+		if status == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Errorf("80 messages at once from one session were never limited")
+	}
+}
+
+func TestChatPage(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	resp, err := http.Get(s.url + "/chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") || len(body) == 0 {
+		t.Errorf("GET /chat: %d %s", resp.StatusCode, resp.Header)
+	}
+	if resp, err := http.Get(s.url + "/chat/assets/..%2Fchat.go"); err == nil {
+		if resp.StatusCode != 404 {
+			t.Errorf("asset path traversal: %d", resp.StatusCode)
+		}
+		resp.Body.Close()
+	}
+}
+
+func TestChatPreview(t *testing.T) {
+	const admin = "admin-token-0123456789"
+	s := newServer(t, serverOptions{token: token, adminToken: admin})
+	auth := map[string]string{"Authorization": "Bearer " + admin}
+	_, out := s.chatPost(`{"text":"hi"}`, "application/json", "", auth)
+	session := out["session"].(string)
+	for _, text := range []string{"1", "yes", "no", "60612", "4", "skip", "4", "3437.50"} {
+		_, out = s.chatPost(`{"session":"`+session+`","text":"`+text+`"}`, "application/json", "", auth)
+	}
+	preview, ok := out["preview"].(map[string]any)
+	if !ok {
+		t.Fatalf("no preview with the admin token: %v", out)
+	}
+	elig, _ := preview["eligibility"].(map[string]any)
+	if preview["step"] != "name" || elig == nil || elig["percent_of_guideline"] != 125.0 || elig["annual_guideline"] != "$33,000" {
+		t.Errorf("preview = %v", preview)
+	}
+	answers, _ := preview["answers"].(map[string]any)
+	if answers["case_type"] != "consumer" || answers["zip"] != "60612" {
+		t.Errorf("preview answers = %v", answers)
+	}
+	for _, h := range []map[string]string{nil, {"Authorization": "Bearer wrong-token-0123456789"}} {
+		_, out = s.chatPost(`{"session":"`+session+`","text":"help"}`, "application/json", "", h)
+		if _, ok := out["preview"]; ok {
+			t.Errorf("preview shown with header %v", h)
+		}
+	}
+}
