@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hotline-legal/hotline/internal/spell"
 )
 
 // The config file is read into a yaml.Node tree rather than unmarshalled into a
@@ -159,7 +161,7 @@ func suggest(got string, keys []string) string {
 	}
 	best, bestDist := "", -1
 	for _, k := range keys {
-		d := distance(g, k)
+		d := spell.Distance(g, k)
 		near := d <= max(1, len(k)/3)
 		prefix := len(g) >= 3 && (strings.HasPrefix(k, g) || strings.HasPrefix(g, k))
 		if (near || prefix) && (bestDist < 0 || d < bestDist) {
@@ -167,25 +169,4 @@ func suggest(got string, keys []string) string {
 		}
 	}
 	return best
-}
-
-// distance is the Levenshtein edit distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hotline-legal/hotline/internal/spell"
 )
 
 // The pack files are decoded by hand from yaml.Node rather than with yaml.v3's
@@ -308,7 +310,7 @@ func suggest(got string, known []string) string {
 		bestDist = 2
 	}
 	for _, k := range known {
-		if dist := editDistance(strings.ToLower(got), k); dist < bestDist {
+		if dist := spell.Distance(strings.ToLower(got), k); dist < bestDist {
 			best, bestDist = k, dist
 		}
 	}
@@ -316,30 +318,6 @@ func suggest(got string, known []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between two short names.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Scalar is a single value from a pack file together with where it was written, so
