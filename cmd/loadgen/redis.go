@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// openRedis returns the URL of the Redis to use and its version: the one given
+// (loopback only), or a private redis-server started here. close stops what was
+// started; it is safe to call once, also after ctx ended.
+func openRedis(ctx context.Context, given string) (redisURL, version string, close func(), err error) {
+	if given != "" {
+		if err := checkLoopback(given); err != nil {
+			return "", "", nil, err
+		}
+		return given, "", func() {}, nil
+	}
+	r, err := startRedis(ctx)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return "redis://" + r.addr, redisServerVersion(), r.stop, nil
+}
+
+// checkLoopback refuses a Redis that is not on this machine's loopback: a load
+// test has no business sending thousands of requests anywhere else.
+func checkLoopback(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "redis" {
+		return fmt.Errorf("--redis %q: want redis://127.0.0.1:PORT", raw)
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("--redis %q: only a loopback Redis (127.0.0.1) is allowed", raw)
+	}
+	return nil
+}
+
+// privateRedis is a redis-server started for one run, in a folder of its own,
+// with persistence off.
+type privateRedis struct {
+	addr   string
+	dir    string
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// startRedis starts redis-server on a free loopback port. Finding the port and
+// binding it are two steps, so a port taken in between is retried.
+func startRedis(ctx context.Context) (*privateRedis, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, fmt.Errorf("redis-server is not installed (apt-get install redis-server), and no --redis was given: %w", err)
+	}
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		r, err := tryStartRedis(ctx, bin)
+		if err == nil {
+			return r, nil
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+func tryStartRedis(ctx context.Context, bin string) (*privateRedis, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "loadgen-redis-")
+	if err != nil {
+		return nil, err
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	r := &privateRedis{addr: addr, dir: dir, exited: make(chan struct{})}
+	r.cmd = exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--protected-mode", "yes",
+		"--dir", dir, "--save", "", "--appendonly", "no", "--logfile", filepath.Join(dir, "redis.log"))
+	if err := r.cmd.Start(); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("start redis-server: %w", err)
+	}
+	go func() { _ = r.cmd.Wait(); close(r.exited) }()
+	if err := r.waitReady(ctx); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+		r.stop()
+		return nil, fmt.Errorf("redis-server on %s: %w\n%s", addr, err, log)
+	}
+	return r, nil
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// waitReady pings the server until it answers, for at most 10 s.
+func (r *privateRedis) waitReady(ctx context.Context) error {
+	rdb := redis.NewClient(&redis.Options{Addr: r.addr, MaxRetries: -1})
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pingCtx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		err := rdb.Ping(pingCtx).Err()
+		cancel()
+		switch {
+		case err == nil:
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case time.Now().After(deadline):
+			return fmt.Errorf("no answer within 10s: %w", err)
+		}
+		select {
+		case <-r.exited:
+			return errors.New("exited at start")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// stop asks the server to shut down, kills it if it has not after 10 s, and removes
+// its folder.
+func (r *privateRedis) stop() {
+	_ = r.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-r.exited:
+	case <-time.After(10 * time.Second):
+		_ = r.cmd.Process.Kill()
+		<-r.exited
+	}
+	_ = os.RemoveAll(r.dir)
+}
+
+// redisServerVersion is the first line of `redis-server --version`, "" if it
+// cannot be run.
+func redisServerVersion() string {
+	out, err := exec.Command("redis-server", "--version").Output()
+	if err != nil {
+		return ""
+	}
+	line, _, _ := strings.Cut(string(out), "\n")
+	return strings.TrimSpace(line)
+}
+
+// redisStats is what Redis says about itself at one moment.
+type redisStats struct {
+	// commands is total_commands_processed; it counts the commands a Lua script
+	// runs as well as the script's own EVALSHA.
+	commands int64
+	// calls is the calls of each command (INFO commandstats), by lowercase name
+	// ("evalsha", "client|setinfo").
+	calls      map[string]int64
+	usedMemory int64
+	// clientMemory is mem_clients_normal: connections' buffers, part of usedMemory.
+	clientMemory int64
+}
+
+// readStats reads INFO in one command.
+func readStats(ctx context.Context, rdb *redis.Client) (redisStats, error) {
+	info, err := rdb.Info(ctx, "stats", "commandstats", "memory").Result()
+	if err != nil {
+		return redisStats{}, fmt.Errorf("redis INFO: %w", err)
+	}
+	s := redisStats{calls: map[string]int64{}}
+	sc := bufio.NewScanner(strings.NewReader(info))
+	for sc.Scan() {
+		name, value, ok := strings.Cut(strings.TrimSpace(sc.Text()), ":")
+		if !ok {
+			continue
+		}
+		switch {
+		case name == "total_commands_processed":
+			s.commands, _ = strconv.ParseInt(value, 10, 64)
+		case name == "used_memory":
+			s.usedMemory, _ = strconv.ParseInt(value, 10, 64)
+		case name == "mem_clients_normal":
+			s.clientMemory, _ = strconv.ParseInt(value, 10, 64)
+		case strings.HasPrefix(name, "cmdstat_"):
+			calls, _, _ := strings.Cut(strings.TrimPrefix(value, "calls="), ",")
+			s.calls[strings.TrimPrefix(name, "cmdstat_")], _ = strconv.ParseInt(calls, 10, 64)
+		}
+	}
+	return s, nil
+}
+
+// keySample is what MEMORY USAGE and OBJECT ENCODING say of a sample of keys.
+type keySample struct {
+	keys      int
+	mean      float64
+	largest   int64
+	encodings map[string]int64
+}
+
+// readCPU returns the CPU time (user and system) Redis has used, from INFO cpu.
+func readCPU(ctx context.Context, rdb *redis.Client) (time.Duration, error) {
+	info, err := rdb.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0, fmt.Errorf("redis INFO cpu: %w", err)
+	}
+	var seconds float64
+	for _, line := range strings.Split(info, "\n") {
+		name, value, _ := strings.Cut(strings.TrimSpace(line), ":")
+		if name == "used_cpu_user" || name == "used_cpu_sys" {
+			v, _ := strconv.ParseFloat(value, 64)
+			seconds += v
+		}
+	}
+	return time.Duration(seconds * float64(time.Second)), nil
+}
+
+// memoryUsage measures the given keys; missing ones are left out.
+func memoryUsage(ctx context.Context, rdb *redis.Client, keys []string) (keySample, error) {
+	s := keySample{encodings: map[string]int64{}}
+	sizes := make([]*redis.IntCmd, len(keys))
+	encodings := make([]*redis.StringCmd, len(keys))
+	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			// SAMPLES 0 counts every field: the default looks at 5 and
+			// extrapolates, which swings by 20% on a 7-field hash.
+			sizes[i] = p.MemoryUsage(ctx, k, 0)
+			encodings[i] = p.ObjectEncoding(ctx, k)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return s, fmt.Errorf("redis MEMORY USAGE: %w", err)
+	}
+	var total int64
+	for i := range keys {
+		if sizes[i].Err() != nil {
+			continue // expired or never written: not a conversation
+		}
+		s.keys++
+		total += sizes[i].Val()
+		s.largest = max(s.largest, sizes[i].Val())
+		s.encodings[encodings[i].Val()]++
+	}
+	if s.keys > 0 {
+		s.mean = float64(total) / float64(s.keys)
+	}
+	return s, nil
+}
+
+// deleteKeys removes every key matching pattern, by SCAN and UNLINK in batches:
+// the cleanup of a run on a Redis this command did not start.
+func deleteKeys(ctx context.Context, rdb *redis.Client, pattern string) (int, error) {
+	deleted := 0
+	var cursor uint64
+	for {
+		batch, next, err := rdb.Scan(ctx, cursor, pattern, 1000).Result()
+		if err != nil {
+			return deleted, fmt.Errorf("redis SCAN: %w", err)
+		}
+		if len(batch) > 0 {
+			if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return deleted, fmt.Errorf("redis UNLINK: %w", err)
+			}
+			deleted += len(batch)
+		}
+		if cursor = next; cursor == 0 {
+			return deleted, nil
+		}
+	}
+}
