@@ -7,16 +7,25 @@ import (
 	"io"
 )
 
-// referenceAlphabet has no characters that read alike on a phone screen or over the
+// ReferenceAlphabet has no characters that read alike on a phone screen or over the
 // phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V.
-const referenceAlphabet = "34679ACDEFGHJKMNPQRTWXY"
+const ReferenceAlphabet = "34679ACDEFGHJKMNPQRTWXY"
+
+const referenceAlphabet = ReferenceAlphabet
 
 // NewReference returns a short reference for a referral, like "H-7F3K9", that a
-// person can read out over the phone. rand should be crypto/rand.Reader.
-func NewReference(rand io.Reader) (string, error) {
+// person can read out over the phone. rand should be crypto/rand.Reader. A first
+// character other than 0 starts the reference (the store's shard, so that
+// references checked unique within a shard are unique everywhere).
+func NewReference(rand io.Reader, first byte) (string, error) {
 	ref := []byte("H-00000")
+	i := 2
+	if first != 0 {
+		ref[2] = first
+		i = 3
+	}
 	var buf [16]byte
-	for i := 2; i < len(ref); {
+	for i < len(ref) {
 		if _, err := io.ReadFull(rand, buf[:]); err != nil {
 			return "", fmt.Errorf("bot: reference: %w", err)
 		}

@@ -14,7 +14,7 @@ import (
 func TestNewReference(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < 2000; i++ {
-		ref, err := bot.NewReference(rand.Reader)
+		ref, err := bot.NewReference(rand.Reader, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,11 +28,11 @@ func TestNewReference(t *testing.T) {
 		t.Errorf("only %d distinct references in 2000", len(seen))
 	}
 	// Bytes at or over 253 are skipped so that every character is equally likely.
-	ref, err := bot.NewReference(bytes.NewReader(append(bytes.Repeat([]byte{255}, 16), make([]byte, 16)...)))
+	ref, err := bot.NewReference(bytes.NewReader(append(bytes.Repeat([]byte{255}, 16), make([]byte, 16)...)), 0)
 	if err != nil || ref != "H-33333" {
 		t.Errorf("NewReference(255s then 0s) = %q, %v; want H-33333", ref, err)
 	}
-	if _, err := bot.NewReference(iotest.ErrReader(errors.New("no entropy"))); err == nil {
+	if _, err := bot.NewReference(iotest.ErrReader(errors.New("no entropy")), 0); err == nil {
 		t.Error("NewReference with a failing reader succeeded")
 	}
 }

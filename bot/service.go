@@ -122,11 +122,17 @@ var ErrConflict = errors.New("bot: conversation changed; try again")
 // ErrRefTaken means a referral's reference is already used by a job in the outbox.
 var ErrRefTaken = errors.New("bot: referral reference already in use; draw another")
 
-// Store keeps conversations. Claim then Commit is one message: two round trips,
-// no lock held in between; a conflict means "claim again".
+// Store keeps conversations. A message is a Commit conditional on the version it
+// was stepped from, with no lock held: on a conflict the store returns the newer
+// conversation and the message is stepped again. Claim reads a conversation the
+// Service does not have in its cache.
 type Store interface {
 	Claim(ctx context.Context, conv, msgID string) (Claimed, error)
-	Commit(ctx context.Context, conv, msgID string, c Commit) error
+	// Commit saves c if the conversation is still at c.Version; otherwise it
+	// returns committed false and what Claim would have returned now.
+	Commit(ctx context.Context, conv, msgID string, c Commit) (now Claimed, committed bool, err error)
+	// RefPrefix is the first character of the conversation's referral references.
+	RefPrefix(conv string) byte
 }
 
 // Observer is told what happened, for metrics. All methods must be cheap.
@@ -150,6 +156,7 @@ type Service struct {
 	observe   Observer
 	retention time.Duration
 	remindIn  time.Duration
+	cache     *stateCache
 }
 
 // Options are the Service's collaborators and settings.
@@ -167,13 +174,16 @@ type Options struct {
 	// ReminderDelay is how long after the last message a person who stopped
 	// mid-screening is reminded; 0 turns reminders off.
 	ReminderDelay time.Duration
+	// CacheSize is how many conversations the process keeps in memory as it last
+	// committed them, to save a read per message (default 10,000; negative: none).
+	CacheSize int
 }
 
 // New returns a Service.
 func New(o Options) *Service {
 	return &Service{
 		store: o.Store, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
-		retention: o.Retention, remindIn: o.ReminderDelay,
+		retention: o.Retention, remindIn: o.ReminderDelay, cache: newStateCache(o.CacheSize),
 	}
 }
 
@@ -187,38 +197,55 @@ const maxAttempts = 20
 func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
 	key := m.Key()
 	s.observe.MessageIn(m.Channel)
-	for attempt := 0; attempt < maxAttempts; attempt++ {
-		claimed, err := s.store.Claim(ctx, key, m.ID)
-		if err != nil {
+	// The cache usually holds the conversation as this process last committed it:
+	// then the commit is the only round trip. If another process moved it on, the
+	// commit says so and returns the newer state.
+	claimed, cached := s.cache.get(key)
+	if !cached {
+		var err error
+		if claimed, err = s.store.Claim(ctx, key, m.ID); err != nil {
 			s.observe.Error("store")
 			return Reply{}, fmt.Errorf("bot: claim: %w", err)
 		}
+	}
+	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if claimed.Duplicate {
-			s.observe.Duplicate(m.Channel)
-			var replies []string
-			if err := json.Unmarshal(claimed.Reply, &replies); err != nil {
-				s.observe.Error("stored_reply")
-				s.log.Warn("a stored reply is unreadable; answering the duplicate with nothing", "conv", key, "err", err)
-			}
-			return Reply{Messages: replies, Duplicate: true}, nil
+			return s.duplicate(key, m, claimed), nil
 		}
 		reply, commit, fx, err := s.step(key, m, claimed)
 		if err != nil {
 			return Reply{}, err
 		}
-		err = s.store.Commit(ctx, key, m.ID, commit)
-		if errors.Is(err, ErrConflict) || errors.Is(err, ErrRefTaken) {
-			continue
-		}
-		if err != nil {
+		now, committed, err := s.store.Commit(ctx, key, m.ID, commit)
+		switch {
+		case errors.Is(err, ErrRefTaken):
+			continue // step again: a new reference is drawn
+		case err != nil:
+			s.cache.drop(key)
 			s.observe.Error("store")
 			return Reply{}, fmt.Errorf("bot: commit: %w", err)
+		case !committed:
+			s.cache.drop(key)
+			claimed = now
+			continue
 		}
-		s.committed(m, fx, reply)
+		s.cache.put(key, commit.State, commit.Version+1)
+		s.committed(key, m, fx, reply)
 		return reply, nil
 	}
 	s.observe.Error("conflicts")
 	return Reply{}, fmt.Errorf("bot: %d conflicting updates in a row", maxAttempts)
+}
+
+// duplicate answers a message applied before with the replies it got then.
+func (s *Service) duplicate(key string, m Message, claimed Claimed) Reply {
+	s.observe.Duplicate(m.Channel)
+	var replies []string
+	if err := json.Unmarshal(claimed.Reply, &replies); err != nil {
+		s.observe.Error("stored_reply")
+		s.log.Warn("a stored reply is unreadable; answering the duplicate with nothing", "conv", key, "err", err)
+	}
+	return Reply{Messages: replies, Duplicate: true}
 }
 
 // step runs the engine on a claimed state and prepares the commit.
@@ -233,7 +260,7 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, f
 			st = flows.State{}
 		}
 	}
-	ref, err := NewReference(s.random)
+	ref, err := NewReference(s.random, s.store.RefPrefix(key))
 	if err != nil {
 		return Reply{}, Commit{}, flows.Effects{}, err
 	}
@@ -278,7 +305,7 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, f
 }
 
 // committed records what a committed message did.
-func (s *Service) committed(m Message, fx flows.Effects, reply Reply) {
+func (s *Service) committed(key string, m Message, fx flows.Effects, reply Reply) {
 	s.observe.MessagesOut(m.Channel, len(reply.Messages))
 	if fx.OptOut {
 		s.observe.OptOut(m.Channel)
@@ -289,7 +316,7 @@ func (s *Service) committed(m Message, fx flows.Effects, reply Reply) {
 	case fx.Fallback:
 		s.observe.Referral("fallback")
 	}
-	s.log.Debug("message applied", "conv", m.Key(), "channel", m.Channel, "replies", len(reply.Messages),
+	s.log.Debug("message applied", "conv", key, "channel", m.Channel, "replies", len(reply.Messages),
 		"referral", fx.Referral != nil, "ended", fx.Ended)
 }
 

@@ -2,8 +2,13 @@ package webhook
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -31,13 +36,9 @@ func verifyTwilio(d Deps) echo.MiddlewareFunc {
 				return next(c)
 			}
 			sig := req.Header.Get("X-Twilio-Signature")
-			params := make(map[string]string, len(req.PostForm))
-			for k, v := range req.PostForm {
-				if len(v) > 0 {
-					params[k] = v[0]
-				}
-			}
-			if d.AuthToken == "" || sig == "" || !validator.Validate(d.PublicURL+req.RequestURI, params, sig) {
+			fullURL := d.PublicURL + req.RequestURI
+			if d.AuthToken == "" || sig == "" || !(signatureMatches(d.AuthToken, fullURL, req.PostForm, sig) ||
+				validator.Validate(fullURL, firstValues(req.PostForm), sig)) {
 				d.Observer.Error("signature")
 				d.Log.Warn("refused a Twilio request with a missing or wrong signature", "path", req.URL.Path, "signed", sig != "")
 				return echo.NewHTTPError(http.StatusForbidden, "invalid Twilio signature")
@@ -45,6 +46,50 @@ func verifyTwilio(d Deps) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// signatureMatches is the common case of Twilio's check, done in one pass: it
+// computes the signature of exactly this URL. twilio-go's validator, tried when
+// this fails, also accepts the URL with and without the default port, at about
+// three times the cost; the two agree (TestSignatureMatchesTwilioGo).
+func signatureMatches(token, fullURL string, form url.Values, sig string) bool {
+	want, err := base64.StdEncoding.DecodeString(sig)
+	return err == nil && hmac.Equal(signature(token, fullURL, form), want)
+}
+
+// TwilioSignature returns the X-Twilio-Signature Twilio sends with a request to
+// fullURL with these form values: HMAC-SHA1 with the auth token over the URL and
+// each parameter's name and value, sorted by name, in base64. The load generator
+// and the tests sign with it.
+func TwilioSignature(token, fullURL string, form url.Values) string {
+	return base64.StdEncoding.EncodeToString(signature(token, fullURL, form))
+}
+
+func signature(token, fullURL string, form url.Values) []byte {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	mac := hmac.New(sha1.New, []byte(token))
+	mac.Write([]byte(fullURL))
+	for _, k := range keys {
+		mac.Write([]byte(k))
+		if v := form[k]; len(v) > 0 {
+			mac.Write([]byte(v[0]))
+		}
+	}
+	return mac.Sum(nil)
+}
+
+func firstValues(form url.Values) map[string]string {
+	params := make(map[string]string, len(form))
+	for k, v := range form {
+		if len(v) > 0 {
+			params[k] = v[0]
+		}
+	}
+	return params
 }
 
 // formError maps a body that could not be read as a form.

@@ -161,11 +161,12 @@ local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, to
 local out = {}
 for _, conv in ipairs(due) do
   redis.call('ZREM', KEYS[1], conv)
-  local h = redis.call('HMGET', ARGV[3] .. conv, 's', 'v', 'rv', 'w')
-  if h[1] and h[4] and h[2] == h[3] then
+  local cur = redis.call('GET', ARGV[3] .. conv)
+` + unpackLua + `
+  if cur and who ~= '' and rv == v then
     table.insert(out, conv)
-    table.insert(out, h[1])
-    table.insert(out, h[4])
+    table.insert(out, state)
+    table.insert(out, who)
   end
 end
 return out

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -21,7 +22,7 @@ import (
 // Keys. Every conversation belongs to one of Shards shards, and every key of a shard
 // carries the shard's hash tag, "{hNN}":
 //
-//	<prefix>{hNN}:c:<conv>     a conversation (hash, below)
+//	<prefix>{hNN}:c:<conv>     a conversation (a string, below)
 //	<prefix>{hNN}:jobs         outbox jobs by reference (hash: ref → job)
 //	<prefix>{hNN}:outbox       when each job is next due (sorted set, ms)
 //	<prefix>{hNN}:created      when each job was queued (sorted set, ms)
@@ -35,91 +36,165 @@ import (
 // "pending marker then enqueue" step that a crash could split. Workers walk the
 // shards.
 //
-// A conversation hash holds:
+// A conversation is one string, packed to stay well under 1 KiB (a hash of seven
+// fields costs Redis twice the bytes once a value passes 64 bytes):
 //
-//	s  the encoded flows.State
-//	v  the version, bumped by every commit
-//	i  the short id of the last message applied
-//	r  the replies to that message (JSON), for a duplicate of it
-//	o  the short ids of the messages before it, newest last
-//	w  who to remind (channel and numbers, JSON), and rv the version it is for
+//	"<version> <reminder version> <len id> <len ring> <len reply> <len who>\n"
+//	followed by: id, ring, reply, who, state
 //
-// Only the last reply is kept, to stay well under 1 KiB a conversation: Twilio
-// redelivers a message right after the first attempt, so a duplicate of an older
-// message (found in o) is answered with nothing and changes nothing.
+// version is bumped by every commit; id is the short id of the last message
+// applied and reply its replies (JSON), for a duplicate of it; ring holds the
+// short ids of the 16 messages before it; who is whom to remind (JSON) and the
+// reminder version the version it was set for; state is the encoded flows.State.
+// Only the last reply is kept: Twilio redelivers a message right after the first
+// attempt, so a duplicate of an older message (found in the ring) is answered with
+// nothing and changes nothing.
 
 // Shards is how many shards the keys are spread over: enough to spread a Cluster's
 // slots over its masters, few enough for workers to poll each one every second.
 const Shards = 16
 
-// shortIDLen is the length of a message's short id: 48 bits of its SHA-256, ample
+// shortIDLen is the length of a message's short id: 32 bits of its SHA-256, ample
 // to tell apart the few dozen messages of one conversation.
-const shortIDLen = 12
+const shortIDLen = 8
 
-// ringBytes keeps the short ids of the last 24 messages.
-const ringBytes = 24 * shortIDLen
+// ringBytes keeps the short ids of the 16 messages before the last.
+const ringBytes = 16 * shortIDLen
 
-// claimScript reads a conversation, or tells that a message was applied already.
-// It returns {1, replies} for a duplicate of the last message, {2} for a
-// duplicate of an older one, or {0, state, version}.
-var claimScript = redis.NewScript(`
-local h = redis.call('HMGET', KEYS[1], 's', 'v', 'i', 'r', 'o')
-local id = ARGV[1]
-if id ~= '' then
-  if h[3] == id then return {1, h[4] or ''} end
-  local o = h[5]
-  if o then
-    for k = 1, #o, ` + strconv.Itoa(shortIDLen) + ` do
-      if string.sub(o, k, k + ` + strconv.Itoa(shortIDLen-1) + `) == id then return {2} end
-    end
+// unpackLua reads a conversation string into locals; "cur" is the value or false.
+const unpackLua = `
+local v, rv, id, ring, reply, who, state = 0, 0, '', '', '', '', ''
+if cur then
+  local a, b, c, d, e, f, q = string.match(cur, '^(%d+) (%d+) (%d+) (%d+) (%d+) (%d+)\n()')
+  if a then
+    v, rv = tonumber(a), tonumber(b)
+    local il, ol, rl, wl = tonumber(c), tonumber(d), tonumber(e), tonumber(f)
+    id = string.sub(cur, q, q + il - 1); q = q + il
+    ring = string.sub(cur, q, q + ol - 1); q = q + ol
+    reply = string.sub(cur, q, q + rl - 1); q = q + rl
+    who = string.sub(cur, q, q + wl - 1); q = q + wl
+    state = string.sub(cur, q)
   end
 end
-return {0, h[1] or '', h[2] or '0'}
-`)
+`
 
-// commitScript saves a conversation if its version is still the one claimed,
-// queues its referral job and sets or drops its reminder, all or nothing.
+// commitScript saves a conversation if its version is still the one read, queues
+// its referral job and sets or drops its reminder, all or nothing. When it cannot,
+// it says why with what the caller needs next.
 //
 // KEYS: conversation, jobs, outbox, created, remind.
 // ARGV: 1 version, 2 state, 3 TTL ms ("0" keeps it), 4 short id ("" for none),
 // 5 replies, 6 job ref ("" for none), 7 job, 8 now ms, 9 reminder due ms ("" drops
-// it), 10 conversation key (the reminder's member), 11 who to remind ("" keeps).
-// It returns 1 when saved, 0 on a conflict, -1 when the job reference is taken.
+// it), 10 conversation key (the reminder's member), 11 who to remind ("" keeps),
+// 12 sent-key prefix, 13 dead-key prefix.
+//
+// It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
+// for a duplicate of an older one; {0, state, version} when another message came
+// first; {-1} when the job's reference is in use in this shard.
 var commitScript = redis.NewScript(`
-local h = redis.call('HMGET', KEYS[1], 'v', 'i', 'o')
-if (h[1] or '0') ~= ARGV[1] then return 0 end
-local id = ARGV[4]
-if id ~= '' and h[2] == id then return 0 end
+local cur = redis.call('GET', KEYS[1])
+` + unpackLua + `
+local msg = ARGV[4]
+if msg ~= '' then
+  if id == msg then return {1, reply} end
+  for k = 1, #ring, ` + strconv.Itoa(shortIDLen) + ` do
+    if string.sub(ring, k, k + ` + strconv.Itoa(shortIDLen-1) + `) == msg then return {2} end
+  end
+end
+if tostring(v) ~= ARGV[1] then return {0, state, tostring(v)} end
 if ARGV[6] ~= '' then
-  if redis.call('HSETNX', KEYS[2], ARGV[6], ARGV[7]) == 0 then return -1 end
+  if redis.call('EXISTS', ARGV[12] .. ARGV[6], ARGV[13] .. ARGV[6]) > 0 or redis.call('HSETNX', KEYS[2], ARGV[6], ARGV[7]) == 0 then
+    return {-1}
+  end
   redis.call('ZADD', KEYS[3], ARGV[8], ARGV[6])
   redis.call('ZADD', KEYS[4], ARGV[8], ARGV[6])
 end
-local v = tostring(tonumber(ARGV[1]) + 1)
-if id ~= '' then
-  local o = h[3] or ''
-  if h[2] then
-    o = o .. h[2]
-    if #o > ` + strconv.Itoa(ringBytes) + ` then o = string.sub(o, #o - ` + strconv.Itoa(ringBytes-1) + `) end
+v = v + 1
+if msg ~= '' then
+  if id ~= '' then
+    ring = ring .. id
+    if #ring > ` + strconv.Itoa(ringBytes) + ` then ring = string.sub(ring, #ring - ` + strconv.Itoa(ringBytes-1) + `) end
   end
-  redis.call('HSET', KEYS[1], 's', ARGV[2], 'v', v, 'i', id, 'r', ARGV[5], 'o', o)
-else
-  redis.call('HSET', KEYS[1], 's', ARGV[2], 'v', v)
+  id, reply = msg, ARGV[5]
 end
-if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'w', ARGV[11]) end
+if ARGV[11] ~= '' then who = ARGV[11] end
 if ARGV[9] == '' then
   redis.call('ZREM', KEYS[5], ARGV[10])
+  rv = 0
 else
   redis.call('ZADD', KEYS[5], ARGV[9], ARGV[10])
-  redis.call('HSET', KEYS[1], 'rv', v)
+  rv = v
 end
+local val = v .. ' ' .. rv .. ' ' .. #id .. ' ' .. #ring .. ' ' .. #reply .. ' ' .. #who .. '\n' .. id .. ring .. reply .. who .. ARGV[2]
 if ARGV[3] == '0' then
-  redis.call('PERSIST', KEYS[1])
+  redis.call('SET', KEYS[1], val)
 else
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  redis.call('SET', KEYS[1], val, 'PX', ARGV[3])
 end
-return 1
+return {3}
 `)
+
+// conversation is a conversation string, unpacked.
+type conversation struct {
+	version, remindVersion int64
+	id, ring, reply, who   string
+	state                  string
+}
+
+// unpack reads a conversation string as unpackLua does. Anything unreadable is an
+// empty conversation at version 0: its next commit overwrites it.
+func unpack(val string) conversation {
+	header, rest, ok := strings.Cut(val, "\n")
+	if !ok {
+		return conversation{}
+	}
+	f := strings.Fields(header)
+	if len(f) != 6 {
+		return conversation{}
+	}
+	var n [6]int64
+	for i, s := range f {
+		x, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || x < 0 {
+			return conversation{}
+		}
+		n[i] = x
+	}
+	c := conversation{version: n[0], remindVersion: n[1]}
+	take := func(l int64) (string, bool) {
+		if l > int64(len(rest)) {
+			return "", false
+		}
+		s := rest[:l]
+		rest = rest[l:]
+		return s, true
+	}
+	var ok1, ok2, ok3, ok4 bool
+	c.id, ok1 = take(n[2])
+	c.ring, ok2 = take(n[3])
+	c.reply, ok3 = take(n[4])
+	c.who, ok4 = take(n[5])
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return conversation{}
+	}
+	c.state = rest
+	return c
+}
+
+// claimed turns a conversation into what Claim returns for a message.
+func (c conversation) claimed(id string) bot.Claimed {
+	if id != "" {
+		if c.id == id {
+			return bot.Claimed{Duplicate: true, Reply: []byte(c.reply)}
+		}
+		for k := 0; k+shortIDLen <= len(c.ring); k += shortIDLen {
+			if c.ring[k:k+shortIDLen] == id {
+				return bot.Claimed{Duplicate: true, Reply: []byte("null")}
+			}
+		}
+	}
+	return bot.Claimed{State: []byte(c.state), Version: c.version}
+}
 
 // Store keeps conversations, the outbox and reminders in Redis.
 type Store struct {
@@ -160,32 +235,19 @@ func shortID(msgID string) string {
 	return hex.EncodeToString(sum[:shortIDLen/2])
 }
 
-// Claim reads a conversation in one round trip.
+// Claim reads a conversation in one round trip, a plain GET.
 func (s *Store) Claim(ctx context.Context, conv, msgID string) (bot.Claimed, error) {
-	res, err := claimScript.Run(ctx, s.rdb, []string{s.Key(conv)}, shortID(msgID)).Slice()
-	if err != nil {
+	val, err := s.rdb.Get(ctx, s.Key(conv)).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return bot.Claimed{}, fmt.Errorf("redisstore: claim: %w", err)
 	}
-	code, _ := res[0].(int64)
-	switch code {
-	case 1:
-		return bot.Claimed{Duplicate: true, Reply: bytesOf(res[1])}, nil
-	case 2:
-		return bot.Claimed{Duplicate: true, Reply: []byte("null")}, nil
-	}
-	if len(res) != 3 {
-		return bot.Claimed{}, fmt.Errorf("redisstore: claim: unexpected reply %v", res)
-	}
-	version, err := strconv.ParseInt(string(bytesOf(res[2])), 10, 64)
-	if err != nil {
-		return bot.Claimed{}, fmt.Errorf("redisstore: claim: bad version: %w", err)
-	}
-	return bot.Claimed{State: bytesOf(res[1]), Version: version}, nil
+	return unpack(val).claimed(shortID(msgID)), nil
 }
 
-// Commit saves a conversation, its job and its reminder in one round trip, or
-// returns bot.ErrConflict (another message came first) or bot.ErrRefTaken.
-func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) error {
+// Commit saves a conversation, its job and its reminder in one round trip. When
+// another message came first it returns committed false with what Claim would
+// have returned; a job reference already in use is bot.ErrRefTaken.
+func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) (bot.Claimed, bool, error) {
 	shard := shardOf(conv)
 	keys := []string{
 		s.Key(conv), s.shardKey(shard, "jobs"), s.shardKey(shard, "outbox"),
@@ -204,19 +266,37 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) er
 	if !c.RemindAt.IsZero() {
 		remind = strconv.FormatInt(c.RemindAt.UnixMilli(), 10)
 	}
-	n, err := commitScript.Run(ctx, s.rdb, keys,
+	res, err := commitScript.Run(ctx, s.rdb, keys,
 		strconv.FormatInt(c.Version, 10), c.State, ttl, shortID(msgID), c.Reply,
-		jobRef, job, strconv.FormatInt(c.Now.UnixMilli(), 10), remind, conv, c.Who).Int()
+		jobRef, job, strconv.FormatInt(c.Now.UnixMilli(), 10), remind, conv, c.Who,
+		s.shardKey(shard, "sent:"), s.shardKey(shard, "dead:")).Slice()
 	if err != nil {
-		return fmt.Errorf("redisstore: commit: %w", err)
+		return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: %w", err)
 	}
-	switch n {
+	code, _ := res[0].(int64)
+	switch code {
+	case 3:
+		return bot.Claimed{}, true, nil
+	case 1:
+		return bot.Claimed{Duplicate: true, Reply: bytesOf(res[1])}, false, nil
+	case 2:
+		return bot.Claimed{Duplicate: true, Reply: []byte("null")}, false, nil
 	case 0:
-		return bot.ErrConflict
+		version, err := strconv.ParseInt(string(bytesOf(res[2])), 10, 64)
+		if err != nil {
+			return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: bad version: %w", err)
+		}
+		return bot.Claimed{State: bytesOf(res[1]), Version: version}, false, nil
 	case -1:
-		return bot.ErrRefTaken
+		return bot.Claimed{}, false, bot.ErrRefTaken
 	}
-	return nil
+	return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: unexpected reply %v", res)
+}
+
+// RefPrefix returns the first character of the references of a conversation's
+// shard: one per shard, so that a reference checked unique in its shard is unique.
+func (s *Store) RefPrefix(conv string) byte {
+	return bot.ReferenceAlphabet[shardOf(conv)]
 }
 
 // Ping reports whether Redis answers.

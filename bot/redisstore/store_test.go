@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -16,44 +17,49 @@ func TestClaimCommit(t *testing.T) {
 	rdb := srv.Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
+	commit := func(msg string, c bot.Commit) (bot.Claimed, bool) {
+		t.Helper()
+		now, ok, err := s.Commit(ctx, "conv1", msg, c)
+		if err != nil {
+			t.Fatalf("Commit(%s): %v", msg, err)
+		}
+		return now, ok
+	}
 
 	c, err := s.Claim(ctx, "conv1", "SM1")
 	if err != nil || c.Duplicate || c.Version != 0 || len(c.State) != 0 {
 		t.Fatalf("Claim(new) = %+v, %v; want an empty state at version 0", c, err)
 	}
-	err = s.Commit(ctx, "conv1", "SM1", bot.Commit{Version: 0, State: []byte("state\x00one"), StateTTL: time.Hour, Reply: []byte(`["hi"]`)})
-	if err != nil {
-		t.Fatalf("Commit: %v", err)
+	if _, ok := commit("SM1", bot.Commit{Version: 0, State: []byte("state\x00one\n"), StateTTL: time.Hour, Reply: []byte(`["hi"]`)}); !ok {
+		t.Fatal("the first commit failed")
 	}
-	c, err = s.Claim(ctx, "conv1", "SM1")
-	if err != nil || !c.Duplicate || string(c.Reply) != `["hi"]` {
-		t.Fatalf("Claim(same message) = %+v, %v; want the duplicate and its reply", c, err)
+	c, _ = s.Claim(ctx, "conv1", "SM1")
+	if !c.Duplicate || string(c.Reply) != `["hi"]` {
+		t.Fatalf("Claim(same message) = %+v; want the duplicate and its reply", c)
 	}
-	c, err = s.Claim(ctx, "conv1", "SM2")
-	if err != nil || c.Duplicate || c.Version != 1 || string(c.State) != "state\x00one" {
-		t.Fatalf("Claim(next message) = %+v, %v", c, err)
+	c, _ = s.Claim(ctx, "conv1", "SM2")
+	if c.Duplicate || c.Version != 1 || string(c.State) != "state\x00one\n" {
+		t.Fatalf("Claim(next message) = %+v", c)
 	}
-	// A commit from a stale claim changes nothing.
-	err = s.Commit(ctx, "conv1", "SM2", bot.Commit{Version: 0, State: []byte("stale")})
-	if !errors.Is(err, bot.ErrConflict) {
-		t.Fatalf("stale Commit = %v, want ErrConflict", err)
+	// A commit stepped from an old version changes nothing and returns the newer one.
+	now, ok := commit("SM2", bot.Commit{Version: 0, State: []byte("stale")})
+	if ok || now.Duplicate || now.Version != 1 || string(now.State) != "state\x00one\n" {
+		t.Fatalf("stale Commit = %+v, %v; want the conversation at version 1", now, ok)
 	}
-	if err := s.Commit(ctx, "conv1", "SM2", bot.Commit{Version: 1, State: []byte("two"), StateTTL: time.Hour, Reply: []byte(`["b"]`)}); err != nil {
-		t.Fatal(err)
+	// A commit of a message already applied returns its reply, whatever the version.
+	if now, ok = commit("SM1", bot.Commit{Version: 1, State: []byte("again")}); ok || !now.Duplicate || string(now.Reply) != `["hi"]` {
+		t.Fatalf("Commit(duplicate) = %+v, %v", now, ok)
 	}
-	// SM1 is no longer the last message: a late duplicate of it gets nothing and
-	// changes nothing.
-	c, err = s.Claim(ctx, "conv1", "SM1")
-	if err != nil || !c.Duplicate || string(c.Reply) != "null" {
-		t.Fatalf("Claim(older message) = %+v, %v", c, err)
+	commit("SM2", bot.Commit{Version: 1, State: []byte("two"), StateTTL: time.Hour, Reply: []byte(`["b"]`)})
+	// SM1 is no longer the last message: a late duplicate of it gets nothing.
+	if c, _ = s.Claim(ctx, "conv1", "SM1"); !c.Duplicate || string(c.Reply) != "null" {
+		t.Fatalf("Claim(older message) = %+v", c)
 	}
 	if ttl := rdb.PTTL(ctx, s.Key("conv1")).Val(); ttl <= 59*time.Minute || ttl > time.Hour {
 		t.Errorf("TTL = %v, want about an hour", ttl)
 	}
 	// An opt-out is kept without a TTL.
-	if err := s.Commit(ctx, "conv1", "SM3", bot.Commit{Version: 2, State: []byte("out"), Reply: []byte(`[]`)}); err != nil {
-		t.Fatal(err)
-	}
+	commit("SM3", bot.Commit{Version: 2, State: []byte("out"), Reply: []byte(`[]`)})
 	if ttl := rdb.PTTL(ctx, s.Key("conv1")).Val(); ttl != -1 {
 		t.Errorf("TTL after a commit without one = %v, want none (-1ms)", ttl)
 	}
@@ -63,24 +69,30 @@ func TestClaimCommit(t *testing.T) {
 		if c.Duplicate || c.Version != v {
 			t.Fatalf("Claim without id = %+v, want version %d", c, v)
 		}
-		if err := s.Commit(ctx, "conv1", "", bot.Commit{Version: v, State: []byte("x"), StateTTL: time.Hour}); err != nil {
-			t.Fatal(err)
-		}
+		commit("", bot.Commit{Version: v, State: []byte("x"), StateTTL: time.Hour})
+	}
+	if c, _ := s.Claim(ctx, "conv1", "SM3"); !c.Duplicate {
+		t.Errorf("messages without an id made SM3's reply forgotten")
+	}
+	// Something unreadable under the key is a new conversation, not an error.
+	rdb.Set(ctx, s.Key("conv2"), "garbage", 0)
+	if c, err := s.Claim(ctx, "conv2", "SM1"); err != nil || c.Version != 0 {
+		t.Errorf("Claim(garbage) = %+v, %v", c, err)
 	}
 	if !srv.Real() {
 		t.Log("ran against miniredis")
 	}
 }
 
-// TestDedupeRing: the short ids of the last 24 messages are remembered.
+// TestDedupeRing: the short ids of the 16 messages before the last are remembered.
 func TestDedupeRing(t *testing.T) {
 	s := redisstore.New(redistest.Start(t).Client(), "test:")
 	ctx := context.Background()
 	ids := make([]string, 30)
 	for i := range ids {
-		ids[i] = "SM" + string(rune('a'+i))
-		if err := s.Commit(ctx, "c", ids[i], bot.Commit{Version: int64(i), State: []byte("s"), StateTTL: time.Hour, Reply: []byte(`["r"]`)}); err != nil {
-			t.Fatal(err)
+		ids[i] = fmt.Sprintf("SM%02d", i)
+		if _, ok, err := s.Commit(ctx, "c", ids[i], bot.Commit{Version: int64(i), State: []byte("s"), StateTTL: time.Hour, Reply: []byte(`["r"]`)}); !ok || err != nil {
+			t.Fatal(ok, err)
 		}
 	}
 	for i, id := range ids {
@@ -88,10 +100,31 @@ func TestDedupeRing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// ids[29] is the last; ids[5..28] are in the ring; older ones are forgotten.
-		if want := i >= 5; c.Duplicate != want {
+		// ids[29] is the last; ids[13..28] are in the ring; older ones are forgotten.
+		if want := i >= 13; c.Duplicate != want {
 			t.Errorf("message %d: duplicate = %v, want %v", i, c.Duplicate, want)
 		}
+	}
+}
+
+// TestRefUnique: a reference in use in a shard (queued, delivered or dead) is
+// refused, and nothing of the commit is written.
+func TestRefUnique(t *testing.T) {
+	s := redisstore.New(redistest.Start(t).Client(), "test:")
+	ctx := context.Background()
+	job := &bot.Job{Ref: "H-3AAAA", Data: []byte(`{}`)}
+	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Job: job, Now: time.Now()}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	_, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: 1, State: []byte("b"), Job: job, Now: time.Now()})
+	if ok || !errors.Is(err, bot.ErrRefTaken) {
+		t.Fatalf("a second job with the same reference: %v, %v", ok, err)
+	}
+	if c, _ := s.Claim(ctx, "c", "SM2"); c.Version != 1 || string(c.State) != "a" {
+		t.Errorf("the refused commit wrote something: %+v", c)
+	}
+	if p := s.RefPrefix("c"); p == 0 {
+		t.Errorf("RefPrefix = 0")
 	}
 }
 

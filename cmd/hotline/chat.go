@@ -61,7 +61,7 @@ func (e *env) chat(args []string) error {
 		if !interactive {
 			fmt.Fprintf(e.stdout, "> %s\n", text)
 		}
-		ref, err := bot.NewReference(e.random)
+		ref, err := bot.NewReference(e.random, 0)
 		if err != nil {
 			return err
 		}

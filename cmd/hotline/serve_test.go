@@ -3,10 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -17,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +21,7 @@ import (
 
 	"github.com/hotline-legal/hotline/bot/mailer/smtptest"
 	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
+	"github.com/hotline-legal/hotline/webhook"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's log writer and the test.
@@ -127,7 +124,7 @@ func (r *running) twilioPost(from, body, sid, token string) (int, []string) {
 	req, _ := http.NewRequest(http.MethodPost, r.url+"/twilio/messages", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if token != "" {
-		req.Header.Set("X-Twilio-Signature", twilioSignature(token, "https://hotline.example.org/twilio/messages", form))
+		req.Header.Set("X-Twilio-Signature", webhook.TwilioSignature(token, "https://hotline.example.org/twilio/messages", form))
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -145,20 +142,6 @@ func (r *running) twilioPost(from, body, sid, token string) (int, []string) {
 		r.t.Fatalf("not TwiML: %s", raw)
 	}
 	return resp.StatusCode, twiml.Messages
-}
-
-func twilioSignature(token, fullURL string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	mac := hmac.New(sha1.New, []byte(token))
-	mac.Write([]byte(fullURL))
-	for _, k := range keys {
-		mac.Write([]byte(k + form.Get(k)))
-	}
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
 func newSID(t *testing.T) string {

@@ -64,8 +64,9 @@ func TestRun(t *testing.T) {
 		t.Errorf("%.4f Redis round trips per message, want 1 to 2 (%d calls, %d pipelines, %d handshakes, %d messages)",
 			rt, rep.Redis.HookCalls, rep.Redis.HookPipelines, rep.Redis.Handshakes, rep.Redis.Messages)
 	}
-	if rt := rep.Redis.RedisPerMessage; rt < 1 || rt > 2 {
-		t.Errorf("Redis counted %.3f commands per message, want 1 to 2", rt)
+	// One commit script a message; more only after a conflict.
+	if rt := rep.Redis.RedisPerMessage; rt < 0.9 || rt > 1.5 {
+		t.Errorf("Redis counted %.3f script calls per message, want about 1", rt)
 	}
 	if m := rep.Memory; m.Sampled == 0 || m.MeanBytes <= 0 || m.MeanBytes >= 1024 {
 		t.Errorf("MEMORY USAGE: %.0f bytes per conversation over %d keys; want some, under 1024", m.MeanBytes, m.Sampled)

@@ -1,0 +1,60 @@
+package bot
+
+import "sync"
+
+// stateCache holds conversations as this process last committed them. It is only
+// a guess: every commit checks the version in Redis, so a stale entry costs a
+// retry, never a lost or doubled message.
+type stateCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]cachedState
+}
+
+type cachedState struct {
+	state   []byte
+	version int64
+}
+
+func newStateCache(max int) *stateCache {
+	if max == 0 {
+		max = 10_000
+	}
+	return &stateCache{max: max, m: map[string]cachedState{}}
+}
+
+func (c *stateCache) get(key string) (Claimed, bool) {
+	if c.max < 0 {
+		return Claimed{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	return Claimed{State: e.state, Version: e.version}, ok
+}
+
+func (c *stateCache) put(key string, state []byte, version int64) {
+	if c.max < 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[key]; !ok && len(c.m) >= c.max {
+		// Evict an arbitrary entry (map order is random): the cache only saves
+		// reads, so which one goes matters little.
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[key] = cachedState{state: state, version: version}
+}
+
+func (c *stateCache) drop(key string) {
+	if c.max < 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
+}

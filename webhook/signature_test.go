@@ -1,0 +1,47 @@
+package webhook
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"testing"
+
+	"github.com/twilio/twilio-go/client"
+)
+
+// TestSignatureMatchesTwilioGo: the fast check accepts exactly the signatures
+// twilio-go computes for the same URL, and refuses altered ones.
+func TestSignatureMatchesTwilioGo(t *testing.T) {
+	const token = "12345"
+	// Twilio's documented example.
+	form := url.Values{"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"}, "From": {"+14158675309"}, "To": {"+18005551212"}}
+	if !signatureMatches(token, "https://mycompany.com/myapp.php?foo=1&bar=2", form, "RSOYDt4T1cUTdK1PDd93/VVr8B8=") {
+		t.Fatal("the documented example does not match")
+	}
+	v := client.NewRequestValidator(token)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200; i++ {
+		form := url.Values{}
+		for j := 0; j < r.IntN(8); j++ {
+			form.Set(fmt.Sprintf("K%c%d", 'A'+r.IntN(26), r.IntN(100)), fmt.Sprintf("v%d é %x", r.Int(), r.Int64()))
+		}
+		u := fmt.Sprintf("https://hotline.example.org/twilio/messages?x=%d", r.IntN(10))
+		sig := TwilioSignature(token, u, form)
+		// twilio-go is the judge of what a right signature is.
+		if !v.Validate(u, firstValues(form), sig) {
+			t.Fatalf("the test's signer disagrees with twilio-go for %v", form)
+		}
+		if !signatureMatches(token, u, form, sig) {
+			t.Fatalf("a signature twilio-go accepts was refused for %v", form)
+		}
+		other := TwilioSignature(token, u+"&y=1", form)
+		if v.Validate(u, firstValues(form), other) || signatureMatches(token, u, form, other) || signatureMatches("other", u, form, sig) {
+			t.Fatalf("a signature for another URL or token was accepted")
+		}
+	}
+	for _, bad := range []string{"", "not base64!", "AAAA"} {
+		if signatureMatches(token, "https://x", form, bad) {
+			t.Errorf("signature %q accepted", bad)
+		}
+	}
+}
