@@ -88,7 +88,7 @@ type Commit struct {
 	// RemindAt is when to remind the person if nothing else happens; zero drops
 	// any reminder.
 	RemindAt time.Time
-	// Who is whom a reminder goes to (JSON of Recipient); nil keeps what is stored.
+	// Who is whom a reminder goes to (JSON of Recipient), with RemindAt.
 	Who []byte
 }
 

@@ -85,23 +85,40 @@ end
 // KEYS: conversation, jobs, outbox, created, remind.
 // ARGV: 1 version, 2 state, 3 TTL ms ("0" keeps it), 4 short id ("" for none),
 // 5 replies, 6 job ref ("" for none), 7 job, 8 now ms, 9 reminder due ms ("" drops
-// it), 10 conversation key (the reminder's member), 11 who to remind ("" keeps),
-// 12 sent-key prefix, 13 dead-key prefix.
+// it), 10 conversation key (the reminder's member), 11 who to remind, 12 sent-key
+// prefix, 13 dead-key prefix.
 //
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
 // for a duplicate of an older one; {0, state, version} when another message came
 // first; {-1} when the job's reference is in use in this shard.
 var commitScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
-` + unpackLua + `
+-- Only the header, the last id and the ring are read on the usual path; the rest
+-- is cut out only for a duplicate or a conflict: Lua string work is most of what
+-- this script costs Redis.
+local v, rv, id, ring, q, rl, wl = 0, 0, '', '', 1, 0, 0
+if cur then
+  local a, b, c, d, e, f, p = string.match(cur, '^(%d+) (%d+) (%d+) (%d+) (%d+) (%d+)\n()')
+  if a then
+    v, rv, rl, wl = tonumber(a), tonumber(b), tonumber(e), tonumber(f)
+    local il, ol = tonumber(c), tonumber(d)
+    id = string.sub(cur, p, p + il - 1)
+    ring = string.sub(cur, p + il, p + il + ol - 1)
+    q = p + il + ol
+  end
+end
 local msg = ARGV[4]
 if msg ~= '' then
-  if id == msg then return {1, reply} end
+  if id == msg then return {1, string.sub(cur, q, q + rl - 1)} end
   for k = 1, #ring, ` + strconv.Itoa(shortIDLen) + ` do
     if string.sub(ring, k, k + ` + strconv.Itoa(shortIDLen-1) + `) == msg then return {2} end
   end
 end
-if tostring(v) ~= ARGV[1] then return {0, state, tostring(v)} end
+if tostring(v) ~= ARGV[1] then
+  local state = ''
+  if cur then state = string.sub(cur, q + rl + wl) end
+  return {0, state, tostring(v)}
+end
 if ARGV[6] ~= '' then
   if redis.call('EXISTS', ARGV[12] .. ARGV[6], ARGV[13] .. ARGV[6]) > 0 or redis.call('HSETNX', KEYS[2], ARGV[6], ARGV[7]) == 0 then
     return {-1}
@@ -110,14 +127,17 @@ if ARGV[6] ~= '' then
   redis.call('ZADD', KEYS[4], ARGV[8], ARGV[6])
 end
 v = v + 1
+local reply = ''
 if msg ~= '' then
   if id ~= '' then
     ring = ring .. id
     if #ring > ` + strconv.Itoa(ringBytes) + ` then ring = string.sub(ring, #ring - ` + strconv.Itoa(ringBytes-1) + `) end
   end
   id, reply = msg, ARGV[5]
+elseif cur then
+  reply = string.sub(cur, q, q + rl - 1)
 end
-if ARGV[11] ~= '' then who = ARGV[11] end
+local who = ARGV[11]
 if ARGV[9] == '' then
   redis.call('ZREM', KEYS[5], ARGV[10])
   rv = 0
