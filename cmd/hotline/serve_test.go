@@ -415,3 +415,57 @@ func TestServeReminder(t *testing.T) {
 		t.Errorf("Twilio was asked to send %v; want one reminder\n%s", sent, srv.logs)
 	}
 }
+
+// TestServeSentinel: the Sentinel path, once: a screening and its email with
+// REDIS_URL naming a Sentinel.
+func TestServeSentinel(t *testing.T) {
+	t.Parallel()
+	master := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, master)
+	mail := smtptest.Start(t, "127.0.0.1:0")
+	srv := startServe(t, webhookEnv(map[string]string{
+		"REDIS_URL": "redis://" + sentinel + "?master_name=mymaster", "SMTP_URL": mail.URL(),
+	}))
+	screenOverWebhook(t, srv, "+13125550185")
+	if n := len(mail.WaitFor(1, 10*time.Second)); n != 1 {
+		t.Errorf("%d emails through Sentinel, want 1", n)
+	}
+	if keys, _ := master.Client().Keys(context.Background(), "hotline:*:c:*").Result(); len(keys) != 1 {
+		t.Errorf("the master holds %d conversations, want 1", len(keys))
+	}
+}
+
+// TestServeCluster: a 3-master Redis Cluster: a screening, its email, a duplicate,
+// all scripts run in one slot.
+func TestServeCluster(t *testing.T) {
+	t.Parallel()
+	addrs := redistest.StartCluster(t, 3)
+	mail := smtptest.Start(t, "127.0.0.1:0")
+	srv := startServe(t, webhookEnv(map[string]string{
+		"REDIS_URL": redistest.ClusterURL(addrs), "HOTLINE_REDIS_MODE": "cluster", "SMTP_URL": mail.URL(),
+		"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "HOTLINE_REMINDER_DELAY": "1s",
+		"HOTLINE_TWILIO_API_URL": "http://127.0.0.1:1", // reminders are claimed (and fail to send): the script runs
+	}))
+	for i := 0; i < 3; i++ {
+		screenOverWebhook(t, srv, fmt.Sprintf("+1312555019%d", i))
+	}
+	if n := len(mail.WaitFor(3, 15*time.Second)); n != 3 {
+		t.Errorf("%d emails through the cluster, want 3", n)
+	}
+	sid := newSID(t)
+	_, first := srv.twilioPost("+13125550199", "hi", sid, serveToken)
+	_, again := srv.twilioPost("+13125550199", "hi", sid, serveToken)
+	if strings.Join(first, "") == "" || strings.Join(first, "") != strings.Join(again, "") {
+		t.Errorf("a duplicate in the cluster got %q, the original %q", again, first)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(srv.logs.String(), "reminders: could not send") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond) // the reminder script must have run, in the cluster
+	}
+	if !strings.Contains(srv.logs.String(), "reminders: could not send") {
+		t.Errorf("the reminder was never claimed in the cluster")
+	}
+	if strings.Contains(srv.logs.String(), "CROSSSLOT") || strings.Contains(srv.logs.String(), "non local key") {
+		t.Errorf("a script touched keys of two slots:\n%s", srv.logs)
+	}
+}
