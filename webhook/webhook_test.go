@@ -45,7 +45,7 @@ func TestSignKnownVector(t *testing.T) {
 
 // server is a Hotline HTTP server on loopback over a private redis-server.
 type server struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	redis *redistest.Server
 	rdb   *redis.Client
@@ -61,7 +61,7 @@ type serverOptions struct {
 	adminToken    string // turns the preview on
 }
 
-func newServer(t *testing.T, o serverOptions) *server {
+func newServer(t testing.TB, o serverOptions) *server {
 	t.Helper()
 	pack, _, err := flows.Load(defaultpack.FS, time.Now())
 	if err != nil {
