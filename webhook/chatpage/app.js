@@ -1,0 +1,485 @@
+// Hotline web chat: the same screening bot as SMS, in a browser.
+//
+// Plain JavaScript with no library: the page must load fast on a cheap phone and
+// pass a strict Content-Security-Policy (no inline code, nothing from elsewhere).
+// The server does all the thinking; this file only sends what the person types to
+// POST /chat/messages and shows the replies.
+'use strict';
+
+(function () {
+  // Every key this page writes. sessionStorage only: it dies with the tab, and a
+  // person who shares a device must not find the conversation later. Nothing goes
+  // in the URL, which ends up in history, bookmarks and server logs.
+  const KEY = {
+    session: 'hotline.session',
+    transcript: 'hotline.transcript',
+    lang: 'hotline.lang',
+    token: 'hotline.adminToken',
+    exitURL: 'hotline.exitURL', // set by tests; people get the default below
+  };
+  // Where Quick exit goes: a dull, common site that explains nothing.
+  const DEFAULT_EXIT_URL = 'https://www.weather.gov/';
+  // Two presses of Escape closer than this leave the page; one press alone may
+  // just close the phone's keyboard or a browser popup.
+  const DOUBLE_ESCAPE_MS = 1000;
+  // Enough for a whole screening with re-asks; older lines are dropped so that
+  // sessionStorage stays small.
+  const MAX_TRANSCRIPT = 200;
+
+  const TEXT = {
+    en: {
+      pageTitle: 'Legal Aid Hotline: chat',
+      title: 'Legal Aid Hotline',
+      tagline: 'Free legal help',
+      exit: 'Quick exit',
+      exitHint: 'Press Esc twice to leave fast.',
+      welcome: 'Hi. This is a free, confidential screening for legal help. Send any message to start, like “hello”.',
+      conversation: 'Conversation',
+      label: 'Type your answer',
+      send: 'Send',
+      privacy: 'Only the legal aid office we refer you to will see your answers.',
+      bot: 'Hotline:',
+      me: 'You:',
+      notSent: '(not sent)',
+      error: 'Sorry, that didn’t go through. Please try again.',
+      wait: (s) => `Sorry, that didn’t go through: too many messages. Please wait ${s} seconds, then try again.`,
+      previewTitle: 'Preview for coordinators',
+      token: 'Admin token',
+      save: 'Save',
+      tokenHint: 'Kept in this tab only, sent with each message.',
+      tokenSaved: 'Saved. The preview shows after your next message.',
+      noPreview: 'The server sent no preview. Check the token, and that the server runs with HOTLINE_PREVIEW=1.',
+      previewEmpty: 'Send a message to see where the conversation stands.',
+      step: 'Current step',
+      flags: 'Flags',
+      none: 'none',
+      answers: 'Saved answers',
+      eligibility: 'Eligibility',
+      household: 'Household',
+      people: (n) => (n === 1 ? '1 person' : `${n} people`),
+      income: 'Income',
+      perMonth: 'a month',
+      perYear: 'a year',
+      guidelineYear: (y) => `Poverty guideline (${y})`,
+      percent: 'Percent of guideline',
+      restart: 'Restart',
+      langName: { en: 'English', es: 'Spanish' },
+    },
+    es: {
+      // The hotline's name stays as the bot says it, in both languages.
+      pageTitle: 'Legal Aid Hotline: chat',
+      title: 'Legal Aid Hotline',
+      tagline: 'Ayuda legal gratis',
+      exit: 'Salida rápida',
+      exitHint: 'Pulse Esc dos veces para salir rápido.',
+      welcome: 'Hola. Esta es una evaluación gratuita y confidencial para recibir ayuda legal. Envíe cualquier mensaje para empezar, como “hola”.',
+      conversation: 'Conversación',
+      label: 'Escriba su respuesta',
+      send: 'Enviar',
+      privacy: 'Solo la oficina de ayuda legal a la que le enviemos verá sus respuestas.',
+      bot: 'Línea de ayuda:',
+      me: 'Usted:',
+      notSent: '(no enviado)',
+      error: 'Lo sentimos, no se envió. Por favor intente de nuevo.',
+      wait: (s) => `Lo sentimos, no se envió: demasiados mensajes. Espere ${s} segundos e intente de nuevo.`,
+      previewTitle: 'Vista previa para coordinadores',
+      token: 'Clave de administración',
+      save: 'Guardar',
+      tokenHint: 'Se guarda solo en esta pestaña y se envía con cada mensaje.',
+      tokenSaved: 'Guardada. La vista previa aparece después de su próximo mensaje.',
+      noPreview: 'El servidor no envió vista previa. Revise la clave, y que el servidor corra con HOTLINE_PREVIEW=1.',
+      previewEmpty: 'Envíe un mensaje para ver el estado de la conversación.',
+      step: 'Paso actual',
+      flags: 'Marcas',
+      none: 'ninguna',
+      answers: 'Respuestas guardadas',
+      eligibility: 'Elegibilidad',
+      household: 'Hogar',
+      people: (n) => (n === 1 ? '1 persona' : `${n} personas`),
+      income: 'Ingresos',
+      perMonth: 'al mes',
+      perYear: 'al año',
+      guidelineYear: (y) => `Guía de pobreza (${y})`,
+      percent: 'Porcentaje de la guía',
+      restart: 'Reiniciar',
+      langName: { en: 'inglés', es: 'español' },
+    },
+  };
+
+  // Answers to the bot's language question, as the default pack words them. The
+  // page follows them so that screen readers pronounce Spanish replies in Spanish.
+  const LANGUAGE_WORDS = {
+    en: ['1', 'en', 'english', 'ingles', 'inglés'],
+    es: ['2', 'es', 'español', 'espanol', 'spanish'],
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const log = $('log');
+  const form = $('composer');
+  const input = $('text');
+  const sendButton = $('send');
+  const exitButton = $('quick-exit');
+  const langToggle = $('lang-toggle');
+  const preview = $('preview');
+
+  // The browser may refuse storage (private mode, blocked cookies): the chat must
+  // still work for this page view, so every access goes through these.
+  const store = {
+    get(key) {
+      try { return window.sessionStorage.getItem(key); } catch (e) { return null; }
+    },
+    set(key, value) {
+      try { window.sessionStorage.setItem(key, value); } catch (e) { /* works without */ }
+    },
+  };
+
+  let lang = chooseLanguage();
+  let busy = false; // a message is on its way; a second one would race it
+  let inflight = null; // its AbortController, so that Quick exit can drop it
+  let exiting = false;
+  let lastEscape = 0;
+  let transcript = loadTranscript();
+
+  function chooseLanguage() {
+    const saved = store.get(KEY.lang);
+    if (saved === 'en' || saved === 'es') return saved;
+    const wanted = (navigator.languages && navigator.languages[0]) || navigator.language || 'en';
+    return wanted.toLowerCase().startsWith('es') ? 'es' : 'en';
+  }
+
+  // setLanguage switches the page's own words; the bot's words come from the
+  // server in the conversation's language.
+  function setLanguage(next, remember) {
+    lang = next;
+    const t = TEXT[lang];
+    document.documentElement.lang = lang;
+    document.title = t.pageTitle;
+    for (const el of document.querySelectorAll('[data-i18n]')) {
+      const v = t[el.dataset.i18n];
+      if (typeof v === 'string') el.textContent = v;
+    }
+    for (const el of document.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t[el.dataset.i18nLabel]);
+    for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t[el.dataset.i18nPlaceholder];
+    // The toggle names the other language in that language, so that someone who
+    // cannot read the current one still recognises it. Narrow screens show the
+    // short code; the full name stays the button's accessible name.
+    const other = lang === 'en' ? 'es' : 'en';
+    langToggle.querySelector('.long').textContent = other === 'es' ? 'Español' : 'English';
+    langToggle.querySelector('.short').textContent = other.toUpperCase();
+    langToggle.lang = other;
+    if (remember) store.set(KEY.lang, lang);
+  }
+
+  // ---- the conversation ----
+
+  // A phone number in a reply becomes a link, so a person on a phone can tap to
+  // call the clinic. Text nodes only: a reply is never parsed as HTML.
+  const PHONE = /(?:\b1[-. ])?\(?\b\d{3}\)?[-. ]\d{3}-\d{4}\b|\b911\b/g;
+
+  function appendWithPhoneLinks(el, text) {
+    let last = 0;
+    for (const m of text.matchAll(PHONE)) {
+      el.append(text.slice(last, m.index));
+      const digits = m[0].replace(/\D/g, '');
+      const a = document.createElement('a');
+      a.href = 'tel:' + (digits.length === 10 ? '+1' + digits : digits.length === 11 ? '+' + digits : digits);
+      a.textContent = m[0];
+      el.append(a);
+      last = m.index + m[0].length;
+    }
+    el.append(text.slice(last));
+  }
+
+  // addMessage shows one line of the conversation. kind is "bot" (a reply from
+  // the server), "me" (what the person sent) or "notice" (the page's own words).
+  function addMessage(kind, text) {
+    const p = document.createElement('p');
+    p.className = 'msg ' + kind;
+    // Who said it, for screen readers going back through the log; bubbles show
+    // it by their side and colour.
+    if (kind !== 'notice') {
+      const who = document.createElement('span');
+      who.className = 'visually-hidden';
+      who.textContent = TEXT[lang][kind] + ' ';
+      p.append(who);
+    }
+    if (kind === 'bot') appendWithPhoneLinks(p, text); else p.append(text);
+    log.append(p);
+    log.scrollTop = log.scrollHeight;
+    return p;
+  }
+
+  function markFailed(p) {
+    p.classList.add('failed');
+    const s = document.createElement('span');
+    s.className = 'status';
+    s.textContent = ' ' + TEXT[lang].notSent;
+    p.append(s);
+  }
+
+  function record(kind, text) {
+    transcript.push({ k: kind, t: text });
+    if (transcript.length > MAX_TRANSCRIPT) transcript = transcript.slice(-MAX_TRANSCRIPT);
+    store.set(KEY.transcript, JSON.stringify(transcript));
+  }
+
+  function loadTranscript() {
+    try {
+      const list = JSON.parse(store.get(KEY.transcript) || '[]');
+      return Array.isArray(list) ? list.filter((m) => m && typeof m.t === 'string' && ['bot', 'me', 'notice'].includes(m.k)) : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  // A reload keeps the conversation (the session lives in this tab), so show it
+  // again; the person would otherwise answer a question they cannot see.
+  function restoreTranscript() {
+    for (const m of transcript) addMessage(m.k, m.t);
+  }
+
+  // The language question names both languages; an answer to it switches the
+  // page too. Preview data, when there is some, says it for sure.
+  function followLanguageChoice(text) {
+    const asked = [...log.querySelectorAll('.msg.bot')].pop();
+    if (!asked || !/english/i.test(asked.textContent) || !/espa[ñn]ol/i.test(asked.textContent)) return;
+    const word = text.trim().toLowerCase();
+    for (const l of ['en', 'es']) {
+      if (LANGUAGE_WORDS[l].includes(word) && l !== lang) setLanguage(l, true);
+    }
+  }
+
+  function setBusy(state) {
+    busy = state !== 'idle';
+    form.dataset.state = state;
+    form.setAttribute('aria-busy', String(state === 'busy'));
+    // aria-disabled rather than disabled: a disabled button drops the focus of
+    // someone who just pressed it, and keyboard users would lose their place.
+    sendButton.setAttribute('aria-disabled', String(busy));
+    const typing = log.querySelector('.typing');
+    if (state === 'busy' && !typing) {
+      const dots = document.createElement('p');
+      dots.className = 'msg typing';
+      dots.setAttribute('aria-hidden', 'true'); // the live region announces the reply itself
+      dots.append(document.createElement('span'), document.createElement('span'), document.createElement('span'));
+      log.append(dots);
+      log.scrollTop = log.scrollHeight;
+    } else if (state !== 'busy' && typing) {
+      typing.remove();
+    }
+  }
+
+  async function send(raw) {
+    const text = raw.trim();
+    if (busy || exiting) return;
+    if (!text) {
+      input.focus();
+      return;
+    }
+    followLanguageChoice(text);
+    const mine = addMessage('me', text);
+    input.value = '';
+    setBusy('busy');
+
+    const headers = { 'Content-Type': 'application/json' };
+    const token = previewOn() ? store.get(KEY.token) : null;
+    if (token) headers.Authorization = 'Bearer ' + token;
+    const session = store.get(KEY.session) || '';
+    inflight = new AbortController();
+    let data;
+    try {
+      const res = await fetch('/chat/messages', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ session, text }),
+        cache: 'no-store',
+        credentials: 'same-origin',
+        signal: inflight.signal,
+      });
+      if (res.status === 429) {
+        // The server says how long to wait; sending sooner only fails again.
+        const seconds = Math.min(Math.max(parseInt(res.headers.get('Retry-After'), 10) || 5, 1), 120);
+        return failed(mine, text, seconds);
+      }
+      if (!res.ok) return failed(mine, text, 0);
+      data = await res.json();
+    } catch (e) {
+      if (exiting) return; // Quick exit aborted it on purpose
+      return failed(mine, text, 0);
+    } finally {
+      inflight = null;
+    }
+    if (exiting) return;
+    if (!data || typeof data.session !== 'string' || !Array.isArray(data.replies)) return failed(mine, text, 0);
+
+    store.set(KEY.session, data.session);
+    record('me', text);
+    for (const r of data.replies) {
+      if (typeof r !== 'string') continue;
+      addMessage('bot', r);
+      record('bot', r);
+    }
+    setBusy('idle');
+    // Show the replies from their start: a long one (the problem menu) on a
+    // small screen would otherwise open on its last lines. The browser stops at
+    // the bottom, so short replies simply end up in view.
+    log.scrollTop = Math.max(0, mine.offsetTop - 12);
+    if (previewOn()) renderPreview(data.preview);
+    input.focus();
+  }
+
+  // failed shows a polite line, gives the text back to edit or resend, and lets
+  // the person send again (after the server's wait, on 429).
+  function failed(mine, text, waitSeconds) {
+    markFailed(mine);
+    const t = TEXT[lang];
+    addMessage('notice', waitSeconds ? t.wait(waitSeconds) : t.error);
+    if (!input.value) input.value = text;
+    if (waitSeconds) {
+      setBusy('wait');
+      setTimeout(() => {
+        if (exiting) return;
+        setBusy('idle');
+        input.focus();
+      }, waitSeconds * 1000);
+    } else {
+      setBusy('idle');
+    }
+    input.focus();
+  }
+
+  form.addEventListener('submit', (ev) => {
+    // The page never posts the form itself: the form is there for Enter, labels
+    // and assistive technology.
+    ev.preventDefault();
+    send(input.value);
+  });
+
+  // ---- Quick exit ----
+
+  // quickExit leaves at once for a neutral site and leaves nothing behind: the
+  // conversation is wiped from the page and from storage, and location.replace
+  // swaps this page's history entry, so Back does not bring it back.
+  function quickExit() {
+    if (exiting) return;
+    exiting = true;
+    let target = DEFAULT_EXIT_URL;
+    const custom = store.get(KEY.exitURL);
+    if (custom && /^https?:\/\//i.test(custom)) target = custom;
+    if (inflight) inflight.abort();
+    log.replaceChildren();
+    input.value = '';
+    $('admin-token').value = '';
+    $('preview-body').replaceChildren();
+    try { window.sessionStorage.clear(); } catch (e) { /* nothing stored */ }
+    try { window.localStorage.clear(); } catch (e) { /* nothing stored */ }
+    document.title = '';
+    window.location.replace(target);
+  }
+
+  exitButton.addEventListener('click', quickExit);
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape') return;
+    const now = Date.now();
+    if (now - lastEscape < DOUBLE_ESCAPE_MS) {
+      ev.preventDefault();
+      quickExit();
+    }
+    lastEscape = now;
+  });
+
+  langToggle.addEventListener('click', () => setLanguage(lang === 'en' ? 'es' : 'en', true));
+
+  // ---- preview for coordinators ----
+
+  // The preview shows only with #preview in the address: a fragment never reaches
+  // the server, and people screening for help never see the panel.
+  function previewOn() {
+    return window.location.hash === '#preview';
+  }
+
+  function showPreviewPanel() {
+    const on = previewOn();
+    preview.hidden = !on;
+    $('layout').classList.toggle('with-preview', on);
+    if (on) $('admin-token').value = store.get(KEY.token) || '';
+  }
+
+  $('token-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const token = $('admin-token').value.trim();
+    store.set(KEY.token, token);
+    $('token-status').textContent = TEXT[lang].tokenSaved;
+    input.focus();
+  });
+
+  $('restart').addEventListener('click', () => send('RESTART'));
+
+  function show(id, on) {
+    $(id).hidden = !on;
+  }
+
+  // renderPreview turns the server's flows.Inspection into readable sections.
+  function renderPreview(p) {
+    const t = TEXT[lang];
+    show('preview-empty', false);
+    if (!p) {
+      $('token-status').textContent = t.noPreview;
+      return;
+    }
+    $('token-status').textContent = t.tokenHint;
+    show('pv-step-section', true);
+    $('pv-step').textContent = p.step || '(end)';
+    $('pv-language').textContent = p.language ? (t.langName[p.language] || p.language) : '';
+    $('pv-language').hidden = !p.language;
+    if (p.language === 'en' || p.language === 'es') {
+      if (p.language !== lang) setLanguage(p.language, true);
+    }
+
+    const flags = $('pv-flags');
+    flags.replaceChildren();
+    const list = Array.isArray(p.flags) ? p.flags : [];
+    for (const f of list.length ? list : [t.none]) {
+      const li = document.createElement('li');
+      li.textContent = f;
+      if (list.length) li.className = f === 'urgent' || f === 'safety_concern' ? 'flag alert' : 'flag';
+      flags.append(li);
+    }
+    show('pv-flags-section', true);
+
+    const answers = $('pv-answers');
+    answers.replaceChildren();
+    const entries = Object.entries(p.answers || {});
+    for (const [name, value] of entries) {
+      const dt = document.createElement('dt');
+      dt.textContent = name;
+      const dd = document.createElement('dd');
+      dd.textContent = value || '—'; // skipped (SKIP) or left empty
+      answers.append(dt, dd);
+    }
+    show('pv-answers-section', entries.length > 0);
+
+    const e = p.eligibility;
+    show('pv-elig-section', !!e);
+    if (e) {
+      $('pv-household').textContent = t.people(e.household);
+      $('pv-income').textContent = `${e.monthly_income} ${t.perMonth} → ${e.annual_income} ${t.perYear}`;
+      $('pv-guideline-label').textContent = t.guidelineYear(e.guideline_year);
+      $('pv-guideline').textContent = `${e.annual_guideline} ${t.perYear}`;
+      $('pv-percent').textContent = `${e.percent_of_guideline}%`;
+    }
+  }
+
+  // ---- start ----
+
+  setLanguage(lang, false);
+  // Marks the page as running: CSS and the browser tests key on it.
+  document.documentElement.classList.add('js');
+  showPreviewPanel();
+  window.addEventListener('hashchange', showPreviewPanel);
+  restoreTranscript();
+  setBusy('idle');
+  // Put the cursor in the box, except on touch screens: there it would pop up the
+  // keyboard over the welcome line before the person has read it.
+  if (!window.matchMedia('(pointer: coarse)').matches) input.focus();
+})();
