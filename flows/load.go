@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,6 +49,8 @@ type loader struct {
 	directory directoryFile
 	// produced are the places where each case type is produced by the flow.
 	produced map[string]Pos
+	// flowStarts are the first steps of the flow files, by file name.
+	flowStarts map[string]*step
 	// dangling is set when a goto names a missing step: the steps after it would
 	// all be reported unreachable, which only buries the one real mistake.
 	dangling bool
@@ -124,7 +127,7 @@ func (l *loader) readFlows() []*flowFile {
 	}
 	var files []*flowFile
 	for _, name := range names {
-		f := &flowFile{}
+		f := &flowFile{name: strings.TrimSuffix(path.Base(name), ".yaml")}
 		if l.decodeFile(name, f, true) {
 			files = append(files, f)
 		}
@@ -355,6 +358,7 @@ func (l *loader) placeholders(pos Pos, field string, tpl template) {
 func (l *loader) declareSteps(files []*flowFile) {
 	l.p.steps = map[string]*step{}
 	l.stepYAML = map[string]*stepYAML{}
+	l.flowStarts = map[string]*step{}
 	for _, f := range files {
 		for i := range f.Steps {
 			sy := &f.Steps[i]
@@ -376,6 +380,13 @@ func (l *loader) declareSteps(files []*flowFile) {
 			l.p.order = append(l.p.order, s)
 		}
 	}
+	for _, f := range files {
+		if len(f.Steps) > 0 {
+			if s := l.p.steps[f.Steps[0].ID.Value]; s != nil {
+				l.flowStarts[f.name] = s
+			}
+		}
+	}
 	if len(l.p.order) == 0 {
 		return
 	}
@@ -385,9 +396,13 @@ func (l *loader) declareSteps(files []*flowFile) {
 	}
 }
 
-// stepRef resolves a goto. A flow file's name (without .yaml) names its first step.
+// stepRef resolves a goto: a step's id or, when no step has that id, a flow
+// file's name (without .yaml), meaning its first step.
 func (l *loader) stepRef(ref Scalar, field string) *step {
 	if s, ok := l.p.steps[ref.Value]; ok {
+		return s
+	}
+	if s, ok := l.flowStarts[ref.Value]; ok {
 		return s
 	}
 	l.r.errorf(ref.Pos, "%s: there is no step %q%s", field, ref.Value, suggest(ref.Value, l.p.Steps()))

@@ -321,3 +321,21 @@ func TestEmailTemplate(t *testing.T) {
 		t.Errorf("a missing template file: %v", problems)
 	}
 }
+
+// TestGotoFlow: an entry (or any goto) may name a flow file, meaning its first step.
+func TestGotoFlow(t *testing.T) {
+	fsys := samplePackWith(t, edit{"pack.yaml", "  - words: [desalojo]\n", "  - words: [wages]\n    language: en\n    goto: wages\n  - words: [desalojo]\n"})
+	fsys["flows/wages.yaml"] = &fstest.MapFile{Data: []byte(`steps:
+  - id: wages_intro
+    say: {en: "Let's talk about your pay.", es: "Hablemos de su salario."}
+    next: consent
+`)}
+	pack, problems, err := flows.Load(fsys, today)
+	if err != nil {
+		t.Fatalf("Load: %v", problems)
+	}
+	_, fx := pack.Step(flows.State{}, flows.Input{Text: "wages", Channel: "sms", Now: today})
+	if got := strings.Join(fx.Replies, "\n"); !strings.Contains(got, "Let's talk about your pay.") || !strings.Contains(got, "Continue?") {
+		t.Errorf("WAGES started with %q", got)
+	}
+}

@@ -37,6 +37,7 @@ type entryYAML struct {
 // flowFile is one file under flows/.
 type flowFile struct {
 	Steps []stepYAML `yaml:"steps"`
+	name  string     // the file's name without .yaml: a goto may name the flow
 }
 
 type stepYAML struct {
