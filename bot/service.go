@@ -57,6 +57,9 @@ type Reply struct {
 	// State is the conversation after the message (not set for duplicates), for
 	// the coordinators' preview.
 	State flows.State
+	// Static says the replies are the pack's texts as written, the same for
+	// everyone at that point: the transport may reuse their encoding.
+	Static bool
 }
 
 // Claimed is a conversation as read at the start of handling a message.
@@ -271,7 +274,7 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, f
 	})
 	s.observe.Step(time.Since(start))
 
-	reply := Reply{Messages: fx.Replies, State: next}
+	reply := Reply{Messages: fx.Replies, State: next, Static: !fx.Personal}
 	if m.Silent {
 		reply.Messages = nil
 	}

@@ -43,6 +43,9 @@ type Effects struct {
 	Human bool
 	// Ended is set when the conversation ended with this message.
 	Ended bool
+	// Personal is set when a reply was filled in (a name, a reference...); replies
+	// without it are the pack's texts as written, the same for everyone.
+	Personal bool
 }
 
 // Referral is a screening that ended with an organization: everything its intake
@@ -197,6 +200,7 @@ func (t *turn) say(m *message) {
 	var b strings.Builder
 	tpl.render(&b, t)
 	t.fx.Replies = append(t.fx.Replies, b.String())
+	t.fx.Personal = true
 }
 
 func (t *turn) optedOut(norm string) {
@@ -553,6 +557,7 @@ func (t *turn) refer(r *refer) {
 		r.urgent.byLang[t.lang].render(&b, t)
 	}
 	t.fx.Replies = append(t.fx.Replies, b.String())
+	t.fx.Personal = true
 	t.end()
 }
 

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -112,6 +113,7 @@ const (
 // Nothing a person sends and no passing fault gives Twilio a 5xx: a message that
 // cannot be applied gets the technical-problem apology, and Twilio keeps it.
 func handleMessages(d Deps) echo.HandlerFunc {
+	cache := &twimlCache{m: map[string][]byte{}}
 	return func(c echo.Context) error {
 		form := c.Request().PostForm
 		sid := form.Get("MessageSid")
@@ -145,7 +147,7 @@ func handleMessages(d Deps) echo.HandlerFunc {
 				"from", bot.MaskPhone(from), "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 			reply.Messages = []string{d.Bot.TechnicalProblem()}
 		}
-		return writeTwiML(c, reply.Messages)
+		return cache.write(c, reply.Messages, reply.Static)
 	}
 }
 
@@ -169,6 +171,15 @@ func handleStatus(d Deps) echo.HandlerFunc {
 // writeTwiML answers with a <Response> holding one <Message> per reply; an empty
 // <Response/> sends nothing.
 func writeTwiML(c echo.Context, replies []string) error {
+	doc, err := renderTwiML(replies)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", doc)
+}
+
+// renderTwiML builds the TwiML of some replies with twilio-go.
+func renderTwiML(replies []string) ([]byte, error) {
 	verbs := make([]twiml.Element, 0, len(replies))
 	for _, r := range replies {
 		if r = xmlSafe(r); r != "" {
@@ -176,10 +187,40 @@ func writeTwiML(c echo.Context, replies []string) error {
 		}
 	}
 	doc, err := twiml.Messages(verbs)
-	if err != nil {
-		return err
+	return []byte(doc), err
+}
+
+// twimlCache keeps the TwiML of the replies most people get (the questions),
+// since building a document with twilio-go costs more than a step of the engine.
+// Replies with a person's name or reference differ and are not worth keeping.
+type twimlCache struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+// maxCachedTwiML bounds the cache: a pack has a few dozen questions per language.
+const maxCachedTwiML = 512
+
+func (tc *twimlCache) write(c echo.Context, replies []string, cacheable bool) error {
+	if !cacheable {
+		return writeTwiML(c, replies)
 	}
-	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", []byte(doc))
+	key := strings.Join(replies, "\x00")
+	tc.mu.Lock()
+	doc, ok := tc.m[key]
+	tc.mu.Unlock()
+	if !ok {
+		var err error
+		if doc, err = renderTwiML(replies); err != nil {
+			return err
+		}
+		tc.mu.Lock()
+		if len(tc.m) < maxCachedTwiML {
+			tc.m[key] = doc
+		}
+		tc.mu.Unlock()
+	}
+	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", doc)
 }
 
 // xmlSafe drops what XML 1.0 cannot carry at all (most control characters,

@@ -45,13 +45,14 @@ func TestSignKnownVector(t *testing.T) {
 
 // server is a Hotline HTTP server on loopback over a private redis-server.
 type server struct {
-	t     testing.TB
-	url   string
-	redis *redistest.Server
-	rdb   *redis.Client
-	store *redisstore.Store
-	now   time.Time
-	mu    sync.Mutex
+	t       testing.TB
+	url     string
+	redis   *redistest.Server
+	rdb     *redis.Client
+	store   *redisstore.Store
+	handler http.Handler
+	now     time.Time
+	mu      sync.Mutex
 }
 
 type serverOptions struct {
@@ -83,12 +84,13 @@ func newServer(t testing.TB, o serverOptions) *server {
 	ts.Start()
 	t.Cleanup(ts.Close)
 	s.url = ts.URL
-	ts.Config.Handler = webhook.New(webhook.Deps{
+	s.handler = webhook.New(webhook.Deps{
 		Bot: svc, Log: log, Observer: m, Gatherer: reg, Ready: s.store.Ping,
 		PublicURL: "https://hotline.example.org", AuthToken: o.token, SkipSignature: o.skipSignature,
 		MaxBodyBytes: 64 << 10, HandleTimeout: 5 * time.Second,
 		Preview: o.adminToken != "", AdminToken: o.adminToken,
 	})
+	ts.Config.Handler = s.handler
 	return s
 }
 
