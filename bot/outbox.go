@@ -95,6 +95,9 @@ type OutboxOptions struct {
 	Poll time.Duration
 }
 
+// maxJobsPerShard bounds one pass over a shard, so that every shard gets its turn.
+const maxJobsPerShard = 20
+
 // Outbox delivers the referral emails queued in the store, exactly once as far as
 // the mail server and Message-IDs allow, with retries for hours. Any number of
 // processes may run one on the same store.
@@ -129,14 +132,20 @@ func (w *Outbox) Run(ctx context.Context) {
 func (w *Outbox) Work(ctx context.Context) int {
 	handled := 0
 	for shard := 0; shard < w.o.Shards && ctx.Err() == nil; shard++ {
-		jobs, err := w.o.Store.ClaimJobs(ctx, shard, w.o.Now(), w.o.Lease, 20)
-		if err != nil {
-			w.o.Observer.Error("store")
-			w.o.Log.Warn("outbox: cannot claim jobs", "shard", shard, "err", err)
-			continue
-		}
-		for _, job := range jobs {
-			w.deliver(ctx, job)
+		// One job per claim, each sent within half its lease: a batch leased
+		// together could outlive its lease behind a slow mail server and be
+		// claimed (and sent) again by another worker.
+		for n := 0; n < maxJobsPerShard && ctx.Err() == nil; n++ {
+			jobs, err := w.o.Store.ClaimJobs(ctx, shard, w.o.Now(), w.o.Lease, 1)
+			if err != nil {
+				w.o.Observer.Error("store")
+				w.o.Log.Warn("outbox: cannot claim jobs", "shard", shard, "err", err)
+				break
+			}
+			if len(jobs) == 0 {
+				break
+			}
+			w.deliver(ctx, jobs[0])
 			handled++
 		}
 	}

@@ -126,8 +126,10 @@ func QuietHours(start, end time.Duration, on bool) func(time.Time) bool {
 		if !on {
 			return false
 		}
-		y, m, d := t.Date()
-		since := t.Sub(time.Date(y, m, d, 0, 0, 0, 0, t.Location()))
+		// The wall clock's time of day, not the time elapsed since midnight: they
+		// differ by an hour on the days daylight saving time starts or ends.
+		h, m, s := t.Clock()
+		since := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second
 		if start <= end {
 			return since >= start && since < end
 		}

@@ -177,3 +177,28 @@ func TestReminderWhatsApp(t *testing.T) {
 		t.Errorf("sent %v", sent)
 	}
 }
+
+// TestQuietHoursDST: the quiet hours follow the wall clock on the days daylight
+// saving time starts and ends.
+func TestQuietHoursDST(t *testing.T) {
+	chicago, _ := time.LoadLocation("America/Chicago")
+	quiet := bot.QuietHours(21*time.Hour, 8*time.Hour, true)
+	for _, tt := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Date(2026, 11, 1, 7, 30, 0, 0, chicago), true}, // clocks went back at 2:00
+		{time.Date(2026, 11, 1, 8, 0, 0, 0, chicago), false},
+		{time.Date(2026, 3, 8, 8, 30, 0, 0, chicago), false}, // clocks went forward at 2:00
+		{time.Date(2026, 3, 8, 7, 59, 0, 0, chicago), true},
+		{time.Date(2026, 3, 8, 21, 0, 0, 0, chicago), true},
+		{time.Date(2026, 6, 1, 12, 0, 0, 0, chicago), false},
+	} {
+		if got := quiet(tt.at); got != tt.want {
+			t.Errorf("quiet(%s) = %v, want %v", tt.at.Format(time.RFC3339), got, tt.want)
+		}
+	}
+	if bot.QuietHours(21*time.Hour, 8*time.Hour, false)(time.Date(2026, 1, 1, 23, 0, 0, 0, chicago)) {
+		t.Error("quiet hours that are off were quiet")
+	}
+}

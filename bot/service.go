@@ -103,6 +103,9 @@ type Job struct {
 	Ref string
 	// Data is the job (JSON of outgoing).
 	Data []byte
+	// Lease identifies the claim: retrying or killing the job only works for the
+	// worker whose lease it still is.
+	Lease string
 }
 
 // DueReminder is a reminder whose time has come, with what is needed to send it.
@@ -189,6 +192,10 @@ func New(o Options) *Service {
 		retention: o.Retention, remindIn: o.ReminderDelay, cache: newStateCache(o.CacheSize),
 	}
 }
+
+// endedTTL is how long an ended conversation is kept: long enough to answer
+// Twilio's redeliveries of the last message, which come within hours.
+const endedTTL = 48 * time.Hour
 
 // maxAttempts bounds the claim-step-commit loop. Each retry means another message of
 // the same person committed in between, so this many in a row is a storm.
@@ -287,8 +294,15 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, f
 		return Reply{}, Commit{}, fx, fmt.Errorf("bot: encode reply: %w", err)
 	}
 	ttl := s.retention
-	if next.Flags&flows.OptedOut != 0 {
+	switch {
+	case next.Flags&flows.OptedOut != 0 && m.Channel != "web":
+		// An opt-out outlives any retention: nothing may be texted to that number
+		// until START. A web session has no number and is never seen again.
 		ttl = 0
+	case next.Flags&flows.Ended != 0:
+		// An ended conversation keeps only its last reply, for a duplicate of the
+		// last message; that reply may name the person, so it goes soon.
+		ttl = min(ttl, endedTTL)
 	}
 	c := Commit{Version: claimed.Version, State: state, StateTTL: ttl, Reply: stored, Now: now}
 	if fx.Referral != nil {

@@ -26,9 +26,11 @@ for _, ref in ipairs(due) do
     redis.call('ZREM', KEYS[1], ref)
     redis.call('HDEL', KEYS[2], ref)
   else
-    redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), ref)
+    local lease = tonumber(ARGV[1]) + tonumber(ARGV[2])
+    redis.call('ZADD', KEYS[1], lease, ref)
     table.insert(out, ref)
     table.insert(out, job)
+    table.insert(out, tostring(lease))
   end
 end
 return out
@@ -45,10 +47,11 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 return 1
 `)
 
-// retryJobScript saves a job's new attempt count and when to try it next.
-// KEYS: outbox, jobs. ARGV: ref, job, due ms.
+// retryJobScript saves a job's new attempt count and when to try it next, if the
+// caller still holds its lease (another worker may have taken it since).
+// KEYS: outbox, jobs. ARGV: ref, job, due ms, lease.
 var retryJobScript = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 or redis.call('ZSCORE', KEYS[1], ARGV[1]) ~= ARGV[4] then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 return 1
@@ -57,8 +60,9 @@ return 1
 // deadJobScript moves a job that will never be delivered to the dead letters and,
 // when given, queues an alert job in its place, at once.
 // KEYS: outbox, jobs, created, dead key. ARGV: ref, job, retention ms, alert ref
-// ("" for none), alert job, now ms.
+// ("" for none), alert job, now ms, lease.
 var deadJobScript = redis.NewScript(`
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) ~= ARGV[7] then return 0 end
 redis.call('SET', KEYS[4], ARGV[2], 'PX', ARGV[3])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
@@ -78,9 +82,9 @@ func (s *Store) ClaimJobs(ctx context.Context, shard int, now time.Time, lease t
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: claim jobs: %w", err)
 	}
-	jobs := make([]bot.Job, 0, len(res)/2)
-	for i := 0; i+1 < len(res); i += 2 {
-		jobs = append(jobs, bot.Job{Shard: shard, Ref: string(bytesOf(res[i])), Data: bytesOf(res[i+1])})
+	jobs := make([]bot.Job, 0, len(res)/3)
+	for i := 0; i+2 < len(res); i += 3 {
+		jobs = append(jobs, bot.Job{Shard: shard, Ref: string(bytesOf(res[i])), Data: bytesOf(res[i+1]), Lease: string(bytesOf(res[i+2]))})
 	}
 	return jobs, nil
 }
@@ -100,7 +104,7 @@ func (s *Store) FinishJob(ctx context.Context, job bot.Job, record []byte, reten
 // RetryJob saves a job (with its new attempt count) to be tried again at due.
 func (s *Store) RetryJob(ctx context.Context, job bot.Job, due time.Time) error {
 	err := retryJobScript.Run(ctx, s.rdb, []string{s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs")},
-		job.Ref, job.Data, ms(due)).Err()
+		job.Ref, job.Data, ms(due), job.Lease).Err()
 	if err != nil {
 		return fmt.Errorf("redisstore: retry job: %w", err)
 	}
@@ -118,7 +122,7 @@ func (s *Store) KillJob(ctx context.Context, job bot.Job, retention time.Duratio
 	err := deadJobScript.Run(ctx, s.rdb, []string{
 		s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs"), s.shardKey(job.Shard, "created"),
 		s.shardKey(job.Shard, "dead:"+job.Ref),
-	}, job.Ref, job.Data, retention.Milliseconds(), alertRef, alertData, ms(now)).Err()
+	}, job.Ref, job.Data, retention.Milliseconds(), alertRef, alertData, ms(now), job.Lease).Err()
 	if err != nil {
 		return fmt.Errorf("redisstore: dead job: %w", err)
 	}

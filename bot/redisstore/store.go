@@ -126,6 +126,10 @@ if ARGV[6] ~= '' then
   redis.call('ZADD', KEYS[3], ARGV[8], ARGV[6])
   redis.call('ZADD', KEYS[4], ARGV[8], ARGV[6])
 end
+-- A new conversation's versions start at the time in ms, not at 0, so that a
+-- version is never reused for a key: a process that still remembers the
+-- conversation this key held before it expired cannot commit over its successor.
+if not cur then v = tonumber(ARGV[8]) end
 v = v + 1
 local reply = ''
 if msg ~= '' then

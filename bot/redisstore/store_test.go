@@ -30,7 +30,7 @@ func TestClaimCommit(t *testing.T) {
 	if err != nil || c.Duplicate || c.Version != 0 || len(c.State) != 0 {
 		t.Fatalf("Claim(new) = %+v, %v; want an empty state at version 0", c, err)
 	}
-	if _, ok := commit("SM1", bot.Commit{Version: 0, State: []byte("state\x00one\n"), StateTTL: time.Hour, Reply: []byte(`["hi"]`)}); !ok {
+	if _, ok := commit("SM1", bot.Commit{Version: 0, State: []byte("state\x00one\n"), StateTTL: time.Hour, Reply: []byte(`["hi"]`), Now: time.UnixMilli(1_000_000)}); !ok {
 		t.Fatal("the first commit failed")
 	}
 	c, _ = s.Claim(ctx, "conv1", "SM1")
@@ -38,19 +38,20 @@ func TestClaimCommit(t *testing.T) {
 		t.Fatalf("Claim(same message) = %+v; want the duplicate and its reply", c)
 	}
 	c, _ = s.Claim(ctx, "conv1", "SM2")
-	if c.Duplicate || c.Version != 1 || string(c.State) != "state\x00one\n" {
+	// A new conversation's versions start at the time in ms, never reused.
+	if c.Duplicate || c.Version != 1_000_001 || string(c.State) != "state\x00one\n" {
 		t.Fatalf("Claim(next message) = %+v", c)
 	}
 	// A commit stepped from an old version changes nothing and returns the newer one.
 	now, ok := commit("SM2", bot.Commit{Version: 0, State: []byte("stale")})
-	if ok || now.Duplicate || now.Version != 1 || string(now.State) != "state\x00one\n" {
-		t.Fatalf("stale Commit = %+v, %v; want the conversation at version 1", now, ok)
+	if ok || now.Duplicate || now.Version != 1_000_001 || string(now.State) != "state\x00one\n" {
+		t.Fatalf("stale Commit = %+v, %v; want the conversation at version 1000001", now, ok)
 	}
 	// A commit of a message already applied returns its reply, whatever the version.
-	if now, ok = commit("SM1", bot.Commit{Version: 1, State: []byte("again")}); ok || !now.Duplicate || string(now.Reply) != `["hi"]` {
+	if now, ok = commit("SM1", bot.Commit{Version: 1_000_001, State: []byte("again")}); ok || !now.Duplicate || string(now.Reply) != `["hi"]` {
 		t.Fatalf("Commit(duplicate) = %+v, %v", now, ok)
 	}
-	commit("SM2", bot.Commit{Version: 1, State: []byte("two"), StateTTL: time.Hour, Reply: []byte(`["b"]`)})
+	commit("SM2", bot.Commit{Version: 1_000_001, State: []byte("two"), StateTTL: time.Hour, Reply: []byte(`["b"]`)})
 	// SM1 is no longer the last message: a late duplicate of it gets nothing.
 	if c, _ = s.Claim(ctx, "conv1", "SM1"); !c.Duplicate || string(c.Reply) != "null" {
 		t.Fatalf("Claim(older message) = %+v", c)
@@ -59,12 +60,12 @@ func TestClaimCommit(t *testing.T) {
 		t.Errorf("TTL = %v, want about an hour", ttl)
 	}
 	// An opt-out is kept without a TTL.
-	commit("SM3", bot.Commit{Version: 2, State: []byte("out"), Reply: []byte(`[]`)})
+	commit("SM3", bot.Commit{Version: 1_000_002, State: []byte("out"), Reply: []byte(`[]`)})
 	if ttl := rdb.PTTL(ctx, s.Key("conv1")).Val(); ttl != -1 {
 		t.Errorf("TTL after a commit without one = %v, want none (-1ms)", ttl)
 	}
 	// Messages without an id are applied every time.
-	for v := int64(3); v < 5; v++ {
+	for v := int64(1_000_003); v < 1_000_005; v++ {
 		c, _ := s.Claim(ctx, "conv1", "")
 		if c.Duplicate || c.Version != v {
 			t.Fatalf("Claim without id = %+v, want version %d", c, v)
@@ -91,7 +92,8 @@ func TestDedupeRing(t *testing.T) {
 	ids := make([]string, 30)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("SM%02d", i)
-		if _, ok, err := s.Commit(ctx, "c", ids[i], bot.Commit{Version: int64(i), State: []byte("s"), StateTTL: time.Hour, Reply: []byte(`["r"]`)}); !ok || err != nil {
+		c, _ := s.Claim(ctx, "c", ids[i])
+		if _, ok, err := s.Commit(ctx, "c", ids[i], bot.Commit{Version: c.Version, State: []byte("s"), StateTTL: time.Hour, Reply: []byte(`["r"]`)}); !ok || err != nil {
 			t.Fatal(ok, err)
 		}
 	}
@@ -116,11 +118,12 @@ func TestRefUnique(t *testing.T) {
 	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Job: job, Now: time.Now()}); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	_, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: 1, State: []byte("b"), Job: job, Now: time.Now()})
+	first, _ := s.Claim(ctx, "c", "SM2")
+	_, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: first.Version, State: []byte("b"), Job: job, Now: time.Now()})
 	if ok || !errors.Is(err, bot.ErrRefTaken) {
 		t.Fatalf("a second job with the same reference: %v, %v", ok, err)
 	}
-	if c, _ := s.Claim(ctx, "c", "SM2"); c.Version != 1 || string(c.State) != "a" {
+	if c, _ := s.Claim(ctx, "c", "SM2"); c.Version != first.Version || string(c.State) != "a" {
 		t.Errorf("the refused commit wrote something: %+v", c)
 	}
 	if p := s.RefPrefix("c"); p == 0 {
@@ -137,5 +140,64 @@ func TestUnavailable(t *testing.T) {
 	_, err := s.Claim(ctx, "c", "SM1")
 	if err == nil || !redisstore.IsUnavailable(err) {
 		t.Errorf("Claim with Redis down = %v; want an unavailable error", err)
+	}
+}
+
+// TestVersionsNeverReused: a conversation that expired and began again does not
+// reuse the versions of the old one, so a process that remembers the old one
+// cannot commit over the new.
+func TestVersionsNeverReused(t *testing.T) {
+	rdb := redistest.Start(t).Client()
+	s := redisstore.New(rdb, "test:")
+	ctx := context.Background()
+	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("old"), Now: time.UnixMilli(5_000)}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	old, _ := s.Claim(ctx, "c", "SM2")
+	rdb.Del(ctx, s.Key("c")) // the retention TTL ran out
+	if _, ok, err := s.Commit(ctx, "c", "SM9", bot.Commit{State: []byte("new"), Now: time.UnixMilli(9_000)}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	now, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: old.Version, State: []byte("stale")})
+	if ok || err != nil || string(now.State) != "new" {
+		t.Errorf("a commit from the expired conversation's version went through: %v %v %+v", ok, err, now)
+	}
+}
+
+// TestLeaseTaken: a worker whose lease ran out (and was taken by another) can
+// neither reschedule nor kill the job.
+func TestLeaseTaken(t *testing.T) {
+	s := redisstore.New(redistest.Start(t).Client(), "test:")
+	ctx := context.Background()
+	t0 := time.UnixMilli(1_000_000)
+	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Job: &bot.Job{Ref: "H-3AAAA", Data: []byte(`{"n":1}`)}, Now: t0}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	shard := redisstore.ShardOf("c")
+	first, _ := s.ClaimJobs(ctx, shard, t0, time.Minute, 1)
+	second, _ := s.ClaimJobs(ctx, shard, t0.Add(2*time.Minute), time.Minute, 1) // the first lease ran out
+	if len(first) != 1 || len(second) != 1 || first[0].Lease == second[0].Lease {
+		t.Fatalf("claims %+v and %+v", first, second)
+	}
+	stale := first[0]
+	stale.Data = []byte(`{"n":2}`)
+	if err := s.RetryJob(ctx, stale, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.KillJob(ctx, stale, time.Hour, nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	if dead, _ := s.Dead(ctx, shard, "H-3AAAA"); dead {
+		t.Error("the worker that lost the lease killed the job")
+	}
+	// The job is still the second worker's: not due before its lease ends.
+	if again, _ := s.ClaimJobs(ctx, shard, t0.Add(150*time.Second), time.Minute, 1); len(again) != 0 {
+		t.Errorf("the stale retry rescheduled the job: %+v", again)
+	}
+	if err := s.FinishJob(ctx, second[0], second[0].Data, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if sent, _ := s.Sent(ctx, shard, "H-3AAAA"); !sent {
+		t.Error("not marked sent")
 	}
 }
