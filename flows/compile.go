@@ -102,6 +102,7 @@ func (l *loader) compileSteps() {
 		l.compileStep(s, l.stepYAML[s.id])
 	}
 	l.checkLoops()
+	l.collectUndo()
 }
 
 func (l *loader) compileStep(s *step, sy *stepYAML) {
@@ -387,6 +388,34 @@ func (l *loader) checkWayOn(s *step, sy *stepYAML, f func(string) string) {
 		}
 	}
 	l.r.errorf(sy.Pos, "%s: missing; this step has no way on: add next: <step id>, or end: true", f("next"))
+}
+
+// collectUndo records, for every asking step, what its answer can set.
+func (l *loader) collectUndo() {
+	for _, s := range l.p.order {
+		if s.expect == kindNone {
+			continue
+		}
+		seen := map[*step]bool{}
+		var walk func(rules []*rule)
+		walk = func(rules []*rule) {
+			for _, r := range rules {
+				for _, a := range r.set {
+					if !slices.Contains(s.undoSets, a.name) {
+						s.undoSets = append(s.undoSets, a.name)
+					}
+				}
+				if r.urgent != "" && !slices.Contains(s.undoReasons, r.urgent) {
+					s.undoReasons = append(s.undoReasons, r.urgent)
+				}
+				if t := r.target; t != nil && t.expect == kindNone && !seen[t] {
+					seen[t] = true
+					walk(t.next)
+				}
+			}
+		}
+		walk(s.rules())
+	}
 }
 
 // checkLoops finds loops of steps that ask nothing, which would never stop.

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -206,11 +207,19 @@ func (t *turn) say(m *message) {
 func (t *turn) optedOut(norm string) {
 	kw, isKeyword := t.p.keywords[norm]
 	yes, isYes := answer.YesNo(norm)
-	if isKeyword && kw.action == keywordStart || isYes && yes {
+	switch {
+	case isKeyword && kw.action == keywordStart || isYes && yes:
 		*t.st = State{Seen: t.st.Seen}
 		t.keepLanguage(kw.lang)
 		t.fx.OptIn = true
 		t.say(t.p.messages["started"])
+	case isKeyword && kw.action == keywordHelp:
+		// HELP is answered even now: carriers require it, and it says how to
+		// come back. The opt-out stands.
+		if _, chosen := t.st.Get(varLanguage); !chosen && kw.lang != "" {
+			t.lang = t.p.langIndex(kw.lang)
+		}
+		t.say(t.p.messages["help"])
 	}
 	// Anything else gets no reply at all: the person asked for silence.
 }
@@ -281,6 +290,7 @@ func (t *turn) back() {
 			return
 		}
 		st.unset(prev.save)
+		t.undo(prev)
 		st.Step = prev.id
 	}
 	cur := t.p.steps[st.Step]
@@ -290,6 +300,30 @@ func (t *turn) back() {
 	}
 	t.cur = cur
 	t.say(cur.ask)
+}
+
+// undo takes away what answering s set: its variables, and the urgency reasons it
+// added (urgent goes when no reason is left).
+func (t *turn) undo(s *step) {
+	for _, name := range s.undoSets {
+		t.st.unset(name)
+	}
+	if len(s.undoReasons) == 0 {
+		return
+	}
+	prev, _ := t.st.Get(varUrgentReason)
+	var kept []string
+	for _, r := range strings.Split(prev, "; ") {
+		if r != "" && !slices.Contains(s.undoReasons, r) {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		t.st.unset(varUrgentReason)
+		t.st.unset(varUrgent)
+		return
+	}
+	t.st.Set(varUrgentReason, strings.Join(kept, "; "))
 }
 
 // begin starts a new conversation. The first message is not an answer: it either

@@ -237,7 +237,11 @@ func TestOptOutDeletesAnswersAndSilences(t *testing.T) {
 	if len(st.Answers) > 1 || len(st.History) > 0 { // only the language may stay
 		t.Errorf("STOP kept the conversation's data: %+v", st)
 	}
-	for _, text := range []string{"hi", "yes please", "HELP", "RESTART"} {
+	_, fx = pack.Step(st, flows.Input{Text: "HELP", Channel: "sms", Now: today})
+	if len(fx.Replies) != 1 || !strings.Contains(fx.Replies[0], "(312) 555-0100") || fx.OptIn {
+		t.Errorf("HELP while opted out: %+v; want the help text, still opted out", fx)
+	}
+	for _, text := range []string{"hi", "yes please", "RESTART"} {
 		var fx flows.Effects
 		st, fx = pack.Step(st, flows.Input{Text: text, Channel: "sms", Now: today})
 		if text == "yes please" {

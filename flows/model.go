@@ -89,6 +89,11 @@ type step struct {
 	next     []*rule
 	end      bool
 	refer    *refer
+	// undoSets and undoReasons are what answering this step can set (through its
+	// branches and the steps that ask nothing after them): BACK to it takes them
+	// away again, so that a changed answer leaves no trace of the old one.
+	undoSets    []string
+	undoReasons []string
 }
 
 // rule is a branch: when its condition holds, its actions run and it leads on.

@@ -258,7 +258,7 @@ func TestStopStart(t *testing.T) {
 	if got := s.converse(from, []string{"STOP"}); len(got) != 1 || !strings.Contains(got[0], "unsubscribed") {
 		t.Fatalf("STOP got %q; want one confirmation", got)
 	}
-	for _, text := range []string{"hello?", "1", "HELP", "no"} {
+	for _, text := range []string{"hello?", "1", "RESTART", "no"} {
 		if got := s.converse(from, []string{text}); len(got) != 0 {
 			t.Errorf("opted out, %q got %q; want an empty <Response/>", text, got)
 		}
