@@ -430,3 +430,38 @@ func TestEMLFiles(t *testing.T) {
 		t.Errorf("To = %q", to)
 	}
 }
+
+// lateStore commits, then reports a timeout, as when Redis answers after the
+// client gave up.
+type lateStore struct{ *redisstore.Store }
+
+func (l lateStore) Commit(ctx context.Context, conv, msgID string, c bot.Commit) (bot.Claimed, bool, error) {
+	now, ok, err := l.Store.Commit(ctx, conv, msgID, c)
+	if err == nil && ok {
+		return bot.Claimed{}, false, context.DeadlineExceeded
+	}
+	return now, ok, err
+}
+
+// TestCommitTimedOutButApplied: a message whose commit reply was lost is found
+// applied, and answered, instead of apologised for (the person would send the
+// answer again, and it would answer the next question).
+func TestCommitTimedOutButApplied(t *testing.T) {
+	r := newRig(t, 0)
+	svc := bot.New(bot.Options{
+		Store: lateStore{r.store}, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log,
+		Observer: r.counts, Retention: time.Hour, CacheSize: -1,
+	})
+	reply, err := svc.Handle(context.Background(), bot.Message{
+		Conversation: bot.Conversation{Channel: "sms", From: "+13125550160", To: "+13125550100"}, ID: "SMlate", Text: "hi",
+	})
+	if err != nil || len(reply.Messages) != 1 || !strings.Contains(reply.Messages[0], "Reply 1 for English") {
+		t.Errorf("Handle = %+v, %v; want the applied message's reply", reply, err)
+	}
+	// Without an id there is no telling: the error stands.
+	if _, err := svc.Handle(context.Background(), bot.Message{
+		Conversation: bot.Conversation{Channel: "web", From: "session"}, Text: "hi",
+	}); err == nil {
+		t.Errorf("a lost commit without a message id was not reported")
+	}
+}

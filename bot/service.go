@@ -233,6 +233,12 @@ func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
 		case err != nil:
 			s.cache.drop(key)
 			s.observe.Error("store")
+			// A commit that timed out may still have been applied: ask once more,
+			// so that the person is not told to send again an answer that counted
+			// (it would then answer the next question).
+			if applied, ok := s.recheck(key, m); ok {
+				return applied, nil
+			}
 			return Reply{}, fmt.Errorf("bot: commit: %w", err)
 		case !committed:
 			s.cache.drop(key)
@@ -245,6 +251,21 @@ func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
 	}
 	s.observe.Error("conflicts")
 	return Reply{}, fmt.Errorf("bot: %d conflicting updates in a row", maxAttempts)
+}
+
+// recheck looks, with a fresh deadline, whether a message whose commit failed was
+// applied after all, and if so returns its replies.
+func (s *Service) recheck(key string, m Message) (Reply, bool) {
+	if m.ID == "" {
+		return Reply{}, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	claimed, err := s.store.Claim(ctx, key, m.ID)
+	if err != nil || !claimed.Duplicate {
+		return Reply{}, false
+	}
+	return s.duplicate(key, m, claimed), true
 }
 
 // duplicate answers a message applied before with the replies it got then.

@@ -42,6 +42,9 @@ const (
 type chatRequest struct {
 	Session string `json:"session"`
 	Text    string `json:"text"`
+	// ID, optional, names the message: sent again with the same id (after a
+	// failure), it is applied once.
+	ID string `json:"id"`
 }
 
 // chatResponse is its answer.
@@ -133,12 +136,15 @@ func handleChatMessage(d Deps) echo.HandlerFunc {
 		case !validSession(in.Session):
 			return chatError(http.StatusBadRequest, "session is not one this server gave out; leave it empty to start")
 		}
+		if len(in.ID) > 64 || !plainID(in.ID) && in.ID != "" {
+			return chatError(http.StatusBadRequest, "id must be up to 64 letters, digits, - or _")
+		}
 		if ok, wait := perSession.allow(in.Session, now); !ok {
 			return tooMany(c, wait)
 		}
 		ctx, cancel := context.WithTimeout(req.Context(), d.HandleTimeout)
 		defer cancel()
-		reply, err := d.Bot.Handle(ctx, bot.Message{Conversation: bot.Conversation{Channel: "web", From: in.Session}, Text: in.Text})
+		reply, err := d.Bot.Handle(ctx, bot.Message{Conversation: bot.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text})
 		out := chatResponse{Session: in.Session, Replies: reply.Messages}
 		if err != nil {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",

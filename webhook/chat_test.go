@@ -157,3 +157,23 @@ func TestChatPreview(t *testing.T) {
 		}
 	}
 }
+
+// TestChatMessageID: a message sent again with its id (after a failure the page
+// could not tell apart from a lost reply) is applied once.
+func TestChatMessageID(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	_, out := s.chatPost(`{"text":"hi","id":"m1"}`, "application/json", "", nil)
+	session := out["session"].(string)
+	_, first := s.chatPost(`{"session":"`+session+`","text":"1","id":"m2"}`, "application/json", "", nil)
+	_, again := s.chatPost(`{"session":"`+session+`","text":"1","id":"m2"}`, "application/json", "", nil)
+	if replies(first) == "" || replies(first) != replies(again) {
+		t.Errorf("the same id got %q, then %q", replies(first), replies(again))
+	}
+	_, next := s.chatPost(`{"session":"`+session+`","text":"yes","id":"m3"}`, "application/json", "", nil)
+	if !strings.Contains(replies(next), "in danger") {
+		t.Errorf("after the repeated message, yes got %q; it was applied twice?", replies(next))
+	}
+	if status, _ := s.chatPost(`{"text":"hi","id":"a b"}`, "application/json", "", nil); status != 400 {
+		t.Errorf("a bad id: %d, want 400", status)
+	}
+}

@@ -269,6 +269,16 @@
     }
   }
 
+  // retry is the last message that did not go through, with its id.
+  let retry = null;
+
+  // newMessageID returns 16 random bytes in hex.
+  function newMessageID() {
+    const b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+
   async function send(raw) {
     const text = raw.trim();
     if (busy || exiting) return;
@@ -285,13 +295,17 @@
     const token = previewOn() ? store.get(KEY.token) : null;
     if (token) headers.Authorization = 'Bearer ' + token;
     const session = store.get(KEY.session) || '';
+    // A message keeps its id when it is sent again after a failure, so that the
+    // server applies it once even if the first try did reach it.
+    const id = retry && retry.text === text ? retry.id : newMessageID();
+    retry = { text, id };
     inflight = new AbortController();
     let data;
     try {
       const res = await fetch('/chat/messages', {
         method: 'POST',
         headers,
-        body: JSON.stringify({ session, text }),
+        body: JSON.stringify({ session, text, id }),
         cache: 'no-store',
         credentials: 'same-origin',
         signal: inflight.signal,
@@ -312,6 +326,7 @@
     if (exiting) return;
     if (!data || typeof data.session !== 'string' || !Array.isArray(data.replies)) return failed(mine, text, 0);
 
+    retry = null;
     store.set(KEY.session, data.session);
     record('me', text);
     for (const r of data.replies) {
