@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -87,6 +88,10 @@ type Config struct {
 	// TwilioAPIURL is where Twilio's REST API is (HOTLINE_TWILIO_API_URL, default
 	// "https://api.twilio.com"): for a regional edge, or a test server.
 	TwilioAPIURL string
+	// TrustedProxies are the reverse proxies in front of the server
+	// (HOTLINE_TRUSTED_PROXIES: IP addresses or CIDR ranges, comma-separated):
+	// their X-Forwarded-For names the client for the web chat's rate limit.
+	TrustedProxies []netip.Prefix
 }
 
 // setting is one variable: its names, its default and how it is checked and stored.
@@ -189,6 +194,10 @@ func settings() []setting {
 			func(c *Config) *time.Duration { return &c.RetryFor }),
 		{env: "HOTLINE_TWILIO_API_URL", key: "twilio_api_url", def: "https://api.twilio.com", parse: func(c *Config, v string) (err error) {
 			c.TwilioAPIURL, err = parseTwilioAPIURL(v)
+			return err
+		}},
+		{env: "HOTLINE_TRUSTED_PROXIES", key: "trusted_proxies", parse: func(c *Config, v string) (err error) {
+			c.TrustedProxies, err = parsePrefixes(v)
 			return err
 		}},
 		{env: "HOTLINE_PREVIEW", key: "preview", def: "false", parse: func(c *Config, v string) (err error) {

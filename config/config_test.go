@@ -2,6 +2,7 @@ package config
 
 import (
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -80,11 +81,11 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load(no settings) failed: %v", err)
 	}
-	if want := defaults(); got != want {
+	if want := defaults(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(no settings) =\n%+v\nwant\n%+v", got, want)
 	}
 	// A nil getenv is no environment, not a crash.
-	if got, err := Load(nil, ""); err != nil || got != defaults() {
+	if got, err := Load(nil, ""); err != nil || !reflect.DeepEqual(got, defaults()) {
 		t.Errorf("Load(nil getenv) = %+v, %v; want the defaults", got, err)
 	}
 }
@@ -142,6 +143,9 @@ func TestLoadGoodValues(t *testing.T) {
 			c.RetryFirst, c.RetryMax, c.RetryFor = time.Second, time.Minute, 2*time.Hour
 		}},
 		{"Twilio API URL", map[string]string{"HOTLINE_TWILIO_API_URL": "http://127.0.0.1:9999/"}, func(c *Config) { c.TwilioAPIURL = "http://127.0.0.1:9999" }},
+		{"trusted proxies", map[string]string{"HOTLINE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"}, func(c *Config) {
+			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32")}
+		}},
 		{"reminder delay 0 disables", map[string]string{"HOTLINE_REMINDER_DELAY": "0"}, func(c *Config) { c.ReminderDelay = 0 }},
 		{"reminder delay off disables", map[string]string{"HOTLINE_REMINDER_DELAY": "off"}, func(c *Config) { c.ReminderDelay = 0 }},
 		{"quiet hours", map[string]string{"HOTLINE_QUIET_HOURS": "22:30-07:15"}, func(c *Config) { c.QuietHours = "22:30-07:15" }},
@@ -170,7 +174,7 @@ func TestLoadGoodValues(t *testing.T) {
 			}
 			want := defaults()
 			tt.apply(&want)
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Load(%v) =\n%+v\nwant\n%+v", tt.env, got, want)
 			}
 		})
@@ -326,7 +330,7 @@ func TestLoadBadValues(t *testing.T) {
 			if err.Error() != tt.want {
 				t.Errorf("Load(%q) error =\n%s\nwant\n%s", tt.env, err, tt.want)
 			}
-			if got != (Config{}) {
+			if !reflect.DeepEqual(got, Config{}) {
 				t.Errorf("Load(%q) returned %+v with its error, want the zero Config", tt.env, got)
 			}
 		})

@@ -151,7 +151,7 @@ func TestLoadFile(t *testing.T) {
 			}
 			want := defaults()
 			tt.apply(&want)
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Load(%q) =\n%+v\nwant\n%+v", tt.file, got, want)
 			}
 		})

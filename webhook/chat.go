@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"strconv"
@@ -107,7 +108,7 @@ func handleChatMessage(d Deps) echo.HandlerFunc {
 			return chatError(http.StatusForbidden, "this origin may not use the chat")
 		}
 		now := time.Now()
-		if ok, wait := perClient.allow(clientIP(req), now); !ok {
+		if ok, wait := perClient.allow(clientIP(req, d.TrustedProxies), now); !ok {
 			return tooMany(c, wait)
 		}
 		var in chatRequest
@@ -204,14 +205,42 @@ func sameOrigin(req *http.Request, publicURL string) bool {
 	return false
 }
 
-// clientIP is the address the request came from. Proxy headers are not trusted:
-// anyone could send them to escape the rate limit.
-func clientIP(req *http.Request) string {
+// clientIP is the address the request came from. X-Forwarded-For is believed only
+// from the trusted proxies, read from the right (the nearest hop) past every
+// trusted one: anyone else could send the header to escape the rate limit.
+func clientIP(req *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(req.RemoteAddr)
 	if err != nil {
-		return req.RemoteAddr
+		host = req.RemoteAddr
+	}
+	if !isTrusted(host, trusted) {
+		return host
+	}
+	hops := strings.Split(strings.Join(req.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if hop == "" {
+			continue
+		}
+		if !isTrusted(hop, trusted) {
+			return hop
+		}
+		host = hop
 	}
 	return host
+}
+
+func isTrusted(ip string, trusted []netip.Prefix) bool {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	for _, p := range trusted {
+		if p.Contains(addr.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // previewAllowed reports whether the request may see the coordinators' preview:

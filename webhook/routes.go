@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -58,6 +59,9 @@ type Deps struct {
 	AdminToken string
 	// ChatPerClientPerMinute and ChatPerSessionPerMinute rate-limit the web chat.
 	ChatPerClientPerMinute, ChatPerSessionPerMinute int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client, for the web chat's rate limit per client.
+	TrustedProxies []netip.Prefix
 }
 
 // New returns the HTTP handler with every route of Hotline.

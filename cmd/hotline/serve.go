@@ -134,7 +134,7 @@ func (e *env) serve(args []string) error {
 		},
 		PublicURL: cfg.PublicURL, AuthToken: cfg.TwilioAuthToken, SkipSignature: cfg.InsecureSkipSignature,
 		MaxBodyBytes: cfg.MaxBodyBytes, HandleTimeout: 10 * time.Second,
-		Preview: cfg.Preview, AdminToken: cfg.AdminToken,
+		Preview: cfg.Preview, AdminToken: cfg.AdminToken, TrustedProxies: cfg.TrustedProxies,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
