@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/hotline-legal/hotline/webhook"
+	"github.com/hotline-legal/hotline/webhook/twiliotest"
 )
 
 // What the senders pretend to be: Twilio calling the hotline's public URL.
@@ -413,15 +414,9 @@ func classify(ctx context.Context, status int, body []byte, err error) answer {
 	return a
 }
 
-// twilioForm is an inbound SMS with the fields Twilio sends.
+// twilioForm is an inbound SMS as Twilio sends it.
 func twilioForm(from, text, sid string) url.Values {
-	return url.Values{
-		"ToCountry": {"US"}, "ToState": {"IL"}, "SmsMessageSid": {sid}, "NumMedia": {"0"},
-		"ToCity": {"CHICAGO"}, "FromZip": {"60612"}, "SmsSid": {sid}, "FromState": {"IL"},
-		"SmsStatus": {"received"}, "FromCity": {"CHICAGO"}, "Body": {text}, "FromCountry": {"US"},
-		"To": {hotlineNo}, "ToZip": {"60601"}, "NumSegments": {"1"}, "MessageSid": {sid},
-		"AccountSid": {accountSid}, "From": {from}, "ApiVersion": {"2010-04-01"},
-	}
+	return twiliotest.InboundSMS(accountSid, from, hotlineNo, text, sid)
 }
 
 // newSid returns a fresh MessageSid: "SM" and 32 hex digits, unique in the run.

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/hotline-legal/hotline/webhook/twiliotest"
 )
 
 // The English screening of issue 3: to an urgent housing referral to the Tenant
@@ -183,17 +185,9 @@ func (b *bench) post(ctx context.Context, base, path string, form url.Values) (i
 	return resp.StatusCode, body, err
 }
 
-// twilioForm is an inbound SMS with the fields Twilio sends, so that parsing and
-// signature checks work on bodies of a real size.
+// twilioForm is an inbound SMS as Twilio sends it, with a fresh MessageSid.
 func (b *bench) twilioForm(from, text string) url.Values {
-	sid := b.newSid()
-	return url.Values{
-		"ToCountry": {"US"}, "ToState": {"IL"}, "SmsMessageSid": {sid}, "NumMedia": {"0"},
-		"ToCity": {"CHICAGO"}, "FromZip": {"60612"}, "SmsSid": {sid}, "FromState": {"IL"},
-		"SmsStatus": {"received"}, "FromCity": {"CHICAGO"}, "Body": {text}, "FromCountry": {"US"},
-		"To": {hotlineNo}, "ToZip": {"60601"}, "NumSegments": {"1"}, "MessageSid": {sid},
-		"AccountSid": {accountSid}, "From": {from}, "ApiVersion": {"2010-04-01"},
-	}
+	return twiliotest.InboundSMS(accountSid, from, hotlineNo, text, b.newSid())
 }
 
 // newSid returns a fresh MessageSid: "SM" and 32 hex digits, unique in the run.
