@@ -117,6 +117,28 @@ func TestReminderOnce(t *testing.T) {
 	}
 }
 
+// TestReminderAfterLastMessage: the delay counts from the last message, not the
+// first, though the schedule is written at the first (and moved when found early).
+func TestReminderAfterLastMessage(t *testing.T) {
+	r, fake, w := reminderRig(t) // 10:00
+	ctx := context.Background()
+	r.screen("+13125550152", "hi", "1")
+	r.clock.Advance(90 * time.Minute)     // about 11:32
+	r.screen("+13125550152", "yes", "no") // waiting at the ZIP question since about 11:34
+	r.clock.Advance(40 * time.Minute)     // 2 h after the first message
+	if n := w.Work(ctx); n != 0 {
+		t.Fatalf("%d reminders 2 h after the first message, 40 min after the last", n)
+	}
+	r.clock.Advance(time.Hour)
+	if n := w.Work(ctx); n != 0 {
+		t.Fatalf("%d reminders 1 h 40 min after the last message", n)
+	}
+	r.clock.Advance(30 * time.Minute)
+	if n := w.Work(ctx); n != 1 || len(fake.Sent()) != 1 {
+		t.Fatalf("%d reminders 2 h 10 min after the last message, want 1", n)
+	}
+}
+
 // TestReminderNotAtNight: a reminder due at night waits for 8:00.
 func TestReminderNotAtNight(t *testing.T) {
 	r, fake, w := reminderRig(t)

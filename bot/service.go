@@ -130,12 +130,13 @@ var ErrRefTaken = errors.New("bot: referral reference already in use; draw anoth
 
 // Store keeps conversations. A message is a Commit conditional on the version it
 // was stepped from, with no lock held: on a conflict the store returns the newer
-// conversation and the message is stepped again. Claim reads a conversation the
-// Service does not have in its cache.
+// conversation and the message is stepped again. Claim reads a conversation (after
+// a failed commit, to learn whether it was applied after all).
 type Store interface {
 	Claim(ctx context.Context, conv, msgID string) (Claimed, error)
-	// Commit saves c if the conversation is still at c.Version; otherwise it
-	// returns committed false and what Claim would have returned now.
+	// Commit saves c if the conversation is still at c.Version, and returns its
+	// new version in now.Version; otherwise it returns committed false and what
+	// Claim would have returned now.
 	Commit(ctx context.Context, conv, msgID string, c Commit) (now Claimed, committed bool, err error)
 	// RefPrefix is the first character of the conversation's referral references.
 	RefPrefix(conv string) byte
@@ -207,17 +208,13 @@ const maxAttempts = 20
 func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
 	key := m.Key()
 	s.observe.MessageIn(m.Channel)
-	// The cache usually holds the conversation as this process last committed it:
-	// then the commit is the only round trip. If another process moved it on, the
-	// commit says so and returns the newer state.
-	claimed, cached := s.cache.get(key)
-	if !cached {
-		var err error
-		if claimed, err = s.store.Claim(ctx, key, m.ID); err != nil {
-			s.observe.Error("store")
-			return Reply{}, fmt.Errorf("bot: claim: %w", err)
-		}
-	}
+	// The cache usually holds the conversation as this process last committed it;
+	// when it does not, the conversation is most often new. Either way the commit
+	// is the only round trip: if the guess was wrong (another process moved the
+	// conversation on, or it began before this process knew it), the commit says
+	// so and returns the conversation as it is, and the message is stepped again.
+	// A read first would cost every new conversation a second round trip.
+	claimed, _ := s.cache.get(key)
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if claimed.Duplicate {
 			return s.duplicate(key, m, claimed), nil
@@ -245,7 +242,7 @@ func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
 			claimed = now
 			continue
 		}
-		s.cache.put(key, commit.State, commit.Version+1)
+		s.cache.put(key, commit.State, now.Version)
 		s.committed(key, m, fx, reply)
 		return reply, nil
 	}

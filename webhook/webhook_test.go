@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -413,12 +412,15 @@ func TestSimultaneousTexts(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	from := "+13125550160"
 	s.converse(from, []string{"hi", "1"})
-	key := s.store.Key(bot.Conversation{Channel: "sms", From: from, To: hotlineNo}.Key())
+	conv := bot.Conversation{Channel: "sms", From: from, To: hotlineNo}.Key()
+	key := s.store.Key(conv)
 	ctx := context.Background()
 	version := func() int64 {
-		v, _, _ := strings.Cut(s.rdb.Get(ctx, key).Val(), " ")
-		n, _ := strconv.ParseInt(v, 10, 64)
-		return n
+		c, err := s.store.Claim(ctx, conv, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Version
 	}
 	before := version()
 	var wg sync.WaitGroup

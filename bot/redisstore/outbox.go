@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -156,21 +157,37 @@ func (s *Store) OutboxStats(ctx context.Context) (depth int64, oldest time.Time,
 	return depth, oldest, nil
 }
 
-// remindScript takes the due reminders of a shard. A reminder is returned only if
-// its conversation has not moved since it was set (version unchanged), and is
-// removed either way, so that each is sent at most once however many workers poll.
-// KEYS: remind. ARGV: now ms, limit, conversation key prefix.
-var remindScript = redis.NewScript(`
+// remindScript takes the due reminders of a shard. An entry of the schedule may be
+// earlier than its conversation's "remind at" (a commit does not move an entry it
+// finds there): such an entry is moved to that time. A reminder that is due is
+// returned and cleared from its conversation, so that each is sent at most once
+// however many workers poll. The conversation's version is left as it is: this
+// changes only the reminder fields, which a commit sets from scratch.
+// KEYS: remind. ARGV: now ms (16 digits), limit, conversation key prefix.
+var remindScript = redis.NewScript(luaLayout + unpackLua + `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local out = {}
 for _, conv in ipairs(due) do
-  redis.call('ZREM', KEYS[1], conv)
-  local cur = redis.call('GET', ARGV[3] .. conv)
-` + unpackLua + `
-  if cur and who ~= '' and rv == v then
-    table.insert(out, conv)
-    table.insert(out, state)
-    table.insert(out, who)
+  local key = ARGV[3] .. conv
+  local cur = redis.call('GET', key)
+  local at = ZERO
+  if readable(cur) then at = string.sub(cur, REMIND, REMINDEND) end
+  local indexed = ZERO
+  if at > ARGV[1] then
+    redis.call('ZADD', KEYS[1], at, conv)
+    indexed = at
+  else
+    redis.call('ZREM', KEYS[1], conv)
+    if at ~= ZERO then
+      local _, who, state = tailOf(cur)
+      table.insert(out, conv)
+      table.insert(out, state)
+      table.insert(out, who)
+      at = ZERO
+    end
+  end
+  if readable(cur) then
+    redis.call('SET', key, string.sub(cur, 1, RING - 1 - ` + strconv.Itoa(digits) + `) .. indexed .. string.sub(cur, RING, REMIND - 1) .. at .. string.sub(cur, REMINDEND + 1), 'KEEPTTL')
   end
 end
 return out
@@ -179,7 +196,7 @@ return out
 // ClaimReminders takes up to limit due reminders of a shard.
 func (s *Store) ClaimReminders(ctx context.Context, shard int, now time.Time, limit int) ([]bot.DueReminder, error) {
 	res, err := remindScript.Run(ctx, s.rdb, []string{s.shardKey(shard, "remind")},
-		ms(now), limit, s.shardKey(shard, "c:")).Slice()
+		pad(now.UnixMilli()), limit, s.shards[shard].conv).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: claim reminders: %w", err)
 	}

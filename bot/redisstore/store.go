@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -37,217 +36,238 @@ import (
 // shards.
 //
 // A conversation is one string, packed to stay well under 1 KiB (a hash of seven
-// fields costs Redis twice the bytes once a value passes 64 bytes):
+// fields costs Redis twice the bytes once a value passes 64 bytes). Its head has a
+// fixed layout, so that the commit script, which runs for every message on
+// Redis's one thread, finds what it needs by position and parses no numbers:
 //
-//	"<version> <reminder version> <len id> <len ring> <len reply> <len who>\n"
-//	followed by: id, ring, reply, who, state
+//	bytes   0–15   version: 16 digits
+//	bytes  16–31   indexed: the score of the conversation in its shard's reminder
+//	               schedule, 16 digits, all zeros when it is not there
+//	bytes  32–167  ring: the short ids of the last message and the 16 before it,
+//	               newest first, 8 bytes each ("--------" for none)
+//	byte   168     ':'
+//	bytes 169–184  remind at: when to remind the person, in Unix ms (16 digits,
+//	               all zeros for no reminder)
+//	then           " <len reply> <len who>\n", reply, who, state
 //
-// version is bumped by every commit; id is the short id of the last message
-// applied and reply its replies (JSON), for a duplicate of it; ring holds the
-// short ids of the 16 messages before it; who is whom to remind (JSON) and the
-// reminder version the version it was set for; state is the encoded flows.State.
-// Only the last reply is kept: Twilio redelivers a message right after the first
-// attempt, so a duplicate of an older message (found in the ring) is answered with
-// nothing and changes nothing.
+// version is bumped by every commit; reply holds the last message's replies (JSON),
+// for a duplicate of it; who is whom to remind (JSON); state is the encoded
+// flows.State. Only the last reply is kept: Twilio redelivers a message right after
+// the first attempt, so a duplicate of an older message (found in the ring) is
+// answered with nothing and changes nothing.
+//
+// Every message moves the reminder, but the schedule is written only when the
+// conversation is not in it (or would be reminded later than now due): the
+// reminder worker finds the entry due, sees the later "remind at" and moves the
+// entry there. That saves a sorted-set write on almost every message.
 
 // Shards is how many shards the keys are spread over: enough to spread a Cluster's
 // slots over its masters, few enough for workers to poll each one every second.
 const Shards = 16
 
-// shortIDLen is the length of a message's short id: 32 bits of its SHA-256, ample
-// to tell apart the few dozen messages of one conversation.
-const shortIDLen = 8
+// The conversation string's layout (see above).
+const (
+	digits     = 16                            // width of a version or a time
+	shortIDLen = 8                             // a message's short id: 32 bits of its SHA-256
+	ringSlots  = 17                            // the last message and the 16 before it
+	ringAt     = 2 * digits                    // where the ring starts
+	markAt     = ringAt + ringSlots*shortIDLen // the ':' after the ring
+	remindAt   = markAt + 1                    // where "remind at" starts
+	tailAt     = remindAt + digits             // where " <len reply> <len who>\n" starts
+	noShortID  = "--------"                    // an empty ring slot, or a message without an id
+	zeroDigits = "0000000000000000"            // no version, no reminder
+)
 
-// ringBytes keeps the short ids of the 16 messages before the last.
-const ringBytes = 16 * shortIDLen
+// luaLayout declares the layout for the scripts, 1-based as Lua counts.
+var luaLayout = fmt.Sprintf(`
+local ZERO, NOID = '%s', '%s'
+local RING, RINGEND, LASTSLOT, MARK = %d, %d, %d, %d
+local REMIND, REMINDEND, TAIL = %d, %d, %d
+`, zeroDigits, noShortID, ringAt+1, markAt, markAt-shortIDLen+1, markAt+1, remindAt+1, remindAt+digits, tailAt+1)
 
-// unpackLua reads a conversation string into locals; "cur" is the value or false.
+// unpackLua reads what a script needs of a conversation string "cur" (or false):
+// ok says it has the layout; the rest is cut out by tailOf when needed.
 const unpackLua = `
-local v, rv, id, ring, reply, who, state = 0, 0, '', '', '', '', ''
-if cur then
-  local a, b, c, d, e, f, q = string.match(cur, '^(%d+) (%d+) (%d+) (%d+) (%d+) (%d+)\n()')
-  if a then
-    v, rv = tonumber(a), tonumber(b)
-    local il, ol, rl, wl = tonumber(c), tonumber(d), tonumber(e), tonumber(f)
-    id = string.sub(cur, q, q + il - 1); q = q + il
-    ring = string.sub(cur, q, q + ol - 1); q = q + ol
-    reply = string.sub(cur, q, q + rl - 1); q = q + rl
-    who = string.sub(cur, q, q + wl - 1); q = q + wl
-    state = string.sub(cur, q)
-  end
+local function readable(cur)
+  return cur and #cur >= TAIL and string.byte(cur, MARK) == 58
+end
+-- tailOf returns the reply, who and state of a readable conversation.
+local function tailOf(cur)
+  local rl, wl, q = string.match(cur, '^ (%d+) (%d+)\n()', TAIL)
+  if not q then return '', '', '' end
+  rl, wl = tonumber(rl), tonumber(wl)
+  return string.sub(cur, q, q + rl - 1), string.sub(cur, q + rl, q + rl + wl - 1), string.sub(cur, q + rl + wl)
 end
 `
 
 // commitScript saves a conversation if its version is still the one read, queues
-// its referral job and sets or drops its reminder, all or nothing. When it cannot,
-// it says why with what the caller needs next.
+// its referral job and schedules its reminder, all or nothing. When it cannot, it
+// says why with what the caller needs next.
 //
 // KEYS: conversation, jobs, outbox, created, remind.
-// ARGV: 1 version, 2 state, 3 TTL ms ("0" keeps it), 4 short id ("" for none),
-// 5 replies, 6 job ref ("" for none), 7 job, 8 now ms, 9 reminder due ms ("" drops
-// it), 10 conversation key (the reminder's member), 11 who to remind, 12 sent-key
-// prefix, 13 dead-key prefix.
+// ARGV: 1 version read, 2 new version (both 16 digits), 3 short id ("" for none),
+// 4 the string from "remind at" on, 5 TTL ms ("0" keeps it), 6 remind at (16
+// digits, "" for no reminder), 7 conversation key (the reminder's member), 8 job
+// ref ("" for none), 9 job, 10 now ms.
 //
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
 // for a duplicate of an older one; {0, state, version} when another message came
 // first; {-1} when the job's reference is in use in this shard.
-var commitScript = redis.NewScript(`
+var commitScript = redis.NewScript(luaLayout + unpackLua + `
 local cur = redis.call('GET', KEYS[1])
--- Only the header, the last id and the ring are read on the usual path; the rest
--- is cut out only for a duplicate or a conflict: Lua string work is most of what
--- this script costs Redis.
-local v, rv, id, ring, q, rl, wl = 0, 0, '', '', 1, 0, 0
-if cur then
-  local a, b, c, d, e, f, p = string.match(cur, '^(%d+) (%d+) (%d+) (%d+) (%d+) (%d+)\n()')
-  if a then
-    v, rv, rl, wl = tonumber(a), tonumber(b), tonumber(e), tonumber(f)
-    local il, ol = tonumber(c), tonumber(d)
-    id = string.sub(cur, p, p + il - 1)
-    ring = string.sub(cur, p + il, p + il + ol - 1)
-    q = p + il + ol
+local ok = readable(cur)
+local msg = ARGV[3]
+if ok and msg ~= '' then
+  -- A plain search, then a check that the match is a whole slot.
+  local p = string.find(cur, msg, RING, true)
+  while p and p <= LASTSLOT do
+    if (p - RING) % ` + strconv.Itoa(shortIDLen) + ` == 0 then
+      if p > RING then return {2} end
+      local reply = tailOf(cur)
+      return {1, reply}
+    end
+    p = string.find(cur, msg, p + 1, true)
   end
 end
-local msg = ARGV[4]
-if msg ~= '' then
-  if id == msg then return {1, string.sub(cur, q, q + rl - 1)} end
-  for k = 1, #ring, ` + strconv.Itoa(shortIDLen) + ` do
-    if string.sub(ring, k, k + ` + strconv.Itoa(shortIDLen-1) + `) == msg then return {2} end
-  end
-end
-if tostring(v) ~= ARGV[1] then
+local v, indexed, ring = ZERO, ZERO, string.rep(NOID, ` + strconv.Itoa(ringSlots-1) + `)
+if ok then v, indexed, ring = string.sub(cur, 1, RING - 1 - ` + strconv.Itoa(digits) + `), string.sub(cur, RING - ` + strconv.Itoa(digits) + `, RING - 1), string.sub(cur, RING, LASTSLOT - 1) end
+if v ~= ARGV[1] then
   local state = ''
-  if cur then state = string.sub(cur, q + rl + wl) end
-  return {0, state, tostring(v)}
+  if ok then local _, _, st = tailOf(cur); state = st end
+  return {0, state, v}
 end
-if ARGV[6] ~= '' then
-  if redis.call('EXISTS', ARGV[12] .. ARGV[6], ARGV[13] .. ARGV[6]) > 0 or redis.call('HSETNX', KEYS[2], ARGV[6], ARGV[7]) == 0 then
+if ARGV[8] ~= '' then
+  local base = string.sub(KEYS[2], 1, -5)
+  if redis.call('EXISTS', base .. 'sent:' .. ARGV[8], base .. 'dead:' .. ARGV[8]) > 0 or redis.call('HSETNX', KEYS[2], ARGV[8], ARGV[9]) == 0 then
     return {-1}
   end
-  redis.call('ZADD', KEYS[3], ARGV[8], ARGV[6])
-  redis.call('ZADD', KEYS[4], ARGV[8], ARGV[6])
+  redis.call('ZADD', KEYS[3], ARGV[10], ARGV[8])
+  redis.call('ZADD', KEYS[4], ARGV[10], ARGV[8])
 end
--- A new conversation's versions start at the time in ms, not at 0, so that a
--- version is never reused for a key: a process that still remembers the
--- conversation this key held before it expired cannot commit over its successor.
-if not cur then v = tonumber(ARGV[8]) end
-v = v + 1
-local reply = ''
-if msg ~= '' then
-  if id ~= '' then
-    ring = ring .. id
-    if #ring > ` + strconv.Itoa(ringBytes) + ` then ring = string.sub(ring, #ring - ` + strconv.Itoa(ringBytes-1) + `) end
+local r = ARGV[6]
+if r == '' then
+  if indexed ~= ZERO then
+    redis.call('ZREM', KEYS[5], ARGV[7])
+    indexed = ZERO
   end
-  id, reply = msg, ARGV[5]
-elseif cur then
-  reply = string.sub(cur, q, q + rl - 1)
+elseif indexed == ZERO or r < indexed then
+  redis.call('ZADD', KEYS[5], r, ARGV[7])
+  indexed = r
 end
-local who = ARGV[11]
-if ARGV[9] == '' then
-  redis.call('ZREM', KEYS[5], ARGV[10])
-  rv = 0
-else
-  redis.call('ZADD', KEYS[5], ARGV[9], ARGV[10])
-  rv = v
-end
-local val = v .. ' ' .. rv .. ' ' .. #id .. ' ' .. #ring .. ' ' .. #reply .. ' ' .. #who .. '\n' .. id .. ring .. reply .. who .. ARGV[2]
-if ARGV[3] == '0' then
+if msg == '' then msg = NOID end
+local val = ARGV[2] .. indexed .. msg .. ring .. ':' .. ARGV[4]
+if ARGV[5] == '0' then
   redis.call('SET', KEYS[1], val)
 else
-  redis.call('SET', KEYS[1], val, 'PX', ARGV[3])
+  redis.call('SET', KEYS[1], val, 'PX', ARGV[5])
 end
 return {3}
 `)
 
 // conversation is a conversation string, unpacked.
 type conversation struct {
-	version, remindVersion int64
-	id, ring, reply, who   string
-	state                  string
+	version  int64
+	ring     string // the short ids, newest first
+	reply    string
+	who      string
+	state    string
+	remindAt int64
 }
 
-// unpack reads a conversation string as unpackLua does. Anything unreadable is an
+// unpack reads a conversation string as the scripts do. Anything unreadable is an
 // empty conversation at version 0: its next commit overwrites it.
 func unpack(val string) conversation {
-	header, rest, ok := strings.Cut(val, "\n")
-	if !ok {
+	if len(val) < tailAt || val[markAt] != ':' {
 		return conversation{}
 	}
+	version, err1 := strconv.ParseInt(val[:digits], 10, 64)
+	remind, err2 := strconv.ParseInt(val[remindAt:tailAt], 10, 64)
+	header, rest, ok := strings.Cut(val[tailAt:], "\n")
 	f := strings.Fields(header)
-	if len(f) != 6 {
+	if err1 != nil || err2 != nil || !ok || len(f) != 2 {
 		return conversation{}
 	}
-	var n [6]int64
-	for i, s := range f {
-		x, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || x < 0 {
-			return conversation{}
-		}
-		n[i] = x
-	}
-	c := conversation{version: n[0], remindVersion: n[1]}
-	take := func(l int64) (string, bool) {
-		if l > int64(len(rest)) {
-			return "", false
-		}
-		s := rest[:l]
-		rest = rest[l:]
-		return s, true
-	}
-	var ok1, ok2, ok3, ok4 bool
-	c.id, ok1 = take(n[2])
-	c.ring, ok2 = take(n[3])
-	c.reply, ok3 = take(n[4])
-	c.who, ok4 = take(n[5])
-	if !ok1 || !ok2 || !ok3 || !ok4 {
+	rl, err1 := strconv.Atoi(f[0])
+	wl, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || rl < 0 || wl < 0 || rl+wl > len(rest) {
 		return conversation{}
 	}
-	c.state = rest
-	return c
+	return conversation{
+		version: version, ring: val[ringAt:markAt], remindAt: remind,
+		reply: rest[:rl], who: rest[rl : rl+wl], state: rest[rl+wl:],
+	}
 }
 
 // claimed turns a conversation into what Claim returns for a message.
 func (c conversation) claimed(id string) bot.Claimed {
 	if id != "" {
-		if c.id == id {
-			return bot.Claimed{Duplicate: true, Reply: []byte(c.reply)}
-		}
 		for k := 0; k+shortIDLen <= len(c.ring); k += shortIDLen {
-			if c.ring[k:k+shortIDLen] == id {
-				return bot.Claimed{Duplicate: true, Reply: []byte("null")}
+			if c.ring[k:k+shortIDLen] != id {
+				continue
 			}
+			if k == 0 {
+				return bot.Claimed{Duplicate: true, Reply: []byte(c.reply)}
+			}
+			return bot.Claimed{Duplicate: true, Reply: []byte("null")}
 		}
 	}
 	return bot.Claimed{State: []byte(c.state), Version: c.version}
 }
 
+// pad writes n as 16 digits.
+func pad(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if len(s) >= digits {
+		return s
+	}
+	return zeroDigits[:digits-len(s)] + s
+}
+
 // Store keeps conversations, the outbox and reminders in Redis.
 type Store struct {
-	rdb    redis.UniversalClient
-	prefix string
+	rdb redis.UniversalClient
+	// shards holds each shard's keys, made once: a message's commit names five.
+	shards [Shards]shardKeys
+}
+
+// shardKeys are the keys of one shard.
+type shardKeys struct {
+	base                                string // <prefix>{hNN}:
+	conv, jobs, outbox, created, remind string
 }
 
 var _ bot.Store = (*Store)(nil)
 
 // New returns a Store whose keys all start with prefix (like "hotline:").
 func New(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix}
+	s := &Store{rdb: rdb}
+	for i := range s.shards {
+		base := fmt.Sprintf("%s{h%02d}:", prefix, i)
+		s.shards[i] = shardKeys{base: base, conv: base + "c:", jobs: base + "jobs", outbox: base + "outbox",
+			created: base + "created", remind: base + "remind"}
+	}
+	return s
 }
 
-// shardOf returns the shard of a conversation.
+// shardOf returns the shard of a conversation (FNV-1a, inlined to spare an
+// allocation per message).
 func shardOf(conv string) int {
-	h := fnv.New32a()
-	h.Write([]byte(conv))
-	return int(h.Sum32() % Shards)
+	h := uint32(2166136261)
+	for i := 0; i < len(conv); i++ {
+		h ^= uint32(conv[i])
+		h *= 16777619
+	}
+	return int(h % Shards)
 }
 
 // shardKey returns a key of a shard: <prefix>{hNN}:<name>.
 func (s *Store) shardKey(shard int, name string) string {
-	return fmt.Sprintf("%s{h%02d}:%s", s.prefix, shard, name)
+	return s.shards[shard].base + name
 }
 
 // Key returns the Redis key of a conversation.
 func (s *Store) Key(conv string) string {
-	return s.shardKey(shardOf(conv), "c:"+conv)
+	return s.shards[shardOf(conv)].conv + conv
 }
 
 // shortID turns a message id into the short form stored for deduplication.
@@ -269,13 +289,19 @@ func (s *Store) Claim(ctx context.Context, conv, msgID string) (bot.Claimed, err
 }
 
 // Commit saves a conversation, its job and its reminder in one round trip. When
-// another message came first it returns committed false with what Claim would
-// have returned; a job reference already in use is bot.ErrRefTaken.
+// saved, the Claimed returned holds the conversation's new version. When another
+// message came first it returns committed false with what Claim would have
+// returned; a job reference already in use is bot.ErrRefTaken.
+//
+// The new version is one more than c.Version; a new conversation's (c.Version 0)
+// is one more than c.Now in ms, so that a key that expired and began again never
+// reuses a version: a process that still remembers the conversation it held
+// before cannot commit over its successor.
 func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) (bot.Claimed, bool, error) {
-	shard := shardOf(conv)
-	keys := []string{
-		s.Key(conv), s.shardKey(shard, "jobs"), s.shardKey(shard, "outbox"),
-		s.shardKey(shard, "created"), s.shardKey(shard, "remind"),
+	k := &s.shards[shardOf(conv)]
+	next := c.Version + 1
+	if c.Version == 0 {
+		next = max(c.Now.UnixMilli(), 0) + 1
 	}
 	ttl := "0"
 	if c.StateTTL > 0 {
@@ -286,21 +312,31 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) (b
 	if c.Job != nil {
 		jobRef, job = c.Job.Ref, c.Job.Data
 	}
-	remind := ""
+	remind, when := "", zeroDigits
 	if !c.RemindAt.IsZero() {
-		remind = strconv.FormatInt(c.RemindAt.UnixMilli(), 10)
+		remind = pad(c.RemindAt.UnixMilli())
+		when = remind
 	}
-	res, err := commitScript.Run(ctx, s.rdb, keys,
-		strconv.FormatInt(c.Version, 10), c.State, ttl, shortID(msgID), c.Reply,
-		jobRef, job, strconv.FormatInt(c.Now.UnixMilli(), 10), remind, conv, c.Who,
-		s.shardKey(shard, "sent:"), s.shardKey(shard, "dead:")).Slice()
+	// The string from "remind at" on is made here, so that the script only
+	// joins it to the head.
+	tail := make([]byte, 0, digits+16+len(c.Reply)+len(c.Who)+len(c.State))
+	tail = append(tail, when...)
+	tail = append(tail, ' ')
+	tail = strconv.AppendInt(tail, int64(len(c.Reply)), 10)
+	tail = append(tail, ' ')
+	tail = strconv.AppendInt(tail, int64(len(c.Who)), 10)
+	tail = append(tail, '\n')
+	tail = append(append(append(tail, c.Reply...), c.Who...), c.State...)
+	res, err := commitScript.Run(ctx, s.rdb, []string{k.conv + conv, k.jobs, k.outbox, k.created, k.remind},
+		pad(c.Version), pad(next), shortID(msgID), tail, ttl, remind, conv,
+		jobRef, job, strconv.FormatInt(c.Now.UnixMilli(), 10)).Slice()
 	if err != nil {
 		return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: %w", err)
 	}
 	code, _ := res[0].(int64)
 	switch code {
 	case 3:
-		return bot.Claimed{}, true, nil
+		return bot.Claimed{Version: next}, true, nil
 	case 1:
 		return bot.Claimed{Duplicate: true, Reply: bytesOf(res[1])}, false, nil
 	case 2:

@@ -201,3 +201,78 @@ func TestLeaseTaken(t *testing.T) {
 		t.Error("not marked sent")
 	}
 }
+
+// TestReminderSchedule: a commit writes a conversation's reminder into the shard's
+// schedule only when it is not there (or would come later than now due); the
+// reminder claim moves an entry found early to the conversation's latest time,
+// and hands out a due reminder once.
+func TestReminderSchedule(t *testing.T) {
+	rdb := redistest.Start(t).Client()
+	s := redisstore.New(rdb, "test:")
+	ctx := context.Background()
+	shard := redisstore.ShardOf("c")
+	scheduleKey := "test:{h" + fmt.Sprintf("%02d", shard) + "}:remind"
+	score := func() int64 {
+		t.Helper()
+		v, err := rdb.ZScore(ctx, scheduleKey, "c").Result()
+		if err != nil {
+			return -1
+		}
+		return int64(v)
+	}
+	t0 := time.UnixMilli(1_700_000_000_000)
+	version := int64(0)
+	commit := func(at time.Time, remind time.Duration, state string) {
+		t.Helper()
+		c := bot.Commit{Version: version, State: []byte(state), StateTTL: time.Hour, Reply: []byte(`["r"]`), Now: at}
+		if remind > 0 {
+			c.RemindAt, c.Who = at.Add(remind), []byte(`{"c":"sms"}`)
+		}
+		now, ok, err := s.Commit(ctx, "c", fmt.Sprintf("SM%d", at.UnixMilli()), c)
+		if !ok || err != nil {
+			t.Fatalf("commit at %v: %v %v", at, ok, err)
+		}
+		version = now.Version
+	}
+	for i := 0; i < 5; i++ {
+		commit(t0.Add(time.Duration(i)*time.Minute), 2*time.Hour, fmt.Sprint("state", i))
+	}
+	first, last := t0.Add(2*time.Hour).UnixMilli(), t0.Add(4*time.Minute+2*time.Hour).UnixMilli()
+	if got := score(); got != first {
+		t.Fatalf("schedule = %d after 5 messages, want the first message's %d (written once)", got, first)
+	}
+	// Due by the schedule, not by the conversation: moved, not sent.
+	if due, err := s.ClaimReminders(ctx, shard, time.UnixMilli(first), 10); err != nil || len(due) != 0 {
+		t.Fatalf("claim at the first time: %v, %v; want none", due, err)
+	}
+	if got := score(); got != last {
+		t.Fatalf("schedule = %d after the early claim, want the last message's %d", got, last)
+	}
+	if ttl := rdb.PTTL(ctx, s.Key("c")).Val(); ttl <= 0 {
+		t.Errorf("the claim lost the conversation's TTL: %v", ttl)
+	}
+	// The conversation is unchanged for its next commit: the version still holds.
+	commit(t0.Add(5*time.Minute), 2*time.Hour, "state5")
+	last = t0.Add(5*time.Minute + 2*time.Hour).UnixMilli()
+	due, err := s.ClaimReminders(ctx, shard, time.UnixMilli(last), 10)
+	if err != nil || len(due) != 1 || string(due[0].State) != "state5" || string(due[0].Who) != `{"c":"sms"}` || due[0].Conv != "c" {
+		t.Fatalf("claim when due: %+v, %v; want the reminder of state5", due, err)
+	}
+	if due, _ := s.ClaimReminders(ctx, shard, time.UnixMilli(last+time.Hour.Milliseconds()), 10); len(due) != 0 || score() != -1 {
+		t.Fatalf("a reminder was handed out twice: %+v (schedule %d)", due, score())
+	}
+	// A reminder that comes sooner than the scheduled one moves it earlier.
+	commit(t0.Add(6*time.Minute), 3*time.Hour, "state6")
+	commit(t0.Add(7*time.Minute), time.Hour, "state7")
+	if got, want := score(), t0.Add(7*time.Minute+time.Hour).UnixMilli(); got != want {
+		t.Errorf("schedule = %d, want the sooner %d", got, want)
+	}
+	// A commit without a reminder (the end, STOP) takes it out.
+	commit(t0.Add(8*time.Minute), 0, "ended")
+	if got := score(); got != -1 {
+		t.Errorf("schedule = %d after a commit without a reminder, want none", got)
+	}
+	if due, _ := s.ClaimReminders(ctx, shard, t0.Add(24*time.Hour), 10); len(due) != 0 {
+		t.Errorf("a reminder after the end: %+v", due)
+	}
+}

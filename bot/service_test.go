@@ -1,0 +1,48 @@
+package bot_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-legal/hotline/bot"
+)
+
+// TestProcessesTakeTurns: the messages of one conversation land on two processes
+// in turn (two Services on one store, each with its own cache, as behind a load
+// balancer). Each process guesses wrong about a conversation it has not seen or
+// that the other moved on; the commit catches that, and the screening reaches its
+// referral as it does on one process. A redelivery to the other process gets the
+// first reply and changes nothing.
+func TestProcessesTakeTurns(t *testing.T) {
+	r := newRig(t, 0)
+	other := bot.New(bot.Options{
+		Store: r.store, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log, Observer: r.counts,
+		Retention: 7 * 24 * time.Hour,
+	})
+	services := []*bot.Service{r.service, other}
+	conv := bot.Conversation{Channel: "sms", From: "+13125550143", To: "+13125550100"}
+	var last bot.Reply
+	for i, text := range english {
+		m := bot.Message{Conversation: conv, ID: fmt.Sprintf("SM%d", i), Text: text}
+		reply, err := services[i%2].Handle(context.Background(), m)
+		if err != nil {
+			t.Fatalf("message %d (%q): %v", i, text, err)
+		}
+		again, err := services[(i+1)%2].Handle(context.Background(), m)
+		if err != nil || !again.Duplicate || strings.Join(again.Messages, "|") != strings.Join(reply.Messages, "|") {
+			t.Fatalf("message %d redelivered to the other process: %+v, %v; want the duplicate of %q", i, again, err, reply.Messages)
+		}
+		last = reply
+		r.clock.Advance(time.Minute)
+	}
+	if !strings.Contains(strings.Join(last.Messages, " "), "(312) 555-0111") {
+		t.Errorf("the screening across two processes ended with %q; want the referral to (312) 555-0111", last.Messages)
+	}
+	if kinds := r.counts.errorKinds(); kinds != "" {
+		t.Errorf("errors: %s", kinds)
+	}
+}
