@@ -48,6 +48,29 @@ func BenchmarkStepWithEncoding(b *testing.B) {
 	}
 }
 
+// BenchmarkMessageRoundTrip is exactly what the webhook does for one inbound
+// message: decode the stored state (mid-screening, eight answers saved), step, and
+// encode the new state with MarshalBinary, whose bytes are then stored.
+// Run: go test ./flows -run '^$' -bench MessageRoundTrip -benchmem
+func BenchmarkMessageRoundTrip(b *testing.B) {
+	pack := loadSample(b)
+	st, _ := converse(pack, englishScript[:9], "+13125550142")
+	data, _ := st.MarshalBinary()
+	in := flows.Input{Text: "3", Channel: "sms", From: "+13125550142", Now: today, Ref: "H-7F3K9"}
+	b.ReportAllocs()
+	for b.Loop() {
+		var s flows.State
+		if err := s.UnmarshalBinary(data); err != nil {
+			b.Fatal(err)
+		}
+		next, fx := pack.Step(s, in)
+		out, err := next.MarshalBinary()
+		if err != nil || len(out) == 0 || len(fx.Replies) == 0 {
+			b.Fatal("no state or no reply")
+		}
+	}
+}
+
 // BenchmarkLoad loads and checks the whole sample pack.
 func BenchmarkLoad(b *testing.B) {
 	b.ReportAllocs()

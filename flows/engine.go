@@ -117,6 +117,8 @@ type turn struct {
 	p     *Pack
 	st    *State
 	in    *Input
+	state State // what st points at in Step
+	input Input // what in points at in Step
 	fx    Effects
 	today time.Time // the hotline's date, as midnight UTC
 	lang  int       // index of the language replies are in
@@ -128,9 +130,15 @@ type turn struct {
 // do. It is pure: the same pack, state and input always give the same result, and
 // prev is not changed.
 func (p *Pack) Step(prev State, in Input) (State, Effects) {
-	st := prev.clone()
+	// The turn escapes to the heap (conditions and templates reach it through
+	// interfaces), and so would the new state and the input if st and in pointed
+	// at Step's own variables: holding them in the turn makes one allocation of
+	// three.
+	t := &turn{p: p, state: prev.cloneToChange(), input: in}
+	t.st, t.in = &t.state, &t.input
+	st := t.st
 	local := in.Now.In(p.Location)
-	t := &turn{p: p, st: &st, in: &in, today: time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)}
+	t.today = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	t.lang = p.langIndex(t.value(varLanguage))
 	idle := st.Seen != 0 && in.Now.Unix()-st.Seen > int64(p.IdleAfter/time.Second)
 	st.Seen = in.Now.Unix()
@@ -138,22 +146,22 @@ func (p *Pack) Step(prev State, in Input) (State, Effects) {
 
 	if st.Flags&OptedOut != 0 {
 		t.optedOut(norm)
-		return st, t.fx
+		return *st, t.fx
 	}
 	if in.MediaOnly && norm == "" {
 		t.say(p.messages["media_only"])
-		return st, t.fx
+		return *st, t.fx
 	}
 	if kw, ok := p.keywords[norm]; ok && t.keyword(kw) {
-		return st, t.fx
+		return *st, t.fx
 	}
 	if looksLikeStopRequest(norm) {
 		t.say(p.messages["stop_confirm"])
-		return st, t.fx
+		return *st, t.fx
 	}
 	if st.Step == "" || st.Flags&Ended != 0 {
 		t.begin(norm)
-		return st, t.fx
+		return *st, t.fx
 	}
 	cur := p.steps[st.Step]
 	switch {
@@ -169,7 +177,7 @@ func (p *Pack) Step(prev State, in Input) (State, Effects) {
 	default:
 		t.answer(cur, norm)
 	}
-	return st, t.fx
+	return *st, t.fx
 }
 
 // get reads a variable; channel comes from the input rather than the state.
@@ -313,7 +321,7 @@ func (t *turn) undo(s *step) {
 	}
 	prev, _ := t.st.Get(varUrgentReason)
 	var kept []string
-	for _, r := range strings.Split(prev, "; ") {
+	for r := range strings.SplitSeq(prev, "; ") {
 		if r != "" && !slices.Contains(s.undoReasons, r) {
 			kept = append(kept, r)
 		}
@@ -548,7 +556,7 @@ func (t *turn) end() {
 func (t *turn) markUrgent(reason string) {
 	t.st.Set(varUrgent, "yes")
 	prev, _ := t.st.Get(varUrgentReason)
-	for _, r := range strings.Split(prev, "; ") {
+	for r := range strings.SplitSeq(prev, "; ") {
 		if r == reason {
 			return
 		}
@@ -825,7 +833,7 @@ func looksLikeStopRequest(norm string) bool {
 		return false
 	}
 	var stop, messaging bool
-	for _, w := range strings.Fields(norm) {
+	for w := range strings.FieldsSeq(norm) {
 		stop = stop || stopVerbs[w]
 		messaging = messaging || messagingWords[w]
 	}

@@ -3,6 +3,7 @@ package flows_test
 import (
 	"bytes"
 	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -88,9 +89,15 @@ func FuzzUnmarshalState(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if want := referenceEncoding(st); string(again) != string(want) {
+			t.Fatalf("a state read from %q encodes to %x; want %x", data, again, want)
+		}
 		var back flows.State
 		if err := back.UnmarshalBinary(again); err != nil {
 			t.Fatalf("a state read from %q does not read back: %v", data, err)
+		}
+		if !reflect.DeepEqual(back, st) {
+			t.Fatalf("a state read from %q reads back as %+v; want %+v", data, back, st)
 		}
 		for _, text := range []string{"hi", "1", "back", "STOP", "start", "yes"} {
 			st, _ = pack.Step(st, flows.Input{Text: text, Channel: "sms", Now: today})
@@ -119,9 +126,7 @@ func FuzzStep(f *testing.F) {
 			if r := fx.Referral; r != nil && (r.OrgEmail == "" || r.Callback == "" || r.ZIP == "") {
 				t.Fatalf("incomplete referral %+v", r)
 			}
-			if _, err := st.MarshalBinary(); err != nil {
-				t.Fatal(err)
-			}
+			checkEncoding(t, st)
 		}
 	})
 }
