@@ -57,9 +57,12 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 			if c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" {
 				level = slog.LevelDebug
 			}
-			log.Log(c.Request().Context(), level, "request", "method", c.Request().Method, "path", c.Request().URL.Path,
-				"status", status, "ms", float64(time.Since(start).Microseconds())/1000,
-				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+			// LogAttrs, not Log: typed attributes are not boxed, and this runs for
+			// every message.
+			log.LogAttrs(c.Request().Context(), level, "request", slog.String("method", c.Request().Method),
+				slog.String("path", c.Request().URL.Path), slog.Int("status", status),
+				slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
+				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
 			return nil
 		}
 	}

@@ -113,7 +113,10 @@ end
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
 // for a duplicate of an older one; {0, state, version} when another message came
 // first; {-1} when the job's reference is in use in this shard.
-var commitScript = redis.NewScript(luaLayout + unpackLua + `
+var commitScript = redis.NewScript(commitLua)
+
+// commitLua is the commit script's source.
+var commitLua = luaLayout + unpackLua + `
 local cur = redis.call('GET', KEYS[1])
 local ok = readable(cur)
 local msg = ARGV[3]
@@ -162,7 +165,7 @@ else
   redis.call('SET', KEYS[1], val, 'PX', ARGV[5])
 end
 return {3}
-`)
+`
 
 // conversation is a conversation string, unpacked.
 type conversation struct {
@@ -226,6 +229,8 @@ func pad(n int64) string {
 // Store keeps conversations, the outbox and reminders in Redis.
 type Store struct {
 	rdb redis.UniversalClient
+	// pipe is rdb's autopipeliner, for the commits; nil sends them one by one.
+	pipe *redis.AutoPipeliner
 	// shards holds each shard's keys, made once: a message's commit names five.
 	shards [Shards]shardKeys
 }
@@ -240,13 +245,68 @@ var _ bot.Store = (*Store)(nil)
 
 // New returns a Store whose keys all start with prefix (like "hotline:").
 func New(rdb redis.UniversalClient, prefix string) *Store {
-	s := &Store{rdb: rdb}
+	s := &Store{rdb: rdb, pipe: asyncAutoPipeline(rdb)}
 	for i := range s.shards {
 		base := fmt.Sprintf("%s{h%02d}:", prefix, i)
 		s.shards[i] = shardKeys{base: base, conv: base + "c:", jobs: base + "jobs", outbox: base + "outbox",
 			created: base + "created", remind: base + "remind"}
 	}
 	return s
+}
+
+// asyncAutoPipeline returns the client's autopipeliner, which sends the commands
+// that many requests issue at the same moment together, in one write and one
+// read: Redis then spends its system calls per batch, not per message, and the
+// commit of each message is still its own atomic script. It returns nil for a
+// client without one, or whose autopipeliner cannot start: then each command
+// goes on its own.
+func asyncAutoPipeline(rdb redis.UniversalClient) *redis.AutoPipeliner {
+	var ap *redis.AutoPipeliner
+	var err error
+	switch c := rdb.(type) {
+	case *redis.Client:
+		ap, err = c.AsyncAutoPipeline()
+	case *redis.ClusterClient:
+		ap, err = c.AsyncAutoPipeline()
+	default:
+		return nil
+	}
+	if err != nil {
+		return nil
+	}
+	return ap
+}
+
+// runCommit runs the commit script, through the autopipeliner when there is one.
+// A batched command runs on the autopipeliner's context, not the caller's, so the
+// caller's deadline bounds only the wait: as with any command that times out, a
+// commit given up on may still be applied, which Service.Handle allows for.
+func (s *Store) runCommit(ctx context.Context, keys []string, args ...any) ([]any, error) {
+	if s.pipe == nil {
+		return commitScript.Run(ctx, s.rdb, keys, args...).Slice()
+	}
+	res, err := s.submit(ctx, "evalsha", commitScript.Hash(), keys, args)
+	if redis.HasErrorPrefix(err, "NOSCRIPT") {
+		// Redis restarted or its scripts were flushed: send the script itself,
+		// which also loads it again. A NOSCRIPT reply means nothing ran.
+		res, err = s.submit(ctx, "eval", commitLua, keys, args)
+	}
+	return res, err
+}
+
+// submit queues one EVAL or EVALSHA and waits for its reply or ctx.
+func (s *Store) submit(ctx context.Context, verb, script string, keys []string, args []any) ([]any, error) {
+	argv := make([]any, 0, 3+len(keys)+len(args))
+	argv = append(argv, verb, script, len(keys))
+	for _, k := range keys {
+		argv = append(argv, k)
+	}
+	argv = append(argv, args...)
+	cmd := redis.NewCmd(ctx, argv...)
+	if err := s.pipe.Submit(ctx, cmd).WaitContext(ctx); err != nil {
+		return nil, err
+	}
+	return cmd.Slice()
 }
 
 // shardOf returns the shard of a conversation (FNV-1a, inlined to spare an
@@ -327,9 +387,9 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) (b
 	tail = strconv.AppendInt(tail, int64(len(c.Who)), 10)
 	tail = append(tail, '\n')
 	tail = append(append(append(tail, c.Reply...), c.Who...), c.State...)
-	res, err := commitScript.Run(ctx, s.rdb, []string{k.conv + conv, k.jobs, k.outbox, k.created, k.remind},
+	res, err := s.runCommit(ctx, []string{k.conv + conv, k.jobs, k.outbox, k.created, k.remind},
 		pad(c.Version), pad(next), shortID(msgID), tail, ttl, remind, conv,
-		jobRef, job, strconv.FormatInt(c.Now.UnixMilli(), 10)).Slice()
+		jobRef, job, strconv.FormatInt(c.Now.UnixMilli(), 10))
 	if err != nil {
 		return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: %w", err)
 	}

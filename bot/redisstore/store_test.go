@@ -276,3 +276,51 @@ func TestReminderSchedule(t *testing.T) {
 		t.Errorf("a reminder after the end: %+v", due)
 	}
 }
+
+// TestCommitAfterScriptFlush: Redis forgot the script (a restart, SCRIPT FLUSH);
+// the batched commit sends it again and goes through.
+func TestCommitAfterScriptFlush(t *testing.T) {
+	rdb := redistest.Start(t).Client()
+	s := redisstore.New(rdb, "test:")
+	ctx := context.Background()
+	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Now: time.Now()}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := s.Claim(ctx, "c", "SM2")
+	if _, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: c.Version, State: []byte("b"), Now: time.Now()}); !ok || err != nil {
+		t.Fatalf("commit after SCRIPT FLUSH: %v, %v", ok, err)
+	}
+	if c, _ := s.Claim(ctx, "c", "SM3"); string(c.State) != "b" {
+		t.Errorf("state after the commit = %q, want b", c.State)
+	}
+}
+
+// TestCommitDeadline: the caller's deadline bounds the wait for a commit even
+// though batched commands run on the autopipeliner's own context.
+func TestCommitDeadline(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real() {
+		t.Skip("CLIENT PAUSE needs a real redis-server")
+	}
+	rdb := srv.Client()
+	s := redisstore.New(rdb, "test:")
+	if _, ok, err := s.Commit(context.Background(), "c", "SM1", bot.Commit{State: []byte("a"), Now: time.Now()}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if err := rdb.Do(context.Background(), "CLIENT", "PAUSE", "1500", "WRITE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: 1, State: []byte("b"), Now: time.Now()})
+	if ok || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("commit while Redis is paused: %v, %v; want the deadline", ok, err)
+	}
+	if waited := time.Since(start); waited > time.Second {
+		t.Errorf("the commit waited %v past its 200ms deadline", waited)
+	}
+}

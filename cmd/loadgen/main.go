@@ -29,13 +29,17 @@
 // The report (Markdown, or JSON with --json) gives, per phase: requests,
 // throughput, p50/p99/max latency, the CPU time per request of this process (load
 // generator and server together) and of redis-server, how many cores they kept
-// busy, and the server's waits for a go-redis pool connection. Then the ratio of
+// busy, and the server's waits for a go-redis pool connection (the hotline's
+// commits ride the autopipeliner's own connections, so it waits there rarely, if
+// ever). Then the ratio of
 // the throughputs, and the ratio of CPU time per request, which is what the
 // throughput ratio tends to when both phases are CPU-bound and is less shaken by
 // other programs on the machine (a "cores busy" under the machine's count means
-// something else took CPU time). Redis round trips are counted by a go-redis hook
-// on the hotline's client (handshakes of new connections apart) and cross-checked
-// with Redis's INFO commandstats; memory per conversation comes from MEMORY USAGE
+// something else took CPU time). Redis commands and round trips are counted by a
+// go-redis hook on the hotline's client (handshakes of new connections apart) and
+// cross-checked with Redis's INFO commandstats: a message waits for one round trip
+// per command it sends, while the autopipeliner carries the commands of many
+// messages in one; memory per conversation comes from MEMORY USAGE
 // of a sample of the run's conversation keys (named by the store itself) and from
 // the growth of used_memory. Any failed request makes the exit status non-zero.
 //

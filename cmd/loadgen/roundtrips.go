@@ -11,11 +11,15 @@ import (
 
 // roundTrips is a go-redis hook that counts the round trips a client makes: each
 // command sent on its own is one, each pipeline is one however many commands it
-// holds. The connection handshake (HELLO, CLIENT SETINFO) goes through the hooks
-// too, so it is counted: it is a real round trip, paid once per new connection.
+// holds (the autopipeliner's batches are pipelines). It also counts commands, in
+// pipelines or not: a request waits for one round trip per command it sends. The
+// connection handshake (HELLO, CLIENT SETINFO) goes through the hooks too, so it
+// is counted apart: it is a real round trip, paid once per new connection.
 type roundTrips struct {
 	calls     atomic.Int64
 	pipelines atomic.Int64
+	// commands counts every command but the handshakes', in pipelines or not.
+	commands atomic.Int64
 	// handshakes counts the round trips that set up a new connection (HELLO, the
 	// CLIENT SETINFO pipeline): paid per connection, not per message.
 	handshakes atomic.Int64
@@ -61,6 +65,9 @@ func (rt *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 var handshake = map[string]bool{"hello": true, "auth": true, "client": true, "select": true, "readonly": true}
 
 func (rt *roundTrips) count(cmd redis.Cmder) {
+	if !handshake[cmd.Name()] {
+		rt.commands.Add(1)
+	}
 	n, ok := rt.names.Load(cmd.Name())
 	if !ok {
 		n, _ = rt.names.LoadOrStore(cmd.Name(), new(atomic.Int64))
@@ -70,13 +77,13 @@ func (rt *roundTrips) count(cmd redis.Cmder) {
 
 // roundTripCount is a snapshot of a roundTrips.
 type roundTripCount struct {
-	calls, pipelines, handshakes int64
-	names                        map[string]int64
+	calls, pipelines, handshakes, commands int64
+	names                                  map[string]int64
 }
 
 func (rt *roundTrips) snapshot() roundTripCount {
 	c := roundTripCount{calls: rt.calls.Load(), pipelines: rt.pipelines.Load(), handshakes: rt.handshakes.Load(),
-		names: map[string]int64{}}
+		commands: rt.commands.Load(), names: map[string]int64{}}
 	rt.names.Range(func(k, v any) bool {
 		c.names[k.(string)] = v.(*atomic.Int64).Load()
 		return true
@@ -87,7 +94,7 @@ func (rt *roundTrips) snapshot() roundTripCount {
 // since is what happened between before and c.
 func (c roundTripCount) since(before roundTripCount) roundTripCount {
 	d := roundTripCount{calls: c.calls - before.calls, pipelines: c.pipelines - before.pipelines,
-		handshakes: c.handshakes - before.handshakes, names: map[string]int64{}}
+		handshakes: c.handshakes - before.handshakes, commands: c.commands - before.commands, names: map[string]int64{}}
 	for name, n := range c.names {
 		if n -= before.names[name]; n != 0 {
 			d.names[name] = n
@@ -98,7 +105,7 @@ func (c roundTripCount) since(before roundTripCount) roundTripCount {
 
 func (c roundTripCount) add(o roundTripCount) roundTripCount {
 	sum := roundTripCount{calls: c.calls + o.calls, pipelines: c.pipelines + o.pipelines,
-		handshakes: c.handshakes + o.handshakes, names: map[string]int64{}}
+		handshakes: c.handshakes + o.handshakes, commands: c.commands + o.commands, names: map[string]int64{}}
 	for name, n := range c.names {
 		sum.names[name] += n
 	}
