@@ -29,9 +29,14 @@ type Conversation struct {
 // Key returns the conversation's storage key: a hash, so that no phone number
 // appears in Redis keys, logs of keys or metrics.
 func (c Conversation) Key() string {
-	sum := sha256.Sum256([]byte(c.Channel + "\x00" + c.From + "\x00" + c.To))
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:15]))
+	var buf [128]byte // on the stack for any real sender and number
+	b := append(append(append(append(append(buf[:0], c.Channel...), 0), c.From...), 0), c.To...)
+	sum := sha256.Sum256(b)
+	return keyEncoding.EncodeToString(sum[:15])
 }
+
+// keyEncoding is base32 in lower case, without padding: 15 bytes make 24 letters.
+var keyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // Message is one inbound message.
 type Message struct {
@@ -120,6 +125,31 @@ type Recipient struct {
 	Channel string `json:"c"`
 	From    string `json:"f"`
 	To      string `json:"t"`
+}
+
+// MarshalJSON encodes a recipient as encoding/json does. Every message of a
+// screening stores one, and its fields are nearly always plain ASCII (a channel
+// name and phone numbers), which is written directly; anything else goes through
+// encoding/json.
+func (r Recipient) MarshalJSON() ([]byte, error) {
+	if !plainJSON(r.Channel) || !plainJSON(r.From) || !plainJSON(r.To) {
+		type recipient Recipient // without this method
+		return json.Marshal(recipient(r))
+	}
+	b := make([]byte, 0, 20+len(r.Channel)+len(r.From)+len(r.To))
+	b = append(append(append(b, `{"c":"`...), r.Channel...), `","f":"`...)
+	b = append(append(append(b, r.From...), `","t":"`...), r.To...)
+	return append(b, `"}`...), nil
+}
+
+// plainJSON reports whether encoding/json writes s between quotes unchanged.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrConflict means another message of the same conversation committed first.
@@ -332,7 +362,7 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, f
 	// end, not after STOP, not on the web (no number to text).
 	if s.remindIn > 0 && next.Step != "" && next.Flags&(flows.Ended|flows.OptedOut) == 0 && m.Channel != "web" {
 		c.RemindAt = now.Add(s.remindIn)
-		if c.Who, err = json.Marshal(Recipient{Channel: m.Channel, From: m.From, To: m.To}); err != nil {
+		if c.Who, err = (Recipient{Channel: m.Channel, From: m.From, To: m.To}).MarshalJSON(); err != nil {
 			return Reply{}, Commit{}, fx, err
 		}
 	}

@@ -1,6 +1,8 @@
 // Package redisstore keeps conversations, the referral outbox and the reminder
 // schedule in Redis (single, Sentinel or Cluster, through redis.UniversalClient),
-// with Lua scripts so that a message costs two round trips and holds no lock.
+// with Lua scripts so that a message costs one command and holds no lock; the
+// commands of messages that arrive together share a round trip (go-redis's
+// autopipeliner).
 package redisstore
 
 import (
@@ -105,10 +107,11 @@ end
 // says why with what the caller needs next.
 //
 // KEYS: conversation, jobs, outbox, created, remind.
-// ARGV: 1 version read, 2 new version (both 16 digits), 3 short id ("" for none),
-// 4 the string from "remind at" on, 5 TTL ms ("0" keeps it), 6 remind at (16
-// digits, "" for no reminder), 7 conversation key (the reminder's member), 8 job
-// ref ("" for none), 9 job, 10 now ms.
+// ARGV: 1 the head, 16 digits each but the id: the version read, the new version,
+// the message's short id (8 bytes, "--------" for none), remind at ("0…0" for no
+// reminder), the TTL in ms ("0…0" keeps none); 2 the string from "remind at" on;
+// 3 job ref ("" for none); 4 job; 5 now ms (for the job). The arguments are few
+// and fixed-width on purpose: each one costs Redis an object and a Lua string.
 //
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
 // for a duplicate of an older one; {0, state, version} when another message came
@@ -117,10 +120,12 @@ var commitScript = redis.NewScript(commitLua)
 
 // commitLua is the commit script's source.
 var commitLua = luaLayout + unpackLua + `
+local head = ARGV[1]
+local expected, nextv = string.sub(head, 1, 16), string.sub(head, 17, 32)
+local msg, r = string.sub(head, 33, 40), string.sub(head, 41, 56)
 local cur = redis.call('GET', KEYS[1])
 local ok = readable(cur)
-local msg = ARGV[3]
-if ok and msg ~= '' then
+if ok and msg ~= NOID then
   -- A plain search, then a check that the match is a whole slot.
   local p = string.find(cur, msg, RING, true)
   while p and p <= LASTSLOT do
@@ -134,35 +139,36 @@ if ok and msg ~= '' then
 end
 local v, indexed, ring = ZERO, ZERO, string.rep(NOID, ` + strconv.Itoa(ringSlots-1) + `)
 if ok then v, indexed, ring = string.sub(cur, 1, RING - 1 - ` + strconv.Itoa(digits) + `), string.sub(cur, RING - ` + strconv.Itoa(digits) + `, RING - 1), string.sub(cur, RING, LASTSLOT - 1) end
-if v ~= ARGV[1] then
+if v ~= expected then
   local state = ''
   if ok then local _, _, st = tailOf(cur); state = st end
   return {0, state, v}
 end
-if ARGV[8] ~= '' then
+if ARGV[3] ~= '' then
   local base = string.sub(KEYS[2], 1, -5)
-  if redis.call('EXISTS', base .. 'sent:' .. ARGV[8], base .. 'dead:' .. ARGV[8]) > 0 or redis.call('HSETNX', KEYS[2], ARGV[8], ARGV[9]) == 0 then
+  if redis.call('EXISTS', base .. 'sent:' .. ARGV[3], base .. 'dead:' .. ARGV[3]) > 0 or redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[4]) == 0 then
     return {-1}
   end
-  redis.call('ZADD', KEYS[3], ARGV[10], ARGV[8])
-  redis.call('ZADD', KEYS[4], ARGV[10], ARGV[8])
+  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[3])
+  redis.call('ZADD', KEYS[4], ARGV[5], ARGV[3])
 end
-local r = ARGV[6]
-if r == '' then
+-- The reminder's member is the conversation's id: its key without the shard's
+-- "<prefix>{hNN}:c:", which is as long as the remind key less "remind", plus "c:".
+if r == ZERO then
   if indexed ~= ZERO then
-    redis.call('ZREM', KEYS[5], ARGV[7])
+    redis.call('ZREM', KEYS[5], string.sub(KEYS[1], #KEYS[5] - 3))
     indexed = ZERO
   end
 elseif indexed == ZERO or r < indexed then
-  redis.call('ZADD', KEYS[5], r, ARGV[7])
+  redis.call('ZADD', KEYS[5], r, string.sub(KEYS[1], #KEYS[5] - 3))
   indexed = r
 end
-if msg == '' then msg = NOID end
-local val = ARGV[2] .. indexed .. msg .. ring .. ':' .. ARGV[4]
-if ARGV[5] == '0' then
+local val = nextv .. indexed .. msg .. ring .. ':' .. ARGV[2]
+local ttl = tonumber(string.sub(head, 57, 72))
+if ttl == 0 then
   redis.call('SET', KEYS[1], val)
 else
-  redis.call('SET', KEYS[1], val, 'PX', ARGV[5])
+  redis.call('SET', KEYS[1], val, 'PX', ttl)
 end
 return {3}
 `
@@ -217,13 +223,22 @@ func (c conversation) claimed(id string) bot.Claimed {
 	return bot.Claimed{State: []byte(c.state), Version: c.version}
 }
 
+// headLen is the length of the commit script's head argument.
+const headLen = 4*digits + shortIDLen
+
 // pad writes n as 16 digits.
 func pad(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if len(s) >= digits {
-		return s
+	return string(appendPad(nil, n))
+}
+
+// appendPad appends n (0 or more) as 16 digits.
+func appendPad(b []byte, n int64) []byte {
+	var d [20]byte
+	s := strconv.AppendInt(d[:0], n, 10)
+	for i := len(s); i < digits; i++ {
+		b = append(b, '0')
 	}
-	return zeroDigits[:digits-len(s)] + s
+	return append(b, s...)
 }
 
 // Store keeps conversations, the outbox and reminders in Redis.
@@ -239,6 +254,9 @@ type Store struct {
 type shardKeys struct {
 	base                                string // <prefix>{hNN}:
 	conv, jobs, outbox, created, remind string
+	// boxed holds jobs, outbox, created and remind as interface values, made
+	// once: every commit names them, and boxing a string allocates.
+	boxed [4]any
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -248,8 +266,10 @@ func New(rdb redis.UniversalClient, prefix string) *Store {
 	s := &Store{rdb: rdb, pipe: asyncAutoPipeline(rdb)}
 	for i := range s.shards {
 		base := fmt.Sprintf("%s{h%02d}:", prefix, i)
-		s.shards[i] = shardKeys{base: base, conv: base + "c:", jobs: base + "jobs", outbox: base + "outbox",
+		k := shardKeys{base: base, conv: base + "c:", jobs: base + "jobs", outbox: base + "outbox",
 			created: base + "created", remind: base + "remind"}
+		k.boxed = [4]any{k.jobs, k.outbox, k.created, k.remind}
+		s.shards[i] = k
 	}
 	return s
 }
@@ -277,30 +297,34 @@ func asyncAutoPipeline(rdb redis.UniversalClient) *redis.AutoPipeliner {
 	return ap
 }
 
-// runCommit runs the commit script, through the autopipeliner when there is one.
-// A batched command runs on the autopipeliner's context, not the caller's, so the
-// caller's deadline bounds only the wait: as with any command that times out, a
-// commit given up on may still be applied, which Service.Handle allows for.
-func (s *Store) runCommit(ctx context.Context, keys []string, args ...any) ([]any, error) {
+// runCommit runs the commit script for a conversation key of shard k, through
+// the autopipeliner when there is one. A batched command runs on the
+// autopipeliner's context, not the caller's, so the caller's deadline bounds only
+// the wait: as with any command that times out, a commit given up on may still be
+// applied, which Service.Handle allows for.
+func (s *Store) runCommit(ctx context.Context, k *shardKeys, convKey string, args ...any) ([]any, error) {
 	if s.pipe == nil {
+		keys := []string{convKey, k.jobs, k.outbox, k.created, k.remind}
 		return commitScript.Run(ctx, s.rdb, keys, args...).Slice()
 	}
-	res, err := s.submit(ctx, "evalsha", commitScript.Hash(), keys, args)
+	res, err := s.submit(ctx, "evalsha", commitSHA, k, convKey, args)
 	if redis.HasErrorPrefix(err, "NOSCRIPT") {
 		// Redis restarted or its scripts were flushed: send the script itself,
 		// which also loads it again. A NOSCRIPT reply means nothing ran.
-		res, err = s.submit(ctx, "eval", commitLua, keys, args)
+		res, err = s.submit(ctx, "eval", commitSource, k, convKey, args)
 	}
 	return res, err
 }
 
-// submit queues one EVAL or EVALSHA and waits for its reply or ctx.
-func (s *Store) submit(ctx context.Context, verb, script string, keys []string, args []any) ([]any, error) {
-	argv := make([]any, 0, 3+len(keys)+len(args))
-	argv = append(argv, verb, script, len(keys))
-	for _, k := range keys {
-		argv = append(argv, k)
-	}
+// commitSHA and commitSource are the commit script's digest and text, boxed once.
+var commitSHA, commitSource any = commitScript.Hash(), commitLua
+
+// submit queues one EVAL or EVALSHA of the commit script and waits for its reply
+// or ctx.
+func (s *Store) submit(ctx context.Context, verb string, script any, k *shardKeys, convKey string, args []any) ([]any, error) {
+	argv := make([]any, 0, 8+len(args))
+	argv = append(argv, verb, script, 5, convKey)
+	argv = append(argv, k.boxed[:]...)
 	argv = append(argv, args...)
 	cmd := redis.NewCmd(ctx, argv...)
 	if err := s.pipe.Submit(ctx, cmd).WaitContext(ctx); err != nil {
@@ -330,13 +354,22 @@ func (s *Store) Key(conv string) string {
 	return s.shards[shardOf(conv)].conv + conv
 }
 
-// shortID turns a message id into the short form stored for deduplication.
+// shortID turns a message id into the short form stored for deduplication: 8
+// hex digits of its SHA-256, or "" for none.
 func shortID(msgID string) string {
 	if msgID == "" {
 		return ""
 	}
+	return string(appendShortID(nil, msgID))
+}
+
+// appendShortID appends a message's short id, or noShortID for none.
+func appendShortID(b []byte, msgID string) []byte {
+	if msgID == "" {
+		return append(b, noShortID...)
+	}
 	sum := sha256.Sum256([]byte(msgID))
-	return hex.EncodeToString(sum[:shortIDLen/2])
+	return hex.AppendEncode(b, sum[:shortIDLen/2])
 }
 
 // Claim reads a conversation in one round trip, a plain GET.
@@ -363,33 +396,33 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) (b
 	if c.Version == 0 {
 		next = max(c.Now.UnixMilli(), 0) + 1
 	}
-	ttl := "0"
-	if c.StateTTL > 0 {
-		ttl = strconv.FormatInt(c.StateTTL.Milliseconds(), 10)
-	}
-	var jobRef string
-	var job []byte
-	if c.Job != nil {
-		jobRef, job = c.Job.Ref, c.Job.Data
-	}
-	remind, when := "", zeroDigits
+	var remindAt int64
 	if !c.RemindAt.IsZero() {
-		remind = pad(c.RemindAt.UnixMilli())
-		when = remind
+		remindAt = c.RemindAt.UnixMilli()
 	}
+	// The head: versions, short id, reminder and TTL, fixed-width (see commitScript).
+	var head [headLen]byte
+	h := appendPad(head[:0], c.Version)
+	h = appendPad(h, next)
+	h = appendShortID(h, msgID)
+	h = appendPad(h, remindAt)
+	h = appendPad(h, max(c.StateTTL.Milliseconds(), 0))
 	// The string from "remind at" on is made here, so that the script only
-	// joins it to the head.
+	// joins it to the conversation's head.
 	tail := make([]byte, 0, digits+16+len(c.Reply)+len(c.Who)+len(c.State))
-	tail = append(tail, when...)
+	tail = appendPad(tail, remindAt)
 	tail = append(tail, ' ')
 	tail = strconv.AppendInt(tail, int64(len(c.Reply)), 10)
 	tail = append(tail, ' ')
 	tail = strconv.AppendInt(tail, int64(len(c.Who)), 10)
 	tail = append(tail, '\n')
 	tail = append(append(append(tail, c.Reply...), c.Who...), c.State...)
-	res, err := s.runCommit(ctx, []string{k.conv + conv, k.jobs, k.outbox, k.created, k.remind},
-		pad(c.Version), pad(next), shortID(msgID), tail, ttl, remind, conv,
-		jobRef, job, strconv.FormatInt(c.Now.UnixMilli(), 10))
+	var jobRef, now string
+	var job []byte
+	if c.Job != nil {
+		jobRef, job, now = c.Job.Ref, c.Job.Data, strconv.FormatInt(c.Now.UnixMilli(), 10)
+	}
+	res, err := s.runCommit(ctx, k, k.conv+conv, string(h), tail, jobRef, job, now)
 	if err != nil {
 		return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: %w", err)
 	}
