@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -246,6 +247,12 @@ type Store struct {
 	rdb redis.UniversalClient
 	// pipe is rdb's autopipeliner, for the commits; nil sends them one by one.
 	pipe *redis.AutoPipeliner
+	// inflight counts the commits under way. A commit with none beside it goes
+	// on its own: batching pays only when others can share the round trip, and
+	// handing a lone command to the autopipeliner's goroutines costs it latency.
+	inflight atomic.Int64
+	// alwaysPipe sends every commit through pipe (tests of that path).
+	alwaysPipe bool
 	// shards holds each shard's keys, made once: a message's commit names five.
 	shards [Shards]shardKeys
 }
@@ -298,12 +305,14 @@ func asyncAutoPipeline(rdb redis.UniversalClient) *redis.AutoPipeliner {
 }
 
 // runCommit runs the commit script for a conversation key of shard k, through
-// the autopipeliner when there is one. A batched command runs on the
+// the autopipeliner when there is one and other commits are under way. A batched command runs on the
 // autopipeliner's context, not the caller's, so the caller's deadline bounds only
 // the wait: as with any command that times out, a commit given up on may still be
 // applied, which Service.Handle allows for.
 func (s *Store) runCommit(ctx context.Context, k *shardKeys, convKey string, args ...any) ([]any, error) {
-	if s.pipe == nil {
+	alone := s.inflight.Add(1) == 1
+	defer s.inflight.Add(-1)
+	if s.pipe == nil || alone && !s.alwaysPipe {
 		keys := []string{convKey, k.jobs, k.outbox, k.created, k.remind}
 		return commitScript.Run(ctx, s.rdb, keys, args...).Slice()
 	}

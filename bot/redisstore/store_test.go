@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
@@ -278,49 +280,65 @@ func TestReminderSchedule(t *testing.T) {
 }
 
 // TestCommitAfterScriptFlush: Redis forgot the script (a restart, SCRIPT FLUSH);
-// the batched commit sends it again and goes through.
+// the commit sends it again and goes through, on its own or batched.
 func TestCommitAfterScriptFlush(t *testing.T) {
-	rdb := redistest.Start(t).Client()
-	s := redisstore.New(rdb, "test:")
-	ctx := context.Background()
-	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Now: time.Now()}); !ok || err != nil {
-		t.Fatal(ok, err)
-	}
-	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := s.Claim(ctx, "c", "SM2")
-	if _, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: c.Version, State: []byte("b"), Now: time.Now()}); !ok || err != nil {
-		t.Fatalf("commit after SCRIPT FLUSH: %v, %v", ok, err)
-	}
-	if c, _ := s.Claim(ctx, "c", "SM3"); string(c.State) != "b" {
-		t.Errorf("state after the commit = %q, want b", c.State)
+	for _, batched := range []bool{false, true} {
+		t.Run(fmt.Sprint("batched=", batched), func(t *testing.T) {
+			rdb := redistest.Start(t).Client()
+			s := redisstore.New(rdb, "test:")
+			if batched {
+				redisstore.AlwaysPipe(s)
+			}
+			ctx := context.Background()
+			if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Now: time.Now()}); !ok || err != nil {
+				t.Fatal(ok, err)
+			}
+			if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+			c, _ := s.Claim(ctx, "c", "SM2")
+			if _, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: c.Version, State: []byte("b"), Now: time.Now()}); !ok || err != nil {
+				t.Fatalf("commit after SCRIPT FLUSH: %v, %v", ok, err)
+			}
+			if c, _ := s.Claim(ctx, "c", "SM3"); string(c.State) != "b" {
+				t.Errorf("state after the commit = %q, want b", c.State)
+			}
+		})
 	}
 }
 
-// TestCommitDeadline: the caller's deadline bounds the wait for a commit even
-// though batched commands run on the autopipeliner's own context.
+// TestCommitDeadline: the caller's deadline bounds the wait for a commit, on its
+// own (go-redis with ContextTimeoutEnabled, as config sets it) or batched, though
+// batched commands run on the autopipeliner's own context.
 func TestCommitDeadline(t *testing.T) {
-	srv := redistest.Start(t)
-	if !srv.Real() {
-		t.Skip("CLIENT PAUSE needs a real redis-server")
-	}
-	rdb := srv.Client()
-	s := redisstore.New(rdb, "test:")
-	if _, ok, err := s.Commit(context.Background(), "c", "SM1", bot.Commit{State: []byte("a"), Now: time.Now()}); !ok || err != nil {
-		t.Fatal(ok, err)
-	}
-	if err := rdb.Do(context.Background(), "CLIENT", "PAUSE", "1500", "WRITE").Err(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: 1, State: []byte("b"), Now: time.Now()})
-	if ok || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("commit while Redis is paused: %v, %v; want the deadline", ok, err)
-	}
-	if waited := time.Since(start); waited > time.Second {
-		t.Errorf("the commit waited %v past its 200ms deadline", waited)
+	for _, batched := range []bool{false, true} {
+		t.Run(fmt.Sprint("batched=", batched), func(t *testing.T) {
+			srv := redistest.Start(t)
+			if !srv.Real() {
+				t.Skip("CLIENT PAUSE needs a real redis-server")
+			}
+			rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true})
+			t.Cleanup(func() { _ = rdb.Close() })
+			s := redisstore.New(rdb, "test:")
+			if batched {
+				redisstore.AlwaysPipe(s)
+			}
+			if _, ok, err := s.Commit(context.Background(), "c", "SM1", bot.Commit{State: []byte("a"), Now: time.Now()}); !ok || err != nil {
+				t.Fatal(ok, err)
+			}
+			if err := rdb.Do(context.Background(), "CLIENT", "PAUSE", "1500", "WRITE").Err(); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: 1, State: []byte("b"), Now: time.Now()})
+			if ok || err == nil {
+				t.Errorf("commit while Redis is paused: %v, %v; want an error", ok, err)
+			}
+			if waited := time.Since(start); waited > time.Second {
+				t.Errorf("the commit waited %v past its 200ms deadline (%v)", waited, err)
+			}
+		})
 	}
 }
