@@ -47,7 +47,8 @@ import (
 //	bytes  16–31   indexed: the score of the conversation in its shard's reminder
 //	               schedule, 16 digits, all zeros when it is not there
 //	bytes  32–167  ring: the short ids of the last message and the 16 before it,
-//	               newest first, 8 bytes each ("--------" for none)
+//	               newest first, 8 bytes each ("--------" for none, or for a
+//	               message without an id)
 //	byte   168     ':'
 //	bytes 169–184  remind at: when to remind the person, in Unix ms (16 digits,
 //	               all zeros for no reminder)
@@ -60,9 +61,10 @@ import (
 // answered with nothing and changes nothing.
 //
 // Every message moves the reminder, but the schedule is written only when the
-// conversation is not in it (or would be reminded later than now due): the
-// reminder worker finds the entry due, sees the later "remind at" and moves the
-// entry there. That saves a sorted-set write on almost every message.
+// conversation is not in it, or is in it for a later time than the new one: the
+// reminder worker finds an entry that came due early, sees the later "remind at"
+// and moves the entry there. That saves a sorted-set write on almost every
+// message.
 
 // Shards is how many shards the keys are spread over: enough to spread a Cluster's
 // slots over its masters, few enough for workers to poll each one every second.
@@ -84,12 +86,12 @@ const (
 // luaLayout declares the layout for the scripts, 1-based as Lua counts.
 var luaLayout = fmt.Sprintf(`
 local ZERO, NOID = '%s', '%s'
-local RING, RINGEND, LASTSLOT, MARK = %d, %d, %d, %d
+local RING, LASTSLOT, MARK = %d, %d, %d
 local REMIND, REMINDEND, TAIL = %d, %d, %d
-`, zeroDigits, noShortID, ringAt+1, markAt, markAt-shortIDLen+1, markAt+1, remindAt+1, remindAt+digits, tailAt+1)
+`, zeroDigits, noShortID, ringAt+1, markAt-shortIDLen+1, markAt+1, remindAt+1, remindAt+digits, tailAt+1)
 
 // unpackLua reads what a script needs of a conversation string "cur" (or false):
-// ok says it has the layout; the rest is cut out by tailOf when needed.
+// readable says it has the layout; tailOf cuts out the rest, when needed.
 const unpackLua = `
 local function readable(cur)
   return cur and #cur >= TAIL and string.byte(cur, MARK) == 58
