@@ -86,15 +86,17 @@ const (
 // luaLayout declares the layout for the scripts, 1-based as Lua counts.
 var luaLayout = fmt.Sprintf(`
 local ZERO, NOID = '%s', '%s'
+local DIGITS = '^' .. string.rep('%%d', %d)
 local RING, LASTSLOT, MARK = %d, %d, %d
 local REMIND, REMINDEND, TAIL = %d, %d, %d
-`, zeroDigits, noShortID, ringAt+1, markAt-shortIDLen+1, markAt+1, remindAt+1, remindAt+digits, tailAt+1)
+`, zeroDigits, noShortID, ringAt, ringAt+1, markAt-shortIDLen+1, markAt+1, remindAt+1, remindAt+digits, tailAt+1)
 
 // unpackLua reads what a script needs of a conversation string "cur" (or false):
-// readable says it has the layout; tailOf cuts out the rest, when needed.
+// readable says it has the layout (32 digits, and the ':' after the ring; a string
+// of an older layout has neither); tailOf cuts out the rest, when needed.
 const unpackLua = `
 local function readable(cur)
-  return cur and #cur >= TAIL and string.byte(cur, MARK) == 58
+  return cur and #cur >= TAIL and string.byte(cur, MARK) == 58 and string.find(cur, DIGITS) ~= nil
 end
 -- tailOf returns the reply, who and state of a readable conversation.
 local function tailOf(cur)
@@ -189,7 +191,7 @@ type conversation struct {
 // unpack reads a conversation string as the scripts do. Anything unreadable is an
 // empty conversation at version 0: its next commit overwrites it.
 func unpack(val string) conversation {
-	if len(val) < tailAt || val[markAt] != ':' {
+	if len(val) < tailAt || val[markAt] != ':' || strings.IndexFunc(val[:ringAt], notDigit) >= 0 {
 		return conversation{}
 	}
 	version, err1 := strconv.ParseInt(val[:digits], 10, 64)
@@ -209,6 +211,8 @@ func unpack(val string) conversation {
 		reply: rest[:rl], who: rest[rl : rl+wl], state: rest[rl+wl:],
 	}
 }
+
+func notDigit(r rune) bool { return r < '0' || r > '9' }
 
 // claimed turns a conversation into what Claim returns for a message.
 func (c conversation) claimed(id string) bot.Claimed {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -340,5 +341,33 @@ func TestCommitDeadline(t *testing.T) {
 				t.Errorf("the commit waited %v past its 200ms deadline (%v)", waited, err)
 			}
 		})
+	}
+}
+
+// TestOlderLayoutIsNew: a conversation string of the layout before this one (a
+// header of lengths, then id, ring, reply, who and state) reads as a new
+// conversation, even when a ':' falls where this layout has one, and its next
+// commit replaces it. Claim (Go) and the commit script (Lua) agree.
+func TestOlderLayoutIsNew(t *testing.T) {
+	rdb := redistest.Start(t).Client()
+	s := redisstore.New(rdb, "test:")
+	ctx := context.Background()
+	reply := `["Reply: what is your ZIP code? ` + strings.Repeat("x", 200) + `"]`
+	old := fmt.Sprintf("1764115200123 0 8 0 %d 0\n%s%s%s", len(reply), "abcd0123", reply, "state")
+	if old[168] != ':' {
+		// Put a ':' exactly where this layout keeps its mark.
+		old = old[:168] + ":" + old[169:]
+	}
+	rdb.Set(ctx, s.Key("c"), old, time.Hour)
+	c, err := s.Claim(ctx, "c", "SM1")
+	if err != nil || c.Duplicate || c.Version != 0 || len(c.State) != 0 {
+		t.Fatalf("Claim of an older-layout string = %+v, %v; want a new conversation", c, err)
+	}
+	now, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("fresh"), StateTTL: time.Hour, Reply: []byte(`["hi"]`), Now: time.UnixMilli(2_000_000)})
+	if !ok || err != nil {
+		t.Fatalf("commit over an older-layout string: %+v, %v, %v", now, ok, err)
+	}
+	if c, _ := s.Claim(ctx, "c", "SM2"); c.Version != 2_000_001 || string(c.State) != "fresh" {
+		t.Errorf("after the commit: %+v", c)
 	}
 }
