@@ -233,8 +233,11 @@ const endedTTL = 48 * time.Hour
 const maxAttempts = 20
 
 // Handle applies a message exactly once and returns the replies. A duplicate gets
-// the replies of the first delivery and changes nothing. On an error nothing has
-// been written and the caller should apologise (see TechnicalProblem).
+// the replies of the first delivery and changes nothing. On an error the caller
+// should apologise (see TechnicalProblem). The message was then not applied, as
+// far as a last look could tell: a commit whose answer was lost is looked for
+// once more before giving up, but one still stuck in a stalled Redis past that
+// look may yet apply, and a resend is then answered as the next question.
 func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
 	key := m.Key()
 	s.observe.MessageIn(m.Channel)

@@ -168,7 +168,18 @@ elseif indexed == ZERO or r < indexed then
   redis.call('ZADD', KEYS[5], r, string.sub(KEYS[1], #KEYS[5] - 3))
   indexed = r
 end
-local val = nextv .. indexed .. msg .. ring .. ':' .. ARGV[2]
+local tail = ARGV[2]
+local slots = msg .. ring
+if msg == NOID and ok then
+  -- A message without an id is never a duplicate, so it keeps the ring and the
+  -- last reply as they are: a late duplicate of the last message with an id still
+  -- gets its reply. Its own reply goes; the rest of the tail is Go's.
+  slots = string.sub(cur, RING, MARK - 1)
+  local at, rl, wl, q = string.match(tail, '^(%d+) (%d+) (%d+)\n()')
+  local reply = tailOf(cur)
+  tail = at .. ' ' .. #reply .. ' ' .. wl .. '\n' .. reply .. string.sub(tail, q + tonumber(rl))
+end
+local val = nextv .. indexed .. slots .. ':' .. tail
 local ttl = tonumber(string.sub(head, 57, 72))
 if ttl == 0 then
   redis.call('SET', KEYS[1], val)
@@ -311,10 +322,11 @@ func asyncAutoPipeline(rdb redis.UniversalClient) *redis.AutoPipeliner {
 }
 
 // runCommit runs the commit script for a conversation key of shard k, through
-// the autopipeliner when there is one and other commits are under way. A batched command runs on the
-// autopipeliner's context, not the caller's, so the caller's deadline bounds only
-// the wait: as with any command that times out, a commit given up on may still be
-// applied, which Service.Handle allows for.
+// the autopipeliner when there is one and other commits are under way. A batched
+// command runs on the autopipeliner's context, not the caller's, so the caller's
+// deadline bounds only the wait: a commit given up on stays queued and may be
+// applied later. Service.Handle then asks Claim, which the autopipeliner runs
+// after it.
 func (s *Store) runCommit(ctx context.Context, k *shardKeys, convKey string, args ...any) ([]any, error) {
 	alone := s.inflight.Add(1) == 1
 	defer s.inflight.Add(-1)
@@ -387,9 +399,22 @@ func appendShortID(b []byte, msgID string) []byte {
 	return hex.AppendEncode(b, sum[:shortIDLen/2])
 }
 
-// Claim reads a conversation in one round trip, a plain GET.
+// Claim reads a conversation in one round trip, a plain GET. With an
+// autopipeliner it goes through it: its batches run one after the other in the
+// order given, so the GET runs after any commit still queued or in flight there.
+// The Service claims after a commit whose wait ran out, to learn whether it was
+// applied: the answer must not come before the commit itself.
 func (s *Store) Claim(ctx context.Context, conv, msgID string) (bot.Claimed, error) {
-	val, err := s.rdb.Get(ctx, s.Key(conv)).Result()
+	var val string
+	var err error
+	if s.pipe == nil {
+		val, err = s.rdb.Get(ctx, s.Key(conv)).Result()
+	} else {
+		cmd := redis.NewStringCmd(ctx, "get", s.Key(conv))
+		if err = s.pipe.Submit(ctx, cmd).WaitContext(ctx); err == nil || errors.Is(err, redis.Nil) {
+			val, err = cmd.Result()
+		}
+	}
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return bot.Claimed{}, fmt.Errorf("redisstore: claim: %w", err)
 	}
@@ -440,6 +465,9 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) (b
 	res, err := s.runCommit(ctx, k, k.conv+conv, string(h), tail, jobRef, job, now)
 	if err != nil {
 		return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: %w", err)
+	}
+	if len(res) == 0 {
+		return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: empty reply")
 	}
 	code, _ := res[0].(int64)
 	switch code {

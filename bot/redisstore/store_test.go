@@ -63,7 +63,7 @@ func TestClaimCommit(t *testing.T) {
 		t.Errorf("TTL = %v, want about an hour", ttl)
 	}
 	// An opt-out is kept without a TTL.
-	commit("SM3", bot.Commit{Version: 1_000_002, State: []byte("out"), Reply: []byte(`[]`)})
+	commit("SM3", bot.Commit{Version: 1_000_002, State: []byte("out"), Reply: []byte(`["stopped"]`)})
 	if ttl := rdb.PTTL(ctx, s.Key("conv1")).Val(); ttl != -1 {
 		t.Errorf("TTL after a commit without one = %v, want none (-1ms)", ttl)
 	}
@@ -73,10 +73,15 @@ func TestClaimCommit(t *testing.T) {
 		if c.Duplicate || c.Version != v {
 			t.Fatalf("Claim without id = %+v, want version %d", c, v)
 		}
-		commit("", bot.Commit{Version: v, State: []byte("x"), StateTTL: time.Hour})
+		commit("", bot.Commit{Version: v, State: []byte("x"), StateTTL: time.Hour, Reply: []byte(`["no id"]`),
+			RemindAt: time.UnixMilli(9_000_000), Who: []byte(`{"c":"sms"}`)})
 	}
-	if c, _ := s.Claim(ctx, "conv1", "SM3"); !c.Duplicate {
-		t.Errorf("messages without an id made SM3's reply forgotten")
+	// They keep the last message with an id and its reply, for its duplicates.
+	if c, _ := s.Claim(ctx, "conv1", "SM3"); !c.Duplicate || string(c.Reply) != `["stopped"]` {
+		t.Errorf("after messages without an id, SM3 again = %+v; want the duplicate with its reply", c)
+	}
+	if c, _ := s.Claim(ctx, "conv1", "SM4"); c.Duplicate || string(c.State) != "x" || c.Version != 1_000_005 {
+		t.Errorf("after messages without an id, the conversation = %+v; want state x at 1000005", c)
 	}
 	// Something unreadable under the key is a new conversation, not an error.
 	rdb.Set(ctx, s.Key("conv2"), "garbage", 0)
@@ -333,12 +338,29 @@ func TestCommitDeadline(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
 			start := time.Now()
-			_, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: 1, State: []byte("b"), Now: time.Now()})
+			v, _ := s.Claim(context.Background(), "c", "SM2")
+			_, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: v.Version, State: []byte("b"), Now: time.Now()})
 			if ok || err == nil {
 				t.Errorf("commit while Redis is paused: %v, %v; want an error", ok, err)
 			}
 			if waited := time.Since(start); waited > time.Second {
 				t.Errorf("the commit waited %v past its 200ms deadline (%v)", waited, err)
+			}
+			// Whether it was applied, the claim that follows must say truly: a
+			// batched commit stays queued, and the claim runs after it.
+			claimCtx, cancelClaim := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancelClaim()
+			first, err := s.Claim(claimCtx, "c", "SM2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Until(start.Add(1800 * time.Millisecond))) // the pause is over
+			later, err := s.Claim(context.Background(), "c", "SM2")
+			if err != nil || later.Duplicate != first.Duplicate {
+				t.Errorf("the claim after the timed-out commit said applied=%v, later applied=%v (%v)", first.Duplicate, later.Duplicate, err)
+			}
+			if batched && !first.Duplicate {
+				t.Errorf("the batched commit was not applied by the time its claim ran")
 			}
 		})
 	}
