@@ -243,12 +243,7 @@ func (tc *twimlCache) write(c echo.Context, replies []string, cacheable bool) er
 	if !cacheable {
 		return writeTwiML(c, replies)
 	}
-	var key string
-	if len(replies) == 1 && strings.IndexByte(replies[0], 0) < 0 {
-		key = replies[0] // most answers: no joining, no allocation
-	} else {
-		key = strings.Join(replies, "\x00")
-	}
+	key := strings.Join(replies, "\x00") // one reply: itself, no allocation
 	tc.mu.Lock()
 	doc, ok := tc.m[key]
 	tc.mu.Unlock()

@@ -170,8 +170,9 @@ local out = {}
 for _, conv in ipairs(due) do
   local key = ARGV[3] .. conv
   local cur = redis.call('GET', key)
+  local ok = readable(cur)
   local at = ZERO
-  if readable(cur) then at = string.sub(cur, REMIND, REMINDEND) end
+  if ok then at = string.sub(cur, REMIND, REMINDEND) end
   local indexed = ZERO
   if at > ARGV[1] then
     redis.call('ZADD', KEYS[1], at, conv)
@@ -186,7 +187,7 @@ for _, conv in ipairs(due) do
       at = ZERO
     end
   end
-  if readable(cur) then
+  if ok then
     redis.call('SET', key, string.sub(cur, 1, RING - 1 - ` + strconv.Itoa(digits) + `) .. indexed .. string.sub(cur, RING, REMIND - 1) .. at .. string.sub(cur, REMINDEND + 1), 'KEEPTTL')
   end
 end

@@ -113,9 +113,10 @@ end
 //
 // KEYS: conversation, jobs, outbox, created, remind.
 // ARGV: 1 the head, 16 digits each but the id: the version read, the new version,
-// the message's short id (8 bytes, "--------" for none), remind at ("0…0" for no
-// reminder), the TTL in ms ("0…0" keeps none); 2 the string from "remind at" on;
-// 3 job ref ("" for none); 4 job; 5 now ms (for the job). The arguments are few
+// the message's short id (8 bytes, "--------" for none), the TTL in ms ("0…0"
+// keeps none); 2 the string from "remind at" on (its first 16 digits, "0…0" for no
+// reminder, say whether to schedule one); 3 job ref ("" for none); 4 job; 5 now ms
+// (for the job). The arguments are few
 // and fixed-width on purpose: each one costs Redis an object and a Lua string.
 //
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
@@ -127,7 +128,7 @@ var commitScript = redis.NewScript(commitLua)
 var commitLua = luaLayout + unpackLua + `
 local head = ARGV[1]
 local expected, nextv = string.sub(head, 1, 16), string.sub(head, 17, 32)
-local msg, r = string.sub(head, 33, 40), string.sub(head, 41, 56)
+local msg, r = string.sub(head, 33, 40), string.sub(ARGV[2], 1, 16)
 local cur = redis.call('GET', KEYS[1])
 local ok = readable(cur)
 if ok and msg ~= NOID then
@@ -180,7 +181,7 @@ if msg == NOID and ok then
   tail = at .. ' ' .. #reply .. ' ' .. wl .. '\n' .. reply .. string.sub(tail, q + tonumber(rl))
 end
 local val = nextv .. indexed .. slots .. ':' .. tail
-local ttl = tonumber(string.sub(head, 57, 72))
+local ttl = tonumber(string.sub(head, 41, 56))
 if ttl == 0 then
   redis.call('SET', KEYS[1], val)
 else
@@ -189,14 +190,12 @@ end
 return {3}
 `
 
-// conversation is a conversation string, unpacked.
+// conversation is what Claim needs of a conversation string.
 type conversation struct {
-	version  int64
-	ring     string // the short ids, newest first
-	reply    string
-	who      string
-	state    string
-	remindAt int64
+	version int64
+	ring    string // the short ids, newest first
+	reply   string
+	state   string
 }
 
 // unpack reads a conversation string as the scripts do. Anything unreadable is an
@@ -205,11 +204,10 @@ func unpack(val string) conversation {
 	if len(val) < tailAt || val[markAt] != ':' || strings.IndexFunc(val[:ringAt], notDigit) >= 0 {
 		return conversation{}
 	}
-	version, err1 := strconv.ParseInt(val[:digits], 10, 64)
-	remind, err2 := strconv.ParseInt(val[remindAt:tailAt], 10, 64)
+	version, err := strconv.ParseInt(val[:digits], 10, 64)
 	header, rest, ok := strings.Cut(val[tailAt:], "\n")
 	f := strings.Fields(header)
-	if err1 != nil || err2 != nil || !ok || len(f) != 2 {
+	if err != nil || !ok || len(f) != 2 {
 		return conversation{}
 	}
 	rl, err1 := strconv.Atoi(f[0])
@@ -217,10 +215,7 @@ func unpack(val string) conversation {
 	if err1 != nil || err2 != nil || rl < 0 || wl < 0 || rl+wl > len(rest) {
 		return conversation{}
 	}
-	return conversation{
-		version: version, ring: val[ringAt:markAt], remindAt: remind,
-		reply: rest[:rl], who: rest[rl : rl+wl], state: rest[rl+wl:],
-	}
+	return conversation{version: version, ring: val[ringAt:markAt], reply: rest[:rl], state: rest[rl+wl:]}
 }
 
 func notDigit(r rune) bool { return r < '0' || r > '9' }
@@ -242,7 +237,7 @@ func (c conversation) claimed(id string) bot.Claimed {
 }
 
 // headLen is the length of the commit script's head argument.
-const headLen = 4*digits + shortIDLen
+const headLen = 3*digits + shortIDLen
 
 // pad writes n as 16 digits.
 func pad(n int64) string {
@@ -440,12 +435,11 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) (b
 	if !c.RemindAt.IsZero() {
 		remindAt = c.RemindAt.UnixMilli()
 	}
-	// The head: versions, short id, reminder and TTL, fixed-width (see commitScript).
+	// The head: versions, short id and TTL, fixed-width (see commitScript).
 	var head [headLen]byte
 	h := appendPad(head[:0], c.Version)
 	h = appendPad(h, next)
 	h = appendShortID(h, msgID)
-	h = appendPad(h, remindAt)
 	h = appendPad(h, max(c.StateTTL.Milliseconds(), 0))
 	// The string from "remind at" on is made here, so that the script only
 	// joins it to the conversation's head.
