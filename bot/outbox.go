@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/email"
-	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // outgoing is an outbox job as stored: everything needed to (re)build the email,
@@ -20,19 +21,19 @@ type outgoing struct {
 	Kind string `json:"kind"` // "referral", or "alert" for the coordinator
 	// ID is random; with the reference it makes the Message-ID, the same on every
 	// attempt, so that a resend after a crash is recognisably the same email.
-	ID        string          `json:"id"`
-	Attempts  int             `json:"attempts"`
-	Created   time.Time       `json:"created"`
-	LastError string          `json:"last_error,omitempty"`
-	To        string          `json:"to,omitempty"` // an alert's recipient
-	Referral  *flows.Referral `json:"referral"`
+	ID        string            `json:"id"`
+	Attempts  int               `json:"attempts"`
+	Created   time.Time         `json:"created"`
+	LastError string            `json:"last_error,omitempty"`
+	To        string            `json:"to,omitempty"` // an alert's recipient
+	Referral  *hotline.Referral `json:"referral"`
 	// Failed and FailedError tell an alert how the referral's delivery went.
 	Failed      int    `json:"failed,omitempty"`
 	FailedError string `json:"failed_error,omitempty"`
 }
 
 // newReferralJob makes the outbox job for a referral.
-func newReferralJob(r *flows.Referral, now time.Time, random io.Reader) (*Job, error) {
+func newReferralJob(r *hotline.Referral, now time.Time, random io.Reader) (*Job, error) {
 	var id [8]byte
 	if _, err := io.ReadFull(random, id[:]); err != nil {
 		return nil, fmt.Errorf("bot: job id: %w", err)
@@ -74,7 +75,7 @@ type OutboxOptions struct {
 	Mailer Mailer
 	// Permanent reports a delivery error that retrying cannot fix (an SMTP 5xx).
 	Permanent func(error) bool
-	Pack      func() *flows.Pack
+	Pack      func() *pack.Pack
 	Now       func() time.Time
 	Log       *slog.Logger
 	Observer  OutboxObserver
@@ -252,19 +253,19 @@ func (w *Outbox) alertFor(out outgoing) *Job {
 
 // render builds a job's email.
 func (w *Outbox) render(out outgoing) (email.Message, error) {
-	pack := w.o.Pack()
+	p := w.o.Pack()
 	opts := email.Options{
 		From:        w.o.From,
-		Location:    pack.Location,
+		Location:    p.Flow.Location,
 		MessageID:   email.MessageID(out.Referral.Ref, out.ID, w.o.Domain),
-		HotlineName: pack.Name,
+		HotlineName: p.Flow.Name,
 	}
 	if out.Kind == "alert" {
 		opts.MessageID = email.MessageID("alert-"+out.Referral.Ref, out.ID, w.o.Domain)
 		opts.Date = out.Created
 		return email.RenderAlert(out.Referral, out.To, out.Failed, out.FailedError, opts)
 	}
-	opts.Template = pack.EmailTemplate(out.Referral.OrgID)
+	opts.Template = p.EmailTemplate(out.Referral.OrgID)
 	return email.Render(out.Referral, opts)
 }
 

@@ -22,8 +22,8 @@ import (
 	"github.com/hotline-legal/hotline/bot/mailer/smtptest"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
-	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // clock is a test clock that moves only when told.
@@ -82,22 +82,22 @@ type rig struct {
 	clock   *clock
 	store   *redisstore.Store
 	service *bot.Service
-	pack    *flows.Pack
+	pack    *pack.Pack
 	counts  *counts
 	log     *slog.Logger
 }
 
 func newRig(t *testing.T, reminderDelay time.Duration) *rig {
 	t.Helper()
-	pack, _, err := flows.Load(defaultpack.FS, time.Now())
+	sample, _, err := pack.Load(defaultpack.FS, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &rig{
 		t:      t,
-		clock:  &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, pack.Location)},
+		clock:  &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, sample.Flow.Location)},
 		store:  redisstore.New(redistest.Start(t).Client(), "test:"),
-		pack:   pack,
+		pack:   sample,
 		counts: &counts{},
 		log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
@@ -108,7 +108,7 @@ func newRig(t *testing.T, reminderDelay time.Duration) *rig {
 	return r
 }
 
-func (r *rig) packFn() *flows.Pack { return r.pack }
+func (r *rig) packFn() *pack.Pack { return r.pack }
 
 // screen sends a script from one number and returns the last replies.
 func (r *rig) screen(from string, script ...string) []string {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // Texter sends a text message through the carrier (Twilio's REST API).
@@ -30,7 +31,7 @@ type RemindersOptions struct {
 	Store  ReminderStore
 	Shards int
 	Texter Texter
-	Pack   func() *flows.Pack
+	Pack   func() *pack.Pack
 	Now    func() time.Time
 	// Quiet reports whether a moment (in the hotline's time zone) is in the quiet
 	// hours, when no reminder is sent; they wait for the morning.
@@ -69,9 +70,9 @@ func (r *Reminders) Run(ctx context.Context) {
 // Work sends the reminders due now and returns how many it sent. In the quiet hours
 // it sends none and leaves them due.
 func (r *Reminders) Work(ctx context.Context) int {
-	pack := r.o.Pack()
+	p := r.o.Pack()
 	now := r.o.Now()
-	if r.o.Quiet(now.In(pack.Location)) {
+	if r.o.Quiet(now.In(p.Flow.Location)) {
 		return 0
 	}
 	sent := 0
@@ -83,7 +84,7 @@ func (r *Reminders) Work(ctx context.Context) int {
 			continue
 		}
 		for _, d := range due {
-			if r.send(ctx, pack, d) {
+			if r.send(ctx, p.Flow, d) {
 				sent++
 			}
 		}
@@ -93,13 +94,13 @@ func (r *Reminders) Work(ctx context.Context) int {
 
 // send texts one reminder. A reminder is claimed before it is sent, so a failure
 // loses it rather than risk sending it twice: it is a nudge, not a promise.
-func (r *Reminders) send(ctx context.Context, pack *flows.Pack, d DueReminder) bool {
+func (r *Reminders) send(ctx context.Context, flow *flows.Flow, d DueReminder) bool {
 	var st flows.State
 	var who Recipient
 	if st.UnmarshalBinary(d.State) != nil || json.Unmarshal(d.Who, &who) != nil || who.Channel == "web" {
 		return false
 	}
-	body, ok := pack.Reminder(st)
+	body, ok := flow.Reminder(st)
 	if !ok {
 		return false
 	}

@@ -145,7 +145,7 @@ func TestReminderNotAtNight(t *testing.T) {
 	ctx := context.Background()
 	r.clock.Advance(10 * time.Hour) // 20:00
 	r.screen("+13125550151", "hi", "1", "yes", "no")
-	morning := time.Date(2026, 11, 26, 7, 55, 0, 0, r.pack.Location)
+	morning := time.Date(2026, 11, 26, 7, 55, 0, 0, r.pack.Flow.Location)
 	for r.clock.Now().Add(10 * time.Minute).Before(morning) { // through the night, to 7:55
 		r.clock.Advance(10 * time.Minute)
 		if w.Work(ctx) != 0 {

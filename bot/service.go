@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // Conversation is who is talking on which line: one channel, one sender, one
@@ -186,7 +187,7 @@ type Observer interface {
 // Service applies inbound messages to conversations, each exactly once.
 type Service struct {
 	store     Store
-	pack      func() *flows.Pack
+	pack      func() *pack.Pack
 	now       func() time.Time
 	random    io.Reader
 	log       *slog.Logger
@@ -200,7 +201,7 @@ type Service struct {
 type Options struct {
 	Store Store
 	// Pack returns the pack in force; it may change between messages (hot reload).
-	Pack func() *flows.Pack
+	Pack func() *pack.Pack
 	Now  func() time.Time
 	// Random feeds referral references (crypto/rand.Reader).
 	Random   io.Reader
@@ -310,7 +311,7 @@ func (s *Service) duplicate(key string, m Message, claimed Claimed) Reply {
 }
 
 // step runs the engine on a claimed state and prepares the commit.
-func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, flows.Effects, error) {
+func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, pack.Effects, error) {
 	var st flows.State
 	if len(claimed.State) > 0 {
 		if err := st.UnmarshalBinary(claimed.State); err != nil {
@@ -323,7 +324,7 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, f
 	}
 	ref, err := NewReference(s.random, s.store.RefPrefix(key))
 	if err != nil {
-		return Reply{}, Commit{}, flows.Effects{}, err
+		return Reply{}, Commit{}, pack.Effects{}, err
 	}
 	now := s.now()
 	start := time.Now()
@@ -373,7 +374,7 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, f
 }
 
 // committed records what a committed message did.
-func (s *Service) committed(key string, m Message, fx flows.Effects, reply Reply) {
+func (s *Service) committed(key string, m Message, fx pack.Effects, reply Reply) {
 	s.observe.MessagesOut(m.Channel, len(reply.Messages))
 	if fx.OptOut {
 		s.observe.OptOut(m.Channel)
@@ -399,11 +400,11 @@ func callbackNumber(m Message) string {
 
 // TechnicalProblem is the apology sent when a message could not be applied.
 func (s *Service) TechnicalProblem() string {
-	return s.pack().TechnicalProblem()
+	return s.pack().Flow.TechnicalProblem()
 }
 
 // Inspect describes a conversation state for the coordinators' preview.
-func (s *Service) Inspect(st flows.State) flows.Inspection {
+func (s *Service) Inspect(st flows.State) pack.Inspection {
 	return s.pack().Inspect(st)
 }
 

@@ -61,41 +61,6 @@ func (a *assignments) decodeYAML(d *decoder, n *yaml.Node) {
 // assignment is a compiled set.
 type assignment struct{ name, value string }
 
-// compileKeywords builds the global keywords: the built-in words and the pack's own.
-func (l *loader) compileKeywords() {
-	kw := map[string]keyword{}
-	for _, b := range builtinKeywords {
-		for _, w := range splitWords(b.words) {
-			kw[w] = keyword{action: b.action, lang: b.lang}
-		}
-	}
-	for _, name := range sortedKeys(l.pack.Keywords) {
-		action, ok := keywordNames[name]
-		if !ok {
-			l.r.errorf(l.pack.Pos, "keywords: %q is not a keyword; use one of: %s", name, strings.Join(sortedKeys(keywordNames), ", "))
-			continue
-		}
-		for _, w := range l.pack.Keywords[name] {
-			norm := answer.Normalize(w.Value)
-			if prev, taken := kw[norm]; taken && prev.action != action {
-				l.r.errorf(w.Pos, "keywords: %q already means %s", w.Value, actionName(prev.action))
-				continue
-			}
-			kw[norm] = keyword{action: action}
-		}
-	}
-	l.p.keywords = kw
-}
-
-func actionName(a keywordAction) string {
-	for name, action := range keywordNames {
-		if action == a {
-			return strings.ToUpper(name)
-		}
-	}
-	return "?"
-}
-
 // compileSteps compiles every step's texts, answers and branches.
 func (l *loader) compileSteps() {
 	for _, s := range l.p.order {
@@ -107,14 +72,23 @@ func (l *loader) compileSteps() {
 
 func (l *loader) compileStep(s *step, sy *stepYAML) {
 	f := func(field string) string { return "step " + s.id + ": " + field }
+	// A choice step's question may show its menu ({choices}) and the number of
+	// each choice ({number.<value>}), so that the numbers follow the choices.
+	var menu []string
+	if s.expect == KindChoice {
+		menu = []string{"choices"}
+		for _, c := range sy.Choices {
+			menu = append(menu, "number."+c.Value.Value)
+		}
+	}
 	s.say = l.text(sy.Say, f("say"))
-	s.ask = l.text(sy.Ask, f("ask"))
+	s.ask = l.text(sy.Ask, f("ask"), menu...)
 	s.optional = sy.Optional
 	s.end = sy.End
 	s.label = sy.Label
 
 	l.misplaced(s, sy)
-	if s.expect != kindNone {
+	if s.expect != KindNone {
 		if sy.Ask == nil {
 			l.r.errorf(sy.Pos, "%s: missing; a step that expects an answer asks a question", f("ask"))
 		}
@@ -128,7 +102,7 @@ func (l *loader) compileStep(s *step, sy *stepYAML) {
 			}
 			s.tries = sy.Tries
 		}
-		s.reask = l.text(sy.Reask, f("reask"))
+		s.reask = l.text(sy.Reask, f("reask"), menu...)
 		if sy.Reask == nil {
 			key := "reask_" + s.expect.String()
 			s.reask = l.p.messages[key]
@@ -138,16 +112,16 @@ func (l *loader) compileStep(s *step, sy *stepYAML) {
 		}
 	}
 	switch s.expect {
-	case kindChoice:
+	case KindChoice:
 		l.compileChoices(s, sy, f)
-	case kindYesNo:
+	case KindYesNo:
 		if sy.Yes != nil {
 			s.yes = l.rule(sy.Yes, f("yes"), false)
 		}
 		if sy.No != nil {
 			s.no = l.rule(sy.No, f("no"), false)
 		}
-	case kindNumber:
+	case KindNumber:
 		s.min, s.max = 0, 1_000_000
 		if sy.Min != nil {
 			s.min = *sy.Min
@@ -158,13 +132,13 @@ func (l *loader) compileStep(s *step, sy *stepYAML) {
 		if s.min > s.max || s.min < 0 {
 			l.r.errorf(sy.Pos, "%s: min %d and max %d do not make a range of whole numbers from 0 up", f("min"), s.min, s.max)
 		}
-	case kindMoney:
+	case KindMoney:
 		per, ok := periods[sy.Per.Value]
 		if !ok {
 			l.r.errorf(sy.Per.Pos, "%s: %q is not a period; use one of: month, week, two_weeks, half_month, year", f("per"), sy.Per.Value)
 		}
 		s.per = per
-	case kindText:
+	case KindText:
 		s.maxLen = 500
 		if sy.MaxLength != 0 {
 			if sy.MaxLength < 1 || sy.MaxLength > 1600 {
@@ -201,7 +175,7 @@ var periods = map[string]answer.Period{
 
 // misplaced reports fields that do nothing for this kind of step.
 func (l *loader) misplaced(s *step, sy *stepYAML) {
-	only := func(given bool, field string, kinds ...kind) {
+	only := func(given bool, field string, kinds ...Kind) {
 		if given && !slices.Contains(kinds, s.expect) {
 			names := make([]string, len(kinds))
 			for i, k := range kinds {
@@ -210,22 +184,22 @@ func (l *loader) misplaced(s *step, sy *stepYAML) {
 			l.r.errorf(sy.Pos, "step %s: %s: only a step with %s uses it", s.id, field, strings.Join(names, " or "))
 		}
 	}
-	answering := []kind{kindChoice, kindYesNo, kindNumber, kindMoney, kindZIP, kindDate, kindPhone, kindText}
+	answering := []Kind{KindChoice, KindYesNo, KindNumber, KindMoney, KindZIP, KindDate, KindPhone, KindText}
 	only(sy.Ask != nil, "ask", answering...)
 	only(sy.Reask != nil, "reask", answering...)
 	only(sy.Tries != 0, "tries", answering...)
 	only(sy.Optional, "optional", answering...)
 	only(sy.Save.Value != "", "save", answering...)
 	only(sy.Label != "", "label", answering...)
-	only(len(sy.Choices) > 0, "choices", kindChoice)
-	only(sy.Yes != nil, "yes", kindYesNo)
-	only(sy.No != nil, "no", kindYesNo)
-	only(sy.Min != nil, "min", kindNumber)
-	only(sy.Max != nil, "max", kindNumber)
-	only(sy.Per.Value != "", "per", kindMoney)
-	only(sy.MaxLength != 0, "max_length", kindText)
+	only(len(sy.Choices) > 0, "choices", KindChoice)
+	only(sy.Yes != nil, "yes", KindYesNo)
+	only(sy.No != nil, "no", KindYesNo)
+	only(sy.Min != nil, "min", KindNumber)
+	only(sy.Max != nil, "max", KindNumber)
+	only(sy.Per.Value != "", "per", KindMoney)
+	only(sy.MaxLength != 0, "max_length", KindText)
 	exclusive := 0
-	for _, b := range []bool{s.expect != kindNone, sy.End, sy.Refer != nil} {
+	for _, b := range []bool{s.expect != KindNone, sy.End, sy.Refer != nil} {
 		if b {
 			exclusive++
 		}
@@ -245,7 +219,7 @@ func (l *loader) compileChoices(s *step, sy *stepYAML, f func(string) string) {
 	owner := map[string]int{}
 	for i := range sy.Choices {
 		cy := &sy.Choices[i]
-		c := &choice{value: cy.Value.Value, label: cy.Label, lsc: cy.LSC}
+		c := &choice{value: cy.Value.Value, label: cy.Label, code: cy.Code}
 		if !isName(c.value) {
 			l.r.errorf(orPos(cy.Value.Pos, cy.Pos), "%s: value: %q is not a name; use letters, digits and _ (it is what conditions compare with)", f("choices"), c.value)
 		}
@@ -277,14 +251,100 @@ func (l *loader) compileChoices(s *step, sy *stepYAML, f func(string) string) {
 			}
 			owner[w] = i
 		}
+		if cy.Text != nil {
+			c.text = l.text(cy.Text, f("choices: text"))
+		}
 		s.choices = append(s.choices, c)
 		s.words = append(s.words, words)
-		if s.save == varCaseType && c.value != "" {
-			if _, seen := l.produced[c.value]; !seen {
-				l.produced[c.value] = cy.Value.Pos
+		if v := l.p.vars[s.save]; v != nil {
+			if v.choices == nil {
+				v.choices = map[string]*choice{}
+			}
+			if v.choices[c.value] == nil {
+				v.choices[c.value] = c
 			}
 		}
 	}
+	l.checkMenu(s, sy, f)
+}
+
+// checkMenu makes sure a choice step's numbers cannot drift from its choices: a
+// question that shows {choices} needs every choice's text, and a number typed by
+// hand (as in "Reply 1 for English") must be {number.<value>} instead, which
+// follows the choice when choices are reordered.
+func (l *loader) checkMenu(s *step, sy *stepYAML, f func(string) string) {
+	usesMenu := false
+	for _, m := range []*message{s.ask, s.reask} {
+		if m != nil && slices.ContainsFunc(m.byLang, func(t template) bool { return t.uses("choices") }) {
+			usesMenu = true
+		}
+	}
+	if usesMenu {
+		for i, cy := range sy.Choices {
+			if cy.Text == nil {
+				l.r.errorf(cy.Pos, "%s: text: missing; {choices} shows each choice's text, so choice %d needs one per language", f("choices"), i+1)
+			}
+		}
+	}
+	for _, t := range []struct {
+		field string
+		text  *Text
+	}{{"ask", sy.Ask}, {"reask", sy.Reask}} {
+		if t.text == nil {
+			continue
+		}
+		for _, lang := range sortedKeys(t.text.ByLang) {
+			sc := t.text.ByLang[lang]
+			if n, ok := typedChoiceNumber(sc.Value, len(sy.Choices)); ok {
+				l.r.errorf(sc.Pos, "%s: %q is a choice's number typed by hand, which would go on meaning the old choice if the choices were reordered; write {choices} for the whole menu, or {number.<value>} (like {number.%s}) for one choice's number",
+					f(t.field), n, sy.Choices[atoiOr(n, 1)-1].Value.Value)
+			}
+		}
+	}
+}
+
+// typedChoiceNumber finds a number from 1 to n written alone in a text (not part
+// of a longer number, a word or a placeholder): a menu number typed by hand.
+func typedChoiceNumber(text string, n int) (string, bool) {
+	depth := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '{':
+			depth++
+			continue
+		case c == '}' && depth > 0:
+			depth--
+			continue
+		case depth > 0 || c < '0' || c > '9':
+			continue
+		}
+		j := i
+		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+			j++
+		}
+		before := i > 0 && isNumberNeighbour(text[i-1])
+		after := j < len(text) && isNumberNeighbour(text[j])
+		if num := atoiOr(text[i:j], 0); !before && !after && num >= 1 && num <= n {
+			return text[i:j], true
+		}
+		i = j - 1
+	}
+	return "", false
+}
+
+// isNumberNeighbour reports whether a byte next to digits makes them part of
+// something else: a word, a decimal, an amount, a phone number, a time.
+func isNumberNeighbour(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 || strings.IndexByte("$%,.-:/+#_", c) >= 0
+}
+
+func atoiOr(s string, or int) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return or
+	}
+	return n
 }
 
 // rule compiles a branch. Conditions are allowed only in next: lists.
@@ -293,7 +353,7 @@ func (l *loader) rule(ry *ruleYAML, field string, allowIf bool) *rule {
 	if ry.If != nil {
 		if !allowIf {
 			l.r.errorf(ry.If.Pos, "%s: if: only rules under next: have conditions", field)
-		} else if err := compileCondition(ry.If, l.p.vars); err != nil {
+		} else if err := compileCondition(ry.If, l.p.vars, l.p.functions); err != nil {
 			err.Msg = field + ": " + err.Msg
 			l.r.add(err)
 		} else {
@@ -327,18 +387,13 @@ func (l *loader) assignments(as assignments, field string) []assignment {
 			continue
 		case v == nil:
 			continue
-		case v.kind == kindYesNo && value != "yes" && value != "no":
+		case v.kind == KindYesNo && value != "yes" && value != "no":
 			l.r.errorf(a.Value.Pos, "%s: set: %s is yes or no, not %q", field, name, value)
-		case v.kind == kindChoice && !slices.Contains(v.values, value):
+		case v.kind == KindChoice && !slices.Contains(v.values, value):
 			l.r.errorf(a.Value.Pos, "%s: set: %s can be %s, not %q", field, name, strings.Join(v.values, ", "), value)
-		case v.kind == kindNumber || v.kind == kindMoney:
+		case v.kind == KindNumber || v.kind == KindMoney:
 			if _, err := strconv.Atoi(value); err != nil {
 				l.r.errorf(a.Value.Pos, "%s: set: %s is a number, not %q", field, name, value)
-			}
-		}
-		if name == varCaseType {
-			if _, seen := l.produced[value]; !seen {
-				l.produced[value] = a.Value.Pos
 			}
 		}
 		out = append(out, assignment{name, value})
@@ -348,27 +403,20 @@ func (l *loader) assignments(as assignments, field string) []assignment {
 
 func (l *loader) compileRefer(s *step, sy *stepYAML, f func(string) string) {
 	ry := sy.Refer
+	var extra []string
+	if l.o.Referrer != nil {
+		extra = l.o.Referrer.Placeholders()
+	}
 	s.refer = &refer{
-		matched:  l.text(ry.Matched, f("refer: matched")),
-		urgent:   l.text(ry.Urgent, f("refer: urgent")),
-		fallback: l.text(ry.Fallback, f("refer: fallback")),
+		matched:  l.text(ry.Matched, f("refer: matched"), extra...),
+		urgent:   l.text(ry.Urgent, f("refer: urgent"), extra...),
+		fallback: l.text(ry.Fallback, f("refer: fallback"), extra...),
 	}
 	if ry.Matched == nil {
 		l.r.errorf(ry.Pos, "%s: missing; the text that gives the organization, like \"Call {org.name} at {org.phone}. Ref {ref}\"", f("refer: matched"))
 	}
 	if ry.Fallback == nil {
 		l.r.errorf(ry.Pos, "%s: missing; the text for when no organization matches", f("refer: fallback"))
-	}
-	for _, need := range []struct {
-		name string
-		kind kind
-	}{{varCaseType, kindChoice}, {varZIP, kindZIP}} {
-		v := l.p.vars[need.name]
-		if v == nil {
-			l.r.errorf(ry.Pos, "%s: the flow never saves %q, which matching needs", f("refer"), need.name)
-		} else if v.kind != need.kind && !(need.name == varCaseType && v.kind == kindText) {
-			l.r.errorf(ry.Pos, "%s: %q must come from an expect: %s step", f("refer"), need.name, need.kind)
-		}
 	}
 }
 
@@ -378,11 +426,11 @@ func (l *loader) checkWayOn(s *step, sy *stepYAML, f func(string) string) {
 		return
 	}
 	switch s.expect {
-	case kindChoice:
+	case KindChoice:
 		if len(s.choices) > 0 && !slices.ContainsFunc(s.choices, func(c *choice) bool { return c.rule == nil || !c.rule.leads() }) {
 			return
 		}
-	case kindYesNo:
+	case KindYesNo:
 		if s.yes != nil && s.yes.leads() && s.no != nil && s.no.leads() {
 			return
 		}
@@ -393,7 +441,7 @@ func (l *loader) checkWayOn(s *step, sy *stepYAML, f func(string) string) {
 // collectUndo records, for every asking step, what its answer can set.
 func (l *loader) collectUndo() {
 	for _, s := range l.p.order {
-		if s.expect == kindNone {
+		if s.expect == KindNone {
 			continue
 		}
 		seen := map[*step]bool{}
@@ -408,7 +456,7 @@ func (l *loader) collectUndo() {
 				if r.urgent != "" && !slices.Contains(s.undoReasons, r.urgent) {
 					s.undoReasons = append(s.undoReasons, r.urgent)
 				}
-				if t := r.target; t != nil && t.expect == kindNone && !seen[t] {
+				if t := r.target; t != nil && t.expect == KindNone && !seen[t] {
 					seen[t] = true
 					walk(t.next)
 				}
@@ -428,7 +476,7 @@ func (l *loader) checkLoops() {
 	state := map[*step]int{}
 	var visit func(s *step, path []string) bool
 	visit = func(s *step, path []string) bool {
-		if s.expect != kindNone || s.end || s.refer != nil {
+		if s.expect != KindNone || s.end || s.refer != nil {
 			return false
 		}
 		switch state[s] {
@@ -529,160 +577,6 @@ func (s *step) rules() []*rule {
 		}
 	}
 	return rs
-}
-
-// compileDirectory checks directory.yaml and builds the Directory.
-func (l *loader) compileDirectory() {
-	dy, d := &l.directory, &l.p.Directory
-	fb := dy.Fallback
-	d.Fallback = Fallback{Name: fb.Name, Phone: fb.Phone, Description: fb.Description}
-	if fb.Name == "" || fb.Phone == "" {
-		pos := fb.Pos
-		if pos.File == "" {
-			pos = Pos{File: directoryFileName, Line: 1, Col: 1}
-		}
-		l.r.errorf(pos, "fallback: needs a name and a phone: where people go when no organization fits")
-	}
-	orgIDs := map[string]Pos{}
-	for i := range dy.Organizations {
-		oy := &dy.Organizations[i]
-		o := &Organization{
-			ID: oy.ID.Value, Name: oy.Name, Description: oy.Description, Phone: oy.Phone,
-			Email: oy.Email.Value, Website: oy.Website, Hours: oy.Hours, ResponseTime: oy.ResponseTime,
-			IncludeAnswers: oy.IncludeAnswers == nil || *oy.IncludeAnswers,
-		}
-		f := func(field string) string { return strings.TrimSpace("organization "+o.ID) + ": " + field }
-		switch prev, dup := orgIDs[o.ID]; {
-		case !isName(o.ID):
-			l.r.errorf(oy.Pos, "organization: id: %q is not a name; use letters, digits, - and _", o.ID)
-		case dup:
-			l.r.errorf(oy.ID.Pos, "organization: id: %q is already used at %s", o.ID, prev)
-		}
-		orgIDs[o.ID] = oy.ID.Pos
-		if o.Name == "" || o.Phone == "" {
-			l.r.errorf(oy.Pos, "%sneeds a name and a phone", f(""))
-		}
-		if !validEmail(o.Email) {
-			l.r.errorf(orPos(oy.Email.Pos, oy.Pos), "%s: %q is not an email address like intake@example.org", f("email"), o.Email)
-		}
-		o.Languages = l.languages(oy.Languages, oy.Pos, f("languages"))
-		if oy.EmailTemplate.Value != "" {
-			o.emailTemplate = l.emailTemplate(oy.EmailTemplate, f("email_template"))
-		}
-		if len(oy.Services) == 0 {
-			l.r.errorf(oy.Pos, "%s: no services; list what the organization takes", f("services"))
-		}
-		serviceIDs := map[string]bool{}
-		for j := range oy.Services {
-			sy := &oy.Services[j]
-			s := l.service(sy, o, f)
-			if serviceIDs[s.ID] {
-				l.r.errorf(sy.ID.Pos, "%s: id: %q is listed twice", f("services"), s.ID)
-			}
-			serviceIDs[s.ID] = true
-			o.Services = append(o.Services, s)
-			d.services = append(d.services, s)
-		}
-		d.Organizations = append(d.Organizations, o)
-	}
-	if len(dy.Organizations) == 0 {
-		l.r.errorf(Pos{File: directoryFileName, Line: 1, Col: 1}, "organizations: none listed")
-	}
-}
-
-func (l *loader) service(sy *serviceYAML, o *Organization, f func(string) string) *Service {
-	s := &Service{ID: sy.ID.Value, Name: sy.Name, Org: o, Priority: sy.Priority, Languages: o.Languages}
-	if s.ID == "" {
-		l.r.errorf(sy.Pos, "%s: a service needs an id", f("services"))
-	}
-	if s.Priority == 0 {
-		s.Priority = 1
-	} else if s.Priority < 0 {
-		l.r.errorf(sy.Pos, "%s: priority: %d; give 1 or more (1 is tried first)", f("services"), s.Priority)
-	}
-	if len(sy.Languages) > 0 {
-		s.Languages = l.languages(sy.Languages, sy.Pos, f("services: languages"))
-	}
-	for _, ct := range sy.CaseTypes {
-		s.CaseTypes = append(s.CaseTypes, ct.Value)
-	}
-	if len(sy.CaseTypes) == 0 {
-		l.r.errorf(sy.Pos, "%s: case_types: missing; list the case types the service takes", f("services"))
-	}
-	for _, z := range sy.ZIPs {
-		r, ok := parseZIPPattern(z.Value)
-		if !ok {
-			l.r.errorf(z.Pos, "%s: zips: %q is not a ZIP code, a pattern like 606xx, or a range like 600xx-629xx", f("services"), z.Value)
-			continue
-		}
-		s.zips = append(s.zips, r)
-	}
-	if len(sy.ZIPs) == 0 {
-		l.r.errorf(sy.Pos, "%s: zips: missing; list the ZIP codes served, like [606xx]", f("services"))
-	}
-	limit := strings.TrimSpace(sy.IncomeLimit.Value)
-	switch {
-	case limit == "":
-		l.r.errorf(sy.Pos, "%s: income_limit: missing; give a percentage of the poverty guideline like 200%%, or none", f("services"))
-	case strings.EqualFold(limit, "none"):
-	default:
-		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(limit, "%")))
-		if err != nil || n <= 0 || n > 10000 {
-			l.r.errorf(sy.IncomeLimit.Pos, "%s: income_limit: %q is not a number; give a percentage of the poverty guideline like 200%%, or none", f("services"), limit)
-		}
-		s.IncomeLimit = n
-	}
-	return s
-}
-
-// languages checks a list of language codes against the pack's.
-func (l *loader) languages(list []Scalar, pos Pos, field string) []string {
-	if len(list) == 0 {
-		l.r.errorf(pos, "%s: missing; list the languages served, like [en, es]", field)
-	}
-	var out []string
-	for _, lang := range list {
-		if !slices.Contains(l.p.Languages, lang.Value) {
-			l.r.errorf(lang.Pos, "%s: %q is not one of the pack's languages (%s)", field, lang.Value, strings.Join(l.p.Languages, ", "))
-		}
-		out = append(out, lang.Value)
-	}
-	return out
-}
-
-func validEmail(s string) bool {
-	at := strings.IndexByte(s, '@')
-	if at < 1 || at != strings.LastIndexByte(s, '@') || !strings.Contains(s[at:], ".") || strings.HasSuffix(s, ".") {
-		return false
-	}
-	return !strings.ContainsAny(s, " \t\r\n<>,;\"()[]\\")
-}
-
-// checkCaseTypes cross-checks the case types the flow produces with the ones the
-// directory serves: each must have the other.
-func (l *loader) checkCaseTypes() {
-	hasRefer := slices.ContainsFunc(l.p.order, func(s *step) bool { return s.refer != nil })
-	if !hasRefer {
-		return
-	}
-	served := map[string]bool{}
-	for i := range l.directory.Organizations {
-		oy := &l.directory.Organizations[i]
-		for j := range oy.Services {
-			for _, ct := range oy.Services[j].CaseTypes {
-				served[ct.Value] = true
-				if _, ok := l.produced[ct.Value]; !ok {
-					l.r.errorf(ct.Pos, "organization %s: case_types: the flow never produces %q (it produces: %s)%s",
-						oy.ID.Value, ct.Value, strings.Join(sortedKeys(l.produced), ", "), suggest(ct.Value, sortedKeys(l.produced)))
-				}
-			}
-		}
-	}
-	for _, ct := range sortedKeys(l.produced) {
-		if !served[ct] {
-			l.r.errorf(l.produced[ct], "case type %q: no service in %s takes it, so everyone choosing it gets the fallback; add it to a service", ct, directoryFileName)
-		}
-	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -17,7 +17,8 @@ import (
 //
 // Grammar: or/and/not, parentheses, and comparisons `operand op value` with op one of
 // == (or =), !=, <, <=, >, >=. An operand is a variable or one of the functions
-// days_until(date), served(zip), answered(variable). A variable alone is true when it
+// days_until(date), answered(variable) and the pack domain's own (Options.Functions,
+// like served(zip)). A variable alone is true when it
 // is yes (for yes/no variables) or answered (for the rest). Comparisons are checked
 // against the variable's kind when the pack loads.
 type Condition struct {
@@ -51,9 +52,11 @@ func (n notNode) eval(t *turn) bool { return !n.a.eval(t) }
 
 // operand is the left side of a comparison.
 type operand struct {
-	fn   string // "", "days_until", "served" or "answered"
+	fn   string // "", "days_until", "answered" or a domain function's name
 	name string // the variable
-	kind kind   // the variable's kind
+	kind Kind   // the variable's kind
+	// test is a domain function's, when fn names one.
+	test func(string) bool
 }
 
 // number returns the operand as a number for <, <= and friends: days for
@@ -74,7 +77,7 @@ func (o operand) number(t *turn) (float64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	if o.kind == kindMoney {
+	if o.kind == KindMoney {
 		f /= 100 // money is kept in cents; coordinators write dollars
 	}
 	return f, true
@@ -86,11 +89,11 @@ type truth struct{ o operand }
 func (n truth) eval(t *turn) bool {
 	v, ok := t.get(n.o.name)
 	switch {
-	case n.o.fn == "served":
-		return ok && t.p.Directory.Serves(v)
+	case n.o.test != nil:
+		return ok && n.o.test(v)
 	case n.o.fn == "answered":
 		return ok
-	case n.o.kind == kindYesNo:
+	case n.o.kind == KindYesNo:
 		return v == "yes"
 	default:
 		return ok && v != ""
@@ -135,11 +138,12 @@ func (n compare) eval(t *turn) bool {
 
 // condParser compiles a condition, reporting problems at their column.
 type condParser struct {
-	c    *Condition
-	toks []token
-	i    int
-	vars map[string]*varInfo
-	err  *Error
+	c     *Condition
+	toks  []token
+	i     int
+	vars  map[string]*varInfo
+	funcs map[string]Function
+	err   *Error
 }
 
 type token struct {
@@ -156,9 +160,10 @@ func (p *condParser) fail(col int, format string, args ...any) {
 	}
 }
 
-// compileCondition parses c.Source against the pack's variables.
-func compileCondition(c *Condition, vars map[string]*varInfo) *Error {
-	p := &condParser{c: c, vars: vars}
+// compileCondition parses c.Source against the pack's variables and the domain's
+// functions.
+func compileCondition(c *Condition, vars map[string]*varInfo, funcs map[string]Function) *Error {
+	p := &condParser{c: c, vars: vars, funcs: funcs}
 	p.toks = p.lex(c.Source)
 	if p.err != nil {
 		return p.err
@@ -269,11 +274,8 @@ func (p *condParser) not() condNode {
 	return p.comparison()
 }
 
-var functions = map[string]string{
-	"days_until": "a date variable",
-	"served":     "a ZIP variable",
-	"answered":   "a variable",
-}
+// builtinFunctions are the language's own condition functions.
+var builtinFunctions = []string{"answered", "days_until"}
 
 func (p *condParser) comparison() condNode {
 	t, ok := p.next()
@@ -286,8 +288,9 @@ func (p *condParser) comparison() condNode {
 	}
 	o := operand{name: t.text}
 	if p.peek() == "(" {
-		if _, known := functions[t.text]; !known {
-			p.fail(t.col, "unknown function %q%s; known: answered, days_until, served", t.text, suggest(t.text, []string{"answered", "days_until", "served"}))
+		known := append(slices.Clone(builtinFunctions), sortedKeys(p.funcs)...)
+		if !slices.Contains(known, t.text) {
+			p.fail(t.col, "unknown function %q%s; known: %s", t.text, suggest(t.text, known), strings.Join(known, ", "))
 			return nil
 		}
 		p.i++
@@ -310,12 +313,16 @@ func (p *condParser) comparison() condNode {
 	v.used = true
 	o.kind = v.kind
 	switch {
-	case o.fn == "days_until" && v.kind != kindDate:
+	case o.fn == "days_until" && v.kind != KindDate:
 		p.fail(t.col, "days_until needs a date variable; %q is %s", o.name, v.kind)
 		return nil
-	case o.fn == "served" && v.kind != kindZIP:
-		p.fail(t.col, "served needs a ZIP variable; %q is %s", o.name, v.kind)
-		return nil
+	}
+	if fn, ok := p.funcs[o.fn]; ok {
+		if v.kind != fn.Kind {
+			p.fail(t.col, "%s needs a %s variable; %q is %s", o.fn, fn.Kind, o.name, v.kind)
+			return nil
+		}
+		o.test = fn.Test
 	}
 	op := p.peek()
 	switch op {
@@ -336,9 +343,9 @@ func (p *condParser) comparison() condNode {
 		return nil
 	}
 	c := compare{o: o, op: op, str: val.text}
-	numeric := o.fn == "days_until" || v.kind == kindNumber || v.kind == kindMoney
+	numeric := o.fn == "days_until" || v.kind == KindNumber || v.kind == KindMoney
 	switch {
-	case o.fn == "served" || o.fn == "answered":
+	case o.fn == "answered" || o.test != nil:
 		p.fail(val.col, "%s(...) is true or false; use it alone, or with not", o.fn)
 	case numeric:
 		f, err := strconv.ParseFloat(strings.TrimPrefix(val.text, "$"), 64)
@@ -348,7 +355,7 @@ func (p *condParser) comparison() condNode {
 		c.num, c.isNum = f, true
 	case op != "==" && op != "!=":
 		p.fail(val.col-len(op)-1, "%s can only be compared with == or !=", describeOperand(o))
-	case v.kind == kindYesNo && val.text != "yes" && val.text != "no":
+	case v.kind == KindYesNo && val.text != "yes" && val.text != "no":
 		p.fail(val.col, "%q is yes or no, not %q", o.name, val.text)
 	case len(v.values) > 0 && !slices.Contains(v.values, val.text):
 		p.fail(val.col, "%q is never %q; it can be: %s", o.name, val.text, strings.Join(v.values, ", "))

@@ -255,6 +255,12 @@ func collectFields(v reflect.Value, fields map[string]reflect.Value, names *[]st
 			v.Field(i).Set(reflect.ValueOf(p))
 		case sf.Anonymous && tag == "":
 			collectFields(v.Field(i), fields, names, p)
+		case tag == ",inline":
+			// An extension's struct, behind an interface: its fields are read as
+			// if they were this struct's own.
+			if f := v.Field(i); f.Kind() == reflect.Interface && !f.IsNil() && f.Elem().Kind() == reflect.Pointer {
+				collectFields(f.Elem().Elem(), fields, names, p)
+			}
 		case tag != "" && tag != "-":
 			fields[tag] = v.Field(i)
 			*names = append(*names, tag)
@@ -332,4 +338,18 @@ func (s *Scalar) decodeYAML(d *decoder, n *yaml.Node) {
 	if v, ok := d.scalar(n, "", "a single value"); ok {
 		s.Value = v
 	}
+}
+
+// Strings is one text or a list of texts, as a pack file gives them: `expect: hello`
+// or `expect: [hello, world]`.
+type Strings []string
+
+func (t *Strings) decodeYAML(d *decoder, n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		*t = Strings{n.Value}
+		return
+	}
+	var list []string
+	d.decode(n, &list)
+	*t = list
 }

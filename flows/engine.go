@@ -32,12 +32,10 @@ type Input struct {
 type Effects struct {
 	// Replies are the messages to send back, in order. None means send nothing.
 	Replies []string
-	// Referral is set when the conversation ended in a referral to an organization,
-	// whose intake must now be emailed.
-	Referral *Referral
-	// Fallback is set when the conversation ended with the fallback referral (by
-	// text only: there is no organization to email).
-	Fallback bool
+	// Referred is set when the conversation reached a refer step: what the
+	// pack's Referrer was asked and what it answered (with its referral to
+	// deliver, when someone takes the case).
+	Referred *Referred
 	// OptOut and OptIn are set when the person sent STOP or START.
 	OptOut, OptIn bool
 	// Human is set when the conversation needs a person's attention.
@@ -49,63 +47,12 @@ type Effects struct {
 	Personal bool
 }
 
-// Referral is a screening that ended with an organization: everything its intake
-// staff need to call the person back and run a conflict check. It is plain data so
-// that it can be queued as it is.
-type Referral struct {
-	Ref         string    `json:"ref"`
-	At          time.Time `json:"at"`
-	OrgID       string    `json:"org_id"`
-	OrgName     string    `json:"org_name"`
-	OrgEmail    string    `json:"org_email"`
-	OrgPhone    string    `json:"org_phone"`
-	ServiceID   string    `json:"service_id"`
-	ServiceName string    `json:"service_name"`
-	// IncludeAnswers says whether the organization wants every question and answer.
-	IncludeAnswers bool     `json:"include_answers"`
-	Urgent         bool     `json:"urgent"`
-	UrgentReasons  []string `json:"urgent_reasons,omitempty"`
-	SafetyConcern  bool     `json:"safety_concern"`
-	CaseType       string   `json:"case_type"`
-	CaseLabel      string   `json:"case_label"`
-	LSCCode        string   `json:"lsc_code"`
-	Name           string   `json:"name"`
-	Callback       string   `json:"callback"`
-	Channel        string   `json:"channel"`
-	Language       string   `json:"language"`
-	Opponent       string   `json:"opponent"`
-	ZIP            string   `json:"zip"`
-	Household      int      `json:"household"`
-	// MonthlyIncomeCents is the household's income per month, in cents.
-	MonthlyIncomeCents int64 `json:"monthly_income_cents"`
-	// PovertyPercent is the income as a percentage of the poverty guideline.
-	PovertyPercent float64 `json:"poverty_percent"`
-	// IncomeLimit is the service's limit in percent of the guideline; 0 for none.
-	IncomeLimit   int  `json:"income_limit"`
-	GuidelineYear int  `json:"guideline_year"`
-	Answers       []QA `json:"answers"`
-}
-
-// QA is one question of the screening and the person's answer, for the email.
-type QA struct {
-	Question string `json:"question"`
-	Answer   string `json:"answer"`
-}
-
 // Variables the engine itself reads or writes.
 const (
-	varLanguage      = "language"
-	varChannel       = "channel"
-	varUrgent        = "urgent"
-	varUrgentReason  = "urgent_reason"
-	varSafetyConcern = "safety_concern"
-	varCaseType      = "case_type"
-	varZIP           = "zip"
-	varHousehold     = "household"
-	varIncome        = "income"
-	varName          = "name"
-	varCallback      = "callback"
-	varOpponent      = "opponent"
+	varLanguage     = "language"
+	varChannel      = "channel"
+	varUrgent       = "urgent"
+	varUrgentReason = "urgent_reason"
 )
 
 // maxHops bounds how many steps one message may pass through; the loader rejects
@@ -114,7 +61,7 @@ const maxHops = 256
 
 // turn is the work of one message.
 type turn struct {
-	p     *Pack
+	p     *Flow
 	st    *State
 	in    *Input
 	state State // what st points at in Step
@@ -122,14 +69,15 @@ type turn struct {
 	fx    Effects
 	today time.Time // the hotline's date, as midnight UTC
 	lang  int       // index of the language replies are in
-	cur   *step     // the step whose texts are being sent, for {min} and {max}
-	org   *Service  // the matched service, while the referral text is sent
+	cur   *step     // the step whose texts are being sent, for {min}, {max} and {choices}
+	// result is the Referrer's, while the referral text is sent.
+	result *Result
 }
 
 // Step applies one message to a conversation and returns the new state and what to
 // do. It is pure: the same pack, state and input always give the same result, and
 // prev is not changed.
-func (p *Pack) Step(prev State, in Input) (State, Effects) {
+func (p *Flow) Step(prev State, in Input) (State, Effects) {
 	// The turn escapes to the heap (conditions and templates reach it through
 	// interfaces), and so would the new state and the input if st and in pointed
 	// at Step's own variables: holding them in the turn makes one allocation of
@@ -155,7 +103,7 @@ func (p *Pack) Step(prev State, in Input) (State, Effects) {
 	if kw, ok := p.keywords[norm]; ok && t.keyword(kw) {
 		return *st, t.fx
 	}
-	if looksLikeStopRequest(norm) {
+	if p.looksLikeStopRequest(norm) {
 		t.say(p.messages["stop_confirm"])
 		return *st, t.fx
 	}
@@ -214,7 +162,7 @@ func (t *turn) say(m *message) {
 
 func (t *turn) optedOut(norm string) {
 	kw, isKeyword := t.p.keywords[norm]
-	yes, isYes := answer.YesNo(norm)
+	yes, isYes := t.p.yesNo(norm)
 	switch {
 	case isKeyword && kw.action == keywordStart || isYes && yes:
 		*t.st = State{Seen: t.st.Seen}
@@ -355,7 +303,7 @@ func (t *turn) begin(norm string) {
 
 // resume reads the answer to "welcome back: 1 continue, 2 start over".
 func (t *turn) resume(norm string, cur *step) {
-	switch i, ok := answer.Choice(norm, resumeChoices); {
+	switch i, ok := answer.Choice(norm, t.p.words.resume); {
 	case ok && i == 0:
 		t.st.Flags &^= Resuming
 		t.cur = cur
@@ -365,11 +313,6 @@ func (t *turn) resume(norm string, cur *step) {
 	default:
 		t.say(t.p.messages["welcome_back"])
 	}
-}
-
-var resumeChoices = [][]string{
-	{"1", "continue", "continuar", "seguir", "go on", "yes", "si"},
-	{"2", "start over", "empezar de nuevo", "nuevo", "new", "no"},
 }
 
 // answer reads the person's answer to the current step and moves on.
@@ -395,11 +338,11 @@ func (t *turn) answer(cur *step, norm string) {
 
 	var branch *rule
 	switch {
-	case cur.expect == kindChoice:
+	case cur.expect == KindChoice:
 		branch = cur.choices[pick].rule
-	case cur.expect == kindYesNo && value == "yes":
+	case cur.expect == KindYesNo && value == "yes":
 		branch = cur.yes
-	case cur.expect == kindYesNo && value == "no":
+	case cur.expect == KindYesNo && value == "no":
 		branch = cur.no
 	}
 	if branch != nil {
@@ -415,18 +358,18 @@ func (t *turn) answer(cur *step, norm string) {
 // parse reads an answer for a step. For a choice it also returns which one.
 func (t *turn) parse(cur *step, norm string) (value string, pick int, ok bool) {
 	text := t.in.Text
-	if cur.optional && answer.IsSkip(norm) {
+	if cur.optional && (answer.IsSkip(norm) || t.p.words.skip[norm]) {
 		return "", 0, true
 	}
 	switch cur.expect {
-	case kindChoice:
+	case KindChoice:
 		i, ok := answer.Choice(norm, cur.words)
 		if !ok {
 			return "", 0, false
 		}
 		return cur.choices[i].value, i, true
-	case kindYesNo:
-		yes, ok := answer.YesNo(norm)
+	case KindYesNo:
+		yes, ok := t.p.yesNo(norm)
 		if !ok {
 			return "", 0, false
 		}
@@ -434,24 +377,24 @@ func (t *turn) parse(cur *step, norm string) (value string, pick int, ok bool) {
 			return "yes", 0, true
 		}
 		return "no", 0, true
-	case kindNumber:
+	case KindNumber:
 		n, ok := answer.Number(norm)
 		if !ok || n < cur.min || n > cur.max {
 			return "", 0, false
 		}
 		return strconv.Itoa(n), 0, true
-	case kindMoney:
+	case KindMoney:
 		cents, ok := answer.Money(text, cur.per)
 		return strconv.FormatInt(cents, 10), 0, ok
-	case kindZIP:
+	case KindZIP:
 		zip, ok := answer.ZIP(text)
 		return zip, 0, ok
-	case kindDate:
+	case KindDate:
 		d, ok := answer.Date(norm, t.today)
 		return d.Format(time.DateOnly), 0, ok
-	case kindPhone:
+	case KindPhone:
 		// YES means "the number I am texting from", when there is one.
-		if yes, isYes := answer.YesNo(norm); isYes && yes && t.in.From != "" {
+		if yes, isYes := t.p.yesNo(norm); isYes && yes && t.in.From != "" {
 			return t.in.From, 0, true
 		}
 		phone, ok := answer.Phone(text, t.p.Country)
@@ -510,7 +453,7 @@ func (t *turn) enter(s *step) {
 		case s.end:
 			t.end()
 			return
-		case s.expect != kindNone:
+		case s.expect != KindNone:
 			t.st.Step = s.id
 			t.say(s.ask)
 			return
@@ -567,158 +510,15 @@ func (t *turn) markUrgent(reason string) {
 	t.st.Set(varUrgentReason, reason)
 }
 
-// refer matches the person with a service, tells them, and hands the referral to
-// the caller.
-func (t *turn) refer(r *refer) {
-	p := t.p
-	household, _ := strconv.Atoi(t.value(varHousehold))
-	income, incomeErr := strconv.ParseInt(t.value(varIncome), 10, 64)
-	person := Person{
-		CaseType:           t.value(varCaseType),
-		ZIP:                t.value(varZIP),
-		Language:           p.Languages[t.lang],
-		Household:          household,
-		MonthlyIncomeCents: income,
-		IncomeKnown:        incomeErr == nil,
-	}
-	urgent := t.value(varUrgent) == "yes"
-	svc := p.Directory.Match(person, p.Poverty)
-	if svc == nil {
-		t.fx.Fallback = true
-		t.say(r.fallback)
-		t.end()
-		return
-	}
-	t.org = svc
-	t.fx.Referral = t.referral(svc, person, urgent)
-	tpl := r.matched.byLang[t.lang]
-	var b strings.Builder
-	tpl.render(&b, t)
-	if urgent && r.urgent != nil {
-		b.WriteByte(' ')
-		r.urgent.byLang[t.lang].render(&b, t)
-	}
-	t.fx.Replies = append(t.fx.Replies, b.String())
-	t.fx.Personal = true
-	t.end()
-}
-
 func (t *turn) value(name string) string {
 	v, _ := t.get(name)
 	return v
 }
 
-// referral gathers what the organization's email needs.
-func (t *turn) referral(svc *Service, person Person, urgent bool) *Referral {
-	p := t.p
-	ref := &Referral{
-		Ref:                t.in.Ref,
-		At:                 t.in.Now,
-		OrgID:              svc.Org.ID,
-		OrgName:            svc.Org.Name,
-		OrgEmail:           svc.Org.Email,
-		OrgPhone:           svc.Org.Phone,
-		ServiceID:          svc.ID,
-		ServiceName:        svc.Name,
-		IncludeAnswers:     svc.Org.IncludeAnswers,
-		Urgent:             urgent,
-		SafetyConcern:      t.value(varSafetyConcern) == "yes",
-		CaseType:           person.CaseType,
-		Name:               t.value(varName),
-		Callback:           t.value(varCallback),
-		Channel:            t.in.Channel,
-		Language:           person.Language,
-		Opponent:           t.value(varOpponent),
-		ZIP:                person.ZIP,
-		Household:          person.Household,
-		MonthlyIncomeCents: person.MonthlyIncomeCents,
-		PovertyPercent:     p.Poverty.Percent(person.MonthlyIncomeCents, person.Household),
-		IncomeLimit:        svc.IncomeLimit,
-		GuidelineYear:      p.Poverty.Year,
-	}
-	if urgent {
-		ref.UrgentReasons = strings.Split(t.value(varUrgentReason), "; ")
-	}
-	ref.Answers = make([]QA, 0, len(t.st.History))
-	for _, id := range t.st.History {
-		s := p.steps[id]
-		if s == nil {
-			continue
-		}
-		v, _ := t.st.Get(s.save)
-		ref.Answers = append(ref.Answers, QA{Question: s.label, Answer: s.display(v)})
-		if s.save == varCaseType && s.expect == kindChoice {
-			for _, c := range s.choices {
-				if c.value == v {
-					ref.CaseLabel, ref.LSCCode = c.label, c.lsc
-				}
-			}
-		}
-	}
-	return ref
-}
-
-// display writes a saved answer the way intake staff read it.
-func (s *step) display(v string) string {
-	if v == "" {
-		return "(skipped)"
-	}
-	switch s.expect {
-	case kindChoice:
-		for _, c := range s.choices {
-			if c.value == v {
-				return c.label
-			}
-		}
-	case kindYesNo:
-		if v == "yes" {
-			return "Yes"
-		}
-		return "No"
-	case kindMoney:
-		cents, _ := strconv.ParseInt(v, 10, 64)
-		return FormatMoney(cents) + " a month"
-	case kindDate:
-		if d, ok := parseDate(v); ok {
-			return d.Format("Mon Jan 2, 2006")
-		}
-	}
-	return v
-}
-
-// FormatMoney writes cents as dollars with thousands separators: 216667 → "$2,166.67",
-// 200000 → "$2,000".
-func FormatMoney(cents int64) string {
-	neg := cents < 0
-	if neg {
-		cents = -cents
-	}
-	digits := strconv.FormatInt(cents/100, 10)
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	b.WriteByte('$')
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if rest := cents % 100; rest != 0 {
-		b.WriteByte('.')
-		if rest < 10 {
-			b.WriteByte('0')
-		}
-		b.WriteString(strconv.FormatInt(rest, 10))
-	}
-	return b.String()
-}
-
 // Reminder returns the text that nudges a person who stopped answering, in their
 // language, and false when there is nothing to remind them of (no question waiting,
 // the conversation ended, they opted out, or their step is gone).
-func (p *Pack) Reminder(st State) (string, bool) {
+func (p *Flow) Reminder(st State) (string, bool) {
 	if st.Step == "" || st.Flags&(Ended|OptedOut|Resuming) != 0 || p.steps[st.Step] == nil {
 		return "", false
 	}
@@ -732,7 +532,7 @@ func (p *Pack) Reminder(st State) (string, bool) {
 // TechnicalProblem returns the pack's apology for a failure of the service itself,
 // in every language at once: it is sent when the conversation (and so its
 // language) cannot be read.
-func (p *Pack) TechnicalProblem() string {
+func (p *Flow) TechnicalProblem() string {
 	m := p.messages["technical_problem"]
 	parts := make([]string, 0, len(m.byLang))
 	for _, tpl := range m.byLang {
@@ -745,61 +545,86 @@ func (p *Pack) TechnicalProblem() string {
 
 // placeholder gives the value of a {placeholder} in a message being sent.
 func (t *turn) placeholder(name string) string {
-	p := t.p
-	switch name {
-	case "ref":
-		return t.in.Ref
-	case "hotline.name":
-		return p.Name
-	case "hotline.phone":
-		return p.HotlinePhone
-	case "hotline.hours":
-		return p.Hours(p.Languages[t.lang])
-	case "fallback.name":
-		return p.Directory.Fallback.Name
-	case "fallback.phone":
-		return p.Directory.Fallback.Phone
-	case "fallback.description":
-		return p.Directory.Fallback.Description
-	case "min", "max", "max_length":
-		if t.cur == nil {
-			return ""
-		}
-		return strconv.Itoa(map[string]int{"min": t.cur.min, "max": t.cur.max, "max_length": t.cur.maxLen}[name])
+	if v, ok := t.p.static(name, t.lang, t.cur); ok {
+		return v
 	}
-	if org, ok := strings.CutPrefix(name, "org."); ok {
-		if t.org == nil {
-			return ""
+	if name == "ref" {
+		return t.in.Ref
+	}
+	if t.result != nil {
+		if v, ok := t.result.Placeholders[name]; ok {
+			return v
 		}
-		o := t.org.Org
-		switch org {
-		case "name":
-			return o.Name
-		case "phone":
-			return o.Phone
-		case "hours":
-			return o.Hours
-		case "website":
-			return o.Website
-		case "response_time":
-			return o.ResponseTime
-		}
-		return ""
 	}
 	v, _ := t.get(name)
-	if info := p.vars[name]; info != nil && info.kind == kindMoney && v != "" {
+	if info := t.p.vars[name]; info != nil && info.kind == KindMoney && v != "" {
 		cents, _ := strconv.ParseInt(v, 10, 64)
-		return FormatMoney(cents)
+		return answer.FormatMoney(cents)
 	}
 	return v
 }
 
-// placeholders every message may use, besides the pack's variables.
-var placeholderNames = []string{
-	"ref", "hotline.name", "hotline.phone", "hotline.hours", "fallback.name", "fallback.phone",
-	"fallback.description", "min", "max", "max_length", "org.name", "org.phone", "org.hours",
-	"org.website", "org.response_time",
+// static gives the placeholders whose values are the same for everyone: the
+// hotline's, and a step's own ({min}, {max}, {choices}...). cur may be nil.
+func (p *Flow) static(name string, lang int, cur *step) (string, bool) {
+	switch name {
+	case "hotline.name":
+		return p.Name, true
+	case "hotline.phone":
+		return p.HotlinePhone, true
+	case "hotline.hours":
+		return p.Hours(p.Languages[lang]), true
+	}
+	if cur == nil {
+		return "", false
+	}
+	switch name {
+	case "min":
+		if cur.expect == KindChoice {
+			return "1", true
+		}
+		return strconv.Itoa(cur.min), true
+	case "max":
+		if cur.expect == KindChoice {
+			return strconv.Itoa(len(cur.choices)), true
+		}
+		return strconv.Itoa(cur.max), true
+	case "max_length":
+		return strconv.Itoa(cur.maxLen), true
+	case "choices":
+		return p.menu(cur, lang), true
+	}
+	if value, ok := strings.CutPrefix(name, "number."); ok {
+		for i, c := range cur.choices {
+			if c.value == value {
+				return strconv.Itoa(i + 1), true
+			}
+		}
+	}
+	return "", false
 }
+
+// menu writes a choice step's choices as a numbered list, one a line, in a
+// language: "1 Housing or eviction".
+func (p *Flow) menu(s *step, lang int) string {
+	var b strings.Builder
+	for i, c := range s.choices {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteByte(' ')
+		if c.text != nil {
+			c.text.byLang[lang].render(&b, &turn{p: p, lang: lang, cur: s, in: &Input{}, st: &State{}})
+		} else {
+			b.WriteString(c.label)
+		}
+	}
+	return b.String()
+}
+
+// placeholders every message may use, besides the pack's variables.
+var placeholderNames = []string{"ref", "hotline.name", "hotline.phone", "hotline.hours", "min", "max", "max_length"}
 
 // parseDate reads a date saved as YYYY-MM-DD.
 func parseDate(v string) (time.Time, bool) {
@@ -812,91 +637,28 @@ func daysBetween(a, b time.Time) int {
 	return int(b.Sub(a).Hours() / 24)
 }
 
-// stopVerbs and messagingWords spot sentences like "stop texting me" or "para de
-// mandarme mensajes": they are asked to confirm with STOP, while "stop my eviction"
-// (no word about messages) is read as an answer.
-var (
-	stopVerbs      = wordSet("stop quit unsubscribe cancel para parar alto deja dejen dejar")
-	messagingWords = wordSet("text texts texting textin message messages messaging msg msgs sms contact contacting mensaje mensajes textos escribir escribirme escribiendome enviar enviarme mandar mandarme")
-)
-
-func wordSet(s string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(s) {
-		m[w] = true
-	}
-	return m
-}
-
-func looksLikeStopRequest(norm string) bool {
+// looksLikeStopRequest spots sentences like "stop texting me" or "para de
+// mandarme mensajes": they are asked to confirm with STOP, while "stop my
+// eviction" (no word about messages) is read as an answer.
+func (p *Flow) looksLikeStopRequest(norm string) bool {
 	if !strings.Contains(norm, " ") {
 		return false
 	}
-	var stop, messaging bool
+	var stop, about bool
 	for w := range strings.FieldsSeq(norm) {
-		stop = stop || stopVerbs[w]
-		messaging = messaging || messagingWords[w]
+		stop = stop || p.words.stopVerbs[w]
+		about = about || p.words.stopAbout[w]
 	}
-	return stop && messaging
+	return stop && about
 }
 
-// Inspection is what the coordinators' preview shows of a conversation.
-type Inspection struct {
-	Step     string            `json:"step"`
-	Language string            `json:"language"`
-	Answers  map[string]string `json:"answers"`
-	Flags    []string          `json:"flags"`
-	// Eligibility is set once the household and income are known.
-	Eligibility *Eligibility `json:"eligibility,omitempty"`
-}
-
-// Eligibility is the income test, spelled out.
-type Eligibility struct {
-	Household          int     `json:"household"`
-	MonthlyIncome      string  `json:"monthly_income"`
-	AnnualIncome       string  `json:"annual_income"`
-	GuidelineYear      int     `json:"guideline_year"`
-	AnnualGuideline    string  `json:"annual_guideline"`
-	PercentOfGuideline float64 `json:"percent_of_guideline"`
-}
-
-// Inspect describes a conversation for the coordinators' preview: where it is,
-// what was saved, its flags and the eligibility computation.
-func (p *Pack) Inspect(st State) Inspection {
-	in := Inspection{Step: st.Step, Answers: map[string]string{}, Flags: []string{}}
-	in.Language, _ = st.Get(varLanguage)
-	for _, a := range st.Answers {
-		v := a.Value
-		if info := p.vars[a.Name]; info != nil && info.kind == kindMoney && v != "" {
-			cents, _ := strconv.ParseInt(v, 10, 64)
-			v = FormatMoney(cents) + " a month"
-		}
-		in.Answers[a.Name] = v
+// yesNo reads a yes or no: the pack's own words first, then the parser's.
+func (p *Flow) yesNo(norm string) (yes, ok bool) {
+	switch {
+	case p.words.yes[norm]:
+		return true, true
+	case p.words.no[norm]:
+		return false, true
 	}
-	for _, f := range []struct {
-		flag Flags
-		name string
-	}{{Ended, "ended"}, {OptedOut, "opted_out"}, {Human, "needs_a_person"}, {Resuming, "welcome_back"}} {
-		if st.Flags&f.flag != 0 {
-			in.Flags = append(in.Flags, f.name)
-		}
-	}
-	if v, _ := st.Get(varUrgent); v == "yes" {
-		in.Flags = append(in.Flags, "urgent")
-	}
-	if v, _ := st.Get(varSafetyConcern); v == "yes" {
-		in.Flags = append(in.Flags, "safety_concern")
-	}
-	hv, okH := st.Get(varHousehold)
-	iv, okI := st.Get(varIncome)
-	household, errH := strconv.Atoi(hv)
-	cents, errI := strconv.ParseInt(iv, 10, 64)
-	if okH && okI && errH == nil && errI == nil {
-		in.Eligibility = &Eligibility{
-			Household: household, MonthlyIncome: FormatMoney(cents), AnnualIncome: FormatMoney(cents * 12),
-			GuidelineYear: p.Poverty.Year, AnnualGuideline: FormatMoney(p.Poverty.Annual(household) * 100),
-			PercentOfGuideline: float64(int(p.Poverty.Percent(cents, household)*10+0.5)) / 10,
-		}
-	}
-	return in
+	return answer.YesNo(norm)
 }

@@ -10,7 +10,7 @@ import (
 // Graph writes the pack's conversation as a Mermaid flowchart: one box per step
 // (its id and what it expects), an arrow per way on, labelled with the answer or
 // condition that takes it. Paste it into any Markdown viewer that draws Mermaid.
-func (p *Pack) Graph(w io.Writer) error {
+func (p *Flow) Graph(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("flowchart TD\n")
 	b.WriteString("  start((start)) --> " + nodeID(p.start) + "\n")
@@ -77,7 +77,7 @@ func shape(s *step) string {
 		return "{{" + quote(s.id+" · refer") + "}}"
 	case s.end:
 		return "([" + quote(s.id+" · end") + "])"
-	case s.expect == kindNone:
+	case s.expect == KindNone:
 		return "[/" + quote(s.id+" · says") + "/]"
 	}
 	return "[" + quote(s.id+" · "+s.expect.String()) + "]"

@@ -6,29 +6,53 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
-// The files of a pack folder.
+// The files of a pack folder that the language reads.
 const (
-	packFileName      = "pack.yaml"
-	messagesFileName  = "messages.yaml"
-	directoryFileName = "directory.yaml"
-	flowsDir          = "flows"
-	povertyPrefix     = "poverty-"
-	testsDir          = "tests"
-	maxFileSize       = 1 << 20
+	packFileName     = "pack.yaml"
+	messagesFileName = "messages.yaml"
+	wordsFileName    = "words.yaml"
+	flowsDir         = "flows"
+	maxFileSize      = 1 << 20
 )
 
-// Load reads the pack folder in fsys and checks all of it. It returns the pack and
-// any warnings; when the pack has errors it returns no pack and an error of type
-// Problems listing every error and warning, each with its file:line:col. now is
-// used only to warn about an out-of-date poverty table.
-func Load(fsys fs.FS, now time.Time) (*Pack, Problems, error) {
-	l := &loader{fsys: fsys, now: now, p: &Pack{}}
+// Options are what a pack's domain gives the language when a pack is loaded.
+type Options struct {
+	// Now is the time of loading, for checks that depend on the date.
+	Now time.Time
+	// Referrer decides where screenings that reach a refer step go; a pack with a
+	// refer step (or a referral: section) needs one.
+	Referrer Referrer
+	// Functions are the domain's condition functions, like served(zip), by name.
+	Functions map[string]Function
+	// Settings, a pointer to a struct with yaml tags, receives the fields of
+	// pack.yaml that the language itself does not know (the domain's settings).
+	Settings any
+}
+
+// Function is a condition function of one variable, like served(zip): true or
+// false for the variable's saved value. Step calls it, so it must be pure and
+// quick.
+type Function struct {
+	// Kind is the kind of variable it takes.
+	Kind Kind
+	Test func(value string) bool
+}
+
+// Load reads the pack folder in fsys and checks the conversation in it: pack.yaml,
+// messages.yaml, words.yaml and flows/*.yaml. It returns the flow and any
+// warnings; when the pack has errors it returns no flow and an error of type
+// Problems listing every error and warning, each with its file:line:col.
+func Load(fsys fs.FS, o Options) (*Flow, Problems, error) {
+	l := &loader{fsys: fsys, o: o, p: &Flow{referrer: o.Referrer, functions: o.Functions}}
+	l.pack.Extra = o.Settings
 	l.load()
 	problems := l.r.problems.sort()
 	if l.r.hasErrors() {
@@ -39,21 +63,23 @@ func Load(fsys fs.FS, now time.Time) (*Pack, Problems, error) {
 
 type loader struct {
 	fsys fs.FS
-	now  time.Time
+	o    Options
 	r    report
-	p    *Pack
+	p    *Flow
 
-	pack      packFile
-	messages  map[string]*Text
-	stepYAML  map[string]*stepYAML
-	directory directoryFile
-	// produced are the places where each case type is produced by the flow.
-	produced map[string]Pos
+	pack     packFile
+	messages map[string]*Text
+	words    wordsFile
+	stepYAML map[string]*stepYAML
 	// flowStarts are the first steps of the flow files, by file name.
 	flowStarts map[string]*step
 	// dangling is set when a goto names a missing step: the steps after it would
 	// all be reported unreachable, which only buries the one real mistake.
 	dangling bool
+	// incomplete is set when a flow file could not be read: its steps are
+	// unknown, so a goto to a missing step or a variable no step saves may be
+	// only that file's, and is not reported again.
+	incomplete bool
 }
 
 func (l *loader) load() {
@@ -62,23 +88,37 @@ func (l *loader) load() {
 	}
 	l.settings()
 	l.decodeFile(messagesFileName, &l.messages, true)
-	l.decodeFile(directoryFileName, &l.directory, true)
+	haveWords := l.decodeFile(wordsFileName, &l.words, true)
 	flowFiles := l.readFlows()
-	l.readPoverty()
-	l.ignoredFiles()
 	if len(l.p.Languages) == 0 {
 		return // nothing can be checked without the languages
 	}
-	l.produced = map[string]Pos{}
-	l.compileKeywords()
+	if haveWords {
+		l.compileWords()
+	}
 	l.declareSteps(flowFiles)
 	l.declareVariables()
 	l.compileMessages()
-	l.compileDirectory()
 	l.compileSteps()
 	l.compileEntries()
+	l.compileReferral()
 	l.checkReachable()
-	l.checkCaseTypes()
+	l.freeze()
+}
+
+// DecodeFile reads the YAML file name of fsys into v: a pointer to a struct whose
+// fields carry yaml tags (a field named Pos of type Pos receives the mapping's
+// position, and Scalar, Text and Strings fields keep their own), a map, or a
+// slice (a file holding one mapping then gives a slice of one). Every problem is
+// returned with its file:line:col, all at once. A missing file is a problem only
+// when required. ok is false when the file is missing or is not YAML.
+//
+// The domain of a pack reads its own files (directory.yaml, say) with it, so
+// that coordinators get the same messages everywhere.
+func DecodeFile(fsys fs.FS, name string, v any, required bool) (ok bool, problems Problems) {
+	l := &loader{fsys: fsys}
+	ok = l.decodeFile(name, v, required)
+	return ok, l.r.problems.sort()
 }
 
 // decodeFile reads one YAML file into v, reporting every problem.
@@ -94,6 +134,13 @@ func (l *loader) decodeFile(name string, v any, required bool) bool {
 	root, ok := d.parse(src)
 	if !ok {
 		return false
+	}
+	if rv := reflect.ValueOf(v).Elem(); rv.Kind() == reflect.Slice && root.Kind == yaml.MappingNode {
+		// One item where a list is expected: a list of one.
+		item := reflect.New(rv.Type().Elem())
+		d.decode(root, item.Interface())
+		rv.Set(reflect.Append(rv, item.Elem()))
+		return true
 	}
 	d.decode(root, v)
 	return true
@@ -130,77 +177,11 @@ func (l *loader) readFlows() []*flowFile {
 		f := &flowFile{name: strings.TrimSuffix(path.Base(name), ".yaml")}
 		if l.decodeFile(name, f, true) {
 			files = append(files, f)
+		} else {
+			l.incomplete = true
 		}
 	}
 	return files
-}
-
-// readPoverty decodes every poverty-YYYY.yaml file and keeps the newest year.
-func (l *loader) readPoverty() {
-	names, _ := fs.Glob(l.fsys, povertyPrefix+"*.yaml")
-	if len(names) == 0 {
-		l.r.errorf(Pos{File: "poverty-" + strconv.Itoa(l.now.Year()) + ".yaml"}, "the pack has no poverty guideline table")
-		return
-	}
-	var newest *povertyFile
-	newestYear := 0
-	for _, name := range names {
-		f := &povertyFile{}
-		if !l.decodeFile(name, f, true) {
-			continue
-		}
-		year, err := strconv.Atoi(f.Year.Value)
-		want := strings.TrimSuffix(strings.TrimPrefix(name, povertyPrefix), ".yaml")
-		switch {
-		case f.Year.Value == "":
-			l.r.errorf(f.Pos, "year: missing; give the year of the guidelines, like %s", want)
-			continue
-		case err != nil || f.Year.Value != want:
-			l.r.errorf(f.Year.Pos, "year: the file is named for %s but says year %s", want, f.Year.Value)
-			continue
-		}
-		if len(f.Areas) == 0 {
-			l.r.errorf(f.Pos, "areas: no areas; add at least one, like contiguous: {base: 15960, per_person: 5680}")
-		}
-		for _, areaName := range sortedKeys(f.Areas) {
-			if a := f.Areas[areaName]; a.Base <= 0 || a.PerPerson < 0 {
-				l.r.errorf(a.Pos, "areas: %s: base must be a positive number of dollars and per_person zero or more", areaName)
-			}
-		}
-		if newest == nil || year > newestYear {
-			newest, newestYear = f, year
-		}
-	}
-	if newest == nil {
-		return
-	}
-	area := l.pack.PovertyArea
-	if area.Value == "" {
-		l.r.errorf(l.pack.Pos, "poverty_area: missing; name an area of %s.yaml, like contiguous", povertyPrefix+strconv.Itoa(newestYear))
-		return
-	}
-	a, ok := newest.Areas[area.Value]
-	if !ok {
-		l.r.errorf(area.Pos, "poverty_area: %s%d.yaml has no area %q%s", povertyPrefix, newestYear, area.Value, suggest(area.Value, sortedKeys(newest.Areas)))
-		return
-	}
-	l.p.Poverty = Guideline{Year: newestYear, Area: area.Value, Source: newest.Source, Base: int64(a.Base), PerPerson: int64(a.PerPerson)}
-	if newestYear < l.now.Year() {
-		l.r.warnf(newest.Year.Pos, "the newest poverty table is for %d; add %s%d.yaml with this year's HHS guidelines", newestYear, povertyPrefix, l.now.Year())
-	}
-}
-
-// ignoredFiles warns about YAML files at the top of the pack that nothing reads,
-// which is usually a misspelt name.
-func (l *loader) ignoredFiles() {
-	names, _ := fs.Glob(l.fsys, "*.y*ml")
-	for _, name := range names {
-		if name == packFileName || name == messagesFileName || name == directoryFileName || strings.HasPrefix(name, povertyPrefix) && strings.HasSuffix(name, ".yaml") {
-			continue
-		}
-		l.r.warnf(Pos{File: name}, "not a pack file, so it is ignored; the pack reads %s, %s, %s, %sYYYY.yaml and %s/*.yaml",
-			packFileName, messagesFileName, directoryFileName, povertyPrefix, flowsDir)
-	}
 }
 
 // settings checks pack.yaml.
@@ -294,7 +275,9 @@ func (l *loader) compileMessages() {
 }
 
 // text compiles a Text: a shared message's name, or one template per language.
-func (l *loader) text(t *Text, field string) *message {
+// extra are the placeholders it may use besides the pack's variables and those
+// every text may use.
+func (l *loader) text(t *Text, field string, extra ...string) *message {
 	if t == nil {
 		return nil
 	}
@@ -324,7 +307,7 @@ func (l *loader) text(t *Text, field string) *message {
 			continue
 		}
 		m.byLang[i] = tpl
-		l.placeholders(s.Pos, field, tpl)
+		l.placeholders(s.Pos, field, tpl, extra)
 		sample := tpl.sample()
 		if n, gsm := Segments(sample); n > 3 {
 			enc := "UCS-2"
@@ -337,19 +320,15 @@ func (l *loader) text(t *Text, field string) *message {
 	return m
 }
 
-// placeholders checks that a template names only known placeholders. Before
-// variables are declared (shared messages), any name is accepted here and
-// checked again once they are.
-func (l *loader) placeholders(pos Pos, field string, tpl template) {
+// placeholders checks that a template names only known placeholders.
+func (l *loader) placeholders(pos Pos, field string, tpl template, extra []string) {
 	for _, part := range tpl {
-		if part.ref == "" || slices.Contains(placeholderNames, part.ref) {
-			continue
-		}
-		if l.p.vars == nil {
+		if part.ref == "" || slices.Contains(placeholderNames, part.ref) || slices.Contains(extra, part.ref) {
 			continue
 		}
 		if _, ok := l.p.vars[part.ref]; !ok {
-			l.r.errorf(pos, "%s: unknown placeholder {%s}%s", field, part.ref, suggest(part.ref, append(sortedKeys(l.p.vars), placeholderNames...)))
+			known := append(append(sortedKeys(l.p.vars), placeholderNames...), extra...)
+			l.r.errorf(pos, "%s: unknown placeholder {%s}%s", field, part.ref, suggest(part.ref, known))
 		}
 	}
 }
@@ -405,25 +384,26 @@ func (l *loader) stepRef(ref Scalar, field string) *step {
 	if s, ok := l.flowStarts[ref.Value]; ok {
 		return s
 	}
-	l.r.errorf(ref.Pos, "%s: there is no step %q%s", field, ref.Value, suggest(ref.Value, l.p.Steps()))
+	if !l.incomplete {
+		l.r.errorf(ref.Pos, "%s: there is no step %q%s", field, ref.Value, suggest(ref.Value, l.p.Steps()))
+	}
 	l.dangling = true
 	return nil
 }
 
-var expectKinds = map[string]kind{
-	"choice": kindChoice, "yesno": kindYesNo, "number": kindNumber, "money": kindMoney,
-	"zip": kindZIP, "date": kindDate, "phone": kindPhone, "text": kindText,
+var expectKinds = map[string]Kind{
+	"choice": KindChoice, "yesno": KindYesNo, "number": KindNumber, "money": KindMoney,
+	"zip": KindZIP, "date": KindDate, "phone": KindPhone, "text": KindText,
 }
 
 // declareVariables records every variable with its kind: the built-ins, each
 // asking step's save, and each set.
 func (l *loader) declareVariables() {
 	vars := map[string]*varInfo{
-		varLanguage:      {kind: kindChoice, values: l.p.Languages, label: "Language"},
-		varChannel:       {kind: kindText, values: []string{"sms", "whatsapp", "web", "terminal"}, label: "Channel"},
-		varUrgent:        {kind: kindYesNo, label: "Urgent"},
-		varUrgentReason:  {kind: kindText, label: "Why urgent"},
-		varSafetyConcern: {kind: kindYesNo, label: "Safety concern"},
+		varLanguage:     {kind: KindChoice, values: l.p.Languages, builtin: true},
+		varChannel:      {kind: KindText, values: []string{"sms", "whatsapp", "web", "terminal"}, builtin: true},
+		varUrgent:       {kind: KindYesNo, builtin: true},
+		varUrgentReason: {kind: KindText, builtin: true},
 	}
 	l.p.vars = vars
 	for _, s := range l.p.order {
@@ -457,9 +437,7 @@ func (l *loader) declareVariables() {
 			l.r.errorf(sy.Expect.Pos, "expect: %q is saved as %s here but as %s elsewhere", s.save, k, v.kind)
 		}
 		for _, c := range sy.Choices {
-			if c.Value.Value != "" && !slices.Contains(v.values, c.Value.Value) {
-				v.values = append(v.values, c.Value.Value)
-			}
+			v.addValue(c.Value)
 		}
 	}
 	// Variables that only rules set hold text, and only the values they are set to.
@@ -471,11 +449,11 @@ func (l *loader) declareVariables() {
 				continue
 			}
 			if _, seen := vars[name]; !seen {
-				vars[name] = &varInfo{kind: kindText, pos: a.Name.Pos}
+				vars[name] = &varInfo{kind: KindText, pos: a.Name.Pos, setOnly: true}
 				setOnly[name] = true
 			}
-			if v := vars[name]; setOnly[name] && !slices.Contains(v.values, a.Value.Value) {
-				v.values = append(v.values, a.Value.Value)
+			if setOnly[name] {
+				vars[name].addValue(a.Value)
 			}
 		}
 	}
@@ -502,4 +480,60 @@ func (l *loader) eachRule(fn func(*ruleYAML)) {
 			fn(sy.No)
 		}
 	}
+}
+
+// freeze writes the placeholders that are the same for everyone into the texts,
+// once, at load: a text left with none is sent as it is, without building a
+// string, and counts as the same for everyone (Effects.Personal). A shared
+// message may serve several steps, so only the hotline's placeholders are
+// frozen in it; a step's own ({min}, {choices}) are frozen in its own texts.
+func (l *loader) freeze() {
+	p := l.p
+	shared := map[*message]bool{}
+	for _, m := range p.messages {
+		shared[m] = true
+	}
+	freeze := func(m *message, cur *step) {
+		if m == nil {
+			return
+		}
+		if shared[m] {
+			cur = nil
+		}
+		for i := range m.byLang {
+			m.byLang[i] = m.byLang[i].freeze(p, i, cur)
+		}
+	}
+	freeze(p.hours, nil)
+	for _, key := range sortedKeys(p.messages) {
+		freeze(p.messages[key], nil)
+	}
+	for _, s := range p.order {
+		for _, c := range s.choices {
+			freeze(c.text, nil)
+		}
+		freeze(s.say, s)
+		freeze(s.ask, s)
+		freeze(s.reask, s)
+		for _, r := range s.rules() {
+			freeze(r.say, nil)
+		}
+		if s.refer != nil {
+			freeze(s.refer.matched, nil)
+			freeze(s.refer.urgent, nil)
+			freeze(s.refer.fallback, nil)
+		}
+	}
+}
+
+// addValue records a value a choice or a set gives the variable.
+func (v *varInfo) addValue(val Scalar) {
+	if val.Value == "" || slices.Contains(v.values, val.Value) {
+		return
+	}
+	v.values = append(v.values, val.Value)
+	if v.valuePos == nil {
+		v.valuePos = map[string]Pos{}
+	}
+	v.valuePos[val.Value] = val.Pos
 }

@@ -116,3 +116,11 @@ func (r *report) hasErrors() bool {
 	}
 	return false
 }
+
+// Sorted returns the problems ordered by file, line and column, without exact
+// repeats.
+func (ps Problems) Sorted() Problems { return slices.Clone(ps).sort() }
+
+// Suggest returns ` (did you mean "x"?)` for the name in known closest to got,
+// when one is close, and "" otherwise.
+func Suggest(got string, known []string) string { return suggest(got, known) }

@@ -7,16 +7,20 @@ package flows
 // packFile is pack.yaml: the hotline's settings.
 type packFile struct {
 	Pos
-	Name        string              `yaml:"name"`
-	Languages   []Scalar            `yaml:"languages"`
-	Timezone    Scalar              `yaml:"timezone"`
-	Country     Scalar              `yaml:"country"`
-	Hotline     hotlineYAML         `yaml:"hotline"`
-	Start       Scalar              `yaml:"start"`
-	IdleAfter   Scalar              `yaml:"idle_after"`
-	PovertyArea Scalar              `yaml:"poverty_area"`
-	Keywords    map[string][]Scalar `yaml:"keywords"`
-	Entry       []entryYAML         `yaml:"entry"`
+	Name      string      `yaml:"name"`
+	Languages []Scalar    `yaml:"languages"`
+	Timezone  Scalar      `yaml:"timezone"`
+	Country   Scalar      `yaml:"country"`
+	Hotline   hotlineYAML `yaml:"hotline"`
+	Start     Scalar      `yaml:"start"`
+	IdleAfter Scalar      `yaml:"idle_after"`
+	Entry     []entryYAML `yaml:"entry"`
+	// Referral maps each input the pack's Referrer reads (a role such as
+	// household) to the variable a step saves it in.
+	Referral map[string]Scalar `yaml:"referral"`
+	// Extra receives the fields of pack.yaml that the language does not know,
+	// for the pack's domain (Options.Settings).
+	Extra any `yaml:",inline"`
 }
 
 type hotlineYAML struct {
@@ -77,10 +81,13 @@ type ruleYAML struct {
 
 type choiceYAML struct {
 	Pos
-	Value Scalar   `yaml:"value"`
+	Value Scalar `yaml:"value"`
+	// Text is the choice as a menu shows it, per language ({choices}).
+	Text  *Text    `yaml:"text"`
 	Label string   `yaml:"label"`
 	Words []Scalar `yaml:"words"`
-	LSC   string   `yaml:"lsc"`
+	// Code is a code for records, like the LSC problem code of a case type.
+	Code string `yaml:"code"`
 	ruleYAML
 }
 
@@ -91,58 +98,30 @@ type referYAML struct {
 	Fallback *Text `yaml:"fallback"`
 }
 
-// directoryFile is directory.yaml: organizations and the services they offer, in the
-// spirit of the Human Services Data Specification (organization → services).
-type directoryFile struct {
-	Fallback      fallbackYAML `yaml:"fallback"`
-	Organizations []orgYAML    `yaml:"organizations"`
-}
-
-type fallbackYAML struct {
+// wordsFile is words.yaml: what people write that the bot must recognise, per
+// language.
+type wordsFile struct {
 	Pos
-	Name        string `yaml:"name"`
-	Phone       string `yaml:"phone"`
-	Description string `yaml:"description"`
-}
-
-type orgYAML struct {
-	Pos
-	ID             Scalar        `yaml:"id"`
-	Name           string        `yaml:"name"`
-	Description    string        `yaml:"description"`
-	Phone          string        `yaml:"phone"`
-	Email          Scalar        `yaml:"email"`
-	Website        string        `yaml:"website"`
-	Hours          string        `yaml:"hours"`
-	Languages      []Scalar      `yaml:"languages"`
-	ResponseTime   string        `yaml:"response_time"`
-	IncludeAnswers *bool         `yaml:"include_answers"`
-	EmailTemplate  Scalar        `yaml:"email_template"`
-	Services       []serviceYAML `yaml:"services"`
-}
-
-type serviceYAML struct {
-	Pos
-	ID          Scalar   `yaml:"id"`
-	Name        string   `yaml:"name"`
-	CaseTypes   []Scalar `yaml:"case_types"`
-	ZIPs        []Scalar `yaml:"zips"`
-	IncomeLimit Scalar   `yaml:"income_limit"`
-	Priority    int      `yaml:"priority"`
-	Languages   []Scalar `yaml:"languages"`
-}
-
-// povertyFile is poverty-YYYY.yaml: one year of the HHS poverty guidelines.
-type povertyFile struct {
-	Pos
-	Year   Scalar                 `yaml:"year"`
-	Source string                 `yaml:"source"`
-	Areas  map[string]povertyArea `yaml:"areas"`
-}
-
-type povertyArea struct {
-	Pos
-	Label     string `yaml:"label"`
-	Base      int    `yaml:"base"`
-	PerPerson int    `yaml:"per_person"`
+	// Keywords are the global keywords, by action (stop, help...), then language.
+	Keywords map[string]map[string][]Scalar `yaml:"keywords"`
+	// StopRequest spots sentences like "stop texting me": one of the verbs and one
+	// of the words about messages.
+	StopRequest struct {
+		Pos
+		Verbs map[string][]Scalar `yaml:"verbs"`
+		About map[string][]Scalar `yaml:"about"`
+	} `yaml:"stop_request"`
+	// Resume are the answers to "welcome back": continue, or start over.
+	Resume struct {
+		Pos
+		Continue  map[string][]Scalar `yaml:"continue"`
+		StartOver map[string][]Scalar `yaml:"start_over"`
+	} `yaml:"resume"`
+	// Answers are yes, no and skip words beyond those the answer parsers know.
+	Answers struct {
+		Pos
+		Yes  map[string][]Scalar `yaml:"yes"`
+		No   map[string][]Scalar `yaml:"no"`
+		Skip map[string][]Scalar `yaml:"skip"`
+	} `yaml:"answers"`
 }

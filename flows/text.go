@@ -85,6 +85,43 @@ func (t template) render(b *strings.Builder, vars placeholderLookup) {
 	}
 }
 
+// freeze writes the placeholders whose values are the same for everyone (see
+// Flow.static) into the template's text, in one language, for step cur (nil for
+// a text not tied to one step).
+func (t template) freeze(p *Flow, lang int, cur *step) template {
+	var out template
+	var lit strings.Builder
+	for _, part := range t {
+		if part.ref == "" {
+			lit.WriteString(part.lit)
+			continue
+		}
+		if v, ok := p.static(part.ref, lang, cur); ok {
+			lit.WriteString(v)
+			continue
+		}
+		if lit.Len() > 0 {
+			out = append(out, tplPart{lit: lit.String()})
+			lit.Reset()
+		}
+		out = append(out, part)
+	}
+	if lit.Len() > 0 || len(out) == 0 {
+		out = append(out, tplPart{lit: lit.String()})
+	}
+	return out
+}
+
+// uses reports whether the template has the placeholder name.
+func (t template) uses(name string) bool {
+	for _, p := range t {
+		if p.ref == name {
+			return true
+		}
+	}
+	return false
+}
+
 // static returns the text when it has no placeholders, to avoid building strings
 // for the common case.
 func (t template) static() (string, bool) {

@@ -23,7 +23,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/hotline-legal/hotline/bot"
-	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // chatPage is the web chat: one HTML page and its script and style, all in the
@@ -50,9 +50,9 @@ type chatRequest struct {
 
 // chatResponse is its answer.
 type chatResponse struct {
-	Session string            `json:"session"`
-	Replies []string          `json:"replies"`
-	Preview *flows.Inspection `json:"preview,omitempty"`
+	Session string           `json:"session"`
+	Replies []string         `json:"replies"`
+	Preview *pack.Inspection `json:"preview,omitempty"`
 }
 
 // chatError is every error of the chat API: a JSON body with one message.

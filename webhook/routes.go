@@ -16,6 +16,7 @@ import (
 
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // Bot applies messages to conversations.
@@ -24,7 +25,7 @@ type Bot interface {
 	// TechnicalProblem is the apology for a message that could not be applied.
 	TechnicalProblem() string
 	// Inspect describes a conversation for the coordinators' preview.
-	Inspect(st flows.State) flows.Inspection
+	Inspect(st flows.State) pack.Inspection
 }
 
 // Observer counts what the HTTP layer sees.

@@ -22,8 +22,8 @@ import (
 	"github.com/hotline-legal/hotline/bot/metrics"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
-	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/pack"
 	"github.com/hotline-legal/hotline/webhook"
 )
 
@@ -64,12 +64,12 @@ type serverOptions struct {
 
 func newServer(t testing.TB, o serverOptions) *server {
 	t.Helper()
-	pack, _, err := flows.Load(defaultpack.FS, time.Now())
+	sample, _, err := pack.Load(defaultpack.FS, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	rs := redistest.Start(t, o.redisArgs...)
-	s := &server{t: t, redis: rs, now: time.Date(2026, 11, 25, 15, 0, 0, 0, pack.Location)}
+	s := &server{t: t, redis: rs, now: time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)}
 	s.rdb = redis.NewClient(&redis.Options{Addr: rs.Addr, ContextTimeoutEnabled: true, MaxRetries: 1, DialTimeout: 500 * time.Millisecond})
 	t.Cleanup(func() { _ = s.rdb.Close() })
 	s.store = redisstore.New(s.rdb, "hotline:")
@@ -77,7 +77,7 @@ func newServer(t testing.TB, o serverOptions) *server {
 	m := metrics.New(reg)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := bot.New(bot.Options{
-		Store: s.store, Pack: func() *flows.Pack { return pack }, Now: s.clock, Random: rand.Reader,
+		Store: s.store, Pack: func() *pack.Pack { return sample }, Now: s.clock, Random: rand.Reader,
 		Log: log, Observer: m, Retention: 7 * 24 * time.Hour,
 	})
 	ts := httptest.NewUnstartedServer(nil)

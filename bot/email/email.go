@@ -17,7 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline"
 )
 
 // Message is an email ready to send or to write as an .eml file. Every field is
@@ -54,7 +54,7 @@ type Options struct {
 	// (see MessageID), so that every attempt carries the same one.
 	MessageID string
 	// Template overrides the HTML body for one organization (from the pack); nil
-	// uses the default. It is executed with the *flows.Referral as data.
+	// uses the default. It is executed with the *hotline.Referral as data.
 	Template *template.Template
 	// HotlineName is the hotline's name, shown in the email; "" says "the hotline".
 	HotlineName string
@@ -81,7 +81,7 @@ func (e *RenderError) Permanent() bool { return true }
 // Render writes the referral email for the organization r was referred to.
 // Everything a person typed is escaped in the HTML part and kept on one line in
 // the text part, so that it cannot forge markup, headers or sections.
-func Render(r *flows.Referral, o Options) (Message, error) {
+func Render(r *hotline.Referral, o Options) (Message, error) {
 	if r == nil {
 		return Message{}, &RenderError{Err: errors.New("no referral to render")}
 	}
@@ -107,7 +107,7 @@ func Render(r *flows.Referral, o Options) (Message, error) {
 // says what to do and carries the referral itself, so that the coordinator can pass
 // it on by phone. The organization's own template is not used: the alert must
 // render even when that template is what failed.
-func RenderAlert(r *flows.Referral, to string, attempts int, lastErr string, o Options) (Message, error) {
+func RenderAlert(r *hotline.Referral, to string, attempts int, lastErr string, o Options) (Message, error) {
 	if r == nil {
 		return Message{}, &RenderError{Err: errors.New("no referral to render an alert for")}
 	}
@@ -145,19 +145,19 @@ func RenderAlert(r *flows.Referral, to string, attempts int, lastErr string, o O
 // "[Hotline referral H-7F3K2] URGENT · Housing (eviction) · ZIP 60612". It is one
 // line whatever the referral holds, and carries nothing the person typed freely:
 // the case label comes from the pack and the ZIP was parsed as five digits.
-func Subject(r *flows.Referral) string {
+func Subject(r *hotline.Referral) string {
 	label := firstNonEmpty(oneLine(r.CaseLabel), oneLine(r.CaseType), "Legal problem")
 	return fmt.Sprintf("[Hotline referral %s] %s%s · ZIP %s", oneLine(r.Ref), urgentPrefix(r), label, oneLine(r.ZIP))
 }
 
-func urgentPrefix(r *flows.Referral) string {
+func urgentPrefix(r *hotline.Referral) string {
 	if r.Urgent {
 		return "URGENT · "
 	}
 	return ""
 }
 
-func messageDate(r *flows.Referral, o Options) time.Time {
+func messageDate(r *hotline.Referral, o Options) time.Time {
 	if !o.Date.IsZero() {
 		return o.Date
 	}

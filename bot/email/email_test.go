@@ -8,19 +8,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/email"
-	"github.com/hotline-legal/hotline/flows"
 )
 
-func referral() *flows.Referral {
-	return &flows.Referral{
+func referral() *hotline.Referral {
+	return &hotline.Referral{
 		Ref: "H-7F3K9", At: time.Date(2026, 11, 25, 21, 4, 0, 0, time.UTC), OrgID: "tenant-clinic", OrgName: "Tenant Rights Clinic",
-		OrgEmail: "intake.tenants@example.org", OrgPhone: "(312) 555-0111", ServiceName: "Eviction defense", IncludeAnswers: true,
+		OrgEmail: "intake.tenants@example.org", OrgPhone: "(312) 555-0111", ProgramName: "Eviction defense", IncludeAnswers: true,
 		Urgent: true, UrgentReasons: []string{"court hearing within 14 days"}, SafetyConcern: true,
-		CaseType: "housing", CaseLabel: "Housing (eviction)", LSCCode: "63",
+		CaseType: "housing", CaseLabel: "Housing (eviction)", CaseCode: "63",
 		Name: "Maria", Callback: "+13125550142", Channel: "whatsapp", Language: "es", Opponent: "Acme Properties", ZIP: "60612",
 		Household: 3, MonthlyIncomeCents: 200000, PovertyPercent: 87.85, IncomeLimit: 200, GuidelineYear: 2026,
-		Answers: []flows.QA{{Question: "Court date", Answer: "Mon Nov 30, 2026"}, {Question: "People in the household", Answer: "3"}},
+		Answers: []hotline.QA{{Question: "Court date", Kind: "date", Value: "2026-11-30"}, {Question: "People in the household", Kind: "number", Value: "3"}},
 	}
 }
 
@@ -36,7 +36,7 @@ func options(t *testing.T) email.Options {
 	}
 }
 
-func render(t *testing.T, r *flows.Referral, o email.Options) email.Message {
+func render(t *testing.T, r *hotline.Referral, o email.Options) email.Message {
 	t.Helper()
 	m, err := email.Render(r, o)
 	if err != nil {
@@ -48,13 +48,13 @@ func render(t *testing.T, r *flows.Referral, o email.Options) email.Message {
 func TestSubject(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(*flows.Referral)
+		change func(*hotline.Referral)
 		want   string
 	}{
-		{"urgent", func(*flows.Referral) {}, "[Hotline referral H-7F3K9] URGENT · Housing (eviction) · ZIP 60612"},
-		{"not urgent", func(r *flows.Referral) { r.Urgent = false }, "[Hotline referral H-7F3K9] Housing (eviction) · ZIP 60612"},
-		{"no label", func(r *flows.Referral) { r.Urgent, r.CaseLabel = false, "" }, "[Hotline referral H-7F3K9] housing · ZIP 60612"},
-		{"line breaks", func(r *flows.Referral) {
+		{"urgent", func(*hotline.Referral) {}, "[Hotline referral H-7F3K9] URGENT · Housing (eviction) · ZIP 60612"},
+		{"not urgent", func(r *hotline.Referral) { r.Urgent = false }, "[Hotline referral H-7F3K9] Housing (eviction) · ZIP 60612"},
+		{"no label", func(r *hotline.Referral) { r.Urgent, r.CaseLabel = false, "" }, "[Hotline referral H-7F3K9] housing · ZIP 60612"},
+		{"line breaks", func(r *hotline.Referral) {
 			r.CaseLabel, r.ZIP = "Housing\r\nBcc: x@example.com", "60612\nX-Evil: 1\u2028"
 		},
 			"[Hotline referral H-7F3K9] URGENT · Housing Bcc: x@example.com · ZIP 60612 X-Evil: 1"},
@@ -156,7 +156,7 @@ func TestRenderEscapesHTML(t *testing.T) {
 	r := referral()
 	r.Name = `<script>alert("name")</script> & Co`
 	r.Opponent = `Acme & <b onmouseover="x()">Sons</b>`
-	r.Answers = []flows.QA{{Question: "Anything else", Answer: `</td><script src=//evil.example/x.js></script> & more`}}
+	r.Answers = []hotline.QA{{Question: "Anything else", Kind: "text", Value: `</td><script src=//evil.example/x.js></script> & more`}}
 	r.Callback = `"><img src=x onerror=alert(1)>`
 	m := render(t, r, options(t))
 	for _, bad := range []string{"<script", "<b ", "<img", `onmouseover="`, "& Co", "& more", "& <b"} {
@@ -193,7 +193,7 @@ func TestRenderKeepsPersonTextOnOneLine(t *testing.T) {
 			r.Opponent = "Acme" + br + "URGENT: fake"
 			r.ZIP = "60612" + br + "X-Injected: 1"
 			r.Callback = "+13125550142" + br + "Reply-To: x@example.com"
-			r.Answers = []flows.QA{{Question: "Name" + br + "Subject: hi", Answer: "Maria" + br + "To: y@example.com"}}
+			r.Answers = []hotline.QA{{Question: "Name" + br + "Subject: hi", Kind: "text", Value: "Maria" + br + "To: y@example.com"}}
 			referralEmail := render(t, r, options(t))
 			alert := mustAlert(t, r, "coord@example.org"+br+"Cc: z@example.com", "err"+br+"Bcc: w@example.com")
 			for _, m := range []email.Message{referralEmail, alert} {
@@ -337,7 +337,7 @@ func TestPhoneForPeople(t *testing.T) {
 	}
 }
 
-func mustAlert(t *testing.T, r *flows.Referral, to, lastErr string) email.Message {
+func mustAlert(t *testing.T, r *hotline.Referral, to, lastErr string) email.Message {
 	t.Helper()
 	o := options(t)
 	o.MessageID = email.MessageID("alert-"+r.Ref, "job-1", "example.org")

@@ -3,10 +3,12 @@ package email
 import (
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/flows/answer"
 )
 
 // view is what both parts of an email show, gathered once so that the text part
@@ -26,7 +28,7 @@ type view struct {
 	Callback    string
 	CallbackTel template.URL
 	// Answers is nil when the organization does not want them.
-	Answers []flows.QA
+	Answers []qa
 	Alert   *alertView
 }
 
@@ -52,7 +54,7 @@ type alertView struct {
 
 const safetyText = "the person said they are in danger or afraid someone will hurt them"
 
-func newView(r *flows.Referral, o Options) *view {
+func newView(r *hotline.Referral, o Options) *view {
 	loc := o.Location
 	if loc == nil {
 		loc = time.UTC
@@ -62,7 +64,7 @@ func newView(r *flows.Referral, o Options) *view {
 		HotlineName: firstNonEmpty(oneLine(o.HotlineName), "the hotline"),
 		Ref:         oneLine(r.Ref),
 		OrgName:     oneLine(r.OrgName),
-		ServiceName: oneLine(r.ServiceName),
+		ServiceName: oneLine(r.ProgramName),
 		Made:        r.At.In(loc).Format("Mon Jan 2, 2006 at 3:04 PM MST"),
 		Urgent:      r.Urgent,
 		UrgentWhy:   oneLine(strings.Join(r.UrgentReasons, "; ")),
@@ -83,8 +85,8 @@ func newView(r *flows.Referral, o Options) *view {
 		safety = fact{Label: "Safety concern", Value: "Yes: " + safetyText, Flag: true}
 	}
 	caseType := firstNonEmpty(oneLine(r.CaseLabel), oneLine(r.CaseType), "(not known)")
-	if r.LSCCode != "" {
-		caseType += " (LSC problem code " + oneLine(r.LSCCode) + ")"
+	if r.CaseCode != "" {
+		caseType += " (LSC problem code " + oneLine(r.CaseCode) + ")"
 	}
 	household := "(not given)"
 	if r.Household > 0 {
@@ -104,18 +106,50 @@ func newView(r *flows.Referral, o Options) *view {
 		{Label: "Reached us by", Value: channelName(r.Channel)},
 	}
 	if r.IncludeAnswers {
-		v.Answers = make([]flows.QA, 0, len(r.Answers))
-		for _, qa := range r.Answers {
-			v.Answers = append(v.Answers, flows.QA{Question: oneLine(qa.Question), Answer: firstNonEmpty(oneLine(qa.Answer), "(none)")})
+		v.Answers = make([]qa, 0, len(r.Answers))
+		for _, a := range r.Answers {
+			v.Answers = append(v.Answers, qa{Question: oneLine(a.Question), Answer: firstNonEmpty(oneLine(shown(a)), "(none)")})
 		}
 	}
 	return v
 }
 
+// qa is one question and its answer as staff read it.
+type qa struct {
+	Question string
+	Answer   string
+}
+
+// shown writes a saved answer the way intake staff read it.
+func shown(a hotline.QA) string {
+	if a.Value == "" {
+		return "(skipped)"
+	}
+	switch a.Kind {
+	case "choice":
+		if a.Label != "" {
+			return a.Label
+		}
+	case "yesno":
+		if a.Value == "yes" {
+			return "Yes"
+		}
+		return "No"
+	case "money":
+		cents, _ := strconv.ParseInt(a.Value, 10, 64)
+		return answer.FormatMoney(cents) + " a month"
+	case "date":
+		if d, err := time.Parse(time.DateOnly, a.Value); err == nil {
+			return d.Format("Mon Jan 2, 2006")
+		}
+	}
+	return a.Value
+}
+
 // income is the household's income per month and how it compares with the
 // poverty guideline and the organization's limit, the figures eligibility turns on.
-func income(r *flows.Referral) string {
-	s := flows.FormatMoney(r.MonthlyIncomeCents) + " a month"
+func income(r *hotline.Referral) string {
+	s := answer.FormatMoney(r.MonthlyIncomeCents) + " a month"
 	if r.GuidelineYear != 0 {
 		s += fmt.Sprintf(", %.0f%% of the %d poverty guideline", r.PovertyPercent, r.GuidelineYear)
 		if r.IncomeLimit > 0 {
@@ -185,7 +219,7 @@ func line(b *strings.Builder, label, value, note string) {
 // renderHTML runs the organization's template on the referral, or the default
 // one on the view. A template that fails (a missing field, a function that
 // panics) gives an error, never a half-written email or a crash.
-func renderHTML(custom *template.Template, r *flows.Referral, v *view) (html string, err error) {
+func renderHTML(custom *template.Template, r *hotline.Referral, v *view) (html string, err error) {
 	tpl, data := defaultHTML, any(v)
 	if custom != nil {
 		tpl, data = custom, r

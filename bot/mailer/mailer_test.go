@@ -19,23 +19,23 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/bot/mailer"
-	"github.com/hotline-legal/hotline/flows"
 )
 
 // message renders a real referral email, with accents and a "·" in the subject
 // and a person's text that tries to add headers.
 func message(t *testing.T) email.Message {
 	t.Helper()
-	r := &flows.Referral{
+	r := &hotline.Referral{
 		Ref: "H-7F3K9", At: time.Date(2026, 11, 25, 21, 4, 5, 0, time.UTC), OrgName: "Tenant Rights Clinic",
 		OrgEmail: "intake.tenants@example.org", OrgPhone: "(312) 555-0111", IncludeAnswers: true, Urgent: true,
-		UrgentReasons: []string{"court hearing within 14 days"}, CaseLabel: "Vivienda (desalojo) — señal pública", LSCCode: "63",
+		UrgentReasons: []string{"court hearing within 14 days"}, CaseLabel: "Vivienda (desalojo) — señal pública", CaseCode: "63",
 		Name: "José Núñez\r\nBcc: victim@example.com", Callback: "+13125550142", Channel: "sms", Language: "es",
 		Opponent: "Acme & <Sons>", ZIP: "60612", Household: 3, MonthlyIncomeCents: 200000, PovertyPercent: 87.85,
 		IncomeLimit: 200, GuidelineYear: 2026,
-		Answers: []flows.QA{{Question: "Anything else", Answer: strings.Repeat("A long answer that wraps. ", 12) + "\n.\nBye"}},
+		Answers: []hotline.QA{{Question: "Anything else", Kind: "text", Value: strings.Repeat("A long answer that wraps. ", 12) + "\n.\nBye"}},
 	}
 	m, err := email.Render(r, email.Options{
 		From: "Legal Aid Hotline <hotline@example.org>", Location: time.UTC, HotlineName: "Legal Aid Hotline",

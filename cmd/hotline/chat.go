@@ -9,9 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // chat plays the conversation in the terminal: each line read is a text message,
@@ -26,19 +28,19 @@ func (e *env) chat(args []string) error {
 	if err != nil {
 		return err
 	}
-	pack, _, err := e.loadPack(arg)
+	p, _, err := e.loadPack(arg)
 	if err != nil {
 		return err
 	}
-	clock, err := chatClock(e.now, *today, pack.Location)
+	clock, err := chatClock(e.now, *today, p.Flow.Location)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hotline chat: --today: %v\n", err)
 		return errUsage
 	}
 	var st flows.State
 	if *lang != "" {
-		if !slices.Contains(pack.Languages, *lang) {
-			fmt.Fprintf(e.stderr, "hotline chat: --lang: the pack's languages are %s\n", strings.Join(pack.Languages, ", "))
+		if !slices.Contains(p.Flow.Languages, *lang) {
+			fmt.Fprintf(e.stderr, "hotline chat: --lang: the pack's languages are %s\n", strings.Join(p.Flow.Languages, ", "))
 			return errUsage
 		}
 		st.Set("language", *lang)
@@ -46,7 +48,7 @@ func (e *env) chat(args []string) error {
 
 	interactive := isTerminal(e.stdin)
 	if interactive {
-		fmt.Fprintf(e.stdout, "Chatting with %s. Type a message and press Enter; Ctrl-D ends.\n", pack.Name)
+		fmt.Fprintf(e.stdout, "Chatting with %s. Type a message and press Enter; Ctrl-D ends.\n", p.Flow.Name)
 	}
 	in := bufio.NewScanner(e.stdin)
 	in.Buffer(make([]byte, 0, 4096), 64<<10)
@@ -65,14 +67,14 @@ func (e *env) chat(args []string) error {
 		if err != nil {
 			return err
 		}
-		var fx flows.Effects
-		st, fx = pack.Step(st, flows.Input{Text: text, Channel: *channel, From: *from, Now: clock(), Ref: ref})
+		var fx pack.Effects
+		st, fx = p.Step(st, flows.Input{Text: text, Channel: *channel, From: *from, Now: clock(), Ref: ref})
 		for _, reply := range fx.Replies {
 			fmt.Fprintf(e.stdout, "%s\n\n", reply)
 		}
 		switch {
 		case fx.Referral != nil:
-			if err := printEmail(e, pack, fx.Referral); err != nil {
+			if err := printEmail(e, p, fx.Referral); err != nil {
 				return err
 			}
 		case fx.Fallback:
@@ -87,12 +89,12 @@ func (e *env) chat(args []string) error {
 // printEmail shows the plain-text part of the referral email the organization
 // would get (the HTML part says the same); its own template, if any, is tried too
 // so that a broken one shows up here rather than on the first real referral.
-func printEmail(e *env, pack *flows.Pack, r *flows.Referral) error {
+func printEmail(e *env, p *pack.Pack, r *hotline.Referral) error {
 	m, err := email.Render(r, email.Options{
-		Location:    pack.Location,
+		Location:    p.Flow.Location,
 		MessageID:   email.MessageID(r.Ref, "chat", ""),
-		Template:    pack.EmailTemplate(r.OrgID),
-		HotlineName: pack.Name,
+		Template:    p.EmailTemplate(r.OrgID),
+		HotlineName: p.Flow.Name,
 	})
 	if err != nil {
 		return fmt.Errorf("the referral email: %w", err)

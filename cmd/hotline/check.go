@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // check loads a pack and lists every problem as file:line:col: message. It fails
@@ -20,8 +21,8 @@ func (e *env) check(args []string) error {
 	if err != nil {
 		return err
 	}
-	pack, problems, _ := flows.Load(src.fsys, e.now())
-	tests, testProblems := flows.LoadTests(src.fsys)
+	p, problems, _ := pack.Load(src.fsys, e.now())
+	tests, testProblems := pack.LoadTests(src.fsys)
 	problems = append(problems, testProblems...)
 	for _, p := range src.where(problems) {
 		fmt.Fprintln(e.stdout, p)
@@ -32,7 +33,7 @@ func (e *env) check(args []string) error {
 		return errFailed
 	}
 	fmt.Fprintf(e.stdout, "%s is valid: %d steps, %d organizations, %d languages, %d transcript tests",
-		src, len(pack.Steps()), len(pack.Directory.Organizations), len(pack.Languages), len(tests))
+		src, len(p.Flow.Steps()), len(p.Directory.Organizations), len(p.Flow.Languages), len(tests))
 	if n := len(problems); n > 0 {
 		fmt.Fprintf(e.stdout, " (%s)", plural(n, "warning"))
 	}

@@ -8,9 +8,9 @@ func (e *env) graph(args []string) error {
 	if err != nil {
 		return err
 	}
-	pack, _, err := e.loadPack(arg)
+	p, _, err := e.loadPack(arg)
 	if err != nil {
 		return err
 	}
-	return pack.Graph(e.stdout)
+	return p.Flow.Graph(e.stdout)
 }

@@ -26,9 +26,9 @@ type result struct {
 	status         int
 }
 
-// hotline runs the command as main would, with a fixed clock and a reader of
+// runHotline runs the command as main would, with a fixed clock and a reader of
 // zeros for references, so that output is the same on every run.
-func hotline(t *testing.T, stdin string, getenv map[string]string, args ...string) result {
+func runHotline(t *testing.T, stdin string, getenv map[string]string, args ...string) result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	e := &env{
@@ -78,7 +78,7 @@ func copySamplePack(t *testing.T, edits map[string][2]string) string {
 }
 
 func TestCheck(t *testing.T) {
-	r := hotline(t, "", nil, "check", "--strict")
+	r := runHotline(t, "", nil, "check", "--strict")
 	if r.status != 0 || !strings.Contains(r.stdout, "the built-in sample pack is valid") {
 		t.Fatalf("check on the sample pack: status %d\n%s%s", r.status, r.stdout, r.stderr)
 	}
@@ -89,14 +89,14 @@ func TestCheck(t *testing.T) {
 		edit [2]string
 		want string // the start of the problem's line, after the folder
 	}{
-		{"YAML syntax error", "flows/screening.yaml", [2]string{"    max: 20\n", "    max: [20\n"}, "flows/screening.yaml:198:1: YAML syntax: did not find expected ',' or ']'"},
-		{"missing goto target", "flows/screening.yaml", [2]string{"    next: household\n", "    next: househld\n"}, `flows/screening.yaml:189:11: step opponent: next: there is no step "househld" (did you mean "household"?)`},
+		{"YAML syntax error", "flows/screening.yaml", [2]string{"    max: 20\n", "    max: [20\n"}, "flows/screening.yaml:192:1: YAML syntax: did not find expected ',' or ']'"},
+		{"missing goto target", "flows/screening.yaml", [2]string{"    next: household\n", "    next: househld\n"}, `flows/screening.yaml:183:11: step opponent: next: there is no step "househld" (did you mean "household"?)`},
 		{"unknown field", "directory.yaml", [2]string{"    hours: Tue-Fri 10am-6pm\n", "    hours: Tue-Fri 10am-6pm\n    fax: (312) 555-0145\n"}, `directory.yaml:79:5: unknown field "fax"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := copySamplePack(t, map[string][2]string{tt.file: tt.edit})
-			r := hotline(t, "", nil, "check", dir)
+			r := runHotline(t, "", nil, "check", dir)
 			want := filepath.Join(dir, tt.want)
 			if r.status != 1 || !strings.Contains(r.stdout, want) {
 				t.Errorf("check %s: status %d, want 1 and a line starting %q; got:\n%s%s", tt.name, r.status, want, r.stdout, r.stderr)
@@ -106,13 +106,13 @@ func TestCheck(t *testing.T) {
 
 	t.Run("HOTLINE_FLOWS names the pack", func(t *testing.T) {
 		dir := copySamplePack(t, map[string][2]string{"pack.yaml": {"name: Legal Aid Hotline (Example County sample)", "name: Other County Hotline"}})
-		r := hotline(t, "", map[string]string{"HOTLINE_FLOWS": dir}, "check")
+		r := runHotline(t, "", map[string]string{"HOTLINE_FLOWS": dir}, "check")
 		if r.status != 0 || !strings.Contains(r.stdout, dir+" is valid") {
 			t.Errorf("check with HOTLINE_FLOWS: status %d\n%s%s", r.status, r.stdout, r.stderr)
 		}
 	})
 	t.Run("a folder that is not there", func(t *testing.T) {
-		r := hotline(t, "", nil, "check", filepath.Join(t.TempDir(), "nope"))
+		r := runHotline(t, "", nil, "check", filepath.Join(t.TempDir(), "nope"))
 		if r.status != 1 || !strings.Contains(r.stderr, "no such file or directory") {
 			t.Errorf("status %d, stderr %q", r.status, r.stderr)
 		}
@@ -142,7 +142,7 @@ func TestChat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := hotline(t, strings.Join(tt.script, "\n")+"\n", nil, append([]string{"chat"}, tt.args...)...)
+			r := runHotline(t, strings.Join(tt.script, "\n")+"\n", nil, append([]string{"chat"}, tt.args...)...)
 			if r.status != 0 {
 				t.Fatalf("status %d: %s", r.status, r.stderr)
 			}
@@ -172,24 +172,24 @@ func TestChat(t *testing.T) {
 }
 
 func TestChatFlags(t *testing.T) {
-	r := hotline(t, "hi\n", nil, "chat", "--today", "11/25")
+	r := runHotline(t, "hi\n", nil, "chat", "--today", "11/25")
 	if r.status != 2 || !strings.Contains(r.stderr, "not a date") {
 		t.Errorf("bad --today: status %d, stderr %q", r.status, r.stderr)
 	}
-	r = hotline(t, "hi\n", nil, "chat", "--lang", "fr")
+	r = runHotline(t, "hi\n", nil, "chat", "--lang", "fr")
 	if r.status != 2 || !strings.Contains(r.stderr, "en, es") {
 		t.Errorf("bad --lang: status %d, stderr %q", r.status, r.stderr)
 	}
 	// With --today, the court date 5 days later is urgent whatever the real date.
 	script := "hi\n1\nyes\nno\n60612\n1\nyes\n3/6\nAcme\n3\n2000\nMaria\nyes\n"
-	r = hotline(t, script, nil, "chat", "--today", "2027-03-01")
+	r = runHotline(t, script, nil, "chat", "--today", "2027-03-01")
 	if !strings.Contains(r.stdout, "URGENT") {
 		t.Errorf("a court date 5 days after --today was not urgent:\n%s", r.stdout)
 	}
 }
 
 func TestTestCommand(t *testing.T) {
-	r := hotline(t, "", nil, "test")
+	r := runHotline(t, "", nil, "test")
 	if r.status != 0 || !regexp.MustCompile(`(?m)^(\d+) passed, 0 failed$`).MatchString(r.stdout) {
 		t.Fatalf("test on the sample pack: status %d\n%s%s", r.status, r.stdout, r.stderr)
 	}
@@ -199,7 +199,7 @@ func TestTestCommand(t *testing.T) {
 	}
 
 	dir := copySamplePack(t, map[string][2]string{"tests/organizations.yaml": {"referral: workers-center", "referral: tenant-clinic"}})
-	r = hotline(t, "", nil, "test", dir)
+	r = runHotline(t, "", nil, "test", dir)
 	if r.status != 1 {
 		t.Errorf("a failing transcript: status %d, want 1", r.status)
 	}
@@ -211,7 +211,7 @@ func TestTestCommand(t *testing.T) {
 }
 
 func TestGraph(t *testing.T) {
-	r := hotline(t, "", nil, "graph")
+	r := runHotline(t, "", nil, "graph")
 	if r.status != 0 || !strings.HasPrefix(r.stdout, "flowchart TD\n") {
 		t.Fatalf("graph: status %d\n%s", r.status, r.stdout)
 	}
@@ -229,13 +229,13 @@ func TestGraph(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	if r := hotline(t, "", nil); r.status != 2 || !strings.Contains(r.stderr, "Usage:") {
+	if r := runHotline(t, "", nil); r.status != 2 || !strings.Contains(r.stderr, "Usage:") {
 		t.Errorf("no command: status %d, stderr %q", r.status, r.stderr)
 	}
-	if r := hotline(t, "", nil, "frobnicate"); r.status != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
+	if r := runHotline(t, "", nil, "frobnicate"); r.status != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: status %d, stderr %q", r.status, r.stderr)
 	}
-	if r := hotline(t, "", nil, "check", "a", "b"); r.status != 2 {
+	if r := runHotline(t, "", nil, "check", "a", "b"); r.status != 2 {
 		t.Errorf("two packs: status %d", r.status)
 	}
 }

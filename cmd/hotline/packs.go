@@ -12,6 +12,7 @@ import (
 
 	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // packs holds the pack in force and reloads it when its folder changes. A pack that
@@ -19,7 +20,7 @@ import (
 // logged with file:line:col.
 type packs struct {
 	src     packSource
-	current atomic.Pointer[flows.Pack]
+	current atomic.Pointer[pack.Pack]
 	stamp   string // the folder's fingerprint when current was loaded
 	log     *slog.Logger
 	now     func() time.Time
@@ -32,17 +33,17 @@ type packs struct {
 func loadPacks(src packSource, log *slog.Logger, now func() time.Time, reloaded func(bool)) (*packs, error) {
 	p := &packs{src: src, log: log, now: now, reloaded: reloaded}
 	p.stamp = p.fingerprint()
-	pack, problems, err := flows.Load(src.fsys, now())
+	p0, problems, err := pack.Load(src.fsys, now())
 	if err != nil {
 		return nil, fmt.Errorf("%s has errors:\n%s", src, src.where(problems))
 	}
 	p.warn(problems)
-	p.current.Store(pack)
+	p.current.Store(p0)
 	return p, nil
 }
 
 // Pack returns the pack in force.
-func (p *packs) Pack() *flows.Pack { return p.current.Load() }
+func (p *packs) Pack() *pack.Pack { return p.current.Load() }
 
 func (p *packs) warn(problems flows.Problems) {
 	for _, w := range p.src.where(problems.Warnings()) {
@@ -53,7 +54,7 @@ func (p *packs) warn(problems flows.Problems) {
 // reload reads the folder again and switches to it if it passes its checks.
 func (p *packs) reload(why string) {
 	stamp := p.fingerprint()
-	pack, problems, err := flows.Load(p.src.fsys, p.now())
+	loaded, problems, err := pack.Load(p.src.fsys, p.now())
 	p.stamp = stamp
 	if err != nil {
 		p.reloaded(false)
@@ -66,9 +67,9 @@ func (p *packs) reload(why string) {
 		return
 	}
 	p.warn(problems)
-	p.current.Store(pack)
+	p.current.Store(loaded)
 	p.reloaded(true)
-	p.log.Info("pack reloaded", "why", why, "pack", p.src.String(), "steps", len(pack.Steps()))
+	p.log.Info("pack reloaded", "why", why, "pack", p.src.String(), "steps", len(loaded.Flow.Steps()))
 }
 
 // watch reloads the pack when its folder changes (checked every interval) and

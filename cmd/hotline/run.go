@@ -17,6 +17,7 @@ import (
 
 	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 const usage = `hotline: a legal aid intake bot
@@ -182,12 +183,12 @@ func (e *env) packSource(arg string) (packSource, error) {
 }
 
 // loadPack loads and checks a pack, printing its problems when it has errors.
-func (e *env) loadPack(arg string) (*flows.Pack, packSource, error) {
+func (e *env) loadPack(arg string) (*pack.Pack, packSource, error) {
 	src, err := e.packSource(arg)
 	if err != nil {
 		return nil, src, err
 	}
-	pack, problems, err := flows.Load(src.fsys, e.now())
+	p, problems, err := pack.Load(src.fsys, e.now())
 	if err != nil {
 		for _, p := range src.where(problems) {
 			fmt.Fprintln(e.stderr, p)
@@ -195,5 +196,5 @@ func (e *env) loadPack(arg string) (*flows.Pack, packSource, error) {
 		fmt.Fprintf(e.stderr, "%s: %s\n", src, countProblems(problems))
 		return nil, src, errFailed
 	}
-	return pack, src, nil
+	return p, src, nil
 }

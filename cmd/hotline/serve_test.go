@@ -274,11 +274,11 @@ func mustChicago(t *testing.T) *time.Location {
 func TestHealthCommand(t *testing.T) {
 	srv := startServe(t, nil)
 	addr := strings.TrimPrefix(srv.url, "http://")
-	if r := hotline(t, "", map[string]string{"HOTLINE_ADDR": addr}, "health"); r.status != 0 || !strings.Contains(r.stdout, "ready") {
+	if r := runHotline(t, "", map[string]string{"HOTLINE_ADDR": addr}, "health"); r.status != 0 || !strings.Contains(r.stdout, "ready") {
 		t.Errorf("health against a ready server: %+v", r)
 	}
 	srv.stop()
-	if r := hotline(t, "", map[string]string{"HOTLINE_ADDR": addr}, "health"); r.status == 0 {
+	if r := runHotline(t, "", map[string]string{"HOTLINE_ADDR": addr}, "health"); r.status == 0 {
 		t.Errorf("health against a stopped server succeeded")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // test runs the pack's transcript tests and ends with "N passed, M failed".
@@ -15,11 +16,11 @@ func (e *env) test(args []string) error {
 	if err != nil {
 		return err
 	}
-	pack, src, err := e.loadPack(arg)
+	p, src, err := e.loadPack(arg)
 	if err != nil {
 		return err
 	}
-	tests, problems := flows.LoadTests(src.fsys)
+	tests, problems := pack.LoadTests(src.fsys)
 	if len(problems.Errors()) > 0 {
 		for _, p := range src.where(problems) {
 			fmt.Fprintln(e.stdout, p)
@@ -29,7 +30,7 @@ func (e *env) test(args []string) error {
 	passed, failed := 0, 0
 	for _, t := range tests {
 		where := src.where(flows.Problems{{Pos: t.Pos}})[0].Pos
-		fails := pack.Run(t)
+		fails := p.Run(t)
 		if len(fails) == 0 {
 			passed++
 			if *verbose {

@@ -12,8 +12,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hotline-legal/hotline/bot"
-	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // bench is one run: the servers, the client and the running totals.
@@ -35,7 +35,7 @@ type bench struct {
 // newBench starts both servers on one Redis and checks that the hotline is ready
 // and really checks signatures.
 func newBench(ctx context.Context, o options, redisURL string, stderr io.Writer) (*bench, error) {
-	pack, _, err := flows.Load(defaultpack.FS, time.Now())
+	sample, _, err := pack.Load(defaultpack.FS, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("the sample pack: %w", err)
 	}
@@ -47,7 +47,7 @@ func newBench(ctx context.Context, o options, redisURL string, stderr io.Writer)
 	b := &bench{
 		o: o, stderr: stderr, prefix: "loadgen:" + salt + ":", external: o.redisURL != "",
 		admin:   redis.NewClient(adminOpts),
-		script:  screening(pack.Location),
+		script:  screening(sample.Flow.Location),
 		sidSalt: salt,
 		client: &http.Client{
 			Timeout: 15 * time.Second, // Twilio's own wait
@@ -63,7 +63,7 @@ func newBench(ctx context.Context, o options, redisURL string, stderr io.Writer)
 		b.close()
 		return nil, err
 	}
-	if b.hotline, err = startHotline(redisURL, b.prefix+"h:", pack); err != nil {
+	if b.hotline, err = startHotline(redisURL, b.prefix+"h:", sample); err != nil {
 		b.close()
 		return nil, err
 	}

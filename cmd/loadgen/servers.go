@@ -21,7 +21,7 @@ import (
 	"github.com/hotline-legal/hotline/bot/metrics"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/config"
-	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/pack"
 	"github.com/hotline-legal/hotline/webhook"
 )
 
@@ -91,7 +91,7 @@ func startBare(redisURL, keyPrefix string) (*server, error) {
 // referral and per reminder, not per message, and their Redis traffic would blur
 // the count of round trips per message. The referrals the screenings queue stay in
 // Redis, and count in used_memory's growth.
-func startHotline(redisURL, keyPrefix string, pack *flows.Pack) (*server, error) {
+func startHotline(redisURL, keyPrefix string, sample *pack.Pack) (*server, error) {
 	rdb, trips, err := newRedisClient(redisURL)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func startHotline(redisURL, keyPrefix string, pack *flows.Pack) (*server, error)
 	// credentials set, as in production, every message of an unfinished screening
 	// also schedules a reminder.
 	service := bot.New(bot.Options{
-		Store: store, Pack: func() *flows.Pack { return pack }, Now: time.Now, Random: rand.Reader,
+		Store: store, Pack: func() *pack.Pack { return sample }, Now: time.Now, Random: rand.Reader,
 		Log: log, Observer: m, Retention: 7 * 24 * time.Hour, ReminderDelay: 2 * time.Hour,
 	})
 	handler := webhook.New(webhook.Deps{

@@ -1,5 +1,10 @@
 package answer
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Period is how often an amount of money is received.
 type Period int
 
@@ -381,4 +386,33 @@ func noIncome(n string, toks []token, i int) bool {
 		}
 	}
 	return false
+}
+
+// FormatMoney writes cents as dollars with thousands separators: 216667 → "$2,166.67",
+// 200000 → "$2,000".
+func FormatMoney(cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	digits := strconv.FormatInt(cents/100, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	b.WriteByte('$')
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if rest := cents % 100; rest != 0 {
+		b.WriteByte('.')
+		if rest < 10 {
+			b.WriteByte('0')
+		}
+		b.WriteString(strconv.FormatInt(rest, 10))
+	}
+	return b.String()
 }

@@ -7,5 +7,5 @@ import "embed"
 
 // FS is the pack folder: pack.yaml at its root, flows/, tests/ and the rest.
 //
-//go:embed pack.yaml messages.yaml directory.yaml poverty-*.yaml flows tests
+//go:embed *.yaml flows tests
 var FS embed.FS

@@ -1,16 +1,16 @@
 package flows
 
 import (
-	"strings"
+	"maps"
 	"time"
 
 	"github.com/hotline-legal/hotline/flows/answer"
 )
 
-// Pack is a loaded, checked screening pack: the conversation, the shared messages,
-// the directory of organizations and the poverty guidelines. It is immutable once
-// loaded, so one Pack may serve any number of conversations at once.
-type Pack struct {
+// Flow is a loaded, checked conversation: its steps, the texts in every
+// language, the keywords and other words people write. It is immutable once
+// loaded, so one Flow may serve any number of conversations at once.
+type Flow struct {
 	// Name is the hotline's name from pack.yaml.
 	Name string
 	// Languages are the pack's language codes; the first is the default.
@@ -24,10 +24,6 @@ type Pack struct {
 	// IdleAfter is how long a conversation may rest before the next message is
 	// greeted with "welcome back".
 	IdleAfter time.Duration
-	// Directory is the organizations the pack refers people to.
-	Directory Directory
-	// Poverty is the newest year of the poverty guidelines in the pack.
-	Poverty Guideline
 
 	start    *step
 	steps    map[string]*step
@@ -37,34 +33,48 @@ type Pack struct {
 	keywords map[string]keyword
 	entries  map[string]*entry
 	vars     map[string]*varInfo
+	words    words
+	// referrer and functions are the domain's, given at load.
+	referrer  Referrer
+	functions map[string]Function
+	// inputs maps each role the referrer reads to the variable that holds it.
+	inputs map[string]string
 }
 
-// kind is what a step expects as an answer, and so what its variable holds.
-type kind int
+// Kind is what a step expects as an answer, and so what its variable holds.
+type Kind int
 
 const (
-	kindNone kind = iota
-	kindChoice
-	kindYesNo
-	kindNumber
-	kindMoney
-	kindZIP
-	kindDate
-	kindPhone
-	kindText
+	KindNone Kind = iota
+	KindChoice
+	KindYesNo
+	KindNumber
+	KindMoney
+	KindZIP
+	KindDate
+	KindPhone
+	KindText
 )
 
 var kindNames = [...]string{"none", "choice", "yesno", "number", "money", "zip", "date", "phone", "text"}
 
-func (k kind) String() string { return kindNames[k] }
+// String names the kind as packs write it after expect:.
+func (k Kind) String() string { return kindNames[k] }
 
 // varInfo is what the pack knows of one variable.
 type varInfo struct {
-	kind   kind
+	kind   Kind
 	values []string // the values a choice or set can give it, when limited
-	pos    Pos
-	label  string
-	used   bool
+	// valuePos is where each of values is first written.
+	valuePos map[string]Pos
+	pos      Pos
+	used     bool
+	// builtin variables are the engine's own (language, channel, urgent...).
+	builtin bool
+	// setOnly variables are only ever set by rules, never saved from an answer.
+	setOnly bool
+	// choices are the choices that save into it, by value (the first of each).
+	choices map[string]*choice
 }
 
 // step is one compiled step of the conversation.
@@ -74,7 +84,7 @@ type step struct {
 	say    *message
 	ask    *message
 	reask  *message
-	expect kind
+	expect Kind
 	save   string
 	label  string
 	// optional steps accept SKIP (and NONE, N/A...) and save an empty answer.
@@ -117,7 +127,8 @@ func (r *rule) leads() bool { return r.target != nil || r.end || r.dangling }
 type choice struct {
 	value string
 	label string
-	lsc   string
+	code  string
+	text  *message // as a menu shows it ({choices}); nil when not given
 	rule  *rule
 }
 
@@ -155,27 +166,6 @@ type entry struct {
 	target *step
 }
 
-// builtinKeywords are the global keywords of PRODUCT.md; they work at every step.
-// Packs may add words (pack.yaml keywords:) but not take these away: STOP and HELP
-// must always work for carriers' rules.
-var builtinKeywords = []struct {
-	action keywordAction
-	lang   string
-	words  string
-}{
-	{keywordStop, "", "stop stopall unsubscribe cancel end quit revoke optout"},
-	{keywordStop, "es", "alto para parar"},
-	{keywordStart, "", "start unstop"},
-	{keywordHelp, "en", "help info"},
-	{keywordHelp, "es", "ayuda"},
-	{keywordRestart, "en", "restart menu"},
-	{keywordRestart, "es", "reiniciar"},
-	{keywordBack, "en", "back"},
-	{keywordBack, "es", "atras"},
-	{keywordAgent, "en", "agent human"},
-	{keywordAgent, "es", "persona"},
-}
-
 var keywordNames = map[string]keywordAction{
 	"stop": keywordStop, "start": keywordStart, "help": keywordHelp,
 	"restart": keywordRestart, "back": keywordBack, "agent": keywordAgent,
@@ -187,8 +177,8 @@ var requiredMessages = []string{
 	"welcome_back", "step_gone", "media_only", "technical_problem", "reminder",
 }
 
-// Step returns the ids of the steps in file order.
-func (p *Pack) Steps() []string {
+// Steps returns the ids of the steps in file order.
+func (p *Flow) Steps() []string {
 	ids := make([]string, len(p.order))
 	for i, s := range p.order {
 		ids[i] = s.id
@@ -197,7 +187,7 @@ func (p *Pack) Steps() []string {
 }
 
 // langIndex returns the index of lang in p.Languages, or 0 (the default language).
-func (p *Pack) langIndex(lang string) int {
+func (p *Flow) langIndex(lang string) int {
 	for i, l := range p.Languages {
 		if l == lang {
 			return i
@@ -207,13 +197,13 @@ func (p *Pack) langIndex(lang string) int {
 }
 
 // isKeyword reports whether a normalized word is a global keyword.
-func (p *Pack) isKeyword(word string) bool {
+func (p *Flow) isKeyword(word string) bool {
 	_, ok := p.keywords[word]
 	return ok
 }
 
 // Hours returns the hotline's hours in a language.
-func (p *Pack) Hours(lang string) string {
+func (p *Flow) Hours(lang string) string {
 	if p.hours == nil {
 		return ""
 	}
@@ -221,4 +211,25 @@ func (p *Pack) Hours(lang string) string {
 	return s
 }
 
-func splitWords(s string) []string { return strings.Fields(s) }
+// words are what people write that the bot recognises besides answers to its
+// questions, gathered from words.yaml over every language.
+type words struct {
+	// stopVerbs and stopAbout spot sentences like "stop texting me".
+	stopVerbs, stopAbout map[string]bool
+	// resume are the answers to "welcome back": continue first, then start over,
+	// each led by its number.
+	resume [][]string
+	// yes, no and skip add to the answer parsers' own words.
+	yes, no, skip map[string]bool
+}
+
+// Values returns the values a variable can be given by a choice or a set, each
+// with where it is first written; nil for a variable whose values are not
+// limited (a number, say) or that does not exist.
+func (p *Flow) Values(variable string) map[string]Pos {
+	v := p.vars[variable]
+	if v == nil || v.valuePos == nil {
+		return nil
+	}
+	return maps.Clone(v.valuePos)
+}

@@ -1,4 +1,4 @@
-package flows_test
+package pack_test
 
 import (
 	"io/fs"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // today is the fixed date the tests load packs on.
@@ -51,24 +52,24 @@ func samplePackWith(t testing.TB, edits ...edit) fstest.MapFS {
 }
 
 func TestLoadSamplePack(t *testing.T) {
-	pack, problems, err := flows.Load(defaultpack.FS, today)
+	sample, problems, err := pack.Load(defaultpack.FS, today)
 	if err != nil {
 		t.Fatalf("Load(sample) failed:\n%v", err)
 	}
 	if len(problems) != 0 {
 		t.Errorf("Load(sample) warnings:\n%v", problems)
 	}
-	if got := strings.Join(pack.Languages, ","); got != "en,es" {
+	if got := strings.Join(sample.Flow.Languages, ","); got != "en,es" {
 		t.Errorf("Languages = %s, want en,es", got)
 	}
-	if pack.Poverty.Year != 2026 || pack.Poverty.Base != 15960 || pack.Poverty.PerPerson != 5680 {
-		t.Errorf("Poverty = %+v, want the 2026 contiguous guideline", pack.Poverty)
+	if sample.Poverty.Year != 2026 || sample.Poverty.Base != 15960 || sample.Poverty.PerPerson != 5680 {
+		t.Errorf("Poverty = %+v, want the 2026 contiguous guideline", sample.Poverty)
 	}
-	if got := len(pack.Directory.Organizations); got != 5 {
+	if got := len(sample.Directory.Organizations); got != 5 {
 		t.Errorf("%d organizations, want 5", got)
 	}
-	if pack.Location.String() != "America/Chicago" {
-		t.Errorf("Location = %s", pack.Location)
+	if sample.Flow.Location.String() != "America/Chicago" {
+		t.Errorf("Location = %s", sample.Flow.Location)
 	}
 }
 
@@ -94,7 +95,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "wrong type",
 			edits: []edit{{"flows/screening.yaml", "    min: 1\n", "    min: one\n"}},
-			want:  []string{`flows/screening.yaml:197:10: min: expected a whole number, got "one"`},
+			want:  []string{`flows/screening.yaml:191:10: min: expected a whole number, got "one"`},
 		},
 		{
 			name:  "a list where text belongs",
@@ -105,7 +106,7 @@ func TestLoadErrors(t *testing.T) {
 			name:  "goto to a missing step",
 			edits: []edit{{"flows/screening.yaml", "    yes: {goto: court_date}", "    yes: {goto: court_dates}"}},
 			want: []string{
-				`flows/screening.yaml:154:17: step court_papers: yes: goto: there is no step "court_dates" (did you mean "court_date"?)`,
+				`flows/screening.yaml:148:17: step court_papers: yes: goto: there is no step "court_dates" (did you mean "court_date"?)`,
 			},
 			only: true, // not also "court_date is never reached", which only follows from it
 		},
@@ -117,17 +118,17 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "missing translation",
 			edits: []edit{{"flows/screening.yaml", `      es: "¿Cuál es su nombre?"` + "\n", ""}},
-			want:  []string{`flows/screening.yaml:227:7: step name: ask: missing the "es" text`},
+			want:  []string{`flows/screening.yaml:221:7: step name: ask: missing the "es" text`},
 		},
 		{
 			name:  "a language the pack does not declare",
 			edits: []edit{{"flows/screening.yaml", `      es: "¿Cuál es su nombre?"`, `      es: "¿Cuál es su nombre?"` + "\n      fr: Quel est votre nom ?"}},
-			want:  []string{`flows/screening.yaml:229:11: step name: ask: "fr" is not one of the pack's languages (en, es)`},
+			want:  []string{`flows/screening.yaml:223:11: step name: ask: "fr" is not one of the pack's languages (en, es)`},
 		},
 		{
 			name:  "choice word that is a global keyword",
 			edits: []edit{{"flows/screening.yaml", "words: [other, something else,", "words: [other, help, something else,"}},
-			want:  []string{`flows/screening.yaml:138:24: step problem: choices: words: "help" is the global keyword HELP, which works at every step; this choice would never see it`},
+			want:  []string{`flows/screening.yaml:132:24: step problem: choices: words: "help" is the global keyword HELP, which works at every step; this choice would never see it`},
 		},
 		{
 			name:  "directory case type the flow never produces",
@@ -137,7 +138,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "case type the directory never serves",
 			edits: []edit{{"directory.yaml", "case_types: [immigration]", "case_types: [other]"}},
-			want:  []string{`flows/screening.yaml:130:16: case type "immigration": no service in directory.yaml takes it`},
+			want:  []string{`flows/screening.yaml:122:16: case type "immigration": no service in directory.yaml takes it`},
 		},
 		{
 			name:  "income limit that is not a number",
@@ -147,27 +148,27 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "condition naming an unknown variable",
 			edits: []edit{{"flows/screening.yaml", "if: case_type == domestic_violence", "if: casetype == domestic_violence"}},
-			want:  []string{`flows/screening.yaml:201:13: step household: next: if: unknown variable "casetype" (did you mean "case_type"?)`},
+			want:  []string{`flows/screening.yaml:195:13: step household: next: if: unknown variable "casetype" (did you mean "case_type"?)`},
 		},
 		{
 			name:  "condition comparing with a value that never occurs",
 			edits: []edit{{"flows/screening.yaml", "if: case_type == domestic_violence", "if: case_type == dv"}},
-			want:  []string{`flows/screening.yaml:201:26: step household: next: if: "case_type" is never "dv"`},
+			want:  []string{`flows/screening.yaml:195:26: step household: next: if: "case_type" is never "dv"`},
 		},
 		{
 			name:  "duplicate key",
 			edits: []edit{{"flows/screening.yaml", "    max: 20\n", "    max: 20\n    max: 30\n"}},
-			want:  []string{`flows/screening.yaml:199:5: "max" is given twice (first at line 198)`},
+			want:  []string{`flows/screening.yaml:193:5: "max" is given twice (first at line 192)`},
 		},
 		{
 			name:  "duplicate step id",
 			edits: []edit{{"flows/screening.yaml", "  - id: callback_web", "  - id: callback"}},
-			want:  []string{`flows/screening.yaml:249:9: id: "callback" is already the id of the step at flows/screening.yaml:241:5`},
+			want:  []string{`flows/screening.yaml:243:9: id: "callback" is already the id of the step at flows/screening.yaml:235:5`},
 		},
 		{
 			name:  "a step with no way on",
 			edits: []edit{{"flows/screening.yaml", "    label: First name\n    reask:", "    label: First name\n    reask:"}, {"flows/screening.yaml", "    label: Callback number\n    next: refer\n", "    label: Callback number\n"}},
-			want:  []string{`flows/screening.yaml:241:5: step callback: next: missing; this step has no way on`},
+			want:  []string{`flows/screening.yaml:235:5: step callback: next: missing; this step has no way on`},
 		},
 		{
 			name:  "missing shared message",
@@ -197,7 +198,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, problems, err := flows.Load(samplePackWith(t, tt.edits...), today)
+			_, problems, err := pack.Load(samplePackWith(t, tt.edits...), today)
 			if err == nil {
 				t.Fatalf("Load succeeded; want errors %q", tt.want)
 			}
@@ -241,7 +242,7 @@ func aliasBomb() string {
 func TestLoadWarnings(t *testing.T) {
 	t.Run("old poverty table", func(t *testing.T) {
 		next := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
-		_, problems, err := flows.Load(defaultpack.FS, next)
+		_, problems, err := pack.Load(defaultpack.FS, next)
 		if err != nil {
 			t.Fatalf("a warning failed the load: %v", err)
 		}
@@ -253,11 +254,11 @@ func TestLoadWarnings(t *testing.T) {
 	t.Run("message over three segments", func(t *testing.T) {
 		long := strings.Repeat("Please read this. ", 30)
 		fsys := samplePackWith(t, edit{"flows/screening.yaml", `      en: "What is your first name?"`, `      en: "` + long + `"`})
-		_, problems, err := flows.Load(fsys, today)
+		_, problems, err := pack.Load(fsys, today)
 		if err != nil {
 			t.Fatalf("a warning failed the load: %v", err)
 		}
-		want := "flows/screening.yaml:227:11: warning: step name: ask: the en text takes 4 SMS segments (GSM-7, 540 characters)"
+		want := "flows/screening.yaml:221:11: warning: step name: ask: the en text takes 4 SMS segments (GSM-7, 540 characters)"
 		if len(problems) != 1 || !strings.HasPrefix(problems[0].Error(), want) {
 			t.Errorf("problems = %v, want %s", problems, want)
 		}
@@ -300,24 +301,24 @@ func TestEmailTemplate(t *testing.T) {
 		fsys["templates/family.html"] = &fstest.MapFile{Data: []byte(tpl)}
 		return fsys
 	}
-	pack, _, err := flows.Load(withTemplate("<p>Referral {{.Ref}} for {{.Name}}</p>\n"), today)
+	sample, _, err := pack.Load(withTemplate("<p>Referral {{.Ref}} for {{.Name}}</p>\n"), today)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pack.EmailTemplate("family-justice") == nil || pack.EmailTemplate("tenant-clinic") != nil {
+	if sample.EmailTemplate("family-justice") == nil || sample.EmailTemplate("tenant-clinic") != nil {
 		t.Errorf("EmailTemplate: the family center's template is missing, or the clinic has one")
 	}
-	_, problems, err := flows.Load(withTemplate("<p>ok</p>\n<p>{{.Nmae}}</p>\n"), today)
+	_, problems, err := pack.Load(withTemplate("<p>ok</p>\n<p>{{.Nmae}}</p>\n"), today)
 	if err == nil || !strings.HasPrefix(problems[0].Error(), "templates/family.html:2:") || !strings.Contains(problems[0].Error(), "Nmae") {
 		t.Errorf("a template naming a missing field: %v", problems)
 	}
-	_, problems, err = flows.Load(withTemplate("<p>{{if}}</p>"), today)
+	_, problems, err = pack.Load(withTemplate("<p>{{if}}</p>"), today)
 	if err == nil || !strings.HasPrefix(problems[0].Error(), "templates/family.html:1:") {
 		t.Errorf("a template that does not parse: %v", problems)
 	}
 	fsys := withTemplate("x")
 	delete(fsys, "templates/family.html")
-	if _, problems, err = flows.Load(fsys, today); err == nil || !strings.Contains(problems.Error(), "templates/family.html") {
+	if _, problems, err = pack.Load(fsys, today); err == nil || !strings.Contains(problems.Error(), "templates/family.html") {
 		t.Errorf("a missing template file: %v", problems)
 	}
 }
@@ -330,11 +331,11 @@ func TestGotoFlow(t *testing.T) {
     say: {en: "Let's talk about your pay.", es: "Hablemos de su salario."}
     next: consent
 `)}
-	pack, problems, err := flows.Load(fsys, today)
+	sample, problems, err := pack.Load(fsys, today)
 	if err != nil {
 		t.Fatalf("Load: %v", problems)
 	}
-	_, fx := pack.Step(flows.State{}, flows.Input{Text: "wages", Channel: "sms", Now: today})
+	_, fx := sample.Step(flows.State{}, flows.Input{Text: "wages", Channel: "sms", Now: today})
 	if got := strings.Join(fx.Replies, "\n"); !strings.Contains(got, "Let's talk about your pay.") || !strings.Contains(got, "Continue?") {
 		t.Errorf("WAGES started with %q", got)
 	}

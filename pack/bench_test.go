@@ -1,4 +1,4 @@
-package flows_test
+package pack_test
 
 import (
 	"testing"
@@ -6,22 +6,23 @@ import (
 
 	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // BenchmarkScreening runs the whole English screening (13 messages, 12 steps, to a
 // referral) in-process: one op is one conversation. Goal: under 100 µs and 200
 // allocations. Run: go test ./flows -run '^$' -bench Screening -benchmem
 func BenchmarkScreening(b *testing.B) {
-	pack := loadSample(b)
-	start := time.Date(2026, 11, 25, 15, 0, 0, 0, pack.Location)
+	sample := loadSample(b)
+	start := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
 	in := flows.Input{Channel: "sms", From: "+13125550142", Ref: "H-7F3K9"}
 	b.ReportAllocs()
 	for b.Loop() {
 		var st flows.State
-		var fx flows.Effects
+		var fx pack.Effects
 		for i, text := range englishScript {
 			in.Text, in.Now = text, start.Add(time.Duration(i)*time.Minute)
-			st, fx = pack.Step(st, in)
+			st, fx = sample.Step(st, in)
 		}
 		if fx.Referral == nil {
 			b.Fatal("no referral")
@@ -32,8 +33,8 @@ func BenchmarkScreening(b *testing.B) {
 // BenchmarkStepWithEncoding is one message as the server handles it: decode the
 // stored state, step, encode it again.
 func BenchmarkStepWithEncoding(b *testing.B) {
-	pack := loadSample(b)
-	st, _ := converse(pack, englishScript[:9], "+13125550142")
+	sample := loadSample(b)
+	st, _ := converse(sample, englishScript[:9], "+13125550142")
 	data, _ := st.MarshalBinary()
 	in := flows.Input{Text: "3", Channel: "sms", From: "+13125550142", Now: today}
 	buf := make([]byte, 0, 512)
@@ -43,7 +44,7 @@ func BenchmarkStepWithEncoding(b *testing.B) {
 		if err := s.UnmarshalBinary(data); err != nil {
 			b.Fatal(err)
 		}
-		next, _ := pack.Step(s, in)
+		next, _ := sample.Step(s, in)
 		buf, _ = next.AppendBinary(buf[:0])
 	}
 }
@@ -53,8 +54,8 @@ func BenchmarkStepWithEncoding(b *testing.B) {
 // encode the new state with MarshalBinary, whose bytes are then stored.
 // Run: go test ./flows -run '^$' -bench MessageRoundTrip -benchmem
 func BenchmarkMessageRoundTrip(b *testing.B) {
-	pack := loadSample(b)
-	st, _ := converse(pack, englishScript[:9], "+13125550142")
+	sample := loadSample(b)
+	st, _ := converse(sample, englishScript[:9], "+13125550142")
 	data, _ := st.MarshalBinary()
 	in := flows.Input{Text: "3", Channel: "sms", From: "+13125550142", Now: today, Ref: "H-7F3K9"}
 	b.ReportAllocs()
@@ -63,7 +64,7 @@ func BenchmarkMessageRoundTrip(b *testing.B) {
 		if err := s.UnmarshalBinary(data); err != nil {
 			b.Fatal(err)
 		}
-		next, fx := pack.Step(s, in)
+		next, fx := sample.Step(s, in)
 		out, err := next.MarshalBinary()
 		if err != nil || len(out) == 0 || len(fx.Replies) == 0 {
 			b.Fatal("no state or no reply")
@@ -71,11 +72,11 @@ func BenchmarkMessageRoundTrip(b *testing.B) {
 	}
 }
 
-// BenchmarkLoad loads and checks the whole sample pack.
+// BenchmarkLoad loads and checks the whole sample sample.
 func BenchmarkLoad(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := flows.Load(defaultpack.FS, today); err != nil {
+		if _, _, err := pack.Load(defaultpack.FS, today); err != nil {
 			b.Fatal(err)
 		}
 	}

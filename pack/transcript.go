@@ -1,4 +1,4 @@
-package flows
+package pack
 
 import (
 	"fmt"
@@ -6,16 +6,17 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/flows"
 )
 
 // Transcript is one scripted conversation from a pack's tests/ folder: messages to
 // send, what each reply must (and must not) say, and how the conversation must end.
 // `hotline test` runs them all.
 type Transcript struct {
-	Pos
+	flows.Pos
 	Name    string           `yaml:"name"`
-	Today   Scalar           `yaml:"today"`
+	Today   flows.Scalar     `yaml:"today"`
 	Channel string           `yaml:"channel"`
 	From    *string          `yaml:"from"`
 	Turns   []TranscriptTurn `yaml:"turns"`
@@ -26,14 +27,14 @@ type Transcript struct {
 
 // TranscriptTurn is one message of a transcript and what its reply must hold.
 type TranscriptTurn struct {
-	Pos
+	flows.Pos
 	Send string `yaml:"send"`
 	// After is how long passes before this message, like 25h.
-	After Scalar `yaml:"after"`
+	After flows.Scalar `yaml:"after"`
 	// Expect are texts the reply must contain (case is ignored).
-	Expect textList `yaml:"expect"`
+	Expect flows.Strings `yaml:"expect"`
 	// ExpectNot are texts the reply must not contain.
-	ExpectNot textList `yaml:"expect_not"`
+	ExpectNot flows.Strings `yaml:"expect_not"`
 	// Silent expects no reply at all.
 	Silent bool `yaml:"silent"`
 
@@ -42,9 +43,10 @@ type TranscriptTurn struct {
 
 // TranscriptEnd is how a transcript's conversation must have ended.
 type TranscriptEnd struct {
-	Pos
+	flows.Pos
 	// Referral is the organization referred to, "fallback", or "none".
-	Referral      string  `yaml:"referral"`
+	Referral string `yaml:"referral"`
+	// Service is the id of the organization's service (a program).
 	Service       string  `yaml:"service"`
 	Urgent        *bool   `yaml:"urgent"`
 	SafetyConcern *bool   `yaml:"safety_concern"`
@@ -58,18 +60,8 @@ type TranscriptEnd struct {
 	Ended         *bool   `yaml:"ended"`
 }
 
-// textList is one text or a list of texts.
-type textList []string
-
-func (t *textList) decodeYAML(d *decoder, n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && !isNull(n) {
-		*t = textList{n.Value}
-		return
-	}
-	var list []string
-	d.decode(n, &list)
-	*t = list
-}
+// testsDir is where a pack keeps its transcripts.
+const testsDir = "tests"
 
 // defaultTranscriptDay is "today" for transcripts that do not say: fixed, so that
 // a test gives the same result every day.
@@ -80,44 +72,29 @@ const transcriptSender = "+13125550142"
 
 // LoadTests reads every tests/*.yaml transcript of a pack folder. A file may hold
 // one transcript, or several as a list.
-func LoadTests(fsys fs.FS) ([]*Transcript, Problems) {
-	var r report
+func LoadTests(fsys fs.FS) ([]*Transcript, flows.Problems) {
+	l := &loader{fsys: fsys}
 	var all []*Transcript
 	names, _ := fs.Glob(fsys, testsDir+"/*.yaml")
 	for _, name := range names {
-		l := &loader{fsys: fsys}
-		src, err := l.read(name)
-		if err != nil {
-			r.errorf(Pos{File: name}, "%s", describeReadError(name, err))
-			continue
-		}
-		d := newDecoder(name, &r)
-		root, ok := d.parse(src)
-		if !ok {
-			continue
-		}
 		var list []*Transcript
-		if root.Kind == yaml.SequenceNode {
-			d.decode(root, &list)
-		} else {
-			t := &Transcript{}
-			d.decode(root, t)
-			list = append(list, t)
+		if !l.decode(name, &list, true) {
+			continue
 		}
 		for _, t := range list {
-			checkTranscript(t, &r)
+			l.checkTranscript(t)
 		}
 		all = append(all, list...)
 	}
-	return all, r.problems.sort()
+	return all, l.problems.Sorted()
 }
 
-func checkTranscript(t *Transcript, r *report) {
+func (l *loader) checkTranscript(t *Transcript) {
 	if t.Name == "" {
-		r.errorf(t.Pos, "name: missing; say what the transcript shows")
+		l.errorf(t.Pos, "name: missing; say what the transcript shows")
 	}
 	if len(t.Turns) == 0 {
-		r.errorf(t.Pos, "turns: missing; list the messages to send")
+		l.errorf(t.Pos, "turns: missing; list the messages to send")
 	}
 	day := t.Today.Value
 	if day == "" {
@@ -125,7 +102,7 @@ func checkTranscript(t *Transcript, r *report) {
 	}
 	d, err := time.Parse(time.DateOnly, day)
 	if err != nil {
-		r.errorf(t.Today.Pos, "today: %q is not a date like 2026-11-25", day)
+		l.errorf(t.Today.Pos, "today: %q is not a date like 2026-11-25", day)
 	}
 	t.today = d
 	if t.Channel == "" {
@@ -136,12 +113,12 @@ func checkTranscript(t *Transcript, r *report) {
 		if v := turn.After.Value; v != "" {
 			after, err := time.ParseDuration(v)
 			if err != nil || after < 0 {
-				r.errorf(turn.After.Pos, "after: %q is not a duration like 25h or 90m", v)
+				l.errorf(turn.After.Pos, "after: %q is not a duration like 25h or 90m", v)
 			}
 			turn.after = after
 		}
 		if turn.Silent && len(turn.Expect) > 0 {
-			r.errorf(turn.Pos, "silent: and expect: contradict each other")
+			l.errorf(turn.Pos, "silent: and expect: contradict each other")
 		}
 	}
 }
@@ -169,13 +146,13 @@ func (p *Pack) Run(t *Transcript) []TestFailure {
 	if t.From != nil {
 		from = *t.From
 	}
-	now := time.Date(t.today.Year(), t.today.Month(), t.today.Day(), 12, 0, 0, 0, p.Location)
-	var st State
-	var referral *Referral
+	now := time.Date(t.today.Year(), t.today.Month(), t.today.Day(), 12, 0, 0, 0, p.Flow.Location)
+	var st flows.State
+	var referral *hotline.Referral
 	var fallback, human bool
 	for i, turn := range t.Turns {
 		now = now.Add(time.Minute + turn.after)
-		in := Input{Text: turn.Send, Channel: t.Channel, From: from, Now: now, Ref: fmt.Sprintf("H-T%04d", i+1)}
+		in := flows.Input{Text: turn.Send, Channel: t.Channel, From: from, Now: now, Ref: fmt.Sprintf("H-T%04d", i+1)}
 		var fx Effects
 		st, fx = p.Step(st, in)
 		if fx.Referral != nil {
@@ -211,7 +188,7 @@ func (p *Pack) Run(t *Transcript) []TestFailure {
 	return fails
 }
 
-func checkResult(want *TranscriptEnd, ref *Referral, fallback, human bool, st State) []TestFailure {
+func checkResult(want *TranscriptEnd, ref *hotline.Referral, fallback, human bool, st flows.State) []TestFailure {
 	var fails []TestFailure
 	check := func(field, want, got string) {
 		if want != got {
@@ -235,10 +212,10 @@ func checkResult(want *TranscriptEnd, ref *Referral, fallback, human bool, st St
 	}
 	r := ref
 	if r == nil {
-		r = &Referral{}
+		r = &hotline.Referral{}
 	}
 	if want.Service != "" {
-		check("service", want.Service, r.ServiceID)
+		check("service", want.Service, r.ProgramID)
 	}
 	checkBool("urgent", want.Urgent, r.Urgent)
 	checkBool("safety_concern", want.SafetyConcern, r.SafetyConcern)
@@ -258,7 +235,7 @@ func checkResult(want *TranscriptEnd, ref *Referral, fallback, human bool, st St
 		check("language", want.Language, r.Language)
 	}
 	checkBool("human", want.Human, human)
-	checkBool("opted_out", want.OptedOut, st.Flags&OptedOut != 0)
-	checkBool("ended", want.Ended, st.Flags&Ended != 0)
+	checkBool("opted_out", want.OptedOut, st.Flags&flows.OptedOut != 0)
+	checkBool("ended", want.Ended, st.Flags&flows.Ended != 0)
 	return fails
 }

@@ -1,0 +1,247 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Referrer decides where a screening goes when it reaches a refer step. The
+// language knows nothing of organizations or eligibility: a pack's domain gives a
+// Referrer at load. It declares the answers it reads, which pack.yaml's
+// referral: section maps to the variables steps save them in (and `hotline
+// check` verifies), and it answers each request.
+type Referrer interface {
+	// Fields are the answers a referral reads.
+	Fields() []Field
+	// Placeholders are the names refer texts may use besides the pack's
+	// variables, like "org.phone".
+	Placeholders() []string
+	// Refer chooses where a screening goes. Step calls it, so it must be pure
+	// and quick.
+	Refer(Request) Result
+}
+
+// Field is one answer a referral reads.
+type Field struct {
+	// Role names it in pack.yaml's referral: section, like household.
+	Role string
+	// Kinds are the kinds of answer it may be; the first is the one to ask for.
+	Kinds []Kind
+	// Required fields must be mapped, when the pack has a refer step.
+	Required bool
+	// About says what it is, for coordinators' messages: "the household's size".
+	About string
+}
+
+// Request is what a refer step asks of the Referrer.
+type Request struct {
+	// Ref is the reference the referral gets (Input.Ref).
+	Ref string
+	// At is when the screening ended.
+	At       time.Time
+	Language string
+	Channel  string
+	// Urgent is set when a rule marked the case urgent, for Reasons.
+	Urgent  bool
+	Reasons []string
+	// Fields are the answers of the Referrer's fields, by role. A role whose
+	// variable was never saved, or was skipped, has an empty Value.
+	Fields map[string]Answered
+	// Answers are every question answered, in the order asked.
+	Answers []Answered
+}
+
+// Answered is one saved answer, with what the pack says of it.
+type Answered struct {
+	// Step is the id of the step that asked, "" for an input no step answered.
+	Step string
+	// Question is the step's label.
+	Question string
+	Kind     Kind
+	// Value is the answer as saved: a choice's value, "yes", cents a month,
+	// YYYY-MM-DD, E.164; "" when skipped.
+	Value string
+	// Label and Code are a choice's, when the answer is one.
+	Label, Code string
+}
+
+// Result is the Referrer's answer.
+type Result struct {
+	// Matched is set when someone takes the case; otherwise the refer step's
+	// fallback text is sent.
+	Matched bool
+	// Placeholders are the values of the Referrer's placeholders in the texts.
+	Placeholders map[string]string
+	// Referral is the domain's own record of the referral, carried to the
+	// caller in Effects as it is.
+	Referral any
+}
+
+// Referred is what a refer step did: the request made and the result.
+type Referred struct {
+	Request Request
+	Result  Result
+}
+
+// Field returns the variable that holds a role of the referral, "" when the pack
+// maps none.
+func (p *Flow) Field(role string) string { return p.inputs[role] }
+
+// compileReferral checks pack.yaml's referral: section against the Referrer's
+// fields and the variables the steps save.
+func (l *loader) compileReferral() {
+	hasRefer := slices.ContainsFunc(l.p.order, func(s *step) bool { return s.refer != nil })
+	ref := l.o.Referrer
+	if l.incomplete {
+		return // the variables of the flow file that could not be read are unknown
+	}
+	if ref == nil {
+		if hasRefer || len(l.pack.Referral) > 0 {
+			l.r.errorf(l.pack.Pos, "referral: this pack refers people, but nothing was given to match them with organizations (a program error: load packs with pack.Load)")
+		}
+		return
+	}
+	l.p.inputs = map[string]string{}
+	inputs := ref.Fields()
+	roles := make([]string, len(inputs))
+	for i, in := range inputs {
+		roles[i] = in.Role
+	}
+	for _, role := range sortedKeys(l.pack.Referral) {
+		if !slices.Contains(roles, role) {
+			l.r.errorf(l.pack.Referral[role].Pos, "referral: %q is not something a referral reads%s; it reads: %s",
+				role, suggest(role, roles), strings.Join(roles, ", "))
+		}
+	}
+	for _, in := range inputs {
+		name, given := l.pack.Referral[in.Role]
+		if !given {
+			if in.Required && hasRefer {
+				l.r.errorf(l.pack.Pos, "referral: %s: missing; name the variable that holds %s (a step's id, or its save:)", in.Role, in.About)
+			}
+			continue
+		}
+		v := l.p.vars[name.Value]
+		switch {
+		case v == nil || v.builtin:
+			l.r.errorf(name.Pos, "referral: %s: no step saves %q, so the referral would lose %s%s", in.Role, name.Value, in.About, l.candidates(name.Value, in.Kinds))
+			continue
+		case !fitsKinds(v, in.Kinds):
+			l.r.errorf(name.Pos, "referral: %s: %q holds %s answers, but %s must be %s (expect: %s)", in.Role, name.Value, v.kind, in.About, kindList(in.Kinds), in.Kinds[0])
+			continue
+		}
+		v.used = true
+		l.p.inputs[in.Role] = name.Value
+	}
+}
+
+// fitsKinds reports whether a variable can stand for an input of one of kinds. A
+// variable only rules set holds text; it fits yes/no when every value set is yes
+// or no, and a choice when it is set to names.
+func fitsKinds(v *varInfo, kinds []Kind) bool {
+	if slices.Contains(kinds, v.kind) {
+		return true
+	}
+	if !v.setOnly {
+		return false
+	}
+	for _, k := range kinds {
+		switch k {
+		case KindYesNo:
+			if !slices.ContainsFunc(v.values, func(s string) bool { return s != "yes" && s != "no" }) {
+				return true
+			}
+		case KindChoice:
+			return true
+		}
+	}
+	return false
+}
+
+func kindList(kinds []Kind) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.String()
+	}
+	return strings.Join(names, " or ")
+}
+
+// candidates suggests the variables of the right kinds: "; did you mean "x"?",
+// or the list of them.
+func (l *loader) candidates(name string, kinds []Kind) string {
+	var fit []string
+	for _, n := range sortedKeys(l.p.vars) {
+		if v := l.p.vars[n]; !v.builtin && fitsKinds(v, kinds) {
+			fit = append(fit, n)
+		}
+	}
+	if s := suggest(name, fit); s != "" {
+		return s
+	}
+	if len(fit) == 0 {
+		return "; no step saves " + kindList(kinds) + " answers"
+	}
+	return "; the variables holding " + kindList(kinds) + " answers are: " + strings.Join(fit, ", ")
+}
+
+// refer asks the Referrer where the screening goes, tells the person, and hands
+// the request and result to the caller.
+func (t *turn) refer(r *refer) {
+	p := t.p
+	req := Request{
+		Ref: t.in.Ref, At: t.in.Now, Language: p.Languages[t.lang], Channel: t.in.Channel,
+		Urgent: t.value(varUrgent) == "yes",
+	}
+	if req.Urgent {
+		req.Reasons = strings.Split(t.value(varUrgentReason), "; ")
+	}
+	req.Fields = make(map[string]Answered, len(p.inputs))
+	for role, name := range p.inputs {
+		req.Fields[role] = p.answered(nil, name, t.value(name))
+	}
+	req.Answers = make([]Answered, 0, len(t.st.History))
+	for _, id := range t.st.History {
+		if s := p.steps[id]; s != nil {
+			v, _ := t.st.Get(s.save)
+			req.Answers = append(req.Answers, p.answered(s, s.save, v))
+		}
+	}
+	res := p.referrer.Refer(req)
+	t.fx.Referred = &Referred{Request: req, Result: res}
+	t.result = &t.fx.Referred.Result
+	if !res.Matched {
+		t.say(r.fallback)
+		t.end()
+		return
+	}
+	tpl := r.matched.byLang[t.lang]
+	var b strings.Builder
+	tpl.render(&b, t)
+	if req.Urgent && r.urgent != nil {
+		b.WriteByte(' ')
+		r.urgent.byLang[t.lang].render(&b, t)
+	}
+	t.fx.Replies = append(t.fx.Replies, b.String())
+	t.fx.Personal = true
+	t.end()
+}
+
+// answered describes a saved value of a variable, asked by step s (nil: any step
+// that saves it).
+func (p *Flow) answered(s *step, name, value string) Answered {
+	a := Answered{Value: value}
+	if v := p.vars[name]; v != nil {
+		a.Kind = v.kind
+		if c := v.choices[value]; c != nil {
+			a.Label, a.Code = c.label, c.code
+		}
+	}
+	if s != nil {
+		a.Step, a.Question = s.id, s.label
+		if s.expect != KindNone {
+			a.Kind = s.expect
+		}
+	}
+	return a
+}

@@ -1,0 +1,228 @@
+package pack_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/pack"
+)
+
+func loadSample(t testing.TB) *pack.Pack {
+	t.Helper()
+	sample, _, err := pack.Load(defaultpack.FS, today)
+	if err != nil {
+		t.Fatalf("Load(sample): %v", err)
+	}
+	return sample
+}
+
+// TestSampleTranscripts runs the sample sample's own transcript tests, as
+// `hotline test` does, one subtest each.
+func TestSampleTranscripts(t *testing.T) {
+	sample := loadSample(t)
+	tests, problems := pack.LoadTests(defaultpack.FS)
+	if len(problems) > 0 {
+		t.Fatalf("LoadTests: %v", problems)
+	}
+	if len(tests) < 20 {
+		t.Errorf("the sample pack has %d transcripts; it should have at least 20", len(tests))
+	}
+	for _, tr := range tests {
+		t.Run(tr.Name, func(t *testing.T) {
+			for _, f := range sample.Run(tr) {
+				t.Errorf("%s: %s", tr.Pos, f)
+			}
+		})
+	}
+}
+
+// englishScript is the issue's English screening; the court date is 5 days after today.
+var englishScript = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes"}
+
+func converse(sample *pack.Pack, texts []string, from string) (flows.State, []pack.Effects) {
+	var st flows.State
+	var all []pack.Effects
+	now := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	for i, text := range texts {
+		var fx pack.Effects
+		st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: from, Now: now.Add(time.Duration(i) * time.Minute), Ref: "H-7F3K9"})
+		all = append(all, fx)
+	}
+	return st, all
+}
+
+func TestEnglishScreeningReferral(t *testing.T) {
+	sample := loadSample(t)
+	st, fxs := converse(sample, englishScript, "+13125550142")
+	last := fxs[len(fxs)-1]
+	r := last.Referral
+	if r == nil {
+		t.Fatalf("no referral; last replies %q", last.Replies)
+	}
+	want := hotline.Referral{
+		Ref: "H-7F3K9", OrgID: "tenant-clinic", OrgName: "Tenant Rights Clinic", OrgEmail: "intake.tenants@example.org",
+		OrgPhone: "(312) 555-0111", ProgramID: "eviction-defense", Urgent: true, CaseType: "housing", CaseLabel: "Housing (eviction)",
+		CaseCode: "63", Name: "Maria", Callback: "+13125550142", Language: "en", Opponent: "Acme Properties", ZIP: "60612",
+		Household: 3, MonthlyIncomeCents: 200000, IncomeLimit: 200, GuidelineYear: 2026,
+	}
+	got := hotline.Referral{
+		Ref: r.Ref, OrgID: r.OrgID, OrgName: r.OrgName, OrgEmail: r.OrgEmail, OrgPhone: r.OrgPhone, ProgramID: r.ProgramID,
+		Urgent: r.Urgent, CaseType: r.CaseType, CaseLabel: r.CaseLabel, CaseCode: r.CaseCode, Name: r.Name, Callback: r.Callback,
+		Language: r.Language, Opponent: r.Opponent, ZIP: r.ZIP, Household: r.Household, MonthlyIncomeCents: r.MonthlyIncomeCents,
+		IncomeLimit: r.IncomeLimit, GuidelineYear: r.GuidelineYear,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("referral =\n%+v\nwant\n%+v", got, want)
+	}
+	if reasons := strings.Join(r.UrgentReasons, ";"); reasons != "court hearing within 14 days" {
+		t.Errorf("urgent reasons = %q", reasons)
+	}
+	// 24,000 a year against 27,320 for three people.
+	if r.PovertyPercent < 87.84 || r.PovertyPercent > 87.85 {
+		t.Errorf("PovertyPercent = %v, want 87.85", r.PovertyPercent)
+	}
+	if len(r.Answers) != 12 || r.Answers[7].Question != "Opposing party" || r.Answers[7].Value != "Acme Properties" || r.Answers[7].Kind != "text" {
+		t.Errorf("answers = %+v", r.Answers)
+	}
+	if reply := last.Replies[0]; !strings.Contains(reply, "(312) 555-0111") || !strings.Contains(reply, "H-7F3K9") {
+		t.Errorf("referral text = %q", reply)
+	}
+	if st.Flags&flows.Ended == 0 || len(st.History) != 0 {
+		t.Errorf("after the referral the state should be ended and empty, got %+v", st)
+	}
+	if _, kept := st.Get("name"); kept {
+		t.Errorf("the person's name outlived the conversation: %+v", st.Answers)
+	}
+}
+
+func TestStepDoesNotChangeItsInput(t *testing.T) {
+	sample := loadSample(t)
+	st, _ := converse(sample, englishScript[:9], "+13125550142")
+	before, _ := st.MarshalBinary()
+	sample.Step(st, flows.Input{Text: "3", Channel: "sms", Now: today})
+	sample.Step(st, flows.Input{Text: "back", Channel: "sms", Now: today})
+	after, _ := st.MarshalBinary()
+	if string(before) != string(after) {
+		t.Errorf("Step changed the state it was given")
+	}
+	// Same input, same output: nothing hidden feeds the engine.
+	a, fa := sample.Step(st, flows.Input{Text: "3", Channel: "sms", Now: today})
+	b, fb := sample.Step(st, flows.Input{Text: "3", Channel: "sms", Now: today})
+	if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(fa, fb) {
+		t.Errorf("Step is not deterministic")
+	}
+}
+
+// TestStepGoneAfterReload: a conversation at a step the new sample no longer has
+// restarts with an apology; one whose step still exists goes on.
+func TestStepGoneAfterReload(t *testing.T) {
+	old := loadSample(t)
+	st, _ := converse(old, englishScript[:5], "+13125550142") // waiting at "problem"
+	fsys := samplePackWith(t, edit{"flows/screening.yaml", "  - id: problem\n", "  - id: legal_problem\n"},
+		edit{"flows/screening.yaml", "      - goto: problem\n", "      - goto: legal_problem\n"})
+	changed, _, err := pack.Load(fsys, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, fx := changed.Step(st, flows.Input{Text: "1", Channel: "sms", Now: today})
+	if got := strings.Join(fx.Replies, "\n"); !strings.Contains(got, "questions changed") || !strings.Contains(got, "Reply 1 for English") {
+		t.Errorf("after the step vanished: %q", got)
+	}
+	same, _, _ := pack.Load(defaultpack.FS, today)
+	_, fx = same.Step(st, flows.Input{Text: "1", Channel: "sms", Now: today})
+	if got := strings.Join(fx.Replies, "\n"); !strings.Contains(got, "court papers") {
+		t.Errorf("after a reload that kept the step: %q", got)
+	}
+}
+
+func TestStateEncoding(t *testing.T) {
+	sample := loadSample(t)
+	st, _ := converse(sample, englishScript[:11], "+13125550142")
+	data, err := st.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back flows.State
+	if err := back.UnmarshalBinary(data); err != nil {
+		t.Fatalf("UnmarshalBinary: %v", err)
+	}
+	if !reflect.DeepEqual(back, st) {
+		t.Errorf("round trip:\n%+v\nwant\n%+v", back, st)
+	}
+	// The state lives in Redis for days; it must stay small.
+	if len(data) > 400 {
+		t.Errorf("a state with %d answers encodes to %d bytes; want at most 400", len(st.Answers), len(data))
+	}
+	for _, bad := range [][]byte{nil, {}, {9, 0}, data[:len(data)-1], append(data, 0)} {
+		if err := back.UnmarshalBinary(bad); err == nil {
+			t.Errorf("UnmarshalBinary(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestMatch(t *testing.T) {
+	sample := loadSample(t)
+	g := sample.Poverty
+	tests := []struct {
+		name   string
+		person hotline.Person
+		want   string // service id, "" for none
+	}{
+		{"housing under 125% prefers the clinic (priority 1)", hotline.Person{CaseType: "housing", ZIP: "60612", Language: "en", Household: 4, MonthlyIncomeCents: 343750, IncomeKnown: true}, "eviction-defense"},
+		{"housing at 200%", hotline.Person{CaseType: "housing", ZIP: "60612", Language: "en", Household: 1, MonthlyIncomeCents: 266000, IncomeKnown: true}, "eviction-defense"},
+		{"housing over 200%", hotline.Person{CaseType: "housing", ZIP: "60612", Language: "en", Household: 1, MonthlyIncomeCents: 266001, IncomeKnown: true}, ""},
+		{"housing outside 606xx", hotline.Person{CaseType: "housing", ZIP: "62701", Language: "en", Household: 1, IncomeKnown: true}, ""},
+		{"consumer at 125%", hotline.Person{CaseType: "consumer", ZIP: "60699", Language: "es", Household: 4, MonthlyIncomeCents: 343750, IncomeKnown: true}, "civil"},
+		{"consumer with unknown income", hotline.Person{CaseType: "consumer", ZIP: "60612", Language: "en", Household: 4}, ""},
+		{"domestic violence has no income limit", hotline.Person{CaseType: "domestic_violence", ZIP: "62999", Language: "en", Household: 1, MonthlyIncomeCents: 99999900, IncomeKnown: true}, "protective-orders"},
+		{"employment: the workers' center beats legal aid", hotline.Person{CaseType: "employment", ZIP: "60600", Language: "en", Household: 1, IncomeKnown: true}, "wage-claims"},
+		{"family: first listed of equal priority", hotline.Person{CaseType: "family", ZIP: "60612", Language: "en", Household: 2, MonthlyIncomeCents: 100000, IncomeKnown: true}, "family-law"},
+		{"immigration edge of range", hotline.Person{CaseType: "immigration", ZIP: "60000", Language: "en", Household: 2, IncomeKnown: true}, "immigration"},
+		{"outside every range", hotline.Person{CaseType: "immigration", ZIP: "63000", Language: "en", Household: 2, IncomeKnown: true}, ""},
+		{"a language no one serves", hotline.Person{CaseType: "immigration", ZIP: "60612", Language: "fr", Household: 2, IncomeKnown: true}, ""},
+	}
+	for _, tt := range tests {
+		got := ""
+		if s := sample.Directory.Match(tt.person, g); s != nil {
+			got = s.ID
+		}
+		if got != tt.want {
+			t.Errorf("%s: Match(%+v) = %q, want %q", tt.name, tt.person, got, tt.want)
+		}
+	}
+}
+
+func TestOptOutDeletesAnswersAndSilences(t *testing.T) {
+	sample := loadSample(t)
+	st, _ := converse(sample, englishScript[:9], "+13125550142")
+	st, fx := sample.Step(st, flows.Input{Text: "STOP", Channel: "sms", Now: today})
+	if !fx.OptOut || len(fx.Replies) != 1 {
+		t.Fatalf("STOP: %+v", fx)
+	}
+	if len(st.Answers) > 1 || len(st.History) > 0 { // only the language may stay
+		t.Errorf("STOP kept the conversation's data: %+v", st)
+	}
+	_, fx = sample.Step(st, flows.Input{Text: "HELP", Channel: "sms", Now: today})
+	if len(fx.Replies) != 1 || !strings.Contains(fx.Replies[0], "(312) 555-0100") || fx.OptIn {
+		t.Errorf("HELP while opted out: %+v; want the help text, still opted out", fx)
+	}
+	for _, text := range []string{"hi", "yes please", "RESTART"} {
+		var fx pack.Effects
+		st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", Now: today})
+		if text == "yes please" {
+			if !fx.OptIn {
+				t.Errorf("YES while opted out did not opt in: %+v", fx)
+			}
+			st, _ = sample.Step(st, flows.Input{Text: "stop", Channel: "sms", Now: today})
+			continue
+		}
+		if len(fx.Replies) != 0 {
+			t.Errorf("opted out, %q got replies %q", text, fx.Replies)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package pack_test
+
+import (
+	"bytes"
+	"io/fs"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/pack"
+)
+
+// packFiles are the files FuzzLoad may replace, by index.
+var packFiles = []string{"flows/screening.yaml", "pack.yaml", "messages.yaml", "directory.yaml", "poverty-2026.yaml", "tests/english.yaml"}
+
+// FuzzLoad replaces one file of the sample sample with arbitrary bytes: loading must
+// end in a sample or in positioned problems, never a panic, and a sample that loads
+// must run a conversation.
+// Run longer: go test ./flows -run '^$' -fuzz '^FuzzLoad$' -fuzztime 60s
+func FuzzLoad(f *testing.F) {
+	for i, name := range packFiles {
+		data, err := fs.ReadFile(defaultpack.FS, name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(i), data)
+	}
+	f.Add(uint8(0), []byte("steps:\n  - id: a\n    say: {en: x, es: y}\n    next: a\n"))
+	f.Add(uint8(0), []byte("steps: [{id: a, expect: number, ask: {en: '{', es: b}}]"))
+	f.Add(uint8(3), []byte("organizations: &o [*o]"))
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		name := packFiles[int(which)%len(packFiles)]
+		fsys := samplePackWith(t, edit{file: name, new: string(data)})
+		if name == "tests/english.yaml" {
+			tests, problems := pack.LoadTests(fsys)
+			checkPositions(t, problems)
+			sample := loadSample(t)
+			for _, tr := range tests {
+				sample.Run(tr)
+			}
+			return
+		}
+		sample, problems, err := pack.Load(fsys, today)
+		checkPositions(t, problems)
+		if err != nil {
+			if sample != nil || len(problems.Errors()) == 0 {
+				t.Fatalf("Load failed with a pack or without errors: %v", err)
+			}
+			return
+		}
+		st, _ := converse(sample, englishScript, "+13125550142")
+		if _, err := st.MarshalBinary(); err != nil {
+			t.Fatal(err)
+		}
+		if err := sample.Flow.Graph(&bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func checkPositions(t *testing.T, problems flows.Problems) {
+	t.Helper()
+	for _, p := range problems {
+		if p.File == "" || p.Line < 0 || p.Col < 0 || p.Msg == "" || !utf8.ValidString(p.Msg) && !strings.Contains(p.Msg, "\"") {
+			t.Errorf("a problem without a proper position or message: %#v", p)
+		}
+	}
+}
+
+// FuzzStep sends arbitrary messages (one per line) through the sample sample. Every
+// message must get a reply unless the person opted out, and every referral must
+// name an organization of the directory.
+func FuzzStep(f *testing.F) {
+	sample := loadSample(f)
+	f.Add(strings.Join(englishScript, "\n"))
+	f.Add("hola\n2\nsi\nno\n60614\n4\nBanco XYZ\n1\n2000\nAna\nsi")
+	f.Add("DESALOJO\nsi\nno\n60612\nno\nno\nomitir\n2\n0\nCarmen\nsi")
+	f.Add("hi\n1\n\xff\xfe\n😀😀\n\x00\nback\nback\nback\nrestart\nstop\nyes")
+	f.Fuzz(func(t *testing.T, script string) {
+		var st flows.State
+		for _, text := range strings.Split(script, "\n") {
+			optedOut := st.Flags&flows.OptedOut != 0
+			var fx pack.Effects
+			st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: today, Ref: "H-7F3K9"})
+			if len(fx.Replies) == 0 && !optedOut {
+				t.Fatalf("%q got no reply", text)
+			}
+			if r := fx.Referral; r != nil && (r.OrgEmail == "" || r.Callback == "" || r.ZIP == "") {
+				t.Fatalf("incomplete referral %+v", r)
+			}
+			checkRoundTrip(t, st)
+		}
+	})
+}
+
+// checkRoundTrip checks that a state reads back as itself from its encoding.
+func checkRoundTrip(t *testing.T, st flows.State) {
+	t.Helper()
+	data, err := st.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back flows.State
+	if err := back.UnmarshalBinary(data); err != nil {
+		t.Fatalf("UnmarshalBinary(%x): %v", data, err)
+	}
+	if again, _ := back.MarshalBinary(); string(again) != string(data) {
+		t.Fatalf("a state does not read back as itself: %+v", st)
+	}
+}

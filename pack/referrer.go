@@ -1,0 +1,115 @@
+package pack
+
+import (
+	"strconv"
+
+	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// The fields a referral reads: pack.yaml's referral: section maps each to the
+// variable a step saves it in.
+const (
+	fieldCaseType      = "case_type"
+	fieldZIP           = "zip"
+	fieldHousehold     = "household"
+	fieldIncome        = "income"
+	fieldName          = "name"
+	fieldCallback      = "callback"
+	fieldOpponent      = "opponent"
+	fieldSafetyConcern = "safety_concern"
+)
+
+// referrer answers the flow's refer steps from the pack's directory and poverty
+// guideline. It reads them at Step time, when the pack is whole.
+type referrer struct{ p *Pack }
+
+var _ flows.Referrer = referrer{}
+
+// Fields declares what matching and the organization's email read.
+func (referrer) Fields() []flows.Field {
+	return []flows.Field{
+		{Role: fieldCaseType, Kinds: []flows.Kind{flows.KindChoice, flows.KindText}, Required: true, About: "the case type, which matching reads"},
+		{Role: fieldZIP, Kinds: []flows.Kind{flows.KindZIP}, Required: true, About: "the ZIP code, which matching reads"},
+		{Role: fieldHousehold, Kinds: []flows.Kind{flows.KindNumber}, About: "the household's size, which the poverty percentage reads"},
+		{Role: fieldIncome, Kinds: []flows.Kind{flows.KindMoney}, About: "the household's income, which income limits read"},
+		{Role: fieldName, Kinds: []flows.Kind{flows.KindText}, About: "the person's name"},
+		{Role: fieldCallback, Kinds: []flows.Kind{flows.KindPhone}, About: "the number to call back"},
+		{Role: fieldOpponent, Kinds: []flows.Kind{flows.KindText}, About: "the other side, for the conflict check"},
+		{Role: fieldSafetyConcern, Kinds: []flows.Kind{flows.KindYesNo}, About: "whether the person is afraid for their safety"},
+	}
+}
+
+// Placeholders are the organization's and the fallback's.
+func (referrer) Placeholders() []string {
+	return []string{
+		"org.name", "org.phone", "org.hours", "org.website", "org.response_time",
+		"fallback.name", "fallback.phone", "fallback.description",
+	}
+}
+
+// Refer matches the person with a program and, when one takes them, makes the
+// referral its organization's intake will get.
+func (r referrer) Refer(req flows.Request) flows.Result {
+	p := r.p
+	f := req.Fields
+	household, _ := strconv.Atoi(f[fieldHousehold].Value)
+	income, incomeErr := strconv.ParseInt(f[fieldIncome].Value, 10, 64)
+	person := hotline.Person{
+		CaseType:           f[fieldCaseType].Value,
+		ZIP:                f[fieldZIP].Value,
+		Language:           req.Language,
+		Household:          household,
+		MonthlyIncomeCents: income,
+		IncomeKnown:        incomeErr == nil,
+	}
+	fb := p.Directory.Fallback
+	placeholders := map[string]string{
+		"fallback.name": fb.Name, "fallback.phone": fb.Phone, "fallback.description": fb.Description,
+	}
+	prog := p.Directory.Match(person, p.Poverty)
+	if prog == nil {
+		return flows.Result{Placeholders: placeholders}
+	}
+	o := prog.Org
+	placeholders["org.name"] = o.Name
+	placeholders["org.phone"] = o.Phone
+	placeholders["org.hours"] = o.Hours
+	placeholders["org.website"] = o.Website
+	placeholders["org.response_time"] = o.ResponseTime
+	ref := &hotline.Referral{
+		Ref:                req.Ref,
+		At:                 req.At,
+		OrgID:              o.ID,
+		OrgName:            o.Name,
+		OrgEmail:           o.Email,
+		OrgPhone:           o.Phone,
+		ProgramID:          prog.ID,
+		ProgramName:        prog.Name,
+		IncludeAnswers:     o.IncludeAnswers,
+		EmailLanguage:      o.EmailLanguage,
+		Urgent:             req.Urgent,
+		UrgentReasons:      req.Reasons,
+		SafetyConcern:      f[fieldSafetyConcern].Value == "yes",
+		CaseType:           person.CaseType,
+		CaseLabel:          f[fieldCaseType].Label,
+		CaseCode:           f[fieldCaseType].Code,
+		Name:               f[fieldName].Value,
+		Callback:           f[fieldCallback].Value,
+		Channel:            req.Channel,
+		Language:           req.Language,
+		Opponent:           f[fieldOpponent].Value,
+		ZIP:                person.ZIP,
+		Household:          household,
+		MonthlyIncomeCents: income,
+		IncomeKnown:        person.IncomeKnown,
+		PovertyPercent:     p.Poverty.Percent(income, household),
+		IncomeLimit:        prog.IncomeLimit,
+		GuidelineYear:      p.Poverty.Year,
+		Answers:            make([]hotline.QA, 0, len(req.Answers)),
+	}
+	for _, a := range req.Answers {
+		ref.Answers = append(ref.Answers, hotline.QA{Question: a.Question, Kind: a.Kind.String(), Value: a.Value, Label: a.Label})
+	}
+	return flows.Result{Matched: true, Placeholders: placeholders, Referral: ref}
+}
