@@ -8,32 +8,29 @@ import "sync"
 type stateCache struct {
 	mu  sync.Mutex
 	max int
-	m   map[string]cachedState
-}
-
-type cachedState struct {
-	state   []byte
-	version int64
+	m   map[string]Snapshot
 }
 
 func newStateCache(max int) *stateCache {
 	if max == 0 {
 		max = 10_000
 	}
-	return &stateCache{max: max, m: map[string]cachedState{}}
+	return &stateCache{max: max, m: map[string]Snapshot{}}
 }
 
-func (c *stateCache) get(key string) (Claimed, bool) {
+// get returns the conversation as last committed here. Its state is shared:
+// Step never changes the state it is given.
+func (c *stateCache) get(key string) (Snapshot, bool) {
 	if c.max < 0 {
-		return Claimed{}, false
+		return Snapshot{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[key]
-	return Claimed{State: e.state, Version: e.version}, ok
+	return e, ok
 }
 
-func (c *stateCache) put(key string, state []byte, version int64) {
+func (c *stateCache) put(key string, snap Snapshot) {
 	if c.max < 0 {
 		return
 	}
@@ -47,7 +44,7 @@ func (c *stateCache) put(key string, state []byte, version int64) {
 			break
 		}
 	}
-	c.m[key] = cachedState{state: state, version: version}
+	c.m[key] = snap
 }
 
 func (c *stateCache) drop(key string) {

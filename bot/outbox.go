@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,48 +14,18 @@ import (
 	"github.com/hotline-legal/hotline/pack"
 )
 
-// outgoing is an outbox job as stored: everything needed to (re)build the email,
-// so that delivery does not depend on the conversation, which has moved on.
-type outgoing struct {
-	Kind string `json:"kind"` // "referral", or "alert" for the coordinator
-	// ID is random; with the reference it makes the Message-ID, the same on every
-	// attempt, so that a resend after a crash is recognisably the same email.
-	ID        string            `json:"id"`
-	Attempts  int               `json:"attempts"`
-	Created   time.Time         `json:"created"`
-	LastError string            `json:"last_error,omitempty"`
-	To        string            `json:"to,omitempty"` // an alert's recipient
-	Referral  *hotline.Referral `json:"referral"`
-	// Failed and FailedError tell an alert how the referral's delivery went.
-	Failed      int    `json:"failed,omitempty"`
-	FailedError string `json:"failed_error,omitempty"`
-}
-
-// newReferralJob makes the outbox job for a referral.
-func newReferralJob(r *hotline.Referral, now time.Time, random io.Reader) (*Job, error) {
+// newReferralEmail makes the outbox's email for a referral.
+func newReferralEmail(r *hotline.Referral, now time.Time, random io.Reader) (*Email, error) {
 	var id [8]byte
 	if _, err := io.ReadFull(random, id[:]); err != nil {
-		return nil, fmt.Errorf("bot: job id: %w", err)
+		return nil, fmt.Errorf("bot: email id: %w", err)
 	}
-	data, err := json.Marshal(outgoing{Kind: "referral", ID: hex.EncodeToString(id[:]), Created: now, Referral: r})
-	if err != nil {
-		return nil, fmt.Errorf("bot: encode job: %w", err)
-	}
-	return &Job{Ref: r.Ref, Data: data}, nil
+	return &Email{Kind: EmailReferral, ID: hex.EncodeToString(id[:]), Created: now, Referral: r}, nil
 }
 
 // Mailer delivers an email; nil means accepted by the mail server (or written).
 type Mailer interface {
 	Send(ctx context.Context, m email.Message) error
-}
-
-// OutboxStore is the outbox as the delivery worker needs it.
-type OutboxStore interface {
-	ClaimJobs(ctx context.Context, shard int, now time.Time, lease time.Duration, limit int) ([]Job, error)
-	FinishJob(ctx context.Context, job Job, record []byte, retention time.Duration) error
-	RetryJob(ctx context.Context, job Job, due time.Time) error
-	KillJob(ctx context.Context, job Job, retention time.Duration, alert *Job, now time.Time) error
-	OutboxStats(ctx context.Context) (depth int64, oldest time.Time, err error)
 }
 
 // OutboxObserver is told what delivery does, for metrics.
@@ -106,8 +75,19 @@ type Outbox struct {
 	o OutboxOptions
 }
 
-// NewOutbox returns a delivery worker.
-func NewOutbox(o OutboxOptions) *Outbox { return &Outbox{o: o} }
+// NewOutbox returns a delivery worker, or an error naming what is missing.
+func NewOutbox(o OutboxOptions) (*Outbox, error) {
+	if err := missing("bot.NewOutbox", map[string]bool{
+		"Store": o.Store == nil, "Mailer": o.Mailer == nil, "Permanent": o.Permanent == nil, "Pack": o.Pack == nil,
+		"Now": o.Now == nil, "Log": o.Log == nil, "Observer": o.Observer == nil,
+	}); err != nil {
+		return nil, err
+	}
+	if o.Shards <= 0 || o.Lease <= 0 || o.Poll <= 0 || o.FirstRetry <= 0 || o.MaxRetry < o.FirstRetry || o.GiveUpAfter <= 0 {
+		return nil, fmt.Errorf("bot.NewOutbox: Shards, Lease, Poll, FirstRetry and GiveUpAfter must be positive and MaxRetry at least FirstRetry")
+	}
+	return &Outbox{o: o}, nil
+}
 
 // Run delivers until ctx ends, refreshing the outbox metrics as it goes.
 func (w *Outbox) Run(ctx context.Context) {
@@ -168,49 +148,46 @@ func (w *Outbox) stats(ctx context.Context) {
 // deliver sends one job and records the outcome: delivered, to retry, or dead.
 func (w *Outbox) deliver(ctx context.Context, job Job) {
 	log := w.o.Log.With("ref", job.Ref)
-	var out outgoing
-	if err := json.Unmarshal(job.Data, &out); err != nil || out.Referral == nil {
+	if job.Referral == nil {
 		w.o.Observer.Error("bad_job")
-		log.Error("outbox: unreadable job; moved to the dead letters", "err", err)
-		w.kill(ctx, job, out, nil)
+		log.Error("outbox: unreadable job; moved to the dead letters")
+		w.kill(ctx, job, nil)
 		return
 	}
-	msg, err := w.render(out)
+	msg, err := w.render(job.Email)
 	if err == nil {
 		sendCtx, cancel := context.WithTimeout(ctx, w.o.Lease/2)
 		err = w.o.Mailer.Send(sendCtx, msg)
 		cancel()
 	}
 	if err == nil {
-		if err := w.o.Store.FinishJob(ctx, job, job.Data, w.o.Retention); err != nil {
+		if err := w.o.Store.FinishJob(ctx, job, w.o.Retention); err != nil {
 			// The email went but its sent marker did not: after the lease the job
 			// is claimed and sent again, with the same Message-ID. Say so.
 			w.o.Observer.Error("store")
 			log.Error("outbox: delivered but could not record it; it may be sent again with the same Message-ID", "err", err)
 			return
 		}
-		w.o.Observer.EmailSent(out.Kind)
-		log.Info("outbox: delivered", "kind", out.Kind, "attempts", out.Attempts+1, "message_id", msg.MessageID)
+		w.o.Observer.EmailSent(job.Kind)
+		log.Info("outbox: delivered", "kind", job.Kind, "attempts", job.Attempts+1, "message_id", msg.MessageID)
 		return
 	}
-	out.Attempts++
-	out.LastError = oneLine(err.Error())
+	job.Attempts++
+	job.LastError = oneLine(err.Error())
 	now := w.o.Now()
-	if w.o.Permanent(err) || now.Sub(out.Created) >= w.o.GiveUpAfter {
-		log.Error("outbox: giving up on an email", "kind", out.Kind, "attempts", out.Attempts, "err", out.LastError)
-		w.kill(ctx, job, out, w.alertFor(out))
+	if w.o.Permanent(err) || now.Sub(job.Created) >= w.o.GiveUpAfter {
+		log.Error("outbox: giving up on an email", "kind", job.Kind, "attempts", job.Attempts, "err", job.LastError)
+		w.kill(ctx, job, w.alertFor(job.Email))
 		return
 	}
-	wait := w.backoff(out.Attempts)
-	data, _ := json.Marshal(out)
-	job.Data = data
+	wait := w.backoff(job.Attempts)
 	if err := w.o.Store.RetryJob(ctx, job, now.Add(wait)); err != nil {
 		w.o.Observer.Error("store")
 		log.Warn("outbox: cannot reschedule; the lease will bring it back", "err", err)
 		return
 	}
 	w.o.Observer.EmailRetried()
-	log.Warn("outbox: delivery failed; will retry", "kind", out.Kind, "attempts", out.Attempts, "retry_in", wait.String(), "err", out.LastError)
+	log.Warn("outbox: delivery failed; will retry", "kind", job.Kind, "attempts", job.Attempts, "retry_in", wait.String(), "err", job.LastError)
 }
 
 // backoff is the wait after the n-th failed attempt: FirstRetry, doubling, at most
@@ -223,50 +200,42 @@ func (w *Outbox) backoff(n int) time.Duration {
 	return min(d, w.o.MaxRetry)
 }
 
-func (w *Outbox) kill(ctx context.Context, job Job, out outgoing, alert *Job) {
-	if data, err := json.Marshal(out); err == nil && out.Referral != nil {
-		job.Data = data
-	}
+func (w *Outbox) kill(ctx context.Context, job Job, alert *Email) {
 	if err := w.o.Store.KillJob(ctx, job, w.o.Retention, alert, w.o.Now()); err != nil {
 		w.o.Observer.Error("store")
 		w.o.Log.Error("outbox: cannot move a job to the dead letters", "ref", job.Ref, "err", err)
 		return
 	}
-	w.o.Observer.EmailDead(out.Kind)
+	w.o.Observer.EmailDead(job.Kind)
 }
 
 // alertFor makes the coordinator's alert about a referral that was not delivered.
-func (w *Outbox) alertFor(out outgoing) *Job {
-	if out.Kind != "referral" || w.o.Coordinator == "" {
+func (w *Outbox) alertFor(e Email) *Email {
+	if e.Kind != EmailReferral || w.o.Coordinator == "" {
 		return nil
 	}
-	alert := out
-	alert.Kind, alert.To, alert.Created = "alert", w.o.Coordinator, w.o.Now()
-	alert.Failed, alert.FailedError = out.Attempts, out.LastError
-	alert.Attempts, alert.LastError = 0, ""
-	data, err := json.Marshal(alert)
-	if err != nil {
-		return nil
+	return &Email{
+		Kind: EmailAlert, ID: e.ID, Created: w.o.Now(), To: w.o.Coordinator, Referral: e.Referral,
+		Failed: e.Attempts, FailedError: e.LastError,
 	}
-	return &Job{Ref: "alert:" + out.Referral.Ref, Data: data}
 }
 
-// render builds a job's email.
-func (w *Outbox) render(out outgoing) (email.Message, error) {
+// render builds an email.
+func (w *Outbox) render(e Email) (email.Message, error) {
 	p := w.o.Pack()
 	opts := email.Options{
 		From:        w.o.From,
 		Location:    p.Flow.Location,
-		MessageID:   email.MessageID(out.Referral.Ref, out.ID, w.o.Domain),
+		MessageID:   email.MessageID(e.Referral.Ref, e.ID, w.o.Domain),
 		HotlineName: p.Flow.Name,
 	}
-	if out.Kind == "alert" {
-		opts.MessageID = email.MessageID("alert-"+out.Referral.Ref, out.ID, w.o.Domain)
-		opts.Date = out.Created
-		return email.RenderAlert(out.Referral, out.To, out.Failed, out.FailedError, opts)
+	if e.Kind == EmailAlert {
+		opts.MessageID = email.MessageID("alert-"+e.Referral.Ref, e.ID, w.o.Domain)
+		opts.Date = e.Created
+		return email.RenderAlert(e.Referral, e.To, e.Failed, e.FailedError, opts)
 	}
-	opts.Template = p.EmailTemplate(out.Referral.OrgID)
-	return email.Render(out.Referral, opts)
+	opts.Template = p.EmailTemplate(e.Referral.OrgID)
+	return email.Render(e.Referral, opts)
 }
 
 // oneLine keeps an error message on one line for logs and alerts.

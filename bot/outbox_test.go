@@ -16,6 +16,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/bot/mailer"
@@ -101,22 +102,31 @@ func newRig(t *testing.T, reminderDelay time.Duration) *rig {
 		counts: &counts{},
 		log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	r.service = bot.New(bot.Options{
+	r.service = must(bot.New(bot.Options{
 		Store: r.store, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log, Observer: r.counts,
 		Retention: 7 * 24 * time.Hour, ReminderDelay: reminderDelay,
-	})
+	}))
 	return r
 }
 
 func (r *rig) packFn() *pack.Pack { return r.pack }
+
+// must returns v, and panics on an error: a constructor refusing the tests' own
+// settings is a bug in the tests.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
 
 // screen sends a script from one number and returns the last replies.
 func (r *rig) screen(from string, script ...string) []string {
 	r.t.Helper()
 	var last []string
 	for i, text := range script {
-		reply, err := r.service.Handle(context.Background(), bot.Message{
-			Conversation: bot.Conversation{Channel: "sms", From: from, To: "+13125550100"},
+		reply, err := r.service.Handle(context.Background(), hotline.Message{
+			Conversation: hotline.Conversation{Channel: "sms", From: from, To: "+13125550100"},
 			ID:           from + "-" + text + "-" + time.Duration(i).String() + r.clock.Now().String(), Text: text,
 		})
 		if err != nil {
@@ -132,13 +142,13 @@ func (r *rig) screen(from string, script ...string) []string {
 var english = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes"}
 
 func (r *rig) outbox(m bot.Mailer, lease time.Duration) *bot.Outbox {
-	return bot.NewOutbox(bot.OutboxOptions{
+	return must(bot.NewOutbox(bot.OutboxOptions{
 		Store: r.store, Shards: redisstore.Shards, Mailer: m, Permanent: mailer.IsPermanent, Pack: r.packFn,
 		Now: r.clock.Now, Log: r.log, Observer: r.counts, From: "Legal Aid Hotline <hotline@example.org>",
 		Domain: "example.org", Coordinator: "coordinator@example.org", Retention: 720 * time.Hour,
 		FirstRetry: 5 * time.Second, MaxRetry: 15 * time.Minute, GiveUpAfter: 24 * time.Hour, Lease: lease,
 		Poll: 10 * time.Millisecond,
-	})
+	}))
 }
 
 func smtpSender(t *testing.T, s *smtptest.Server) bot.Mailer {
@@ -184,7 +194,7 @@ func TestReferralEmailDelivered(t *testing.T) {
 	if n := w.Work(context.Background()); n != 0 || len(srv.Messages()) != 1 {
 		t.Errorf("a second pass sent again (%d jobs, %d emails)", n, len(srv.Messages()))
 	}
-	shard := redisstore.ShardOf(bot.Conversation{Channel: "sms", From: "+13125550142", To: "+13125550100"}.Key())
+	shard := redisstore.ShardOf(hotline.Conversation{Channel: "sms", From: "+13125550142", To: "+13125550100"}.Key())
 	if sent, err := r.store.Sent(context.Background(), shard, ref); !sent || err != nil {
 		t.Errorf("no sent marker for %s (%v)", ref, err)
 	}
@@ -287,7 +297,7 @@ func TestPermanentFailure(t *testing.T) {
 			t.Errorf("the alert lacks %q", want)
 		}
 	}
-	shard := redisstore.ShardOf(bot.Conversation{Channel: "sms", From: "+13125550145", To: "+13125550100"}.Key())
+	shard := redisstore.ShardOf(hotline.Conversation{Channel: "sms", From: "+13125550145", To: "+13125550100"}.Key())
 	if dead, _ := r.store.Dead(ctx, shard, ref); !dead {
 		t.Errorf("%s is not in the dead letters", ref)
 	}
@@ -435,10 +445,10 @@ func TestEMLFiles(t *testing.T) {
 // client gave up.
 type lateStore struct{ *redisstore.Store }
 
-func (l lateStore) Commit(ctx context.Context, conv, msgID string, c bot.Commit) (bot.Claimed, bool, error) {
+func (l lateStore) Commit(ctx context.Context, conv, msgID string, c bot.Change) (bot.Snapshot, bool, error) {
 	now, ok, err := l.Store.Commit(ctx, conv, msgID, c)
 	if err == nil && ok {
-		return bot.Claimed{}, false, context.DeadlineExceeded
+		return bot.Snapshot{}, false, context.DeadlineExceeded
 	}
 	return now, ok, err
 }
@@ -448,19 +458,19 @@ func (l lateStore) Commit(ctx context.Context, conv, msgID string, c bot.Commit)
 // answer again, and it would answer the next question).
 func TestCommitTimedOutButApplied(t *testing.T) {
 	r := newRig(t, 0)
-	svc := bot.New(bot.Options{
+	svc := must(bot.New(bot.Options{
 		Store: lateStore{r.store}, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log,
 		Observer: r.counts, Retention: time.Hour, CacheSize: -1,
-	})
-	reply, err := svc.Handle(context.Background(), bot.Message{
-		Conversation: bot.Conversation{Channel: "sms", From: "+13125550160", To: "+13125550100"}, ID: "SMlate", Text: "hi",
+	}))
+	reply, err := svc.Handle(context.Background(), hotline.Message{
+		Conversation: hotline.Conversation{Channel: "sms", From: "+13125550160", To: "+13125550100"}, ID: "SMlate", Text: "hi",
 	})
 	if err != nil || len(reply.Messages) != 1 || !strings.Contains(reply.Messages[0], "Reply 1 for English") {
 		t.Errorf("Handle = %+v, %v; want the applied message's reply", reply, err)
 	}
 	// Without an id there is no telling: the error stands.
-	if _, err := svc.Handle(context.Background(), bot.Message{
-		Conversation: bot.Conversation{Channel: "web", From: "session"}, Text: "hi",
+	if _, err := svc.Handle(context.Background(), hotline.Message{
+		Conversation: hotline.Conversation{Channel: "web", From: "session"}, Text: "hi",
 	}); err == nil {
 		t.Errorf("a lost commit without a message id was not reported")
 	}

@@ -2,10 +2,11 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/pack"
 )
@@ -13,11 +14,6 @@ import (
 // Texter sends a text message through the carrier (Twilio's REST API).
 type Texter interface {
 	Send(ctx context.Context, from, to, body, statusCallback string) (sid string, err error)
-}
-
-// ReminderStore hands out due reminders, each to one caller only.
-type ReminderStore interface {
-	ClaimReminders(ctx context.Context, shard int, now time.Time, limit int) ([]DueReminder, error)
 }
 
 // ReminderObserver is told what reminders do, for metrics.
@@ -50,8 +46,19 @@ type Reminders struct {
 	o RemindersOptions
 }
 
-// NewReminders returns a reminder worker.
-func NewReminders(o RemindersOptions) *Reminders { return &Reminders{o: o} }
+// NewReminders returns a reminder worker, or an error naming what is missing.
+func NewReminders(o RemindersOptions) (*Reminders, error) {
+	if err := missing("bot.NewReminders", map[string]bool{
+		"Store": o.Store == nil, "Texter": o.Texter == nil, "Pack": o.Pack == nil, "Now": o.Now == nil,
+		"Quiet": o.Quiet == nil, "Describe": o.Describe == nil, "Log": o.Log == nil, "Observer": o.Observer == nil,
+	}); err != nil {
+		return nil, err
+	}
+	if o.Shards <= 0 || o.Poll <= 0 {
+		return nil, fmt.Errorf("bot.NewReminders: Shards and Poll must be positive")
+	}
+	return &Reminders{o: o}, nil
+}
 
 // Run sends due reminders until ctx ends.
 func (r *Reminders) Run(ctx context.Context) {
@@ -95,17 +102,16 @@ func (r *Reminders) Work(ctx context.Context) int {
 // send texts one reminder. A reminder is claimed before it is sent, so a failure
 // loses it rather than risk sending it twice: it is a nudge, not a promise.
 func (r *Reminders) send(ctx context.Context, flow *flows.Flow, d DueReminder) bool {
-	var st flows.State
-	var who Recipient
-	if st.UnmarshalBinary(d.State) != nil || json.Unmarshal(d.Who, &who) != nil || who.Channel == "web" {
+	who := d.To
+	if who.Channel == hotline.ChannelWeb {
 		return false
 	}
-	body, ok := flow.Reminder(st)
+	body, ok := flow.Reminder(d.State)
 	if !ok {
 		return false
 	}
 	from, to := who.To, who.From
-	if who.Channel == "whatsapp" {
+	if who.Channel == hotline.ChannelWhatsApp {
 		from, to = "whatsapp:"+from, "whatsapp:"+to
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, 15*time.Second)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/bot/texter"
@@ -69,12 +70,12 @@ func reminderRig(t *testing.T) (*rig, *fakeTwilio, *bot.Reminders) {
 	t.Cleanup(srv.Close)
 	base, _ := url.Parse(srv.URL)
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &texter.RewriteTransport{Base: base, Next: http.DefaultTransport}}
-	w := bot.NewReminders(bot.RemindersOptions{
+	w := must(bot.NewReminders(bot.RemindersOptions{
 		Store: r.store, Shards: redisstore.Shards, Texter: texter.NewTwilio(testAccount, "token", client),
 		Pack: r.packFn, Now: r.clock.Now, Quiet: bot.QuietHours(21*time.Hour, 8*time.Hour, true),
 		StatusCallback: "https://hotline.example.org/twilio/status", Describe: texter.Describe,
 		Poll: 10 * time.Millisecond, Log: r.log, Observer: r.counts,
-	})
+	}))
 	return r, fake, w
 }
 
@@ -166,7 +167,7 @@ func TestNoReminder(t *testing.T) {
 	r.screen("+13125550152", "hi", "1", "STOP")
 	r.screen("+13125550153", "hi", "1", "no")                 // declined: ended
 	r.screen("+13125550154", "hi", "1", "yes", "no", "90210") // out of area: ended
-	if _, err := r.service.Handle(ctx, bot.Message{Conversation: bot.Conversation{Channel: "web", From: "session-1"}, Text: "hi"}); err != nil {
+	if _, err := r.service.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: "session-1"}, Text: "hi"}); err != nil {
 		t.Fatal(err)
 	}
 	r.clock.Advance(3 * time.Hour)
@@ -190,7 +191,7 @@ func TestNoReminder(t *testing.T) {
 func TestReminderWhatsApp(t *testing.T) {
 	r, fake, w := reminderRig(t)
 	ctx := context.Background()
-	if _, err := r.service.Handle(ctx, bot.Message{Conversation: bot.Conversation{Channel: "whatsapp", From: "+13125550156", To: "+13125550100"}, ID: "SMw1", Text: "hola"}); err != nil {
+	if _, err := r.service.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "whatsapp", From: "+13125550156", To: "+13125550100"}, ID: "SMw1", Text: "hola"}); err != nil {
 		t.Fatal(err)
 	}
 	r.clock.Advance(2*time.Hour + time.Second)

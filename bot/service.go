@@ -2,57 +2,18 @@ package bot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base32"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/pack"
 )
-
-// Conversation is who is talking on which line: one channel, one sender, one
-// hotline number. Each has its own state.
-type Conversation struct {
-	// Channel is "sms", "whatsapp" or "web".
-	Channel string
-	// From is the sender: an E.164 number (without "whatsapp:"), or a web session id.
-	From string
-	// To is the hotline number written to, "" on the web.
-	To string
-}
-
-// Key returns the conversation's storage key: a hash, so that no phone number
-// appears in Redis keys, logs of keys or metrics.
-func (c Conversation) Key() string {
-	var buf [128]byte // on the stack for any real sender and number
-	b := append(append(append(append(append(buf[:0], c.Channel...), 0), c.From...), 0), c.To...)
-	sum := sha256.Sum256(b)
-	return keyEncoding.EncodeToString(sum[:15])
-}
-
-// keyEncoding is base32 in lower case, without padding: 15 bytes make 24 letters.
-var keyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-
-// Message is one inbound message.
-type Message struct {
-	Conversation
-	// ID identifies the message for deduplication (Twilio's MessageSid); a message
-	// delivered twice with one ID is applied once. "" turns deduplication off.
-	ID string
-	// Text is what the person wrote.
-	Text string
-	// MediaOnly marks media sent without text.
-	MediaOnly bool
-	// Silent applies the message but sends no reply: the carrier already answered
-	// it (Twilio's Advanced Opt-Out handled STOP, START or HELP).
-	Silent bool
-}
 
 // Reply is what to send back to the person.
 type Reply struct {
@@ -63,114 +24,6 @@ type Reply struct {
 	// State is the conversation after the message (not set for duplicates), for
 	// the coordinators' preview.
 	State flows.State
-	// Static says the replies are the pack's texts as written, the same for
-	// everyone at that point: the transport may reuse their encoding.
-	Static bool
-}
-
-// Claimed is a conversation as read at the start of handling a message.
-type Claimed struct {
-	// Duplicate is set when the message was applied already; Reply is what it got.
-	Duplicate bool
-	Reply     []byte
-	// State is the encoded conversation state, empty for a new conversation.
-	State []byte
-	// Version changes with every committed message; Commit checks it.
-	Version int64
-}
-
-// Commit is everything one message changes, saved at once or not at all.
-type Commit struct {
-	// Version is the version claimed; if another message committed since, the
-	// commit fails with ErrConflict and nothing is written.
-	Version int64
-	State   []byte
-	// StateTTL is how long the state is kept without news; 0 keeps it (an opt-out
-	// must outlive any retention).
-	StateTTL time.Duration
-	// Reply is kept with the state, for a duplicate of this message.
-	Reply []byte
-	// Now is when the message was applied.
-	Now time.Time
-	// Job is the referral email to queue with this commit, if any.
-	Job *Job
-	// RemindAt is when to remind the person if nothing else happens; zero drops
-	// any reminder.
-	RemindAt time.Time
-	// Who is whom a reminder goes to (JSON of Recipient), with RemindAt.
-	Who []byte
-}
-
-// Job is one email in the outbox.
-type Job struct {
-	// Shard is where the store keeps it (set by the store when claiming).
-	Shard int
-	// Ref is the job's reference: the referral's, or "alert:" and the referral's.
-	Ref string
-	// Data is the job (JSON of outgoing).
-	Data []byte
-	// Lease identifies the claim: retrying or killing the job only works for the
-	// worker whose lease it still is.
-	Lease string
-}
-
-// DueReminder is a reminder whose time has come, with what is needed to send it.
-type DueReminder struct {
-	Conv  string
-	State []byte
-	Who   []byte
-}
-
-// Recipient is whom a reminder text goes to, and from which hotline number.
-type Recipient struct {
-	Channel string `json:"c"`
-	From    string `json:"f"`
-	To      string `json:"t"`
-}
-
-// MarshalJSON encodes a recipient as encoding/json does. Every message of a
-// screening stores one, and its fields are nearly always plain ASCII (a channel
-// name and phone numbers), which is written directly; anything else goes through
-// encoding/json.
-func (r Recipient) MarshalJSON() ([]byte, error) {
-	if !plainJSON(r.Channel) || !plainJSON(r.From) || !plainJSON(r.To) {
-		type recipient Recipient // without this method
-		return json.Marshal(recipient(r))
-	}
-	b := make([]byte, 0, 20+len(r.Channel)+len(r.From)+len(r.To))
-	b = append(append(append(b, `{"c":"`...), r.Channel...), `","f":"`...)
-	b = append(append(append(b, r.From...), `","t":"`...), r.To...)
-	return append(b, `"}`...), nil
-}
-
-// plainJSON reports whether encoding/json writes s between quotes unchanged.
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return false
-		}
-	}
-	return true
-}
-
-// ErrConflict means another message of the same conversation committed first.
-var ErrConflict = errors.New("bot: conversation changed; try again")
-
-// ErrRefTaken means a referral's reference is already used by a job in the outbox.
-var ErrRefTaken = errors.New("bot: referral reference already in use; draw another")
-
-// Store keeps conversations. A message is a Commit conditional on the version it
-// was stepped from, with no lock held: on a conflict the store returns the newer
-// conversation and the message is stepped again. Claim reads a conversation (after
-// a failed commit, to learn whether it was applied after all).
-type Store interface {
-	Claim(ctx context.Context, conv, msgID string) (Claimed, error)
-	// Commit saves c if the conversation is still at c.Version, and returns its
-	// new version in now.Version; otherwise it returns committed false and what
-	// Claim would have returned now.
-	Commit(ctx context.Context, conv, msgID string, c Commit) (now Claimed, committed bool, err error)
-	// RefPrefix is the first character of the conversation's referral references.
-	RefPrefix(conv string) byte
 }
 
 // Observer is told what happened, for metrics. All methods must be cheap.
@@ -217,19 +70,43 @@ type Options struct {
 	CacheSize int
 }
 
-// New returns a Service.
-func New(o Options) *Service {
+// New returns a Service, or an error naming the collaborator that is missing.
+func New(o Options) (*Service, error) {
+	if err := missing("bot.New", map[string]bool{
+		"Store": o.Store == nil, "Pack": o.Pack == nil, "Now": o.Now == nil, "Random": o.Random == nil,
+		"Log": o.Log == nil, "Observer": o.Observer == nil,
+	}); err != nil {
+		return nil, err
+	}
+	if o.Retention <= 0 {
+		return nil, fmt.Errorf("bot.New: Retention must be positive, not %v", o.Retention)
+	}
 	return &Service{
 		store: o.Store, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
 		retention: o.Retention, remindIn: o.ReminderDelay, cache: newStateCache(o.CacheSize),
+	}, nil
+}
+
+// missing returns an error listing the collaborators that are not given.
+func missing(origin string, nils map[string]bool) error {
+	var names []string
+	for name, isNil := range nils {
+		if isNil {
+			names = append(names, name)
+		}
 	}
+	if len(names) == 0 {
+		return nil
+	}
+	slices.Sort(names)
+	return fmt.Errorf("%s: missing %s", origin, strings.Join(names, ", "))
 }
 
 // endedTTL is how long an ended conversation is kept: long enough to answer
 // Twilio's redeliveries of the last message, which come within hours.
 const endedTTL = 48 * time.Hour
 
-// maxAttempts bounds the claim-step-commit loop. Each retry means another message of
+// maxAttempts bounds the load-step-commit loop. Each retry means another message of
 // the same person committed in between, so this many in a row is a storm.
 const maxAttempts = 20
 
@@ -239,7 +116,7 @@ const maxAttempts = 20
 // far as a last look could tell: a commit whose answer was lost is looked for
 // once more before giving up, but one still stuck in a stalled Redis past that
 // look may yet apply, and a resend is then answered as the next question.
-func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
+func (s *Service) Handle(ctx context.Context, m hotline.Message) (Reply, error) {
 	key := m.Key()
 	s.observe.MessageIn(m.Channel)
 	// The cache usually holds the conversation as this process last committed it;
@@ -248,16 +125,16 @@ func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
 	// conversation on, or it began before this process knew it), the commit says
 	// so and returns the conversation as it is, and the message is stepped again.
 	// A read first would cost every new conversation a second round trip.
-	claimed, _ := s.cache.get(key)
+	snap, _ := s.cache.get(key)
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		if claimed.Duplicate {
-			return s.duplicate(key, m, claimed), nil
+		if snap.Duplicate {
+			return s.duplicate(m, snap), nil
 		}
-		reply, commit, fx, err := s.step(key, m, claimed)
+		reply, change, fx, err := s.step(m, snap)
 		if err != nil {
 			return Reply{}, err
 		}
-		now, committed, err := s.store.Commit(ctx, key, m.ID, commit)
+		now, committed, err := s.store.Commit(ctx, key, m.ID, change)
 		switch {
 		case errors.Is(err, ErrRefTaken):
 			continue // step again: a new reference is drawn
@@ -273,10 +150,10 @@ func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
 			return Reply{}, fmt.Errorf("bot: commit: %w", err)
 		case !committed:
 			s.cache.drop(key)
-			claimed = now
+			snap = now
 			continue
 		}
-		s.cache.put(key, commit.State, now.Version)
+		s.cache.put(key, Snapshot{State: change.State, Version: now.Version})
 		s.committed(key, m, fx, reply)
 		return reply, nil
 	}
@@ -286,68 +163,45 @@ func (s *Service) Handle(ctx context.Context, m Message) (Reply, error) {
 
 // recheck looks, with a fresh deadline, whether a message whose commit failed was
 // applied after all, and if so returns its replies.
-func (s *Service) recheck(key string, m Message) (Reply, bool) {
+func (s *Service) recheck(key string, m hotline.Message) (Reply, bool) {
 	if m.ID == "" {
 		return Reply{}, false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	claimed, err := s.store.Claim(ctx, key, m.ID)
-	if err != nil || !claimed.Duplicate {
+	snap, err := s.store.Load(ctx, key, m.ID)
+	if err != nil || !snap.Duplicate {
 		return Reply{}, false
 	}
-	return s.duplicate(key, m, claimed), true
+	return s.duplicate(m, snap), true
 }
 
 // duplicate answers a message applied before with the replies it got then.
-func (s *Service) duplicate(key string, m Message, claimed Claimed) Reply {
+func (s *Service) duplicate(m hotline.Message, snap Snapshot) Reply {
 	s.observe.Duplicate(m.Channel)
-	var replies []string
-	if err := json.Unmarshal(claimed.Reply, &replies); err != nil {
-		s.observe.Error("stored_reply")
-		s.log.Warn("a stored reply is unreadable; answering the duplicate with nothing", "conv", key, "err", err)
-	}
-	return Reply{Messages: replies, Duplicate: true}
+	return Reply{Messages: snap.Replies, Duplicate: true}
 }
 
-// step runs the engine on a claimed state and prepares the commit.
-func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, pack.Effects, error) {
-	var st flows.State
-	if len(claimed.State) > 0 {
-		if err := st.UnmarshalBinary(claimed.State); err != nil {
-			// A state this version cannot read (corrupt, or written by a newer
-			// release): starting over beats refusing the person forever.
-			s.observe.Error("bad_state")
-			s.log.Warn("unreadable conversation state; starting over", "conv", key, "err", err)
-			st = flows.State{}
-		}
-	}
-	ref, err := NewReference(s.random, s.store.RefPrefix(key))
+// step runs the engine on a conversation and prepares the change to commit.
+func (s *Service) step(m hotline.Message, snap Snapshot) (Reply, Change, pack.Effects, error) {
+	ref, err := NewReference(s.random, s.store.RefPrefix(m.Key()))
 	if err != nil {
-		return Reply{}, Commit{}, pack.Effects{}, err
+		return Reply{}, Change{}, pack.Effects{}, err
 	}
 	now := s.now()
 	start := time.Now()
-	next, fx := s.pack().Step(st, flows.Input{
+	next, fx := s.pack().Step(snap.State, flows.Input{
 		Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly,
 	})
 	s.observe.Step(time.Since(start))
 
-	reply := Reply{Messages: fx.Replies, State: next, Static: !fx.Personal}
+	reply := Reply{Messages: fx.Replies, State: next}
 	if m.Silent {
 		reply.Messages = nil
 	}
-	state, err := next.MarshalBinary()
-	if err != nil {
-		return Reply{}, Commit{}, fx, fmt.Errorf("bot: encode state: %w", err)
-	}
-	stored, err := json.Marshal(reply.Messages)
-	if err != nil {
-		return Reply{}, Commit{}, fx, fmt.Errorf("bot: encode reply: %w", err)
-	}
 	ttl := s.retention
 	switch {
-	case next.Flags&flows.OptedOut != 0 && m.Channel != "web":
+	case next.Flags&flows.OptedOut != 0 && m.Channel != hotline.ChannelWeb:
 		// An opt-out outlives any retention: nothing may be texted to that number
 		// until START. A web session has no number and is never seen again.
 		ttl = 0
@@ -356,25 +210,22 @@ func (s *Service) step(key string, m Message, claimed Claimed) (Reply, Commit, p
 		// last message; that reply may name the person, so it goes soon.
 		ttl = min(ttl, endedTTL)
 	}
-	c := Commit{Version: claimed.Version, State: state, StateTTL: ttl, Reply: stored, Now: now}
+	c := Change{Version: snap.Version, State: next, TTL: ttl, Replies: reply.Messages, Now: now}
 	if fx.Referral != nil {
-		if c.Job, err = newReferralJob(fx.Referral, now, s.random); err != nil {
-			return Reply{}, Commit{}, fx, err
+		if c.Email, err = newReferralEmail(fx.Referral, now, s.random); err != nil {
+			return Reply{}, Change{}, fx, err
 		}
 	}
 	// A reminder only for someone waiting at a question, by text: not after the
 	// end, not after STOP, not on the web (no number to text).
-	if s.remindIn > 0 && next.Step != "" && next.Flags&(flows.Ended|flows.OptedOut) == 0 && m.Channel != "web" {
-		c.RemindAt = now.Add(s.remindIn)
-		if c.Who, err = (Recipient{Channel: m.Channel, From: m.From, To: m.To}).MarshalJSON(); err != nil {
-			return Reply{}, Commit{}, fx, err
-		}
+	if s.remindIn > 0 && next.Step != "" && next.Flags&(flows.Ended|flows.OptedOut) == 0 && m.Channel != hotline.ChannelWeb {
+		c.Reminder = &Reminder{At: now.Add(s.remindIn), To: m.Conversation}
 	}
 	return reply, c, fx, nil
 }
 
 // committed records what a committed message did.
-func (s *Service) committed(key string, m Message, fx pack.Effects, reply Reply) {
+func (s *Service) committed(key string, m hotline.Message, fx pack.Effects, reply Reply) {
 	s.observe.MessagesOut(m.Channel, len(reply.Messages))
 	if fx.OptOut {
 		s.observe.OptOut(m.Channel)
@@ -391,8 +242,8 @@ func (s *Service) committed(key string, m Message, fx pack.Effects, reply Reply)
 
 // callbackNumber is the number a YES to "is this the best number?" means: the
 // sender's, on SMS and WhatsApp; none on the web.
-func callbackNumber(m Message) string {
-	if m.Channel == "web" {
+func callbackNumber(m hotline.Message) string {
+	if m.Channel == hotline.ChannelWeb {
 		return ""
 	}
 	return m.From

@@ -42,9 +42,6 @@ type Effects struct {
 	Human bool
 	// Ended is set when the conversation ended with this message.
 	Ended bool
-	// Personal is set when a reply was filled in (a name, a reference...); replies
-	// without it are the pack's texts as written, the same for everyone.
-	Personal bool
 }
 
 // Variables the engine itself reads or writes.
@@ -157,7 +154,6 @@ func (t *turn) say(m *message) {
 	var b strings.Builder
 	tpl.render(&b, t)
 	t.fx.Replies = append(t.fx.Replies, b.String())
-	t.fx.Personal = true
 }
 
 func (t *turn) optedOut(norm string) {

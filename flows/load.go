@@ -484,7 +484,7 @@ func (l *loader) eachRule(fn func(*ruleYAML)) {
 
 // freeze writes the placeholders that are the same for everyone into the texts,
 // once, at load: a text left with none is sent as it is, without building a
-// string, and counts as the same for everyone (Effects.Personal). A shared
+// string. A shared
 // message may serve several steps, so only the hotline's placeholders are
 // frozen in it; a step's own ({min}, {choices}) are frozen in its own texts.
 func (l *loader) freeze() {

@@ -223,7 +223,6 @@ func (t *turn) refer(r *refer) {
 		r.urgent.byLang[t.lang].render(&b, t)
 	}
 	t.fx.Replies = append(t.fx.Replies, b.String())
-	t.fx.Personal = true
 	t.end()
 }
 

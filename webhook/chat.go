@@ -22,7 +22,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/pack"
 )
 
@@ -145,7 +145,7 @@ func handleChatMessage(d Deps) echo.HandlerFunc {
 		}
 		ctx, cancel := context.WithTimeout(req.Context(), d.HandleTimeout)
 		defer cancel()
-		reply, err := d.Bot.Handle(ctx, bot.Message{Conversation: bot.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text})
+		reply, err := d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text})
 		out := chatResponse{Session: in.Session, Replies: reply.Messages}
 		if err != nil {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/pack"
@@ -21,7 +22,7 @@ import (
 
 // Bot applies messages to conversations.
 type Bot interface {
-	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
+	Handle(ctx context.Context, m hotline.Message) (bot.Reply, error)
 	// TechnicalProblem is the apology for a message that could not be applied.
 	TechnicalProblem() string
 	// Inspect describes a conversation for the coordinators' preview.

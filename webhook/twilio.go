@@ -17,8 +17,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/twilio/twilio-go/client"
-	"github.com/twilio/twilio-go/twiml"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 )
 
@@ -151,7 +151,6 @@ const (
 // Nothing a person sends and no passing fault gives Twilio a 5xx: a message that
 // cannot be applied gets the technical-problem apology, and Twilio keeps it.
 func handleMessages(d Deps) echo.HandlerFunc {
-	cache := &twimlCache{m: map[string][]byte{}}
 	return func(c echo.Context) error {
 		form := c.Request().PostForm
 		sid := form.Get("MessageSid")
@@ -169,8 +168,8 @@ func handleMessages(d Deps) echo.HandlerFunc {
 		}
 		body := form.Get("Body")
 		media, _ := strconv.Atoi(form.Get("NumMedia"))
-		msg := bot.Message{
-			Conversation: bot.Conversation{Channel: channel, From: from, To: to},
+		msg := hotline.Message{
+			Conversation: hotline.Conversation{Channel: channel, From: from, To: to},
 			ID:           sid,
 			Text:         body,
 			MediaOnly:    media > 0 && strings.TrimSpace(body) == "",
@@ -185,7 +184,7 @@ func handleMessages(d Deps) echo.HandlerFunc {
 				"from", bot.MaskPhone(from), "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 			reply.Messages = []string{d.Bot.TechnicalProblem()}
 		}
-		return cache.write(c, reply.Messages, reply.Static)
+		return writeTwiML(c, reply.Messages)
 	}
 }
 
@@ -209,56 +208,63 @@ func handleStatus(d Deps) echo.HandlerFunc {
 // writeTwiML answers with a <Response> holding one <Message> per reply; an empty
 // <Response/> sends nothing.
 func writeTwiML(c echo.Context, replies []string) error {
-	doc, err := renderTwiML(replies)
-	if err != nil {
-		return err
-	}
-	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", doc)
+	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", renderTwiML(replies))
 }
 
-// renderTwiML builds the TwiML of some replies with twilio-go.
-func renderTwiML(replies []string) ([]byte, error) {
-	verbs := make([]twiml.Element, 0, len(replies))
+// renderTwiML writes the TwiML of some replies: the bytes twilio-go's
+// twiml.Messages writes (a test holds it to them), at a small part of its cost,
+// which was more than a step of the engine and once needed a cache.
+func renderTwiML(replies []string) []byte {
+	n := len(twimlHead) + len(twimlTail)
+	for _, r := range replies {
+		n += len(r) + 32
+	}
+	b := make([]byte, 0, n)
+	b = append(b, twimlHead...)
+	empty := true
 	for _, r := range replies {
 		if r = xmlSafe(r); r != "" {
-			verbs = append(verbs, twiml.MessagingMessage{Body: r})
+			b = append(b, "<Message>"...)
+			b = appendEscaped(b, r)
+			b = append(b, "</Message>"...)
+			empty = false
 		}
 	}
-	doc, err := twiml.Messages(verbs)
-	return []byte(doc), err
+	if empty {
+		return append(b[:len(twimlHead)-1], "/>"...)
+	}
+	return append(b, twimlTail...)
 }
 
-// twimlCache keeps the TwiML of the replies most people get (the questions),
-// since building a document with twilio-go costs more than a step of the engine.
-// Replies with a person's name or reference differ and are not worth keeping.
-type twimlCache struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
+const (
+	twimlHead = `<?xml version="1.0" encoding="UTF-8"?><Response>`
+	twimlTail = `</Response>`
+)
 
-// maxCachedTwiML bounds the cache: a pack has a few dozen questions per language.
-const maxCachedTwiML = 512
-
-func (tc *twimlCache) write(c echo.Context, replies []string, cacheable bool) error {
-	if !cacheable {
-		return writeTwiML(c, replies)
-	}
-	key := strings.Join(replies, "\x00") // one reply: itself, no allocation
-	tc.mu.Lock()
-	doc, ok := tc.m[key]
-	tc.mu.Unlock()
-	if !ok {
-		var err error
-		if doc, err = renderTwiML(replies); err != nil {
-			return err
+// appendEscaped appends s with the five characters XML reserves escaped, as
+// twilio-go's XML library writes text.
+func appendEscaped(b []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '\'':
+			esc = "&apos;"
+		case '"':
+			esc = "&quot;"
+		default:
+			continue
 		}
-		tc.mu.Lock()
-		if len(tc.m) < maxCachedTwiML {
-			tc.m[key] = doc
-		}
-		tc.mu.Unlock()
+		b = append(append(b, s[last:i]...), esc...)
+		last = i + 1
 	}
-	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", doc)
+	return append(b, s[last:]...)
 }
 
 // xmlSafe drops what XML 1.0 cannot carry at all (most control characters,

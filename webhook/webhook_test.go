@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/metrics"
 	"github.com/hotline-legal/hotline/bot/redisstore"
@@ -76,10 +77,13 @@ func newServer(t testing.TB, o serverOptions) *server {
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := bot.New(bot.Options{
+	svc, err := bot.New(bot.Options{
 		Store: s.store, Pack: func() *pack.Pack { return sample }, Now: s.clock, Random: rand.Reader,
 		Log: log, Observer: m, Retention: 7 * 24 * time.Hour,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()
 	t.Cleanup(ts.Close)
@@ -412,11 +416,11 @@ func TestSimultaneousTexts(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	from := "+13125550160"
 	s.converse(from, []string{"hi", "1"})
-	conv := bot.Conversation{Channel: "sms", From: from, To: hotlineNo}.Key()
-	key := s.store.Key(conv)
+	conv := hotline.Conversation{Channel: "sms", From: from, To: hotlineNo}.Key()
+	key := s.store.Keys(conv)[0]
 	ctx := context.Background()
 	version := func() int64 {
-		c, err := s.store.Claim(ctx, conv, "")
+		c, err := s.store.Load(ctx, conv, "")
 		if err != nil {
 			t.Fatal(err)
 		}

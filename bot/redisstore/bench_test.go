@@ -11,9 +11,11 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
+	"github.com/hotline-legal/hotline/flows"
 )
 
 // BenchmarkCommit commits messages of 13-message screenings as the webhook does
@@ -31,10 +33,14 @@ func BenchmarkCommit(b *testing.B) {
 	rdb := srv.Client()
 	s := redisstore.New(rdb, "bench:")
 	ctx := context.Background()
-	state := []byte(strings.Repeat("s", 180))
-	reply := []byte(`["Thank you. What is your ZIP code? (5 digits, like 60601)"]`)
-	who := []byte(`{"c":"sms","f":"+13125550100","t":"+13125550199"}`)
-	job := []byte(strings.Repeat("j", 1400))
+	state := flows.State{Step: "household", History: []string{"language", "consent", "safety", "zip", "problem", "court_papers", "court_date", "opponent"}}
+	for _, a := range []string{"language=en", "zip=60612", "case_type=housing", "court_papers=yes", "court_date=2026-11-30", "opponent=Acme Properties", "urgent=yes", "urgent_reason=court hearing within 14 days"} {
+		name, value, _ := strings.Cut(a, "=")
+		state.Set(name, value)
+	}
+	reply := []string{"Thank you. What is your ZIP code? (5 digits, like 60601)"}
+	who := hotline.Conversation{Channel: "sms", From: "+13125550100", To: "+13125550199"}
+	ref := &hotline.Referral{Ref: "H-7F3K9", OrgID: "tenant-clinic", Name: strings.Repeat("j", 1000)}
 	const perConversation = 13
 	var convs atomic.Int64
 	rdb.ConfigResetStat(ctx)
@@ -51,11 +57,13 @@ func BenchmarkCommit(b *testing.B) {
 				conv, version = fmt.Sprintf("conv%d", convs.Add(1)), 0
 			}
 			now := time.Now()
-			c := bot.Commit{Version: version, State: state, StateTTL: 720 * time.Hour, Reply: reply, Now: now,
-				RemindAt: now.Add(time.Hour), Who: who}
+			c := bot.Change{Version: version, State: state, TTL: 720 * time.Hour, Replies: reply, Now: now,
+				Reminder: &bot.Reminder{At: now.Add(time.Hour), To: who}}
 			if i%perConversation == perConversation-1 {
-				c.RemindAt, c.Who = time.Time{}, nil
-				c.Job = &bot.Job{Ref: "H-" + conv, Data: job}
+				r := *ref
+				r.Ref = "H-" + conv
+				c.Reminder = nil
+				c.Email = &bot.Email{Kind: bot.EmailReferral, ID: "0123456789abcdef", Created: now, Referral: &r}
 			}
 			_, ok, err := s.Commit(ctx, conv, fmt.Sprintf("SM%s-%d", conv, i), c)
 			if err != nil || !ok {

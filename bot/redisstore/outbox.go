@@ -2,12 +2,14 @@ package redisstore
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 )
 
@@ -60,11 +62,14 @@ return 1
 
 // deadJobScript moves a job that will never be delivered to the dead letters and,
 // when given, queues an alert job in its place, at once.
-// KEYS: outbox, jobs, created, dead key. ARGV: ref, job, retention ms, alert ref
-// ("" for none), alert job, now ms, lease.
+// KEYS: outbox, jobs, created, dead key. ARGV: ref, job ("" keeps the job as
+// queued: one that could not be read), retention ms, alert ref ("" for none),
+// alert job, now ms, lease.
 var deadJobScript = redis.NewScript(`
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) ~= ARGV[7] then return 0 end
-redis.call('SET', KEYS[4], ARGV[2], 'PX', ARGV[3])
+local record = ARGV[2]
+if record == '' then record = redis.call('HGET', KEYS[2], ARGV[1]) or '' end
+redis.call('SET', KEYS[4], record, 'PX', ARGV[3])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
@@ -76,7 +81,8 @@ end
 return 1
 `)
 
-// ClaimJobs leases up to limit due jobs of a shard for lease.
+// ClaimJobs leases up to limit due jobs of a shard for lease. A job that cannot
+// be read comes back with no Referral, for the worker to move to the dead letters.
 func (s *Store) ClaimJobs(ctx context.Context, shard int, now time.Time, lease time.Duration, limit int) ([]bot.Job, error) {
 	res, err := claimJobsScript.Run(ctx, s.rdb, []string{s.shardKey(shard, "outbox"), s.shardKey(shard, "jobs")},
 		ms(now), lease.Milliseconds(), limit, s.shardKey(shard, "sent:")).Slice()
@@ -85,14 +91,22 @@ func (s *Store) ClaimJobs(ctx context.Context, shard int, now time.Time, lease t
 	}
 	jobs := make([]bot.Job, 0, len(res)/3)
 	for i := 0; i+2 < len(res); i += 3 {
-		jobs = append(jobs, bot.Job{Shard: shard, Ref: string(bytesOf(res[i])), Data: bytesOf(res[i+1]), Lease: string(bytesOf(res[i+2]))})
+		job := bot.Job{Shard: shard, Ref: stringOf(res[i]), Lease: stringOf(res[i+2])}
+		if e, err := decodeEmail(stringOf(res[i+1])); err == nil {
+			job.Email = e
+		}
+		jobs = append(jobs, job)
 	}
 	return jobs, nil
 }
 
-// FinishJob marks a job delivered and keeps record (what was sent) for retention.
-func (s *Store) FinishJob(ctx context.Context, job bot.Job, record []byte, retention time.Duration) error {
-	err := finishJobScript.Run(ctx, s.rdb, []string{
+// FinishJob marks a job delivered and keeps what was sent for retention.
+func (s *Store) FinishJob(ctx context.Context, job bot.Job, retention time.Duration) error {
+	record, err := encodeEmail(&job.Email)
+	if err != nil {
+		return fmt.Errorf("redisstore: finish job: %w", err)
+	}
+	err = finishJobScript.Run(ctx, s.rdb, []string{
 		s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs"), s.shardKey(job.Shard, "created"),
 		s.shardKey(job.Shard, "sent:"+job.Ref),
 	}, job.Ref, record, retention.Milliseconds()).Err()
@@ -104,8 +118,12 @@ func (s *Store) FinishJob(ctx context.Context, job bot.Job, record []byte, reten
 
 // RetryJob saves a job (with its new attempt count) to be tried again at due.
 func (s *Store) RetryJob(ctx context.Context, job bot.Job, due time.Time) error {
-	err := retryJobScript.Run(ctx, s.rdb, []string{s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs")},
-		job.Ref, job.Data, ms(due), job.Lease).Err()
+	data, err := encodeEmail(&job.Email)
+	if err != nil {
+		return fmt.Errorf("redisstore: retry job: %w", err)
+	}
+	err = retryJobScript.Run(ctx, s.rdb, []string{s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs")},
+		job.Ref, data, ms(due), job.Lease).Err()
 	if err != nil {
 		return fmt.Errorf("redisstore: retry job: %w", err)
 	}
@@ -114,16 +132,25 @@ func (s *Store) RetryJob(ctx context.Context, job bot.Job, due time.Time) error 
 
 // KillJob moves a job to the dead letters (kept for retention) and queues alert in
 // its place, when alert is not nil.
-func (s *Store) KillJob(ctx context.Context, job bot.Job, retention time.Duration, alert *bot.Job, now time.Time) error {
+func (s *Store) KillJob(ctx context.Context, job bot.Job, retention time.Duration, alert *bot.Email, now time.Time) error {
+	var record, alertData []byte
 	var alertRef string
-	var alertData []byte
-	if alert != nil {
-		alertRef, alertData = alert.Ref, alert.Data
+	var err error
+	if job.Referral != nil {
+		if record, err = encodeEmail(&job.Email); err != nil {
+			return fmt.Errorf("redisstore: dead job: %w", err)
+		}
 	}
-	err := deadJobScript.Run(ctx, s.rdb, []string{
+	if alert != nil {
+		if alertData, err = encodeEmail(alert); err != nil {
+			return fmt.Errorf("redisstore: dead job: %w", err)
+		}
+		alertRef = alert.Ref()
+	}
+	err = deadJobScript.Run(ctx, s.rdb, []string{
 		s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs"), s.shardKey(job.Shard, "created"),
 		s.shardKey(job.Shard, "dead:"+job.Ref),
-	}, job.Ref, job.Data, retention.Milliseconds(), alertRef, alertData, ms(now), job.Lease).Err()
+	}, job.Ref, record, retention.Milliseconds(), alertRef, alertData, ms(now), job.Lease).Err()
 	if err != nil {
 		return fmt.Errorf("redisstore: dead job: %w", err)
 	}
@@ -188,13 +215,14 @@ for _, conv in ipairs(due) do
     end
   end
   if ok then
-    redis.call('SET', key, string.sub(cur, 1, RING - 1 - ` + strconv.Itoa(digits) + `) .. indexed .. string.sub(cur, RING, REMIND - 1) .. at .. string.sub(cur, REMINDEND + 1), 'KEEPTTL')
+    redis.call('SET', key, string.sub(cur, 1, 16) .. indexed .. string.sub(cur, LAST, REMIND - 1) .. at .. string.sub(cur, REMINDEND + 1), 'KEEPTTL')
   end
 end
 return out
 `)
 
-// ClaimReminders takes up to limit due reminders of a shard.
+// ClaimReminders takes up to limit due reminders of a shard. One whose
+// recipient cannot be read is dropped: a reminder is a nudge, not a promise.
 func (s *Store) ClaimReminders(ctx context.Context, shard int, now time.Time, limit int) ([]bot.DueReminder, error) {
 	res, err := remindScript.Run(ctx, s.rdb, []string{s.shardKey(shard, "remind")},
 		pad(now.UnixMilli()), limit, s.shards[shard].conv).Slice()
@@ -203,7 +231,11 @@ func (s *Store) ClaimReminders(ctx context.Context, shard int, now time.Time, li
 	}
 	out := make([]bot.DueReminder, 0, len(res)/3)
 	for i := 0; i+2 < len(res); i += 3 {
-		out = append(out, bot.DueReminder{Conv: string(bytesOf(res[i])), State: bytesOf(res[i+1]), Who: bytesOf(res[i+2])})
+		to, ok := decodeWho(stringOf(res[i+2]))
+		if !ok {
+			continue
+		}
+		out = append(out, bot.DueReminder{Conv: stringOf(res[i]), State: decodeStored(stringOf(res[i+1])), To: to})
 	}
 	return out, nil
 }
@@ -228,3 +260,33 @@ func (s *Store) Dead(ctx context.Context, shard int, ref string) (bool, error) {
 
 // ShardOf returns the shard a conversation's jobs and reminder live in.
 func ShardOf(conv string) int { return shardOf(conv) }
+
+// emailRecord is an outbox job as stored: JSON, so that an operator can read it
+// with redis-cli.
+type emailRecord struct {
+	Kind        string            `json:"kind"`
+	ID          string            `json:"id"`
+	Attempts    int               `json:"attempts"`
+	Created     time.Time         `json:"created"`
+	LastError   string            `json:"last_error,omitempty"`
+	To          string            `json:"to,omitempty"`
+	Referral    *hotline.Referral `json:"referral"`
+	Failed      int               `json:"failed,omitempty"`
+	FailedError string            `json:"failed_error,omitempty"`
+}
+
+func encodeEmail(e *bot.Email) ([]byte, error) {
+	return json.Marshal(emailRecord(*e))
+}
+
+// decodeEmail reads a stored job; one without a referral is unreadable.
+func decodeEmail(data string) (bot.Email, error) {
+	var r emailRecord
+	if err := json.Unmarshal([]byte(data), &r); err != nil {
+		return bot.Email{}, err
+	}
+	if r.Referral == nil {
+		return bot.Email{}, errors.New("redisstore: a job without a referral")
+	}
+	return bot.Email(r), nil
+}

@@ -8,7 +8,8 @@ package redisstore
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -18,13 +19,16 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/flows"
 )
 
 // Keys. Every conversation belongs to one of Shards shards, and every key of a shard
 // carries the shard's hash tag, "{hNN}":
 //
 //	<prefix>{hNN}:c:<conv>     a conversation (a string, below)
+//	<prefix>{hNN}:m:<conv>     the short ids of its messages of the last 48 hours (a set)
 //	<prefix>{hNN}:jobs         outbox jobs by reference (hash: ref → job)
 //	<prefix>{hNN}:outbox       when each job is next due (sorted set, ms)
 //	<prefix>{hNN}:created      when each job was queued (sorted set, ms)
@@ -32,11 +36,11 @@ import (
 //	<prefix>{hNN}:sent:<ref>   a delivered job's marker and record, until retention ends
 //	<prefix>{hNN}:dead:<ref>   a job that could not be delivered, until retention ends
 //
-// Sharing a tag puts a conversation, its shard's outbox and its shard's reminder
-// schedule in one Cluster slot, so the script that ends a conversation can queue its
-// referral email and drop its reminder atomically, under Cluster too, with no
-// "pending marker then enqueue" step that a crash could split. Workers walk the
-// shards.
+// Sharing a tag puts a conversation, its message ids, its shard's outbox and its
+// shard's reminder schedule in one Cluster slot, so the script that ends a
+// conversation can queue its referral email and drop its reminder atomically,
+// under Cluster too, with no "pending marker then enqueue" step that a crash could
+// split. Workers walk the shards.
 //
 // A conversation is one string, packed to stay well under 1 KiB (a hash of seven
 // fields costs Redis twice the bytes once a value passes 64 bytes). Its head has a
@@ -46,19 +50,19 @@ import (
 //	bytes   0–15   version: 16 digits
 //	bytes  16–31   indexed: the score of the conversation in its shard's reminder
 //	               schedule, 16 digits, all zeros when it is not there
-//	bytes  32–167  ring: the short ids of the last message and the 16 before it,
-//	               newest first, 8 bytes each ("--------" for none, or for a
-//	               message without an id)
-//	byte   168     ':'
-//	bytes 169–184  remind at: when to remind the person, in Unix ms (16 digits,
+//	bytes  32–41   the last message's short id: 10 digits, "----------" for none
+//	byte   42      ':'
+//	bytes  43–58   remind at: when to remind the person, in Unix ms (16 digits,
 //	               all zeros for no reminder)
 //	then           " <len reply> <len who>\n", reply, who, state
 //
-// version is bumped by every commit; reply holds the last message's replies (JSON),
-// for a duplicate of it; who is whom to remind (JSON); state is the encoded
-// flows.State. Only the last reply is kept: Twilio redelivers a message right after
-// the first attempt, so a duplicate of an older message (found in the ring) is
-// answered with nothing and changes nothing.
+// version is bumped by every commit; reply holds the last message's replies (a
+// JSON list), for a duplicate of it; who is whom to remind; state is the encoded
+// flows.State (state.go). A message's short id is 31 bits of the SHA-256 of its
+// id, written in decimal: Redis keeps a set of such numbers as an intset, 4 bytes
+// a member. The set is kept 48 hours after the conversation's last message, so
+// that a message Twilio delivers again (or someone replays) within 48 hours is
+// never applied twice: the last one gets its reply again, an older one nothing.
 //
 // Every message moves the reminder, but the schedule is written only when the
 // conversation is not in it, or is in it for a later time than the new one: the
@@ -70,30 +74,33 @@ import (
 // slots over its masters, few enough for workers to poll each one every second.
 const Shards = 16
 
+// dedupeFor is how long a message id is remembered after the conversation's last
+// message.
+const dedupeFor = 48 * time.Hour
+
 // The conversation string's layout (see above).
 const (
-	digits     = 16                            // width of a version or a time
-	shortIDLen = 8                             // a message's short id: 32 bits of its SHA-256
-	ringSlots  = 17                            // the last message and the 16 before it
-	ringAt     = 2 * digits                    // where the ring starts
-	markAt     = ringAt + ringSlots*shortIDLen // the ':' after the ring
-	remindAt   = markAt + 1                    // where "remind at" starts
-	tailAt     = remindAt + digits             // where " <len reply> <len who>\n" starts
-	noShortID  = "--------"                    // an empty ring slot, or a message without an id
-	zeroDigits = "0000000000000000"            // no version, no reminder
+	digits     = 16                  // width of a version or a time
+	shortIDLen = 10                  // a message's short id: 31 bits, in decimal
+	lastAt     = 2 * digits          // where the last message's short id starts
+	markAt     = lastAt + shortIDLen // the ':' after it
+	remindAt   = markAt + 1          // where "remind at" starts
+	tailAt     = remindAt + digits   // where " <len reply> <len who>\n" starts
+	noShortID  = "----------"        // no message, or a message without an id
+	zeroDigits = "0000000000000000"  // no version, no reminder
 )
 
 // luaLayout declares the layout for the scripts, 1-based as Lua counts.
 var luaLayout = fmt.Sprintf(`
 local ZERO, NOID = '%s', '%s'
 local DIGITS = '^' .. string.rep('%%d', %d)
-local RING, LASTSLOT, MARK = %d, %d, %d
+local LAST, MARK = %d, %d
 local REMIND, REMINDEND, TAIL = %d, %d, %d
-`, zeroDigits, noShortID, ringAt, ringAt+1, markAt-shortIDLen+1, markAt+1, remindAt+1, remindAt+digits, tailAt+1)
+`, zeroDigits, noShortID, 2*digits, lastAt+1, markAt+1, remindAt+1, remindAt+digits, tailAt+1)
 
 // unpackLua reads what a script needs of a conversation string "cur" (or false):
-// readable says it has the layout (32 digits, and the ':' after the ring; a string
-// of an older layout has neither); tailOf cuts out the rest, when needed.
+// readable says it has the layout (32 digits, and the ':' after the last id; a
+// string of an older layout has neither); tailOf cuts out the rest, when needed.
 const unpackLua = `
 local function readable(cur)
   return cur and #cur >= TAIL and string.byte(cur, MARK) == 58 and string.find(cur, DIGITS) ~= nil
@@ -111,13 +118,13 @@ end
 // its referral job and schedules its reminder, all or nothing. When it cannot, it
 // says why with what the caller needs next.
 //
-// KEYS: conversation, jobs, outbox, created, remind.
-// ARGV: 1 the head, 16 digits each but the id: the version read, the new version,
-// the message's short id (8 bytes, "--------" for none), the TTL in ms ("0…0"
-// keeps none); 2 the string from "remind at" on (its first 16 digits, "0…0" for no
-// reminder, say whether to schedule one); 3 job ref ("" for none); 4 job; 5 now ms
-// (for the job). The arguments are few
-// and fixed-width on purpose: each one costs Redis an object and a Lua string.
+// KEYS: conversation, message ids, jobs, outbox, created, remind.
+// ARGV: 1 the head, fixed-width: the version read (16 digits), the new version
+// (16), the message's short id (10, "----------" for none), the TTL in ms (16,
+// "0…0" keeps none); 2 the string from "remind at" on (its first 16 digits, "0…0"
+// for no reminder, say whether to schedule one); 3 job ref ("" for none); 4 job;
+// 5 now ms (for the job). The arguments are few and fixed-width on purpose: each
+// one costs Redis an object and a Lua string.
 //
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
 // for a duplicate of an older one; {0, state, version} when another message came
@@ -128,80 +135,81 @@ var commitScript = redis.NewScript(commitLua)
 var commitLua = luaLayout + unpackLua + `
 local head = ARGV[1]
 local expected, nextv = string.sub(head, 1, 16), string.sub(head, 17, 32)
-local msg, r = string.sub(head, 33, 40), string.sub(ARGV[2], 1, 16)
+local msg, r = string.sub(head, 33, 42), string.sub(ARGV[2], 1, 16)
 local cur = redis.call('GET', KEYS[1])
 local ok = readable(cur)
-if ok and msg ~= NOID then
-  -- A plain search, then a check that the match is a whole slot.
-  local p = string.find(cur, msg, RING, true)
-  while p and p <= LASTSLOT do
-    if (p - RING) % ` + strconv.Itoa(shortIDLen) + ` == 0 then
-      if p > RING then return {2} end
-      local reply = tailOf(cur)
-      return {1, reply}
-    end
-    p = string.find(cur, msg, p + 1, true)
+if msg ~= NOID then
+  if ok and string.sub(cur, LAST, MARK - 1) == msg then
+    local reply = tailOf(cur)
+    return {1, reply}
   end
+  -- Members are numbers without leading zeros, so that Redis keeps an intset.
+  if redis.call('SISMEMBER', KEYS[2], string.match(msg, '^0*(%d+)')) == 1 then return {2} end
 end
-local v, indexed, ring = ZERO, ZERO, string.rep(NOID, ` + strconv.Itoa(ringSlots-1) + `)
-if ok then v, indexed, ring = string.sub(cur, 1, RING - 1 - ` + strconv.Itoa(digits) + `), string.sub(cur, RING - ` + strconv.Itoa(digits) + `, RING - 1), string.sub(cur, RING, LASTSLOT - 1) end
+local v, indexed = ZERO, ZERO
+if ok then v, indexed = string.sub(cur, 1, 16), string.sub(cur, 17, 32) end
 if v ~= expected then
   local state = ''
   if ok then local _, _, st = tailOf(cur); state = st end
   return {0, state, v}
 end
 if ARGV[3] ~= '' then
-  local base = string.sub(KEYS[2], 1, -5)
-  if redis.call('EXISTS', base .. 'sent:' .. ARGV[3], base .. 'dead:' .. ARGV[3]) > 0 or redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[4]) == 0 then
+  local base = string.sub(KEYS[3], 1, -5)
+  if redis.call('EXISTS', base .. 'sent:' .. ARGV[3], base .. 'dead:' .. ARGV[3]) > 0 or redis.call('HSETNX', KEYS[3], ARGV[3], ARGV[4]) == 0 then
     return {-1}
   end
-  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[3])
   redis.call('ZADD', KEYS[4], ARGV[5], ARGV[3])
+  redis.call('ZADD', KEYS[5], ARGV[5], ARGV[3])
 end
 -- The reminder's member is the conversation's id: its key without the shard's
 -- "<prefix>{hNN}:c:", which is as long as the remind key less "remind", plus "c:".
 if r == ZERO then
   if indexed ~= ZERO then
-    redis.call('ZREM', KEYS[5], string.sub(KEYS[1], #KEYS[5] - 3))
+    redis.call('ZREM', KEYS[6], string.sub(KEYS[1], #KEYS[6] - 3))
     indexed = ZERO
   end
 elseif indexed == ZERO or r < indexed then
-  redis.call('ZADD', KEYS[5], r, string.sub(KEYS[1], #KEYS[5] - 3))
+  redis.call('ZADD', KEYS[6], r, string.sub(KEYS[1], #KEYS[6] - 3))
   indexed = r
 end
 local tail = ARGV[2]
-local slots = msg .. ring
+local last = msg
 if msg == NOID and ok then
-  -- A message without an id is never a duplicate, so it keeps the ring and the
-  -- last reply as they are: a late duplicate of the last message with an id still
+  -- A message without an id is never a duplicate, so it keeps the last id and
+  -- its reply as they are: a late duplicate of the last message with an id still
   -- gets its reply. Its own reply goes; the rest of the tail is Go's.
-  slots = string.sub(cur, RING, MARK - 1)
+  last = string.sub(cur, LAST, MARK - 1)
   local at, rl, wl, q = string.match(tail, '^(%d+) (%d+) (%d+)\n()')
   local reply = tailOf(cur)
   tail = at .. ' ' .. #reply .. ' ' .. wl .. '\n' .. reply .. string.sub(tail, q + tonumber(rl))
 end
-local val = nextv .. indexed .. slots .. ':' .. tail
-local ttl = tonumber(string.sub(head, 41, 56))
+local val = nextv .. indexed .. last .. ':' .. tail
+local ttl = tonumber(string.sub(head, 43, 58))
 if ttl == 0 then
   redis.call('SET', KEYS[1], val)
 else
   redis.call('SET', KEYS[1], val, 'PX', ttl)
 end
+if msg ~= NOID then
+  redis.call('SADD', KEYS[2], string.match(msg, '^0*(%d+)'))
+  redis.call('PEXPIRE', KEYS[2], ` + strconv.FormatInt(dedupeFor.Milliseconds(), 10) + `)
+end
 return {3}
 `
 
-// conversation is what Claim needs of a conversation string.
+// conversation is what Load needs of a conversation string.
 type conversation struct {
 	version int64
-	ring    string // the short ids, newest first
+	last    string // the last message's short id
 	reply   string
+	who     string
 	state   string
 }
 
 // unpack reads a conversation string as the scripts do. Anything unreadable is an
 // empty conversation at version 0: its next commit overwrites it.
 func unpack(val string) conversation {
-	if len(val) < tailAt || val[markAt] != ':' || strings.IndexFunc(val[:ringAt], notDigit) >= 0 {
+	if len(val) < tailAt || val[markAt] != ':' || strings.IndexFunc(val[:lastAt], notDigit) >= 0 {
 		return conversation{}
 	}
 	version, err := strconv.ParseInt(val[:digits], 10, 64)
@@ -215,26 +223,10 @@ func unpack(val string) conversation {
 	if err1 != nil || err2 != nil || rl < 0 || wl < 0 || rl+wl > len(rest) {
 		return conversation{}
 	}
-	return conversation{version: version, ring: val[ringAt:markAt], reply: rest[:rl], state: rest[rl+wl:]}
+	return conversation{version: version, last: val[lastAt:markAt], reply: rest[:rl], who: rest[rl : rl+wl], state: rest[rl+wl:]}
 }
 
 func notDigit(r rune) bool { return r < '0' || r > '9' }
-
-// claimed turns a conversation into what Claim returns for a message.
-func (c conversation) claimed(id string) bot.Claimed {
-	if id != "" {
-		for k := 0; k+shortIDLen <= len(c.ring); k += shortIDLen {
-			if c.ring[k:k+shortIDLen] != id {
-				continue
-			}
-			if k == 0 {
-				return bot.Claimed{Duplicate: true, Reply: []byte(c.reply)}
-			}
-			return bot.Claimed{Duplicate: true, Reply: []byte("null")}
-		}
-	}
-	return bot.Claimed{State: []byte(c.state), Version: c.version}
-}
 
 // headLen is the length of the commit script's head argument.
 const headLen = 3*digits + shortIDLen
@@ -271,21 +263,25 @@ type Store struct {
 
 // shardKeys are the keys of one shard.
 type shardKeys struct {
-	base                                string // <prefix>{hNN}:
-	conv, jobs, outbox, created, remind string
+	base                                      string // <prefix>{hNN}:
+	conv, seen, jobs, outbox, created, remind string // conv and seen are prefixes
 	// boxed holds jobs, outbox, created and remind as interface values, made
 	// once: every commit names them, and boxing a string allocates.
 	boxed [4]any
 }
 
-var _ bot.Store = (*Store)(nil)
+var (
+	_ bot.Store         = (*Store)(nil)
+	_ bot.OutboxStore   = (*Store)(nil)
+	_ bot.ReminderStore = (*Store)(nil)
+)
 
 // New returns a Store whose keys all start with prefix (like "hotline:").
 func New(rdb redis.UniversalClient, prefix string) *Store {
 	s := &Store{rdb: rdb, pipe: asyncAutoPipeline(rdb)}
 	for i := range s.shards {
 		base := fmt.Sprintf("%s{h%02d}:", prefix, i)
-		k := shardKeys{base: base, conv: base + "c:", jobs: base + "jobs", outbox: base + "outbox",
+		k := shardKeys{base: base, conv: base + "c:", seen: base + "m:", jobs: base + "jobs", outbox: base + "outbox",
 			created: base + "created", remind: base + "remind"}
 		k.boxed = [4]any{k.jobs, k.outbox, k.created, k.remind}
 		s.shards[i] = k
@@ -320,20 +316,21 @@ func asyncAutoPipeline(rdb redis.UniversalClient) *redis.AutoPipeliner {
 // the autopipeliner when there is one and other commits are under way. A batched
 // command runs on the autopipeliner's context, not the caller's, so the caller's
 // deadline bounds only the wait: a commit given up on stays queued and may be
-// applied later. Service.Handle then asks Claim, which the autopipeliner runs
+// applied later. Service.Handle then asks Load, which the autopipeliner runs
 // after it.
-func (s *Store) runCommit(ctx context.Context, k *shardKeys, convKey string, args ...any) ([]any, error) {
+func (s *Store) runCommit(ctx context.Context, k *shardKeys, conv string, args ...any) ([]any, error) {
 	alone := s.inflight.Add(1) == 1
 	defer s.inflight.Add(-1)
+	convKey, seenKey := k.conv+conv, k.seen+conv
 	if s.pipe == nil || alone && !s.alwaysPipe {
-		keys := []string{convKey, k.jobs, k.outbox, k.created, k.remind}
+		keys := []string{convKey, seenKey, k.jobs, k.outbox, k.created, k.remind}
 		return commitScript.Run(ctx, s.rdb, keys, args...).Slice()
 	}
-	res, err := s.submit(ctx, "evalsha", commitSHA, k, convKey, args)
+	res, err := s.submit(ctx, "evalsha", commitSHA, k, convKey, seenKey, args)
 	if redis.HasErrorPrefix(err, "NOSCRIPT") {
 		// Redis restarted or its scripts were flushed: send the script itself,
 		// which also loads it again. A NOSCRIPT reply means nothing ran.
-		res, err = s.submit(ctx, "eval", commitSource, k, convKey, args)
+		res, err = s.submit(ctx, "eval", commitSource, k, convKey, seenKey, args)
 	}
 	return res, err
 }
@@ -343,9 +340,9 @@ var commitSHA, commitSource any = commitScript.Hash(), commitLua
 
 // submit queues one EVAL or EVALSHA of the commit script and waits for its reply
 // or ctx.
-func (s *Store) submit(ctx context.Context, verb string, script any, k *shardKeys, convKey string, args []any) ([]any, error) {
-	argv := make([]any, 0, 8+len(args))
-	argv = append(argv, verb, script, 5, convKey)
+func (s *Store) submit(ctx context.Context, verb string, script any, k *shardKeys, convKey, seenKey string, args []any) ([]any, error) {
+	argv := make([]any, 0, 9+len(args))
+	argv = append(argv, verb, script, 6, convKey, seenKey)
 	argv = append(argv, k.boxed[:]...)
 	argv = append(argv, args...)
 	cmd := redis.NewCmd(ctx, argv...)
@@ -371,116 +368,193 @@ func (s *Store) shardKey(shard int, name string) string {
 	return s.shards[shard].base + name
 }
 
-// Key returns the Redis key of a conversation.
-func (s *Store) Key(conv string) string {
-	return s.shards[shardOf(conv)].conv + conv
+// Keys returns the Redis keys a conversation keeps under its own name: its
+// string and its message ids (its referral's keys are named by the reference).
+// An operator erasing a person's data deletes these.
+func (s *Store) Keys(conv string) []string {
+	k := &s.shards[shardOf(conv)]
+	return []string{k.conv + conv, k.seen + conv}
 }
 
-// shortID turns a message id into the short form stored for deduplication: 8
-// hex digits of its SHA-256, or "" for none.
+// shortID turns a message id into the short form stored for deduplication: 31
+// bits of its SHA-256 as 10 digits, or noShortID for none.
 func shortID(msgID string) string {
 	if msgID == "" {
-		return ""
-	}
-	return string(appendShortID(nil, msgID))
-}
-
-// appendShortID appends a message's short id, or noShortID for none.
-func appendShortID(b []byte, msgID string) []byte {
-	if msgID == "" {
-		return append(b, noShortID...)
+		return noShortID
 	}
 	sum := sha256.Sum256([]byte(msgID))
-	return hex.AppendEncode(b, sum[:shortIDLen/2])
+	n := binary.BigEndian.Uint32(sum[:4]) & 0x7fffffff
+	var b [shortIDLen]byte
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[:])
 }
 
-// Claim reads a conversation in one round trip, a plain GET. With an
-// autopipeliner it goes through it: its batches run one after the other in the
-// order given, so the GET runs after any commit still queued or in flight there.
-// The Service claims after a commit whose wait ran out, to learn whether it was
-// applied: the answer must not come before the commit itself.
-func (s *Store) Claim(ctx context.Context, conv, msgID string) (bot.Claimed, error) {
-	var val string
+// member is a short id as the set of message ids holds it: without leading zeros,
+// as the commit script writes it, so that Redis keeps the set as an intset.
+func member(shortID string) string {
+	if m := strings.TrimLeft(shortID, "0"); m != "" {
+		return m
+	}
+	return "0"
+}
+
+// Load reads a conversation in one round trip. With an autopipeliner it goes
+// through it: its batches run one after the other in the order given, so the read
+// runs after any commit still queued or in flight there. The Service loads after
+// a commit whose wait ran out, to learn whether it was applied: the answer must
+// not come before the commit itself.
+func (s *Store) Load(ctx context.Context, conv, msgID string) (bot.Snapshot, error) {
+	k := &s.shards[shardOf(conv)]
+	get := redis.NewStringCmd(ctx, "get", k.conv+conv)
+	seen := redis.NewBoolCmd(ctx, "sismember", k.seen+conv, "0")
+	if msgID != "" {
+		seen = redis.NewBoolCmd(ctx, "sismember", k.seen+conv, member(shortID(msgID)))
+	}
+	// Plain reads, not a script: they are not held up by a CLIENT PAUSE WRITE,
+	// and the commit script writes both keys at once anyway.
 	var err error
 	if s.pipe == nil {
-		val, err = s.rdb.Get(ctx, s.Key(conv)).Result()
+		_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			_ = p.Process(ctx, get)
+			return p.Process(ctx, seen)
+		})
 	} else {
-		cmd := redis.NewStringCmd(ctx, "get", s.Key(conv))
-		if err = s.pipe.Submit(ctx, cmd).WaitContext(ctx); err == nil || errors.Is(err, redis.Nil) {
-			val, err = cmd.Result()
+		a, b := s.pipe.Submit(ctx, get), s.pipe.Submit(ctx, seen)
+		if err = a.WaitContext(ctx); err == nil {
+			err = b.WaitContext(ctx)
 		}
 	}
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return bot.Claimed{}, fmt.Errorf("redisstore: claim: %w", err)
+		return bot.Snapshot{}, fmt.Errorf("redisstore: load: %w", err)
 	}
-	return unpack(val).claimed(shortID(msgID)), nil
+	if err := seen.Err(); err != nil {
+		return bot.Snapshot{}, fmt.Errorf("redisstore: load: %w", err)
+	}
+	c := unpack(get.Val())
+	switch {
+	case msgID != "" && c.last == shortID(msgID):
+		return bot.Snapshot{Duplicate: true, Replies: decodeReplies(c.reply)}, nil
+	case msgID != "" && seen.Val():
+		return bot.Snapshot{Duplicate: true}, nil
+	}
+	return bot.Snapshot{State: decodeStored(c.state), Version: c.version}, nil
 }
 
 // Commit saves a conversation, its job and its reminder in one round trip. When
-// saved, the Claimed returned holds the conversation's new version. When another
-// message came first it returns committed false with what Claim would have
+// saved, the Snapshot returned holds the conversation's new version. When another
+// message came first it returns committed false with what Load would have
 // returned; a job reference already in use is bot.ErrRefTaken.
 //
 // The new version is one more than c.Version; a new conversation's (c.Version 0)
 // is one more than c.Now in ms, so that a key that expired and began again never
 // reuses a version: a process that still remembers the conversation it held
 // before cannot commit over its successor.
-func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Commit) (bot.Claimed, bool, error) {
+func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Change) (bot.Snapshot, bool, error) {
 	k := &s.shards[shardOf(conv)]
 	next := c.Version + 1
 	if c.Version == 0 {
 		next = max(c.Now.UnixMilli(), 0) + 1
 	}
+	replies, err := json.Marshal(c.Replies)
+	if err != nil {
+		return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: %w", err)
+	}
 	var remindAt int64
-	if !c.RemindAt.IsZero() {
-		remindAt = c.RemindAt.UnixMilli()
+	var who []byte
+	if c.Reminder != nil {
+		remindAt, who = c.Reminder.At.UnixMilli(), appendWho(nil, c.Reminder.To)
 	}
 	// The head: versions, short id and TTL, fixed-width (see commitScript).
 	var head [headLen]byte
 	h := appendPad(head[:0], c.Version)
 	h = appendPad(h, next)
-	h = appendShortID(h, msgID)
-	h = appendPad(h, max(c.StateTTL.Milliseconds(), 0))
+	h = append(h, shortID(msgID)...)
+	h = appendPad(h, max(c.TTL.Milliseconds(), 0))
 	// The string from "remind at" on is made here, so that the script only
 	// joins it to the conversation's head.
-	tail := make([]byte, 0, digits+16+len(c.Reply)+len(c.Who)+len(c.State))
+	tail := make([]byte, 0, digits+16+len(replies)+len(who)+stateLen(&c.State))
 	tail = appendPad(tail, remindAt)
 	tail = append(tail, ' ')
-	tail = strconv.AppendInt(tail, int64(len(c.Reply)), 10)
+	tail = strconv.AppendInt(tail, int64(len(replies)), 10)
 	tail = append(tail, ' ')
-	tail = strconv.AppendInt(tail, int64(len(c.Who)), 10)
+	tail = strconv.AppendInt(tail, int64(len(who)), 10)
 	tail = append(tail, '\n')
-	tail = append(append(append(tail, c.Reply...), c.Who...), c.State...)
+	tail = append(append(tail, replies...), who...)
+	tail = appendState(tail, &c.State)
 	var jobRef, now string
 	var job []byte
-	if c.Job != nil {
-		jobRef, job, now = c.Job.Ref, c.Job.Data, strconv.FormatInt(c.Now.UnixMilli(), 10)
+	if c.Email != nil {
+		if job, err = encodeEmail(c.Email); err != nil {
+			return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: %w", err)
+		}
+		jobRef, now = c.Email.Ref(), strconv.FormatInt(c.Now.UnixMilli(), 10)
 	}
-	res, err := s.runCommit(ctx, k, k.conv+conv, string(h), tail, jobRef, job, now)
+	res, err := s.runCommit(ctx, k, conv, string(h), tail, jobRef, job, now)
 	if err != nil {
-		return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: %w", err)
+		return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: %w", err)
 	}
 	if len(res) == 0 {
-		return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: empty reply")
+		return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: empty reply")
 	}
 	code, _ := res[0].(int64)
 	switch code {
 	case 3:
-		return bot.Claimed{Version: next}, true, nil
+		return bot.Snapshot{Version: next}, true, nil
 	case 1:
-		return bot.Claimed{Duplicate: true, Reply: bytesOf(res[1])}, false, nil
+		return bot.Snapshot{Duplicate: true, Replies: decodeReplies(stringOf(res[1]))}, false, nil
 	case 2:
-		return bot.Claimed{Duplicate: true, Reply: []byte("null")}, false, nil
+		return bot.Snapshot{Duplicate: true}, false, nil
 	case 0:
-		version, err := strconv.ParseInt(string(bytesOf(res[2])), 10, 64)
+		version, err := strconv.ParseInt(stringOf(res[2]), 10, 64)
 		if err != nil {
-			return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: bad version: %w", err)
+			return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: bad version: %w", err)
 		}
-		return bot.Claimed{State: bytesOf(res[1]), Version: version}, false, nil
+		return bot.Snapshot{State: decodeStored(stringOf(res[1])), Version: version}, false, nil
 	case -1:
-		return bot.Claimed{}, false, bot.ErrRefTaken
+		return bot.Snapshot{}, false, bot.ErrRefTaken
 	}
-	return bot.Claimed{}, false, fmt.Errorf("redisstore: commit: unexpected reply %v", res)
+	return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: unexpected reply %v", res)
+}
+
+// decodeStored reads a stored state. One this version cannot read (corrupt, or
+// written by a newer release) is a new conversation: starting over beats refusing
+// the person forever.
+func decodeStored(data string) flows.State {
+	if data == "" {
+		return flows.State{}
+	}
+	st, err := decodeState(data)
+	if err != nil {
+		return flows.State{}
+	}
+	return st
+}
+
+// decodeReplies reads the stored replies of a message (a JSON list); unreadable
+// replies are none, so that a duplicate gets an empty answer rather than a wrong
+// one.
+func decodeReplies(data string) []string {
+	var replies []string
+	if json.Unmarshal([]byte(data), &replies) != nil {
+		return nil
+	}
+	return replies
+}
+
+// appendWho encodes whom a reminder goes to: the channel, the person's number and
+// the hotline's, each with its length (state.go's appendString).
+func appendWho(b []byte, c hotline.Conversation) []byte {
+	return appendString(appendString(appendString(b, c.Channel), c.From), c.To)
+}
+
+// decodeWho reads appendWho's encoding.
+func decodeWho(data string) (hotline.Conversation, bool) {
+	r := stateReader{buf: data}
+	c := hotline.Conversation{Channel: r.string(), From: r.string(), To: r.string()}
+	return c, !r.bad && r.off == len(data)
 }
 
 // RefPrefix returns the first character of the references of a conversation's
@@ -497,14 +571,14 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-func bytesOf(v any) []byte {
+func stringOf(v any) string {
 	switch v := v.(type) {
 	case string:
-		return []byte(v)
-	case []byte:
 		return v
+	case []byte:
+		return string(v)
 	}
-	return nil
+	return ""
 }
 
 // IsUnavailable reports whether err means Redis could not be reached, as opposed

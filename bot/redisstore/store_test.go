@@ -2,7 +2,6 @@ package redisstore_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,132 +9,51 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
+	"github.com/hotline-legal/hotline/bot/storetest"
+	"github.com/hotline-legal/hotline/flows"
 )
 
-func TestClaimCommit(t *testing.T) {
-	srv := redistest.Start(t)
-	rdb := srv.Client()
+// TestContract runs the store contract on a real redis-server.
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		return redisstore.New(redistest.Start(t).Client(), "test:")
+	}, redisstore.Shards)
+}
+
+// TestTTL: a conversation is kept for its TTL (none for an opt-out), its message
+// ids for 48 hours; something unreadable under its key is a new conversation.
+func TestTTL(t *testing.T) {
+	rdb := redistest.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
-	commit := func(msg string, c bot.Commit) (bot.Claimed, bool) {
-		t.Helper()
-		now, ok, err := s.Commit(ctx, "conv1", msg, c)
-		if err != nil {
-			t.Fatalf("Commit(%s): %v", msg, err)
-		}
-		return now, ok
-	}
-
-	c, err := s.Claim(ctx, "conv1", "SM1")
-	if err != nil || c.Duplicate || c.Version != 0 || len(c.State) != 0 {
-		t.Fatalf("Claim(new) = %+v, %v; want an empty state at version 0", c, err)
-	}
-	if _, ok := commit("SM1", bot.Commit{Version: 0, State: []byte("state\x00one\n"), StateTTL: time.Hour, Reply: []byte(`["hi"]`), Now: time.UnixMilli(1_000_000)}); !ok {
-		t.Fatal("the first commit failed")
-	}
-	c, _ = s.Claim(ctx, "conv1", "SM1")
-	if !c.Duplicate || string(c.Reply) != `["hi"]` {
-		t.Fatalf("Claim(same message) = %+v; want the duplicate and its reply", c)
-	}
-	c, _ = s.Claim(ctx, "conv1", "SM2")
-	// A new conversation's versions start at the time in ms, never reused.
-	if c.Duplicate || c.Version != 1_000_001 || string(c.State) != "state\x00one\n" {
-		t.Fatalf("Claim(next message) = %+v", c)
-	}
-	// A commit stepped from an old version changes nothing and returns the newer one.
-	now, ok := commit("SM2", bot.Commit{Version: 0, State: []byte("stale")})
-	if ok || now.Duplicate || now.Version != 1_000_001 || string(now.State) != "state\x00one\n" {
-		t.Fatalf("stale Commit = %+v, %v; want the conversation at version 1000001", now, ok)
-	}
-	// A commit of a message already applied returns its reply, whatever the version.
-	if now, ok = commit("SM1", bot.Commit{Version: 1_000_001, State: []byte("again")}); ok || !now.Duplicate || string(now.Reply) != `["hi"]` {
-		t.Fatalf("Commit(duplicate) = %+v, %v", now, ok)
-	}
-	commit("SM2", bot.Commit{Version: 1_000_001, State: []byte("two"), StateTTL: time.Hour, Reply: []byte(`["b"]`)})
-	// SM1 is no longer the last message: a late duplicate of it gets nothing.
-	if c, _ = s.Claim(ctx, "conv1", "SM1"); !c.Duplicate || string(c.Reply) != "null" {
-		t.Fatalf("Claim(older message) = %+v", c)
-	}
-	if ttl := rdb.PTTL(ctx, s.Key("conv1")).Val(); ttl <= 59*time.Minute || ttl > time.Hour {
-		t.Errorf("TTL = %v, want about an hour", ttl)
-	}
-	// An opt-out is kept without a TTL.
-	commit("SM3", bot.Commit{Version: 1_000_002, State: []byte("out"), Reply: []byte(`["stopped"]`)})
-	if ttl := rdb.PTTL(ctx, s.Key("conv1")).Val(); ttl != -1 {
-		t.Errorf("TTL after a commit without one = %v, want none (-1ms)", ttl)
-	}
-	// Messages without an id are applied every time.
-	for v := int64(1_000_003); v < 1_000_005; v++ {
-		c, _ := s.Claim(ctx, "conv1", "")
-		if c.Duplicate || c.Version != v {
-			t.Fatalf("Claim without id = %+v, want version %d", c, v)
-		}
-		commit("", bot.Commit{Version: v, State: []byte("x"), StateTTL: time.Hour, Reply: []byte(`["no id"]`),
-			RemindAt: time.UnixMilli(9_000_000), Who: []byte(`{"c":"sms"}`)})
-	}
-	// They keep the last message with an id and its reply, for its duplicates.
-	if c, _ := s.Claim(ctx, "conv1", "SM3"); !c.Duplicate || string(c.Reply) != `["stopped"]` {
-		t.Errorf("after messages without an id, SM3 again = %+v; want the duplicate with its reply", c)
-	}
-	if c, _ := s.Claim(ctx, "conv1", "SM4"); c.Duplicate || string(c.State) != "x" || c.Version != 1_000_005 {
-		t.Errorf("after messages without an id, the conversation = %+v; want state x at 1000005", c)
-	}
-	// Something unreadable under the key is a new conversation, not an error.
-	rdb.Set(ctx, s.Key("conv2"), "garbage", 0)
-	if c, err := s.Claim(ctx, "conv2", "SM1"); err != nil || c.Version != 0 {
-		t.Errorf("Claim(garbage) = %+v, %v", c, err)
-	}
-	if !srv.Real() {
-		t.Log("ran against miniredis")
-	}
-}
-
-// TestDedupeRing: the short ids of the 16 messages before the last are remembered.
-func TestDedupeRing(t *testing.T) {
-	s := redisstore.New(redistest.Start(t).Client(), "test:")
-	ctx := context.Background()
-	ids := make([]string, 30)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("SM%02d", i)
-		c, _ := s.Claim(ctx, "c", ids[i])
-		if _, ok, err := s.Commit(ctx, "c", ids[i], bot.Commit{Version: c.Version, State: []byte("s"), StateTTL: time.Hour, Reply: []byte(`["r"]`)}); !ok || err != nil {
-			t.Fatal(ok, err)
-		}
-	}
-	for i, id := range ids {
-		c, err := s.Claim(ctx, "c", id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// ids[29] is the last; ids[13..28] are in the ring; older ones are forgotten.
-		if want := i >= 13; c.Duplicate != want {
-			t.Errorf("message %d: duplicate = %v, want %v", i, c.Duplicate, want)
-		}
-	}
-}
-
-// TestRefUnique: a reference in use in a shard (queued, delivered or dead) is
-// refused, and nothing of the commit is written.
-func TestRefUnique(t *testing.T) {
-	s := redisstore.New(redistest.Start(t).Client(), "test:")
-	ctx := context.Background()
-	job := &bot.Job{Ref: "H-3AAAA", Data: []byte(`{}`)}
-	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Job: job, Now: time.Now()}); !ok || err != nil {
+	now, ok, err := s.Commit(ctx, "c", "SM1", bot.Change{State: flows.State{Step: "zip"}, TTL: time.Hour, Replies: []string{"a"}, Now: time.Now()})
+	if !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	first, _ := s.Claim(ctx, "c", "SM2")
-	_, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: first.Version, State: []byte("b"), Job: job, Now: time.Now()})
-	if ok || !errors.Is(err, bot.ErrRefTaken) {
-		t.Fatalf("a second job with the same reference: %v, %v", ok, err)
+	if ttl := rdb.PTTL(ctx, s.Key("c")).Val(); ttl <= 59*time.Minute || ttl > time.Hour {
+		t.Errorf("TTL = %v, want about an hour", ttl)
 	}
-	if c, _ := s.Claim(ctx, "c", "SM2"); c.Version != first.Version || string(c.State) != "a" {
-		t.Errorf("the refused commit wrote something: %+v", c)
+	if ttl := rdb.PTTL(ctx, s.SeenKey("c")).Val(); ttl <= 47*time.Hour || ttl > 48*time.Hour {
+		t.Errorf("the message ids' TTL = %v, want about 48 hours", ttl)
 	}
-	if p := s.RefPrefix("c"); p == 0 {
-		t.Errorf("RefPrefix = 0")
+	if enc := rdb.ObjectEncoding(ctx, s.SeenKey("c")).Val(); enc != "intset" {
+		t.Errorf("the message ids are kept as %q, want an intset (4 bytes a message)", enc)
+	}
+	// An opt-out is kept without a TTL.
+	if _, ok, err := s.Commit(ctx, "c", "SM2", bot.Change{Version: now.Version, State: flows.State{Flags: flows.OptedOut}, Now: time.Now()}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if ttl := rdb.PTTL(ctx, s.Key("c")).Val(); ttl != -1 {
+		t.Errorf("TTL after a commit without one = %v, want none (-1ms)", ttl)
+	}
+	// Something unreadable under the key is a new conversation, not an error.
+	rdb.Set(ctx, s.Key("c2"), "garbage", 0)
+	if snap, err := s.Load(ctx, "c2", "SM1"); err != nil || snap.Version != 0 || snap.Duplicate {
+		t.Errorf("Load(garbage) = %+v, %v", snap, err)
 	}
 }
 
@@ -145,9 +63,9 @@ func TestUnavailable(t *testing.T) {
 	srv.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	_, err := s.Claim(ctx, "c", "SM1")
+	_, err := s.Load(ctx, "c", "SM1")
 	if err == nil || !redisstore.IsUnavailable(err) {
-		t.Errorf("Claim with Redis down = %v; want an unavailable error", err)
+		t.Errorf("Load with Redis down = %v; want an unavailable error", err)
 	}
 }
 
@@ -158,55 +76,17 @@ func TestVersionsNeverReused(t *testing.T) {
 	rdb := redistest.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
-	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("old"), Now: time.UnixMilli(5_000)}); !ok || err != nil {
+	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Change{State: flows.State{Step: "old"}, Now: time.UnixMilli(5_000)}); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	old, _ := s.Claim(ctx, "c", "SM2")
+	old, _ := s.Load(ctx, "c", "SM2")
 	rdb.Del(ctx, s.Key("c")) // the retention TTL ran out
-	if _, ok, err := s.Commit(ctx, "c", "SM9", bot.Commit{State: []byte("new"), Now: time.UnixMilli(9_000)}); !ok || err != nil {
+	if _, ok, err := s.Commit(ctx, "c", "SM9", bot.Change{State: flows.State{Step: "new"}, Now: time.UnixMilli(9_000)}); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	now, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: old.Version, State: []byte("stale")})
-	if ok || err != nil || string(now.State) != "new" {
+	now, ok, err := s.Commit(ctx, "c", "SM2", bot.Change{Version: old.Version, State: flows.State{Step: "stale"}})
+	if ok || err != nil || now.State.Step != "new" {
 		t.Errorf("a commit from the expired conversation's version went through: %v %v %+v", ok, err, now)
-	}
-}
-
-// TestLeaseTaken: a worker whose lease ran out (and was taken by another) can
-// neither reschedule nor kill the job.
-func TestLeaseTaken(t *testing.T) {
-	s := redisstore.New(redistest.Start(t).Client(), "test:")
-	ctx := context.Background()
-	t0 := time.UnixMilli(1_000_000)
-	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Job: &bot.Job{Ref: "H-3AAAA", Data: []byte(`{"n":1}`)}, Now: t0}); !ok || err != nil {
-		t.Fatal(ok, err)
-	}
-	shard := redisstore.ShardOf("c")
-	first, _ := s.ClaimJobs(ctx, shard, t0, time.Minute, 1)
-	second, _ := s.ClaimJobs(ctx, shard, t0.Add(2*time.Minute), time.Minute, 1) // the first lease ran out
-	if len(first) != 1 || len(second) != 1 || first[0].Lease == second[0].Lease {
-		t.Fatalf("claims %+v and %+v", first, second)
-	}
-	stale := first[0]
-	stale.Data = []byte(`{"n":2}`)
-	if err := s.RetryJob(ctx, stale, t0.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.KillJob(ctx, stale, time.Hour, nil, t0); err != nil {
-		t.Fatal(err)
-	}
-	if dead, _ := s.Dead(ctx, shard, "H-3AAAA"); dead {
-		t.Error("the worker that lost the lease killed the job")
-	}
-	// The job is still the second worker's: not due before its lease ends.
-	if again, _ := s.ClaimJobs(ctx, shard, t0.Add(150*time.Second), time.Minute, 1); len(again) != 0 {
-		t.Errorf("the stale retry rescheduled the job: %+v", again)
-	}
-	if err := s.FinishJob(ctx, second[0], second[0].Data, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if sent, _ := s.Sent(ctx, shard, "H-3AAAA"); !sent {
-		t.Error("not marked sent")
 	}
 }
 
@@ -230,11 +110,12 @@ func TestReminderSchedule(t *testing.T) {
 	}
 	t0 := time.UnixMilli(1_700_000_000_000)
 	version := int64(0)
+	to := hotline.Conversation{Channel: "sms", From: "+13125550142", To: "+13125550100"}
 	commit := func(at time.Time, remind time.Duration, state string) {
 		t.Helper()
-		c := bot.Commit{Version: version, State: []byte(state), StateTTL: time.Hour, Reply: []byte(`["r"]`), Now: at}
+		c := bot.Change{Version: version, State: flows.State{Step: state}, TTL: time.Hour, Replies: []string{"r"}, Now: at}
 		if remind > 0 {
-			c.RemindAt, c.Who = at.Add(remind), []byte(`{"c":"sms"}`)
+			c.Reminder = &bot.Reminder{At: at.Add(remind), To: to}
 		}
 		now, ok, err := s.Commit(ctx, "c", fmt.Sprintf("SM%d", at.UnixMilli()), c)
 		if !ok || err != nil {
@@ -263,7 +144,7 @@ func TestReminderSchedule(t *testing.T) {
 	commit(t0.Add(5*time.Minute), 2*time.Hour, "state5")
 	last = t0.Add(5*time.Minute + 2*time.Hour).UnixMilli()
 	due, err := s.ClaimReminders(ctx, shard, time.UnixMilli(last), 10)
-	if err != nil || len(due) != 1 || string(due[0].State) != "state5" || string(due[0].Who) != `{"c":"sms"}` || due[0].Conv != "c" {
+	if err != nil || len(due) != 1 || due[0].State.Step != "state5" || due[0].To != to || due[0].Conv != "c" {
 		t.Fatalf("claim when due: %+v, %v; want the reminder of state5", due, err)
 	}
 	if due, _ := s.ClaimReminders(ctx, shard, time.UnixMilli(last+time.Hour.Milliseconds()), 10); len(due) != 0 || score() != -1 {
@@ -296,18 +177,21 @@ func TestCommitAfterScriptFlush(t *testing.T) {
 				redisstore.AlwaysPipe(s)
 			}
 			ctx := context.Background()
-			if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Now: time.Now()}); !ok || err != nil {
+			if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Change{State: flows.State{Step: "a"}, Now: time.Now()}); !ok || err != nil {
 				t.Fatal(ok, err)
 			}
 			if err := rdb.ScriptFlush(ctx).Err(); err != nil {
 				t.Fatal(err)
 			}
-			c, _ := s.Claim(ctx, "c", "SM2")
-			if _, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: c.Version, State: []byte("b"), Now: time.Now()}); !ok || err != nil {
+			c, err := s.Load(ctx, "c", "SM2")
+			if err != nil {
+				t.Fatalf("load after SCRIPT FLUSH: %v", err)
+			}
+			if _, ok, err := s.Commit(ctx, "c", "SM2", bot.Change{Version: c.Version, State: flows.State{Step: "b"}, Now: time.Now()}); !ok || err != nil {
 				t.Fatalf("commit after SCRIPT FLUSH: %v, %v", ok, err)
 			}
-			if c, _ := s.Claim(ctx, "c", "SM3"); string(c.State) != "b" {
-				t.Errorf("state after the commit = %q, want b", c.State)
+			if c, _ := s.Load(ctx, "c", "SM3"); c.State.Step != "b" {
+				t.Errorf("state after the commit = %q, want b", c.State.Step)
 			}
 		})
 	}
@@ -329,7 +213,7 @@ func TestCommitDeadline(t *testing.T) {
 			if batched {
 				redisstore.AlwaysPipe(s)
 			}
-			if _, ok, err := s.Commit(context.Background(), "c", "SM1", bot.Commit{State: []byte("a"), Now: time.Now()}); !ok || err != nil {
+			if _, ok, err := s.Commit(context.Background(), "c", "SM1", bot.Change{State: flows.State{Step: "a"}, Now: time.Now()}); !ok || err != nil {
 				t.Fatal(ok, err)
 			}
 			if err := rdb.Do(context.Background(), "CLIENT", "PAUSE", "1500", "WRITE").Err(); err != nil {
@@ -338,58 +222,54 @@ func TestCommitDeadline(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
 			start := time.Now()
-			v, _ := s.Claim(context.Background(), "c", "SM2")
-			_, ok, err := s.Commit(ctx, "c", "SM2", bot.Commit{Version: v.Version, State: []byte("b"), Now: time.Now()})
+			v, _ := s.Load(context.Background(), "c", "SM2")
+			_, ok, err := s.Commit(ctx, "c", "SM2", bot.Change{Version: v.Version, State: flows.State{Step: "b"}, Now: time.Now()})
 			if ok || err == nil {
 				t.Errorf("commit while Redis is paused: %v, %v; want an error", ok, err)
 			}
 			if waited := time.Since(start); waited > time.Second {
 				t.Errorf("the commit waited %v past its 200ms deadline (%v)", waited, err)
 			}
-			// Whether it was applied, the claim that follows must say truly: a
-			// batched commit stays queued, and the claim runs after it.
-			claimCtx, cancelClaim := context.WithTimeout(context.Background(), 3*time.Second)
-			defer cancelClaim()
-			first, err := s.Claim(claimCtx, "c", "SM2")
+			// Whether it was applied, the load that follows must say truly: a
+			// batched commit stays queued, and the load runs after it.
+			loadCtx, cancelLoad := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancelLoad()
+			first, err := s.Load(loadCtx, "c", "SM2")
 			if err != nil {
 				t.Fatal(err)
 			}
 			time.Sleep(time.Until(start.Add(1800 * time.Millisecond))) // the pause is over
-			later, err := s.Claim(context.Background(), "c", "SM2")
+			later, err := s.Load(context.Background(), "c", "SM2")
 			if err != nil || later.Duplicate != first.Duplicate {
-				t.Errorf("the claim after the timed-out commit said applied=%v, later applied=%v (%v)", first.Duplicate, later.Duplicate, err)
+				t.Errorf("the load after the timed-out commit said applied=%v, later applied=%v (%v)", first.Duplicate, later.Duplicate, err)
 			}
 			if batched && !first.Duplicate {
-				t.Errorf("the batched commit was not applied by the time its claim ran")
+				t.Errorf("the batched commit was not applied by the time its load ran")
 			}
 		})
 	}
 }
 
 // TestOlderLayoutIsNew: a conversation string of the layout before this one (a
-// header of lengths, then id, ring, reply, who and state) reads as a new
-// conversation, even when a ':' falls where this layout has one, and its next
-// commit replaces it. Claim (Go) and the commit script (Lua) agree.
+// ring of 17 short ids) reads as a new conversation, and its next commit replaces
+// it. Load (Go) and the commit script (Lua) agree.
 func TestOlderLayoutIsNew(t *testing.T) {
 	rdb := redistest.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
 	reply := `["Reply: what is your ZIP code? ` + strings.Repeat("x", 200) + `"]`
-	old := fmt.Sprintf("1764115200123 0 8 0 %d 0\n%s%s%s", len(reply), "abcd0123", reply, "state")
-	if old[168] != ':' {
-		// Put a ':' exactly where this layout keeps its mark.
-		old = old[:168] + ":" + old[169:]
-	}
+	old := "0001764115200124" + "0000000000000000" + strings.Repeat("abcd0123", 17) + ":" + "0000000000000000" +
+		fmt.Sprintf(" %d 0\n%sstate", len(reply), reply)
 	rdb.Set(ctx, s.Key("c"), old, time.Hour)
-	c, err := s.Claim(ctx, "c", "SM1")
-	if err != nil || c.Duplicate || c.Version != 0 || len(c.State) != 0 {
-		t.Fatalf("Claim of an older-layout string = %+v, %v; want a new conversation", c, err)
+	snap, err := s.Load(ctx, "c", "SM1")
+	if err != nil || snap.Duplicate || snap.Version != 0 || snap.State.Step != "" {
+		t.Fatalf("Load of an older-layout string = %+v, %v; want a new conversation", snap, err)
 	}
-	now, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("fresh"), StateTTL: time.Hour, Reply: []byte(`["hi"]`), Now: time.UnixMilli(2_000_000)})
+	now, ok, err := s.Commit(ctx, "c", "SM1", bot.Change{State: flows.State{Step: "fresh"}, TTL: time.Hour, Replies: []string{"hi"}, Now: time.UnixMilli(2_000_000)})
 	if !ok || err != nil {
 		t.Fatalf("commit over an older-layout string: %+v, %v, %v", now, ok, err)
 	}
-	if c, _ := s.Claim(ctx, "c", "SM2"); c.Version != 2_000_001 || string(c.State) != "fresh" {
-		t.Errorf("after the commit: %+v", c)
+	if snap, _ := s.Load(ctx, "c", "SM2"); snap.Version != 2_000_001 || snap.State.Step != "fresh" {
+		t.Errorf("after the commit: %+v", snap)
 	}
 }

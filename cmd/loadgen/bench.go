@@ -11,7 +11,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
 	"github.com/hotline-legal/hotline/pack"
 )
@@ -30,6 +31,8 @@ type bench struct {
 	sidSalt  string
 	sids     atomic.Uint64
 	numbers  atomic.Int64
+	// keys names the hotline's keys, for the memory sample.
+	keys *redisstore.Store
 }
 
 // newBench starts both servers on one Redis and checks that the hotline is ready
@@ -63,7 +66,8 @@ func newBench(ctx context.Context, o options, redisURL string, stderr io.Writer)
 		b.close()
 		return nil, err
 	}
-	if b.hotline, err = startHotline(redisURL, b.prefix+"h:", sample); err != nil {
+	b.keys = redisstore.New(b.admin, b.prefix+"h:") // names keys only
+	if b.hotline, err = startHotline(redisURL, b.prefix+"h:"); err != nil {
 		b.close()
 		return nil, err
 	}
@@ -248,8 +252,8 @@ func (b *bench) conversationKeys() []string {
 	k := min(int64(b.o.memorySample), n)
 	keys := make([]string, 0, k)
 	for i := int64(0); i < k; i++ {
-		conv := bot.Conversation{Channel: "sms", From: senderNumber(1 + i*n/k), To: hotlineNo}
-		keys = append(keys, b.hotline.store.Key(conv.Key()))
+		conv := hotline.Conversation{Channel: "sms", From: senderNumber(1 + i*n/k), To: hotlineNo}
+		keys = append(keys, b.keys.Keys(conv.Key())...)
 	}
 	return keys
 }

@@ -13,16 +13,10 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hotline-legal/hotline/bot"
-	"github.com/hotline-legal/hotline/bot/metrics"
-	"github.com/hotline-legal/hotline/bot/redisstore"
+	"github.com/hotline-legal/hotline/app"
 	"github.com/hotline-legal/hotline/config"
-	"github.com/hotline-legal/hotline/pack"
-	"github.com/hotline-legal/hotline/webhook"
 )
 
 // The hotline's settings: those of `hotline serve` with its defaults, and a token
@@ -45,8 +39,8 @@ type server struct {
 	http  *http.Server
 	rdb   redis.UniversalClient
 	trips *roundTrips
-	// store is the hotline's, nil for the bare server.
-	store *redisstore.Store
+	// app is the hotline's, nil for the bare server.
+	app *app.App
 }
 
 // newRedisClient returns a client made as `hotline serve` makes it from REDIS_URL
@@ -86,40 +80,42 @@ func startBare(redisURL, keyPrefix string) (*server, error) {
 	return serve(e, rdb, trips)
 }
 
-// startHotline starts webhook.New wired as cmd/hotline/serve.go wires it. The
-// referral outbox worker and the reminder sender are not started: they work per
-// referral and per reminder, not per message, and their Redis traffic would blur
-// the count of round trips per message. The referrals the screenings queue stay in
-// Redis, and count in used_memory's growth.
-func startHotline(redisURL, keyPrefix string, sample *pack.Pack) (*server, error) {
-	rdb, trips, err := newRedisClient(redisURL)
+// startHotline starts the bot as `hotline serve` assembles it (app.New, from
+// the same settings a deployment gives), on its own HTTP server. The referral
+// outbox worker and the reminder sender are not started (app.Run would): they
+// work per referral and per reminder, not per message, and their Redis traffic
+// would blur the count of round trips per message. The referrals the screenings
+// queue stay in Redis, and count in used_memory's growth.
+func startHotline(redisURL, keyPrefix string) (*server, error) {
+	outboxDir, err := os.MkdirTemp("", "loadgen-outbox")
 	if err != nil {
 		return nil, err
 	}
+	defer os.RemoveAll(outboxDir) // no worker runs, so nothing is written there
+	env := map[string]string{
+		"REDIS_URL": redisURL, "HOTLINE_REDIS_PREFIX": keyPrefix, "HOTLINE_PUBLIC_URL": publicURL,
+		// With Twilio's credentials set, as in production, every message of an
+		// unfinished screening also schedules a reminder.
+		"TWILIO_ACCOUNT_SID": accountSid, "TWILIO_AUTH_TOKEN": authToken, "HOTLINE_OUTBOX_DIR": outboxDir,
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] }, "")
+	if err != nil {
+		return nil, err
+	}
+	trips := &roundTrips{}
 	// Production logs JSON at info level; discarding the bytes keeps the cost of
 	// building each access log line, which is what the server pays.
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m := metrics.New(reg)
-	store := redisstore.New(rdb, keyPrefix)
-	// The defaults of HOTLINE_RETENTION and HOTLINE_REMINDER_DELAY: with Twilio's
-	// credentials set, as in production, every message of an unfinished screening
-	// also schedules a reminder.
-	service := bot.New(bot.Options{
-		Store: store, Pack: func() *pack.Pack { return sample }, Now: time.Now, Random: rand.Reader,
-		Log: log, Observer: m, Retention: 7 * 24 * time.Hour, ReminderDelay: 2 * time.Hour,
-	})
-	handler := webhook.New(webhook.Deps{
-		Bot: service, Log: log, Observer: m, Gatherer: reg, Ready: store.Ping,
-		PublicURL: publicURL, AuthToken: authToken,
-		MaxBodyBytes: 64 << 10, HandleTimeout: 10 * time.Second,
-	})
-	s, err := serve(handler, rdb, trips)
+	a, err := app.New(cfg, app.Options{Now: time.Now, Random: rand.Reader, Log: log, RedisHooks: []redis.Hook{trips}})
 	if err != nil {
 		return nil, err
 	}
-	s.store = store
+	s, err := serve(a.Handler(), a.Redis(), trips)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	s.app = a
 	return s, nil
 }
 
@@ -149,5 +145,9 @@ func (s *server) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = s.http.Shutdown(ctx)
+	if s.app != nil {
+		s.app.Close()
+		return
+	}
 	_ = s.rdb.Close()
 }

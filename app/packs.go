@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -19,7 +20,7 @@ import (
 // fails its checks is not loaded: the old one keeps serving and the problems are
 // logged with file:line:col.
 type packs struct {
-	src     packSource
+	src     source
 	current atomic.Pointer[pack.Pack]
 	stamp   string // the folder's fingerprint when current was loaded
 	log     *slog.Logger
@@ -30,7 +31,7 @@ type packs struct {
 
 // loadPacks loads the pack of dir ("" for the built-in sample); it fails if that
 // pack has errors, since there is nothing to serve yet.
-func loadPacks(src packSource, log *slog.Logger, now func() time.Time, reloaded func(bool)) (*packs, error) {
+func loadPacks(src source, log *slog.Logger, now func() time.Time, reloaded func(bool)) (*packs, error) {
 	p := &packs{src: src, log: log, now: now, reloaded: reloaded}
 	p.stamp = p.fingerprint()
 	p0, problems, err := pack.Load(src.fsys, now())
@@ -74,7 +75,7 @@ func (p *packs) reload(why string) {
 
 // watch reloads the pack when its folder changes (checked every interval) and
 // whenever hup receives, until ctx ends. The built-in pack never changes.
-func (p *packs) watch(ctx context.Context, interval time.Duration, hup <-chan os.Signal) {
+func (p *packs) watch(ctx context.Context, interval time.Duration, hup <-chan os.Signal) error {
 	var tick <-chan time.Time
 	if interval > 0 && p.src.dir != "" {
 		t := time.NewTicker(interval)
@@ -84,7 +85,7 @@ func (p *packs) watch(ctx context.Context, interval time.Duration, hup <-chan os
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-hup:
 			p.reload("SIGHUP")
 		case <-tick:
@@ -115,5 +116,39 @@ func (p *packs) fingerprint() string {
 	return b.String()
 }
 
-// builtinPack is the sample pack's source.
-var builtinPack = packSource{fsys: defaultpack.FS}
+// source is a pack folder: a directory, or the sample built into the binary.
+type source struct {
+	fsys fs.FS
+	dir  string // "" for the built-in sample
+}
+
+// sourceOf returns the pack of HOTLINE_FLOWS: the folder, or the sample.
+func sourceOf(dir string) source {
+	if dir == "" {
+		return source{fsys: defaultpack.FS}
+	}
+	return source{fsys: os.DirFS(dir), dir: dir}
+}
+
+// String names the pack for messages.
+func (s source) String() string {
+	if s.dir == "" {
+		return "the built-in sample pack"
+	}
+	return s.dir
+}
+
+// where prefixes problem positions with the pack folder, so that editors and
+// terminals can open file:line:col directly.
+func (s source) where(ps flows.Problems) flows.Problems {
+	if s.dir == "" {
+		return ps
+	}
+	out := make(flows.Problems, len(ps))
+	for i, p := range ps {
+		q := *p
+		q.File = filepath.Join(s.dir, filepath.FromSlash(p.File))
+		out[i] = &q
+	}
+	return out
+}

@@ -1,0 +1,259 @@
+// Package app assembles Hotline once: from checked settings to the HTTP handler,
+// the conversation service on its store, the outbox and reminder workers and the
+// pack watcher. `hotline serve`, the load generator and the fault harness all
+// start the bot through it, so there is one wiring to read and to keep right.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/bot/mailer"
+	"github.com/hotline-legal/hotline/bot/metrics"
+	"github.com/hotline-legal/hotline/bot/redisstore"
+	"github.com/hotline-legal/hotline/bot/texter"
+	"github.com/hotline-legal/hotline/config"
+	"github.com/hotline-legal/hotline/webhook"
+)
+
+// Options are what the app takes from the world besides its settings.
+type Options struct {
+	Now func() time.Time
+	// Random feeds referral references and email ids (crypto/rand.Reader).
+	Random io.Reader
+	Log    *slog.Logger
+	// Reload, when set, asks for the pack to be read again (SIGHUP).
+	Reload <-chan os.Signal
+	// RedisHooks are added to the Redis client before it sends anything (to
+	// trace or count what it sends).
+	RedisHooks []redis.Hook
+}
+
+// App is the assembled bot.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	packs   *packs
+	rdb     redis.UniversalClient
+	closeDB func()
+	store   *redisstore.Store
+	outbox  *bot.Outbox
+	// reminders is nil when reminders are off.
+	reminders *bot.Reminders
+	handler   http.Handler
+	reload    <-chan os.Signal
+}
+
+// New wires the app: it loads the pack (failing when it has errors), connects to
+// Redis (or starts the embedded one) and builds every service. Nothing runs until
+// Run; Close releases what New took.
+func New(cfg config.Config, o Options) (*App, error) {
+	if o.Now == nil || o.Random == nil || o.Log == nil {
+		return nil, errors.New("app.New: Now, Random and Log are required")
+	}
+	a := &App{cfg: cfg, log: o.Log, reload: o.Reload}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := metrics.New(reg)
+
+	src := sourceOf(cfg.Flows)
+	packs, err := loadPacks(src, o.Log, o.Now, m.PackReload)
+	if err != nil {
+		return nil, err
+	}
+	a.packs = packs
+	if a.rdb, a.closeDB, err = openRedis(cfg); err != nil {
+		return nil, err
+	}
+	for _, h := range o.RedisHooks {
+		a.rdb.AddHook(h)
+	}
+	a.store = redisstore.New(a.rdb, cfg.RedisPrefix)
+	fail := func(err error) (*App, error) {
+		a.Close()
+		return nil, err
+	}
+
+	sender, err := mailer.New(cfg.SMTPURL, cfg.OutboxDir)
+	if err != nil {
+		return fail(err)
+	}
+	a.outbox, err = bot.NewOutbox(bot.OutboxOptions{
+		Store: a.store, Shards: redisstore.Shards, Mailer: sender, Permanent: mailer.IsPermanent, Pack: packs.Pack,
+		Now: o.Now, Log: o.Log, Observer: m, From: cfg.EmailFrom, Domain: emailDomain(cfg.EmailFrom),
+		Coordinator: cfg.CoordinatorEmail, Retention: cfg.ReferralRetention,
+		FirstRetry: cfg.RetryFirst, MaxRetry: cfg.RetryMax, GiveUpAfter: cfg.RetryFor,
+		Lease: 2 * time.Minute, Poll: min(time.Second, cfg.RetryFirst),
+	})
+	if err != nil {
+		return fail(err)
+	}
+
+	reminderDelay := cfg.ReminderDelay
+	switch {
+	case reminderDelay == 0:
+	case cfg.TwilioAccountSID == "" || cfg.TwilioAuthToken == "":
+		o.Log.Warn("reminders are off: they are sent through Twilio's REST API, which needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+		reminderDelay = 0
+	default:
+		start, end, on := cfg.QuietWindow()
+		a.reminders, err = bot.NewReminders(bot.RemindersOptions{
+			Store: a.store, Shards: redisstore.Shards, Texter: newTexter(cfg), Pack: packs.Pack, Now: o.Now,
+			Quiet: bot.QuietHours(start, end, on), StatusCallback: statusCallback(cfg.PublicURL), Describe: texter.Describe,
+			Poll: min(time.Second, reminderDelay), Log: o.Log, Observer: m,
+		})
+		if err != nil {
+			return fail(err)
+		}
+	}
+
+	service, err := bot.New(bot.Options{
+		Store: a.store, Pack: packs.Pack, Now: o.Now, Random: o.Random, Log: o.Log, Observer: m, Retention: cfg.Retention,
+		ReminderDelay: reminderDelay,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	a.handler = webhook.New(webhook.Deps{
+		Bot: service, Log: o.Log, Observer: m, Gatherer: reg,
+		Ready: func(ctx context.Context) error {
+			if packs.Pack() == nil {
+				return errors.New("no pack loaded")
+			}
+			return a.store.Ping(ctx)
+		},
+		PublicURL: cfg.PublicURL, AuthToken: cfg.TwilioAuthToken, SkipSignature: cfg.InsecureSkipSignature,
+		MaxBodyBytes: cfg.MaxBodyBytes, HandleTimeout: 10 * time.Second,
+		Preview: cfg.Preview, AdminToken: cfg.AdminToken, TrustedProxies: cfg.TrustedProxies,
+	})
+	return a, nil
+}
+
+// Handler is the HTTP surface, every route of Hotline.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Redis is the app's Redis client, for tools that watch what it sends.
+func (a *App) Redis() redis.UniversalClient { return a.rdb }
+
+// Run serves HTTP on the configured address and runs the outbox and reminder
+// workers and the pack watcher, until ctx ends or one of them fails. It then
+// stops taking connections, lets requests in flight finish (within the shutdown
+// timeout) and lets the workers finish the email or reminder in hand; what is
+// still queued stays in Redis for the next start, or another process.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      20 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http server: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		a.log.Info("shutting down: finishing requests in flight")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			a.log.Error("shutdown did not finish in time", "err", err)
+		}
+		return nil
+	})
+	g.Go(func() error { a.outbox.Run(gctx); return nil })
+	if a.reminders != nil {
+		g.Go(func() error { a.reminders.Run(gctx); return nil })
+	}
+	g.Go(func() error { return a.packs.watch(gctx, a.cfg.ReloadInterval, a.reload) })
+	a.log.Info("hotline is listening", "addr", ln.Addr().String(), "pack", a.packs.src.String())
+	err = g.Wait()
+	a.log.Info("stopped")
+	return err
+}
+
+// Close releases Redis (and stops the embedded one).
+func (a *App) Close() {
+	if a.closeDB != nil {
+		a.closeDB()
+	}
+}
+
+// emailDomain is the domain of the From address, for Message-IDs.
+func emailDomain(from string) string {
+	if a, err := mail.ParseAddress(from); err == nil {
+		if at := strings.LastIndexByte(a.Address, '@'); at >= 0 {
+			return a.Address[at+1:]
+		}
+	}
+	return "hotline.invalid"
+}
+
+// statusCallback is where Twilio reports the delivery of texts we send.
+func statusCallback(publicURL string) string {
+	if publicURL == "" {
+		return ""
+	}
+	return publicURL + "/twilio/status"
+}
+
+// newTexter returns the Twilio REST sender, pointed at HOTLINE_TWILIO_API_URL.
+func newTexter(cfg config.Config) *texter.Twilio {
+	var httpClient *http.Client
+	if cfg.TwilioAPIURL != "https://api.twilio.com" {
+		base, _ := url.Parse(cfg.TwilioAPIURL)
+		httpClient = &http.Client{
+			Timeout:       10 * time.Second,
+			Transport:     &texter.RewriteTransport{Base: base, Next: http.DefaultTransport},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	return texter.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, httpClient)
+}
+
+// openRedis connects to REDIS_URL, or starts the embedded in-memory Redis when it is
+// unset. Both are used through the same client code.
+func openRedis(cfg config.Config) (redis.UniversalClient, func(), error) {
+	if cfg.RedisURL == "" {
+		mini := miniredis.NewMiniRedis()
+		// Expire keys by the wall clock, as a real Redis does.
+		mini.ClockTTL(true)
+		if err := mini.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, nil, fmt.Errorf("start the embedded Redis: %w", err)
+		}
+		rdb := redis.NewClient(&redis.Options{Addr: mini.Addr(), ContextTimeoutEnabled: true})
+		return rdb, func() { _ = rdb.Close(); mini.Close() }, nil
+	}
+	opts, err := cfg.RedisOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	rdb := redis.NewUniversalClient(opts)
+	return rdb, func() { _ = rdb.Close() }, nil
+}

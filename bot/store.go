@@ -1,0 +1,154 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// The contract between the conversation service and where conversations are
+// kept, in the service's own values: each store (redisstore, memstore) owns how
+// it encodes them. bot/storetest holds the suite every store must pass.
+
+// Snapshot is a conversation as the store holds it.
+type Snapshot struct {
+	State flows.State
+	// Version changes with every committed message; Commit checks it. A
+	// conversation the store does not hold is at version 0.
+	Version int64
+	// Duplicate is set when the message asked about was applied already;
+	// Replies are then what it got, nil when they are no longer kept (an older
+	// message than the last: the store still knows it for 48 hours).
+	Duplicate bool
+	Replies   []string
+}
+
+// Change is everything one message changes, saved at once or not at all.
+type Change struct {
+	// Version is the version the message was stepped from; if another message
+	// committed since, nothing is saved.
+	Version int64
+	State   flows.State
+	// TTL is how long the conversation is kept without news; 0 keeps it (an
+	// opt-out must outlive any retention).
+	TTL time.Duration
+	// Replies are kept with the conversation, for a duplicate of this message.
+	Replies []string
+	// Now is when the message was applied.
+	Now time.Time
+	// Email is the referral's email to queue with this change, if any.
+	Email *Email
+	// Reminder is when to remind the person if nothing else happens; nil drops
+	// any reminder.
+	Reminder *Reminder
+}
+
+// Reminder is a reminder text to come, and whom it goes to: back along the
+// conversation.
+type Reminder struct {
+	At time.Time
+	To hotline.Conversation
+}
+
+// ErrRefTaken means a referral's reference is already used in the outbox.
+var ErrRefTaken = errors.New("bot: referral reference already in use; draw another")
+
+// Store keeps conversations. A message is a Commit conditional on the version it
+// was stepped from, with no lock held: on a conflict the store returns the newer
+// conversation and the message is stepped again.
+type Store interface {
+	// Load reads a conversation and whether msgID ("" for none) was applied.
+	Load(ctx context.Context, conv, msgID string) (Snapshot, error)
+	// Commit saves c if the conversation is still at c.Version and returns its
+	// new version in now.Version; otherwise it returns committed false and what
+	// Load would have returned (the duplicate, or the newer conversation). A
+	// message id is remembered for at least 48 hours. A reference already in use
+	// is ErrRefTaken, with nothing saved.
+	Commit(ctx context.Context, conv, msgID string, c Change) (now Snapshot, committed bool, err error)
+	// RefPrefix is the first character of the conversation's referral references.
+	RefPrefix(conv string) byte
+}
+
+// Email is one email in the outbox: a referral to an organization, or the alert
+// to the coordinator about one that could not be delivered. It holds all that is
+// needed to build the email again, so that delivery does not depend on the
+// conversation, which has moved on.
+type Email struct {
+	// Kind is EmailReferral or EmailAlert.
+	Kind string
+	// ID is random; with the reference it makes the Message-ID, the same on every
+	// attempt, so that a resend after a crash is recognisably the same email.
+	ID        string
+	Attempts  int
+	Created   time.Time
+	LastError string
+	// To is an alert's recipient.
+	To       string
+	Referral *hotline.Referral
+	// Failed and FailedError tell an alert how the referral's delivery went.
+	Failed      int
+	FailedError string
+}
+
+// The kinds of email.
+const (
+	EmailReferral = "referral"
+	EmailAlert    = "alert"
+)
+
+// Ref is the email's reference in the outbox: the referral's, or "alert:" and
+// the referral's.
+func (e *Email) Ref() string {
+	if e.Referral == nil {
+		return ""
+	}
+	if e.Kind == EmailAlert {
+		return "alert:" + e.Referral.Ref
+	}
+	return e.Referral.Ref
+}
+
+// Job is an email claimed from the outbox for delivery.
+type Job struct {
+	Email
+	// Ref is its reference in the outbox (also for an email that could not be
+	// read, whose Referral is nil).
+	Ref string
+	// Shard is where the store keeps it.
+	Shard int
+	// Lease identifies the claim: retrying or killing the job only works for the
+	// worker whose lease it still is.
+	Lease string
+}
+
+// OutboxStore is the outbox as the delivery worker needs it.
+type OutboxStore interface {
+	// ClaimJobs leases up to limit due jobs of a shard for lease.
+	ClaimJobs(ctx context.Context, shard int, now time.Time, lease time.Duration, limit int) ([]Job, error)
+	// FinishJob marks a job delivered: it is never sent again.
+	FinishJob(ctx context.Context, job Job, retention time.Duration) error
+	// RetryJob saves a job (its new attempt count) to be tried again at due, if
+	// the caller still holds its lease.
+	RetryJob(ctx context.Context, job Job, due time.Time) error
+	// KillJob moves a job to the dead letters (kept for retention) and queues
+	// alert in its place, when alert is not nil, if the caller holds its lease.
+	KillJob(ctx context.Context, job Job, retention time.Duration, alert *Email, now time.Time) error
+	// OutboxStats returns how many jobs wait and when the oldest was queued.
+	OutboxStats(ctx context.Context) (depth int64, oldest time.Time, err error)
+}
+
+// DueReminder is a reminder whose time has come, with what is needed to send it.
+type DueReminder struct {
+	// Conv is the conversation's key, for logs.
+	Conv  string
+	State flows.State
+	To    hotline.Conversation
+}
+
+// ReminderStore hands out due reminders, each to one caller only.
+type ReminderStore interface {
+	ClaimReminders(ctx context.Context, shard int, now time.Time, limit int) ([]DueReminder, error)
+}

@@ -1,0 +1,383 @@
+// Package storetest is the contract every store of conversations must keep:
+// package bot's Store, OutboxStore and ReminderStore, in the service's own values.
+// The same suite runs against redisstore (on a real redis-server) and memstore, so
+// that neither implementation alone defines what a store means.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// Store is everything the suite tests.
+type Store interface {
+	bot.Store
+	bot.OutboxStore
+	bot.ReminderStore
+}
+
+// Run runs the suite. open returns a new, empty store for each test; shards is how
+// many shards its outbox and reminders are spread over.
+func Run(t *testing.T, open func(t *testing.T) Store, shards int) {
+	s := suite{open: open, shards: shards}
+	t.Run("LoadCommit", s.loadCommit)
+	t.Run("Dedupe48h", s.dedupe)
+	t.Run("MessagesWithoutID", s.withoutID)
+	t.Run("RefTaken", s.refTaken)
+	t.Run("OutboxLeases", s.outboxLeases)
+	t.Run("OutboxRetryKill", s.outboxRetryKill)
+	t.Run("Reminders", s.reminders)
+}
+
+type suite struct {
+	open   func(t *testing.T) Store
+	shards int
+}
+
+// t0 is the suite's clock: the stores take every time they need as an argument.
+var t0 = time.UnixMilli(1_764_000_000_000)
+
+func state(step string, answers ...string) flows.State {
+	st := flows.State{Step: step, Seen: t0.Unix()}
+	for i := 0; i+1 < len(answers); i += 2 {
+		st.Set(answers[i], answers[i+1])
+	}
+	return st
+}
+
+// commit commits and fails the test on an error.
+func commit(t *testing.T, s Store, conv, msg string, c bot.Change) (bot.Snapshot, bool) {
+	t.Helper()
+	now, ok, err := s.Commit(context.Background(), conv, msg, c)
+	if err != nil {
+		t.Fatalf("Commit(%s, %s): %v", conv, msg, err)
+	}
+	return now, ok
+}
+
+func load(t *testing.T, s Store, conv, msg string) bot.Snapshot {
+	t.Helper()
+	snap, err := s.Load(context.Background(), conv, msg)
+	if err != nil {
+		t.Fatalf("Load(%s, %s): %v", conv, msg, err)
+	}
+	return snap
+}
+
+func (x suite) loadCommit(t *testing.T) {
+	s := x.open(t)
+	if snap := load(t, s, "c1", "SM1"); snap.Duplicate || snap.Version != 0 || snap.State.Step != "" {
+		t.Fatalf("Load(new) = %+v; want an empty state at version 0", snap)
+	}
+	one := state("zip", "language", "es", "name", "María 😀")
+	now, ok := commit(t, s, "c1", "SM1", bot.Change{State: one, TTL: time.Hour, Replies: []string{"hola", "¿ZIP?"}, Now: t0})
+	// A new conversation's versions start at the time in ms, never reused.
+	if !ok || now.Version != t0.UnixMilli()+1 {
+		t.Fatalf("the first commit: %+v, %v; want version %d", now, ok, t0.UnixMilli()+1)
+	}
+	if snap := load(t, s, "c1", "SM1"); !snap.Duplicate || !reflect.DeepEqual(snap.Replies, []string{"hola", "¿ZIP?"}) {
+		t.Fatalf("Load(same message) = %+v; want the duplicate and its replies", snap)
+	}
+	snap := load(t, s, "c1", "SM2")
+	if snap.Duplicate || snap.Version != now.Version || !reflect.DeepEqual(snap.State, one) {
+		t.Fatalf("Load(next message) = %+v; want %+v at %d", snap, one, now.Version)
+	}
+	// A commit stepped from an old version changes nothing and returns the newer one.
+	stale, ok := commit(t, s, "c1", "SM2", bot.Change{State: state("stale"), TTL: time.Hour, Now: t0})
+	if ok || stale.Duplicate || stale.Version != now.Version || !reflect.DeepEqual(stale.State, one) {
+		t.Fatalf("stale Commit = %+v, %v; want the conversation at %d", stale, ok, now.Version)
+	}
+	// A commit of a message already applied returns its replies, whatever the version.
+	if dup, ok := commit(t, s, "c1", "SM1", bot.Change{Version: now.Version, State: state("again"), TTL: time.Hour, Now: t0}); ok || !dup.Duplicate || len(dup.Replies) != 2 {
+		t.Fatalf("Commit(duplicate) = %+v, %v", dup, ok)
+	}
+	two := state("problem")
+	next, ok := commit(t, s, "c1", "SM2", bot.Change{Version: now.Version, State: two, TTL: time.Hour, Replies: []string{"b"}, Now: t0})
+	if !ok || next.Version != now.Version+1 {
+		t.Fatalf("the second commit: %+v, %v", next, ok)
+	}
+	// SM1 is no longer the last message: a late duplicate of it gets nothing.
+	if snap := load(t, s, "c1", "SM1"); !snap.Duplicate || snap.Replies != nil {
+		t.Fatalf("Load(older message) = %+v; want a duplicate without replies", snap)
+	}
+	if dup, ok := commit(t, s, "c1", "SM1", bot.Change{Version: next.Version, State: state("x"), TTL: time.Hour, Now: t0}); ok || !dup.Duplicate || dup.Replies != nil {
+		t.Fatalf("Commit(older duplicate) = %+v, %v", dup, ok)
+	}
+	// Conversations are apart.
+	if snap := load(t, s, "c2", "SM2"); snap.Duplicate || snap.Version != 0 {
+		t.Errorf("another conversation = %+v", snap)
+	}
+	// An opt-out is kept without a TTL; the state is exactly what was saved.
+	out := flows.State{Flags: flows.OptedOut, Seen: t0.Unix()}
+	out.Set("language", "es")
+	commit(t, s, "c1", "SM3", bot.Change{Version: next.Version, State: out, Replies: []string{"bye"}, Now: t0})
+	if snap := load(t, s, "c1", "SM4"); !reflect.DeepEqual(snap.State, out) {
+		t.Errorf("after the opt-out: %+v; want %+v", snap.State, out)
+	}
+}
+
+// dedupe: every message of a long conversation is known as applied, not only the
+// last few: a replay within 48 hours is never applied twice.
+func (x suite) dedupe(t *testing.T) {
+	s := x.open(t)
+	version := int64(0)
+	const n = 60
+	for i := 0; i < n; i++ {
+		now, ok := commit(t, s, "c", fmt.Sprintf("SM%03d", i), bot.Change{Version: version, State: state(fmt.Sprint("step", i)), TTL: time.Hour, Replies: []string{fmt.Sprint("reply ", i)}, Now: t0})
+		if !ok {
+			t.Fatalf("message %d not committed: %+v", i, now)
+		}
+		version = now.Version
+	}
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("SM%03d", i)
+		snap := load(t, s, "c", id)
+		if !snap.Duplicate {
+			t.Errorf("message %d: Load says it was not applied", i)
+		}
+		dup, ok := commit(t, s, "c", id, bot.Change{Version: version, State: state("replayed"), TTL: time.Hour, Now: t0})
+		if ok || !dup.Duplicate {
+			t.Fatalf("message %d replayed: committed=%v %+v", i, ok, dup)
+		}
+		want := []string(nil)
+		if i == n-1 {
+			want = []string{fmt.Sprint("reply ", i)}
+		}
+		if !reflect.DeepEqual(dup.Replies, want) {
+			t.Errorf("message %d replayed got %q; want %q (its own replies for the last, none for older: never a wrong one)", i, dup.Replies, want)
+		}
+	}
+	if snap := load(t, s, "c", "SM999"); snap.Version != version || snap.State.Step != fmt.Sprint("step", n-1) {
+		t.Errorf("after the replays the conversation is %+v; want step%d at %d", snap, n-1, version)
+	}
+}
+
+// withoutID: messages without an id are applied every time, and keep the last
+// message with an id and its replies, for its duplicates.
+func (x suite) withoutID(t *testing.T) {
+	s := x.open(t)
+	now, _ := commit(t, s, "c", "SM1", bot.Change{State: state("a"), TTL: time.Hour, Replies: []string{"first"}, Now: t0})
+	v := now.Version
+	for i := 0; i < 3; i++ {
+		snap := load(t, s, "c", "")
+		if snap.Duplicate || snap.Version != v {
+			t.Fatalf("Load without id = %+v, want version %d", snap, v)
+		}
+		next, ok := commit(t, s, "c", "", bot.Change{Version: v, State: state(fmt.Sprint("x", i)), TTL: time.Hour, Replies: []string{"no id"}, Now: t0})
+		if !ok {
+			t.Fatalf("a message without an id was not committed: %+v", next)
+		}
+		v = next.Version
+	}
+	if snap := load(t, s, "c", "SM1"); !snap.Duplicate || !reflect.DeepEqual(snap.Replies, []string{"first"}) {
+		t.Errorf("after messages without an id, SM1 again = %+v; want the duplicate with its replies", snap)
+	}
+	if snap := load(t, s, "c", "SM2"); snap.Duplicate || snap.State.Step != "x2" || snap.Version != v {
+		t.Errorf("after messages without an id, the conversation = %+v; want x2 at %d", snap, v)
+	}
+}
+
+// referral is a referral as the sample pack makes one.
+func referral(ref string) *hotline.Referral {
+	return &hotline.Referral{
+		Ref: ref, At: t0.UTC(), OrgID: "tenant-clinic", OrgName: "Tenant Rights Clinic", OrgEmail: "intake@example.org",
+		OrgPhone: "(312) 555-0111", ProgramID: "eviction-defense", IncludeAnswers: true, EmailLanguage: "en",
+		Urgent: true, UrgentReasons: []string{"court hearing within 14 days"}, CaseType: "housing", CaseLabel: "Housing",
+		CaseCode: "63", Name: "María", Callback: "+13125550142", Channel: "sms", Language: "es", Opponent: "Acme",
+		ZIP: "60612", Household: 3, MonthlyIncomeCents: 200000, IncomeKnown: true, PovertyPercent: 87.85,
+		IncomeLimit: 200, GuidelineYear: 2026,
+		Answers: []hotline.QA{{Question: "Court date", Kind: "date", Value: "2026-11-30"}, {Question: "Problem", Kind: "choice", Value: "housing", Label: "Housing"}},
+	}
+}
+
+func email(ref string) *bot.Email {
+	return &bot.Email{Kind: bot.EmailReferral, ID: "0123456789abcdef", Created: t0.UTC(), Referral: referral(ref)}
+}
+
+// refTaken: a reference in use (queued, delivered or dead) is refused, and
+// nothing of the commit is written.
+func (x suite) refTaken(t *testing.T) {
+	s := x.open(t)
+	first, ok := commit(t, s, "c", "SM1", bot.Change{State: state("a"), TTL: time.Hour, Email: email("H-3AAAA"), Now: t0})
+	if !ok {
+		t.Fatal("the first referral was not committed")
+	}
+	_, ok, err := s.Commit(context.Background(), "c", "SM2", bot.Change{Version: first.Version, State: state("b"), TTL: time.Hour, Email: email("H-3AAAA"), Now: t0})
+	if ok || !errors.Is(err, bot.ErrRefTaken) {
+		t.Fatalf("a second email with the same reference: %v, %v; want ErrRefTaken", ok, err)
+	}
+	if snap := load(t, s, "c", "SM2"); snap.Version != first.Version || snap.State.Step != "a" {
+		t.Errorf("the refused commit wrote something: %+v", snap)
+	}
+	// A prefix is none (0), or a character references may hold.
+	if p := s.RefPrefix("c"); p != 0 && !strings.ContainsRune(bot.ReferenceAlphabet, rune(p)) || p != s.RefPrefix("c") {
+		t.Errorf("RefPrefix = %q", p)
+	}
+	// Delivered, the reference stays taken.
+	jobs := x.claimAll(t, s, t0, time.Minute)
+	if len(jobs) != 1 {
+		t.Fatalf("claimed %d jobs, want 1", len(jobs))
+	}
+	if err := s.FinishJob(context.Background(), jobs[0], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Commit(context.Background(), "c", "SM2", bot.Change{Version: first.Version, State: state("b"), TTL: time.Hour, Email: email("H-3AAAA"), Now: t0}); !errors.Is(err, bot.ErrRefTaken) {
+		t.Errorf("a delivered reference used again: %v; want ErrRefTaken", err)
+	}
+}
+
+// claimAll claims the due jobs of every shard.
+func (x suite) claimAll(t *testing.T, s Store, now time.Time, lease time.Duration) []bot.Job {
+	t.Helper()
+	var all []bot.Job
+	for shard := 0; shard < x.shards; shard++ {
+		jobs, err := s.ClaimJobs(context.Background(), shard, now, lease, 10)
+		if err != nil {
+			t.Fatalf("ClaimJobs(%d): %v", shard, err)
+		}
+		all = append(all, jobs...)
+	}
+	return all
+}
+
+// outboxLeases: a job queued with its conversation is claimed with the referral
+// as it was, leased so that no one else takes it before the lease ends, and a
+// finished job is never handed out again.
+func (x suite) outboxLeases(t *testing.T) {
+	s := x.open(t)
+	ctx := context.Background()
+	want := email("H-3BBBB")
+	commit(t, s, "c", "SM1", bot.Change{State: state(""), TTL: time.Hour, Email: want, Now: t0})
+	if depth, oldest, err := s.OutboxStats(ctx); err != nil || depth != 1 || !oldest.Equal(t0) {
+		t.Errorf("OutboxStats = %d, %v, %v; want 1 queued at %v", depth, oldest, err, t0)
+	}
+	first := x.claimAll(t, s, t0, time.Minute)
+	if len(first) != 1 || first[0].Ref != "H-3BBBB" || first[0].Lease == "" {
+		t.Fatalf("first claim = %+v", first)
+	}
+	if !reflect.DeepEqual(first[0].Email, *want) {
+		t.Errorf("the job came back as\n%+v\nwant\n%+v", first[0].Email, *want)
+	}
+	if again := x.claimAll(t, s, t0.Add(30*time.Second), time.Minute); len(again) != 0 {
+		t.Errorf("claimed again within its lease: %+v", again)
+	}
+	second := x.claimAll(t, s, t0.Add(2*time.Minute), time.Minute) // the first lease ran out
+	if len(second) != 1 || second[0].Lease == first[0].Lease {
+		t.Fatalf("claim after the lease = %+v", second)
+	}
+	// The worker that lost the lease can neither reschedule nor kill the job.
+	stale := first[0]
+	stale.Attempts = 7
+	if err := s.RetryJob(ctx, stale, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.KillJob(ctx, stale, time.Hour, nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	if again := x.claimAll(t, s, t0.Add(150*time.Second), time.Minute); len(again) != 0 {
+		t.Errorf("the stale worker changed the job: %+v", again)
+	}
+	if err := s.FinishJob(ctx, second[0], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if again := x.claimAll(t, s, t0.Add(24*time.Hour), time.Minute); len(again) != 0 {
+		t.Errorf("a delivered job was handed out again: %+v", again)
+	}
+	if depth, _, err := s.OutboxStats(ctx); err != nil || depth != 0 {
+		t.Errorf("OutboxStats after delivery = %d, %v; want 0", depth, err)
+	}
+}
+
+// outboxRetryKill: a retried job comes back when due with its attempts; a killed
+// one never does, and its alert is queued in its place.
+func (x suite) outboxRetryKill(t *testing.T) {
+	s := x.open(t)
+	ctx := context.Background()
+	commit(t, s, "c", "SM1", bot.Change{State: state(""), TTL: time.Hour, Email: email("H-3CCCC"), Now: t0})
+	job := x.claimAll(t, s, t0, time.Minute)[0]
+	job.Attempts, job.LastError = 1, "451 try later"
+	if err := s.RetryJob(ctx, job, t0.Add(10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if early := x.claimAll(t, s, t0.Add(5*time.Second), time.Minute); len(early) != 0 {
+		t.Errorf("a retried job came back before it was due: %+v", early)
+	}
+	again := x.claimAll(t, s, t0.Add(10*time.Second), time.Minute)
+	if len(again) != 1 || again[0].Attempts != 1 || again[0].LastError != "451 try later" {
+		t.Fatalf("the retried job = %+v; want it with 1 attempt", again)
+	}
+	alert := &bot.Email{Kind: bot.EmailAlert, ID: "fedcba9876543210", Created: t0.UTC(), To: "coordinator@example.org",
+		Referral: referral("H-3CCCC"), Failed: 1, FailedError: "550 no such user"}
+	if err := s.KillJob(ctx, again[0], time.Hour, alert, t0.Add(10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	jobs := x.claimAll(t, s, t0.Add(24*time.Hour), time.Minute)
+	if len(jobs) != 1 || jobs[0].Ref != "alert:H-3CCCC" || !reflect.DeepEqual(jobs[0].Email, *alert) {
+		t.Fatalf("after the kill: %+v; want only the alert", jobs)
+	}
+	// The dead referral's reference stays taken.
+	v := load(t, s, "c", "SM2").Version
+	if _, _, err := s.Commit(ctx, "c", "SM2", bot.Change{Version: v, State: state(""), TTL: time.Hour, Email: email("H-3CCCC"), Now: t0}); !errors.Is(err, bot.ErrRefTaken) {
+		t.Errorf("a dead referral's reference used again: %v; want ErrRefTaken", err)
+	}
+}
+
+// reminders: a reminder is handed out once, when due, with the state and whom to
+// text; a later message moves it later, a message without one drops it.
+func (x suite) reminders(t *testing.T) {
+	s := x.open(t)
+	ctx := context.Background()
+	to := hotline.Conversation{Channel: "whatsapp", From: "+5215512345678", To: "+13125550100"}
+	claim := func(now time.Time) []bot.DueReminder {
+		t.Helper()
+		var all []bot.DueReminder
+		for shard := 0; shard < x.shards; shard++ {
+			due, err := s.ClaimReminders(ctx, shard, now, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, due...)
+		}
+		return all
+	}
+	version := int64(0)
+	send := func(msg string, at time.Time, remind time.Duration, st flows.State) {
+		t.Helper()
+		c := bot.Change{Version: version, State: st, TTL: 24 * time.Hour, Now: at}
+		if remind > 0 {
+			c.Reminder = &bot.Reminder{At: at.Add(remind), To: to}
+		}
+		now, ok := commit(t, s, "c", msg, c)
+		if !ok {
+			t.Fatalf("%s not committed", msg)
+		}
+		version = now.Version
+	}
+	send("SM1", t0, 2*time.Hour, state("zip"))
+	send("SM2", t0.Add(time.Minute), 2*time.Hour, state("problem", "zip", "60612"))
+	if due := claim(t0.Add(2 * time.Hour)); len(due) != 0 {
+		t.Fatalf("a reminder moved later by the second message came at the first's time: %+v", due)
+	}
+	due := claim(t0.Add(time.Minute + 2*time.Hour))
+	if len(due) != 1 || due[0].To != to || !reflect.DeepEqual(due[0].State, state("problem", "zip", "60612")) || due[0].Conv != "c" {
+		t.Fatalf("the due reminder = %+v", due)
+	}
+	if again := claim(t0.Add(48 * time.Hour)); len(again) != 0 {
+		t.Fatalf("a reminder was handed out twice: %+v", again)
+	}
+	// The conversation is unchanged for its next commit: the version still holds.
+	send("SM3", t0.Add(3*time.Hour), time.Hour, state("household"))
+	send("SM4", t0.Add(3*time.Hour+time.Minute), 0, state("")) // the end: no reminder
+	if due := claim(t0.Add(72 * time.Hour)); len(due) != 0 {
+		t.Errorf("a reminder after the end: %+v", due)
+	}
+}
