@@ -12,11 +12,11 @@ import (
 
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/redisstore"
-	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
+	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 )
 
 func TestClaimCommit(t *testing.T) {
-	srv := redistest.Start(t)
+	srv := redisserver.Start(t)
 	rdb := srv.Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
@@ -95,7 +95,7 @@ func TestClaimCommit(t *testing.T) {
 
 // TestDedupeRing: the short ids of the 16 messages before the last are remembered.
 func TestDedupeRing(t *testing.T) {
-	s := redisstore.New(redistest.Start(t).Client(), "test:")
+	s := redisstore.New(redisserver.Start(t).Client(), "test:")
 	ctx := context.Background()
 	ids := make([]string, 30)
 	for i := range ids {
@@ -120,7 +120,7 @@ func TestDedupeRing(t *testing.T) {
 // TestRefUnique: a reference in use in a shard (queued, delivered or dead) is
 // refused, and nothing of the commit is written.
 func TestRefUnique(t *testing.T) {
-	s := redisstore.New(redistest.Start(t).Client(), "test:")
+	s := redisstore.New(redisserver.Start(t).Client(), "test:")
 	ctx := context.Background()
 	job := &bot.Job{Ref: "H-3AAAA", Data: []byte(`{}`)}
 	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Job: job, Now: time.Now()}); !ok || err != nil {
@@ -140,9 +140,11 @@ func TestRefUnique(t *testing.T) {
 }
 
 func TestUnavailable(t *testing.T) {
-	srv := redistest.Start(t)
+	srv := redisserver.Start(t)
 	s := redisstore.New(srv.Client(), "test:")
-	srv.Stop()
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_, err := s.Claim(ctx, "c", "SM1")
@@ -155,7 +157,7 @@ func TestUnavailable(t *testing.T) {
 // reuse the versions of the old one, so a process that remembers the old one
 // cannot commit over the new.
 func TestVersionsNeverReused(t *testing.T) {
-	rdb := redistest.Start(t).Client()
+	rdb := redisserver.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
 	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("old"), Now: time.UnixMilli(5_000)}); !ok || err != nil {
@@ -175,7 +177,7 @@ func TestVersionsNeverReused(t *testing.T) {
 // TestLeaseTaken: a worker whose lease ran out (and was taken by another) can
 // neither reschedule nor kill the job.
 func TestLeaseTaken(t *testing.T) {
-	s := redisstore.New(redistest.Start(t).Client(), "test:")
+	s := redisstore.New(redisserver.Start(t).Client(), "test:")
 	ctx := context.Background()
 	t0 := time.UnixMilli(1_000_000)
 	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Commit{State: []byte("a"), Job: &bot.Job{Ref: "H-3AAAA", Data: []byte(`{"n":1}`)}, Now: t0}); !ok || err != nil {
@@ -215,7 +217,7 @@ func TestLeaseTaken(t *testing.T) {
 // reminder claim moves an entry found early to the conversation's latest time,
 // and hands out a due reminder once.
 func TestReminderSchedule(t *testing.T) {
-	rdb := redistest.Start(t).Client()
+	rdb := redisserver.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
 	shard := redisstore.ShardOf("c")
@@ -290,7 +292,7 @@ func TestReminderSchedule(t *testing.T) {
 func TestCommitAfterScriptFlush(t *testing.T) {
 	for _, batched := range []bool{false, true} {
 		t.Run(fmt.Sprint("batched=", batched), func(t *testing.T) {
-			rdb := redistest.Start(t).Client()
+			rdb := redisserver.Start(t).Client()
 			s := redisstore.New(rdb, "test:")
 			if batched {
 				redisstore.AlwaysPipe(s)
@@ -319,7 +321,7 @@ func TestCommitAfterScriptFlush(t *testing.T) {
 func TestCommitDeadline(t *testing.T) {
 	for _, batched := range []bool{false, true} {
 		t.Run(fmt.Sprint("batched=", batched), func(t *testing.T) {
-			srv := redistest.Start(t)
+			srv := redisserver.Start(t)
 			if !srv.Real() {
 				t.Skip("CLIENT PAUSE needs a real redis-server")
 			}
@@ -371,7 +373,7 @@ func TestCommitDeadline(t *testing.T) {
 // conversation, even when a ':' falls where this layout has one, and its next
 // commit replaces it. Claim (Go) and the commit script (Lua) agree.
 func TestOlderLayoutIsNew(t *testing.T) {
-	rdb := redistest.Start(t).Client()
+	rdb := redisserver.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
 	reply := `["Reply: what is your ZIP code? ` + strings.Repeat("x", 200) + `"]`
