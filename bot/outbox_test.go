@@ -20,10 +20,10 @@ import (
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/bot/mailer"
-	"github.com/hotline-legal/hotline/bot/mailer/smtptest"
 	"github.com/hotline-legal/hotline/bot/redisstore"
-	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
+	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
 	"github.com/hotline-legal/hotline/pack"
 )
 
@@ -97,7 +97,7 @@ func newRig(t *testing.T, reminderDelay time.Duration) *rig {
 	r := &rig{
 		t:      t,
 		clock:  &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, sample.Flow.Location)},
-		store:  redisstore.New(redistest.Start(t).Client(), "test:"),
+		store:  redisstore.New(redisserver.Start(t).Client(), "test:"),
 		pack:   sample,
 		counts: &counts{},
 		log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -151,7 +151,7 @@ func (r *rig) outbox(m bot.Mailer, lease time.Duration) *bot.Outbox {
 	}))
 }
 
-func smtpSender(t *testing.T, s *smtptest.Server) bot.Mailer {
+func smtpSender(t *testing.T, s *smtpserver.Server) bot.Mailer {
 	m, err := mailer.New(s.URL(), "")
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +161,7 @@ func smtpSender(t *testing.T, s *smtptest.Server) bot.Mailer {
 
 func TestReferralEmailDelivered(t *testing.T) {
 	r := newRig(t, 0)
-	srv := smtptest.Start(t, "127.0.0.1:0")
+	srv := smtpserver.Start(t, smtpserver.Options{})
 	last := r.screen("+13125550142", english...)
 	ref := reference(t, last)
 	w := r.outbox(smtpSender(t, srv), time.Minute)
@@ -223,8 +223,8 @@ func decodeHeader(t *testing.T, v string) string {
 // TestRetryUntilDelivered: refused with 4xx twice, then accepted: one email.
 func TestRetryUntilDelivered(t *testing.T) {
 	r := newRig(t, 0)
-	srv := smtptest.Start(t, "127.0.0.1:0")
-	srv.Refuse(&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}, 2)
+	srv := smtpserver.Start(t, smtpserver.Options{})
+	srv.Refuse(smtpserver.Data, &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}, 2)
 	r.screen("+13125550143", english...)
 	w := r.outbox(smtpSender(t, srv), time.Minute)
 	ctx := context.Background()
@@ -251,11 +251,11 @@ func TestRetryUntilDelivered(t *testing.T) {
 // comes up, the email arrives once.
 func TestSMTPDownThenUp(t *testing.T) {
 	r := newRig(t, 0)
-	addr := smtptest.FreeAddr(t)
-	m, err := mailer.New("smtp://"+addr+"?tls=none", "")
-	if err != nil {
+	srv := smtpserver.Start(t, smtpserver.Options{})
+	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
+	m := smtpSender(t, srv)
 	r.screen("+13125550144", english...)
 	w := r.outbox(m, time.Minute)
 	ctx := context.Background()
@@ -263,7 +263,9 @@ func TestSMTPDownThenUp(t *testing.T) {
 		w.Work(ctx)
 		r.clock.Advance(time.Duration(5<<i) * time.Second)
 	}
-	srv := smtptest.Start(t, addr) // up at 35 s, when the fourth attempt is due
+	if err := srv.Restart(); err != nil { // up at 35 s, when the fourth attempt is due
+		t.Fatal(err)
+	}
 	w.Work(ctx)
 	if n := len(srv.WaitFor(1, time.Second)); n != 1 {
 		t.Fatalf("%d emails after the server came up, want 1", n)
@@ -279,8 +281,8 @@ func TestSMTPDownThenUp(t *testing.T) {
 // coordinator an alert.
 func TestPermanentFailure(t *testing.T) {
 	r := newRig(t, 0)
-	srv := smtptest.Start(t, "127.0.0.1:0")
-	srv.Refuse(&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}, 1)
+	srv := smtpserver.Start(t, smtpserver.Options{})
+	srv.Refuse(smtpserver.Data, &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}, 1)
 	last := r.screen("+13125550145", english...)
 	ref := reference(t, last)
 	w := r.outbox(smtpSender(t, srv), time.Minute)
@@ -310,8 +312,8 @@ func TestPermanentFailure(t *testing.T) {
 // letters and an alert.
 func TestGiveUp(t *testing.T) {
 	r := newRig(t, 0)
-	srv := smtptest.Start(t, "127.0.0.1:0")
-	srv.Refuse(&smtp.SMTPError{Code: 421, Message: "busy"}, 1000)
+	srv := smtpserver.Start(t, smtpserver.Options{})
+	srv.Refuse(smtpserver.Data, &smtp.SMTPError{Code: 421, Message: "busy"}, smtpserver.Always)
 	r.screen("+13125550146", english...)
 	w := r.outbox(smtpSender(t, srv), time.Minute)
 	ctx := context.Background()
@@ -327,7 +329,7 @@ func TestGiveUp(t *testing.T) {
 	if attempts < 90 || attempts > 110 {
 		t.Errorf("%d attempts in 24 hours; want about 100", attempts)
 	}
-	srv.Refuse(nil, 0)
+	srv.Accept()
 	w.Work(ctx)
 	if msgs := srv.Messages(); len(msgs) != 1 || msgs[0].To[0] != "coordinator@example.org" {
 		t.Errorf("after giving up, emails %v; want the alert", len(msgs))
@@ -354,7 +356,7 @@ func (c crashingMailer) Send(ctx context.Context, m email.Message) error {
 // does, no email with a different Message-ID may reach the organization.
 func TestCrashAfterSend(t *testing.T) {
 	r := newRig(t, 0)
-	srv := smtptest.Start(t, "127.0.0.1:0")
+	srv := smtpserver.Start(t, smtpserver.Options{})
 	r.screen("+13125550147", english...)
 	ctx, cancel := context.WithCancel(context.Background())
 	r.outbox(crashingMailer{next: smtpSender(t, srv), cancel: cancel}, time.Minute).Work(ctx)
@@ -384,7 +386,7 @@ func TestCrashAfterSend(t *testing.T) {
 // TestWorkersShareTheOutbox: three workers at once deliver 30 referrals once each.
 func TestWorkersShareTheOutbox(t *testing.T) {
 	r := newRig(t, 0)
-	srv := smtptest.Start(t, "127.0.0.1:0")
+	srv := smtpserver.Start(t, smtpserver.Options{})
 	for i := 0; i < 30; i++ {
 		r.screen("+131255520"+string(rune('0'+i/10))+string(rune('0'+i%10)), english...)
 	}

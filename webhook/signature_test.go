@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/twilio/twilio-go/client"
+
+	"github.com/hotline-legal/hotline/internal/testkit/twilioform"
 )
 
 // TestSignatureMatchesTwilioGo: the fast check accepts exactly the signatures
@@ -27,16 +29,16 @@ func TestSignatureMatchesTwilioGo(t *testing.T) {
 			form.Set(fmt.Sprintf("K%c%d", 'A'+r.IntN(26), r.IntN(100)), fmt.Sprintf("v%d é %x", r.Int(), r.Int64()))
 		}
 		u := fmt.Sprintf("https://hotline.example.org/twilio/messages?x=%d", r.IntN(10))
-		sig := TwilioSignature(token, u, form)
+		sig := twilioform.Signature(token, u, form)
 		// twilio-go is the judge of what a right signature is.
 		if !v.Validate(u, firstValues(form), sig) {
-			t.Fatalf("the test's signer disagrees with twilio-go for %v", form)
+			t.Fatalf("twilioform's signer disagrees with twilio-go for %v", form)
 		}
 		// One signer checks every request, reusing its HMAC and buffers.
 		if !sign.matches(u, form, sig) {
 			t.Fatalf("a signature twilio-go accepts was refused for %v", form)
 		}
-		other := TwilioSignature(token, u+"&y=1", form)
+		other := twilioform.Signature(token, u+"&y=1", form)
 		if v.Validate(u, firstValues(form), other) || sign.matches(u, form, other) || otherToken.matches(u, form, sig) {
 			t.Fatalf("a signature for another URL or token was accepted")
 		}

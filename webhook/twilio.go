@@ -112,15 +112,6 @@ func (st *signState) sign(fullURL string, form url.Values, sum []byte) []byte {
 	return st.mac.Sum(sum)
 }
 
-// TwilioSignature returns the X-Twilio-Signature Twilio sends with a request to
-// fullURL with these form values: HMAC-SHA1 with the auth token over the URL and
-// each parameter's name and value, sorted by name, in base64. The load generator
-// and the tests sign with it.
-func TwilioSignature(token, fullURL string, form url.Values) string {
-	st := signState{mac: hmac.New(sha1.New, []byte(token))}
-	return base64.StdEncoding.EncodeToString(st.sign(fullURL, form, nil))
-}
-
 func firstValues(form url.Values) map[string]string {
 	params := make(map[string]string, len(form))
 	for k, v := range form {

@@ -22,8 +22,9 @@ import (
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/metrics"
 	"github.com/hotline-legal/hotline/bot/redisstore"
-	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
+	"github.com/hotline-legal/hotline/internal/testkit/twilioform"
 	"github.com/hotline-legal/hotline/pack"
 	"github.com/hotline-legal/hotline/webhook"
 )
@@ -33,22 +34,16 @@ const (
 	hotlineNo = "+13125550100"
 )
 
-var sign = webhook.TwilioSignature
-
-// TestSignKnownVector pins sign to Twilio's documented example, so that the tests
-// below check the server against the real algorithm.
-func TestSignKnownVector(t *testing.T) {
-	form := url.Values{"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"}, "From": {"+14158675309"}, "To": {"+18005551212"}}
-	if got := sign("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", form); got != "RSOYDt4T1cUTdK1PDd93/VVr8B8=" {
-		t.Fatalf("sign = %s, want RSOYDt4T1cUTdK1PDd93/VVr8B8=", got)
-	}
-}
+// sign is X-Twilio-Signature as Twilio computes it; twilioform's tests pin it to
+// Twilio's documented example, so that the tests below check the server against
+// the real algorithm.
+var sign = twilioform.Signature
 
 // server is a Hotline HTTP server on loopback over a private redis-server.
 type server struct {
 	t       testing.TB
 	url     string
-	redis   *redistest.Server
+	redis   *redisserver.Server
 	rdb     *redis.Client
 	store   *redisstore.Store
 	handler http.Handler
@@ -69,7 +64,7 @@ func newServer(t testing.TB, o serverOptions) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := redistest.Start(t, o.redisArgs...)
+	rs := redisserver.Start(t, o.redisArgs...)
 	s := &server{t: t, redis: rs, now: time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)}
 	s.rdb = redis.NewClient(&redis.Options{Addr: rs.Addr, ContextTimeoutEnabled: true, MaxRetries: 1, DialTimeout: 500 * time.Millisecond})
 	t.Cleanup(func() { _ = s.rdb.Close() })
@@ -345,13 +340,17 @@ func TestRedisStoppedAndStarted(t *testing.T) {
 	s := newServer(t, serverOptions{token: token, redisArgs: []string{"--appendonly", "yes", "--appendfsync", "always"}})
 	from := "+13125550140"
 	s.converse(from, englishScript[:5]) // waiting at the problem menu
-	s.redis.Stop()
+	if err := s.redis.Stop(); err != nil {
+		t.Fatal(err)
+	}
 	status, body := s.post("/twilio/messages", sms(from, "1"), token)
 	got := strings.Join(messages(t, body), "")
 	if status != 200 || !strings.Contains(got, "technical problem") || !strings.Contains(got, "problema técnico") {
 		t.Fatalf("with Redis down: status %d, replies %q", status, got)
 	}
-	s.redis.Restart()
+	if err := s.redis.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if got := strings.Join(s.converse(from, []string{"1"}), ""); !strings.Contains(got, "court papers") {
 		t.Fatalf("after Redis came back, \"1\" got %q; want the court papers question", got)
 	}
@@ -378,7 +377,9 @@ func TestHealthReadyMetrics(t *testing.T) {
 			t.Errorf("GET %s: %d, want 200 and %q:\n%.400s", path, resp.StatusCode, want, body)
 		}
 	}
-	s.redis.Stop()
+	if err := s.redis.Stop(); err != nil {
+		t.Fatal(err)
+	}
 	resp, err := http.Get(s.url + "/readyz")
 	if err != nil {
 		t.Fatal(err)

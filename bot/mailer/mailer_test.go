@@ -22,6 +22,8 @@ import (
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/bot/mailer"
+
+	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
 )
 
 // message renders a real referral email, with accents and a "·" in the subject
@@ -71,9 +73,9 @@ func newSMTP(t *testing.T, url string) *mailer.SMTP {
 // TestSMTPDelivers: the email arrives with the right envelope, headers, parts and
 // content.
 func TestSMTPDelivers(t *testing.T) {
-	srv := startServer(t, script{}, nil, false)
+	srv := smtpserver.Start(t, smtpserver.Options{})
 	m := message(t)
-	if err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)).Send(ctx(t), m); err != nil {
+	if err := newSMTP(t, "smtp://"+srv.Addr).Send(ctx(t), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	got := srv.Messages()
@@ -185,9 +187,9 @@ func checkMIME(t *testing.T, raw []byte, m email.Message) {
 
 // TestSMTPAuth: AUTH PLAIN with the user and password of the URL.
 func TestSMTPAuth(t *testing.T) {
-	srv := startServer(t, script{users: map[string]string{"hotline@example.org": "s3cret:@/"}}, nil, false)
+	srv := smtpserver.Start(t, smtpserver.Options{Users: map[string]string{"hotline@example.org": "s3cret:@/"}})
 	m := message(t)
-	s := newSMTP(t, fmt.Sprintf("smtp://hotline%%40example.org:s3cret%%3A%%40%%2F@127.0.0.1:%d", srv.Port))
+	s := newSMTP(t, fmt.Sprintf("smtp://hotline%%40example.org:s3cret%%3A%%40%%2F@%s", srv.Addr))
 	if err := s.Send(ctx(t), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -195,7 +197,7 @@ func TestSMTPAuth(t *testing.T) {
 		t.Fatalf("got %+v, want one message from the authenticated user", got)
 	}
 
-	s = newSMTP(t, fmt.Sprintf("smtp://hotline%%40example.org:wrong@127.0.0.1:%d", srv.Port))
+	s = newSMTP(t, fmt.Sprintf("smtp://hotline%%40example.org:wrong@%s", srv.Addr))
 	err := s.Send(ctx(t), m)
 	if err == nil {
 		t.Fatal("Send with a wrong password succeeded")
@@ -217,31 +219,33 @@ func TestSMTPAuth(t *testing.T) {
 // TestSMTPRefuses: 4xx replies are temporary, 5xx replies to the message are
 // permanent, whichever command gets them.
 func TestSMTPRefuses(t *testing.T) {
-	reply := func(code int, enhanced smtp.EnhancedCode) error {
+	reply := func(code int, enhanced smtp.EnhancedCode) *smtp.SMTPError {
 		return &smtp.SMTPError{Code: code, EnhancedCode: enhanced, Message: "scripted refusal"}
 	}
 	tests := []struct {
 		name      string
-		script    script
+		at        smtpserver.Command
+		reply     *smtp.SMTPError
 		permanent bool
 	}{
-		{"MAIL 451", script{mail: reply(451, smtp.EnhancedCode{4, 3, 0})}, false},
-		{"MAIL 550", script{mail: reply(550, smtp.EnhancedCode{5, 7, 1})}, true},
-		{"MAIL 530 authentication required", script{mail: reply(530, smtp.EnhancedCode{5, 7, 0})}, false},
-		{"MAIL 502 5.7.0 authenticate first", script{mail: reply(502, smtp.EnhancedCode{5, 7, 0})}, false},
-		{"RCPT 450", script{rcpt: reply(450, smtp.EnhancedCode{4, 2, 1})}, false},
-		{"RCPT 452", script{rcpt: reply(452, smtp.EnhancedCode{4, 5, 3})}, false},
-		{"RCPT 550", script{rcpt: reply(550, smtp.EnhancedCode{5, 1, 1})}, true},
-		{"RCPT 553", script{rcpt: reply(553, smtp.EnhancedCode{5, 1, 3})}, true},
-		{"DATA 421", script{data: reply(421, smtp.EnhancedCode{4, 3, 2})}, false},
-		{"DATA 451", script{data: reply(451, smtp.EnhancedCode{4, 3, 0})}, false},
-		{"DATA 552", script{data: reply(552, smtp.EnhancedCode{5, 3, 4})}, true},
-		{"DATA 554", script{data: reply(554, smtp.EnhancedCode{5, 7, 1})}, true},
+		{"MAIL 451", smtpserver.Mail, reply(451, smtp.EnhancedCode{4, 3, 0}), false},
+		{"MAIL 550", smtpserver.Mail, reply(550, smtp.EnhancedCode{5, 7, 1}), true},
+		{"MAIL 530 authentication required", smtpserver.Mail, reply(530, smtp.EnhancedCode{5, 7, 0}), false},
+		{"MAIL 502 5.7.0 authenticate first", smtpserver.Mail, reply(502, smtp.EnhancedCode{5, 7, 0}), false},
+		{"RCPT 450", smtpserver.Rcpt, reply(450, smtp.EnhancedCode{4, 2, 1}), false},
+		{"RCPT 452", smtpserver.Rcpt, reply(452, smtp.EnhancedCode{4, 5, 3}), false},
+		{"RCPT 550", smtpserver.Rcpt, reply(550, smtp.EnhancedCode{5, 1, 1}), true},
+		{"RCPT 553", smtpserver.Rcpt, reply(553, smtp.EnhancedCode{5, 1, 3}), true},
+		{"DATA 421", smtpserver.Data, reply(421, smtp.EnhancedCode{4, 3, 2}), false},
+		{"DATA 451", smtpserver.Data, reply(451, smtp.EnhancedCode{4, 3, 0}), false},
+		{"DATA 552", smtpserver.Data, reply(552, smtp.EnhancedCode{5, 3, 4}), true},
+		{"DATA 554", smtpserver.Data, reply(554, smtp.EnhancedCode{5, 7, 1}), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startServer(t, tt.script, nil, false)
-			err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)).Send(ctx(t), message(t))
+			srv := smtpserver.Start(t, smtpserver.Options{})
+			srv.Refuse(tt.at, tt.reply, smtpserver.Always)
+			err := newSMTP(t, "smtp://"+srv.Addr).Send(ctx(t), message(t))
 			if err == nil {
 				t.Fatal("Send succeeded against a refusing server")
 			}
@@ -308,8 +312,8 @@ func TestSMTPStalled(t *testing.T) {
 // is delivered; a failed RSET or QUIT afterwards must not make the caller send it
 // again.
 func TestSMTPHangUpAfterAccept(t *testing.T) {
-	srv := startServer(t, script{dropAfterAccept: true}, nil, false)
-	if err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)).Send(ctx(t), message(t)); err != nil {
+	srv := smtpserver.Start(t, smtpserver.Options{HangUpAfterAccept: true})
+	if err := newSMTP(t, "smtp://"+srv.Addr).Send(ctx(t), message(t)); err != nil {
 		t.Errorf("Send = %v, want nil: the server accepted the message", err)
 	}
 	if n := len(srv.Messages()); n != 1 {
@@ -327,8 +331,8 @@ func TestSMTPTLS(t *testing.T) {
 	}
 
 	t.Run("mandatory without STARTTLS", func(t *testing.T) {
-		srv := startServer(t, script{}, nil, false)
-		err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d?tls=mandatory", srv.Port)).Send(ctx(t), message(t))
+		srv := smtpserver.Start(t, smtpserver.Options{})
+		err := newSMTP(t, fmt.Sprintf("smtp://%s?tls=mandatory", srv.Addr)).Send(ctx(t), message(t))
 		if err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 			t.Errorf("Send = %v, want an error about STARTTLS", err)
 		}
@@ -338,8 +342,8 @@ func TestSMTPTLS(t *testing.T) {
 	})
 	for _, mode := range []string{"", "?tls=mandatory"} {
 		t.Run("STARTTLS"+mode, func(t *testing.T) {
-			srv := startServer(t, script{users: map[string]string{"hotline": "pw"}}, serverTLS, false)
-			err := trust(newSMTP(t, fmt.Sprintf("smtp://hotline:pw@127.0.0.1:%d%s", srv.Port, mode))).Send(ctx(t), message(t))
+			srv := smtpserver.Start(t, smtpserver.Options{Users: map[string]string{"hotline": "pw"}, TLS: serverTLS})
+			err := trust(newSMTP(t, fmt.Sprintf("smtp://hotline:pw@%s%s", srv.Addr, mode))).Send(ctx(t), message(t))
 			if err != nil {
 				t.Fatalf("Send: %v", err)
 			}
@@ -349,8 +353,8 @@ func TestSMTPTLS(t *testing.T) {
 		})
 	}
 	t.Run("none", func(t *testing.T) {
-		srv := startServer(t, script{}, serverTLS, false)
-		if err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", srv.Port)).Send(ctx(t), message(t)); err != nil {
+		srv := smtpserver.Start(t, smtpserver.Options{TLS: serverTLS})
+		if err := newSMTP(t, fmt.Sprintf("smtp://%s?tls=none", srv.Addr)).Send(ctx(t), message(t)); err != nil {
 			t.Fatalf("Send: %v", err)
 		}
 		if got := srv.Messages(); len(got) != 1 || got[0].TLS {
@@ -358,8 +362,8 @@ func TestSMTPTLS(t *testing.T) {
 		}
 	})
 	t.Run("untrusted certificate", func(t *testing.T) {
-		srv := startServer(t, script{}, serverTLS, false)
-		err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)).Send(ctx(t), message(t))
+		srv := smtpserver.Start(t, smtpserver.Options{TLS: serverTLS})
+		err := newSMTP(t, "smtp://"+srv.Addr).Send(ctx(t), message(t))
 		if err == nil || !strings.Contains(err.Error(), "certificate") || mailer.IsPermanent(err) {
 			t.Errorf("Send to a server with an unknown certificate = %v, want a temporary certificate error", err)
 		}
@@ -368,8 +372,8 @@ func TestSMTPTLS(t *testing.T) {
 		}
 	})
 	t.Run("implicit", func(t *testing.T) {
-		srv := startServer(t, script{users: map[string]string{"hotline": "pw"}}, serverTLS, true)
-		err := trust(newSMTP(t, fmt.Sprintf("smtps://hotline:pw@127.0.0.1:%d", srv.Port))).Send(ctx(t), message(t))
+		srv := smtpserver.Start(t, smtpserver.Options{Users: map[string]string{"hotline": "pw"}, TLS: serverTLS, ImplicitTLS: true})
+		err := trust(newSMTP(t, fmt.Sprintf("smtps://hotline:pw@%s", srv.Addr))).Send(ctx(t), message(t))
 		if err != nil {
 			t.Fatalf("Send: %v", err)
 		}
@@ -388,12 +392,12 @@ func TestSMTPNoPasswordInPlainText(t *testing.T) {
 	}
 	l.Close()
 	// 127.0.0.2 is loopback too, but not "localhost" to go-mail.
-	srv := startServerAt(t, "127.0.0.2:0", script{users: map[string]string{"hotline": "pw"}}, nil, false)
-	err = newSMTP(t, fmt.Sprintf("smtp://hotline:pw@127.0.0.2:%d", srv.Port)).Send(ctx(t), message(t))
+	srv := smtpserver.Start(t, smtpserver.Options{Addr: "127.0.0.2:0", Users: map[string]string{"hotline": "pw"}})
+	err = newSMTP(t, fmt.Sprintf("smtp://hotline:pw@%s", srv.Addr)).Send(ctx(t), message(t))
 	if err == nil || !strings.Contains(err.Error(), "tls=none") {
 		t.Errorf("Send with a password over plain text = %v, want a refusal that mentions tls=none", err)
 	}
-	if err := newSMTP(t, fmt.Sprintf("smtp://hotline:pw@127.0.0.2:%d?tls=none", srv.Port)).Send(ctx(t), message(t)); err != nil {
+	if err := newSMTP(t, fmt.Sprintf("smtp://hotline:pw@%s?tls=none", srv.Addr)).Send(ctx(t), message(t)); err != nil {
 		t.Errorf("Send with ?tls=none: %v", err)
 	}
 	if n := len(srv.Messages()); n != 1 {
@@ -404,7 +408,7 @@ func TestSMTPNoPasswordInPlainText(t *testing.T) {
 // TestSendRefusesBadMessages: a message that cannot be sent is a permanent error,
 // found before any connection.
 func TestSendRefusesBadMessages(t *testing.T) {
-	srv := startServer(t, script{}, nil, false)
+	srv := smtpserver.Start(t, smtpserver.Options{})
 	tests := []struct {
 		name   string
 		change func(*email.Message)
@@ -422,7 +426,7 @@ func TestSendRefusesBadMessages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := message(t)
 			tt.change(&m)
-			for _, s := range []mailer.Sender{newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)), &mailer.EMLDir{Dir: t.TempDir()}} {
+			for _, s := range []mailer.Sender{newSMTP(t, "smtp://"+srv.Addr), &mailer.EMLDir{Dir: t.TempDir()}} {
 				err := s.Send(ctx(t), m)
 				if err == nil || !mailer.IsPermanent(err) {
 					t.Errorf("%T.Send = %v, want a permanent error", s, err)
@@ -430,10 +434,8 @@ func TestSendRefusesBadMessages(t *testing.T) {
 			}
 		})
 	}
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if srv.sessions != 0 {
-		t.Errorf("%d connections were made for messages that cannot be sent", srv.sessions)
+	if n := srv.Connections(); n != 0 {
+		t.Errorf("%d connections were made for messages that cannot be sent", n)
 	}
 }
 
@@ -482,8 +484,8 @@ func TestEMLDir(t *testing.T) {
 	}
 
 	// The file is the very message the SMTP path sends.
-	srv := startServer(t, script{}, nil, false)
-	if err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", srv.Port)).Send(ctx(t), m); err != nil {
+	srv := smtpserver.Start(t, smtpserver.Options{})
+	if err := newSMTP(t, "smtp://"+srv.Addr).Send(ctx(t), m); err != nil {
 		t.Fatalf("SMTP Send: %v", err)
 	}
 	if got := srv.Messages(); len(got) != 1 || !bytes.Equal(got[0].Data, raw) {

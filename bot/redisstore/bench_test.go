@@ -14,8 +14,8 @@ import (
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/redisstore"
-	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 )
 
 // BenchmarkCommit commits messages of 13-message screenings as the webhook does
@@ -26,7 +26,7 @@ import (
 // script-µs/op (the time in the script, from INFO commandstats).
 // Run: go test ./bot/redisstore -run '^$' -bench Commit -benchmem
 func BenchmarkCommit(b *testing.B) {
-	srv := redistest.Start(b)
+	srv := redisserver.Start(b)
 	if !srv.Real() {
 		b.Skip("Redis's CPU time needs a real redis-server")
 	}

@@ -12,22 +12,22 @@ import (
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/redisstore"
-	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
 	"github.com/hotline-legal/hotline/bot/storetest"
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 )
 
 // TestContract runs the store contract on a real redis-server.
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
-		return redisstore.New(redistest.Start(t).Client(), "test:")
+		return redisstore.New(redisserver.Start(t).Client(), "test:")
 	}, redisstore.Shards)
 }
 
 // TestTTL: a conversation is kept for its TTL (none for an opt-out), its message
 // ids for 48 hours; something unreadable under its key is a new conversation.
 func TestTTL(t *testing.T) {
-	rdb := redistest.Start(t).Client()
+	rdb := redisserver.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
 	now, ok, err := s.Commit(ctx, "c", "SM1", bot.Change{State: flows.State{Step: "zip"}, TTL: time.Hour, Replies: []string{"a"}, Now: time.Now()})
@@ -58,9 +58,11 @@ func TestTTL(t *testing.T) {
 }
 
 func TestUnavailable(t *testing.T) {
-	srv := redistest.Start(t)
+	srv := redisserver.Start(t)
 	s := redisstore.New(srv.Client(), "test:")
-	srv.Stop()
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_, err := s.Load(ctx, "c", "SM1")
@@ -73,7 +75,7 @@ func TestUnavailable(t *testing.T) {
 // reuse the versions of the old one, so a process that remembers the old one
 // cannot commit over the new.
 func TestVersionsNeverReused(t *testing.T) {
-	rdb := redistest.Start(t).Client()
+	rdb := redisserver.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
 	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Change{State: flows.State{Step: "old"}, Now: time.UnixMilli(5_000)}); !ok || err != nil {
@@ -95,7 +97,7 @@ func TestVersionsNeverReused(t *testing.T) {
 // reminder claim moves an entry found early to the conversation's latest time,
 // and hands out a due reminder once.
 func TestReminderSchedule(t *testing.T) {
-	rdb := redistest.Start(t).Client()
+	rdb := redisserver.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
 	shard := redisstore.ShardOf("c")
@@ -171,7 +173,7 @@ func TestReminderSchedule(t *testing.T) {
 func TestCommitAfterScriptFlush(t *testing.T) {
 	for _, batched := range []bool{false, true} {
 		t.Run(fmt.Sprint("batched=", batched), func(t *testing.T) {
-			rdb := redistest.Start(t).Client()
+			rdb := redisserver.Start(t).Client()
 			s := redisstore.New(rdb, "test:")
 			if batched {
 				redisstore.AlwaysPipe(s)
@@ -203,7 +205,7 @@ func TestCommitAfterScriptFlush(t *testing.T) {
 func TestCommitDeadline(t *testing.T) {
 	for _, batched := range []bool{false, true} {
 		t.Run(fmt.Sprint("batched=", batched), func(t *testing.T) {
-			srv := redistest.Start(t)
+			srv := redisserver.Start(t)
 			if !srv.Real() {
 				t.Skip("CLIENT PAUSE needs a real redis-server")
 			}
@@ -254,7 +256,7 @@ func TestCommitDeadline(t *testing.T) {
 // ring of 17 short ids) reads as a new conversation, and its next commit replaces
 // it. Load (Go) and the commit script (Lua) agree.
 func TestOlderLayoutIsNew(t *testing.T) {
-	rdb := redistest.Start(t).Client()
+	rdb := redisserver.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
 	reply := `["Reply: what is your ZIP code? ` + strings.Repeat("x", 200) + `"]`

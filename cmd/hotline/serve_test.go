@@ -19,9 +19,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-legal/hotline/bot/mailer/smtptest"
-	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
-	"github.com/hotline-legal/hotline/webhook"
+	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
+	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
+	"github.com/hotline-legal/hotline/internal/testkit/twilioform"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's log writer and the test.
@@ -124,7 +124,7 @@ func (r *running) twilioPost(from, body, sid, token string) (int, []string) {
 	req, _ := http.NewRequest(http.MethodPost, r.url+"/twilio/messages", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if token != "" {
-		req.Header.Set("X-Twilio-Signature", webhook.TwilioSignature(token, "https://hotline.example.org/twilio/messages", form))
+		req.Header.Set("X-Twilio-Signature", twilioform.Signature(token, "https://hotline.example.org/twilio/messages", form))
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -156,7 +156,7 @@ func newSID(t *testing.T) string {
 // text → "1 for English"; the same MessageSid → the same reply; the English script
 // ends with (312) 555-0111 — with the server stopped and started in the middle.
 func TestServeDoneWhen(t *testing.T) {
-	rs := redistest.Start(t)
+	rs := redisserver.Start(t)
 	env := map[string]string{"REDIS_URL": rs.URL(), "TWILIO_AUTH_TOKEN": serveToken, "HOTLINE_PUBLIC_URL": "https://hotline.example.org"}
 	srv := startServe(t, env)
 	from := "+13125550177"
@@ -317,8 +317,8 @@ func webhookEnv(extra map[string]string) map[string]string {
 // number and the opposing party.
 func TestServeReferralEmail(t *testing.T) {
 	t.Parallel()
-	mail := smtptest.Start(t, "127.0.0.1:0")
-	srv := startServe(t, webhookEnv(map[string]string{"REDIS_URL": redistest.Start(t).URL(), "SMTP_URL": mail.URL()}))
+	mail := smtpserver.Start(t, smtpserver.Options{})
+	srv := startServe(t, webhookEnv(map[string]string{"REDIS_URL": redisserver.Start(t).URL(), "SMTP_URL": mail.URL()}))
 	ref := screenOverWebhook(t, srv, "+13125550181")
 	msgs := mail.WaitFor(1, 10*time.Second)
 	time.Sleep(300 * time.Millisecond) // time for a wrong second email to arrive
@@ -345,12 +345,17 @@ func TestServeSMTPDownFor30s(t *testing.T) {
 		t.Skip("takes 35 s; run without -short")
 	}
 	t.Parallel()
-	addr := smtptest.FreeAddr(t)
-	srv := startServe(t, webhookEnv(map[string]string{"REDIS_URL": redistest.Start(t).URL(), "SMTP_URL": "smtp://" + addr + "?tls=none"}))
+	mail := smtpserver.Start(t, smtpserver.Options{})
+	if err := mail.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServe(t, webhookEnv(map[string]string{"REDIS_URL": redisserver.Start(t).URL(), "SMTP_URL": mail.URL()}))
 	screenOverWebhook(t, srv, "+13125550182")
 	made := time.Now()
 	time.Sleep(30 * time.Second)
-	mail := smtptest.Start(t, addr)
+	if err := mail.Restart(); err != nil {
+		t.Fatal(err)
+	}
 	msgs := mail.WaitFor(1, 20*time.Second)
 	if len(msgs) != 1 {
 		t.Fatalf("%d emails within 50 s, want 1", len(msgs))
@@ -402,7 +407,7 @@ func TestServeReminder(t *testing.T) {
 	}))
 	t.Cleanup(api.Close)
 	srv := startServe(t, webhookEnv(map[string]string{
-		"REDIS_URL": redistest.Start(t).URL(), "TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef",
+		"REDIS_URL": redisserver.Start(t).URL(), "TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef",
 		"HOTLINE_TWILIO_API_URL": api.URL, "HOTLINE_REMINDER_DELAY": "1s", "HOTLINE_QUIET_HOURS": "off",
 	}))
 	for _, text := range []string{"hi", "1", "yes", "no"} {
@@ -420,11 +425,11 @@ func TestServeReminder(t *testing.T) {
 // REDIS_URL naming a Sentinel.
 func TestServeSentinel(t *testing.T) {
 	t.Parallel()
-	master := redistest.Start(t)
-	sentinel := redistest.StartSentinel(t, master)
-	mail := smtptest.Start(t, "127.0.0.1:0")
+	master := redisserver.Start(t)
+	sentinel := redisserver.StartSentinel(t, master)
+	mail := smtpserver.Start(t, smtpserver.Options{})
 	srv := startServe(t, webhookEnv(map[string]string{
-		"REDIS_URL": "redis://" + sentinel + "?master_name=mymaster", "SMTP_URL": mail.URL(),
+		"REDIS_URL": sentinel.URL() + "?master_name=" + redisserver.MasterName, "SMTP_URL": mail.URL(),
 	}))
 	screenOverWebhook(t, srv, "+13125550185")
 	if n := len(mail.WaitFor(1, 10*time.Second)); n != 1 {
@@ -439,10 +444,10 @@ func TestServeSentinel(t *testing.T) {
 // all scripts run in one slot.
 func TestServeCluster(t *testing.T) {
 	t.Parallel()
-	addrs := redistest.StartCluster(t, 3)
-	mail := smtptest.Start(t, "127.0.0.1:0")
+	cluster := redisserver.StartCluster(t, 3)
+	mail := smtpserver.Start(t, smtpserver.Options{})
 	srv := startServe(t, webhookEnv(map[string]string{
-		"REDIS_URL": redistest.ClusterURL(addrs), "HOTLINE_REDIS_MODE": "cluster", "SMTP_URL": mail.URL(),
+		"REDIS_URL": cluster.URL(), "HOTLINE_REDIS_MODE": "cluster", "SMTP_URL": mail.URL(),
 		"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "HOTLINE_REMINDER_DELAY": "1s",
 		// Quiet hours off: the default (21:00-08:00 in Chicago) would hold the
 		// reminder back whenever the test runs in the evening there.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hotline-legal/hotline/bot/redisstore"
+	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
+	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
 )
 
 // keyPrefix is HOTLINE_REDIS_PREFIX's default, which the processes run with.
@@ -54,11 +57,11 @@ func (h *harness) waitForEmails(ctx context.Context, expected map[string]*expect
 	start := time.Now()
 	lastCount, lastChange, lastLog := -1, start, start
 	for {
-		received, _ := h.mail.snapshot()
+		received := h.mail.Messages()
 		arrived := 0
 		seen := map[string]bool{}
 		for _, m := range received {
-			seen[refOf(m.messageID)] = true
+			seen[refOf(m.MessageID())] = true
 		}
 		for ref := range expected {
 			if seen[ref] {
@@ -130,22 +133,22 @@ type emailCheck struct {
 	longest time.Duration
 }
 
-// checkEmails compares what the SMTP server accepted with what the screenings
-// promised: for every reference exactly one Message-ID, accepted exactly once, at
-// the right address; nothing else.
-func checkEmails(expected map[string]*expectedEmail, received []receivedMail, refused int) emailCheck {
+// checkEmails compares what the SMTP server accepted (the messages, and how many
+// times it accepted each Message-ID) with what the screenings promised: for every
+// reference exactly one Message-ID, accepted exactly once, at the right address;
+// nothing else.
+func checkEmails(expected map[string]*expectedEmail, received []smtpserver.Message, times map[string]int, refused int) emailCheck {
 	c := emailCheck{expected: len(expected), accepted: len(received), refused: refused}
-	times := map[string]int{}
 	ids := map[string][]string{} // reference → its distinct Message-IDs
 	to := map[string][]string{}
 	arrival := map[string]time.Time{}
 	for _, m := range received {
-		if times[m.messageID] == 0 {
-			ref := refOf(m.messageID)
-			ids[ref] = append(ids[ref], m.messageID)
-			to[m.messageID], arrival[m.messageID] = m.to, m.at
+		id := m.MessageID()
+		if _, ok := to[id]; !ok { // the first time this Message-ID came
+			ref := refOf(id)
+			ids[ref] = append(ids[ref], id)
+			to[id], arrival[id] = m.To, m.At
 		}
-		times[m.messageID]++
 	}
 	note := func(format string, args ...any) {
 		if len(c.examples) < 10 {
@@ -378,7 +381,7 @@ type machine struct {
 func describeMachine() machine {
 	m := machine{
 		cpu: procField("/proc/cpuinfo", "model name"), os: osName(), goVersion: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
-		redis: redisVersion(), cores: runtime.NumCPU(), gomaxprocs: runtime.GOMAXPROCS(0),
+		redis: cmp.Or(redisserver.Version(), "unknown"), cores: runtime.NumCPU(), gomaxprocs: runtime.GOMAXPROCS(0),
 	}
 	// MemTotal reads like "24634312 kB".
 	if f := strings.Fields(procField("/proc/meminfo", "MemTotal")); len(f) > 0 {

@@ -4,13 +4,12 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/hotline-legal/hotline/webhook"
+	"github.com/hotline-legal/hotline/internal/testkit/twilioform"
 )
 
-// signature is X-Twilio-Signature for a request, as Twilio computes it. The
-// server's check is proven against twilio-go by the webhook package's tests; here
-// it only has to be what Twilio would send.
-var signature = webhook.TwilioSignature
+// signature is X-Twilio-Signature for a request, as Twilio computes it; it is
+// proven against twilio-go by twilioform's tests.
+var signature = twilioform.Signature
 
 // checkSigner pins signature to Twilio's documented example: were it wrong, every
 // hotline request would get 403 and the run would measure nothing useful.

@@ -18,7 +18,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hotline-legal/hotline/webhook/twiliotest"
+	"github.com/hotline-legal/hotline/internal/testkit/twilioform"
 )
 
 // The English screening of issue 3: to an urgent housing referral to the Tenant
@@ -187,7 +187,7 @@ func (b *bench) post(ctx context.Context, base, path string, form url.Values) (i
 
 // twilioForm is an inbound SMS as Twilio sends it, with a fresh MessageSid.
 func (b *bench) twilioForm(from, text string) url.Values {
-	return twiliotest.InboundSMS(accountSid, from, hotlineNo, text, b.newSid())
+	return twilioform.InboundSMS(accountSid, from, hotlineNo, text, b.newSid())
 }
 
 // newSid returns a fresh MessageSid: "SM" and 32 hex digits, unique in the run.

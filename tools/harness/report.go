@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
 )
 
 // report is everything a run found; verdict turns it into the checked figures.
@@ -22,7 +24,8 @@ type report struct {
 	expected   map[string]*expectedEmail
 	emailWait  time.Duration
 	outboxLeft int64
-	received   []receivedMail
+	received   []smtpserver.Message
+	counts     map[string]int // by Message-ID
 	refused    int
 	memory     memoryStats
 	memBefore  int64 // used_memory (summed) when the load began
@@ -74,7 +77,7 @@ type check struct {
 func (r *report) verdict() summary {
 	s := summary{senders: r.o.senders, byKind: map[kind]int{}, byOutcome: map[outcome]int{}}
 	r.summarizeSenders(&s)
-	s.emails = checkEmails(r.expected, r.received, r.refused)
+	s.emails = checkEmails(r.expected, r.received, r.counts, r.refused)
 	for _, l := range r.logs {
 		s.panics += l.panics
 		s.errors += l.errors

@@ -23,9 +23,9 @@
 //
 // Run it from anywhere in the repository (it builds cmd/hotline once):
 //
-//	go run ./cmd/harness                 # single Redis, 2,000 senders, about 3 minutes
-//	go run ./cmd/harness --cluster       # the same against a 3-master Redis Cluster
-//	go run ./cmd/harness --senders 200 --keep
+//	go run ./tools/harness                 # single Redis, 2,000 senders, about 3 minutes
+//	go run ./tools/harness --cluster       # the same against a 3-master Redis Cluster
+//	go run ./tools/harness --senders 200 --keep
 //
 // Logs of every process are kept in a temporary folder whose path is printed; it is
 // removed at the end unless --keep is given or a check failed. The exit status is 0
@@ -168,7 +168,7 @@ func (o options) problems() []string {
 // defaults are left out.
 func (o options) String() string {
 	def, _ := parseFlags(nil, io.Discard)
-	s := "go run ./cmd/harness"
+	s := "go run ./tools/harness"
 	add := func(changed bool, flag string, v any) {
 		if changed {
 			s += fmt.Sprintf(" --%s %v", flag, v)

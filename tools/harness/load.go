@@ -18,8 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hotline-legal/hotline/webhook"
-	"github.com/hotline-legal/hotline/webhook/twiliotest"
+	"github.com/hotline-legal/hotline/internal/testkit/twilioform"
 )
 
 // What the senders pretend to be: Twilio calling the hotline's public URL.
@@ -376,7 +375,7 @@ func (l *load) send(ctx context.Context, proc int, form url.Values) (int, []byte
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", webhook.TwilioSignature(l.token, publicURL+messagePath, form))
+	req.Header.Set("X-Twilio-Signature", twilioform.Signature(l.token, publicURL+messagePath, form))
 	resp, err := l.client.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -416,7 +415,7 @@ func classify(ctx context.Context, status int, body []byte, err error) answer {
 
 // twilioForm is an inbound SMS as Twilio sends it.
 func twilioForm(from, text, sid string) url.Values {
-	return twiliotest.InboundSMS(accountSid, from, hotlineNo, text, sid)
+	return twilioform.InboundSMS(accountSid, from, hotlineNo, text, sid)
 }
 
 // newSid returns a fresh MessageSid: "SM" and 32 hex digits, unique in the run.

@@ -7,19 +7,18 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 )
 
 // openRedis returns the URL of the Redis to use and its version: the one given
-// (loopback only), or a private redis-server started here. close stops what was
-// started; it is safe to call once, also after ctx ended.
+// (loopback only), or a private redis-server started here, with persistence off.
+// close stops what was started; it is safe to call once, also after ctx ended.
 func openRedis(ctx context.Context, given string) (redisURL, version string, close func(), err error) {
 	if given != "" {
 		if err := checkLoopback(given); err != nil {
@@ -27,11 +26,11 @@ func openRedis(ctx context.Context, given string) (redisURL, version string, clo
 		}
 		return given, "", func() {}, nil
 	}
-	r, err := startRedis(ctx)
+	r, err := redisserver.New(ctx, redisserver.Options{Args: []string{"--appendonly", "no"}})
 	if err != nil {
-		return "", "", nil, err
+		return "", "", nil, fmt.Errorf("%w (or give a loopback Redis with --redis)", err)
 	}
-	return "redis://" + r.addr, redisServerVersion(), r.stop, nil
+	return r.URL(), redisserver.Version(), func() { _ = r.Close() }, nil
 }
 
 // checkLoopback refuses a Redis that is not on this machine's loopback: a load
@@ -46,117 +45,6 @@ func checkLoopback(raw string) error {
 		return fmt.Errorf("--redis %q: only a loopback Redis (127.0.0.1) is allowed", raw)
 	}
 	return nil
-}
-
-// privateRedis is a redis-server started for one run, in a folder of its own,
-// with persistence off.
-type privateRedis struct {
-	addr   string
-	dir    string
-	cmd    *exec.Cmd
-	exited chan struct{}
-}
-
-// startRedis starts redis-server on a free loopback port. Finding the port and
-// binding it are two steps, so a port taken in between is retried.
-func startRedis(ctx context.Context) (*privateRedis, error) {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return nil, fmt.Errorf("redis-server is not installed (apt-get install redis-server), and no --redis was given: %w", err)
-	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		r, err := tryStartRedis(ctx, bin)
-		if err == nil {
-			return r, nil
-		}
-		lastErr = err
-	}
-	return nil, lastErr
-}
-
-func tryStartRedis(ctx context.Context, bin string) (*privateRedis, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "loadgen-redis-")
-	if err != nil {
-		return nil, err
-	}
-	_, port, _ := net.SplitHostPort(addr)
-	r := &privateRedis{addr: addr, dir: dir, exited: make(chan struct{})}
-	r.cmd = exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--protected-mode", "yes",
-		"--dir", dir, "--save", "", "--appendonly", "no", "--logfile", filepath.Join(dir, "redis.log"))
-	if err := r.cmd.Start(); err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("start redis-server: %w", err)
-	}
-	go func() { _ = r.cmd.Wait(); close(r.exited) }()
-	if err := r.waitReady(ctx); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-		r.stop()
-		return nil, fmt.Errorf("redis-server on %s: %w\n%s", addr, err, log)
-	}
-	return r, nil
-}
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
-
-// waitReady pings the server until it answers, for at most 10 s.
-func (r *privateRedis) waitReady(ctx context.Context) error {
-	rdb := redis.NewClient(&redis.Options{Addr: r.addr, MaxRetries: -1})
-	defer rdb.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		pingCtx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-		err := rdb.Ping(pingCtx).Err()
-		cancel()
-		switch {
-		case err == nil:
-			return nil
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case time.Now().After(deadline):
-			return fmt.Errorf("no answer within 10s: %w", err)
-		}
-		select {
-		case <-r.exited:
-			return errors.New("exited at start")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// stop asks the server to shut down, kills it if it has not after 10 s, and removes
-// its folder.
-func (r *privateRedis) stop() {
-	_ = r.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-r.exited:
-	case <-time.After(10 * time.Second):
-		_ = r.cmd.Process.Kill()
-		<-r.exited
-	}
-	_ = os.RemoveAll(r.dir)
-}
-
-// redisServerVersion is the first line of `redis-server --version`, "" if it
-// cannot be run.
-func redisServerVersion() string {
-	out, err := exec.Command("redis-server", "--version").Output()
-	if err != nil {
-		return ""
-	}
-	line, _, _ := strings.Cut(string(out), "\n")
-	return strings.TrimSpace(line)
 }
 
 // redisStats is what Redis says about itself at one moment.

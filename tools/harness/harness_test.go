@@ -9,7 +9,7 @@ import (
 
 // TestHarnessSmall runs the whole harness in small: 30 senders, the three faults a
 // few seconds in, well under a minute. It builds cmd/hotline and starts real
-// processes, so it runs only when asked: HOTLINE_HARNESS=1 go test ./cmd/harness.
+// processes, so it runs only when asked: HOTLINE_HARNESS=1 go test ./tools/harness.
 //
 // The faults come in an order that keeps the run short: the kill before any
 // screening has ended (no email job can be leased by the killed process, which

@@ -6,6 +6,10 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
 )
 
 // fault is one outage as it happened.
@@ -60,48 +64,57 @@ func (h *harness) runFaults(ctx context.Context, t0 time.Time) []*fault {
 // it serves again (cluster_state:ok on every master in a cluster).
 func (h *harness) stopRedis(ctx context.Context, f *fault) {
 	node := h.redis.faulted()
-	f.what = fmt.Sprintf("redis-server %s stopped (SIGTERM) for %s, then started again", node.addr, h.o.redisDown)
-	if h.redis.cluster {
-		f.what = fmt.Sprintf("cluster master %s stopped (SIGTERM) for %s, then started again", node.addr, h.o.redisDown)
+	f.what = fmt.Sprintf("redis-server %s stopped (SIGTERM) for %s, then started again", node.Addr, h.o.redisDown)
+	if h.redis.cluster != nil {
+		f.what = fmt.Sprintf("cluster master %s stopped (SIGTERM) for %s, then started again", node.Addr, h.o.redisDown)
 	}
 	f.start = time.Now()
-	h.logf("fault: stopping redis %s", node.addr)
-	if !node.stop(30 * time.Second) {
-		h.logf("fault: redis %s did not stop within 30s; killed it", node.addr)
+	h.logf("fault: stopping redis %s", node.Addr)
+	if err := node.Stop(); err != nil {
+		h.logf("fault: %v", err)
 	}
-	h.logf("fault: redis %s stopped (%s)", node.addr, node.exitStatus())
+	h.logf("fault: redis %s stopped", node.Addr)
 	if !sleepCtx(ctx, h.o.redisDown-time.Since(f.start)) {
 		f.err = context.Cause(ctx)
 		return
 	}
-	if err := node.start(); err != nil {
+	h.logf("fault: starting redis %s again; waiting until it serves", node.Addr)
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	if err := node.Restart(ctx); err != nil {
 		f.err = err
 		return
 	}
-	h.logf("fault: redis %s started again; waiting until it serves", node.addr)
-	if err := h.redis.waitHealthy(ctx, 90*time.Second); err != nil {
-		f.err = err
-		return
+	if h.redis.cluster != nil {
+		if err := h.redis.cluster.WaitOK(ctx); err != nil {
+			f.err = err
+			return
+		}
 	}
 	f.end = time.Now()
 	h.logf("fault: redis serves again (%.1fs after the stop)", f.end.Sub(f.start).Seconds())
 }
 
-// refuseMail makes the SMTP server answer every message with 451 for --smtp-down.
+// refuseMail makes the SMTP server answer every message's data with 451 for
+// --smtp-down. The port stays open, as with a mail server that is up but cannot
+// take mail, which is the harder case for a client.
 func (h *harness) refuseMail(ctx context.Context, f *fault) {
 	f.what = fmt.Sprintf("SMTP server answers every message with 451 4.3.0 for %s", h.o.smtpDown)
 	f.start = time.Now()
-	h.mail.refuse(true)
+	h.mail.Refuse(smtpserver.Data, tryLater, smtpserver.Always)
 	h.logf("fault: SMTP refuses mail")
-	defer h.mail.refuse(false)
+	defer h.mail.Accept()
 	if !sleepCtx(ctx, h.o.smtpDown) {
 		f.err = context.Cause(ctx)
 		return
 	}
-	h.mail.refuse(false)
+	h.mail.Accept()
 	f.end = time.Now()
 	h.logf("fault: SMTP accepts mail again")
 }
+
+// tryLater is what the SMTP server answers while refusing: 451, try again later.
+var tryLater = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 
 // killProcess kills hotline process #2 with SIGKILL (no shutdown at all: requests
 // in flight and emails being sent are cut), starts it again on the same address

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
 )
 
 // harness is one run: its folder, the processes it started and what they share.
@@ -24,7 +26,7 @@ type harness struct {
 
 	procs    children
 	redis    *redisSetup
-	mail     *mailServer
+	mail     *smtpserver.Server
 	hotlines []*hotline
 	token    string
 }
@@ -76,10 +78,10 @@ func (h *harness) run(ctx context.Context) (*report, error) {
 	if h.redis, err = h.startRedis(ctx); err != nil {
 		return nil, err
 	}
-	if h.mail, err = startMailServer(); err != nil {
+	if h.mail, err = smtpserver.New(smtpserver.Options{}); err != nil {
 		return nil, err
 	}
-	h.logf("Redis at %s; SMTP at %s; starting 3 hotline processes", h.redis.url, h.mail.addr)
+	h.logf("Redis at %s; SMTP at %s; starting 3 hotline processes", h.redis.url, h.mail.Addr)
 	if err := h.startHotlines(ctx, bin); err != nil {
 		return nil, err
 	}
@@ -111,7 +113,7 @@ func (h *harness) runLoad(ctx context.Context) (*report, error) {
 	rep.expected = expectedEmails(results)
 	h.logf("emails: waiting for %d referral emails", len(rep.expected))
 	rep.emailWait, rep.outboxLeft = h.waitForEmails(ctx, rep.expected)
-	rep.received, rep.refused = h.mail.snapshot()
+	rep.received, rep.counts, rep.refused = h.mail.Messages(), h.mail.Counts(), h.mail.Refused()
 	rep.memory = h.measureRedis(ctx)
 	h.logf("stopping the hotline processes")
 	rep.exits = h.stopHotlines()
@@ -135,7 +137,7 @@ func (h *harness) startHotlines(ctx context.Context, bin string) error {
 		addr := loopback(port)
 		env := append(cleanEnv(),
 			"HOTLINE_ADDR="+addr, "REDIS_URL="+h.redis.url, "HOTLINE_REDIS_MODE="+h.redis.mode,
-			"SMTP_URL="+h.mail.url(), "TWILIO_AUTH_TOKEN="+h.token, "HOTLINE_PUBLIC_URL="+publicURL,
+			"SMTP_URL="+h.mail.URL(), "TWILIO_AUTH_TOKEN="+h.token, "HOTLINE_PUBLIC_URL="+publicURL,
 			"HOTLINE_RETRY_FIRST=1s", "HOTLINE_RETRY_MAX=10s", "HOTLINE_REMINDER_DELAY=0",
 			"HOTLINE_LOG_LEVEL="+h.o.logLevel, "HOTLINE_OUTBOX_DIR="+filepath.Join(h.dir, "outbox"),
 		)
@@ -229,7 +231,7 @@ func (h *harness) logFiles() []string {
 func (h *harness) close(keep bool) {
 	h.procs.stopAll(10 * time.Second)
 	if h.mail != nil {
-		h.mail.close()
+		_ = h.mail.Close()
 	}
 	if h.redis != nil {
 		h.redis.close()

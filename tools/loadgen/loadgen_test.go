@@ -4,40 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"os"
-	"os/exec"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hotline-legal/hotline/bot/redisstore/redistest"
+	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 )
-
-// requireRedisServer skips the test, loudly, when redis-server is missing, or
-// fails it when HOTLINE_REQUIRE_REDIS=1 (CI): the load figures mean nothing
-// against anything but a real Redis.
-func requireRedisServer(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv("HOTLINE_REQUIRE_REDIS") == "1" {
-			t.Fatalf("redis-server is not installed and HOTLINE_REQUIRE_REDIS=1: %v", err)
-		}
-		fmt.Fprintf(os.Stderr, "loadgen: WARNING: redis-server is not installed; %s is SKIPPED. Install redis-server (apt-get install redis-server) to run it.\n", t.Name())
-		t.Skip("redis-server is not installed")
-	}
-}
 
 // TestRun runs the whole command briefly and checks the report against the bars
 // that do not depend on the machine: no errors, at most 2 round trips waited for
 // per message, under 1 KiB per conversation. Throughput is only required to be non-zero: a
 // timed assertion would fail on a busy machine and prove nothing.
 func TestRun(t *testing.T) {
-	requireRedisServer(t)
-	rs := redistest.Start(t)
+	// The load figures mean nothing against anything but a real Redis.
+	redisserver.Require(t)
+	rs := redisserver.Start(t)
 	var stdout, stderr bytes.Buffer
 	args := []string{"--redis", rs.URL(), "--senders", "20", "--duration", "1s", "--warmup", "200ms", "--rounds", "1", "--json"}
 	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
@@ -83,7 +68,7 @@ func TestRun(t *testing.T) {
 
 	t.Run("Markdown", func(t *testing.T) {
 		var md bytes.Buffer
-		rep.Machine, rep.Command = describeMachine("test"), "go run ./cmd/loadgen"
+		rep.Machine, rep.Command = describeMachine("test"), "go run ./tools/loadgen"
 		if err := rep.writeMarkdown(&md); err != nil {
 			t.Fatal(err)
 		}
@@ -95,30 +80,34 @@ func TestRun(t *testing.T) {
 	})
 }
 
-// TestPrivateRedis: the command's own redis-server answers, and stopping it ends
-// the process and removes its folder.
+// TestPrivateRedis: without --redis the command starts its own redis-server, with
+// persistence off, and close stops it.
 func TestPrivateRedis(t *testing.T) {
-	requireRedisServer(t)
+	redisserver.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	r, err := startRedis(ctx)
+	redisURL, version, closeRedis, err := openRedis(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: r.addr})
+	if !strings.HasPrefix(version, "Redis server v=") {
+		t.Errorf("version = %q, want redis-server's", version)
+	}
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opts)
 	defer rdb.Close()
-	save, err := rdb.ConfigGet(ctx, "save").Result()
-	if err != nil || save["save"] != "" {
-		t.Errorf("CONFIG GET save = %v, %v; want persistence off", save, err)
+	for name, want := range map[string]string{"save": "", "appendonly": "no"} {
+		if got, err := rdb.ConfigGet(ctx, name).Result(); err != nil || got[name] != want {
+			t.Errorf("CONFIG GET %s = %v, %v; want %q", name, got, err, want)
+		}
 	}
-	r.stop()
-	select {
-	case <-r.exited:
-	default:
-		t.Error("redis-server still runs after stop")
-	}
-	if _, err := os.Stat(r.dir); !os.IsNotExist(err) {
-		t.Errorf("%s is still there after stop (%v)", r.dir, err)
+	closeRedis()
+	if c, err := net.DialTimeout("tcp", opts.Addr, time.Second); err == nil {
+		c.Close()
+		t.Errorf("something still listens on %s after close", opts.Addr)
 	}
 }
 

@@ -45,9 +45,9 @@
 //
 // Run it from the repository root:
 //
-//	go run ./cmd/loadgen                       # 200 senders, 2 rounds of 3s + 15s per phase
-//	go run ./cmd/loadgen --senders 50 --duration 5s --rounds 1
-//	go run ./cmd/loadgen --cpuprofile hotline.pprof --bare-cpuprofile bare.pprof
+//	go run ./tools/loadgen                       # 200 senders, 2 rounds of 3s + 15s per phase
+//	go run ./tools/loadgen --senders 50 --duration 5s --rounds 1
+//	go run ./tools/loadgen --cpuprofile hotline.pprof --bare-cpuprofile bare.pprof
 //	go tool pprof -top -cum hotline.pprof
 package main
 
@@ -140,7 +140,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 
 // String is the command line that gives these options, for the report.
 func (o options) String() string {
-	s := fmt.Sprintf("go run ./cmd/loadgen --senders %d --duration %s --warmup %s --rounds %d --timeout %s",
+	s := fmt.Sprintf("go run ./tools/loadgen --senders %d --duration %s --warmup %s --rounds %d --timeout %s",
 		o.senders, o.duration, o.warmup, o.rounds, o.timeout)
 	if o.redisURL != "" {
 		s += " --redis " + o.redisURL
