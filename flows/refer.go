@@ -118,7 +118,7 @@ func (l *loader) compileReferral() {
 		name, given := l.pack.Referral[in.Role]
 		if !given {
 			if in.Required && hasRefer {
-				l.r.errorf(l.pack.Pos, "referral: %s: missing; name the variable that holds %s (a step's id, or its save:)", in.Role, in.About)
+				l.r.errorf(l.referralPos(), "referral: %s: missing; name the variable that holds %s (a step's id, or its save:)", in.Role, in.About)
 			}
 			continue
 		}
@@ -134,6 +134,18 @@ func (l *loader) compileReferral() {
 		v.used = true
 		l.p.inputs[in.Role] = name.Value
 	}
+}
+
+// referralPos is where pack.yaml's referral: section starts, as near as its
+// entries tell (the top of pack.yaml when it has none).
+func (l *loader) referralPos() Pos {
+	pos := l.pack.Pos
+	for _, v := range l.pack.Referral {
+		if pos == l.pack.Pos || v.Line < pos.Line {
+			pos = v.Pos
+		}
+	}
+	return pos
 }
 
 // fitsKinds reports whether a variable can stand for an input of one of kinds. A

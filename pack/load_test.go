@@ -191,6 +191,48 @@ func TestLoadErrors(t *testing.T) {
 			want:  []string{"poverty-2026.yaml:3:7: year: the file is named for 2026 but says year 2027"},
 		},
 		{
+			// A coordinator renames a step the referral reads, and its next:.
+			name: "renaming the household step loses what the referral reads",
+			edits: []edit{{"flows/screening.yaml", "  - id: household\n", "  - id: people\n"},
+				{"flows/screening.yaml", "    next: household\n", "    next: people\n"}},
+			want: []string{`pack.yaml:33:14: referral: household: no step saves "household", so the referral would lose the household's size, which the poverty percentage reads; the variables holding number answers are: people`},
+			only: true,
+		},
+		{
+			name:  "a referral field of the wrong kind",
+			edits: []edit{{"pack.yaml", "  household: household ", "  household: name      "}},
+			want:  []string{`pack.yaml:33:14: referral: household: "name" holds text answers, but the household's size, which the poverty percentage reads must be number (expect: number)`},
+			only:  true,
+		},
+		{
+			name:  "a referral field that matching needs is missing",
+			edits: []edit{{"pack.yaml", "  zip: zip ", "  # zip: zip "}},
+			want:  []string{`pack.yaml:31:14: referral: zip: missing; name the variable that holds the ZIP code, which matching reads`},
+		},
+		{
+			name:  "a referral field no referral reads",
+			edits: []edit{{"pack.yaml", "  name: name\n", "  nmae: name\n"}},
+			want:  []string{`pack.yaml:35:9: referral: "nmae" is not something a referral reads (did you mean "name"?)`},
+		},
+		{
+			// A menu number typed by hand would keep meaning the old choice after the
+			// choices were reordered.
+			name:  "a choice number typed by hand",
+			edits: []edit{{"flows/screening.yaml", "Reply {number.en} for English. Responda {number.es} para español.\"\n      es:", "Reply 1 for English. Responda {number.es} para español.\"\n      es:"}},
+			want:  []string{`flows/screening.yaml:7:11: step language: ask: "1" is a choice's number typed by hand`},
+		},
+		{
+			name: "a typed menu beside the choices",
+			edits: []edit{{"flows/screening.yaml", "        What is your legal problem? Reply with a number:\n        {choices}\n      es:",
+				"        What is your legal problem? Reply with a number:\n        1 Housing\n        2 Family\n      es:"}},
+			want: []string{`flows/screening.yaml:76:11: step problem: ask: "1" is a choice's number typed by hand`},
+		},
+		{
+			name:  "a menu without the choices' texts",
+			edits: []edit{{"flows/screening.yaml", `        text: {en: "Immigration", es: "Inmigración"}` + "\n", ""}},
+			want:  []string{`flows/screening.yaml:122:9: step problem: choices: text: missing; {choices} shows each choice's text, so choice 7 needs one per language`},
+		},
+		{
 			name:  "an alias bomb is refused, not expanded",
 			edits: []edit{{"messages.yaml", "", aliasBomb()}},
 			want:  []string{"messages.yaml:"},
@@ -338,5 +380,55 @@ func TestGotoFlow(t *testing.T) {
 	_, fx := sample.Step(flows.State{}, flows.Input{Text: "wages", Channel: "sms", Now: today})
 	if got := strings.Join(fx.Replies, "\n"); !strings.Contains(got, "Let's talk about your pay.") || !strings.Contains(got, "Continue?") {
 		t.Errorf("WAGES started with %q", got)
+	}
+}
+
+// TestSwappedChoices: swapping two choices in YAML keeps the menu and what each
+// number means in step: the menu is made from the choices, and {number.<value>}
+// follows its choice.
+func TestSwappedChoices(t *testing.T) {
+	src, err := fs.ReadFile(defaultpack.FS, "flows/screening.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow := string(src)
+	// Move the housing choice (up to the family one) after family's.
+	h := strings.Index(flow, "      - value: housing\n")
+	f := strings.Index(flow, "      - value: family\n")
+	d := strings.Index(flow, "      - value: domestic_violence\n")
+	swapped := flow[:h] + flow[f:d] + flow[h:f] + flow[d:]
+	// And the language step's two choices.
+	en := strings.Index(swapped, "      - value: en\n")
+	es := strings.Index(swapped, "      - value: es\n")
+	end := strings.Index(swapped[es:], "    reask:") + es
+	swapped = swapped[:en] + swapped[es:end] + swapped[en:es] + swapped[end:]
+	sample, problems, err := pack.Load(samplePackWith(t, edit{"flows/screening.yaml", flow, swapped}), today)
+	if err != nil {
+		t.Fatalf("the swapped pack does not load: %v", problems)
+	}
+	now := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	step := func(st flows.State, text string) (flows.State, string) {
+		st, fx := sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: now})
+		return st, strings.Join(fx.Replies, "\n")
+	}
+	st, reply := step(flows.State{}, "hi")
+	if !strings.Contains(reply, "Reply 2 for English. Responda 1 para español.") {
+		t.Fatalf("the language question after the swap: %q", reply)
+	}
+	st, reply = step(st, "2") // now English
+	if !strings.Contains(reply, "Continue? Reply YES or NO") {
+		t.Fatalf("2 after the swap should mean English: %q", reply)
+	}
+	for _, text := range []string{"yes", "no", "60612"} {
+		st, reply = step(st, text)
+	}
+	if !strings.Contains(reply, "1 Family, divorce or custody\n2 Housing or eviction\n3 Domestic violence") {
+		t.Fatalf("the menu after the swap: %q", reply)
+	}
+	if _, reply = step(st, "2"); !strings.Contains(reply, "court papers") {
+		t.Errorf("2 (Housing, as the menu now shows) led to %q; want the court papers question", reply)
+	}
+	if _, reply = step(st, "1"); strings.Contains(reply, "court papers") {
+		t.Errorf("1 (Family, as the menu now shows) led to the housing questions: %q", reply)
 	}
 }
