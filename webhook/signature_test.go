@@ -34,7 +34,6 @@ func TestSignatureMatchesTwilioGo(t *testing.T) {
 		if !v.Validate(u, firstValues(form), sig) {
 			t.Fatalf("twilioform's signer disagrees with twilio-go for %v", form)
 		}
-		// One signer checks every request, reusing its HMAC and buffers.
 		if !sign.matches(u, form, sig) {
 			t.Fatalf("a signature twilio-go accepts was refused for %v", form)
 		}
