@@ -39,11 +39,13 @@ end
 return out
 `)
 
-// finishJobScript records a delivered job: the sent marker (kept, with the job's
-// record, for the retention time) and the job out of the queue.
-// KEYS: outbox, jobs, created, sent key. ARGV: ref, record, retention ms.
+// finishJobScript records a delivered job: the sent marker (kept for the retention
+// time, so that the reference is not used again and the email not sent again) and
+// the job out of the queue. The marker holds nothing of the referral: once the
+// organization has it, the hotline keeps none of the person's answers.
+// KEYS: outbox, jobs, created, sent key. ARGV: ref, retention ms.
 var finishJobScript = redis.NewScript(`
-redis.call('SET', KEYS[4], ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
@@ -100,16 +102,13 @@ func (s *Store) ClaimJobs(ctx context.Context, shard int, now time.Time, lease t
 	return jobs, nil
 }
 
-// FinishJob marks a job delivered and keeps what was sent for retention.
+// FinishJob marks a job delivered: its marker is kept for retention, and nothing
+// else of it.
 func (s *Store) FinishJob(ctx context.Context, job bot.Job, retention time.Duration) error {
-	record, err := encodeEmail(&job.Email)
-	if err != nil {
-		return fmt.Errorf("redisstore: finish job: %w", err)
-	}
-	err = finishJobScript.Run(ctx, s.rdb, []string{
+	err := finishJobScript.Run(ctx, s.rdb, []string{
 		s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs"), s.shardKey(job.Shard, "created"),
 		s.shardKey(job.Shard, "sent:"+job.Ref),
-	}, job.Ref, record, retention.Milliseconds()).Err()
+	}, job.Ref, retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redisstore: finish job: %w", err)
 	}

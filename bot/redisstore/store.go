@@ -33,7 +33,7 @@ import (
 //	<prefix>{hNN}:outbox       when each job is next due (sorted set, ms)
 //	<prefix>{hNN}:created      when each job was queued (sorted set, ms)
 //	<prefix>{hNN}:remind       when each conversation's reminder is due (sorted set, ms)
-//	<prefix>{hNN}:sent:<ref>   a delivered job's marker and record, until retention ends
+//	<prefix>{hNN}:sent:<ref>   a delivered job's marker ("1"), until retention ends
 //	<prefix>{hNN}:dead:<ref>   a job that could not be delivered, until retention ends
 //
 // Sharing a tag puts a conversation, its message ids, its shard's outbox and its

@@ -275,3 +275,42 @@ func TestOlderLayoutIsNew(t *testing.T) {
 		t.Errorf("after the commit: %+v", snap)
 	}
 }
+
+// TestDeliveredKeepsNoAnswers: once its email is delivered, nothing of a referral
+// is left in Redis but a marker that its reference was used.
+func TestDeliveredKeepsNoAnswers(t *testing.T) {
+	rdb := redisserver.Start(t).Client()
+	s := redisstore.New(rdb, "test:")
+	ctx := context.Background()
+	ref := &hotline.Referral{Ref: "H-3DDDD", Name: "Maria", Opponent: "Acme", Answers: []hotline.QA{{Question: "Name", Kind: "text", Value: "Maria"}}}
+	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Change{State: flows.State{}, TTL: time.Hour, Now: time.Now(),
+		Email: &bot.Email{Kind: bot.EmailReferral, ID: "1", Created: time.Now(), Referral: ref}}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	shard := redisstore.ShardOf("c")
+	jobs, err := s.ClaimJobs(ctx, shard, time.Now(), time.Minute, 1)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("ClaimJobs = %+v, %v", jobs, err)
+	}
+	if err := s.FinishJob(ctx, jobs[0], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := rdb.Keys(ctx, "test:*").Result()
+	for _, k := range keys {
+		var dump string
+		switch rdb.Type(ctx, k).Val() {
+		case "string":
+			dump = rdb.Get(ctx, k).Val()
+		case "hash":
+			dump = fmt.Sprint(rdb.HGetAll(ctx, k).Val())
+		case "zset":
+			dump = fmt.Sprint(rdb.ZRange(ctx, k, 0, -1).Val())
+		}
+		if strings.Contains(dump, "Maria") || strings.Contains(dump, "Acme") {
+			t.Errorf("after delivery %s still holds the referral: %q", k, dump)
+		}
+	}
+	if sent, _ := s.Sent(ctx, shard, "H-3DDDD"); !sent {
+		t.Error("no marker that the reference was delivered")
+	}
+}

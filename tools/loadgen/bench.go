@@ -192,6 +192,14 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
+	delta, took, err := b.deliver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mem.DeliveryChange, mem.DeliverySeconds = delta, took.Seconds()
+	if totals.conversations > 0 {
+		mem.PerConversationDelivered = float64(totals.memoryGrowth+delta) / float64(totals.conversations)
+	}
 	rep.Memory = mem
 	return rep, nil
 }
@@ -245,17 +253,67 @@ func (b *bench) memory(ctx context.Context, t hotlineTotals) (memoryFigures, err
 }
 
 // conversationKeys returns the Redis keys of up to --memory-sample conversations
-// of the run, spread evenly over them. The store names them, so the sample follows
+// of the run, spread evenly over them: each conversation's keys together (its
+// string and its message ids). The store names them, so the sample follows
 // whatever key layout it uses, and holds no other kind of key.
-func (b *bench) conversationKeys() []string {
+func (b *bench) conversationKeys() [][]string {
 	n := b.numbers.Load()
 	k := min(int64(b.o.memorySample), n)
-	keys := make([]string, 0, k)
+	keys := make([][]string, 0, k)
 	for i := int64(0); i < k; i++ {
 		conv := hotline.Conversation{Channel: "sms", From: senderNumber(1 + i*n/k), To: hotlineNo}
-		keys = append(keys, b.keys.Keys(conv.Key())...)
+		keys = append(keys, b.keys.Keys(conv.Key()))
 	}
 	return keys
+}
+
+// deliver runs the hotline as `hotline serve` does (app.Run: its outbox worker
+// among the rest) until every referral email the screenings queued is
+// delivered, and returns used_memory's change meanwhile: memory per conversation
+// counts what a conversation leaves once its email is gone (the conversation,
+// its message ids, its reference's marker), not the queue, which a running
+// hotline empties in seconds.
+func (b *bench) deliver(ctx context.Context) (delta int64, took time.Duration, err error) {
+	before, err := readStats(ctx, b.admin)
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- b.hotline.app.Run(runCtx) }()
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		depth, _, err := b.keys.OutboxStats(ctx)
+		if err == nil && depth == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			stop()
+			<-done
+			return 0, 0, fmt.Errorf("the outbox still held %d emails after 5 minutes (%v)", depth, err)
+		}
+		select {
+		case <-ctx.Done():
+			stop()
+			<-done
+			return 0, 0, ctx.Err()
+		case err := <-done:
+			stop()
+			return 0, 0, fmt.Errorf("the hotline stopped while delivering: %v", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	took = time.Since(start)
+	stop()
+	if err := <-done; err != nil {
+		return 0, 0, err
+	}
+	after, err := readStats(ctx, b.admin)
+	if err != nil {
+		return 0, 0, err
+	}
+	return after.usedMemory - before.usedMemory, took, nil
 }
 
 // progress tells stderr how a phase went, so a long run shows signs of life.

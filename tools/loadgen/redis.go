@@ -114,16 +114,18 @@ func readCPU(ctx context.Context, rdb *redis.Client) (time.Duration, error) {
 }
 
 // memoryUsage measures the given keys; missing ones are left out.
-func memoryUsage(ctx context.Context, rdb *redis.Client, keys []string) (keySample, error) {
+func memoryUsage(ctx context.Context, rdb *redis.Client, groups [][]string) (keySample, error) {
 	s := keySample{encodings: map[string]int64{}}
-	sizes := make([]*redis.IntCmd, len(keys))
-	encodings := make([]*redis.StringCmd, len(keys))
+	sizes := make([][]*redis.IntCmd, len(groups))
+	encodings := make([][]*redis.StringCmd, len(groups))
 	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, k := range keys {
-			// SAMPLES 0 counts every field: the default looks at 5 and
-			// extrapolates, which swings by 20% on a 7-field hash.
-			sizes[i] = p.MemoryUsage(ctx, k, 0)
-			encodings[i] = p.ObjectEncoding(ctx, k)
+		for i, keys := range groups {
+			for _, k := range keys {
+				// SAMPLES 0 counts every field: the default looks at 5 and
+				// extrapolates, which swings by 20% on a 7-field hash.
+				sizes[i] = append(sizes[i], p.MemoryUsage(ctx, k, 0))
+				encodings[i] = append(encodings[i], p.ObjectEncoding(ctx, k))
+			}
 		}
 		return nil
 	})
@@ -131,14 +133,21 @@ func memoryUsage(ctx context.Context, rdb *redis.Client, keys []string) (keySamp
 		return s, fmt.Errorf("redis MEMORY USAGE: %w", err)
 	}
 	var total int64
-	for i := range keys {
-		if sizes[i].Err() != nil {
-			continue // expired or never written: not a conversation
+	for i := range groups {
+		var size int64
+		for j := range sizes[i] {
+			if sizes[i][j].Err() != nil {
+				continue // expired or never written
+			}
+			size += sizes[i][j].Val()
+			s.encodings[encodings[i][j].Val()]++
+		}
+		if size == 0 {
+			continue // not a conversation
 		}
 		s.keys++
-		total += sizes[i].Val()
-		s.largest = max(s.largest, sizes[i].Val())
-		s.encodings[encodings[i].Val()]++
+		total += size
+		s.largest = max(s.largest, size)
 	}
 	if s.keys > 0 {
 		s.mean = float64(total) / float64(s.keys)

@@ -116,6 +116,12 @@ type memoryFigures struct {
 	Conversations         int64   `json:"conversations"`
 	GrowthPerConversation float64 `json:"growth_per_conversation"`
 	DataPerConversation   float64 `json:"growth_per_conversation_without_clients"`
+	// DeliveryChange is used_memory's change while the hotline delivered the
+	// referral emails the phases queued (DeliverySeconds), and
+	// PerConversationDelivered the growth per conversation once they were.
+	DeliveryChange           int64   `json:"delivery_change"`
+	DeliverySeconds          float64 `json:"delivery_seconds"`
+	PerConversationDelivered float64 `json:"per_conversation_delivered"`
 }
 
 func newReport(bare, hotline []phaseResult) *report {
@@ -263,10 +269,12 @@ func (r *report) writeMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "| Redis's own count of script calls (EVALSHA) per message (INFO commandstats) | %.4f | |\n", rd.RedisPerMessage)
 	fmt.Fprintf(&b, "| commands Redis executed per message, those inside scripts included (total_commands_processed) | %.3f | |\n", rd.ExecutedPerMessage)
 	fmt.Fprintf(&b, "| bare handler: round trips per request (hook) | %.3f | 1 |\n", rd.BarePerRequest)
-	fmt.Fprintf(&b, "| bytes per conversation, MEMORY USAGE (mean / max of %d keys; encodings: %s) | **%.0f** / %d | < 1024: %s |\n",
+	fmt.Fprintf(&b, "| bytes per conversation, MEMORY USAGE of all its keys (mean / max of %d conversations; encodings: %s) | **%.0f** / %d | < 1024: %s |\n",
 		mem.Sampled, listCounts(mem.Encodings), mem.MeanBytes, mem.MaxBytes, verdict(mem.Sampled > 0 && mem.MeanBytes < 1024))
-	fmt.Fprintf(&b, "| bytes per conversation, used_memory growth / conversations started (%d B / %d) | %.0f | < 1024: %s |\n",
-		mem.UsedMemoryGrowth, mem.Conversations, mem.GrowthPerConversation, verdict(mem.GrowthPerConversation < 1024))
+	fmt.Fprintf(&b, "| bytes per conversation once its referral email is delivered: used_memory growth / conversations started ((%d %+d B) / %d; delivery took %.1f s) | **%.0f** | < 1024: %s |\n",
+		mem.UsedMemoryGrowth, mem.DeliveryChange, mem.Conversations, mem.DeliverySeconds, mem.PerConversationDelivered, verdict(mem.PerConversationDelivered < 1024))
+	fmt.Fprintf(&b, "| bytes per conversation with its referral email still queued: used_memory growth / conversations started (%d B / %d) | %.0f | |\n",
+		mem.UsedMemoryGrowth, mem.Conversations, mem.GrowthPerConversation)
 	fmt.Fprintf(&b, "| the same without the growth of client connection buffers (%d B, mem_clients_normal) | %.0f | |\n",
 		mem.ClientsGrowth, mem.DataPerConversation)
 	fmt.Fprintf(&b, "\nScreenings: %d started, %d completed with the referral; errors: %d.\n", r.Conversations, r.Screenings, r.Errors)
