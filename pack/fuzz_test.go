@@ -13,7 +13,7 @@ import (
 )
 
 // packFiles are the files FuzzLoad may replace, by index.
-var packFiles = []string{"flows/screening.yaml", "pack.yaml", "messages.yaml", "directory.yaml", "poverty-2026.yaml", "tests/english.yaml"}
+var packFiles = []string{"flows/screening.yaml", "pack.yaml", "messages.yaml", "directory.yaml", "poverty-2026.yaml", "tests/english.yaml", "words.yaml"}
 
 // FuzzLoad replaces one file of the sample sample with arbitrary bytes: loading must
 // end in a sample or in positioned problems, never a panic, and a sample that loads
