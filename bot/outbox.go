@@ -251,7 +251,8 @@ func (w *Outbox) alertFor(out outgoing) *Job {
 	return &Job{Ref: "alert:" + out.Referral.Ref, Data: data}
 }
 
-// render builds a job's email.
+// render builds a job's email, in the words of the organization's email_language
+// (the alert too: it carries the referral for the coordinator to pass on).
 func (w *Outbox) render(out outgoing) (email.Message, error) {
 	p := w.o.Pack()
 	opts := email.Options{
@@ -259,6 +260,7 @@ func (w *Outbox) render(out outgoing) (email.Message, error) {
 		Location:    p.Flow.Location,
 		MessageID:   email.MessageID(out.Referral.Ref, out.ID, w.o.Domain),
 		HotlineName: p.Flow.Name,
+		Words:       p.EmailWords(out.Referral.EmailLanguage),
 	}
 	if out.Kind == "alert" {
 		opts.MessageID = email.MessageID("alert-"+out.Referral.Ref, out.ID, w.o.Domain)
