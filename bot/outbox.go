@@ -220,7 +220,8 @@ func (w *Outbox) alertFor(e Email) *Email {
 	}
 }
 
-// render builds an email.
+// render builds an email, in the words of the organization's email_language (the
+// alert too: it carries the referral for the coordinator to pass on).
 func (w *Outbox) render(e Email) (email.Message, error) {
 	p := w.o.Pack()
 	opts := email.Options{
@@ -228,6 +229,7 @@ func (w *Outbox) render(e Email) (email.Message, error) {
 		Location:    p.Flow.Location,
 		MessageID:   email.MessageID(e.Referral.Ref, e.ID, w.o.Domain),
 		HotlineName: p.Flow.Name,
+		Words:       p.EmailWords(e.Referral.EmailLanguage),
 	}
 	if e.Kind == EmailAlert {
 		opts.MessageID = email.MessageID("alert-"+e.Referral.Ref, e.ID, w.o.Domain)

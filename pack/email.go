@@ -1,7 +1,119 @@
 package pack
 
-// EmailWords are the words of the referral emails in one language.
-type EmailWords struct{}
+import (
+	"slices"
+	"strings"
 
-// readEmail reads email.yaml.
-func (l *loader) readEmail() {}
+	"github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/flows"
+)
+
+// readEmail reads email.yaml, the words of the emails, and checks them against
+// what bot/email declares it needs: every key in every language of the pack
+// (and each language's name), no other key, only the placeholders each text may
+// use, and 12 months and 7 weekdays.
+func (l *loader) readEmail() {
+	var file map[string]*flows.Text
+	if !l.decode(emailFileName, &file, true) || l.langs == nil {
+		// Without the flow the pack's languages are not known; its own errors say why.
+		return
+	}
+	keys := email.Keys()
+	for _, lang := range l.langs {
+		keys = append(keys, email.Key{Name: email.LanguageKey(lang), About: "the name of the language " + lang})
+	}
+	known := map[string]email.Key{}
+	var names []string
+	for _, k := range keys {
+		known[k.Name] = k
+		names = append(names, k.Name)
+	}
+	words := map[string]email.Words{}
+	for _, lang := range l.langs {
+		words[lang] = email.Words{Lang: lang, Text: map[string]string{}}
+	}
+	for _, name := range sortedKeys(file) {
+		t := file[name]
+		if t == nil {
+			continue // reported as missing below
+		}
+		k, ok := known[name]
+		switch {
+		case !ok:
+			if code, isLanguage := email.IsLanguageKey(name); isLanguage {
+				l.errorf(t.Pos, "%s: %q is not one of the pack's languages (%s)", name, code, strings.Join(l.langs, ", "))
+			} else {
+				l.errorf(t.Pos, "unknown text %q%s; the emails use the texts of the sample pack's %s", name, flows.Suggest(name, names), emailFileName)
+			}
+			continue
+		case t.Key != "":
+			l.errorf(t.Pos, "%s: give one text per language (en: ..., es: ...)", name)
+			continue
+		}
+		for _, lang := range sortedKeys(t.ByLang) {
+			if !slices.Contains(l.langs, lang) {
+				l.errorf(t.ByLang[lang].Pos, "%s: %q is not one of the pack's languages (%s)", name, lang, strings.Join(l.langs, ", "))
+			}
+		}
+		for _, lang := range l.langs {
+			s, ok := t.ByLang[lang]
+			if !ok {
+				l.errorf(t.Pos, "%s: missing the %q text", name, lang)
+				continue
+			}
+			l.checkEmailText(k, lang, s)
+			words[lang].Text[name] = s.Value
+		}
+	}
+	for i, k := range keys {
+		if file[k.Name] == nil {
+			pos, after := whereMissing(file, keys[:i])
+			l.errorf(pos, "missing %q, %s; give it in every language%s", k.Name, k.About, after)
+		}
+	}
+	l.p.emailWords = words
+}
+
+// checkEmailText checks one language's text of key k.
+func (l *loader) checkEmailText(k email.Key, lang string, s flows.Scalar) {
+	used, ok := email.Placeholders(s.Value)
+	if !ok {
+		l.errorf(s.Pos, "%s: %s: a { is never closed; write {{ for a literal brace", k.Name, lang)
+		return
+	}
+	for _, name := range used {
+		if slices.Contains(k.Placeholders, name) {
+			continue
+		}
+		offers := "it takes no placeholders"
+		if len(k.Placeholders) > 0 {
+			offers = "it may use {" + strings.Join(k.Placeholders, "}, {") + "}"
+		}
+		l.errorf(s.Pos, "%s: %s: unknown placeholder {%s}%s; %s", k.Name, lang, name, flows.Suggest(name, k.Placeholders), offers)
+	}
+	if n := len(strings.Fields(s.Value)); k.Names > 0 && n != k.Names {
+		l.errorf(s.Pos, "%s: %s: %d names; give %s: %d names separated by spaces", k.Name, lang, n, k.About, k.Names)
+	}
+}
+
+// whereMissing is where a missing key belongs, and says so: after the key before
+// it in the sample's order when the file has one, else at the top of the file.
+func whereMissing(file map[string]*flows.Text, before []email.Key) (flows.Pos, string) {
+	for i := len(before) - 1; i >= 0; i-- {
+		if t := file[before[i].Name]; t != nil {
+			return t.Pos, " (after " + before[i].Name + ")"
+		}
+	}
+	return flows.Pos{File: emailFileName, Line: 1, Col: 1}, ""
+}
+
+// EmailWords returns the words of the emails in lang, an organization's
+// email_language; in the pack's first language when the pack has no such
+// language (a referral queued before the pack changed). The words are shared:
+// they must not be changed.
+func (p *Pack) EmailWords(lang string) email.Words {
+	if w, ok := p.emailWords[lang]; ok {
+		return w
+	}
+	return p.emailWords[p.Flow.Languages[0]]
+}

@@ -7,13 +7,14 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
 	"github.com/hotline-legal/hotline/pack"
 )
 
 // packFiles are the files FuzzLoad may replace, by index.
-var packFiles = []string{"flows/screening.yaml", "pack.yaml", "messages.yaml", "directory.yaml", "poverty-2026.yaml", "tests/english.yaml", "words.yaml"}
+var packFiles = []string{"flows/screening.yaml", "pack.yaml", "messages.yaml", "directory.yaml", "poverty-2026.yaml", "tests/english.yaml", "words.yaml", "email.yaml"}
 
 // FuzzLoad replaces one file of the sample sample with arbitrary bytes: loading must
 // end in a sample or in positioned problems, never a panic, and a sample that loads
@@ -50,7 +51,21 @@ func FuzzLoad(f *testing.F) {
 			}
 			return
 		}
-		converse(sample, englishScript, "+13125550142")
+		_, fxs := converse(sample, englishScript, "+13125550142")
+		// What the pack accepts, the email accepts: a loaded pack's words always
+		// write an email.
+		for _, fx := range fxs {
+			if r := fx.Referral; r != nil {
+				if _, err := email.Render(r, email.Options{Words: sample.EmailWords(r.EmailLanguage)}); err != nil {
+					t.Fatalf("the pack loaded but its email does not render: %v", err)
+				}
+			}
+		}
+		for _, lang := range sample.Flow.Languages {
+			if err := sample.EmailWords(lang).Check(); err != nil {
+				t.Fatalf("the pack loaded but its %s words fail their check: %v", lang, err)
+			}
+		}
 		if err := sample.Flow.Graph(&bytes.Buffer{}); err != nil {
 			t.Fatal(err)
 		}

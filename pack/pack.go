@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/flows"
 )
 
@@ -40,8 +41,8 @@ type Pack struct {
 	// Poverty is the newest year of the poverty guidelines in the pack, for the
 	// pack's area.
 	Poverty hotline.Guideline
-	// Email holds the words of the referral emails, by language.
-	Email map[string]*EmailWords
+	// emailWords are the words of the emails, by language (see EmailWords).
+	emailWords map[string]email.Words
 	// templates are organizations' own HTML templates for their emails.
 	templates map[string]*htmltemplate.Template
 }

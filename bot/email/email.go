@@ -61,6 +61,10 @@ type Options struct {
 	// Date is the email's Date; zero means the referral's time. An alert written
 	// hours after the referral should pass the time it was raised.
 	Date time.Time
+	// Words are every word of the email, in the language it is written in (the
+	// organization's email_language, from the pack). Words that fail Words.Check
+	// make rendering fail with a *RenderError.
+	Words Words
 }
 
 // RenderError is a failure to render an email. Rendering the same referral again
@@ -78,12 +82,15 @@ func (e *RenderError) Unwrap() error { return e.Err }
 // Permanent reports true: retrying cannot fix a rendering (see mailer.IsPermanent).
 func (e *RenderError) Permanent() bool { return true }
 
-// Render writes the referral email for the organization r was referred to.
-// Everything a person typed is escaped in the HTML part and kept on one line in
-// the text part, so that it cannot forge markup, headers or sections.
+// Render writes the referral email for the organization r was referred to, in
+// o.Words. Everything a person typed is escaped in the HTML part and kept on one
+// line in the text part, so that it cannot forge markup, headers or sections.
 func Render(r *hotline.Referral, o Options) (Message, error) {
 	if r == nil {
 		return Message{}, &RenderError{Err: errors.New("no referral to render")}
+	}
+	if err := o.Words.Check(); err != nil {
+		return Message{}, &RenderError{Err: err}
 	}
 	v := newView(r, o)
 	html, err := renderHTML(o.Template, r, v)
@@ -95,7 +102,7 @@ func Render(r *hotline.Referral, o Options) (Message, error) {
 		Ref:       r.Ref,
 		From:      o.From,
 		To:        oneLine(r.OrgEmail),
-		Subject:   Subject(r),
+		Subject:   v.Title,
 		Date:      messageDate(r, o),
 		Text:      v.text(),
 		HTML:      html,
@@ -111,20 +118,11 @@ func RenderAlert(r *hotline.Referral, to string, attempts int, lastErr string, o
 	if r == nil {
 		return Message{}, &RenderError{Err: errors.New("no referral to render an alert for")}
 	}
+	if err := o.Words.Check(); err != nil {
+		return Message{}, &RenderError{Err: err}
+	}
 	v := newView(r, o)
-	v.Alert = &alertView{
-		Attempts:    plural(attempts, "attempt", "attempts"),
-		LastError:   truncate(oneLine(lastErr), 500),
-		OrgName:     oneLine(r.OrgName),
-		OrgPhone:    PhoneForPeople(oneLine(r.OrgPhone)),
-		OrgPhoneTel: telURL(r.OrgPhone),
-		OrgEmail:    oneLine(r.OrgEmail),
-	}
-	if v.Alert.LastError == "" {
-		v.Alert.LastError = "(none recorded)"
-	}
-	subject := fmt.Sprintf("[Hotline alert] %sReferral %s NOT delivered to %s", urgentPrefix(r), oneLine(r.Ref), oneLine(r.OrgName))
-	v.Title = subject
+	v.alert(r, attempts, lastErr)
 	html, err := renderHTML(nil, r, v)
 	if err != nil {
 		return Message{}, err
@@ -134,27 +132,11 @@ func RenderAlert(r *hotline.Referral, to string, attempts int, lastErr string, o
 		Ref:       r.Ref,
 		From:      o.From,
 		To:        oneLine(to),
-		Subject:   subject,
+		Subject:   v.Title,
 		Date:      messageDate(r, o),
 		Text:      v.text(),
 		HTML:      html,
 	}, nil
-}
-
-// Subject is a referral email's subject, like
-// "[Hotline referral H-7F3K2] URGENT · Housing (eviction) · ZIP 60612". It is one
-// line whatever the referral holds, and carries nothing the person typed freely:
-// the case label comes from the pack and the ZIP was parsed as five digits.
-func Subject(r *hotline.Referral) string {
-	label := firstNonEmpty(oneLine(r.CaseLabel), oneLine(r.CaseType), "Legal problem")
-	return fmt.Sprintf("[Hotline referral %s] %s%s · ZIP %s", oneLine(r.Ref), urgentPrefix(r), label, oneLine(r.ZIP))
-}
-
-func urgentPrefix(r *hotline.Referral) string {
-	if r.Urgent {
-		return "URGENT · "
-	}
-	return ""
 }
 
 func messageDate(r *hotline.Referral, o Options) time.Time {
@@ -257,38 +239,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
-}
-
-// languageNames are how intake staff read the language codes of the default pack.
-var languageNames = map[string]string{"en": "English", "es": "Spanish"}
-
-func languageName(code string) string {
-	if name, ok := languageNames[code]; ok {
-		return name
-	}
-	return firstNonEmpty(code, "(not known)")
-}
-
-// channelNames say how the person reached the hotline, in staff's words.
-var channelNames = map[string]string{
-	"sms":      "Text message (SMS)",
-	"whatsapp": "WhatsApp",
-	"web":      "Web chat",
-	"terminal": "Terminal (a test, not a real person)",
-}
-
-func channelName(code string) string {
-	if name, ok := channelNames[code]; ok {
-		return name
-	}
-	return firstNonEmpty(code, "(not known)")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 func firstNonEmpty(s ...string) string {

@@ -32,7 +32,7 @@ func options(t *testing.T) email.Options {
 	}
 	return email.Options{
 		From: "Legal Aid Hotline <hotline@example.org>", Location: loc, HotlineName: "Legal Aid Hotline",
-		MessageID: email.MessageID("H-7F3K9", "job-1", "example.org"),
+		MessageID: email.MessageID("H-7F3K9", "job-1", "example.org"), Words: sampleWords(t, "en"),
 	}
 }
 

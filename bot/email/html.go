@@ -8,11 +8,13 @@ import "html/template"
 // Mail programs are not browsers: Gmail drops <style> in many cases and Outlook
 // renders with Word, so the layout is nested tables with inline styles only, a
 // fixed 600px column, web-safe fonts, and no images, fonts or scripts from outside.
-// html/template escapes everything that comes from the view by context.
-var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource))
+// html/template escapes everything that comes from the view by context. Every word
+// comes from the pack (Words), so that an organization reads its email in its own
+// language.
+var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource + spansSource))
 
 const defaultHTMLSource = `<!DOCTYPE html>
-<html lang="en">
+<html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -24,34 +26,34 @@ const defaultHTMLSource = `<!DOCTYPE html>
 <table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #d9dee3;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1f2933;">
 {{- with .Alert}}
 <tr><td style="padding:16px 24px;background-color:#7a1010;color:#ffffff;font-size:17px;font-weight:bold;">
-ALERT: referral {{$.Ref}} could NOT be delivered to {{.OrgName}}
+{{.Heading}}
 </td></tr>
 <tr><td style="padding:16px 24px 4px 24px;">
-<p style="margin:0 0 10px 0;">The email to {{.OrgEmail}} failed after {{.Attempts}}.</p>
-<p style="margin:0 0 10px 0;color:#52606d;font-size:13px;">Last error: {{.LastError}}</p>
-<p style="margin:0 0 10px 0;"><strong>What to do:</strong> call {{.OrgName}} at {{if .OrgPhoneTel}}<a href="{{.OrgPhoneTel}}" style="color:#0b4f8a;">{{.OrgPhone}}</a>{{else}}{{.OrgPhone}}{{end}}{{if $.Urgent}} <strong>today (the case is urgent)</strong>{{end}} and give them the referral below by phone. Then check the organization's intake email address in the directory.</p>
+<p style="margin:0 0 10px 0;">{{.Failed}}</p>
+<p style="margin:0 0 10px 0;color:#52606d;font-size:13px;">{{.LastError}}</p>
+<p style="margin:0 0 10px 0;"><strong>{{.WhatToDo}}</strong> {{template "spans" .Call}}</p>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;margin:4px 0 8px 0;">
-<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">Organization</td><td style="padding:4px 0;">{{.OrgName}}</td></tr>
-<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">Phone</td><td style="padding:4px 0;">{{.OrgPhone}}</td></tr>
-<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">Intake email</td><td style="padding:4px 0;">{{.OrgEmail}}</td></tr>
+{{- range .Rows}}
+<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">{{.Label}}</td><td style="padding:4px 0;">{{.Value}}</td></tr>
+{{- end}}
 </table>
 </td></tr>
-<tr><td style="padding:8px 24px 0 24px;"><div style="border-top:2px solid #d9dee3;font-size:12px;color:#52606d;padding-top:8px;text-transform:uppercase;letter-spacing:1px;">The referral</div></td></tr>
+<tr><td style="padding:8px 24px 0 24px;"><div style="border-top:2px solid #d9dee3;font-size:12px;color:#52606d;padding-top:8px;text-transform:uppercase;letter-spacing:1px;">{{.TheReferral}}</div></td></tr>
 {{- end}}
 <tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
-<div style="font-size:13px;color:#c9dcec;">{{.HotlineName}} · referral</div>
+<div style="font-size:13px;color:#c9dcec;">{{.Kicker}}</div>
 <div style="font-size:22px;font-weight:bold;margin-top:4px;">{{.Ref}}</div>
-<div style="font-size:14px;margin-top:4px;">for {{.OrgName}}{{if .ServiceName}} ({{.ServiceName}}){{end}}</div>
-<div style="font-size:13px;color:#c9dcec;margin-top:4px;">Made {{.Made}}</div>
+<div style="font-size:14px;margin-top:4px;">{{.For}}</div>
+<div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Made}}</div>
 </td></tr>
-{{- if .Urgent}}
+{{- if .UrgentBanner}}
 <tr><td style="padding:12px 24px;background-color:#c62828;color:#ffffff;font-weight:bold;font-size:16px;">
-URGENT{{if .UrgentWhy}}: {{.UrgentWhy}}{{end}}
+{{.UrgentBanner}}
 </td></tr>
 {{- end}}
-{{- if .Safety}}
+{{- if .SafetyBanner}}
 <tr><td style="padding:12px 24px;background-color:#fff4d6;color:#6b3d00;border-left:6px solid #e08e00;font-weight:bold;">
-SAFETY CONCERN: ` + safetyText + `.
+{{.SafetyBanner}}
 </td></tr>
 {{- end}}
 <tr><td style="padding:16px 24px 8px 24px;">
@@ -63,12 +65,12 @@ SAFETY CONCERN: ` + safetyText + `.
 </td></tr>
 <tr><td style="padding:8px 24px 16px 24px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
-<tr><td style="padding:12px 16px;">Please call <strong>{{.CallName}}</strong> back at {{if .CallbackTel}}<a href="{{.CallbackTel}}" style="color:#0b4f8a;font-weight:bold;">{{.Callback}}</a>{{else}}<strong>{{.Callback}}</strong>{{end}} and quote reference <strong>{{.Ref}}</strong>.</td></tr>
+<tr><td style="padding:12px 16px;">{{template "spans" .CallBack}}</td></tr>
 </table>
 </td></tr>
 {{- if .Answers}}
 <tr><td style="padding:0 24px 16px 24px;">
-<div style="font-size:16px;font-weight:bold;margin:0 0 8px 0;">Questions and answers</div>
+<div style="font-size:16px;font-weight:bold;margin:0 0 8px 0;">{{.AnswersHeading}}</div>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
 {{- range .Answers}}
 <tr><td style="padding:5px 12px 5px 0;border-bottom:1px solid #eef1f4;color:#52606d;vertical-align:top;width:45%;">{{.Question}}</td><td style="padding:5px 0;border-bottom:1px solid #eef1f4;vertical-align:top;">{{.Answer}}</td></tr>
@@ -77,7 +79,7 @@ SAFETY CONCERN: ` + safetyText + `.
 </td></tr>
 {{- end}}
 <tr><td style="padding:12px 24px;background-color:#f7f9fa;border-top:1px solid #e4e7eb;color:#7b8794;font-size:12px;">
-Sent automatically by {{.HotlineName}}. This email holds personal information: keep it within your intake team.
+{{.Footer}}
 </td></tr>
 </table>
 </td></tr>
@@ -85,3 +87,9 @@ Sent automatically by {{.HotlineName}}. This email holds personal information: k
 </body>
 </html>
 `
+
+// spansSource writes a sentence whose values are marked up: the call to action's
+// bold name and tel: link, the alert's link and bold "today". Its words come from
+// the pack, so the sentence's order is the language's, not this template's.
+const spansSource = `{{define "spans"}}{{range .}}{{if .Tel}}<a href="{{.Tel}}" style="color:#0b4f8a;{{if .Strong}}font-weight:bold;{{end}}">{{.Words}}{{.Text}}</a>` +
+	`{{else if .Strong}}<strong>{{.Words}}{{.Text}}</strong>{{else}}{{.Words}}{{.Text}}{{end}}{{end}}{{end}}`

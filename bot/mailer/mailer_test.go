@@ -23,7 +23,9 @@ import (
 	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/bot/mailer"
 
+	"github.com/hotline-legal/hotline/flows/defaultpack"
 	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
+	"github.com/hotline-legal/hotline/pack"
 )
 
 // message renders a real referral email, with accents and a "·" in the subject
@@ -39,9 +41,13 @@ func message(t *testing.T) email.Message {
 		IncomeLimit: 200, GuidelineYear: 2026,
 		Answers: []hotline.QA{{Question: "Anything else", Kind: "text", Value: strings.Repeat("A long answer that wraps. ", 12) + "\n.\nBye"}},
 	}
+	sample, _, err := pack.Load(defaultpack.FS, r.At)
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := email.Render(r, email.Options{
 		From: "Legal Aid Hotline <hotline@example.org>", Location: time.UTC, HotlineName: "Legal Aid Hotline",
-		MessageID: email.MessageID(r.Ref, "job-1", "example.org"),
+		MessageID: email.MessageID(r.Ref, "job-1", "example.org"), Words: sample.EmailWords("en"),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -95,6 +95,7 @@ func printEmail(e *env, p *pack.Pack, r *hotline.Referral) error {
 		MessageID:   email.MessageID(r.Ref, "chat", ""),
 		Template:    p.EmailTemplate(r.OrgID),
 		HotlineName: p.Flow.Name,
+		Words:       p.EmailWords(r.EmailLanguage),
 	})
 	if err != nil {
 		return fmt.Errorf("the referral email: %w", err)

@@ -1,0 +1,232 @@
+package email
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Words are the words of the emails in one language: every label, sentence and
+// date name an organization's intake staff or the intake coordinator read. They
+// come from the pack (email.yaml), so that a pack can write its emails in any
+// language without a change to this package.
+type Words struct {
+	// Lang is the language's code, like "es": the HTML part's lang attribute, for
+	// screen readers and mail programs that translate.
+	Lang string
+	// Text holds the text of each key of Keys, with its {placeholders}, and the
+	// name of each language (LanguageKey).
+	Text map[string]string
+}
+
+// Key is one text the emails need.
+type Key struct {
+	// Name is the key in email.yaml, like "label_name".
+	Name string
+	// Placeholders are the names the text may use in braces, like "ref" for {ref}.
+	Placeholders []string
+	// Names is, for a list of names separated by spaces (the months, the days of the
+	// week), how many it must hold; 0 for any other text.
+	Names int
+	// About says where the text appears, for the messages of `hotline check`.
+	About string
+}
+
+// keys are the texts the emails need, in the order the sample email.yaml gives them.
+var keys = []Key{
+	{Name: "subject", Placeholders: []string{"ref", "case", "zip"}, About: "the subject of a referral email"},
+	{Name: "subject_urgent", Placeholders: []string{"ref", "case", "zip"}, About: "the subject of an urgent referral's email"},
+	{Name: "legal_problem", About: "the case type in the subject when the referral has none"},
+	{Name: "heading", Placeholders: []string{"ref", "org"}, About: "the first line of the plain-text part"},
+	{Name: "heading_program", Placeholders: []string{"ref", "org", "program"}, About: "the first line of the plain-text part, for a named program"},
+	{Name: "html_kicker", Placeholders: []string{"hotline"}, About: "the small line above the reference in the HTML part"},
+	{Name: "html_for", Placeholders: []string{"org"}, About: "the line below the reference in the HTML part"},
+	{Name: "html_for_program", Placeholders: []string{"org", "program"}, About: "the line below the reference in the HTML part, for a named program"},
+	{Name: "made", Placeholders: []string{"date", "time"}, About: "when the referral was made"},
+	{Name: "date", Placeholders: []string{"weekday", "day", "month", "month_number", "year"}, About: "how a date is written"},
+	{Name: "time", Placeholders: []string{"hour", "hour24", "minute", "ampm", "zone"}, About: "how a time of day is written"},
+	{Name: "months", Names: 12, About: "the names of the months, January to December"},
+	{Name: "weekdays", Names: 7, About: "the names of the days of the week, Sunday to Saturday"},
+	{Name: "am", About: "{ampm} before noon"},
+	{Name: "pm", About: "{ampm} from noon"},
+	{Name: "urgent_banner", Placeholders: []string{"reasons"}, About: "the banner of an urgent case"},
+	{Name: "urgent_banner_no_reason", About: "the banner of an urgent case with no reason recorded"},
+	{Name: "safety_banner", About: "the banner of a case with a safety concern"},
+	{Name: "label_urgent", About: "a label of the facts"},
+	{Name: "label_safety", About: "a label of the facts"},
+	{Name: "label_case_type", About: "a label of the facts"},
+	{Name: "label_name", About: "a label of the facts"},
+	{Name: "label_callback", About: "a label of the facts"},
+	{Name: "label_language", About: "a label of the facts"},
+	{Name: "label_opponent", About: "a label of the facts"},
+	{Name: "label_household", About: "a label of the facts"},
+	{Name: "label_income", About: "a label of the facts"},
+	{Name: "label_zip", About: "a label of the facts"},
+	{Name: "label_channel", About: "a label of the facts"},
+	{Name: "text_label", Placeholders: []string{"label"}, About: "how the plain-text part writes a label before its value"},
+	{Name: "yes", About: "a yes"},
+	{Name: "no", About: "a no"},
+	{Name: "urgent_yes", Placeholders: []string{"reasons"}, About: "the urgent fact of an urgent case"},
+	{Name: "safety_yes", About: "the safety fact of a case with a safety concern"},
+	{Name: "case_type_code", Placeholders: []string{"case", "code"}, About: "the case type with its LSC problem code"},
+	{Name: "conflict_check", About: "the note beside the opposing party"},
+	{Name: "household_one", Placeholders: []string{"n"}, About: "a household of one"},
+	{Name: "household_many", Placeholders: []string{"n"}, About: "a household of several people"},
+	{Name: "per_month", Placeholders: []string{"amount"}, About: "an amount of money a month"},
+	{Name: "income_limit", Placeholders: []string{"amount", "percent", "year", "limit"}, About: "the income, for a program with an income limit"},
+	{Name: "income_no_limit", Placeholders: []string{"amount", "percent", "year"}, About: "the income, for a program without an income limit"},
+	{Name: "channel_sms", About: "how the person reached the hotline"},
+	{Name: "channel_whatsapp", About: "how the person reached the hotline"},
+	{Name: "channel_web", About: "how the person reached the hotline"},
+	{Name: "channel_terminal", About: "how the person reached the hotline"},
+	{Name: "not_given", About: "an answer the person did not give"},
+	{Name: "not_known", About: "a fact the hotline does not know"},
+	{Name: "skipped", About: "a question the person skipped"},
+	{Name: "none", About: "an empty answer"},
+	{Name: "no_number", About: "the callback when there is none"},
+	{Name: "answers_heading", About: "the heading of the questions and answers"},
+	{Name: "answer_line", Placeholders: []string{"question", "answer"}, About: "a question and its answer in the plain-text part"},
+	{Name: "call_back", Placeholders: []string{"name", "phone", "ref"}, About: "what the organization should do"},
+	{Name: "the_person", About: "{name} in call_back when the person gave none"},
+	{Name: "footer", Placeholders: []string{"hotline"}, About: "the last line of the email"},
+	{Name: "the_hotline", About: "{hotline} when the pack has no name"},
+	{Name: "alert_subject", Placeholders: []string{"ref", "org"}, About: "the subject of the coordinator's alert"},
+	{Name: "alert_subject_urgent", Placeholders: []string{"ref", "org"}, About: "the subject of the coordinator's alert about an urgent case"},
+	{Name: "alert_heading", Placeholders: []string{"ref", "org"}, About: "the first line of the alert"},
+	{Name: "alert_failed", Placeholders: []string{"email", "attempts"}, About: "what failed, in the alert"},
+	{Name: "attempts_one", Placeholders: []string{"n"}, About: "{attempts} in alert_failed, for one attempt"},
+	{Name: "attempts_many", Placeholders: []string{"n"}, About: "{attempts} in alert_failed, for several"},
+	{Name: "alert_last_error", Placeholders: []string{"error"}, About: "the mail server's last answer, in the alert"},
+	{Name: "alert_no_error", About: "{error} in alert_last_error when none was recorded"},
+	{Name: "alert_what_to_do", About: "the bold start of the alert's advice"},
+	{Name: "alert_call", Placeholders: []string{"org", "phone"}, About: "the alert's advice"},
+	{Name: "alert_call_urgent", Placeholders: []string{"org", "phone", "today"}, About: "the alert's advice for an urgent case"},
+	{Name: "alert_today", About: "{today} in alert_call_urgent"},
+	{Name: "label_organization", About: "a label of the alert"},
+	{Name: "label_phone", About: "a label of the alert"},
+	{Name: "label_intake_email", About: "a label of the alert"},
+	{Name: "alert_the_referral", About: "the line between the alert and the referral it carries"},
+}
+
+// Keys returns the texts the emails need, in the order the sample email.yaml gives
+// them. Besides these, each language of the pack needs its name (LanguageKey).
+func Keys() []Key {
+	return slices.Clone(keys)
+}
+
+// languagePrefix starts the key of a language's name.
+const languagePrefix = "language_"
+
+// LanguageKey is the key of the name of the language code in the emails, like
+// "language_es" for "es": the Language fact says which language the person
+// speaks. A pack gives one for each of its languages.
+func LanguageKey(code string) string { return languagePrefix + code }
+
+// IsLanguageKey reports whether key names a language (see LanguageKey), and which.
+func IsLanguageKey(key string) (code string, ok bool) {
+	return strings.CutPrefix(key, languagePrefix)
+}
+
+// Placeholders returns the names of the placeholders in text, in order, like
+// ["ref", "org"] for "Referral {ref} for {org}". "{{" stands for a literal brace.
+// ok is false when a brace is never closed.
+func Placeholders(text string) (names []string, ok bool) {
+	parts, ok := parse(text)
+	for _, p := range parts {
+		if p.placeholder {
+			names = append(names, p.text)
+		}
+	}
+	return names, ok
+}
+
+// check reports what is wrong with text as the words of k, or nil: a brace never
+// closed, a placeholder k does not offer, or a list of names of the wrong length.
+// The pack checks the same with positions and suggestions, for coordinators.
+func (k Key) check(text string) error {
+	names, ok := Placeholders(text)
+	if !ok {
+		return errors.New("a { is never closed; write {{ for a literal brace")
+	}
+	for _, name := range names {
+		if !slices.Contains(k.Placeholders, name) {
+			return fmt.Errorf("unknown placeholder {%s}; %s", name, k.offers())
+		}
+	}
+	if n := len(strings.Fields(text)); k.Names > 0 && n != k.Names {
+		return fmt.Errorf("%d names; give %s: %d names separated by spaces", n, k.About, k.Names)
+	}
+	return nil
+}
+
+// offers says which placeholders k may use.
+func (k Key) offers() string {
+	if len(k.Placeholders) == 0 {
+		return "this text takes no placeholders"
+	}
+	return "this text may use {" + strings.Join(k.Placeholders, "}, {") + "}"
+}
+
+// Check reports the first thing wrong with w that would stop an email: a key
+// missing, a brace never closed, a placeholder the key does not offer, or a list
+// of names of the wrong length. Render and RenderAlert call it, so that bad words
+// give an error instead of half an email.
+func (w Words) Check() error {
+	if len(w.Text) == 0 {
+		return errors.New("no words to write the email with (Options.Words)")
+	}
+	var missing []string
+	for _, k := range keys {
+		text, ok := w.Text[k.Name]
+		if !ok {
+			missing = append(missing, k.Name)
+			continue
+		}
+		if err := k.check(text); err != nil {
+			return fmt.Errorf("words (%s): %s: %w", w.Lang, k.Name, err)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("words (%s): missing %s", w.Lang, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// part is a piece of a text: literal words, or a placeholder's name.
+type part struct {
+	text        string
+	placeholder bool
+}
+
+// parse splits text at its {placeholders}, the way the flow language does: "{{"
+// is a literal "{", a "}" alone is literal, names are trimmed.
+func parse(text string) (parts []part, ok bool) {
+	var lit strings.Builder
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '{' {
+			lit.WriteByte(c)
+			continue
+		}
+		if i+1 < len(text) && text[i+1] == '{' {
+			lit.WriteByte('{')
+			i++
+			continue
+		}
+		end := strings.IndexByte(text[i:], '}')
+		if end < 0 {
+			return parts, false
+		}
+		if lit.Len() > 0 {
+			parts = append(parts, part{text: lit.String()})
+			lit.Reset()
+		}
+		parts = append(parts, part{text: strings.TrimSpace(text[i+1 : i+end]), placeholder: true})
+		i += end
+	}
+	if lit.Len() > 0 {
+		parts = append(parts, part{text: lit.String()})
+	}
+	return parts, true
+}
