@@ -141,14 +141,16 @@ func zipNumber(zip string) (int, bool) {
 
 // Person is what matching needs to know of the person.
 type Person struct {
-	CaseType  string
-	ZIP       string
-	Language  string
+	CaseType string
+	ZIP      string
+	Language string
+	// Household is the number of people in the household; 0 when not known.
 	Household int
 	// MonthlyIncomeCents is the household's income per month before taxes, in cents.
 	MonthlyIncomeCents int64
 	// IncomeKnown is false when the screening never asked about income; programs
-	// with an income limit then do not match.
+	// with an income limit then do not match, nor do they when the household's
+	// size is not known (an income is judged against it).
 	IncomeKnown bool
 }
 
@@ -166,7 +168,7 @@ func (d *Directory) Match(p Person, g Guideline) *Program {
 			if !slices.Contains(s.CaseTypes, p.CaseType) || !s.Covers(z) || !slices.Contains(s.Languages, p.Language) {
 				continue
 			}
-			if s.IncomeLimit > 0 && (!p.IncomeKnown || !g.Within(p.MonthlyIncomeCents, p.Household, s.IncomeLimit)) {
+			if s.IncomeLimit > 0 && (!p.IncomeKnown || p.Household < 1 || !g.Within(p.MonthlyIncomeCents, p.Household, s.IncomeLimit)) {
 				continue
 			}
 			if best == nil || s.Priority < best.Priority {

@@ -30,6 +30,7 @@ import (
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/bot/texter"
 	"github.com/hotline-legal/hotline/config"
+	"github.com/hotline-legal/hotline/pack"
 	"github.com/hotline-legal/hotline/webhook"
 )
 
@@ -41,8 +42,8 @@ type Options struct {
 	Log    *slog.Logger
 	// Reload, when set, asks for the pack to be read again (SIGHUP).
 	Reload <-chan os.Signal
-	// RedisHooks are added to the Redis client before it sends anything (to
-	// trace or count what it sends).
+	// RedisHooks are added to the Redis client before it sends anything: to
+	// trace what it sends (as OpenTelemetry's go-redis hook does), or count it.
 	RedisHooks []redis.Hook
 }
 
@@ -73,7 +74,10 @@ func New(cfg config.Config, o Options) (*App, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
 
-	src := sourceOf(cfg.Flows)
+	src, err := pack.Open(cfg.Flows)
+	if err != nil {
+		return nil, err
+	}
 	packs, err := loadPacks(src, o.Log, o.Now, m.PackReload)
 	if err != nil {
 		return nil, err
@@ -149,8 +153,21 @@ func New(cfg config.Config, o Options) (*App, error) {
 // Handler is the HTTP surface, every route of Hotline.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Redis is the app's Redis client, for tools that watch what it sends.
+// Redis is the app's Redis client, whose pool statistics tell how it copes.
 func (a *App) Redis() redis.UniversalClient { return a.rdb }
+
+// Server returns an HTTP server of the app's handler, with the timeouts Run
+// serves it with.
+func (a *App) Server() *http.Server {
+	return &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      20 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+}
 
 // Run serves HTTP on the configured address and runs the outbox and reminder
 // workers and the pack watcher, until ctx ends or one of them fails. It then
@@ -162,14 +179,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 	}
-	srv := &http.Server{
-		Handler:           a.handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      20 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-	}
+	srv := a.Server()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

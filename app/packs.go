@@ -6,13 +6,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/hotline-legal/hotline/flows"
-	"github.com/hotline-legal/hotline/flows/defaultpack"
 	"github.com/hotline-legal/hotline/pack"
 )
 
@@ -20,7 +18,7 @@ import (
 // fails its checks is not loaded: the old one keeps serving and the problems are
 // logged with file:line:col.
 type packs struct {
-	src     source
+	src     pack.Source
 	current atomic.Pointer[pack.Pack]
 	stamp   string // the folder's fingerprint when current was loaded
 	log     *slog.Logger
@@ -31,12 +29,12 @@ type packs struct {
 
 // loadPacks loads the pack of dir ("" for the built-in sample); it fails if that
 // pack has errors, since there is nothing to serve yet.
-func loadPacks(src source, log *slog.Logger, now func() time.Time, reloaded func(bool)) (*packs, error) {
+func loadPacks(src pack.Source, log *slog.Logger, now func() time.Time, reloaded func(bool)) (*packs, error) {
 	p := &packs{src: src, log: log, now: now, reloaded: reloaded}
 	p.stamp = p.fingerprint()
-	p0, problems, err := pack.Load(src.fsys, now())
+	p0, problems, err := pack.Load(src.FS, now())
 	if err != nil {
-		return nil, fmt.Errorf("%s has errors:\n%s", src, src.where(problems))
+		return nil, fmt.Errorf("%s has errors:\n%s", src, src.Where(problems))
 	}
 	p.warn(problems)
 	p.current.Store(p0)
@@ -47,7 +45,7 @@ func loadPacks(src source, log *slog.Logger, now func() time.Time, reloaded func
 func (p *packs) Pack() *pack.Pack { return p.current.Load() }
 
 func (p *packs) warn(problems flows.Problems) {
-	for _, w := range p.src.where(problems.Warnings()) {
+	for _, w := range p.src.Where(problems.Warnings()) {
 		p.log.Warn("pack warning", "problem", w.Error())
 	}
 }
@@ -55,12 +53,12 @@ func (p *packs) warn(problems flows.Problems) {
 // reload reads the folder again and switches to it if it passes its checks.
 func (p *packs) reload(why string) {
 	stamp := p.fingerprint()
-	loaded, problems, err := pack.Load(p.src.fsys, p.now())
+	loaded, problems, err := pack.Load(p.src.FS, p.now())
 	p.stamp = stamp
 	if err != nil {
 		p.reloaded(false)
 		lines := make([]string, 0, len(problems))
-		for _, e := range p.src.where(problems.Errors()) {
+		for _, e := range p.src.Where(problems.Errors()) {
 			lines = append(lines, e.Error())
 		}
 		p.log.Error("the changed pack has errors; still serving the previous one", "why", why, "pack", p.src.String(),
@@ -77,7 +75,7 @@ func (p *packs) reload(why string) {
 // whenever hup receives, until ctx ends. The built-in pack never changes.
 func (p *packs) watch(ctx context.Context, interval time.Duration, hup <-chan os.Signal) error {
 	var tick <-chan time.Time
-	if interval > 0 && p.src.dir != "" {
+	if interval > 0 && p.src.Dir != "" {
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		tick = t.C
@@ -99,11 +97,11 @@ func (p *packs) watch(ctx context.Context, interval time.Duration, hup <-chan os
 // fingerprint summarizes the names, sizes and times of the pack's files: polling
 // it costs a few stat calls and needs no file-watching dependency.
 func (p *packs) fingerprint() string {
-	if p.src.dir == "" {
+	if p.src.Dir == "" {
 		return ""
 	}
 	var b strings.Builder
-	_ = fs.WalkDir(p.src.fsys, ".", func(path string, d fs.DirEntry, err error) error {
+	_ = fs.WalkDir(p.src.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			fmt.Fprintf(&b, "%s!%v;", path, err)
 			return nil
@@ -114,41 +112,4 @@ func (p *packs) fingerprint() string {
 		return nil
 	})
 	return b.String()
-}
-
-// source is a pack folder: a directory, or the sample built into the binary.
-type source struct {
-	fsys fs.FS
-	dir  string // "" for the built-in sample
-}
-
-// sourceOf returns the pack of HOTLINE_FLOWS: the folder, or the sample.
-func sourceOf(dir string) source {
-	if dir == "" {
-		return source{fsys: defaultpack.FS}
-	}
-	return source{fsys: os.DirFS(dir), dir: dir}
-}
-
-// String names the pack for messages.
-func (s source) String() string {
-	if s.dir == "" {
-		return "the built-in sample pack"
-	}
-	return s.dir
-}
-
-// where prefixes problem positions with the pack folder, so that editors and
-// terminals can open file:line:col directly.
-func (s source) where(ps flows.Problems) flows.Problems {
-	if s.dir == "" {
-		return ps
-	}
-	out := make(flows.Problems, len(ps))
-	for i, p := range ps {
-		q := *p
-		q.File = filepath.Join(s.dir, filepath.FromSlash(p.File))
-		out[i] = &q
-	}
-	return out
 }

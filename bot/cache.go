@@ -3,7 +3,7 @@ package bot
 import "sync"
 
 // stateCache holds conversations as this process last committed them. It is only
-// a guess: every commit checks the version in Redis, so a stale entry costs a
+// a guess: every commit checks the version in the store, so a stale entry costs a
 // retry, never a lost or doubled message.
 type stateCache struct {
 	mu  sync.Mutex

@@ -83,8 +83,8 @@ func NewOutbox(o OutboxOptions) (*Outbox, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if o.Shards <= 0 || o.Lease <= 0 || o.Poll <= 0 || o.FirstRetry <= 0 || o.MaxRetry < o.FirstRetry || o.GiveUpAfter <= 0 {
-		return nil, fmt.Errorf("bot.NewOutbox: Shards, Lease, Poll, FirstRetry and GiveUpAfter must be positive and MaxRetry at least FirstRetry")
+	if o.Shards <= 0 || o.Lease <= 0 || o.Poll <= 0 || o.FirstRetry <= 0 || o.MaxRetry < o.FirstRetry || o.GiveUpAfter <= 0 || o.Retention <= 0 {
+		return nil, fmt.Errorf("bot.NewOutbox: Shards, Lease, Poll, FirstRetry, GiveUpAfter and Retention must be positive and MaxRetry at least FirstRetry")
 	}
 	return &Outbox{o: o}, nil
 }

@@ -194,8 +194,7 @@ func TestReferralEmailDelivered(t *testing.T) {
 	if n := w.Work(context.Background()); n != 0 || len(srv.Messages()) != 1 {
 		t.Errorf("a second pass sent again (%d jobs, %d emails)", n, len(srv.Messages()))
 	}
-	shard := redisstore.ShardOf(hotline.Conversation{Channel: "sms", From: "+13125550142", To: "+13125550100"}.Key())
-	if sent, err := r.store.Sent(context.Background(), shard, ref); !sent || err != nil {
+	if sent, _, err := r.store.Delivery(context.Background(), ref); !sent || err != nil {
 		t.Errorf("no sent marker for %s (%v)", ref, err)
 	}
 }
@@ -299,8 +298,7 @@ func TestPermanentFailure(t *testing.T) {
 			t.Errorf("the alert lacks %q", want)
 		}
 	}
-	shard := redisstore.ShardOf(hotline.Conversation{Channel: "sms", From: "+13125550145", To: "+13125550100"}.Key())
-	if dead, _ := r.store.Dead(ctx, shard, ref); !dead {
+	if _, dead, _ := r.store.Delivery(ctx, ref); !dead {
 		t.Errorf("%s is not in the dead letters", ref)
 	}
 	if _, _, d, _ := r.counts.snapshot(); d != 1 {

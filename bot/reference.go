@@ -11,8 +11,6 @@ import (
 // phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V.
 const ReferenceAlphabet = "34679ACDEFGHJKMNPQRTWXY"
 
-const referenceAlphabet = ReferenceAlphabet
-
 // NewReference returns a short reference for a referral, like "H-7F3K9", that a
 // person can read out over the phone. rand should be crypto/rand.Reader. A first
 // character other than 0 starts the reference (the store's shard, so that
@@ -32,10 +30,10 @@ func NewReference(rand io.Reader, first byte) (string, error) {
 		for _, b := range buf {
 			// Rejection sampling (bytes from 253 up are skipped) keeps every
 			// character equally likely.
-			if int(b) >= 256/len(referenceAlphabet)*len(referenceAlphabet) {
+			if int(b) >= 256/len(ReferenceAlphabet)*len(ReferenceAlphabet) {
 				continue
 			}
-			ref[i] = referenceAlphabet[int(b)%len(referenceAlphabet)]
+			ref[i] = ReferenceAlphabet[int(b)%len(ReferenceAlphabet)]
 			i++
 			if i == len(ref) {
 				break

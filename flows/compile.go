@@ -217,12 +217,16 @@ func (l *loader) compileChoices(s *step, sy *stepYAML, f func(string) string) {
 		l.r.errorf(sy.Pos, "%s: a choice needs at least two choices", f("choices"))
 	}
 	owner := map[string]int{}
+	values := map[string]int{}
 	for i := range sy.Choices {
 		cy := &sy.Choices[i]
 		c := &choice{value: cy.Value.Value, label: cy.Label, code: cy.Code}
 		if !isName(c.value) {
 			l.r.errorf(orPos(cy.Value.Pos, cy.Pos), "%s: value: %q is not a name; use letters, digits and _ (it is what conditions compare with)", f("choices"), c.value)
+		} else if prev, dup := values[c.value]; dup {
+			l.r.errorf(cy.Value.Pos, "%s: value: %q is already choice %d's", f("choices"), c.value, prev+1)
 		}
+		values[c.value] = i
 		if c.label == "" {
 			c.label = c.value
 		}
@@ -253,6 +257,7 @@ func (l *loader) compileChoices(s *step, sy *stepYAML, f func(string) string) {
 		}
 		if cy.Text != nil {
 			c.text = l.text(cy.Text, f("choices: text"))
+			l.onlyHotline(cy.Text, f("choices: text"))
 		}
 		s.choices = append(s.choices, c)
 		s.words = append(s.words, words)
@@ -266,6 +271,20 @@ func (l *loader) compileChoices(s *step, sy *stepYAML, f func(string) string) {
 		}
 	}
 	l.checkMenu(s, sy, f)
+}
+
+// onlyHotline reports placeholders other than the hotline's in a text: a menu is
+// the same for everyone, made once at load, so its lines cannot name an answer.
+func (l *loader) onlyHotline(t *Text, field string) {
+	for _, lang := range sortedKeys(t.ByLang) {
+		sc := t.ByLang[lang]
+		tpl, _ := parseTemplate(sc.Value)
+		for _, part := range tpl {
+			if part.ref != "" && !strings.HasPrefix(part.ref, "hotline.") {
+				l.r.errorf(sc.Pos, "%s: {%s} cannot be in a menu, which is the same for everyone; only {hotline.name}, {hotline.phone} and {hotline.hours} can", field, part.ref)
+			}
+		}
+	}
 }
 
 // checkMenu makes sure a choice step's numbers cannot drift from its choices: a
@@ -289,8 +308,23 @@ func (l *loader) checkMenu(s *step, sy *stepYAML, f func(string) string) {
 	for _, t := range []struct {
 		field string
 		text  *Text
-	}{{"ask", sy.Ask}, {"reask", sy.Reask}} {
+		m     *message
+	}{{"say", sy.Say, s.say}, {"ask", sy.Ask, s.ask}, {"reask", sy.Reask, s.reask}} {
 		if t.text == nil {
+			continue
+		}
+		if t.text.Key != "" {
+			// A shared message: its texts, as compiled, have no positions of their own.
+			if t.m == nil {
+				continue
+			}
+			for i, tpl := range t.m.byLang {
+				if n, ok := typedChoiceNumber(tpl.sample(), len(sy.Choices)); ok {
+					l.r.errorf(t.text.Pos, "%s: the shared message %q has %q, a choice's number typed by hand (in its %s text), which would go on meaning the old choice if the choices were reordered; write the text here with {choices} or {number.<value>}",
+						f(t.field), t.text.Key, n, l.p.Languages[i])
+					break
+				}
+			}
 			continue
 		}
 		for _, lang := range sortedKeys(t.text.ByLang) {
@@ -323,8 +357,8 @@ func typedChoiceNumber(text string, n int) (string, bool) {
 		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
 			j++
 		}
-		before := i > 0 && isNumberNeighbour(text[i-1])
-		after := j < len(text) && isNumberNeighbour(text[j])
+		before := i > 0 && isNumberNeighbour(text, i-1, -1)
+		after := j < len(text) && isNumberNeighbour(text, j, +1)
 		if num := atoiOr(text[i:j], 0); !before && !after && num >= 1 && num <= n {
 			return text[i:j], true
 		}
@@ -333,10 +367,20 @@ func typedChoiceNumber(text string, n int) (string, bool) {
 	return "", false
 }
 
-// isNumberNeighbour reports whether a byte next to digits makes them part of
-// something else: a word, a decimal, an amount, a phone number, a time.
-func isNumberNeighbour(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 || strings.IndexByte("$%,.-:/+#_", c) >= 0
+// isNumberNeighbour reports whether the byte at i, next to digits (dir says on
+// which side of them it is, -1 before, +1 after), makes them part of something
+// else: a word, an amount, a phone number; or, with a digit beyond it, a
+// decimal or a time ("1.5", "3:04"). "1." and "1)" in a list are numbers alone.
+func isNumberNeighbour(text string, i, dir int) bool {
+	c := text[i]
+	switch {
+	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 || strings.IndexByte("$%-/+#_", c) >= 0:
+		return true
+	case strings.IndexByte(".,:", c) >= 0:
+		k := i + dir
+		return k >= 0 && k < len(text) && text[k] >= '0' && text[k] <= '9'
+	}
+	return false
 }
 
 func atoiOr(s string, or int) int {
@@ -385,6 +429,9 @@ func (l *loader) assignments(as assignments, field string) []assignment {
 		case name == varChannel || name == varUrgentReason:
 			l.r.errorf(a.Name.Pos, "%s: set: %q is set by the bot itself", field, name)
 			continue
+		case slices.Contains(reservedNames, name):
+			l.r.errorf(a.Name.Pos, "%s: set: %q is the name of a placeholder ({%s}); choose another name", field, name, name)
+			continue
 		case v == nil:
 			continue
 		case v.kind == KindYesNo && value != "yes" && value != "no":
@@ -403,14 +450,14 @@ func (l *loader) assignments(as assignments, field string) []assignment {
 
 func (l *loader) compileRefer(s *step, sy *stepYAML, f func(string) string) {
 	ry := sy.Refer
-	var extra []string
+	var matched, fallback []string
 	if l.o.Referrer != nil {
-		extra = l.o.Referrer.Placeholders()
+		matched, fallback = l.o.Referrer.Placeholders()
 	}
 	s.refer = &refer{
-		matched:  l.text(ry.Matched, f("refer: matched"), extra...),
-		urgent:   l.text(ry.Urgent, f("refer: urgent"), extra...),
-		fallback: l.text(ry.Fallback, f("refer: fallback"), extra...),
+		matched:  l.text(ry.Matched, f("refer: matched"), matched...),
+		urgent:   l.text(ry.Urgent, f("refer: urgent"), matched...),
+		fallback: l.text(ry.Fallback, f("refer: fallback"), fallback...),
 	}
 	if ry.Matched == nil {
 		l.r.errorf(ry.Pos, "%s: missing; the text that gives the organization, like \"Call {org.name} at {org.phone}. Ref {ref}\"", f("refer: matched"))

@@ -262,6 +262,11 @@ func collectFields(v reflect.Value, fields map[string]reflect.Value, names *[]st
 				collectFields(f.Elem().Elem(), fields, names, p)
 			}
 		case tag != "" && tag != "-":
+			if _, dup := fields[tag]; dup {
+				// A program error: a domain's Settings field named like one of
+				// the language's would silently take its value.
+				panic(fmt.Sprintf("flows: the field %q is declared twice in %s", tag, t))
+			}
 			fields[tag] = v.Field(i)
 			*names = append(*names, tag)
 		}

@@ -622,6 +622,10 @@ func (p *Flow) menu(s *step, lang int) string {
 // placeholders every message may use, besides the pack's variables.
 var placeholderNames = []string{"ref", "hotline.name", "hotline.phone", "hotline.hours", "min", "max", "max_length"}
 
+// reservedNames are placeholders' names no variable may take: the placeholder
+// would hide it.
+var reservedNames = []string{"ref", "min", "max", "max_length", "choices"}
+
 // parseDate reads a date saved as YYYY-MM-DD.
 func parseDate(v string) (time.Time, bool) {
 	d, err := time.Parse(time.DateOnly, v)

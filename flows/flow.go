@@ -136,7 +136,7 @@ type refer struct {
 	matched, urgent, fallback *message
 }
 
-// message is a text in each of the pack's languages, indexed like Pack.Languages.
+// message is a text in each of the pack's languages, indexed like Flow.Languages.
 type message struct {
 	key    string
 	byLang []template

@@ -303,7 +303,7 @@ func (l *loader) text(t *Text, field string, extra ...string) *message {
 		}
 		tpl, ok := parseTemplate(s.Value)
 		if !ok {
-			l.r.errorf(s.Pos, "%s: a { is never closed; write {{ for a literal brace", field)
+			l.r.errorf(s.Pos, "%s: a { is never closed, or a {} names nothing; write {{ for a literal brace", field)
 			continue
 		}
 		m.byLang[i] = tpl
@@ -429,6 +429,10 @@ func (l *loader) declareVariables() {
 			l.r.errorf(orPos(sy.Save.Pos, sy.Pos), "save: %q is set by the bot itself; choose another name", s.save)
 			continue
 		}
+		if slices.Contains(reservedNames, s.save) {
+			l.r.errorf(orPos(sy.Save.Pos, sy.Pos), "save: %q is the name of a placeholder ({%s}); choose another name", s.save, s.save)
+			continue
+		}
 		v, seen := vars[s.save]
 		if !seen {
 			v = &varInfo{kind: k, pos: sy.Pos}
@@ -445,7 +449,7 @@ func (l *loader) declareVariables() {
 	declare := func(as assignments) {
 		for _, a := range as {
 			name := a.Name.Value
-			if !isName(name) {
+			if !isName(name) || slices.Contains(reservedNames, name) {
 				continue
 			}
 			if _, seen := vars[name]; !seen {

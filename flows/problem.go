@@ -85,6 +85,9 @@ func (ps Problems) sort() Problems {
 // report collects problems while a pack is decoded and checked.
 type report struct {
 	problems Problems
+	// failed is set by the first error, kept or not: past maxProblems the rest
+	// are dropped, but an error among them must still fail the pack.
+	failed bool
 }
 
 // maxProblems caps a report: past it, more problems are more noise than help (and
@@ -100,22 +103,20 @@ func (r *report) warnf(p Pos, format string, args ...any) {
 }
 
 func (r *report) add(e *Error) {
+	r.failed = r.failed || !e.Warning
 	switch {
 	case len(r.problems) < maxProblems:
 		r.problems = append(r.problems, e)
 	case len(r.problems) == maxProblems:
-		r.problems = append(r.problems, &Error{Pos: e.Pos, Msg: fmt.Sprintf("more than %d problems; fix these first", maxProblems)})
+		// Shown as an error only when errors are among those dropped: many
+		// warnings alone (long texts, say) do not fail a pack.
+		r.problems = append(r.problems, &Error{Pos: e.Pos, Msg: fmt.Sprintf("more than %d problems; fix these first", maxProblems), Warning: !r.failed})
+	case !e.Warning && r.problems[maxProblems].Warning:
+		r.problems[maxProblems].Warning = false
 	}
 }
 
-func (r *report) hasErrors() bool {
-	for _, p := range r.problems {
-		if !p.Warning {
-			return true
-		}
-	}
-	return false
-}
+func (r *report) hasErrors() bool { return r.failed }
 
 // Sorted returns the problems ordered by file, line and column, without exact
 // repeats.

@@ -15,8 +15,9 @@ type Referrer interface {
 	// Fields are the answers a referral reads.
 	Fields() []Field
 	// Placeholders are the names refer texts may use besides the pack's
-	// variables, like "org.phone".
-	Placeholders() []string
+	// variables: matched in the texts for a match (matched: and urgent:), like
+	// "org.phone", fallback in the fallback: text.
+	Placeholders() (matched, fallback []string)
 	// Refer chooses where a screening goes. Step calls it, so it must be pure
 	// and quick.
 	Refer(Request) Result
@@ -30,6 +31,9 @@ type Field struct {
 	Kinds []Kind
 	// Required fields must be mapped, when the pack has a refer step.
 	Required bool
+	// Needs are the roles that must be mapped too when this one is (an income
+	// means little without the household's size).
+	Needs []string
 	// About says what it is, for coordinators' messages: "the household's size".
 	About string
 }
@@ -134,6 +138,17 @@ func (l *loader) compileReferral() {
 		v.used = true
 		l.p.inputs[in.Role] = name.Value
 	}
+	for _, in := range inputs {
+		name, given := l.pack.Referral[in.Role]
+		if !given {
+			continue
+		}
+		for _, need := range in.Needs {
+			if _, ok := l.pack.Referral[need]; !ok {
+				l.r.errorf(name.Pos, "referral: %s: needs %s too; add it to referral:", in.Role, need)
+			}
+		}
+	}
 }
 
 // referralPos is where pack.yaml's referral: section starts, as near as its
@@ -205,8 +220,8 @@ func (t *turn) refer(r *refer) {
 		Ref: t.in.Ref, At: t.in.Now, Language: p.Languages[t.lang], Channel: t.in.Channel,
 		Urgent: t.value(varUrgent) == "yes",
 	}
-	if req.Urgent {
-		req.Reasons = strings.Split(t.value(varUrgentReason), "; ")
+	if reasons := t.value(varUrgentReason); req.Urgent && reasons != "" {
+		req.Reasons = strings.Split(reasons, "; ")
 	}
 	req.Fields = make(map[string]Answered, len(p.inputs))
 	for role, name := range p.inputs {

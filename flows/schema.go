@@ -1,7 +1,7 @@
 package flows
 
 // The shapes of the pack files as coordinators write them. They are decoded with
-// positions (see decode.go), checked, and compiled into a Pack (compile.go). Field
+// positions (see decode.go), checked, and compiled into a Flow (compile.go). Field
 // tags are the YAML names documented in flows/README.md.
 
 // packFile is pack.yaml: the hotline's settings.

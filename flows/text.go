@@ -38,7 +38,8 @@ type tplPart struct {
 }
 
 // parseTemplate splits s at {name} placeholders. "{{" stands for a literal "{".
-// It returns the names used and, for a brace that is never closed, ok=false.
+// It returns ok=false for a brace that is never closed or a placeholder without
+// a name.
 func parseTemplate(s string) (template, bool) {
 	var t template
 	var lit strings.Builder
@@ -61,7 +62,11 @@ func parseTemplate(s string) (template, bool) {
 			t = append(t, tplPart{lit: lit.String()})
 			lit.Reset()
 		}
-		t = append(t, tplPart{ref: strings.TrimSpace(s[i+1 : i+end])})
+		ref := strings.TrimSpace(s[i+1 : i+end])
+		if ref == "" {
+			return nil, false
+		}
+		t = append(t, tplPart{ref: ref})
 		i += end
 	}
 	if lit.Len() > 0 || len(t) == 0 {

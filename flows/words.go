@@ -123,6 +123,10 @@ func (l *loader) compileKeywords() {
 					l.r.errorf(w.Pos, "%s: an empty word matches nothing", field)
 					continue
 				}
+				if strings.Trim(norm, "0123456789") == "" {
+					l.r.errorf(w.Pos, "%s: %q is a number, which answers menus and questions; a keyword must be a word", field, w.Value)
+					continue
+				}
 				if prev, taken := kw[norm]; taken && prev.action != action {
 					l.r.errorf(w.Pos, "%s: %q already means %s", field, w.Value, actionName(prev.action))
 					continue

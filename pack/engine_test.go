@@ -22,7 +22,7 @@ func loadSample(t testing.TB) *pack.Pack {
 	return sample
 }
 
-// TestSampleTranscripts runs the sample sample's own transcript tests, as
+// TestSampleTranscripts runs the sample pack's own transcript tests, as
 // `hotline test` does, one subtest each.
 func TestSampleTranscripts(t *testing.T) {
 	sample := loadSample(t)
@@ -154,6 +154,8 @@ func TestMatch(t *testing.T) {
 		{"housing outside 606xx", hotline.Person{CaseType: "housing", ZIP: "62701", Language: "en", Household: 1, IncomeKnown: true}, ""},
 		{"consumer at 125%", hotline.Person{CaseType: "consumer", ZIP: "60699", Language: "es", Household: 4, MonthlyIncomeCents: 343750, IncomeKnown: true}, "civil"},
 		{"consumer with unknown income", hotline.Person{CaseType: "consumer", ZIP: "60612", Language: "en", Household: 4}, ""},
+		{"consumer with unknown household", hotline.Person{CaseType: "consumer", ZIP: "60612", Language: "en", MonthlyIncomeCents: 100, IncomeKnown: true}, ""},
+		{"domestic violence with nothing known of income", hotline.Person{CaseType: "domestic_violence", ZIP: "60612", Language: "en"}, "protective-orders"},
 		{"domestic violence has no income limit", hotline.Person{CaseType: "domestic_violence", ZIP: "62999", Language: "en", Household: 1, MonthlyIncomeCents: 99999900, IncomeKnown: true}, "protective-orders"},
 		{"employment: the workers' center beats legal aid", hotline.Person{CaseType: "employment", ZIP: "60600", Language: "en", Household: 1, IncomeKnown: true}, "wage-claims"},
 		{"family: first listed of equal priority", hotline.Person{CaseType: "family", ZIP: "60612", Language: "en", Household: 2, MonthlyIncomeCents: 100000, IncomeKnown: true}, "family-law"},

@@ -16,7 +16,7 @@ import (
 // packFiles are the files FuzzLoad may replace, by index.
 var packFiles = []string{"flows/screening.yaml", "pack.yaml", "messages.yaml", "directory.yaml", "poverty-2026.yaml", "tests/english.yaml", "words.yaml", "email.yaml"}
 
-// FuzzLoad replaces one file of the sample sample with arbitrary bytes: loading must
+// FuzzLoad replaces one file of the sample pack with arbitrary bytes: loading must
 // end in a sample or in positioned problems, never a panic, and a sample that loads
 // must run a conversation.
 // Run longer: go test ./flows -run '^$' -fuzz '^FuzzLoad$' -fuzztime 60s
@@ -81,7 +81,7 @@ func checkPositions(t *testing.T, problems flows.Problems) {
 	}
 }
 
-// FuzzStep sends arbitrary messages (one per line) through the sample sample. Every
+// FuzzStep sends arbitrary messages (one per line) through the sample pack. Every
 // message must get a reply unless the person opted out, and every referral must
 // name an organization of the directory.
 func FuzzStep(f *testing.F) {

@@ -29,10 +29,11 @@ var _ flows.Referrer = referrer{}
 // Fields declares what matching and the organization's email read.
 func (referrer) Fields() []flows.Field {
 	return []flows.Field{
-		{Role: fieldCaseType, Kinds: []flows.Kind{flows.KindChoice, flows.KindText}, Required: true, About: "the case type, which matching reads"},
+		{Role: fieldCaseType, Kinds: []flows.Kind{flows.KindChoice}, Required: true, About: "the case type, which matching reads"},
 		{Role: fieldZIP, Kinds: []flows.Kind{flows.KindZIP}, Required: true, About: "the ZIP code, which matching reads"},
 		{Role: fieldHousehold, Kinds: []flows.Kind{flows.KindNumber}, About: "the household's size, which the poverty percentage reads"},
-		{Role: fieldIncome, Kinds: []flows.Kind{flows.KindMoney}, About: "the household's income, which income limits read"},
+		{Role: fieldIncome, Kinds: []flows.Kind{flows.KindMoney}, About: "the household's income, which income limits read",
+			Needs: []string{fieldHousehold}},
 		{Role: fieldName, Kinds: []flows.Kind{flows.KindText}, About: "the person's name"},
 		{Role: fieldCallback, Kinds: []flows.Kind{flows.KindPhone}, About: "the number to call back"},
 		{Role: fieldOpponent, Kinds: []flows.Kind{flows.KindText}, About: "the other side, for the conflict check"},
@@ -40,12 +41,12 @@ func (referrer) Fields() []flows.Field {
 	}
 }
 
-// Placeholders are the organization's and the fallback's.
-func (referrer) Placeholders() []string {
-	return []string{
-		"org.name", "org.phone", "org.hours", "org.website", "org.response_time",
-		"fallback.name", "fallback.phone", "fallback.description",
-	}
+// Placeholders are the organization's, for a match, and the fallback's, for
+// both.
+func (referrer) Placeholders() (matched, fallback []string) {
+	fallback = []string{"fallback.name", "fallback.phone", "fallback.description"}
+	matched = append([]string{"org.name", "org.phone", "org.hours", "org.website", "org.response_time"}, fallback...)
+	return matched, fallback
 }
 
 // Refer matches the person with a program and, when one takes them, makes the

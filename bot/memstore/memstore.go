@@ -1,8 +1,9 @@
 // Package memstore keeps conversations, the referral outbox and the reminder
 // schedule in this process's memory, under one lock. It keeps the same contract
 // as redisstore (the bot/storetest suite runs on both), so that the
-// conversation service can be tested, and tried, without Redis. Nothing
-// survives the process, and processes do not share it.
+// conversation service can be tested without Redis. Nothing survives the
+// process, processes do not share it, and what expires is dropped only when
+// next touched: it is for tests, not for serving.
 package memstore
 
 import (
@@ -17,8 +18,11 @@ import (
 )
 
 // dedupeFor is how long a message id is remembered after the conversation's last
-// message, as in redisstore.
-const dedupeFor = 48 * time.Hour
+// message, and maxSeen how many are, as in redisstore.
+const (
+	dedupeFor = 48 * time.Hour
+	maxSeen   = 256
+)
 
 // Store is an in-memory store. The zero value is not usable; call New.
 type Store struct {
@@ -162,7 +166,9 @@ func (s *Store) Commit(_ context.Context, conv, msgID string, ch bot.Change) (bo
 		if c.seen == nil {
 			c.seen = map[string]bool{}
 		}
-		c.seen[msgID] = true
+		if len(c.seen) < maxSeen {
+			c.seen[msgID] = true
+		}
 		c.seenUntil = now.Add(dedupeFor)
 	}
 	c.reminder = nil

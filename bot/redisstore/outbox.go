@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -239,26 +240,28 @@ func (s *Store) ClaimReminders(ctx context.Context, shard int, now time.Time, li
 	return out, nil
 }
 
-// Sent reports whether a job was delivered (its marker is still kept).
-func (s *Store) Sent(ctx context.Context, shard int, ref string) (bool, error) {
-	n, err := s.rdb.Exists(ctx, s.shardKey(shard, "sent:"+ref)).Result()
-	if err != nil {
-		return false, fmt.Errorf("redisstore: sent: %w", err)
+// Delivery says where a referral's email stands: Sent (delivered), Dead (given
+// up on), or neither (queued, or never made), by its reference, for as long as
+// the referral is retained.
+func (s *Store) Delivery(ctx context.Context, ref string) (sent, dead bool, err error) {
+	shard := -1
+	if len(ref) > 2 {
+		shard = strings.IndexByte(bot.ReferenceAlphabet, ref[2])
 	}
-	return n == 1, nil
-}
-
-// Dead reports whether a job went to the dead letters.
-func (s *Store) Dead(ctx context.Context, shard int, ref string) (bool, error) {
-	n, err := s.rdb.Exists(ctx, s.shardKey(shard, "dead:"+ref)).Result()
-	if err != nil {
-		return false, fmt.Errorf("redisstore: dead: %w", err)
+	if shard < 0 || shard >= Shards {
+		return false, false, fmt.Errorf("redisstore: delivery: %q is not a reference of this store", ref)
 	}
-	return n == 1, nil
+	var sentN, deadN *redis.IntCmd
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		sentN = p.Exists(ctx, s.shardKey(shard, "sent:"+ref))
+		deadN = p.Exists(ctx, s.shardKey(shard, "dead:"+ref))
+		return nil
+	})
+	if err != nil {
+		return false, false, fmt.Errorf("redisstore: delivery: %w", err)
+	}
+	return sentN.Val() == 1, deadN.Val() == 1, nil
 }
-
-// ShardOf returns the shard a conversation's jobs and reminder live in.
-func ShardOf(conv string) int { return shardOf(conv) }
 
 // emailRecord is an outbox job as stored: JSON, so that an operator can read it
 // with redis-cli.

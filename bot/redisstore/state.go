@@ -62,8 +62,8 @@ func stateLen(s *flows.State) int {
 // decodeState reads a state written by appendState. Anything else, including a
 // newer version, is errBadState.
 //
-// The strings of the state are all slices of one copy of data (one allocation
-// rather than one per string): any one of them kept keeps that copy, which is at
+// The strings of the state are all slices of data, the string Redis returned (no
+// allocation per string): any one of them kept keeps that string, which is at
 // most maxStateBytes and in practice a few hundred bytes.
 func decodeState(data string) (flows.State, error) {
 	if len(data) > maxStateBytes || len(data) < 2 || data[0] != stateVersion {

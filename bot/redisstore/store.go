@@ -28,7 +28,7 @@ import (
 // carries the shard's hash tag, "{hNN}":
 //
 //	<prefix>{hNN}:c:<conv>     a conversation (a string, below)
-//	<prefix>{hNN}:m:<conv>     the short ids of its messages of the last 48 hours (a set)
+//	<prefix>{hNN}:m:<conv>     the short ids of its messages (a set, kept 48 hours after the last)
 //	<prefix>{hNN}:jobs         outbox jobs by reference (hash: ref → job)
 //	<prefix>{hNN}:outbox       when each job is next due (sorted set, ms)
 //	<prefix>{hNN}:created      when each job was queued (sorted set, ms)
@@ -50,19 +50,22 @@ import (
 //	bytes   0–15   version: 16 digits
 //	bytes  16–31   indexed: the score of the conversation in its shard's reminder
 //	               schedule, 16 digits, all zeros when it is not there
-//	bytes  32–41   the last message's short id: 10 digits, "----------" for none
-//	byte   42      ':'
-//	bytes  43–58   remind at: when to remind the person, in Unix ms (16 digits,
+//	bytes  32–50   the last message's short id: 19 digits, 19 "-" for none
+//	byte   51      ':'
+//	bytes  52–67   remind at: when to remind the person, in Unix ms (16 digits,
 //	               all zeros for no reminder)
 //	then           " <len reply> <len who>\n", reply, who, state
 //
 // version is bumped by every commit; reply holds the last message's replies (a
 // JSON list), for a duplicate of it; who is whom to remind; state is the encoded
-// flows.State (state.go). A message's short id is 31 bits of the SHA-256 of its
-// id, written in decimal: Redis keeps a set of such numbers as an intset, 4 bytes
-// a member. The set is kept 48 hours after the conversation's last message, so
-// that a message Twilio delivers again (or someone replays) within 48 hours is
-// never applied twice: the last one gets its reply again, an older one nothing.
+// flows.State (state.go). A message's short id is 63 bits of the SHA-256 of its
+// id, written in decimal: Redis keeps a set of such numbers as an intset, 8 bytes
+// a member, and two ids of one conversation meet by chance once in 2^63/n. The
+// set is kept 48 hours after the conversation's last message, so that a message
+// Twilio delivers again (or someone replays) within 48 hours is never applied
+// twice: the last one gets its reply again, an older one nothing. It holds at
+// most maxSeen ids (a screening sends about 15), so that a sender who never
+// stops cannot grow it without end; past that, only the last message is known.
 //
 // Every message moves the reminder, but the schedule is written only when the
 // conversation is not in it, or is in it for a later time than the new one: the
@@ -78,16 +81,20 @@ const Shards = 16
 // message.
 const dedupeFor = 48 * time.Hour
 
+// maxSeen bounds the message ids a conversation keeps: 256 members of 8 bytes
+// stay an intset (set-max-intset-entries is 512).
+const maxSeen = 256
+
 // The conversation string's layout (see above).
 const (
-	digits     = 16                  // width of a version or a time
-	shortIDLen = 10                  // a message's short id: 31 bits, in decimal
-	lastAt     = 2 * digits          // where the last message's short id starts
-	markAt     = lastAt + shortIDLen // the ':' after it
-	remindAt   = markAt + 1          // where "remind at" starts
-	tailAt     = remindAt + digits   // where " <len reply> <len who>\n" starts
-	noShortID  = "----------"        // no message, or a message without an id
-	zeroDigits = "0000000000000000"  // no version, no reminder
+	digits     = 16                    // width of a version or a time
+	shortIDLen = 19                    // a message's short id: 63 bits, in decimal
+	lastAt     = 2 * digits            // where the last message's short id starts
+	markAt     = lastAt + shortIDLen   // the ':' after it
+	remindAt   = markAt + 1            // where "remind at" starts
+	tailAt     = remindAt + digits     // where " <len reply> <len who>\n" starts
+	noShortID  = "-------------------" // no message, or a message without an id
+	zeroDigits = "0000000000000000"    // no version, no reminder
 )
 
 // luaLayout declares the layout for the scripts, 1-based as Lua counts.
@@ -96,7 +103,8 @@ local ZERO, NOID = '%s', '%s'
 local DIGITS = '^' .. string.rep('%%d', %d)
 local LAST, MARK = %d, %d
 local REMIND, REMINDEND, TAIL = %d, %d, %d
-`, zeroDigits, noShortID, 2*digits, lastAt+1, markAt+1, remindAt+1, remindAt+digits, tailAt+1)
+local IDLEN, HEADLEN, MAXSEEN = %d, %d, %d
+`, zeroDigits, noShortID, 2*digits, lastAt+1, markAt+1, remindAt+1, remindAt+digits, tailAt+1, shortIDLen, headLen, maxSeen)
 
 // unpackLua reads what a script needs of a conversation string "cur" (or false):
 // readable says it has the layout (32 digits, and the ':' after the last id; a
@@ -120,11 +128,12 @@ end
 //
 // KEYS: conversation, message ids, jobs, outbox, created, remind.
 // ARGV: 1 the head, fixed-width: the version read (16 digits), the new version
-// (16), the message's short id (10, "----------" for none), the TTL in ms (16,
-// "0…0" keeps none); 2 the string from "remind at" on (its first 16 digits, "0…0"
-// for no reminder, say whether to schedule one); 3 job ref ("" for none); 4 job;
-// 5 now ms (for the job). The arguments are few and fixed-width on purpose: each
-// one costs Redis an object and a Lua string.
+// (16), the message's short id (19, all "-" for none), the TTL in ms (16, "0…0"
+// keeps none); 2 the string from "remind at" on (its first 16 digits, "0…0" for
+// no reminder, say whether to schedule one); 3 job ref ("" for none); 4 job; 5
+// now ms (for the job). The arguments are few and fixed-width on purpose: each
+// one costs Redis an object and a Lua string. They are checked before anything is
+// written: Redis does not undo the writes of a script that fails halfway.
 //
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
 // for a duplicate of an older one; {0, state, version} when another message came
@@ -135,7 +144,12 @@ var commitScript = redis.NewScript(commitLua)
 var commitLua = luaLayout + unpackLua + `
 local head = ARGV[1]
 local expected, nextv = string.sub(head, 1, 16), string.sub(head, 17, 32)
-local msg, r = string.sub(head, 33, 42), string.sub(ARGV[2], 1, 16)
+local msg, r = string.sub(head, 33, 32 + IDLEN), string.sub(ARGV[2], 1, 16)
+local ttl = tonumber(string.sub(head, 33 + IDLEN, HEADLEN))
+if #head ~= HEADLEN or not ttl or not string.find(head, DIGITS) or not string.find(r, '^%d+$') or #r ~= 16
+    or (msg ~= NOID and not string.find(msg, '^%d+$')) then
+  return redis.error_reply('ERR hotline commit: malformed arguments')
+end
 local cur = redis.call('GET', KEYS[1])
 local ok = readable(cur)
 if msg ~= NOID then
@@ -184,14 +198,15 @@ if msg == NOID and ok then
   tail = at .. ' ' .. #reply .. ' ' .. wl .. '\n' .. reply .. string.sub(tail, q + tonumber(rl))
 end
 local val = nextv .. indexed .. last .. ':' .. tail
-local ttl = tonumber(string.sub(head, 43, 58))
 if ttl == 0 then
   redis.call('SET', KEYS[1], val)
 else
   redis.call('SET', KEYS[1], val, 'PX', ttl)
 end
 if msg ~= NOID then
-  redis.call('SADD', KEYS[2], string.match(msg, '^0*(%d+)'))
+  if redis.call('SCARD', KEYS[2]) < MAXSEEN then
+    redis.call('SADD', KEYS[2], string.match(msg, '^0*(%d+)'))
+  end
   redis.call('PEXPIRE', KEYS[2], ` + strconv.FormatInt(dedupeFor.Milliseconds(), 10) + `)
 end
 return {3}
@@ -376,14 +391,14 @@ func (s *Store) Keys(conv string) []string {
 	return []string{k.conv + conv, k.seen + conv}
 }
 
-// shortID turns a message id into the short form stored for deduplication: 31
-// bits of its SHA-256 as 10 digits, or noShortID for none.
+// shortID turns a message id into the short form stored for deduplication: 63
+// bits of its SHA-256 as 19 digits, or noShortID for none.
 func shortID(msgID string) string {
 	if msgID == "" {
 		return noShortID
 	}
 	sum := sha256.Sum256([]byte(msgID))
-	n := binary.BigEndian.Uint32(sum[:4]) & 0x7fffffff
+	n := binary.BigEndian.Uint64(sum[:8]) & (1<<63 - 1)
 	var b [shortIDLen]byte
 	for i := len(b) - 1; i >= 0; i-- {
 		b[i] = byte('0' + n%10)
@@ -408,36 +423,50 @@ func member(shortID string) string {
 // not come before the commit itself.
 func (s *Store) Load(ctx context.Context, conv, msgID string) (bot.Snapshot, error) {
 	k := &s.shards[shardOf(conv)]
-	get := redis.NewStringCmd(ctx, "get", k.conv+conv)
-	seen := redis.NewBoolCmd(ctx, "sismember", k.seen+conv, "0")
-	if msgID != "" {
-		seen = redis.NewBoolCmd(ctx, "sismember", k.seen+conv, member(shortID(msgID)))
-	}
 	// Plain reads, not a script: they are not held up by a CLIENT PAUSE WRITE,
 	// and the commit script writes both keys at once anyway.
+	cmds := []redis.Cmder{redis.NewStringCmd(ctx, "get", k.conv+conv)}
+	if msgID != "" {
+		cmds = append(cmds, redis.NewBoolCmd(ctx, "sismember", k.seen+conv, member(shortID(msgID))))
+	}
 	var err error
 	if s.pipe == nil {
 		_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			_ = p.Process(ctx, get)
-			return p.Process(ctx, seen)
+			for _, c := range cmds {
+				_ = p.Process(ctx, c)
+			}
+			return nil
 		})
 	} else {
-		a, b := s.pipe.Submit(ctx, get), s.pipe.Submit(ctx, seen)
-		if err = a.WaitContext(ctx); err == nil {
-			err = b.WaitContext(ctx)
+		var waits []interface{ WaitContext(context.Context) error }
+		for _, c := range cmds {
+			waits = append(waits, s.pipe.Submit(ctx, c))
+		}
+		// Wait for every command: one's error (a nil GET, say) says nothing of
+		// the other's, which may still be on its way.
+		for _, w := range waits {
+			if werr := w.WaitContext(ctx); werr != nil && !errors.Is(werr, redis.Nil) && err == nil {
+				err = werr
+			}
+		}
+	}
+	if err == nil {
+		// Every command has its reply (a command whose wait ran out may not, and
+		// is not read: the autopipeliner may still be writing it).
+		for _, c := range cmds {
+			if cerr := c.Err(); cerr != nil && !errors.Is(cerr, redis.Nil) && err == nil {
+				err = cerr
+			}
 		}
 	}
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return bot.Snapshot{}, fmt.Errorf("redisstore: load: %w", err)
 	}
-	if err := seen.Err(); err != nil {
-		return bot.Snapshot{}, fmt.Errorf("redisstore: load: %w", err)
-	}
-	c := unpack(get.Val())
+	c := unpack(cmds[0].(*redis.StringCmd).Val())
 	switch {
 	case msgID != "" && c.last == shortID(msgID):
 		return bot.Snapshot{Duplicate: true, Replies: decodeReplies(c.reply)}, nil
-	case msgID != "" && seen.Val():
+	case msgID != "" && cmds[1].(*redis.BoolCmd).Val():
 		return bot.Snapshot{Duplicate: true}, nil
 	}
 	return bot.Snapshot{State: decodeStored(c.state), Version: c.version}, nil

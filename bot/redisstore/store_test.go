@@ -19,9 +19,18 @@ import (
 
 // TestContract runs the store contract on a real redis-server.
 func TestContract(t *testing.T) {
+	clients := map[storetest.Store]*redis.Client{}
 	storetest.Run(t, func(t *testing.T) storetest.Store {
-		return redisstore.New(redisserver.Start(t).Client(), "test:")
-	}, redisstore.Shards)
+		rdb := redisserver.Start(t).Client()
+		s := redisstore.New(rdb, "test:")
+		clients[s] = rdb
+		return s
+	}, redisstore.Shards, func(t *testing.T, s storetest.Store, conv string) {
+		// As its TTL running out would: the conversation goes, its ids stay.
+		if err := clients[s].Del(context.Background(), s.(*redisstore.Store).Keys(conv)[0]).Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // TestTTL: a conversation is kept for its TTL (none for an opt-out), its message
@@ -282,12 +291,13 @@ func TestDeliveredKeepsNoAnswers(t *testing.T) {
 	rdb := redisserver.Start(t).Client()
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
-	ref := &hotline.Referral{Ref: "H-3DDDD", Name: "Maria", Opponent: "Acme", Answers: []hotline.QA{{Question: "Name", Kind: "text", Value: "Maria"}}}
+	shard := redisstore.ShardOf("c")
+	reference := "H-" + string(bot.ReferenceAlphabet[shard]) + "DDDD" // as the store's RefPrefix makes it
+	ref := &hotline.Referral{Ref: reference, Name: "Maria", Opponent: "Acme", Answers: []hotline.QA{{Question: "Name", Kind: "text", Value: "Maria"}}}
 	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Change{State: flows.State{}, TTL: time.Hour, Now: time.Now(),
 		Email: &bot.Email{Kind: bot.EmailReferral, ID: "1", Created: time.Now(), Referral: ref}}); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	shard := redisstore.ShardOf("c")
 	jobs, err := s.ClaimJobs(ctx, shard, time.Now(), time.Minute, 1)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("ClaimJobs = %+v, %v", jobs, err)
@@ -310,7 +320,32 @@ func TestDeliveredKeepsNoAnswers(t *testing.T) {
 			t.Errorf("after delivery %s still holds the referral: %q", k, dump)
 		}
 	}
-	if sent, _ := s.Sent(ctx, shard, "H-3DDDD"); !sent {
+	if sent, dead, err := s.Delivery(ctx, reference); !sent || dead || err != nil {
 		t.Error("no marker that the reference was delivered")
+	}
+}
+
+// TestSeenIsBounded: a sender who never stops cannot grow a conversation's set of
+// message ids past maxSeen, and it stays an intset.
+func TestSeenIsBounded(t *testing.T) {
+	rdb := redisserver.Start(t).Client()
+	s := redisstore.New(rdb, "test:")
+	ctx := context.Background()
+	version := int64(0)
+	for i := 0; i < 300; i++ {
+		now, ok, err := s.Commit(ctx, "c", fmt.Sprintf("SM%d", i), bot.Change{Version: version, State: flows.State{Step: "x"}, TTL: time.Hour, Now: time.UnixMilli(1_000_000)})
+		if !ok || err != nil {
+			t.Fatalf("message %d: %v, %v", i, ok, err)
+		}
+		version = now.Version
+	}
+	if n := rdb.SCard(ctx, s.SeenKey("c")).Val(); n != 256 {
+		t.Errorf("%d ids kept; want 256", n)
+	}
+	if enc := rdb.ObjectEncoding(ctx, s.SeenKey("c")).Val(); enc != "intset" {
+		t.Errorf("the ids are kept as %q; want an intset", enc)
+	}
+	if snap, _ := s.Load(ctx, "c", "SM299"); !snap.Duplicate {
+		t.Error("the last message is not known as applied")
 	}
 }

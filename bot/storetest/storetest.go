@@ -26,11 +26,13 @@ type Store interface {
 }
 
 // Run runs the suite. open returns a new, empty store for each test; shards is how
-// many shards its outbox and reminders are spread over.
-func Run(t *testing.T, open func(t *testing.T) Store, shards int) {
-	s := suite{open: open, shards: shards}
+// many shards its outbox and reminders are spread over; expire makes a
+// conversation's TTL run out now (its message ids are kept 48 hours more).
+func Run(t *testing.T, open func(t *testing.T) Store, shards int, expire func(t *testing.T, s Store, conv string)) {
+	s := suite{open: open, shards: shards, expire: expire}
 	t.Run("LoadCommit", s.loadCommit)
 	t.Run("Dedupe48h", s.dedupe)
+	t.Run("DedupeAfterExpiry", s.dedupeAfterExpiry)
 	t.Run("MessagesWithoutID", s.withoutID)
 	t.Run("RefTaken", s.refTaken)
 	t.Run("OutboxLeases", s.outboxLeases)
@@ -41,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) Store, shards int) {
 type suite struct {
 	open   func(t *testing.T) Store
 	shards int
+	expire func(t *testing.T, s Store, conv string)
 }
 
 // t0 is the suite's clock: the stores take every time they need as an argument.
@@ -158,6 +161,31 @@ func (x suite) dedupe(t *testing.T) {
 	}
 	if snap := load(t, s, "c", "SM999"); snap.Version != version || snap.State.Step != fmt.Sprint("step", n-1) {
 		t.Errorf("after the replays the conversation is %+v; want step%d at %d", snap, n-1, version)
+	}
+}
+
+// dedupeAfterExpiry: a conversation whose TTL ran out (an ended one is kept only
+// 48 hours, a quiet one only HOTLINE_RETENTION, which may be an hour) starts
+// again, but its messages' ids are still known: a replay is not applied to the
+// new conversation.
+func (x suite) dedupeAfterExpiry(t *testing.T) {
+	s := x.open(t)
+	first, _ := commit(t, s, "c", "SM1", bot.Change{State: state("zip"), TTL: time.Hour, Replies: []string{"zip?"}, Now: t0})
+	commit(t, s, "c", "SM2", bot.Change{Version: first.Version, State: state("problem"), TTL: time.Hour, Replies: []string{"problem?"}, Now: t0})
+	x.expire(t, s, "c")
+	if snap := load(t, s, "c", "SM3"); snap.Version != 0 || snap.State.Step != "" {
+		t.Fatalf("after the TTL the conversation is %+v; want a new one", snap)
+	}
+	for _, id := range []string{"SM1", "SM2"} {
+		if snap := load(t, s, "c", id); !snap.Duplicate {
+			t.Errorf("%s after the conversation expired: Load says it was not applied", id)
+		}
+		if dup, ok := commit(t, s, "c", id, bot.Change{State: state("replayed"), TTL: time.Hour, Now: t0.Add(time.Hour)}); ok || !dup.Duplicate {
+			t.Errorf("%s replayed after the conversation expired: committed %v (%+v)", id, ok, dup)
+		}
+	}
+	if _, ok := commit(t, s, "c", "SM3", bot.Change{State: state("new"), TTL: time.Hour, Now: t0.Add(time.Hour)}); !ok {
+		t.Error("a new message after the expiry was not committed")
 	}
 }
 
@@ -284,9 +312,15 @@ func (x suite) outboxLeases(t *testing.T) {
 		t.Fatal(err)
 	}
 	if again := x.claimAll(t, s, t0.Add(150*time.Second), time.Minute); len(again) != 0 {
-		t.Errorf("the stale worker changed the job: %+v", again)
+		t.Errorf("the stale worker rescheduled the job within the second lease: %+v", again)
 	}
-	if err := s.FinishJob(ctx, second[0], time.Hour); err != nil {
+	// When the second lease runs out too, the job comes back as it was: neither
+	// killed nor changed by the worker whose lease had gone.
+	third := x.claimAll(t, s, t0.Add(3*time.Minute+time.Second), time.Minute)
+	if len(third) != 1 || third[0].Attempts != 0 {
+		t.Fatalf("after the second lease: %+v; want the job back, untouched", third)
+	}
+	if err := s.FinishJob(ctx, third[0], time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if again := x.claimAll(t, s, t0.Add(24*time.Hour), time.Minute); len(again) != 0 {

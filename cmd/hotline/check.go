@@ -21,10 +21,10 @@ func (e *env) check(args []string) error {
 	if err != nil {
 		return err
 	}
-	p, problems, _ := pack.Load(src.fsys, e.now())
-	tests, testProblems := pack.LoadTests(src.fsys)
+	p, problems, _ := pack.Load(src.FS, e.now())
+	tests, testProblems := pack.LoadTests(src.FS)
 	problems = append(problems, testProblems...)
-	for _, p := range src.where(problems) {
+	for _, p := range src.Where(problems) {
 		fmt.Fprintln(e.stdout, p)
 	}
 	errs := len(problems.Errors())

@@ -7,16 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	_ "time/tzdata" // the hotline's time zone must load even where the system has no tz database
 
-	"github.com/hotline-legal/hotline/flows"
-	"github.com/hotline-legal/hotline/flows/defaultpack"
 	"github.com/hotline-legal/hotline/pack"
 )
 
@@ -134,63 +129,24 @@ func (e *env) parseFlags(fset *flag.FlagSet, args []string) (string, error) {
 	return "", nil
 }
 
-// packSource is a pack folder to load: a directory, or the built-in sample.
-type packSource struct {
-	fsys fs.FS
-	dir  string // "" for the built-in sample
-}
-
-// String names the pack for messages.
-func (s packSource) String() string {
-	if s.dir == "" {
-		return "the built-in sample pack"
-	}
-	return s.dir
-}
-
-// where prefixes problem positions with the pack folder, so that editors and
-// terminals can open file:line:col directly.
-func (s packSource) where(ps flows.Problems) flows.Problems {
-	if s.dir == "" {
-		return ps
-	}
-	out := make(flows.Problems, len(ps))
-	for i, p := range ps {
-		q := *p
-		q.File = filepath.Join(s.dir, filepath.FromSlash(p.File))
-		out[i] = &q
-	}
-	return out
-}
-
 // packSource finds the pack: the argument, else HOTLINE_FLOWS, else the sample.
-func (e *env) packSource(arg string) (packSource, error) {
+func (e *env) packSource(arg string) (pack.Source, error) {
 	dir := arg
 	if dir == "" {
 		dir = e.getenv("HOTLINE_FLOWS")
 	}
-	if dir == "" {
-		return packSource{fsys: defaultpack.FS}, nil
-	}
-	info, err := os.Stat(dir)
-	if err != nil {
-		return packSource{}, fmt.Errorf("pack folder %s: %w", dir, errors.Unwrap(err))
-	}
-	if !info.IsDir() {
-		return packSource{}, fmt.Errorf("%s is not a folder; a pack is a folder holding pack.yaml", dir)
-	}
-	return packSource{fsys: os.DirFS(dir), dir: dir}, nil
+	return pack.Open(dir)
 }
 
 // loadPack loads and checks a pack, printing its problems when it has errors.
-func (e *env) loadPack(arg string) (*pack.Pack, packSource, error) {
+func (e *env) loadPack(arg string) (*pack.Pack, pack.Source, error) {
 	src, err := e.packSource(arg)
 	if err != nil {
 		return nil, src, err
 	}
-	p, problems, err := pack.Load(src.fsys, e.now())
+	p, problems, err := pack.Load(src.FS, e.now())
 	if err != nil {
-		for _, p := range src.where(problems) {
+		for _, p := range src.Where(problems) {
 			fmt.Fprintln(e.stderr, p)
 		}
 		fmt.Fprintf(e.stderr, "%s: %s\n", src, countProblems(problems))

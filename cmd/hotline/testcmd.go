@@ -20,16 +20,16 @@ func (e *env) test(args []string) error {
 	if err != nil {
 		return err
 	}
-	tests, problems := pack.LoadTests(src.fsys)
+	tests, problems := pack.LoadTests(src.FS)
 	if len(problems.Errors()) > 0 {
-		for _, p := range src.where(problems) {
+		for _, p := range src.Where(problems) {
 			fmt.Fprintln(e.stdout, p)
 		}
 		return errFailed
 	}
 	passed, failed := 0, 0
 	for _, t := range tests {
-		where := src.where(flows.Problems{{Pos: t.Pos}})[0].Pos
+		where := src.Where(flows.Problems{{Pos: t.Pos}})[0].Pos
 		fails := p.Run(t)
 		if len(fails) == 0 {
 			passed++

@@ -62,12 +62,12 @@ func newBench(ctx context.Context, o options, redisURL string, stderr io.Writer)
 			},
 		},
 	}
-	if b.bare, err = startBare(redisURL, b.prefix+"b:"); err != nil {
+	b.keys = redisstore.New(b.admin, b.prefix+"h:") // names keys only
+	if b.hotline, err = startHotline(redisURL, b.prefix+"h:"); err != nil {
 		b.close()
 		return nil, err
 	}
-	b.keys = redisstore.New(b.admin, b.prefix+"h:") // names keys only
-	if b.hotline, err = startHotline(redisURL, b.prefix+"h:"); err != nil {
+	if b.bare, err = startBare(redisURL, b.prefix+"b:", b.hotline.app.Server()); err != nil {
 		b.close()
 		return nil, err
 	}

@@ -61,8 +61,9 @@ func newRedisClient(redisURL string) (redis.UniversalClient, *roundTrips, error)
 
 // startBare starts the yardstick: an Echo v4 server whose only route parses the
 // form, does one Redis round trip and answers constant TwiML. No middleware: it is
-// the least any webhook on Echo and Redis must do.
-func startBare(redisURL, keyPrefix string) (*server, error) {
+// the least any webhook on Echo and Redis must do. It is served by srv, an HTTP
+// server as the hotline's (its timeouts), whose handler it replaces.
+func startBare(redisURL, keyPrefix string, srv *http.Server) (*server, error) {
 	rdb, trips, err := newRedisClient(redisURL)
 	if err != nil {
 		return nil, err
@@ -79,7 +80,8 @@ func startBare(redisURL, keyPrefix string) (*server, error) {
 		}
 		return c.Blob(http.StatusOK, "text/xml; charset=utf-8", bareReply)
 	})
-	return serve(e, rdb, trips)
+	srv.Handler = e
+	return serve(srv, rdb, trips)
 }
 
 // startHotline starts the bot as `hotline serve` assembles it (app.New, from
@@ -123,30 +125,27 @@ func startHotline(redisURL, keyPrefix string) (*server, error) {
 		os.RemoveAll(outboxDir)
 		return nil, err
 	}
-	s, err := serve(a.Handler(), a.Redis(), trips)
+	s, err := serve(a.Server(), nil, trips)
 	if err != nil {
 		a.Close()
 		os.RemoveAll(outboxDir)
 		return nil, err
 	}
-	s.app, s.outboxDir = a, outboxDir
+	// The client is read for its pool statistics, and closed by a.Close.
+	s.app, s.outboxDir, s.rdb = a, outboxDir, a.Redis()
 	return s, nil
 }
 
-// serve listens on a free loopback port with serve.go's timeouts.
-func serve(h http.Handler, rdb redis.UniversalClient, trips *roundTrips) (*server, error) {
+// serve serves srv on a free loopback port. rdb, when not nil, is closed with it.
+func serve(srv *http.Server, rdb redis.UniversalClient, trips *roundTrips) (*server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		_ = rdb.Close()
+		if rdb != nil {
+			_ = rdb.Close()
+		}
 		return nil, err
 	}
-	s := &server{url: "http://" + ln.Addr().String(), rdb: rdb, trips: trips, http: &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      20 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}}
+	s := &server{url: "http://" + ln.Addr().String(), rdb: rdb, trips: trips, http: srv}
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			fmt.Fprintln(os.Stderr, "loadgen: http server:", err)
