@@ -37,11 +37,17 @@ type tplPart struct {
 	ref string // a placeholder's name, like "name" or "org.phone"
 }
 
-// parseTemplate splits s at {name} placeholders. "{{" stands for a literal "{".
-// It returns ok=false for a brace that is never closed or a placeholder without
-// a name.
-func parseTemplate(s string) (template, bool) {
-	var t template
+// Part is a piece of a text as a pack writes it: literal words, or the name of a
+// {placeholder}.
+type Part struct {
+	Text        string
+	Placeholder bool
+}
+
+// ParseText splits a text at its {placeholders}, as the pack's texts are read
+// everywhere: "{{" is a literal "{", a "}" alone is literal, names are trimmed.
+// ok is false for a brace that is never closed or a placeholder without a name.
+func ParseText(s string) (parts []Part, ok bool) {
 	var lit strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -58,19 +64,39 @@ func parseTemplate(s string) (template, bool) {
 		if end < 0 {
 			return nil, false
 		}
-		if lit.Len() > 0 {
-			t = append(t, tplPart{lit: lit.String()})
-			lit.Reset()
-		}
-		ref := strings.TrimSpace(s[i+1 : i+end])
-		if ref == "" {
+		name := strings.TrimSpace(s[i+1 : i+end])
+		if name == "" {
 			return nil, false
 		}
-		t = append(t, tplPart{ref: ref})
+		if lit.Len() > 0 {
+			parts = append(parts, Part{Text: lit.String()})
+			lit.Reset()
+		}
+		parts = append(parts, Part{Text: name, Placeholder: true})
 		i += end
 	}
-	if lit.Len() > 0 || len(t) == 0 {
-		t = append(t, tplPart{lit: lit.String()})
+	if lit.Len() > 0 {
+		parts = append(parts, Part{Text: lit.String()})
+	}
+	return parts, true
+}
+
+// parseTemplate compiles a text of the pack (see ParseText).
+func parseTemplate(s string) (template, bool) {
+	parts, ok := ParseText(s)
+	if !ok {
+		return nil, false
+	}
+	t := make(template, 0, max(len(parts), 1))
+	for _, p := range parts {
+		if p.Placeholder {
+			t = append(t, tplPart{ref: p.Text})
+		} else {
+			t = append(t, tplPart{lit: p.Text})
+		}
+	}
+	if len(t) == 0 {
+		t = append(t, tplPart{})
 	}
 	return t, true
 }

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"io/fs"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -227,7 +228,7 @@ func (l *loader) checkCaseTypes(dy *directoryFile) {
 		return
 	}
 	produced := l.p.Flow.Values(variable)
-	names := sortedKeys(produced)
+	names := slices.Sorted(maps.Keys(produced))
 	served := map[string]bool{}
 	for i := range dy.Organizations {
 		oy := &dy.Organizations[i]
@@ -275,7 +276,7 @@ func (l *loader) readPoverty(area flows.Scalar) {
 		if len(f.Areas) == 0 {
 			l.errorf(f.Pos, "areas: no areas; add at least one, like contiguous: {base: 15960, per_person: 5680}")
 		}
-		for _, areaName := range sortedKeys(f.Areas) {
+		for _, areaName := range slices.Sorted(maps.Keys(f.Areas)) {
 			if a := f.Areas[areaName]; a.Base <= 0 || a.PerPerson < 0 {
 				l.errorf(a.Pos, "areas: %s: base must be a positive number of dollars and per_person zero or more", areaName)
 			}
@@ -293,7 +294,7 @@ func (l *loader) readPoverty(area flows.Scalar) {
 	}
 	a, ok := newest.Areas[area.Value]
 	if !ok {
-		l.errorf(area.Pos, "poverty_area: %s%d.yaml has no area %q%s", povertyPrefix, newestYear, area.Value, flows.Suggest(area.Value, sortedKeys(newest.Areas)))
+		l.errorf(area.Pos, "poverty_area: %s%d.yaml has no area %q%s", povertyPrefix, newestYear, area.Value, flows.Suggest(area.Value, slices.Sorted(maps.Keys(newest.Areas))))
 		return
 	}
 	l.p.Poverty = hotline.Guideline{Year: newestYear, Area: area.Value, Source: newest.Source, Base: int64(a.Base), PerPerson: int64(a.PerPerson)}

@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -32,7 +33,7 @@ func (l *loader) readEmail() {
 	for _, lang := range l.langs {
 		words[lang] = email.Words{Lang: lang, Text: map[string]string{}}
 	}
-	for _, name := range sortedKeys(file) {
+	for _, name := range slices.Sorted(maps.Keys(file)) {
 		t := file[name]
 		if t == nil {
 			continue // reported as missing below
@@ -50,7 +51,7 @@ func (l *loader) readEmail() {
 			l.errorf(t.Pos, "%s: give one text per language (en: ..., es: ...)", name)
 			continue
 		}
-		for _, lang := range sortedKeys(t.ByLang) {
+		for _, lang := range slices.Sorted(maps.Keys(t.ByLang)) {
 			if !slices.Contains(l.langs, lang) {
 				l.errorf(t.ByLang[lang].Pos, "%s: %q is not one of the pack's languages (%s)", name, lang, strings.Join(l.langs, ", "))
 			}

@@ -11,7 +11,6 @@ import (
 	htmltemplate "html/template"
 	"io/fs"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -134,15 +133,6 @@ func orPos(p, fallback flows.Pos) flows.Pos {
 		return fallback
 	}
 	return p
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Effects are the flow's effects, with its referral as the domain's.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/flows/answer"
 )
 
@@ -102,8 +103,8 @@ var escapeWords = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 type phrases struct{ Words }
 
 // parts is the text of key, folded onto one line, split at its placeholders.
-func (p phrases) parts(key string) []part {
-	parts, _ := parse(oneLine(p.Text[key]))
+func (p phrases) parts(key string) []flows.Part {
+	parts, _ := flows.ParseText(oneLine(p.Text[key]))
 	return parts
 }
 
@@ -112,12 +113,12 @@ func (p phrases) parts(key string) []part {
 func (p phrases) say(key string, pairs ...string) string {
 	var b strings.Builder
 	for _, pt := range p.parts(key) {
-		if !pt.placeholder {
-			b.WriteString(pt.text)
+		if !pt.Placeholder {
+			b.WriteString(pt.Text)
 			continue
 		}
 		for i := 0; i+1 < len(pairs); i += 2 {
-			if pairs[i] == pt.text {
+			if pairs[i] == pt.Text {
 				b.WriteString(pairs[i+1])
 				break
 			}
@@ -130,11 +131,11 @@ func (p phrases) say(key string, pairs ...string) string {
 func (p phrases) sentence(key string, values map[string]span) sentence {
 	var s sentence
 	for _, pt := range p.parts(key) {
-		if !pt.placeholder {
-			s = append(s, span{Words: template.HTML(escapeWords.Replace(pt.text)), plain: pt.text})
+		if !pt.Placeholder {
+			s = append(s, span{Words: template.HTML(escapeWords.Replace(pt.Text)), plain: pt.Text})
 			continue
 		}
-		v := values[pt.text]
+		v := values[pt.Text]
 		if v.plain == "" {
 			v.plain = v.Text
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/hotline-legal/hotline/flows"
 )
 
 // Words are the words of the emails in one language: every label, sentence and
@@ -132,10 +134,10 @@ func IsLanguageKey(key string) (code string, ok bool) {
 // ["ref", "org"] for "Referral {ref} for {org}". "{{" stands for a literal brace.
 // ok is false when a brace is never closed.
 func Placeholders(text string) (names []string, ok bool) {
-	parts, ok := parse(text)
+	parts, ok := flows.ParseText(text)
 	for _, p := range parts {
-		if p.placeholder {
-			names = append(names, p.text)
+		if p.Placeholder {
+			names = append(names, p.Text)
 		}
 	}
 	return names, ok
@@ -191,42 +193,4 @@ func (w Words) Check() error {
 		return fmt.Errorf("words (%s): missing %s", w.Lang, strings.Join(missing, ", "))
 	}
 	return nil
-}
-
-// part is a piece of a text: literal words, or a placeholder's name.
-type part struct {
-	text        string
-	placeholder bool
-}
-
-// parse splits text at its {placeholders}, the way the flow language does: "{{"
-// is a literal "{", a "}" alone is literal, names are trimmed.
-func parse(text string) (parts []part, ok bool) {
-	var lit strings.Builder
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c != '{' {
-			lit.WriteByte(c)
-			continue
-		}
-		if i+1 < len(text) && text[i+1] == '{' {
-			lit.WriteByte('{')
-			i++
-			continue
-		}
-		end := strings.IndexByte(text[i:], '}')
-		if end < 0 {
-			return parts, false
-		}
-		if lit.Len() > 0 {
-			parts = append(parts, part{text: lit.String()})
-			lit.Reset()
-		}
-		parts = append(parts, part{text: strings.TrimSpace(text[i+1 : i+end]), placeholder: true})
-		i += end
-	}
-	if lit.Len() > 0 {
-		parts = append(parts, part{text: lit.String()})
-	}
-	return parts, true
 }
