@@ -240,7 +240,7 @@ func newTexter(cfg config.Config) *texter.Twilio {
 // openRedis connects to REDIS_URL, or starts the embedded in-memory Redis when it is
 // unset. Both are used through the same client code.
 func openRedis(cfg config.Config) (redis.UniversalClient, func(), error) {
-	if cfg.RedisURL == "" {
+	if cfg.Redis == nil {
 		mini := miniredis.NewMiniRedis()
 		// Expire keys by the wall clock, as a real Redis does.
 		mini.ClockTTL(true)
@@ -250,10 +250,6 @@ func openRedis(cfg config.Config) (redis.UniversalClient, func(), error) {
 		rdb := redis.NewClient(&redis.Options{Addr: mini.Addr(), ContextTimeoutEnabled: true})
 		return rdb, func() { _ = rdb.Close(); mini.Close() }, nil
 	}
-	opts, err := cfg.RedisOptions()
-	if err != nil {
-		return nil, nil, err
-	}
-	rdb := redis.NewUniversalClient(opts)
+	rdb := cfg.Redis.NewClient()
 	return rdb, func() { _ = rdb.Close() }, nil
 }

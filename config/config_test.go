@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // envOf is a getenv over a map, so that tests never read the real environment.
@@ -20,7 +22,6 @@ func envOf(vars map[string]string) func(string) string {
 func defaults() Config {
 	return Config{
 		Addr:              ":8080",
-		RedisMode:         "auto",
 		RedisPrefix:       "hotline:",
 		OutboxDir:         "./outbox",
 		EmailFrom:         "Legal Aid Hotline <hotline@localhost>",
@@ -60,8 +61,9 @@ func inPackDir(t *testing.T) {
 
 func TestSettingsCoverEveryField(t *testing.T) {
 	// A field added to Config without a setting would silently stay zero.
-	if got, want := len(settings()), reflect.TypeFor[Config]().NumField(); got != want {
-		t.Errorf("settings() has %d entries, Config has %d fields", got, want)
+	// REDIS_URL and HOTLINE_REDIS_MODE are two settings read into one field, Redis.
+	if got, want := len(settings()), reflect.TypeFor[Config]().NumField()+1; got != want {
+		t.Errorf("settings() has %d entries, want %d (Config has %d fields)", got, want, want-1)
 	}
 	seen := map[string]bool{}
 	for _, s := range settings() {
@@ -106,13 +108,20 @@ func TestLoadGoodValues(t *testing.T) {
 		{"public URL trailing slash removed", map[string]string{"HOTLINE_PUBLIC_URL": "https://x.ngrok.app/base/"}, func(c *Config) { c.PublicURL = "https://x.ngrok.app/base" }},
 		{"public URL http with port", map[string]string{"HOTLINE_PUBLIC_URL": "http://localhost:8080/"}, func(c *Config) { c.PublicURL = "http://localhost:8080" }},
 		{"flows", map[string]string{"HOTLINE_FLOWS": "pack"}, func(c *Config) { c.Flows = "pack" }},
-		{"redis URL", map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/2"}, func(c *Config) { c.RedisURL = "redis://127.0.0.1:6379/2" }},
-		{"redis mode any case", map[string]string{"REDIS_URL": "redis://10.0.0.1:7000", "HOTLINE_REDIS_MODE": "Cluster"}, func(c *Config) {
-			c.RedisURL, c.RedisMode = "redis://10.0.0.1:7000", "cluster"
+		{"redis URL", map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/2"}, func(c *Config) {
+			c.Redis = &Redis{Single: redisOptions(t, "redis://127.0.0.1:6379/2")}
 		}},
-		{"redis mode single", map[string]string{"REDIS_URL": "redis://h", "HOTLINE_REDIS_MODE": "single"}, func(c *Config) { c.RedisURL, c.RedisMode = "redis://h", "single" }},
+		{"redis mode any case", map[string]string{"REDIS_URL": "redis://10.0.0.1:7000", "HOTLINE_REDIS_MODE": "Cluster"}, func(c *Config) {
+			c.Redis = &Redis{Cluster: clusterOptions(t, "redis://10.0.0.1:7000")}
+		}},
+		{"redis mode single", map[string]string{"REDIS_URL": "redis://h", "HOTLINE_REDIS_MODE": "single"}, func(c *Config) {
+			c.Redis = &Redis{Single: redisOptions(t, "redis://h")}
+		}},
 		{"redis mode sentinel", map[string]string{"REDIS_URL": "redis://h:26379?master_name=m", "HOTLINE_REDIS_MODE": "sentinel"}, func(c *Config) {
-			c.RedisURL, c.RedisMode = "redis://h:26379?master_name=m", "sentinel"
+			c.Redis = &Redis{Sentinel: failoverOptions(t, "redis://h:26379?master_name=m")}
+		}},
+		{"redis mode auto finds sentinel", map[string]string{"REDIS_URL": "redis://h:26379?master_name=m"}, func(c *Config) {
+			c.Redis = &Redis{Sentinel: failoverOptions(t, "redis://h:26379?master_name=m")}
 		}},
 		{"redis prefix", map[string]string{"HOTLINE_REDIS_PREFIX": "hl2:"}, func(c *Config) { c.RedisPrefix = "hl2:" }},
 		{"redis prefix 64 characters", map[string]string{"HOTLINE_REDIS_PREFIX": strings.Repeat("a", 64)}, func(c *Config) { c.RedisPrefix = strings.Repeat("a", 64) }},
@@ -410,7 +419,7 @@ func TestWarnings(t *testing.T) {
 		eml      = "SMTP_URL is not set: referral emails are written as .eml files to ./outbox"
 	)
 	production := func(c *Config) {
-		c.RedisURL = "redis://h"
+		c.Redis = &Redis{Single: &redis.Options{Addr: "h:6379"}}
 		c.TwilioAuthToken = "t"
 		c.PublicURL = "https://hotline.example.org"
 		c.SMTPURL = "smtp://mail.example.org"
@@ -469,7 +478,7 @@ func TestLogValueHidesSecrets(t *testing.T) {
 	c := defaults()
 	c.TwilioAuthToken = "token-0123456789"
 	c.AdminToken = "admin-0123456789"
-	c.RedisURL = "redis://:redispw@h:6379"
+	c.Redis = &Redis{Single: &redis.Options{Addr: "h:6379", Password: "redispw"}}
 	c.SMTPURL = "smtp://me:smtppw@mail.example.org"
 	var b strings.Builder
 	slog.New(slog.NewTextHandler(&b, nil)).Info("start", "config", c)
@@ -479,7 +488,7 @@ func TestLogValueHidesSecrets(t *testing.T) {
 			t.Errorf("logged config shows %q:\n%s", secret, out)
 		}
 	}
-	for _, want := range []string{"config.twilio_auth_token=xxxxx", "config.redis_url=redis://:xxxxx@h:6379", "config.addr=:8080"} {
+	for _, want := range []string{"config.twilio_auth_token=xxxxx", "config.redis.mode=single config.redis.addr=h:6379", "config.addr=:8080"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("logged config lacks %s:\n%s", want, out)
 		}

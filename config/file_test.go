@@ -45,7 +45,7 @@ func TestLoadFile(t *testing.T) {
 	good := func(c *Config) {
 		c.Addr = "127.0.0.1:9000"
 		c.PublicURL = "https://hotline.example.org"
-		c.RedisURL = "redis://127.0.0.1:6379/2"
+		c.Redis = &Redis{Single: redisOptions(t, "redis://127.0.0.1:6379/2")}
 		c.RedisPrefix = "hl:"
 		c.TwilioAccountSID = "AC0123456789abcdef0123456789abcdef"
 		c.EmailFrom = "Hotline <hotline@example.org>"

@@ -239,8 +239,8 @@ type durationRange struct {
 
 // durationSetting makes a setting for a duration field.
 func durationSetting(env, key, def string, r durationRange, field func(*Config) *time.Duration) setting {
-	return setting{env: env, key: key, def: def, parse: func(c *Config, v string) (err error) {
-		*field(c), err = parseDuration(v, r)
+	return setting{env: env, key: key, def: def, parse: func(c *draft, v string) (err error) {
+		*field(&c.Config), err = parseDuration(v, r)
 		return err
 	}}
 }
