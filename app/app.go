@@ -91,7 +91,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 
-	sender, err := mailer.New(cfg.SMTPURL, cfg.OutboxDir)
+	sender, err := mailer.New(cfg.SMTP, cfg.OutboxDir)
 	if err != nil {
 		return fail(err)
 	}

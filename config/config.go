@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hotline-legal/hotline/bot/mailer"
 )
 
 // Config is every setting of `hotline serve`, checked.
@@ -39,10 +41,11 @@ type Config struct {
 	// InsecureSkipSignature turns off the Twilio signature check
 	// (HOTLINE_INSECURE_SKIP_SIGNATURE); for local trials only.
 	InsecureSkipSignature bool
-	// SMTPURL is SMTP_URL: empty, or smtp://[user:pass@]host[:port] or smtps://...
-	SMTPURL string
-	// OutboxDir is where referral emails are written as .eml files when SMTPURL is
-	// empty (HOTLINE_OUTBOX_DIR, default "./outbox").
+	// SMTP is the mail server of SMTP_URL, smtp://[user:pass@]host[:port][?tls=...]
+	// or smtps://..., as the mailer takes it; nil (SMTP_URL unset) means .eml files.
+	SMTP *mailer.SMTP
+	// OutboxDir is where referral emails are written as .eml files when SMTP is
+	// nil (HOTLINE_OUTBOX_DIR, default "./outbox").
 	OutboxDir string
 	// EmailFrom is the From of every email (HOTLINE_EMAIL_FROM, default
 	// "Legal Aid Hotline <hotline@localhost>").
@@ -156,7 +159,7 @@ func settings() []setting {
 			return err
 		}},
 		{env: "SMTP_URL", key: "smtp_url", parse: func(c *draft, v string) (err error) {
-			c.SMTPURL, err = parseSMTPURL(v)
+			c.SMTP, err = parseSMTP(v)
 			return err
 		}},
 		{env: "HOTLINE_OUTBOX_DIR", key: "outbox_dir", def: "./outbox", parse: func(c *draft, v string) (err error) {
@@ -366,7 +369,7 @@ func (c Config) Warnings() []string {
 		// People's messages say who they are and what happened to them.
 		w = append(w, "HOTLINE_PUBLIC_URL starts with http://: Twilio will send people's messages unencrypted; use https://")
 	}
-	if c.SMTPURL == "" {
+	if c.SMTP == nil {
 		w = append(w, fmt.Sprintf("SMTP_URL is not set: referral emails are written as .eml files to %s", c.OutboxDir))
 	}
 	return w
@@ -413,7 +416,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("twilio_account_sid", c.TwilioAccountSID),
 		slog.String("twilio_auth_token", hidden(c.TwilioAuthToken)),
 		slog.Bool("insecure_skip_signature", c.InsecureSkipSignature),
-		slog.String("smtp_url", redactURL(c.SMTPURL)),
+		slog.Any("smtp", c.SMTP), // without its password: see mailer.SMTP.LogValue
 		slog.String("outbox_dir", c.OutboxDir),
 		slog.String("email_from", c.EmailFrom),
 		slog.String("coordinator_email", c.CoordinatorEmail),

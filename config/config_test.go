@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/hotline-legal/hotline/bot/mailer"
 )
 
 // envOf is a getenv over a map, so that tests never read the real environment.
@@ -133,9 +135,11 @@ func TestLoadGoodValues(t *testing.T) {
 		{"skip signature no", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "no"}, func(*Config) {}},
 		{"skip signature 0", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "0"}, func(*Config) {}},
 		{"skip signature false", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "false"}, func(*Config) {}},
-		{"smtp", map[string]string{"SMTP_URL": "smtp://mail.example.org:587"}, func(c *Config) { c.SMTPURL = "smtp://mail.example.org:587" }},
+		{"smtp", map[string]string{"SMTP_URL": "smtp://mail.example.org:587"}, func(c *Config) {
+			c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 587, TLS: mailer.TLSOpportunistic}
+		}},
 		{"smtps with login", map[string]string{"SMTP_URL": "smtps://me%40example.org:p%40ss@mail.example.org/"}, func(c *Config) {
-			c.SMTPURL = "smtps://me%40example.org:p%40ss@mail.example.org/"
+			c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 465, TLS: mailer.TLSImplicit, Username: "me@example.org", Password: "p@ss"}
 		}},
 		{"outbox dir", map[string]string{"HOTLINE_OUTBOX_DIR": "mail/out"}, func(c *Config) { c.OutboxDir = "mail/out" }},
 		{"outbox dir exists", map[string]string{"HOTLINE_OUTBOX_DIR": "empty"}, func(c *Config) { c.OutboxDir = "empty" }},
@@ -422,7 +426,7 @@ func TestWarnings(t *testing.T) {
 		c.Redis = &Redis{Single: &redis.Options{Addr: "h:6379"}}
 		c.TwilioAuthToken = "t"
 		c.PublicURL = "https://hotline.example.org"
-		c.SMTPURL = "smtp://mail.example.org"
+		c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 587}
 	}
 	tests := []struct {
 		name  string
@@ -436,7 +440,7 @@ func TestWarnings(t *testing.T) {
 		{"token without public URL", func(c *Config) { production(c); c.PublicURL = "" }, []string{noPublic}},
 		{"plain http", func(c *Config) { production(c); c.PublicURL = "http://hotline.example.org" }, []string{plain}},
 		{"plain http on this machine", func(c *Config) { production(c); c.PublicURL = "http://127.0.0.1:8080" }, nil},
-		{"outbox folder named", func(c *Config) { production(c); c.SMTPURL = ""; c.OutboxDir = "/var/mail/hotline" }, []string{
+		{"outbox folder named", func(c *Config) { production(c); c.SMTP = nil; c.OutboxDir = "/var/mail/hotline" }, []string{
 			"SMTP_URL is not set: referral emails are written as .eml files to /var/mail/hotline",
 		}},
 	}
@@ -479,18 +483,21 @@ func TestLogValueHidesSecrets(t *testing.T) {
 	c.TwilioAuthToken = "token-0123456789"
 	c.AdminToken = "admin-0123456789"
 	c.Redis = &Redis{Single: &redis.Options{Addr: "h:6379", Password: "redispw"}}
-	c.SMTPURL = "smtp://me:smtppw@mail.example.org"
-	var b strings.Builder
-	slog.New(slog.NewTextHandler(&b, nil)).Info("start", "config", c)
-	out := b.String()
-	for _, secret := range []string{"token-0123456789", "admin-0123456789", "redispw", "smtppw"} {
-		if strings.Contains(out, secret) {
-			t.Errorf("logged config shows %q:\n%s", secret, out)
+	c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 587, Username: "me", Password: "smtppw"}
+	var text, json strings.Builder
+	slog.New(slog.NewTextHandler(&text, nil)).Info("start", "config", c)
+	slog.New(slog.NewJSONHandler(&json, nil)).Info("start", "config", c)
+	for _, out := range []string{text.String(), json.String()} {
+		for _, secret := range []string{"token-0123456789", "admin-0123456789", "redispw", "smtppw"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("logged config shows %q:\n%s", secret, out)
+			}
 		}
 	}
-	for _, want := range []string{"config.twilio_auth_token=xxxxx", "config.redis.mode=single config.redis.addr=h:6379", "config.addr=:8080"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("logged config lacks %s:\n%s", want, out)
+	for _, want := range []string{"config.twilio_auth_token=xxxxx", "config.redis.mode=single config.redis.addr=h:6379",
+		`config.smtp="smtp://me:xxxxx@mail.example.org:587 (tls opportunistic)"`, "config.addr=:8080"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("logged config lacks %s:\n%s", want, text.String())
 		}
 	}
 }

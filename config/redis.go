@@ -111,7 +111,7 @@ func parseRedis(raw, mode string) (*Redis, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL (%v); %s", shown, urlReason(err), example)
+		return nil, fmt.Errorf("%q is not a URL (%v); %s", shown, urlReason(err, raw), example)
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
 		// go-redis also reads unix:// URLs (in single mode only). They are refused

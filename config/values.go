@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hotline-legal/hotline/bot/mailer"
 )
 
 // The parsers below check one value each. Their errors say what is wrong and what
@@ -51,7 +53,7 @@ func parsePublicURL(v string) (string, error) {
 	const example = `write the base URL Twilio calls, like "https://hotline.example.org" or "https://x.ngrok.app/base"`
 	u, err := url.Parse(v)
 	if err != nil {
-		return "", fmt.Errorf("%q is not a URL (%v); %s", redactURL(v), urlReason(err), example)
+		return "", fmt.Errorf("%q is not a URL (%v); %s", redactURL(v), urlReason(err, v), example)
 	}
 	shown := redactURL(v)
 	switch {
@@ -195,31 +197,91 @@ func parseBool(v string) (bool, error) {
 	return false, fmt.Errorf("%q is not yes or no; expected 1, true or yes to turn it on, or 0, false or no to leave it off", v)
 }
 
-// parseSMTPURL checks SMTP_URL: scheme smtp or smtps, a host, an optional port,
-// and nothing else, because the mail worker reads nothing else from it.
-func parseSMTPURL(v string) (string, error) {
+// parseSMTP reads SMTP_URL into the mailer's settings. It is the one reader of
+// SMTP_URL; the mailer takes what it returns as it is.
+//
+//   - smtp://[user:pass@]host[:port] is port 587 unless given, with STARTTLS when
+//     the server offers it; ?tls=mandatory refuses a server that does not,
+//     ?tls=none never uses it (and allows a password in plain text);
+//   - smtps://[user:pass@]host[:port] is implicit TLS, port 465 unless given
+//     (?tls=mandatory is allowed, as it says nothing new).
+//
+// User and password are percent-decoded (p%40ss is p@ss). Case does not matter
+// in the tls= value.
+func parseSMTP(v string) (*mailer.SMTP, error) {
 	const example = "write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)"
+	const tlsChoices = "?tls=none, ?tls=opportunistic or ?tls=mandatory"
+	shown := redactURL(v)
+	if strings.ContainsAny(userinfo(v), "/?#") {
+		// url.Parse would cut the password there, read the rest as a port or a
+		// path, and quote it in its errors.
+		return nil, fmt.Errorf(`%q has "/", "?" or "#" in the user name or password; percent-encode them as %%2F, %%3F and %%23 (and "@" as %%40)`, shown)
+	}
 	u, err := url.Parse(v)
 	if err != nil {
-		return "", fmt.Errorf("%q is not a URL (%v); %s", redactURL(v), urlReason(err), example)
+		return nil, fmt.Errorf("%q is not a URL (%v); %s", shown, urlReason(err, v), example)
 	}
-	shown := redactURL(v)
 	switch {
 	case u.Scheme != "smtp" && u.Scheme != "smtps":
-		return "", fmt.Errorf("%q is not an SMTP URL; %s", shown, example)
+		return nil, fmt.Errorf("%q is not an SMTP URL; %s", shown, example)
 	case u.Opaque != "" || u.Hostname() == "":
-		return "", fmt.Errorf("%q has no host; %s", shown, example)
+		return nil, fmt.Errorf("%q has no host; %s", shown, example)
 	case u.Path != "" && u.Path != "/":
-		return "", fmt.Errorf("%q has a path; an SMTP URL ends after host:port; %s", shown, example)
-	case u.ForceQuery || !onlyTLSQuery(u.Query()):
-		return "", fmt.Errorf("%q has a query other than ?tls=none, ?tls=opportunistic or ?tls=mandatory; %s", shown, example)
+		return nil, fmt.Errorf("%q has a path; an SMTP URL ends after host:port; %s", shown, example)
 	case u.Fragment != "" || strings.Contains(v, "#"):
-		return "", fmt.Errorf("%q has a fragment (#...); %s", shown, example)
+		return nil, fmt.Errorf("%q has a fragment (#...); %s", shown, example)
+	case u.Port() == "" && strings.HasSuffix(u.Host, ":"):
+		return nil, fmt.Errorf("%q has nothing after the port's colon; %s", shown, example)
 	}
 	if err := checkPort(u.Port()); err != nil {
-		return "", fmt.Errorf("%q %v", shown, err)
+		return nil, fmt.Errorf("%q %v", shown, err)
 	}
-	return v, nil
+
+	s := &mailer.SMTP{Host: u.Hostname(), Port: 587, TLS: mailer.TLSOpportunistic}
+	if u.Scheme == "smtps" {
+		s.Port, s.TLS = 465, mailer.TLSImplicit
+	}
+	if p := u.Port(); p != "" {
+		s.Port, _ = strconv.Atoi(p) // checkPort has checked it
+	}
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+		if s.Username == "" {
+			return nil, fmt.Errorf("%q has a password but no user name; %s", shown, example)
+		}
+	}
+
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil || u.ForceQuery {
+		return nil, fmt.Errorf("%q has a query other than %s; %s", shown, tlsChoices, example)
+	}
+	for key, vals := range q {
+		if key != "tls" {
+			return nil, fmt.Errorf("%q has a query other than %s; %s", shown, tlsChoices, example)
+		}
+		if len(vals) != 1 {
+			return nil, fmt.Errorf("%q gives tls more than once; keep one of %s", shown, tlsChoices)
+		}
+		var mode mailer.TLSMode
+		switch strings.ToLower(vals[0]) {
+		case "opportunistic":
+			mode = mailer.TLSOpportunistic
+		case "mandatory":
+			mode = mailer.TLSMandatory
+		case "none":
+			mode = mailer.TLSNone
+		default:
+			return nil, fmt.Errorf("%q has a query other than %s; %s", shown, tlsChoices, example)
+		}
+		switch {
+		case s.TLS == mailer.TLSImplicit && mode != mailer.TLSMandatory:
+			return nil, fmt.Errorf("%q asks for tls=%s, but smtps:// is always TLS; write smtp:// for STARTTLS or for no TLS", shown, vals[0])
+		case s.TLS != mailer.TLSImplicit:
+			s.TLS = mode
+		}
+	}
+	return s, nil
 }
 
 // parseEmail checks one address, with or without a display name.
@@ -407,20 +469,24 @@ const redacted = "xxxxx"
 
 // redactURL shows a URL without its secrets: the password of its user info (as
 // url.URL.Redacted does) and password query parameters (which go-redis reads for
-// Sentinel). A string that is not a URL loses everything before its last "@".
+// Sentinel). Where url.Parse cannot be trusted to have found the password,
+// everything before the last "@" goes: when it fails, when it sees no host (a
+// scheme-less "user:pass@host" is opaque to it), or when the user info holds a
+// "/", "?" or "#", where it would cut the password and read the rest as a port,
+// path, query or fragment.
 func redactURL(s string) string {
 	if s == "" {
 		return ""
 	}
+	prefix, rest := "", s
+	if i := strings.Index(s, "://"); i >= 0 {
+		prefix, rest = s[:i+3], s[i+3:]
+	}
 	u, err := url.Parse(s)
+	if at := strings.LastIndex(rest, "@"); at >= 0 && (err != nil || u.Host == "" || strings.ContainsAny(rest[:at], "/?#")) {
+		return prefix + redacted + rest[at:]
+	}
 	if err != nil {
-		if at := strings.LastIndex(s, "@"); at >= 0 {
-			scheme, _, ok := strings.Cut(s, "://")
-			if ok {
-				return scheme + "://" + redacted + s[at:]
-			}
-			return redacted + s[at:]
-		}
 		return s
 	}
 	q := u.Query()
@@ -440,13 +506,42 @@ func redactURL(s string) string {
 	return u.Redacted()
 }
 
-// urlReason is url.Parse's complaint without the URL, which may hold a password.
-func urlReason(err error) error {
+// userinfo is the "user:password" part of a URL as typed: everything between
+// "://" and the last "@". Passwords may hold any character, and "@" cannot be in
+// a host name.
+func userinfo(s string) string {
+	_, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return ""
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		return rest[:at]
+	}
+	return ""
+}
+
+// quoted finds the "..." parts of an error message.
+var quoted = regexp.MustCompile(`"[^"]*"`)
+
+// urlReason is url.Parse's complaint about raw without the URL, which may hold a
+// password. The url package also quotes the offending piece, such as a bad
+// escape ("%zz"); a piece of the user info is hidden.
+func urlReason(err error, raw string) string {
+	msg := err.Error()
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return ue.Err
+		msg = ue.Err.Error()
 	}
-	return err
+	info := userinfo(raw)
+	if info == "" {
+		return msg
+	}
+	return quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		if inner := strings.Trim(q, `"`); inner != "" && strings.Contains(info, inner) {
+			return `"…"`
+		}
+		return q
+	})
 }
 
 // parseTwilioAPIURL checks the base URL of Twilio's REST API: absolute http(s),
@@ -457,17 +552,6 @@ func parseTwilioAPIURL(v string) (string, error) {
 		return "", fmt.Errorf("%q is not a base URL like https://api.twilio.com", redactURL(v))
 	}
 	return strings.TrimSuffix(v, "/"), nil
-}
-
-// onlyTLSQuery reports whether an SMTP URL's query holds nothing but a tls= choice,
-// the one parameter the mailer reads.
-func onlyTLSQuery(q url.Values) bool {
-	for k, v := range q {
-		if k != "tls" || len(v) != 1 || (v[0] != "none" && v[0] != "opportunistic" && v[0] != "mandatory") {
-			return false
-		}
-	}
-	return true
 }
 
 // parsePrefixes reads comma-separated IP addresses and CIDR ranges.
