@@ -113,10 +113,10 @@ func New(cfg config.Config, o Options) (*App, error) {
 		o.Log.Warn("reminders are off: they are sent through Twilio's REST API, which needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
 		reminderDelay = 0
 	default:
-		start, end, on := cfg.QuietWindow()
+		quiet := cfg.QuietHours
 		a.reminders, err = bot.NewReminders(bot.RemindersOptions{
 			Store: a.store, Shards: redisstore.Shards, Texter: newTexter(cfg), Pack: packs.Pack, Now: o.Now,
-			Quiet: bot.QuietHours(start, end, on), StatusCallback: statusCallback(cfg.PublicURL), Describe: texter.Describe,
+			Quiet: bot.QuietHours(quiet.Start, quiet.End, quiet.On), StatusCallback: statusCallback(cfg.PublicURL), Describe: texter.Describe,
 			Poll: min(time.Second, reminderDelay), Log: o.Log, Observer: m,
 		})
 		if err != nil {

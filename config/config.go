@@ -64,8 +64,8 @@ type Config struct {
 	ReminderDelay time.Duration
 	// QuietHours is when no reminder is texted, in the hotline's time zone
 	// (HOTLINE_QUIET_HOURS, default "21:00-08:00"): "HH:MM-HH:MM", which may wrap
-	// midnight, or "off". Use QuietWindow to read it.
-	QuietHours string
+	// midnight, or "off".
+	QuietHours QuietHours
 	// MaxBodyBytes bounds a request body (HOTLINE_MAX_BODY, default 65536; 1KiB to 10MiB).
 	MaxBodyBytes int64
 	// LogLevel is HOTLINE_LOG_LEVEL: debug, info (default), warn or error.
@@ -181,7 +181,7 @@ func settings() []setting {
 		durationSetting("HOTLINE_REMINDER_DELAY", "reminder_delay", "2h", durationRange{min: time.Second, max: 72 * time.Hour, text: "1s to 72h, or 0 for no reminders", canDisable: true},
 			func(c *Config) *time.Duration { return &c.ReminderDelay }),
 		{env: "HOTLINE_QUIET_HOURS", key: "quiet_hours", def: "21:00-08:00", parse: func(c *draft, v string) (err error) {
-			c.QuietHours, err = normalizeQuietHours(v)
+			c.QuietHours, err = parseQuietHours(v)
 			return err
 		}},
 		{env: "HOTLINE_MAX_BODY", key: "max_body", def: "65536", parse: func(c *draft, v string) (err error) {
@@ -384,18 +384,6 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// QuietWindow gives the quiet hours as offsets from midnight in the hotline's time
-// zone. When start > end the window wraps midnight ("21:00-08:00" gives 21h and
-// 8h). on is false when quiet hours are "off" (or unset or invalid, in a Config not
-// made by Load).
-func (c Config) QuietWindow() (start, end time.Duration, on bool) {
-	start, end, on, err := parseQuietHours(c.QuietHours)
-	if err != nil {
-		return 0, 0, false
-	}
-	return start, end, on
-}
-
 // LogValue shows the settings in logs with every secret hidden, so that logging
 // the whole Config at start is safe.
 func (c Config) LogValue() slog.Value {
@@ -423,7 +411,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("retention", c.Retention),
 		slog.Duration("referral_retention", c.ReferralRetention),
 		slog.Duration("reminder_delay", c.ReminderDelay),
-		slog.String("quiet_hours", c.QuietHours),
+		slog.String("quiet_hours", c.QuietHours.String()),
 		slog.Int64("max_body", c.MaxBodyBytes),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),

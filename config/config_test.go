@@ -30,7 +30,7 @@ func defaults() Config {
 		Retention:         168 * time.Hour,
 		ReferralRetention: 720 * time.Hour,
 		ReminderDelay:     2 * time.Hour,
-		QuietHours:        "21:00-08:00",
+		QuietHours:        QuietHours{Start: 21 * time.Hour, End: 8 * time.Hour, On: true},
 		MaxBodyBytes:      65536,
 		LogLevel:          slog.LevelInfo,
 		ShutdownTimeout:   15 * time.Second,
@@ -161,9 +161,13 @@ func TestLoadGoodValues(t *testing.T) {
 		}},
 		{"reminder delay 0 disables", map[string]string{"HOTLINE_REMINDER_DELAY": "0"}, func(c *Config) { c.ReminderDelay = 0 }},
 		{"reminder delay off disables", map[string]string{"HOTLINE_REMINDER_DELAY": "off"}, func(c *Config) { c.ReminderDelay = 0 }},
-		{"quiet hours", map[string]string{"HOTLINE_QUIET_HOURS": "22:30-07:15"}, func(c *Config) { c.QuietHours = "22:30-07:15" }},
-		{"quiet hours same day, written loosely", map[string]string{"HOTLINE_QUIET_HOURS": "9:00 - 17:00"}, func(c *Config) { c.QuietHours = "09:00-17:00" }},
-		{"quiet hours off", map[string]string{"HOTLINE_QUIET_HOURS": "OFF"}, func(c *Config) { c.QuietHours = "off" }},
+		{"quiet hours", map[string]string{"HOTLINE_QUIET_HOURS": "22:30-07:15"}, func(c *Config) {
+			c.QuietHours = QuietHours{Start: 22*time.Hour + 30*time.Minute, End: 7*time.Hour + 15*time.Minute, On: true}
+		}},
+		{"quiet hours same day, written loosely", map[string]string{"HOTLINE_QUIET_HOURS": "9:00 - 17:00"}, func(c *Config) {
+			c.QuietHours = QuietHours{Start: 9 * time.Hour, End: 17 * time.Hour, On: true}
+		}},
+		{"quiet hours off", map[string]string{"HOTLINE_QUIET_HOURS": "OFF"}, func(c *Config) { c.QuietHours = QuietHours{} }},
 		{"max body bytes", map[string]string{"HOTLINE_MAX_BODY": "1024"}, func(c *Config) { c.MaxBodyBytes = 1024 }},
 		{"max body KiB", map[string]string{"HOTLINE_MAX_BODY": "64KiB"}, func(c *Config) { c.MaxBodyBytes = 65536 }},
 		{"max body MiB", map[string]string{"HOTLINE_MAX_BODY": "1 MiB"}, func(c *Config) { c.MaxBodyBytes = 1 << 20 }},
@@ -455,26 +459,32 @@ func TestWarnings(t *testing.T) {
 	}
 }
 
-func TestQuietWindow(t *testing.T) {
+func TestQuietHours(t *testing.T) {
 	tests := []struct {
-		hours      string
-		start, end time.Duration
-		on         bool
+		text string
+		want QuietHours
+		back string // String(), the one way to write it
 	}{
-		{"21:00-08:00", 21 * time.Hour, 8 * time.Hour, true},
-		{"09:30-17:45", 9*time.Hour + 30*time.Minute, 17*time.Hour + 45*time.Minute, true},
-		{"00:00-23:59", 0, 23*time.Hour + 59*time.Minute, true},
-		{"off", 0, 0, false},
-		{"", 0, 0, false},
-		{"nonsense", 0, 0, false},
+		{"21:00-08:00", QuietHours{Start: 21 * time.Hour, End: 8 * time.Hour, On: true}, "21:00-08:00"},
+		{"09:30-17:45", QuietHours{Start: 9*time.Hour + 30*time.Minute, End: 17*time.Hour + 45*time.Minute, On: true}, "09:30-17:45"},
+		{"0:00 - 23:59", QuietHours{Start: 0, End: 23*time.Hour + 59*time.Minute, On: true}, "00:00-23:59"},
+		{"off", QuietHours{}, "off"},
+		{"Off", QuietHours{}, "off"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.hours, func(t *testing.T) {
-			start, end, on := Config{QuietHours: tt.hours}.QuietWindow()
-			if start != tt.start || end != tt.end || on != tt.on {
-				t.Errorf("QuietWindow(%q) = %v, %v, %v; want %v, %v, %v", tt.hours, start, end, on, tt.start, tt.end, tt.on)
+		t.Run(tt.text, func(t *testing.T) {
+			got, err := parseQuietHours(tt.text)
+			if err != nil || got != tt.want {
+				t.Errorf("parseQuietHours(%q) = %+v, %v; want %+v", tt.text, got, err, tt.want)
+			}
+			if got.String() != tt.back {
+				t.Errorf("parseQuietHours(%q).String() = %q, want %q", tt.text, got.String(), tt.back)
 			}
 		})
+	}
+	// A Config made by hand has no quiet hours, as before Load.
+	if (Config{}).QuietHours.On {
+		t.Error("the zero QuietHours is on; want off")
 	}
 }
 

@@ -52,7 +52,7 @@ func TestLoadFile(t *testing.T) {
 		c.CoordinatorEmail = "intake@example.org"
 		c.Retention = 72 * time.Hour
 		c.ReminderDelay = 0
-		c.QuietHours = "22:00-07:00"
+		c.QuietHours = QuietHours{Start: 22 * time.Hour, End: 7 * time.Hour, On: true}
 		c.MaxBodyBytes = 128 << 10
 		c.LogLevel = -4
 		c.ReloadInterval = 0

@@ -401,27 +401,49 @@ func parseLogLevel(v string) (slog.Level, error) {
 // clock reads "8:00" or "08:00".
 var clock = regexp.MustCompile(`^([01]?\d|2[0-3]):([0-5]\d)$`)
 
-// parseQuietHours reads "HH:MM-HH:MM" into offsets from midnight; on is false for
-// "off".
-func parseQuietHours(v string) (start, end time.Duration, on bool, err error) {
+// QuietHours is a daily window when no reminder is texted, as offsets from
+// midnight in the hotline's time zone (HOTLINE_QUIET_HOURS). The zero value is
+// off.
+type QuietHours struct {
+	// Start and End are offsets from midnight. When Start > End the window wraps
+	// midnight: "21:00-08:00" is 21h and 8h.
+	Start, End time.Duration
+	// On is false when the quiet hours are "off".
+	On bool
+}
+
+// String writes the window the one way: "21:00-08:00", or "off".
+func (q QuietHours) String() string {
+	if !q.On {
+		return "off"
+	}
+	hm := func(d time.Duration) string {
+		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return hm(q.Start) + "-" + hm(q.End)
+}
+
+// parseQuietHours reads "HH:MM-HH:MM" (spaces around the times allowed), or
+// "off" in any case.
+func parseQuietHours(v string) (QuietHours, error) {
 	const expected = `expected "HH:MM-HH:MM" in 24-hour time, like "21:00-08:00" (it may wrap midnight), or "off"`
 	if strings.EqualFold(v, "off") {
-		return 0, 0, false, nil
+		return QuietHours{}, nil
 	}
 	from, to, ok := strings.Cut(v, "-")
 	if !ok {
-		return 0, 0, false, fmt.Errorf("%q is not a time window; %s", v, expected)
+		return QuietHours{}, fmt.Errorf("%q is not a time window; %s", v, expected)
 	}
 	start, okStart := clockTime(strings.TrimSpace(from))
 	end, okEnd := clockTime(strings.TrimSpace(to))
 	if !okStart || !okEnd {
-		return 0, 0, false, fmt.Errorf("%q is not a time window; %s", v, expected)
+		return QuietHours{}, fmt.Errorf("%q is not a time window; %s", v, expected)
 	}
 	if start == end {
 		// Empty or all day? Either reading surprises someone; make them say.
-		return 0, 0, false, fmt.Errorf("%q starts and ends at the same time; %s", v, expected)
+		return QuietHours{}, fmt.Errorf("%q starts and ends at the same time; %s", v, expected)
 	}
-	return start, end, true, nil
+	return QuietHours{Start: start, End: end, On: true}, nil
 }
 
 // clockTime reads "HH:MM" as an offset from midnight.
@@ -433,22 +455,6 @@ func clockTime(s string) (time.Duration, bool) {
 	h, _ := strconv.Atoi(m[1])
 	mins, _ := strconv.Atoi(m[2])
 	return time.Duration(h)*time.Hour + time.Duration(mins)*time.Minute, true
-}
-
-// normalizeQuietHours checks the quiet hours and writes them the one way
-// ("08:00-21:00" or "off"), so that logs and comparisons see one form.
-func normalizeQuietHours(v string) (string, error) {
-	start, end, on, err := parseQuietHours(v)
-	if err != nil {
-		return "", err
-	}
-	if !on {
-		return "off", nil
-	}
-	hm := func(d time.Duration) string {
-		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
-	}
-	return hm(start) + "-" + hm(end), nil
 }
 
 // isDigits reports whether s is one or more ASCII digits.
