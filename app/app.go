@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -97,8 +96,8 @@ func New(cfg config.Config, o Options) (*App, error) {
 	}
 	a.outbox, err = bot.NewOutbox(bot.OutboxOptions{
 		Store: a.store, Shards: redisstore.Shards, Mailer: sender, Permanent: mailer.IsPermanent, Pack: packs.Pack,
-		Now: o.Now, Log: o.Log, Observer: m, From: cfg.EmailFrom, Domain: emailDomain(cfg.EmailFrom),
-		Coordinator: cfg.CoordinatorEmail, Retention: cfg.ReferralRetention,
+		Now: o.Now, Log: o.Log, Observer: m, From: cfg.EmailFrom.String(), Domain: emailDomain(cfg.EmailFrom),
+		Coordinator: coordinator(cfg.CoordinatorEmail), Retention: cfg.ReferralRetention,
 		FirstRetry: cfg.RetryFirst, MaxRetry: cfg.RetryMax, GiveUpAfter: cfg.RetryFor,
 		Lease: 2 * time.Minute, Poll: min(time.Second, cfg.RetryFirst),
 	})
@@ -206,13 +205,19 @@ func (a *App) Close() {
 }
 
 // emailDomain is the domain of the From address, for Message-IDs.
-func emailDomain(from string) string {
-	if a, err := mail.ParseAddress(from); err == nil {
-		if at := strings.LastIndexByte(a.Address, '@'); at >= 0 {
-			return a.Address[at+1:]
-		}
+func emailDomain(from mail.Address) string {
+	if at := strings.LastIndexByte(from.Address, '@'); at >= 0 {
+		return from.Address[at+1:]
 	}
 	return "hotline.invalid"
+}
+
+// coordinator is the To of alerts, "" for none.
+func coordinator(a *mail.Address) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
 }
 
 // statusCallback is where Twilio reports the delivery of texts we send.
@@ -223,11 +228,11 @@ func statusCallback(publicURL string) string {
 	return publicURL + "/twilio/status"
 }
 
-// newTexter returns the Twilio REST sender, pointed at HOTLINE_TWILIO_API_URL.
+// newTexter returns the Twilio REST sender, pointed at HOTLINE_TWILIO_API_URL
+// when that is not Twilio's own (twilio-go's client is used as it comes for that).
 func newTexter(cfg config.Config) *texter.Twilio {
 	var httpClient *http.Client
-	if cfg.TwilioAPIURL != "https://api.twilio.com" {
-		base, _ := url.Parse(cfg.TwilioAPIURL)
+	if base := cfg.TwilioAPIURL; base != nil && base.String() != "https://api.twilio.com" {
 		httpClient = &http.Client{
 			Timeout:       10 * time.Second,
 			Transport:     &texter.RewriteTransport{Base: base, Next: http.DefaultTransport},

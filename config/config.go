@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -48,11 +49,11 @@ type Config struct {
 	// nil (HOTLINE_OUTBOX_DIR, default "./outbox").
 	OutboxDir string
 	// EmailFrom is the From of every email (HOTLINE_EMAIL_FROM, default
-	// "Legal Aid Hotline <hotline@localhost>").
-	EmailFrom string
+	// "Legal Aid Hotline <hotline@localhost>"); its domain ends Message-IDs.
+	EmailFrom mail.Address
 	// CoordinatorEmail is where alerts such as failed referrals go
-	// (HOTLINE_COORDINATOR_EMAIL); empty sends none.
-	CoordinatorEmail string
+	// (HOTLINE_COORDINATOR_EMAIL); nil sends none.
+	CoordinatorEmail *mail.Address
 	// Retention is how long a quiet conversation's answers are kept
 	// (HOTLINE_RETENTION, default 168h; 1h to 8760h).
 	Retention time.Duration
@@ -88,8 +89,9 @@ type Config struct {
 	// the coordinator is alerted.
 	RetryFirst, RetryMax, RetryFor time.Duration
 	// TwilioAPIURL is where Twilio's REST API is (HOTLINE_TWILIO_API_URL, default
-	// "https://api.twilio.com"): for a regional edge, or a test server.
-	TwilioAPIURL string
+	// "https://api.twilio.com"), scheme and host only: for a regional edge, or a
+	// test server. nil (in a Config not made by Load) is Twilio's own.
+	TwilioAPIURL *url.URL
 	// TrustedProxies are the reverse proxies in front of the server
 	// (HOTLINE_TRUSTED_PROXIES: IP addresses or CIDR ranges, comma-separated):
 	// their X-Forwarded-For names the client for the web chat's rate limit.
@@ -167,7 +169,10 @@ func settings() []setting {
 			return err
 		}},
 		{env: "HOTLINE_EMAIL_FROM", key: "email_from", def: "Legal Aid Hotline <hotline@localhost>", parse: func(c *draft, v string) (err error) {
-			c.EmailFrom, err = parseEmail(v, `"Legal Aid Hotline <hotline@example.org>" or just "hotline@example.org"`)
+			a, err := parseEmail(v, `"Legal Aid Hotline <hotline@example.org>" or just "hotline@example.org"`)
+			if err == nil {
+				c.EmailFrom = *a
+			}
 			return err
 		}},
 		{env: "HOTLINE_COORDINATOR_EMAIL", key: "coordinator_email", parse: func(c *draft, v string) (err error) {
@@ -384,6 +389,14 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// addressText writes an address that may be unset, as "" when it is.
+func addressText(a *mail.Address) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}
+
 // LogValue shows the settings in logs with every secret hidden, so that logging
 // the whole Config at start is safe.
 func (c Config) LogValue() slog.Value {
@@ -406,8 +419,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("insecure_skip_signature", c.InsecureSkipSignature),
 		slog.Any("smtp", c.SMTP), // without its password: see mailer.SMTP.LogValue
 		slog.String("outbox_dir", c.OutboxDir),
-		slog.String("email_from", c.EmailFrom),
-		slog.String("coordinator_email", c.CoordinatorEmail),
+		slog.String("email_from", c.EmailFrom.String()),
+		slog.String("coordinator_email", addressText(c.CoordinatorEmail)),
 		slog.Duration("retention", c.Retention),
 		slog.Duration("referral_retention", c.ReferralRetention),
 		slog.Duration("reminder_delay", c.ReminderDelay),

@@ -2,7 +2,9 @@ package config
 
 import (
 	"log/slog"
+	"net/mail"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -26,7 +28,7 @@ func defaults() Config {
 		Addr:              ":8080",
 		RedisPrefix:       "hotline:",
 		OutboxDir:         "./outbox",
-		EmailFrom:         "Legal Aid Hotline <hotline@localhost>",
+		EmailFrom:         mail.Address{Name: "Legal Aid Hotline", Address: "hotline@localhost"},
 		Retention:         168 * time.Hour,
 		ReferralRetention: 720 * time.Hour,
 		ReminderDelay:     2 * time.Hour,
@@ -38,7 +40,7 @@ func defaults() Config {
 		RetryFirst:        5 * time.Second,
 		RetryMax:          15 * time.Minute,
 		RetryFor:          24 * time.Hour,
-		TwilioAPIURL:      "https://api.twilio.com",
+		TwilioAPIURL:      &url.URL{Scheme: "https", Host: "api.twilio.com"},
 	}
 }
 
@@ -143,9 +145,13 @@ func TestLoadGoodValues(t *testing.T) {
 		}},
 		{"outbox dir", map[string]string{"HOTLINE_OUTBOX_DIR": "mail/out"}, func(c *Config) { c.OutboxDir = "mail/out" }},
 		{"outbox dir exists", map[string]string{"HOTLINE_OUTBOX_DIR": "empty"}, func(c *Config) { c.OutboxDir = "empty" }},
-		{"email from bare", map[string]string{"HOTLINE_EMAIL_FROM": "hotline@example.org"}, func(c *Config) { c.EmailFrom = "hotline@example.org" }},
-		{"email from with name", map[string]string{"HOTLINE_EMAIL_FROM": `"Línea Legal" <hotline@example.org>`}, func(c *Config) { c.EmailFrom = `"Línea Legal" <hotline@example.org>` }},
-		{"coordinator email", map[string]string{"HOTLINE_COORDINATOR_EMAIL": "Intake <intake@example.org>"}, func(c *Config) { c.CoordinatorEmail = "Intake <intake@example.org>" }},
+		{"email from bare", map[string]string{"HOTLINE_EMAIL_FROM": "hotline@example.org"}, func(c *Config) { c.EmailFrom = mail.Address{Address: "hotline@example.org"} }},
+		{"email from with name", map[string]string{"HOTLINE_EMAIL_FROM": `"Línea Legal" <hotline@example.org>`}, func(c *Config) {
+			c.EmailFrom = mail.Address{Name: "Línea Legal", Address: "hotline@example.org"}
+		}},
+		{"coordinator email", map[string]string{"HOTLINE_COORDINATOR_EMAIL": "Intake <intake@example.org>"}, func(c *Config) {
+			c.CoordinatorEmail = &mail.Address{Name: "Intake", Address: "intake@example.org"}
+		}},
 		{"retention", map[string]string{"HOTLINE_RETENTION": "72h"}, func(c *Config) { c.Retention = 72 * time.Hour }},
 		{"retention least", map[string]string{"HOTLINE_RETENTION": "60m"}, func(c *Config) { c.Retention = time.Hour }},
 		{"retention most", map[string]string{"HOTLINE_RETENTION": "8760h"}, func(c *Config) { c.Retention = 8760 * time.Hour }},
@@ -155,7 +161,9 @@ func TestLoadGoodValues(t *testing.T) {
 		{"retry timings", map[string]string{"HOTLINE_RETRY_FIRST": "1s", "HOTLINE_RETRY_MAX": "1m", "HOTLINE_RETRY_FOR": "2h"}, func(c *Config) {
 			c.RetryFirst, c.RetryMax, c.RetryFor = time.Second, time.Minute, 2*time.Hour
 		}},
-		{"Twilio API URL", map[string]string{"HOTLINE_TWILIO_API_URL": "http://127.0.0.1:9999/"}, func(c *Config) { c.TwilioAPIURL = "http://127.0.0.1:9999" }},
+		{"Twilio API URL", map[string]string{"HOTLINE_TWILIO_API_URL": "http://127.0.0.1:9999/"}, func(c *Config) {
+			c.TwilioAPIURL = &url.URL{Scheme: "http", Host: "127.0.0.1:9999"}
+		}},
 		{"trusted proxies", map[string]string{"HOTLINE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"}, func(c *Config) {
 			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32")}
 		}},
@@ -277,6 +285,12 @@ func TestLoadBadValues(t *testing.T) {
 			`config: SMTP_URL: "smtp://mail.example.org?tls=no" has a query other than ?tls=none, ?tls=opportunistic or ?tls=mandatory; write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)`},
 		{"smtp port", map[string]string{"SMTP_URL": "smtp://mail.example.org:70000"},
 			`config: SMTP_URL: "smtp://mail.example.org:70000" has port 70000; expected a number from 1 to 65535`},
+		{"Twilio API URL with a path", map[string]string{"HOTLINE_TWILIO_API_URL": "https://api.twilio.com/2010-04-01"},
+			`config: HOTLINE_TWILIO_API_URL: "https://api.twilio.com/2010-04-01" is not a base URL like https://api.twilio.com`},
+		{"Twilio API URL with a fragment", map[string]string{"HOTLINE_TWILIO_API_URL": "https://api.twilio.com#edge"},
+			`config: HOTLINE_TWILIO_API_URL: "https://api.twilio.com#edge" is not a base URL like https://api.twilio.com`},
+		{"Twilio API URL with a login", map[string]string{"HOTLINE_TWILIO_API_URL": "https://AC1:hunter22@api.twilio.com"},
+			`config: HOTLINE_TWILIO_API_URL: "https://AC1:xxxxx@api.twilio.com" is not a base URL like https://api.twilio.com`},
 		{"outbox dir a file", map[string]string{"HOTLINE_OUTBOX_DIR": "file.txt"},
 			`config: HOTLINE_OUTBOX_DIR: "file.txt" is a file; expected a folder for the .eml files (it is made if missing)`},
 		{"email from", map[string]string{"HOTLINE_EMAIL_FROM": "hotline"},

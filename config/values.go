@@ -284,12 +284,13 @@ func parseSMTP(v string) (*mailer.SMTP, error) {
 	return s, nil
 }
 
-// parseEmail checks one address, with or without a display name.
-func parseEmail(v, example string) (string, error) {
-	if _, err := mail.ParseAddress(v); err != nil {
-		return "", fmt.Errorf("%q is not an email address (%s); write %s", v, strings.TrimPrefix(err.Error(), "mail: "), example)
+// parseEmail reads one address, with or without a display name.
+func parseEmail(v, example string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(v)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not an email address (%s); write %s", v, strings.TrimPrefix(err.Error(), "mail: "), example)
 	}
-	return v, nil
+	return a, nil
 }
 
 // durationRange is what a duration setting accepts.
@@ -550,14 +551,15 @@ func urlReason(err error, raw string) string {
 	})
 }
 
-// parseTwilioAPIURL checks the base URL of Twilio's REST API: absolute http(s),
-// nothing after the host.
-func parseTwilioAPIURL(v string) (string, error) {
+// parseTwilioAPIURL reads the base URL of Twilio's REST API: absolute http(s),
+// nothing after the host (a trailing "/" is dropped).
+func parseTwilioAPIURL(v string) (*url.URL, error) {
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-		return "", fmt.Errorf("%q is not a base URL like https://api.twilio.com", redactURL(v))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("%q is not a base URL like https://api.twilio.com", redactURL(v))
 	}
-	return strings.TrimSuffix(v, "/"), nil
+	u.Path, u.RawPath = "", ""
+	return u, nil
 }
 
 // parsePrefixes reads comma-separated IP addresses and CIDR ranges.
