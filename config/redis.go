@@ -109,6 +109,9 @@ func parseRedis(raw, mode string) (*Redis, error) {
 		// Only an address, as redis-cli takes it.
 		return nil, fmt.Errorf("%q is not a URL; write \"redis://%s\" (rediss:// for TLS)", shown, raw)
 	}
+	if err := checkUserinfo(raw, shown); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a URL (%v); %s", shown, urlReason(err, raw), example)

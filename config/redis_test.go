@@ -231,6 +231,10 @@ func TestParseRedisErrors(t *testing.T) {
 			`config: REDIS_URL: "redis://h:26379?master_name=m&addr=h2": unable to parse addr param: h2 (read in sentinel mode)`},
 		{"cluster database", "redis://h:7000/2?addr=h2:7000", "auto",
 			`config: REDIS_URL: "redis://h:7000/2?addr=h2:7000" selects database "2"; Redis Cluster has only database 0, so remove it`},
+		{"slash in the password", "redis://:pa/ss@h:6379", "auto",
+			`config: REDIS_URL: "redis://xxxxx@h:6379" has "/", "?" or "#" before its last "@"; percent-encode them in a user name or password as %2F, %3F and %23, and an "@" anywhere else as %40`},
+		{"@ in a query password", "redis://h:26379?master_name=m&password=a@b", "auto",
+			`config: REDIS_URL: "redis://h:26379?master_name=m&password=xxxxx" has "/", "?" or "#" before its last "@"; percent-encode them in a user name or password as %2F, %3F and %23, and an "@" anywhere else as %40`},
 		{"master name in cluster mode", "redis://h:7000?master_name=m", "cluster",
 			`config: REDIS_URL: "redis://h:7000?master_name=m": unexpected option: master_name (read in cluster mode)`},
 	}

@@ -87,12 +87,17 @@ func TestRedactURL(t *testing.T) {
 		{"smtp://u:secretpw@mail.example.org:587", "smtp://u:xxxxx@mail.example.org:587"},
 		{"smtp://mail.example.org", "smtp://mail.example.org"},
 		{"smtp://u@mail.example.org", "smtp://u@mail.example.org"},
-		{"smtp://u:secret%zz@mail example.org/x", "smtp://xxxxx@mail example.org/x"},
+		{"smtp://u:secret%zz@mail example.org/x", "smtp://u:xxxxx@mail example.org/x"},
 		{"smtp://u:p@ss@host", "smtp://u:xxxxx@host"},
 		{"smtp://u:12/secret#pw?@host:25", "smtp://xxxxx@host:25"},
 		{"u:secret@host", "xxxxx@host"},
+		{"//@://0:secret@0", "xxxxx@0"},
 		{"redis://:secret@h:6379/0?dial_timeout=3", "redis://:xxxxx@h:6379/0?dial_timeout=3"},
 		{"redis://h:26379?master_name=m&password=secret", "redis://h:26379?master_name=m&password=xxxxx"},
+		{"redis://:s1@h:26379/0?Password=s2&x=1&password=s%zz#f", "redis://:xxxxx@h:26379/0?Password=xxxxx&x=1&password=xxxxx#f"},
+		{"redis://h?master_name=m&password=a@b", "redis://h?master_name=m&password=xxxxx"},
+		{"0://0?@password=secret", "xxxxx@password=xxxxx"},
+		{"redis://h#?password=secret&pass%77ord=secret", "redis://h#?password=xxxxx&pass%77ord=xxxxx"},
 		{"https://hotline.example.org/base", "https://hotline.example.org/base"},
 	} {
 		if got := redactURL(tt.in); got != tt.want {

@@ -212,10 +212,8 @@ func parseSMTP(v string) (*mailer.SMTP, error) {
 	const example = "write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)"
 	const tlsChoices = "?tls=none, ?tls=opportunistic or ?tls=mandatory"
 	shown := redactURL(v)
-	if strings.ContainsAny(userinfo(v), "/?#") {
-		// url.Parse would cut the password there, read the rest as a port or a
-		// path, and quote it in its errors.
-		return nil, fmt.Errorf(`%q has "/", "?" or "#" in the user name or password; percent-encode them as %%2F, %%3F and %%23 (and "@" as %%40)`, shown)
+	if err := checkUserinfo(v, shown); err != nil {
+		return nil, err
 	}
 	u, err := url.Parse(v)
 	if err != nil {
@@ -474,43 +472,97 @@ func isDigits(s string) bool {
 // redacted replaces every secret in messages and logs.
 const redacted = "xxxxx"
 
-// redactURL shows a URL without its secrets: the password of its user info (as
-// url.URL.Redacted does) and password query parameters (which go-redis reads for
-// Sentinel). Where url.Parse cannot be trusted to have found the password,
-// everything before the last "@" goes: when it fails, when it sees no host (a
-// scheme-less "user:pass@host" is opaque to it), or when the user info holds a
-// "/", "?" or "#", where it would cut the password and read the rest as a port,
-// path, query or fragment.
+// redactURL shows a URL without its secrets: the values of password query
+// parameters (which go-redis reads for Sentinel) and the password of its user
+// info, like "redis://app:xxxxx@h:6379?password=xxxxx". It works on the text as
+// typed, not on what url.Parse makes of it, so that it also hides a password
+// that url.Parse would misread: the user info is everything between the scheme
+// and the last "@" (an "@" cannot be in a host name). When that holds a "/", "?"
+// or "#", or there is no scheme, the user name goes too. Everything else is
+// shown as typed.
 func redactURL(s string) string {
 	if s == "" {
 		return ""
 	}
-	prefix, rest := "", s
-	if i := strings.Index(s, "://"); i >= 0 {
-		prefix, rest = s[:i+3], s[i+3:]
+	s = redactQuery(s)
+	prefix := ""
+	if i := strings.Index(s, "://"); i >= 0 && isScheme(s[:i]) {
+		prefix = s[:i+3]
 	}
-	u, err := url.Parse(s)
-	if at := strings.LastIndex(rest, "@"); at >= 0 && (err != nil || u.Host == "" || strings.ContainsAny(rest[:at], "/?#")) {
-		return prefix + redacted + rest[at:]
-	}
-	if err != nil {
+	rest := s[len(prefix):]
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
 		return s
 	}
-	q := u.Query()
-	changed := false
-	for name := range q {
-		if strings.Contains(strings.ToLower(name), "password") {
-			q[name] = []string{redacted}
-			changed = true
+	info := rest[:at]
+	if prefix == "" || strings.ContainsAny(info, "/?#") {
+		return prefix + redacted + rest[at:]
+	}
+	if user, _, hasPassword := strings.Cut(info, ":"); hasPassword {
+		info = user + ":" + redacted
+	}
+	return prefix + info + rest[at:]
+}
+
+// redactQuery hides the values of the password parameters in the URL s and leaves
+// the rest as typed. Parameters are looked for after the first "?" or "#",
+// between any of "?", "&" and "#": a password typed after a stray "#", or after
+// a "?" that url.Parse would not read as the query's start, is a password all the
+// same.
+func redactQuery(s string) string {
+	start := strings.IndexAny(s, "?#")
+	if start < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:start+1])
+	tail := s[start+1:]
+	for {
+		end := strings.IndexAny(tail, "?&#")
+		pair := tail
+		if end >= 0 {
+			pair = tail[:end]
+		}
+		key, _, hasValue := strings.Cut(pair, "=")
+		name := key
+		if k, err := url.QueryUnescape(key); err == nil {
+			name = k
+		}
+		if hasValue && strings.Contains(strings.ToLower(name), "password") {
+			pair = key + "=" + redacted
+		}
+		b.WriteString(pair)
+		if end < 0 {
+			return b.String()
+		}
+		b.WriteByte(tail[end])
+		tail = tail[end+1:]
+	}
+}
+
+// isScheme reports whether s is a URL scheme (RFC 3986: a letter, then letters,
+// digits, "+", "-" or ".").
+func isScheme(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
 		}
 	}
-	if changed {
-		u.RawQuery = q.Encode()
+	return s != ""
+}
+
+// checkUserinfo refuses a URL whose user info as typed (up to the last "@") holds
+// a "/", "?" or "#": url.Parse would cut the password there and read the rest as
+// a port, path, query or fragment, which later messages (its own, go-redis's)
+// quote. shown is the URL as the message may show it.
+func checkUserinfo(raw, shown string) error {
+	if !strings.ContainsAny(userinfo(raw), "/?#") {
+		return nil
 	}
-	if _, has := u.User.Password(); !has && !changed {
-		return s // as written: re-encoding would change what the reader typed
-	}
-	return u.Redacted()
+	return fmt.Errorf(`%q has "/", "?" or "#" before its last "@"; percent-encode them in a user name or password as %%2F, %%3F and %%23, and an "@" anywhere else as %%40`, shown)
 }
 
 // userinfo is the "user:password" part of a URL as typed: everything between
@@ -527,28 +579,23 @@ func userinfo(s string) string {
 	return ""
 }
 
-// quoted finds the "..." parts of an error message.
-var quoted = regexp.MustCompile(`"[^"]*"`)
+// quoted finds the Go-quoted parts of an error message ("...", with \" inside).
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 // urlReason is url.Parse's complaint about raw without the URL, which may hold a
-// password. The url package also quotes the offending piece, such as a bad
-// escape ("%zz"); a piece of the user info is hidden.
+// password. The url package also quotes the piece it stumbled on (a port, an
+// escape, a host character), and where raw holds an "@" that piece may be part of
+// a password it misread as a host or port, so then every quoted piece is hidden.
 func urlReason(err error, raw string) string {
 	msg := err.Error()
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		msg = ue.Err.Error()
 	}
-	info := userinfo(raw)
-	if info == "" {
+	if !strings.Contains(raw, "@") {
 		return msg
 	}
-	return quoted.ReplaceAllStringFunc(msg, func(q string) string {
-		if inner := strings.Trim(q, `"`); inner != "" && strings.Contains(info, inner) {
-			return `"…"`
-		}
-		return q
-	})
+	return quoted.ReplaceAllString(msg, `"…"`)
 }
 
 // parseTwilioAPIURL reads the base URL of Twilio's REST API: absolute http(s),
