@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -95,14 +94,14 @@ func New(cfg config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 
-	sender, err := mailer.New(cfg.SMTPURL, cfg.OutboxDir)
+	sender, err := mailer.New(cfg.SMTP, cfg.OutboxDir)
 	if err != nil {
 		return fail(err)
 	}
 	a.outbox, err = bot.NewOutbox(bot.OutboxOptions{
 		Store: a.store, Shards: redisstore.Shards, Mailer: sender, Permanent: mailer.IsPermanent, Pack: packs.Pack,
-		Now: o.Now, Log: o.Log, Observer: m, From: cfg.EmailFrom, Domain: emailDomain(cfg.EmailFrom),
-		Coordinator: cfg.CoordinatorEmail, Retention: cfg.ReferralRetention,
+		Now: o.Now, Log: o.Log, Observer: m, From: cfg.EmailFrom.String(), Domain: emailDomain(cfg.EmailFrom),
+		Coordinator: coordinator(cfg.CoordinatorEmail), Retention: cfg.ReferralRetention,
 		FirstRetry: cfg.RetryFirst, MaxRetry: cfg.RetryMax, GiveUpAfter: cfg.RetryFor,
 		Lease: 2 * time.Minute, Poll: min(time.Second, cfg.RetryFirst),
 	})
@@ -117,10 +116,10 @@ func New(cfg config.Config, o Options) (*App, error) {
 		o.Log.Warn("reminders are off: they are sent through Twilio's REST API, which needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
 		reminderDelay = 0
 	default:
-		start, end, on := cfg.QuietWindow()
+		quiet := cfg.QuietHours
 		a.reminders, err = bot.NewReminders(bot.RemindersOptions{
 			Store: a.store, Shards: redisstore.Shards, Texter: newTexter(cfg), Pack: packs.Pack, Now: o.Now,
-			Quiet: bot.QuietHours(start, end, on), StatusCallback: statusCallback(cfg.PublicURL), Describe: texter.Describe,
+			Quiet: bot.QuietHours(quiet.Start, quiet.End, quiet.On), StatusCallback: statusCallback(cfg.PublicURL), Describe: texter.Describe,
 			Poll: min(time.Second, reminderDelay), Log: o.Log, Observer: m,
 		})
 		if err != nil {
@@ -216,13 +215,19 @@ func (a *App) Close() {
 }
 
 // emailDomain is the domain of the From address, for Message-IDs.
-func emailDomain(from string) string {
-	if a, err := mail.ParseAddress(from); err == nil {
-		if at := strings.LastIndexByte(a.Address, '@'); at >= 0 {
-			return a.Address[at+1:]
-		}
+func emailDomain(from mail.Address) string {
+	if at := strings.LastIndexByte(from.Address, '@'); at >= 0 {
+		return from.Address[at+1:]
 	}
 	return "hotline.invalid"
+}
+
+// coordinator is the To of alerts, "" for none.
+func coordinator(a *mail.Address) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
 }
 
 // statusCallback is where Twilio reports the delivery of texts we send.
@@ -233,11 +238,11 @@ func statusCallback(publicURL string) string {
 	return publicURL + "/twilio/status"
 }
 
-// newTexter returns the Twilio REST sender, pointed at HOTLINE_TWILIO_API_URL.
+// newTexter returns the Twilio REST sender, pointed at HOTLINE_TWILIO_API_URL
+// when that is not Twilio's own (twilio-go's client is used as it comes for that).
 func newTexter(cfg config.Config) *texter.Twilio {
 	var httpClient *http.Client
-	if cfg.TwilioAPIURL != "https://api.twilio.com" {
-		base, _ := url.Parse(cfg.TwilioAPIURL)
+	if base := cfg.TwilioAPIURL; base != nil && base.String() != "https://api.twilio.com" {
 		httpClient = &http.Client{
 			Timeout:       10 * time.Second,
 			Transport:     &texter.RewriteTransport{Base: base, Next: http.DefaultTransport},
@@ -250,7 +255,7 @@ func newTexter(cfg config.Config) *texter.Twilio {
 // openRedis connects to REDIS_URL, or starts the embedded in-memory Redis when it is
 // unset. Both are used through the same client code.
 func openRedis(cfg config.Config) (redis.UniversalClient, func(), error) {
-	if cfg.RedisURL == "" {
+	if cfg.Redis == nil {
 		mini := miniredis.NewMiniRedis()
 		// Expire keys by the wall clock, as a real Redis does.
 		mini.ClockTTL(true)
@@ -260,10 +265,6 @@ func openRedis(cfg config.Config) (redis.UniversalClient, func(), error) {
 		rdb := redis.NewClient(&redis.Options{Addr: mini.Addr(), ContextTimeoutEnabled: true})
 		return rdb, func() { _ = rdb.Close(); mini.Close() }, nil
 	}
-	opts, err := cfg.RedisOptions()
-	if err != nil {
-		return nil, nil, err
-	}
-	rdb := redis.NewUniversalClient(opts)
+	rdb := cfg.Redis.NewClient()
 	return rdb, func() { _ = rdb.Close() }, nil
 }

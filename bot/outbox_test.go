@@ -152,7 +152,7 @@ func (r *rig) outbox(m bot.Mailer, lease time.Duration) *bot.Outbox {
 }
 
 func smtpSender(t *testing.T, s *smtpserver.Server) bot.Mailer {
-	m, err := mailer.New(s.URL(), "")
+	m, err := mailer.New(s.SMTP(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +417,7 @@ func TestWorkersShareTheOutbox(t *testing.T) {
 func TestEMLFiles(t *testing.T) {
 	r := newRig(t, 0)
 	dir := t.TempDir()
-	m, err := mailer.New("", dir)
+	m, err := mailer.New(nil, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,16 +7,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hotline-legal/hotline/bot/mailer"
 )
 
 // Config is every setting of `hotline serve`, checked.
 //
 // Load fills it; a Config built by hand is not checked, and the methods treat its
-// zero values as "unset" (an empty RedisMode is "auto").
+// zero values as "unset" (a nil Redis is the embedded in-memory Redis).
 type Config struct {
 	// Addr is where the HTTP server listens (HOTLINE_ADDR, default ":8080"): host:port,
 	// the host may be empty and the port is a number 0-65535 (0 picks a free port).
@@ -27,10 +30,9 @@ type Config struct {
 	PublicURL string
 	// Flows is the pack folder (HOTLINE_FLOWS); empty means the embedded sample.
 	Flows string
-	// RedisURL is REDIS_URL; empty means the embedded in-memory Redis.
-	RedisURL string
-	// RedisMode is HOTLINE_REDIS_MODE: auto (default), single, sentinel or cluster.
-	RedisMode string
+	// Redis is REDIS_URL read in the mode HOTLINE_REDIS_MODE gives (auto, the
+	// default, finds it from the URL); nil means the embedded in-memory Redis.
+	Redis *Redis
 	// RedisPrefix starts every Redis key (HOTLINE_REDIS_PREFIX, default "hotline:").
 	RedisPrefix string
 	// TwilioAccountSID is TWILIO_ACCOUNT_SID: empty or "AC" and 32 hex digits.
@@ -40,17 +42,18 @@ type Config struct {
 	// InsecureSkipSignature turns off the Twilio signature check
 	// (HOTLINE_INSECURE_SKIP_SIGNATURE); for local trials only.
 	InsecureSkipSignature bool
-	// SMTPURL is SMTP_URL: empty, or smtp://[user:pass@]host[:port] or smtps://...
-	SMTPURL string
-	// OutboxDir is where referral emails are written as .eml files when SMTPURL is
-	// empty (HOTLINE_OUTBOX_DIR, default "./outbox").
+	// SMTP is the mail server of SMTP_URL, smtp://[user:pass@]host[:port][?tls=...]
+	// or smtps://..., as the mailer takes it; nil (SMTP_URL unset) means .eml files.
+	SMTP *mailer.SMTP
+	// OutboxDir is where referral emails are written as .eml files when SMTP is
+	// nil (HOTLINE_OUTBOX_DIR, default "./outbox").
 	OutboxDir string
 	// EmailFrom is the From of every email (HOTLINE_EMAIL_FROM, default
-	// "Legal Aid Hotline <hotline@localhost>").
-	EmailFrom string
+	// "Legal Aid Hotline <hotline@localhost>"); its domain ends Message-IDs.
+	EmailFrom mail.Address
 	// CoordinatorEmail is where alerts such as failed referrals go
-	// (HOTLINE_COORDINATOR_EMAIL); empty sends none.
-	CoordinatorEmail string
+	// (HOTLINE_COORDINATOR_EMAIL); nil sends none.
+	CoordinatorEmail *mail.Address
 	// Retention is how long a quiet conversation's answers are kept
 	// (HOTLINE_RETENTION, default 168h; 1h to 8760h).
 	Retention time.Duration
@@ -62,8 +65,8 @@ type Config struct {
 	ReminderDelay time.Duration
 	// QuietHours is when no reminder is texted, in the hotline's time zone
 	// (HOTLINE_QUIET_HOURS, default "21:00-08:00"): "HH:MM-HH:MM", which may wrap
-	// midnight, or "off". Use QuietWindow to read it.
-	QuietHours string
+	// midnight, or "off".
+	QuietHours QuietHours
 	// MaxBodyBytes bounds a request body (HOTLINE_MAX_BODY, default 65536; 1KiB to 10MiB).
 	MaxBodyBytes int64
 	// LogLevel is HOTLINE_LOG_LEVEL: debug, info (default), warn or error.
@@ -86,8 +89,9 @@ type Config struct {
 	// the coordinator is alerted.
 	RetryFirst, RetryMax, RetryFor time.Duration
 	// TwilioAPIURL is where Twilio's REST API is (HOTLINE_TWILIO_API_URL, default
-	// "https://api.twilio.com"): for a regional edge, or a test server.
-	TwilioAPIURL string
+	// "https://api.twilio.com"), scheme and host only: for a regional edge, or a
+	// test server. nil (in a Config not made by Load) is Twilio's own.
+	TwilioAPIURL *url.URL
 	// TrustedProxies are the reverse proxies in front of the server
 	// (HOTLINE_TRUSTED_PROXIES: IP addresses or CIDR ranges, comma-separated):
 	// their X-Forwarded-For names the client for the web chat's rate limit.
@@ -103,7 +107,15 @@ type setting struct {
 	// parse checks a non-empty value and stores it in c. Its error says what is
 	// wrong and what is expected, without the variable's name (the caller adds
 	// where the value came from).
-	parse func(c *Config, v string) error
+	parse func(c *draft, v string) error
+}
+
+// draft is a Config being loaded, with the text of the settings that are read
+// together once all are known: REDIS_URL is read in the mode HOTLINE_REDIS_MODE
+// gives, and each problem is still reported against the setting to change.
+type draft struct {
+	Config
+	redisURL, redisMode string
 }
 
 // settings lists every variable in the order of Config's fields, which is also
@@ -111,56 +123,59 @@ type setting struct {
 // variable, so that nothing at package level can be changed.
 func settings() []setting {
 	return []setting{
-		{env: "HOTLINE_ADDR", key: "addr", def: ":8080", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_ADDR", key: "addr", def: ":8080", parse: func(c *draft, v string) (err error) {
 			c.Addr, err = parseAddr(v)
 			return err
 		}},
-		{env: "HOTLINE_PUBLIC_URL", key: "public_url", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_PUBLIC_URL", key: "public_url", parse: func(c *draft, v string) (err error) {
 			c.PublicURL, err = parsePublicURL(v)
 			return err
 		}},
-		{env: "HOTLINE_FLOWS", key: "flows", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_FLOWS", key: "flows", parse: func(c *draft, v string) (err error) {
 			c.Flows, err = checkPackFolder(v)
 			return err
 		}},
-		// REDIS_URL is checked with HOTLINE_REDIS_MODE once both are known (see Load).
-		{env: "REDIS_URL", key: "redis_url", parse: func(c *Config, v string) error {
-			c.RedisURL = v
+		// REDIS_URL is read in HOTLINE_REDIS_MODE's mode once both are known (see Load).
+		{env: "REDIS_URL", key: "redis_url", parse: func(c *draft, v string) error {
+			c.redisURL = v
 			return nil
 		}},
-		{env: "HOTLINE_REDIS_MODE", key: "redis_mode", def: "auto", parse: func(c *Config, v string) (err error) {
-			c.RedisMode, err = parseRedisMode(v)
+		{env: "HOTLINE_REDIS_MODE", key: "redis_mode", def: "auto", parse: func(c *draft, v string) (err error) {
+			c.redisMode, err = parseRedisMode(v)
 			return err
 		}},
-		{env: "HOTLINE_REDIS_PREFIX", key: "redis_prefix", def: "hotline:", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_REDIS_PREFIX", key: "redis_prefix", def: "hotline:", parse: func(c *draft, v string) (err error) {
 			c.RedisPrefix, err = parseRedisPrefix(v)
 			return err
 		}},
-		{env: "TWILIO_ACCOUNT_SID", key: "twilio_account_sid", parse: func(c *Config, v string) (err error) {
+		{env: "TWILIO_ACCOUNT_SID", key: "twilio_account_sid", parse: func(c *draft, v string) (err error) {
 			c.TwilioAccountSID, err = parseAccountSID(v)
 			return err
 		}},
-		{env: "TWILIO_AUTH_TOKEN", key: "twilio_auth_token", secret: true, parse: func(c *Config, v string) error {
+		{env: "TWILIO_AUTH_TOKEN", key: "twilio_auth_token", secret: true, parse: func(c *draft, v string) error {
 			c.TwilioAuthToken = v
 			return nil
 		}},
-		{env: "HOTLINE_INSECURE_SKIP_SIGNATURE", key: "insecure_skip_signature", def: "false", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_INSECURE_SKIP_SIGNATURE", key: "insecure_skip_signature", def: "false", parse: func(c *draft, v string) (err error) {
 			c.InsecureSkipSignature, err = parseBool(v)
 			return err
 		}},
-		{env: "SMTP_URL", key: "smtp_url", parse: func(c *Config, v string) (err error) {
-			c.SMTPURL, err = parseSMTPURL(v)
+		{env: "SMTP_URL", key: "smtp_url", parse: func(c *draft, v string) (err error) {
+			c.SMTP, err = parseSMTP(v)
 			return err
 		}},
-		{env: "HOTLINE_OUTBOX_DIR", key: "outbox_dir", def: "./outbox", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_OUTBOX_DIR", key: "outbox_dir", def: "./outbox", parse: func(c *draft, v string) (err error) {
 			c.OutboxDir, err = checkOutboxDir(v)
 			return err
 		}},
-		{env: "HOTLINE_EMAIL_FROM", key: "email_from", def: "Legal Aid Hotline <hotline@localhost>", parse: func(c *Config, v string) (err error) {
-			c.EmailFrom, err = parseEmail(v, `"Legal Aid Hotline <hotline@example.org>" or just "hotline@example.org"`)
+		{env: "HOTLINE_EMAIL_FROM", key: "email_from", def: "Legal Aid Hotline <hotline@localhost>", parse: func(c *draft, v string) (err error) {
+			a, err := parseEmail(v, `"Legal Aid Hotline <hotline@example.org>" or just "hotline@example.org"`)
+			if err == nil {
+				c.EmailFrom = *a
+			}
 			return err
 		}},
-		{env: "HOTLINE_COORDINATOR_EMAIL", key: "coordinator_email", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_COORDINATOR_EMAIL", key: "coordinator_email", parse: func(c *draft, v string) (err error) {
 			c.CoordinatorEmail, err = parseEmail(v, `"intake@example.org" or "Intake Team <intake@example.org>"`)
 			return err
 		}},
@@ -170,15 +185,15 @@ func settings() []setting {
 			func(c *Config) *time.Duration { return &c.ReferralRetention }),
 		durationSetting("HOTLINE_REMINDER_DELAY", "reminder_delay", "2h", durationRange{min: time.Second, max: 72 * time.Hour, text: "1s to 72h, or 0 for no reminders", canDisable: true},
 			func(c *Config) *time.Duration { return &c.ReminderDelay }),
-		{env: "HOTLINE_QUIET_HOURS", key: "quiet_hours", def: "21:00-08:00", parse: func(c *Config, v string) (err error) {
-			c.QuietHours, err = normalizeQuietHours(v)
+		{env: "HOTLINE_QUIET_HOURS", key: "quiet_hours", def: "21:00-08:00", parse: func(c *draft, v string) (err error) {
+			c.QuietHours, err = parseQuietHours(v)
 			return err
 		}},
-		{env: "HOTLINE_MAX_BODY", key: "max_body", def: "65536", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_MAX_BODY", key: "max_body", def: "65536", parse: func(c *draft, v string) (err error) {
 			c.MaxBodyBytes, err = parseSize(v)
 			return err
 		}},
-		{env: "HOTLINE_LOG_LEVEL", key: "log_level", def: "info", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_LOG_LEVEL", key: "log_level", def: "info", parse: func(c *draft, v string) (err error) {
 			c.LogLevel, err = parseLogLevel(v)
 			return err
 		}},
@@ -192,19 +207,19 @@ func settings() []setting {
 			func(c *Config) *time.Duration { return &c.RetryMax }),
 		durationSetting("HOTLINE_RETRY_FOR", "retry_for", "24h", durationRange{min: time.Second, max: 720 * time.Hour, text: "1s to 720h"},
 			func(c *Config) *time.Duration { return &c.RetryFor }),
-		{env: "HOTLINE_TWILIO_API_URL", key: "twilio_api_url", def: "https://api.twilio.com", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_TWILIO_API_URL", key: "twilio_api_url", def: "https://api.twilio.com", parse: func(c *draft, v string) (err error) {
 			c.TwilioAPIURL, err = parseTwilioAPIURL(v)
 			return err
 		}},
-		{env: "HOTLINE_TRUSTED_PROXIES", key: "trusted_proxies", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_TRUSTED_PROXIES", key: "trusted_proxies", parse: func(c *draft, v string) (err error) {
 			c.TrustedProxies, err = parsePrefixes(v)
 			return err
 		}},
-		{env: "HOTLINE_PREVIEW", key: "preview", def: "false", parse: func(c *Config, v string) (err error) {
+		{env: "HOTLINE_PREVIEW", key: "preview", def: "false", parse: func(c *draft, v string) (err error) {
 			c.Preview, err = parseBool(v)
 			return err
 		}},
-		{env: "HOTLINE_ADMIN_TOKEN", key: "admin_token", secret: true, parse: func(c *Config, v string) error {
+		{env: "HOTLINE_ADMIN_TOKEN", key: "admin_token", secret: true, parse: func(c *draft, v string) error {
 			// Checked here and not only with the preview: a token that is set
 			// guards something, and a short one can be guessed.
 			if len(v) < minAdminToken {
@@ -291,7 +306,7 @@ func Load(getenv func(string) string, file string) (Config, error) {
 		}
 	}
 
-	var c Config
+	var c draft
 	failed := make(map[string]bool)
 	for _, s := range list {
 		v := values[s.key]
@@ -306,16 +321,18 @@ func Load(getenv func(string) string, file string) (Config, error) {
 
 	// Checks that need two settings are reported against the one a person most
 	// likely has to change.
-	if c.RedisURL != "" && !failed["redis_mode"] {
-		if _, err := redisOptions(c.RedisURL, c.RedisMode); err != nil {
+	if c.redisURL != "" && !failed["redis_mode"] {
+		r, err := parseRedis(c.redisURL, c.redisMode)
+		if err != nil {
 			problems = append(problems, fmt.Errorf("config: %s: %v", values["redis_url"].from, err))
 		}
+		c.Redis = r
 	}
-	if c.RedisURL == "" && c.RedisMode != "auto" && !failed["redis_mode"] {
+	if c.redisURL == "" && c.redisMode != "auto" && !failed["redis_mode"] {
 		// A mode without a URL means the URL was forgotten; running on the
 		// in-memory Redis instead would lose every conversation on restart.
 		problems = append(problems, fmt.Errorf("config: %s: %q needs REDIS_URL; set REDIS_URL, or remove %s to use the embedded in-memory Redis",
-			values["redis_mode"].from, c.RedisMode, values["redis_mode"].from.name()))
+			values["redis_mode"].from, c.redisMode, values["redis_mode"].from.name()))
 	}
 	if c.Preview && c.AdminToken == "" && !failed["admin_token"] {
 		problems = append(problems, fmt.Errorf("config: %s: the preview needs HOTLINE_ADMIN_TOKEN (admin_token in the file) of at least %d characters, so that only coordinators can use it (make one with: openssl rand -hex 16)",
@@ -325,7 +342,7 @@ func Load(getenv func(string) string, file string) (Config, error) {
 	if len(problems) > 0 {
 		return Config{}, errors.Join(problems...)
 	}
-	return c, nil
+	return c.Config, nil
 }
 
 // name is how the variable is written where it came from: its key in the file, or
@@ -341,7 +358,7 @@ func (o origin) name() string {
 // words, one line each.
 func (c Config) Warnings() []string {
 	var w []string
-	if c.RedisURL == "" {
+	if c.Redis == nil {
 		w = append(w, "REDIS_URL is not set: conversations are kept in memory and lost on restart; set REDIS_URL for production")
 	}
 	if c.TwilioAuthToken == "" && !c.InsecureSkipSignature {
@@ -357,7 +374,7 @@ func (c Config) Warnings() []string {
 		// People's messages say who they are and what happened to them.
 		w = append(w, "HOTLINE_PUBLIC_URL starts with http://: Twilio will send people's messages unencrypted; use https://")
 	}
-	if c.SMTPURL == "" {
+	if c.SMTP == nil {
 		w = append(w, fmt.Sprintf("SMTP_URL is not set: referral emails are written as .eml files to %s", c.OutboxDir))
 	}
 	return w
@@ -372,16 +389,12 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// QuietWindow gives the quiet hours as offsets from midnight in the hotline's time
-// zone. When start > end the window wraps midnight ("21:00-08:00" gives 21h and
-// 8h). on is false when quiet hours are "off" (or unset or invalid, in a Config not
-// made by Load).
-func (c Config) QuietWindow() (start, end time.Duration, on bool) {
-	start, end, on, err := parseQuietHours(c.QuietHours)
-	if err != nil {
-		return 0, 0, false
+// addressText writes an address that may be unset, as "" when it is.
+func addressText(a *mail.Address) string {
+	if a == nil {
+		return ""
 	}
-	return start, end, on
+	return a.String()
 }
 
 // LogValue shows the settings in logs with every secret hidden, so that logging
@@ -397,20 +410,21 @@ func (c Config) LogValue() slog.Value {
 		slog.String("addr", c.Addr),
 		slog.String("public_url", c.PublicURL),
 		slog.String("flows", c.Flows),
-		slog.String("redis_url", redactURL(c.RedisURL)),
-		slog.String("redis_mode", c.RedisMode),
+		// What go-redis read, rather than the URL as written: it shows the mode
+		// auto found, and there is no password to hide.
+		slog.Any("redis", c.Redis),
 		slog.String("redis_prefix", c.RedisPrefix),
 		slog.String("twilio_account_sid", c.TwilioAccountSID),
 		slog.String("twilio_auth_token", hidden(c.TwilioAuthToken)),
 		slog.Bool("insecure_skip_signature", c.InsecureSkipSignature),
-		slog.String("smtp_url", redactURL(c.SMTPURL)),
+		slog.Any("smtp", c.SMTP), // without its password: see mailer.SMTP.LogValue
 		slog.String("outbox_dir", c.OutboxDir),
-		slog.String("email_from", c.EmailFrom),
-		slog.String("coordinator_email", c.CoordinatorEmail),
+		slog.String("email_from", c.EmailFrom.String()),
+		slog.String("coordinator_email", addressText(c.CoordinatorEmail)),
 		slog.Duration("retention", c.Retention),
 		slog.Duration("referral_retention", c.ReferralRetention),
 		slog.Duration("reminder_delay", c.ReminderDelay),
-		slog.String("quiet_hours", c.QuietHours),
+		slog.String("quiet_hours", c.QuietHours.String()),
 		slog.Int64("max_body", c.MaxBodyBytes),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),

@@ -2,13 +2,19 @@ package config
 
 import (
 	"log/slog"
+	"net/mail"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotline-legal/hotline/bot/mailer"
 )
 
 // envOf is a getenv over a map, so that tests never read the real environment.
@@ -20,14 +26,13 @@ func envOf(vars map[string]string) func(string) string {
 func defaults() Config {
 	return Config{
 		Addr:              ":8080",
-		RedisMode:         "auto",
 		RedisPrefix:       "hotline:",
 		OutboxDir:         "./outbox",
-		EmailFrom:         "Legal Aid Hotline <hotline@localhost>",
+		EmailFrom:         mail.Address{Name: "Legal Aid Hotline", Address: "hotline@localhost"},
 		Retention:         168 * time.Hour,
 		ReferralRetention: 720 * time.Hour,
 		ReminderDelay:     2 * time.Hour,
-		QuietHours:        "21:00-08:00",
+		QuietHours:        QuietHours{Start: 21 * time.Hour, End: 8 * time.Hour, On: true},
 		MaxBodyBytes:      65536,
 		LogLevel:          slog.LevelInfo,
 		ShutdownTimeout:   15 * time.Second,
@@ -35,7 +40,7 @@ func defaults() Config {
 		RetryFirst:        5 * time.Second,
 		RetryMax:          15 * time.Minute,
 		RetryFor:          24 * time.Hour,
-		TwilioAPIURL:      "https://api.twilio.com",
+		TwilioAPIURL:      &url.URL{Scheme: "https", Host: "api.twilio.com"},
 	}
 }
 
@@ -60,8 +65,9 @@ func inPackDir(t *testing.T) {
 
 func TestSettingsCoverEveryField(t *testing.T) {
 	// A field added to Config without a setting would silently stay zero.
-	if got, want := len(settings()), reflect.TypeFor[Config]().NumField(); got != want {
-		t.Errorf("settings() has %d entries, Config has %d fields", got, want)
+	// REDIS_URL and HOTLINE_REDIS_MODE are two settings read into one field, Redis.
+	if got, want := len(settings()), reflect.TypeFor[Config]().NumField()+1; got != want {
+		t.Errorf("settings() has %d entries, want %d (Config has %d fields)", got, want, want-1)
 	}
 	seen := map[string]bool{}
 	for _, s := range settings() {
@@ -106,13 +112,20 @@ func TestLoadGoodValues(t *testing.T) {
 		{"public URL trailing slash removed", map[string]string{"HOTLINE_PUBLIC_URL": "https://x.ngrok.app/base/"}, func(c *Config) { c.PublicURL = "https://x.ngrok.app/base" }},
 		{"public URL http with port", map[string]string{"HOTLINE_PUBLIC_URL": "http://localhost:8080/"}, func(c *Config) { c.PublicURL = "http://localhost:8080" }},
 		{"flows", map[string]string{"HOTLINE_FLOWS": "pack"}, func(c *Config) { c.Flows = "pack" }},
-		{"redis URL", map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/2"}, func(c *Config) { c.RedisURL = "redis://127.0.0.1:6379/2" }},
-		{"redis mode any case", map[string]string{"REDIS_URL": "redis://10.0.0.1:7000", "HOTLINE_REDIS_MODE": "Cluster"}, func(c *Config) {
-			c.RedisURL, c.RedisMode = "redis://10.0.0.1:7000", "cluster"
+		{"redis URL", map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/2"}, func(c *Config) {
+			c.Redis = &Redis{Single: redisOptions(t, "redis://127.0.0.1:6379/2")}
 		}},
-		{"redis mode single", map[string]string{"REDIS_URL": "redis://h", "HOTLINE_REDIS_MODE": "single"}, func(c *Config) { c.RedisURL, c.RedisMode = "redis://h", "single" }},
+		{"redis mode any case", map[string]string{"REDIS_URL": "redis://10.0.0.1:7000", "HOTLINE_REDIS_MODE": "Cluster"}, func(c *Config) {
+			c.Redis = &Redis{Cluster: clusterOptions(t, "redis://10.0.0.1:7000")}
+		}},
+		{"redis mode single", map[string]string{"REDIS_URL": "redis://h", "HOTLINE_REDIS_MODE": "single"}, func(c *Config) {
+			c.Redis = &Redis{Single: redisOptions(t, "redis://h")}
+		}},
 		{"redis mode sentinel", map[string]string{"REDIS_URL": "redis://h:26379?master_name=m", "HOTLINE_REDIS_MODE": "sentinel"}, func(c *Config) {
-			c.RedisURL, c.RedisMode = "redis://h:26379?master_name=m", "sentinel"
+			c.Redis = &Redis{Sentinel: failoverOptions(t, "redis://h:26379?master_name=m")}
+		}},
+		{"redis mode auto finds sentinel", map[string]string{"REDIS_URL": "redis://h:26379?master_name=m"}, func(c *Config) {
+			c.Redis = &Redis{Sentinel: failoverOptions(t, "redis://h:26379?master_name=m")}
 		}},
 		{"redis prefix", map[string]string{"HOTLINE_REDIS_PREFIX": "hl2:"}, func(c *Config) { c.RedisPrefix = "hl2:" }},
 		{"redis prefix 64 characters", map[string]string{"HOTLINE_REDIS_PREFIX": strings.Repeat("a", 64)}, func(c *Config) { c.RedisPrefix = strings.Repeat("a", 64) }},
@@ -124,15 +137,21 @@ func TestLoadGoodValues(t *testing.T) {
 		{"skip signature no", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "no"}, func(*Config) {}},
 		{"skip signature 0", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "0"}, func(*Config) {}},
 		{"skip signature false", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "false"}, func(*Config) {}},
-		{"smtp", map[string]string{"SMTP_URL": "smtp://mail.example.org:587"}, func(c *Config) { c.SMTPURL = "smtp://mail.example.org:587" }},
+		{"smtp", map[string]string{"SMTP_URL": "smtp://mail.example.org:587"}, func(c *Config) {
+			c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 587, TLS: mailer.TLSOpportunistic}
+		}},
 		{"smtps with login", map[string]string{"SMTP_URL": "smtps://me%40example.org:p%40ss@mail.example.org/"}, func(c *Config) {
-			c.SMTPURL = "smtps://me%40example.org:p%40ss@mail.example.org/"
+			c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 465, TLS: mailer.TLSImplicit, Username: "me@example.org", Password: "p@ss"}
 		}},
 		{"outbox dir", map[string]string{"HOTLINE_OUTBOX_DIR": "mail/out"}, func(c *Config) { c.OutboxDir = "mail/out" }},
 		{"outbox dir exists", map[string]string{"HOTLINE_OUTBOX_DIR": "empty"}, func(c *Config) { c.OutboxDir = "empty" }},
-		{"email from bare", map[string]string{"HOTLINE_EMAIL_FROM": "hotline@example.org"}, func(c *Config) { c.EmailFrom = "hotline@example.org" }},
-		{"email from with name", map[string]string{"HOTLINE_EMAIL_FROM": `"Línea Legal" <hotline@example.org>`}, func(c *Config) { c.EmailFrom = `"Línea Legal" <hotline@example.org>` }},
-		{"coordinator email", map[string]string{"HOTLINE_COORDINATOR_EMAIL": "Intake <intake@example.org>"}, func(c *Config) { c.CoordinatorEmail = "Intake <intake@example.org>" }},
+		{"email from bare", map[string]string{"HOTLINE_EMAIL_FROM": "hotline@example.org"}, func(c *Config) { c.EmailFrom = mail.Address{Address: "hotline@example.org"} }},
+		{"email from with name", map[string]string{"HOTLINE_EMAIL_FROM": `"Línea Legal" <hotline@example.org>`}, func(c *Config) {
+			c.EmailFrom = mail.Address{Name: "Línea Legal", Address: "hotline@example.org"}
+		}},
+		{"coordinator email", map[string]string{"HOTLINE_COORDINATOR_EMAIL": "Intake <intake@example.org>"}, func(c *Config) {
+			c.CoordinatorEmail = &mail.Address{Name: "Intake", Address: "intake@example.org"}
+		}},
 		{"retention", map[string]string{"HOTLINE_RETENTION": "72h"}, func(c *Config) { c.Retention = 72 * time.Hour }},
 		{"retention least", map[string]string{"HOTLINE_RETENTION": "60m"}, func(c *Config) { c.Retention = time.Hour }},
 		{"retention most", map[string]string{"HOTLINE_RETENTION": "8760h"}, func(c *Config) { c.Retention = 8760 * time.Hour }},
@@ -142,15 +161,21 @@ func TestLoadGoodValues(t *testing.T) {
 		{"retry timings", map[string]string{"HOTLINE_RETRY_FIRST": "1s", "HOTLINE_RETRY_MAX": "1m", "HOTLINE_RETRY_FOR": "2h"}, func(c *Config) {
 			c.RetryFirst, c.RetryMax, c.RetryFor = time.Second, time.Minute, 2*time.Hour
 		}},
-		{"Twilio API URL", map[string]string{"HOTLINE_TWILIO_API_URL": "http://127.0.0.1:9999/"}, func(c *Config) { c.TwilioAPIURL = "http://127.0.0.1:9999" }},
+		{"Twilio API URL", map[string]string{"HOTLINE_TWILIO_API_URL": "http://127.0.0.1:9999/"}, func(c *Config) {
+			c.TwilioAPIURL = &url.URL{Scheme: "http", Host: "127.0.0.1:9999"}
+		}},
 		{"trusted proxies", map[string]string{"HOTLINE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"}, func(c *Config) {
 			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32")}
 		}},
 		{"reminder delay 0 disables", map[string]string{"HOTLINE_REMINDER_DELAY": "0"}, func(c *Config) { c.ReminderDelay = 0 }},
 		{"reminder delay off disables", map[string]string{"HOTLINE_REMINDER_DELAY": "off"}, func(c *Config) { c.ReminderDelay = 0 }},
-		{"quiet hours", map[string]string{"HOTLINE_QUIET_HOURS": "22:30-07:15"}, func(c *Config) { c.QuietHours = "22:30-07:15" }},
-		{"quiet hours same day, written loosely", map[string]string{"HOTLINE_QUIET_HOURS": "9:00 - 17:00"}, func(c *Config) { c.QuietHours = "09:00-17:00" }},
-		{"quiet hours off", map[string]string{"HOTLINE_QUIET_HOURS": "OFF"}, func(c *Config) { c.QuietHours = "off" }},
+		{"quiet hours", map[string]string{"HOTLINE_QUIET_HOURS": "22:30-07:15"}, func(c *Config) {
+			c.QuietHours = QuietHours{Start: 22*time.Hour + 30*time.Minute, End: 7*time.Hour + 15*time.Minute, On: true}
+		}},
+		{"quiet hours same day, written loosely", map[string]string{"HOTLINE_QUIET_HOURS": "9:00 - 17:00"}, func(c *Config) {
+			c.QuietHours = QuietHours{Start: 9 * time.Hour, End: 17 * time.Hour, On: true}
+		}},
+		{"quiet hours off", map[string]string{"HOTLINE_QUIET_HOURS": "OFF"}, func(c *Config) { c.QuietHours = QuietHours{} }},
 		{"max body bytes", map[string]string{"HOTLINE_MAX_BODY": "1024"}, func(c *Config) { c.MaxBodyBytes = 1024 }},
 		{"max body KiB", map[string]string{"HOTLINE_MAX_BODY": "64KiB"}, func(c *Config) { c.MaxBodyBytes = 65536 }},
 		{"max body MiB", map[string]string{"HOTLINE_MAX_BODY": "1 MiB"}, func(c *Config) { c.MaxBodyBytes = 1 << 20 }},
@@ -260,6 +285,12 @@ func TestLoadBadValues(t *testing.T) {
 			`config: SMTP_URL: "smtp://mail.example.org?tls=no" has a query other than ?tls=none, ?tls=opportunistic or ?tls=mandatory; write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)`},
 		{"smtp port", map[string]string{"SMTP_URL": "smtp://mail.example.org:70000"},
 			`config: SMTP_URL: "smtp://mail.example.org:70000" has port 70000; expected a number from 1 to 65535`},
+		{"Twilio API URL with a path", map[string]string{"HOTLINE_TWILIO_API_URL": "https://api.twilio.com/2010-04-01"},
+			`config: HOTLINE_TWILIO_API_URL: "https://api.twilio.com/2010-04-01" is not a base URL like https://api.twilio.com`},
+		{"Twilio API URL with a fragment", map[string]string{"HOTLINE_TWILIO_API_URL": "https://api.twilio.com#edge"},
+			`config: HOTLINE_TWILIO_API_URL: "https://api.twilio.com#edge" is not a base URL like https://api.twilio.com`},
+		{"Twilio API URL with a login", map[string]string{"HOTLINE_TWILIO_API_URL": "https://AC1:hunter22@api.twilio.com"},
+			`config: HOTLINE_TWILIO_API_URL: "https://AC1:xxxxx@api.twilio.com" is not a base URL like https://api.twilio.com`},
 		{"outbox dir a file", map[string]string{"HOTLINE_OUTBOX_DIR": "file.txt"},
 			`config: HOTLINE_OUTBOX_DIR: "file.txt" is a file; expected a folder for the .eml files (it is made if missing)`},
 		{"email from", map[string]string{"HOTLINE_EMAIL_FROM": "hotline"},
@@ -375,9 +406,9 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 		{"redis password", map[string]string{"REDIS_URL": "redis://:" + secret + "@h:6379/x"}, secret, `"redis://:xxxxx@h:6379/x"`},
 		{"redis user and password", map[string]string{"REDIS_URL": "rediss://app:" + secret + "@h?dial_timeout=soon"}, secret, `"rediss://app:xxxxx@h?dial_timeout=soon"`},
 		{"redis primary password in the query", map[string]string{"REDIS_URL": "redis://h?master_name=m&password=" + secret + "&nope=1"}, secret, `password=xxxxx`},
-		{"redis URL that does not parse", map[string]string{"REDIS_URL": "redis://:" + secret + "@h:port"}, secret, `"redis://xxxxx@h:port"`},
+		{"redis URL that does not parse", map[string]string{"REDIS_URL": "redis://:" + secret + "@h:port"}, secret, `"redis://:xxxxx@h:port"`},
 		{"smtp password", map[string]string{"SMTP_URL": "smtps://me:" + secret + "@mail.example.org/x"}, secret, `"smtps://me:xxxxx@mail.example.org/x"`},
-		{"smtp URL that does not parse", map[string]string{"SMTP_URL": "smtp://me:" + secret + "@mail example"}, secret, `"smtp://xxxxx@mail example"`},
+		{"smtp URL that does not parse", map[string]string{"SMTP_URL": "smtp://me:" + secret + "@mail example"}, secret, `"smtp://me:xxxxx@mail example"`},
 		{"public URL password", map[string]string{"HOTLINE_PUBLIC_URL": "https://me:" + secret + "@example.org"}, secret, `"https://me:xxxxx@example.org"`},
 		{"admin token", map[string]string{"HOTLINE_ADMIN_TOKEN": "hunter2-to"}, "hunter2-to", "HOTLINE_ADMIN_TOKEN: is too short"},
 		{"auth token in the SID", map[string]string{"TWILIO_ACCOUNT_SID": token}, token, "looks like an auth token"},
@@ -410,10 +441,10 @@ func TestWarnings(t *testing.T) {
 		eml      = "SMTP_URL is not set: referral emails are written as .eml files to ./outbox"
 	)
 	production := func(c *Config) {
-		c.RedisURL = "redis://h"
+		c.Redis = &Redis{Single: &redis.Options{Addr: "h:6379"}}
 		c.TwilioAuthToken = "t"
 		c.PublicURL = "https://hotline.example.org"
-		c.SMTPURL = "smtp://mail.example.org"
+		c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 587}
 	}
 	tests := []struct {
 		name  string
@@ -427,7 +458,7 @@ func TestWarnings(t *testing.T) {
 		{"token without public URL", func(c *Config) { production(c); c.PublicURL = "" }, []string{noPublic}},
 		{"plain http", func(c *Config) { production(c); c.PublicURL = "http://hotline.example.org" }, []string{plain}},
 		{"plain http on this machine", func(c *Config) { production(c); c.PublicURL = "http://127.0.0.1:8080" }, nil},
-		{"outbox folder named", func(c *Config) { production(c); c.SMTPURL = ""; c.OutboxDir = "/var/mail/hotline" }, []string{
+		{"outbox folder named", func(c *Config) { production(c); c.SMTP = nil; c.OutboxDir = "/var/mail/hotline" }, []string{
 			"SMTP_URL is not set: referral emails are written as .eml files to /var/mail/hotline",
 		}},
 	}
@@ -442,26 +473,32 @@ func TestWarnings(t *testing.T) {
 	}
 }
 
-func TestQuietWindow(t *testing.T) {
+func TestQuietHours(t *testing.T) {
 	tests := []struct {
-		hours      string
-		start, end time.Duration
-		on         bool
+		text string
+		want QuietHours
+		back string // String(), the one way to write it
 	}{
-		{"21:00-08:00", 21 * time.Hour, 8 * time.Hour, true},
-		{"09:30-17:45", 9*time.Hour + 30*time.Minute, 17*time.Hour + 45*time.Minute, true},
-		{"00:00-23:59", 0, 23*time.Hour + 59*time.Minute, true},
-		{"off", 0, 0, false},
-		{"", 0, 0, false},
-		{"nonsense", 0, 0, false},
+		{"21:00-08:00", QuietHours{Start: 21 * time.Hour, End: 8 * time.Hour, On: true}, "21:00-08:00"},
+		{"09:30-17:45", QuietHours{Start: 9*time.Hour + 30*time.Minute, End: 17*time.Hour + 45*time.Minute, On: true}, "09:30-17:45"},
+		{"0:00 - 23:59", QuietHours{Start: 0, End: 23*time.Hour + 59*time.Minute, On: true}, "00:00-23:59"},
+		{"off", QuietHours{}, "off"},
+		{"Off", QuietHours{}, "off"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.hours, func(t *testing.T) {
-			start, end, on := Config{QuietHours: tt.hours}.QuietWindow()
-			if start != tt.start || end != tt.end || on != tt.on {
-				t.Errorf("QuietWindow(%q) = %v, %v, %v; want %v, %v, %v", tt.hours, start, end, on, tt.start, tt.end, tt.on)
+		t.Run(tt.text, func(t *testing.T) {
+			got, err := parseQuietHours(tt.text)
+			if err != nil || got != tt.want {
+				t.Errorf("parseQuietHours(%q) = %+v, %v; want %+v", tt.text, got, err, tt.want)
+			}
+			if got.String() != tt.back {
+				t.Errorf("parseQuietHours(%q).String() = %q, want %q", tt.text, got.String(), tt.back)
 			}
 		})
+	}
+	// A Config made by hand has no quiet hours, as before Load.
+	if (Config{}).QuietHours.On {
+		t.Error("the zero QuietHours is on; want off")
 	}
 }
 
@@ -469,19 +506,22 @@ func TestLogValueHidesSecrets(t *testing.T) {
 	c := defaults()
 	c.TwilioAuthToken = "token-0123456789"
 	c.AdminToken = "admin-0123456789"
-	c.RedisURL = "redis://:redispw@h:6379"
-	c.SMTPURL = "smtp://me:smtppw@mail.example.org"
-	var b strings.Builder
-	slog.New(slog.NewTextHandler(&b, nil)).Info("start", "config", c)
-	out := b.String()
-	for _, secret := range []string{"token-0123456789", "admin-0123456789", "redispw", "smtppw"} {
-		if strings.Contains(out, secret) {
-			t.Errorf("logged config shows %q:\n%s", secret, out)
+	c.Redis = &Redis{Single: &redis.Options{Addr: "h:6379", Password: "redispw"}}
+	c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 587, Username: "me", Password: "smtppw"}
+	var text, json strings.Builder
+	slog.New(slog.NewTextHandler(&text, nil)).Info("start", "config", c)
+	slog.New(slog.NewJSONHandler(&json, nil)).Info("start", "config", c)
+	for _, out := range []string{text.String(), json.String()} {
+		for _, secret := range []string{"token-0123456789", "admin-0123456789", "redispw", "smtppw"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("logged config shows %q:\n%s", secret, out)
+			}
 		}
 	}
-	for _, want := range []string{"config.twilio_auth_token=xxxxx", "config.redis_url=redis://:xxxxx@h:6379", "config.addr=:8080"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("logged config lacks %s:\n%s", want, out)
+	for _, want := range []string{"config.twilio_auth_token=xxxxx", "config.redis.mode=single config.redis.addr=h:6379",
+		`config.smtp="smtp://me:xxxxx@mail.example.org:587 (tls opportunistic)"`, "config.addr=:8080"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("logged config lacks %s:\n%s", want, text.String())
 		}
 	}
 }

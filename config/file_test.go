@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/mail"
 	"os"
 	"reflect"
 	"strings"
@@ -45,14 +46,14 @@ func TestLoadFile(t *testing.T) {
 	good := func(c *Config) {
 		c.Addr = "127.0.0.1:9000"
 		c.PublicURL = "https://hotline.example.org"
-		c.RedisURL = "redis://127.0.0.1:6379/2"
+		c.Redis = &Redis{Single: redisOptions(t, "redis://127.0.0.1:6379/2")}
 		c.RedisPrefix = "hl:"
 		c.TwilioAccountSID = "AC0123456789abcdef0123456789abcdef"
-		c.EmailFrom = "Hotline <hotline@example.org>"
-		c.CoordinatorEmail = "intake@example.org"
+		c.EmailFrom = mail.Address{Name: "Hotline", Address: "hotline@example.org"}
+		c.CoordinatorEmail = &mail.Address{Address: "intake@example.org"}
 		c.Retention = 72 * time.Hour
 		c.ReminderDelay = 0
-		c.QuietHours = "22:00-07:00"
+		c.QuietHours = QuietHours{Start: 22 * time.Hour, End: 7 * time.Hour, On: true}
 		c.MaxBodyBytes = 128 << 10
 		c.LogLevel = -4
 		c.ReloadInterval = 0

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -9,51 +10,115 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// RedisOptions returns the go-redis options for REDIS_URL, or nil (and no error)
-// when REDIS_URL is empty, which means the embedded in-memory Redis.
+// Redis is REDIS_URL read by go-redis: exactly one field is set, holding
+// go-redis's own options for the mode as its URL parser returned them, with
+// ContextTimeoutEnabled set (so that request deadlines reach Redis). They are
+// kept in go-redis's types, not copied into redis.UniversalOptions, so that every
+// option the URL can set reaches the client without a list of fields to keep up
+// with each go-redis release.
 //
-// REDIS_URL is a redis:// or rediss:// (TLS) URL, read by go-redis:
-//   - mode "single", or "auto" without the parameters below: ParseURL, e.g.
+// REDIS_URL is a redis:// or rediss:// (TLS) URL:
+//   - mode "single", or "auto" without the parameters below: redis.ParseURL, e.g.
 //     redis://:password@127.0.0.1:6379/2
-//   - mode "sentinel", or "auto" with a master_name parameter: ParseFailoverURL; the
-//     host and any addr= parameters are the Sentinels, the user info is the
-//     Sentinels' login and username= and password= parameters the primary's, e.g.
+//   - mode "sentinel", or "auto" with a master_name parameter:
+//     redis.ParseFailoverURL; the host and any addr= parameters are the
+//     Sentinels, the user info is the Sentinels' login and username= and
+//     password= parameters the primary's, e.g.
 //     redis://:pw@10.0.0.1:26379?master_name=mymaster&addr=10.0.0.2:26379
-//   - mode "cluster", or "auto" with addr= parameters: ParseClusterURL; the host and
-//     the addr= parameters are seed nodes, e.g.
+//   - mode "cluster", or "auto" with addr= parameters: redis.ParseClusterURL; the
+//     host and the addr= parameters are seed nodes, e.g.
 //     redis://10.0.0.1:7000?addr=10.0.0.2:7000&addr=10.0.0.3:7000
-//
-// The result carries every option go-redis parsed, with IsClusterMode set in
-// cluster mode (so that one seed node still makes a cluster client) and
-// ContextTimeoutEnabled always set (so that request deadlines reach Redis). Pass it
-// to redis.NewUniversalClient. Errors never show a password.
-func (c Config) RedisOptions() (*redis.UniversalOptions, error) {
-	if c.RedisURL == "" {
-		return nil, nil
-	}
-	opts, err := redisOptions(c.RedisURL, c.RedisMode)
-	if err != nil {
-		return nil, fmt.Errorf("config: REDIS_URL: %v", err)
-	}
-	return opts, nil
+type Redis struct {
+	// Single is one Redis server.
+	Single *redis.Options
+	// Sentinel is a primary found through Redis Sentinel.
+	Sentinel *redis.FailoverOptions
+	// Cluster is a Redis Cluster; one seed node is enough to find the others.
+	Cluster *redis.ClusterOptions
 }
 
-// redisOptions parses a Redis URL in a mode ("" is "auto"). Its errors name neither
+// Mode is "single", "sentinel" or "cluster": the mode REDIS_URL was read in,
+// which HOTLINE_REDIS_MODE=auto finds from the URL.
+func (r *Redis) Mode() string {
+	switch {
+	case r.Sentinel != nil:
+		return "sentinel"
+	case r.Cluster != nil:
+		return "cluster"
+	default:
+		return "single"
+	}
+}
+
+// NewClient makes the go-redis client for the mode. It connects lazily, on the
+// first command. Each call gets its own copy of the options, because go-redis
+// fills in defaults in the options it is given and r belongs to a Config that
+// may be used again.
+func (r *Redis) NewClient() redis.UniversalClient {
+	switch {
+	case r.Sentinel != nil:
+		o := *r.Sentinel
+		if o.RouteByLatency || o.RouteRandomly {
+			// Reads spread over the replicas need the cluster client's routing;
+			// NewFailoverClient panics on these options (redis.NewUniversalClient
+			// makes the same choice).
+			return redis.NewFailoverClusterClient(&o)
+		}
+		return redis.NewFailoverClient(&o)
+	case r.Cluster != nil:
+		// Always the cluster client, even with one seed node: a single client
+		// would not follow the cluster's MOVED replies.
+		o := *r.Cluster
+		return redis.NewClusterClient(&o)
+	default:
+		o := *r.Single
+		return redis.NewClient(&o)
+	}
+}
+
+// LogValue shows where Redis is without any password: the mode, the addresses
+// (the Sentinels' for sentinel, the seeds' for cluster), the database, the user
+// and whether TLS is on.
+func (r *Redis) LogValue() slog.Value {
+	if r == nil {
+		return slog.StringValue("embedded")
+	}
+	attrs := []slog.Attr{slog.String("mode", r.Mode())}
+	switch {
+	case r.Sentinel != nil:
+		o := r.Sentinel
+		attrs = append(attrs, slog.Any("addrs", o.SentinelAddrs), slog.String("master_name", o.MasterName),
+			slog.Int("db", o.DB), slog.String("user", o.Username), slog.Bool("tls", o.TLSConfig != nil))
+	case r.Cluster != nil:
+		o := r.Cluster
+		attrs = append(attrs, slog.Any("addrs", o.Addrs), slog.String("user", o.Username), slog.Bool("tls", o.TLSConfig != nil))
+	case r.Single != nil:
+		o := r.Single
+		attrs = append(attrs, slog.String("addr", o.Addr), slog.Int("db", o.DB),
+			slog.String("user", o.Username), slog.Bool("tls", o.TLSConfig != nil))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// parseRedis reads REDIS_URL in a mode ("" is "auto"). Its errors name neither
 // the variable nor a password.
-func redisOptions(raw, mode string) (*redis.UniversalOptions, error) {
+func parseRedis(raw, mode string) (*Redis, error) {
 	const example = "write redis://[:password@]host:port[/db], rediss:// for TLS"
 	shown := redactURL(raw)
 	if host, port, err := net.SplitHostPort(raw); err == nil && isDigits(port) && !strings.ContainsAny(host, "@/") {
 		// Only an address, as redis-cli takes it.
 		return nil, fmt.Errorf("%q is not a URL; write \"redis://%s\" (rediss:// for TLS)", shown, raw)
 	}
+	if err := checkUserinfo(raw, shown); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL (%v); %s", shown, urlReason(err), example)
+		return nil, fmt.Errorf("%q is not a URL (%v); %s", shown, urlReason(err, raw), example)
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
-		// go-redis also reads unix:// URLs, but UniversalOptions has no field for
-		// the network, so a socket path would be dialled as a TCP address.
+		// go-redis also reads unix:// URLs (in single mode only). They are refused
+		// here because everything below, and the README, is about host:port.
 		return nil, fmt.Errorf("%q is not a redis:// or rediss:// URL; %s", shown, example)
 	}
 	if u.Opaque != "" || u.Host == "" {
@@ -89,15 +154,11 @@ func redisOptions(raw, mode string) (*redis.UniversalOptions, error) {
 		}
 		return fmt.Errorf("%q: %s (read in %s mode)", shown, msg, mode)
 	}
+	badDB := func(db int) error {
+		return fmt.Errorf("%q selects database %d; expected 0 or more", shown, db)
+	}
 
-	var opts *redis.UniversalOptions
 	switch mode {
-	case "single":
-		o, err := redis.ParseURL(raw)
-		if err != nil {
-			return nil, fail(err)
-		}
-		opts = fromSingle(o)
 	case "sentinel":
 		if q.Get("master_name") == "" {
 			return nil, fmt.Errorf("%q has no master_name; in sentinel mode add ?master_name=NAME, the name the Sentinels know the primary by", shown)
@@ -106,7 +167,11 @@ func redisOptions(raw, mode string) (*redis.UniversalOptions, error) {
 		if err != nil {
 			return nil, fail(err)
 		}
-		opts = fromFailover(o)
+		if o.DB < 0 {
+			return nil, badDB(o.DB)
+		}
+		o.ContextTimeoutEnabled = true
+		return &Redis{Sentinel: o}, nil
 	case "cluster":
 		// ParseClusterURL ignores the path; a database number there would be
 		// silently dropped, and Redis Cluster has only database 0.
@@ -117,13 +182,19 @@ func redisOptions(raw, mode string) (*redis.UniversalOptions, error) {
 		if err != nil {
 			return nil, fail(err)
 		}
-		opts = fromCluster(o)
+		o.ContextTimeoutEnabled = true
+		return &Redis{Cluster: o}, nil
+	default:
+		o, err := redis.ParseURL(raw)
+		if err != nil {
+			return nil, fail(err)
+		}
+		if o.DB < 0 {
+			return nil, badDB(o.DB)
+		}
+		o.ContextTimeoutEnabled = true
+		return &Redis{Single: o}, nil
 	}
-	if opts.DB < 0 {
-		return nil, fmt.Errorf("%q selects database %d; expected 0 or more", shown, opts.DB)
-	}
-	opts.ContextTimeoutEnabled = true
-	return opts, nil
 }
 
 // urlSecrets lists the passwords a Redis URL holds, for scrubbing messages. Very
@@ -148,136 +219,4 @@ func urlSecrets(u *url.URL) []string {
 		}
 	}
 	return kept
-}
-
-// fromSingle copies what ParseURL can set.
-func fromSingle(o *redis.Options) *redis.UniversalOptions {
-	return &redis.UniversalOptions{
-		Addrs:                   []string{o.Addr},
-		ClientName:              o.ClientName,
-		DB:                      o.DB,
-		Protocol:                o.Protocol,
-		Username:                o.Username,
-		Password:                o.Password,
-		MaxRetries:              o.MaxRetries,
-		MinRetryBackoff:         o.MinRetryBackoff,
-		MaxRetryBackoff:         o.MaxRetryBackoff,
-		DialTimeout:             o.DialTimeout,
-		DialerRetries:           o.DialerRetries,
-		DialerRetryTimeout:      o.DialerRetryTimeout,
-		ReadTimeout:             o.ReadTimeout,
-		WriteTimeout:            o.WriteTimeout,
-		ReadBufferSize:          o.ReadBufferSize,
-		WriteBufferSize:         o.WriteBufferSize,
-		PipelineReadBufferSize:  o.PipelineReadBufferSize,
-		PipelineWriteBufferSize: o.PipelineWriteBufferSize,
-		PipelinePoolSize:        o.PipelinePoolSize,
-		PoolFIFO:                o.PoolFIFO,
-		PoolSize:                o.PoolSize,
-		MaxConcurrentDials:      o.MaxConcurrentDials,
-		PoolTimeout:             o.PoolTimeout,
-		MinIdleConns:            o.MinIdleConns,
-		MaxIdleConns:            o.MaxIdleConns,
-		MaxActiveConns:          o.MaxActiveConns,
-		ConnMaxIdleTime:         o.ConnMaxIdleTime,
-		ConnMaxLifetime:         o.ConnMaxLifetime,
-		ConnMaxLifetimeJitter:   o.ConnMaxLifetimeJitter,
-		TLSConfig:               o.TLSConfig,
-		DisableIdentity:         o.DisableIdentity,
-		IdentitySuffix:          o.IdentitySuffix,
-		UnstableResp3:           o.UnstableResp3,
-		FailingTimeoutSeconds:   o.FailingTimeoutSeconds,
-	}
-}
-
-// fromFailover copies what ParseFailoverURL can set; the Sentinels become Addrs.
-func fromFailover(o *redis.FailoverOptions) *redis.UniversalOptions {
-	return &redis.UniversalOptions{
-		Addrs:                   o.SentinelAddrs,
-		MasterName:              o.MasterName,
-		SentinelUsername:        o.SentinelUsername,
-		SentinelPassword:        o.SentinelPassword,
-		ClientName:              o.ClientName,
-		DB:                      o.DB,
-		Protocol:                o.Protocol,
-		Username:                o.Username,
-		Password:                o.Password,
-		RouteByLatency:          o.RouteByLatency,
-		RouteByLatencyTolerance: o.RouteByLatencyTolerance,
-		RouteRandomly:           o.RouteRandomly,
-		ReadOnly:                o.ReplicaOnly,
-		MaxRetries:              o.MaxRetries,
-		MinRetryBackoff:         o.MinRetryBackoff,
-		MaxRetryBackoff:         o.MaxRetryBackoff,
-		DialTimeout:             o.DialTimeout,
-		DialerRetries:           o.DialerRetries,
-		DialerRetryTimeout:      o.DialerRetryTimeout,
-		ReadTimeout:             o.ReadTimeout,
-		WriteTimeout:            o.WriteTimeout,
-		ReadBufferSize:          o.ReadBufferSize,
-		WriteBufferSize:         o.WriteBufferSize,
-		PipelineReadBufferSize:  o.PipelineReadBufferSize,
-		PipelineWriteBufferSize: o.PipelineWriteBufferSize,
-		PipelinePoolSize:        o.PipelinePoolSize,
-		PoolFIFO:                o.PoolFIFO,
-		PoolSize:                o.PoolSize,
-		MaxConcurrentDials:      o.MaxConcurrentDials,
-		PoolTimeout:             o.PoolTimeout,
-		MinIdleConns:            o.MinIdleConns,
-		MaxIdleConns:            o.MaxIdleConns,
-		MaxActiveConns:          o.MaxActiveConns,
-		ConnMaxIdleTime:         o.ConnMaxIdleTime,
-		ConnMaxLifetime:         o.ConnMaxLifetime,
-		ConnMaxLifetimeJitter:   o.ConnMaxLifetimeJitter,
-		TLSConfig:               o.TLSConfig,
-		DisableIdentity:         o.DisableIdentity,
-		IdentitySuffix:          o.IdentitySuffix,
-		UnstableResp3:           o.UnstableResp3,
-		FailingTimeoutSeconds:   o.FailingTimeoutSeconds,
-	}
-}
-
-// fromCluster copies what ParseClusterURL can set.
-func fromCluster(o *redis.ClusterOptions) *redis.UniversalOptions {
-	return &redis.UniversalOptions{
-		Addrs:                   o.Addrs,
-		IsClusterMode:           true,
-		ClientName:              o.ClientName,
-		Protocol:                o.Protocol,
-		Username:                o.Username,
-		Password:                o.Password,
-		MaxRedirects:            o.MaxRedirects,
-		ReadOnly:                o.ReadOnly,
-		RouteByLatency:          o.RouteByLatency,
-		RouteByLatencyTolerance: o.RouteByLatencyTolerance,
-		RouteRandomly:           o.RouteRandomly,
-		MaxRetries:              o.MaxRetries,
-		MinRetryBackoff:         o.MinRetryBackoff,
-		MaxRetryBackoff:         o.MaxRetryBackoff,
-		DialTimeout:             o.DialTimeout,
-		DialerRetries:           o.DialerRetries,
-		DialerRetryTimeout:      o.DialerRetryTimeout,
-		ReadTimeout:             o.ReadTimeout,
-		WriteTimeout:            o.WriteTimeout,
-		ReadBufferSize:          o.ReadBufferSize,
-		WriteBufferSize:         o.WriteBufferSize,
-		PipelineReadBufferSize:  o.PipelineReadBufferSize,
-		PipelineWriteBufferSize: o.PipelineWriteBufferSize,
-		PipelinePoolSize:        o.PipelinePoolSize,
-		PoolFIFO:                o.PoolFIFO,
-		PoolSize:                o.PoolSize,
-		MaxConcurrentDials:      o.MaxConcurrentDials,
-		PoolTimeout:             o.PoolTimeout,
-		MinIdleConns:            o.MinIdleConns,
-		MaxIdleConns:            o.MaxIdleConns,
-		MaxActiveConns:          o.MaxActiveConns,
-		ConnMaxIdleTime:         o.ConnMaxIdleTime,
-		ConnMaxLifetime:         o.ConnMaxLifetime,
-		ConnMaxLifetimeJitter:   o.ConnMaxLifetimeJitter,
-		TLSConfig:               o.TLSConfig,
-		DisableIdentity:         o.DisableIdentity,
-		IdentitySuffix:          o.IdentitySuffix,
-		UnstableResp3:           o.UnstableResp3,
-		FailingTimeoutSeconds:   o.FailingTimeoutSeconds,
-	}
 }

@@ -1,82 +1,205 @@
 package config
 
 import (
+	"crypto/tls"
+	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-func TestRedisOptions(t *testing.T) {
+// redisOptions, failoverOptions and clusterOptions are what Load must give for a
+// URL: go-redis's own parse, with request deadlines reaching Redis.
+func redisOptions(t *testing.T, url string) *redis.Options {
+	t.Helper()
+	o, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.ContextTimeoutEnabled = true
+	return o
+}
+
+func failoverOptions(t *testing.T, url string) *redis.FailoverOptions {
+	t.Helper()
+	o, err := redis.ParseFailoverURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.ContextTimeoutEnabled = true
+	return o
+}
+
+func clusterOptions(t *testing.T, url string) *redis.ClusterOptions {
+	t.Helper()
+	o, err := redis.ParseClusterURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.ContextTimeoutEnabled = true
+	return o
+}
+
+func TestParseRedis(t *testing.T) {
 	tests := []struct {
 		name, url, mode string
+		want            string // the mode read
 		// What the options must hold; ContextTimeoutEnabled is checked for all.
 		addrs      []string
 		db         int
 		master     string
 		password   string
 		sentinelPw string
-		cluster    bool
 		tls        bool
-		check      func(t *testing.T, got *redis.UniversalOptions) // anything else to check
+		check      func(t *testing.T, got *Redis) // anything else to check
 	}{
-		{name: "single", url: "redis://127.0.0.1:6379/2", mode: "auto",
+		{name: "single", url: "redis://127.0.0.1:6379/2", mode: "auto", want: "single",
 			addrs: []string{"127.0.0.1:6379"}, db: 2},
-		{name: "single with password and TLS", url: "rediss://:pw@redis.example.org:6380/1?dial_timeout=3&pool_size=20", mode: "single",
+		{name: "single with password and TLS", url: "rediss://:pw@redis.example.org:6380/1?dial_timeout=3&pool_size=20", mode: "single", want: "single",
 			addrs: []string{"redis.example.org:6380"}, db: 1, password: "pw", tls: true,
-			check: func(t *testing.T, got *redis.UniversalOptions) {
-				if got.DialTimeout != 3*time.Second || got.PoolSize != 20 {
-					t.Errorf("DialTimeout, PoolSize = %v, %d; want 3s, 20", got.DialTimeout, got.PoolSize)
+			check: func(t *testing.T, got *Redis) {
+				if got.Single.DialTimeout != 3*time.Second || got.Single.PoolSize != 20 {
+					t.Errorf("DialTimeout, PoolSize = %v, %d; want 3s, 20", got.Single.DialTimeout, got.Single.PoolSize)
 				}
 			}},
-		{name: "single without port", url: "redis://redis", mode: "",
+		{name: "single without port", url: "redis://redis", mode: "", want: "single",
 			addrs: []string{"redis:6379"}},
-		{name: "sentinel", url: "redis://:pw@127.0.0.1:26379?master_name=mymaster&addr=127.0.0.1:26380", mode: "auto",
+		{name: "sentinel", url: "redis://:pw@127.0.0.1:26379?master_name=mymaster&addr=127.0.0.1:26380", mode: "auto", want: "sentinel",
 			addrs: []string{"127.0.0.1:26379", "127.0.0.1:26380"}, master: "mymaster", sentinelPw: "pw"},
-		{name: "sentinel, mode named", url: "redis://10.0.0.1:26379/3?master_name=m&password=primarypw", mode: "sentinel",
+		{name: "sentinel, mode named", url: "redis://10.0.0.1:26379/3?master_name=m&password=primarypw", mode: "sentinel", want: "sentinel",
 			addrs: []string{"10.0.0.1:26379"}, db: 3, master: "m", password: "primarypw"},
-		{name: "cluster", url: "redis://127.0.0.1:7000?addr=127.0.0.1:7001&addr=127.0.0.1:7002", mode: "auto",
-			addrs: []string{"127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"}, cluster: true},
-		{name: "cluster with one seed", url: "rediss://:pw@cluster.example.org:7000/0", mode: "cluster",
-			addrs: []string{"cluster.example.org:7000"}, cluster: true, password: "pw", tls: true},
+		{name: "cluster", url: "redis://127.0.0.1:7000?addr=127.0.0.1:7001&addr=127.0.0.1:7002", mode: "auto", want: "cluster",
+			addrs: []string{"127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"}},
+		{name: "cluster with one seed", url: "rediss://:pw@cluster.example.org:7000/0", mode: "cluster", want: "cluster",
+			addrs: []string{"cluster.example.org:7000"}, password: "pw", tls: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts, err := Config{RedisURL: tt.url, RedisMode: tt.mode}.RedisOptions()
+			got, err := parseRedis(tt.url, tt.mode)
 			if err != nil {
-				t.Fatalf("RedisOptions(%q, %q) failed: %v", tt.url, tt.mode, err)
+				t.Fatalf("parseRedis(%q, %q) failed: %v", tt.url, tt.mode, err)
 			}
-			if !reflect.DeepEqual(opts.Addrs, tt.addrs) {
-				t.Errorf("Addrs = %q, want %q", opts.Addrs, tt.addrs)
+			if got.Mode() != tt.want {
+				t.Fatalf("parseRedis(%q, %q).Mode() = %q, want %q", tt.url, tt.mode, got.Mode(), tt.want)
 			}
-			if opts.DB != tt.db || opts.MasterName != tt.master || opts.Password != tt.password ||
-				opts.SentinelPassword != tt.sentinelPw || opts.IsClusterMode != tt.cluster {
-				t.Errorf("DB, MasterName, Password, SentinelPassword, IsClusterMode = %d, %q, %q, %q, %v; want %d, %q, %q, %q, %v",
-					opts.DB, opts.MasterName, opts.Password, opts.SentinelPassword, opts.IsClusterMode,
-					tt.db, tt.master, tt.password, tt.sentinelPw, tt.cluster)
+			set := 0
+			for _, p := range []bool{got.Single != nil, got.Sentinel != nil, got.Cluster != nil} {
+				if p {
+					set++
+				}
 			}
-			if (opts.TLSConfig != nil) != tt.tls {
-				t.Errorf("TLSConfig = %v, want TLS %v", opts.TLSConfig, tt.tls)
+			if set != 1 {
+				t.Fatalf("parseRedis(%q, %q) = %+v; want exactly one mode's options", tt.url, tt.mode, got)
 			}
-			if !opts.ContextTimeoutEnabled {
+			// The fields each mode has, in one shape for the comparisons below.
+			var (
+				addrs                              []string
+				db                                 int
+				master, password, sentinelPassword string
+				tlsConfig                          *tls.Config
+				contextTimeouts                    bool
+			)
+			switch o := got; {
+			case o.Single != nil:
+				addrs, db, password, tlsConfig, contextTimeouts = []string{o.Single.Addr}, o.Single.DB, o.Single.Password, o.Single.TLSConfig, o.Single.ContextTimeoutEnabled
+			case o.Sentinel != nil:
+				s := o.Sentinel
+				addrs, db, master, password, sentinelPassword, tlsConfig, contextTimeouts = s.SentinelAddrs, s.DB, s.MasterName, s.Password, s.SentinelPassword, s.TLSConfig, s.ContextTimeoutEnabled
+			case o.Cluster != nil:
+				addrs, password, tlsConfig, contextTimeouts = o.Cluster.Addrs, o.Cluster.Password, o.Cluster.TLSConfig, o.Cluster.ContextTimeoutEnabled
+			}
+			if !reflect.DeepEqual(addrs, tt.addrs) {
+				t.Errorf("addresses = %q, want %q", addrs, tt.addrs)
+			}
+			if db != tt.db || master != tt.master || password != tt.password || sentinelPassword != tt.sentinelPw {
+				t.Errorf("DB, MasterName, Password, SentinelPassword = %d, %q, %q, %q; want %d, %q, %q, %q",
+					db, master, password, sentinelPassword, tt.db, tt.master, tt.password, tt.sentinelPw)
+			}
+			if (tlsConfig != nil) != tt.tls {
+				t.Errorf("TLSConfig = %v, want TLS %v", tlsConfig, tt.tls)
+			}
+			if !contextTimeouts {
 				t.Error("ContextTimeoutEnabled = false; request deadlines would not reach Redis")
 			}
 			if tt.check != nil {
-				tt.check(t, opts)
+				tt.check(t, got)
 			}
 		})
 	}
 }
 
-func TestRedisOptionsUnset(t *testing.T) {
-	opts, err := Config{}.RedisOptions()
-	if opts != nil || err != nil {
-		t.Errorf("RedisOptions(no REDIS_URL) = %v, %v; want nil, nil (the embedded Redis)", opts, err)
+// TestRedisNewClient: each mode gets go-redis's client for it; one seed node
+// still makes a cluster client, and a Sentinel URL that spreads reads gets the
+// cluster client's routing instead of a panic. No server is needed: go-redis
+// connects on the first command.
+func TestRedisNewClient(t *testing.T) {
+	tests := []struct {
+		url, mode string
+		want      redis.UniversalClient
+	}{
+		{"redis://127.0.0.1:6379/2", "auto", &redis.Client{}},
+		{"redis://127.0.0.1:26379?master_name=m", "auto", &redis.Client{}},
+		{"redis://127.0.0.1:26379?master_name=m&route_randomly=true", "auto", &redis.ClusterClient{}},
+		{"redis://127.0.0.1:7000?addr=127.0.0.1:7001", "auto", &redis.ClusterClient{}},
+		{"redis://127.0.0.1:7000", "cluster", &redis.ClusterClient{}},
+	}
+	for _, tt := range tests {
+		r, err := parseRedis(tt.url, tt.mode)
+		if err != nil {
+			t.Fatalf("parseRedis(%q, %q): %v", tt.url, tt.mode, err)
+		}
+		rdb := r.NewClient()
+		if reflect.TypeOf(rdb) != reflect.TypeOf(tt.want) {
+			t.Errorf("parseRedis(%q, %q).NewClient() = %T, want %T", tt.url, tt.mode, rdb, tt.want)
+		}
+		_ = rdb.Close()
+		// go-redis fills in defaults in the options it gets; the Config's must
+		// stay as Load made them.
+		if fresh, _ := parseRedis(tt.url, tt.mode); !reflect.DeepEqual(r, fresh) {
+			t.Errorf("NewClient changed the options of %q:\n%+v\nwant\n%+v", tt.url, r, fresh)
+		}
 	}
 }
 
-func TestRedisOptionsErrors(t *testing.T) {
+func TestRedisLogValue(t *testing.T) {
+	tests := []struct {
+		url, mode string
+		want      string
+	}{
+		{"", "", "redis=embedded"},
+		{"rediss://app:hunter22@h:6380/2", "auto", "redis.mode=single redis.addr=h:6380 redis.db=2 redis.user=app redis.tls=true"},
+		{"redis://:hunter22@s1:26379?master_name=m&addr=s2:26379&password=hunter23", "auto",
+			"redis.mode=sentinel redis.addrs=\"[s1:26379 s2:26379]\" redis.master_name=m redis.db=0 redis.user=\"\" redis.tls=false"},
+		{"redis://:hunter22@c1:7000?addr=c2:7000", "auto", "redis.mode=cluster redis.addrs=\"[c1:7000 c2:7000]\" redis.user=\"\" redis.tls=false"},
+	}
+	for _, tt := range tests {
+		var r *Redis
+		if tt.url != "" {
+			var err error
+			if r, err = parseRedis(tt.url, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var b strings.Builder
+		slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey {
+				return slog.Attr{}
+			}
+			return a
+		}})).Info("", "redis", r)
+		if got := strings.TrimSpace(b.String()); got != tt.want {
+			t.Errorf("logged %q as\n%s\nwant\n%s", tt.url, got, tt.want)
+		}
+		if strings.Contains(b.String(), "hunter") {
+			t.Errorf("logged %q with its password: %s", tt.url, b.String())
+		}
+	}
+}
+
+func TestParseRedisErrors(t *testing.T) {
 	tests := []struct {
 		name, url, mode, want string
 	}{
@@ -94,6 +217,8 @@ func TestRedisOptionsErrors(t *testing.T) {
 			`config: REDIS_URL: "redis://:xxxxx@h/x": invalid database number: "x" (read in single mode)`},
 		{"negative database", "redis://h/-1", "single",
 			`config: REDIS_URL: "redis://h/-1" selects database -1; expected 0 or more`},
+		{"negative database, sentinel", "redis://h:26379/-1?master_name=m", "auto",
+			`config: REDIS_URL: "redis://h:26379/-1?master_name=m" selects database -1; expected 0 or more`},
 		{"unknown option", "redis://h?pool=3", "auto",
 			`config: REDIS_URL: "redis://h?pool=3": unexpected option: pool (read in single mode)`},
 		{"bad timeout", "redis://h?read_timeout=soon", "auto",
@@ -106,23 +231,28 @@ func TestRedisOptionsErrors(t *testing.T) {
 			`config: REDIS_URL: "redis://h:26379?master_name=m&addr=h2": unable to parse addr param: h2 (read in sentinel mode)`},
 		{"cluster database", "redis://h:7000/2?addr=h2:7000", "auto",
 			`config: REDIS_URL: "redis://h:7000/2?addr=h2:7000" selects database "2"; Redis Cluster has only database 0, so remove it`},
+		{"slash in the password", "redis://:pa/ss@h:6379", "auto",
+			`config: REDIS_URL: "redis://xxxxx@h:6379" has "/", "?" or "#" before its last "@"; percent-encode them in a user name or password as %2F, %3F and %23, and an "@" anywhere else as %40`},
+		{"@ in a query password", "redis://h:26379?master_name=m&password=a@b", "auto",
+			`config: REDIS_URL: "redis://h:26379?master_name=m&password=xxxxx" has "/", "?" or "#" before its last "@"; percent-encode them in a user name or password as %2F, %3F and %23, and an "@" anywhere else as %40`},
 		{"master name in cluster mode", "redis://h:7000?master_name=m", "cluster",
 			`config: REDIS_URL: "redis://h:7000?master_name=m": unexpected option: master_name (read in cluster mode)`},
-		{"unknown mode", "redis://h", "ring",
-			`config: REDIS_URL: HOTLINE_REDIS_MODE "ring" is not a mode; expected auto, single, sentinel or cluster`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts, err := Config{RedisURL: tt.url, RedisMode: tt.mode}.RedisOptions()
+			env := map[string]string{"REDIS_URL": tt.url, "HOTLINE_REDIS_MODE": tt.mode}
+			c, err := Load(envOf(env), "")
 			if err == nil {
-				t.Fatalf("RedisOptions(%q, %q) = %+v, want error\n%s", tt.url, tt.mode, opts, tt.want)
-			}
-			if opts != nil {
-				t.Errorf("RedisOptions(%q, %q) returned options with its error", tt.url, tt.mode)
+				t.Fatalf("Load(%q) = %+v, want error\n%s", env, c.Redis, tt.want)
 			}
 			if err.Error() != tt.want {
-				t.Errorf("RedisOptions(%q, %q) error =\n%s\nwant\n%s", tt.url, tt.mode, err, tt.want)
+				t.Errorf("Load(%q) error =\n%s\nwant\n%s", env, err, tt.want)
 			}
 		})
+	}
+	// Load checks the mode first; parseRedis still refuses one it does not know.
+	if r, err := parseRedis("redis://h", "ring"); r != nil || err == nil ||
+		err.Error() != `HOTLINE_REDIS_MODE "ring" is not a mode; expected auto, single, sentinel or cluster` {
+		t.Errorf(`parseRedis("redis://h", "ring") = %v, %v`, r, err)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hotline-legal/hotline/bot/mailer"
 )
 
 // The parsers below check one value each. Their errors say what is wrong and what
@@ -51,7 +53,7 @@ func parsePublicURL(v string) (string, error) {
 	const example = `write the base URL Twilio calls, like "https://hotline.example.org" or "https://x.ngrok.app/base"`
 	u, err := url.Parse(v)
 	if err != nil {
-		return "", fmt.Errorf("%q is not a URL (%v); %s", redactURL(v), urlReason(err), example)
+		return "", fmt.Errorf("%q is not a URL (%v); %s", redactURL(v), urlReason(err, v), example)
 	}
 	shown := redactURL(v)
 	switch {
@@ -195,39 +197,98 @@ func parseBool(v string) (bool, error) {
 	return false, fmt.Errorf("%q is not yes or no; expected 1, true or yes to turn it on, or 0, false or no to leave it off", v)
 }
 
-// parseSMTPURL checks SMTP_URL: scheme smtp or smtps, a host, an optional port,
-// and nothing else, because the mail worker reads nothing else from it.
-func parseSMTPURL(v string) (string, error) {
+// parseSMTP reads SMTP_URL into the mailer's settings. It is the one reader of
+// SMTP_URL; the mailer takes what it returns as it is.
+//
+//   - smtp://[user:pass@]host[:port] is port 587 unless given, with STARTTLS when
+//     the server offers it; ?tls=mandatory refuses a server that does not,
+//     ?tls=none never uses it (and allows a password in plain text);
+//   - smtps://[user:pass@]host[:port] is implicit TLS, port 465 unless given
+//     (?tls=mandatory is allowed, as it says nothing new).
+//
+// User and password are percent-decoded (p%40ss is p@ss). Case does not matter
+// in the tls= value.
+func parseSMTP(v string) (*mailer.SMTP, error) {
 	const example = "write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)"
+	const tlsChoices = "?tls=none, ?tls=opportunistic or ?tls=mandatory"
+	shown := redactURL(v)
+	if err := checkUserinfo(v, shown); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(v)
 	if err != nil {
-		return "", fmt.Errorf("%q is not a URL (%v); %s", redactURL(v), urlReason(err), example)
+		return nil, fmt.Errorf("%q is not a URL (%v); %s", shown, urlReason(err, v), example)
 	}
-	shown := redactURL(v)
 	switch {
 	case u.Scheme != "smtp" && u.Scheme != "smtps":
-		return "", fmt.Errorf("%q is not an SMTP URL; %s", shown, example)
+		return nil, fmt.Errorf("%q is not an SMTP URL; %s", shown, example)
 	case u.Opaque != "" || u.Hostname() == "":
-		return "", fmt.Errorf("%q has no host; %s", shown, example)
+		return nil, fmt.Errorf("%q has no host; %s", shown, example)
 	case u.Path != "" && u.Path != "/":
-		return "", fmt.Errorf("%q has a path; an SMTP URL ends after host:port; %s", shown, example)
-	case u.ForceQuery || !onlyTLSQuery(u.Query()):
-		return "", fmt.Errorf("%q has a query other than ?tls=none, ?tls=opportunistic or ?tls=mandatory; %s", shown, example)
+		return nil, fmt.Errorf("%q has a path; an SMTP URL ends after host:port; %s", shown, example)
 	case u.Fragment != "" || strings.Contains(v, "#"):
-		return "", fmt.Errorf("%q has a fragment (#...); %s", shown, example)
+		return nil, fmt.Errorf("%q has a fragment (#...); %s", shown, example)
+	case u.Port() == "" && strings.HasSuffix(u.Host, ":"):
+		return nil, fmt.Errorf("%q has nothing after the port's colon; %s", shown, example)
 	}
 	if err := checkPort(u.Port()); err != nil {
-		return "", fmt.Errorf("%q %v", shown, err)
+		return nil, fmt.Errorf("%q %v", shown, err)
 	}
-	return v, nil
+
+	s := &mailer.SMTP{Host: u.Hostname(), Port: 587, TLS: mailer.TLSOpportunistic}
+	if u.Scheme == "smtps" {
+		s.Port, s.TLS = 465, mailer.TLSImplicit
+	}
+	if p := u.Port(); p != "" {
+		s.Port, _ = strconv.Atoi(p) // checkPort has checked it
+	}
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+		if s.Username == "" {
+			return nil, fmt.Errorf("%q has a password but no user name; %s", shown, example)
+		}
+	}
+
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil || u.ForceQuery {
+		return nil, fmt.Errorf("%q has a query other than %s; %s", shown, tlsChoices, example)
+	}
+	for key, vals := range q {
+		if key != "tls" {
+			return nil, fmt.Errorf("%q has a query other than %s; %s", shown, tlsChoices, example)
+		}
+		if len(vals) != 1 {
+			return nil, fmt.Errorf("%q gives tls more than once; keep one of %s", shown, tlsChoices)
+		}
+		var mode mailer.TLSMode
+		switch strings.ToLower(vals[0]) {
+		case "opportunistic":
+			mode = mailer.TLSOpportunistic
+		case "mandatory":
+			mode = mailer.TLSMandatory
+		case "none":
+			mode = mailer.TLSNone
+		default:
+			return nil, fmt.Errorf("%q has a query other than %s; %s", shown, tlsChoices, example)
+		}
+		switch {
+		case s.TLS == mailer.TLSImplicit && mode != mailer.TLSMandatory:
+			return nil, fmt.Errorf("%q asks for tls=%s, but smtps:// is always TLS; write smtp:// for STARTTLS or for no TLS", shown, vals[0])
+		case s.TLS != mailer.TLSImplicit:
+			s.TLS = mode
+		}
+	}
+	return s, nil
 }
 
-// parseEmail checks one address, with or without a display name.
-func parseEmail(v, example string) (string, error) {
-	if _, err := mail.ParseAddress(v); err != nil {
-		return "", fmt.Errorf("%q is not an email address (%s); write %s", v, strings.TrimPrefix(err.Error(), "mail: "), example)
+// parseEmail reads one address, with or without a display name.
+func parseEmail(v, example string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(v)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not an email address (%s); write %s", v, strings.TrimPrefix(err.Error(), "mail: "), example)
 	}
-	return v, nil
+	return a, nil
 }
 
 // durationRange is what a duration setting accepts.
@@ -239,8 +300,8 @@ type durationRange struct {
 
 // durationSetting makes a setting for a duration field.
 func durationSetting(env, key, def string, r durationRange, field func(*Config) *time.Duration) setting {
-	return setting{env: env, key: key, def: def, parse: func(c *Config, v string) (err error) {
-		*field(c), err = parseDuration(v, r)
+	return setting{env: env, key: key, def: def, parse: func(c *draft, v string) (err error) {
+		*field(&c.Config), err = parseDuration(v, r)
 		return err
 	}}
 }
@@ -339,27 +400,49 @@ func parseLogLevel(v string) (slog.Level, error) {
 // clock reads "8:00" or "08:00".
 var clock = regexp.MustCompile(`^([01]?\d|2[0-3]):([0-5]\d)$`)
 
-// parseQuietHours reads "HH:MM-HH:MM" into offsets from midnight; on is false for
-// "off".
-func parseQuietHours(v string) (start, end time.Duration, on bool, err error) {
+// QuietHours is a daily window when no reminder is texted, as offsets from
+// midnight in the hotline's time zone (HOTLINE_QUIET_HOURS). The zero value is
+// off.
+type QuietHours struct {
+	// Start and End are offsets from midnight. When Start > End the window wraps
+	// midnight: "21:00-08:00" is 21h and 8h.
+	Start, End time.Duration
+	// On is false when the quiet hours are "off".
+	On bool
+}
+
+// String writes the window the one way: "21:00-08:00", or "off".
+func (q QuietHours) String() string {
+	if !q.On {
+		return "off"
+	}
+	hm := func(d time.Duration) string {
+		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return hm(q.Start) + "-" + hm(q.End)
+}
+
+// parseQuietHours reads "HH:MM-HH:MM" (spaces around the times allowed), or
+// "off" in any case.
+func parseQuietHours(v string) (QuietHours, error) {
 	const expected = `expected "HH:MM-HH:MM" in 24-hour time, like "21:00-08:00" (it may wrap midnight), or "off"`
 	if strings.EqualFold(v, "off") {
-		return 0, 0, false, nil
+		return QuietHours{}, nil
 	}
 	from, to, ok := strings.Cut(v, "-")
 	if !ok {
-		return 0, 0, false, fmt.Errorf("%q is not a time window; %s", v, expected)
+		return QuietHours{}, fmt.Errorf("%q is not a time window; %s", v, expected)
 	}
 	start, okStart := clockTime(strings.TrimSpace(from))
 	end, okEnd := clockTime(strings.TrimSpace(to))
 	if !okStart || !okEnd {
-		return 0, 0, false, fmt.Errorf("%q is not a time window; %s", v, expected)
+		return QuietHours{}, fmt.Errorf("%q is not a time window; %s", v, expected)
 	}
 	if start == end {
 		// Empty or all day? Either reading surprises someone; make them say.
-		return 0, 0, false, fmt.Errorf("%q starts and ends at the same time; %s", v, expected)
+		return QuietHours{}, fmt.Errorf("%q starts and ends at the same time; %s", v, expected)
 	}
-	return start, end, true, nil
+	return QuietHours{Start: start, End: end, On: true}, nil
 }
 
 // clockTime reads "HH:MM" as an offset from midnight.
@@ -371,22 +454,6 @@ func clockTime(s string) (time.Duration, bool) {
 	h, _ := strconv.Atoi(m[1])
 	mins, _ := strconv.Atoi(m[2])
 	return time.Duration(h)*time.Hour + time.Duration(mins)*time.Minute, true
-}
-
-// normalizeQuietHours checks the quiet hours and writes them the one way
-// ("08:00-21:00" or "off"), so that logs and comparisons see one form.
-func normalizeQuietHours(v string) (string, error) {
-	start, end, on, err := parseQuietHours(v)
-	if err != nil {
-		return "", err
-	}
-	if !on {
-		return "off", nil
-	}
-	hm := func(d time.Duration) string {
-		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
-	}
-	return hm(start) + "-" + hm(end), nil
 }
 
 // isDigits reports whether s is one or more ASCII digits.
@@ -405,69 +472,141 @@ func isDigits(s string) bool {
 // redacted replaces every secret in messages and logs.
 const redacted = "xxxxx"
 
-// redactURL shows a URL without its secrets: the password of its user info (as
-// url.URL.Redacted does) and password query parameters (which go-redis reads for
-// Sentinel). A string that is not a URL loses everything before its last "@".
+// redactURL shows a URL without its secrets: the values of password query
+// parameters (which go-redis reads for Sentinel) and the password of its user
+// info, like "redis://app:xxxxx@h:6379?password=xxxxx". It works on the text as
+// typed, not on what url.Parse makes of it, so that it also hides a password
+// that url.Parse would misread: the user info is everything between the scheme
+// and the last "@" (an "@" cannot be in a host name). When that holds a "/", "?"
+// or "#", or there is no scheme, the user name goes too. Everything else is
+// shown as typed.
 func redactURL(s string) string {
 	if s == "" {
 		return ""
 	}
-	u, err := url.Parse(s)
-	if err != nil {
-		if at := strings.LastIndex(s, "@"); at >= 0 {
-			scheme, _, ok := strings.Cut(s, "://")
-			if ok {
-				return scheme + "://" + redacted + s[at:]
-			}
-			return redacted + s[at:]
-		}
+	s = redactQuery(s)
+	prefix := ""
+	if i := strings.Index(s, "://"); i >= 0 && isScheme(s[:i]) {
+		prefix = s[:i+3]
+	}
+	rest := s[len(prefix):]
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
 		return s
 	}
-	q := u.Query()
-	changed := false
-	for name := range q {
-		if strings.Contains(strings.ToLower(name), "password") {
-			q[name] = []string{redacted}
-			changed = true
+	info := rest[:at]
+	if prefix == "" || strings.ContainsAny(info, "/?#") {
+		return prefix + redacted + rest[at:]
+	}
+	if user, _, hasPassword := strings.Cut(info, ":"); hasPassword {
+		info = user + ":" + redacted
+	}
+	return prefix + info + rest[at:]
+}
+
+// redactQuery hides the values of the password parameters in the URL s and leaves
+// the rest as typed. Parameters are looked for after the first "?" or "#",
+// between any of "?", "&" and "#": a password typed after a stray "#", or after
+// a "?" that url.Parse would not read as the query's start, is a password all the
+// same.
+func redactQuery(s string) string {
+	start := strings.IndexAny(s, "?#")
+	if start < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:start+1])
+	tail := s[start+1:]
+	for {
+		end := strings.IndexAny(tail, "?&#")
+		pair := tail
+		if end >= 0 {
+			pair = tail[:end]
 		}
+		key, _, hasValue := strings.Cut(pair, "=")
+		name := key
+		if k, err := url.QueryUnescape(key); err == nil {
+			name = k
+		}
+		if hasValue && strings.Contains(strings.ToLower(name), "password") {
+			pair = key + "=" + redacted
+		}
+		b.WriteString(pair)
+		if end < 0 {
+			return b.String()
+		}
+		b.WriteByte(tail[end])
+		tail = tail[end+1:]
 	}
-	if changed {
-		u.RawQuery = q.Encode()
-	}
-	if _, has := u.User.Password(); !has && !changed {
-		return s // as written: re-encoding would change what the reader typed
-	}
-	return u.Redacted()
 }
 
-// urlReason is url.Parse's complaint without the URL, which may hold a password.
-func urlReason(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-// parseTwilioAPIURL checks the base URL of Twilio's REST API: absolute http(s),
-// nothing after the host.
-func parseTwilioAPIURL(v string) (string, error) {
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-		return "", fmt.Errorf("%q is not a base URL like https://api.twilio.com", redactURL(v))
-	}
-	return strings.TrimSuffix(v, "/"), nil
-}
-
-// onlyTLSQuery reports whether an SMTP URL's query holds nothing but a tls= choice,
-// the one parameter the mailer reads.
-func onlyTLSQuery(q url.Values) bool {
-	for k, v := range q {
-		if k != "tls" || len(v) != 1 || (v[0] != "none" && v[0] != "opportunistic" && v[0] != "mandatory") {
+// isScheme reports whether s is a URL scheme (RFC 3986: a letter, then letters,
+// digits, "+", "-" or ".").
+func isScheme(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
 			return false
 		}
 	}
-	return true
+	return s != ""
+}
+
+// checkUserinfo refuses a URL whose user info as typed (up to the last "@") holds
+// a "/", "?" or "#": url.Parse would cut the password there and read the rest as
+// a port, path, query or fragment, which later messages (its own, go-redis's)
+// quote. shown is the URL as the message may show it.
+func checkUserinfo(raw, shown string) error {
+	if !strings.ContainsAny(userinfo(raw), "/?#") {
+		return nil
+	}
+	return fmt.Errorf(`%q has "/", "?" or "#" before its last "@"; percent-encode them in a user name or password as %%2F, %%3F and %%23, and an "@" anywhere else as %%40`, shown)
+}
+
+// userinfo is the "user:password" part of a URL as typed: everything between
+// "://" and the last "@". Passwords may hold any character, and "@" cannot be in
+// a host name.
+func userinfo(s string) string {
+	_, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return ""
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		return rest[:at]
+	}
+	return ""
+}
+
+// quoted finds the Go-quoted parts of an error message ("...", with \" inside).
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// urlReason is url.Parse's complaint about raw without the URL, which may hold a
+// password. The url package also quotes the piece it stumbled on (a port, an
+// escape, a host character), and where raw holds an "@" that piece may be part of
+// a password it misread as a host or port, so then every quoted piece is hidden.
+func urlReason(err error, raw string) string {
+	msg := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		msg = ue.Err.Error()
+	}
+	if !strings.Contains(raw, "@") {
+		return msg
+	}
+	return quoted.ReplaceAllString(msg, `"…"`)
+}
+
+// parseTwilioAPIURL reads the base URL of Twilio's REST API: absolute http(s),
+// nothing after the host (a trailing "/" is dropped).
+func parseTwilioAPIURL(v string) (*url.URL, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("%q is not a base URL like https://api.twilio.com", redactURL(v))
+	}
+	u.Path, u.RawPath = "", ""
+	return u, nil
 }
 
 // parsePrefixes reads comma-separated IP addresses and CIDR ranges.

@@ -9,10 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
-	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/hotline-legal/hotline/bot/email"
 	gomail "github.com/wneessen/go-mail"
@@ -29,177 +26,22 @@ var (
 	_ Sender = (*EMLDir)(nil)
 )
 
-// New returns the Sender for SMTP_URL:
-//
-//   - "" → an EMLDir writing into outboxDir;
-//   - smtp://[user:pass@]host[:port] → SMTP (port 587 unless given), with STARTTLS
-//     when the server offers it; ?tls=mandatory refuses a server that does not,
-//     ?tls=none never uses it;
-//   - smtps://[user:pass@]host[:port] → SMTP over implicit TLS (port 465 unless given).
-//
-// With a user, it authenticates with PLAIN, or LOGIN when the server offers only
-// that. User and password are percent-decoded (p%40ss is p@ss). A bad URL is an
-// error that says what is wrong and never shows the password.
-func New(smtpURL, outboxDir string) (Sender, error) {
-	if strings.TrimSpace(smtpURL) == "" {
+// New returns the Sender for the settings config.Load read from SMTP_URL: the SMTP
+// server s, or, when s is nil (SMTP_URL unset), an EMLDir writing into outboxDir.
+// The SMTP returned is a copy, so that setting its TLSConfig, Timeout or HELO
+// leaves s as it was.
+func New(s *SMTP, outboxDir string) (Sender, error) {
+	if s == nil {
 		if outboxDir == "" {
-			return nil, errors.New("mailer: no SMTP_URL and no outbox folder for .eml files")
+			return nil, errors.New("mailer: no SMTP server and no outbox folder for .eml files")
 		}
 		return &EMLDir{Dir: outboxDir}, nil
 	}
-	s, err := parseURL(smtpURL)
-	if err != nil {
-		return nil, fmt.Errorf("mailer: SMTP_URL %q: %s", Redact(smtpURL), err)
-	}
-	return s, nil
-}
-
-// parseURL reads an SMTP URL into an SMTP. Its errors never contain the URL: the
-// caller adds a redacted one.
-func parseURL(raw string) (*SMTP, error) {
-	raw = strings.TrimSpace(raw)
-	if strings.ContainsAny(userinfo(raw), "/?#") {
-		// url.Parse would cut the password there and read the rest as a port or a
-		// path, and quote it in its errors.
-		return nil, errors.New(`the user name or password holds "/", "?", "#" or "@": percent-encode them as %2F, %3F, %23 and %40`)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// url.Error repeats the whole URL, password included: keep only its reason.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("not a URL: %s", scrub(err.Error(), raw))
-	}
-	s := &SMTP{}
-	switch u.Scheme {
-	case "smtp":
-		s.Port = 587
-	case "smtps":
-		s.Port = 465
-		s.TLS = TLSImplicit
-	case "":
-		return nil, errors.New("no scheme: write it like smtp://user:pass@mail.example.org:587")
-	default:
-		return nil, fmt.Errorf("scheme %q: use smtp:// (STARTTLS) or smtps:// (implicit TLS)", u.Scheme)
-	}
-	if u.Opaque != "" {
-		return nil, errors.New("no host: write it like smtp://mail.example.org:587")
-	}
-	s.Host = u.Hostname()
 	if s.Host == "" {
-		return nil, errors.New("no host: write it like smtp://mail.example.org:587")
+		return nil, errors.New("mailer: the SMTP server has no host")
 	}
-	if p := u.Port(); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("port %q is not a number from 1 to 65535", p)
-		}
-		s.Port = n
-	} else if strings.HasSuffix(u.Host, ":") {
-		return nil, errors.New("empty port after the host")
-	}
-	if u.Path != "" && u.Path != "/" {
-		return nil, fmt.Errorf("unexpected path %q: an SMTP URL ends after host:port", u.Path)
-	}
-	if u.Fragment != "" {
-		return nil, errors.New("unexpected #fragment")
-	}
-	if u.User != nil {
-		s.Username = u.User.Username()
-		s.Password, _ = u.User.Password()
-		if s.Username == "" {
-			return nil, errors.New("a password without a user name")
-		}
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return nil, fmt.Errorf("query: %s", scrub(err.Error(), raw))
-	}
-	for key, vals := range q {
-		if key != "tls" {
-			return nil, fmt.Errorf("unknown setting %q (the only one is tls=mandatory|opportunistic|none)", key)
-		}
-		if len(vals) != 1 {
-			return nil, errors.New("tls is given more than once")
-		}
-		mode, ok := tlsMode(vals[0])
-		switch {
-		case !ok:
-			return nil, fmt.Errorf("tls=%q: use tls=mandatory, tls=opportunistic or tls=none", vals[0])
-		case s.TLS == TLSImplicit && mode != TLSMandatory:
-			return nil, fmt.Errorf("tls=%s with smtps://: smtps is always TLS; use smtp:// for STARTTLS or none", vals[0])
-		case s.TLS != TLSImplicit:
-			s.TLS = mode
-		}
-	}
-	return s, nil
-}
-
-// tlsMode reads the value of ?tls= in an smtp:// URL.
-func tlsMode(s string) (TLSMode, bool) {
-	switch strings.ToLower(s) {
-	case "opportunistic":
-		return TLSOpportunistic, true
-	case "mandatory":
-		return TLSMandatory, true
-	case "none":
-		return TLSNone, true
-	}
-	return 0, false
-}
-
-// Redact returns an SMTP URL with its password replaced by "xxxxx", for errors
-// and logs. It works on the text, not on a parsed URL, so that it also hides a
-// password that breaks parsing: one with an unencoded "/", "?", "#" or "@".
-func Redact(raw string) string {
-	scheme, rest := splitScheme(raw)
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return raw
-	}
-	user, _, hasPassword := strings.Cut(rest[:at], ":")
-	if !hasPassword {
-		return raw
-	}
-	return scheme + user + ":xxxxx" + rest[at:]
-}
-
-// splitScheme splits "smtp://rest" into "smtp://" and "rest".
-func splitScheme(raw string) (scheme, rest string) {
-	if i := strings.Index(raw, "://"); i >= 0 {
-		return raw[:i+3], raw[i+3:]
-	}
-	return "", raw
-}
-
-// userinfo is the "user:password" part of raw, as typed: everything before the
-// last "@". Passwords may hold any character, and "@" cannot be in a host name.
-func userinfo(raw string) string {
-	_, rest := splitScheme(raw)
-	if at := strings.LastIndex(rest, "@"); at >= 0 {
-		return rest[:at]
-	}
-	return ""
-}
-
-// quoted finds the "..." parts of an error message.
-var quoted = regexp.MustCompile(`"[^"]*"`)
-
-// scrub hides every quoted part of msg that comes from the user and password of
-// raw: the url package quotes the offending piece of a URL in its errors.
-func scrub(msg, raw string) string {
-	info := userinfo(raw)
-	if info == "" {
-		return msg
-	}
-	return quoted.ReplaceAllStringFunc(msg, func(q string) string {
-		if inner := strings.Trim(q, `"`); inner != "" && strings.Contains(info, inner) {
-			return `"…"`
-		}
-		return q
-	})
+	c := *s
+	return &c, nil
 }
 
 // IsPermanent reports whether a delivery error will not go away by retrying:

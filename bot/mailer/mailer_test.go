@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -62,15 +63,25 @@ func ctx(t *testing.T) context.Context {
 	return c
 }
 
-func newSMTP(t *testing.T, url string) *mailer.SMTP {
+// newSMTP is the sender for the SMTP server at addr (host:port) with the other
+// settings of s, as config.Load reads them from SMTP_URL, and a 5 s timeout.
+func newSMTP(t *testing.T, addr string, s mailer.SMTP) *mailer.SMTP {
 	t.Helper()
-	s, err := mailer.New(url, "")
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		t.Fatalf("New(%q): %v", url, err)
+		t.Fatal(err)
 	}
-	smtp, ok := s.(*mailer.SMTP)
+	s.Host = host
+	if s.Port, err = strconv.Atoi(port); err != nil {
+		t.Fatal(err)
+	}
+	sender, err := mailer.New(&s, "")
+	if err != nil {
+		t.Fatalf("New(%+v): %v", s, err)
+	}
+	smtp, ok := sender.(*mailer.SMTP)
 	if !ok {
-		t.Fatalf("New(%q) = %T, want *mailer.SMTP", url, s)
+		t.Fatalf("New(%+v) = %T, want *mailer.SMTP", s, sender)
 	}
 	smtp.Timeout = 5 * time.Second
 	return smtp
@@ -81,7 +92,7 @@ func newSMTP(t *testing.T, url string) *mailer.SMTP {
 func TestSMTPDelivers(t *testing.T) {
 	srv := smtpserver.Start(t, smtpserver.Options{})
 	m := message(t)
-	if err := newSMTP(t, "smtp://"+srv.Addr).Send(ctx(t), m); err != nil {
+	if err := newSMTP(t, srv.Addr, mailer.SMTP{}).Send(ctx(t), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	got := srv.Messages()
@@ -191,11 +202,12 @@ func checkMIME(t *testing.T, raw []byte, m email.Message) {
 	}
 }
 
-// TestSMTPAuth: AUTH PLAIN with the user and password of the URL.
+// TestSMTPAuth: AUTH PLAIN with the user and password as given, "@", ":" and "/"
+// included.
 func TestSMTPAuth(t *testing.T) {
 	srv := smtpserver.Start(t, smtpserver.Options{Users: map[string]string{"hotline@example.org": "s3cret:@/"}})
 	m := message(t)
-	s := newSMTP(t, fmt.Sprintf("smtp://hotline%%40example.org:s3cret%%3A%%40%%2F@%s", srv.Addr))
+	s := newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline@example.org", Password: "s3cret:@/"})
 	if err := s.Send(ctx(t), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -203,7 +215,7 @@ func TestSMTPAuth(t *testing.T) {
 		t.Fatalf("got %+v, want one message from the authenticated user", got)
 	}
 
-	s = newSMTP(t, fmt.Sprintf("smtp://hotline%%40example.org:wrong@%s", srv.Addr))
+	s = newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline@example.org", Password: "wrong"})
 	err := s.Send(ctx(t), m)
 	if err == nil {
 		t.Fatal("Send with a wrong password succeeded")
@@ -251,7 +263,7 @@ func TestSMTPRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := smtpserver.Start(t, smtpserver.Options{})
 			srv.Refuse(tt.at, tt.reply, smtpserver.Always)
-			err := newSMTP(t, "smtp://"+srv.Addr).Send(ctx(t), message(t))
+			err := newSMTP(t, srv.Addr, mailer.SMTP{}).Send(ctx(t), message(t))
 			if err == nil {
 				t.Fatal("Send succeeded against a refusing server")
 			}
@@ -272,7 +284,7 @@ func TestSMTPRefuses(t *testing.T) {
 // TestSMTPServerDown: nothing listening is a temporary error.
 func TestSMTPServerDown(t *testing.T) {
 	port := freePort(t)
-	err := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", port)).Send(ctx(t), message(t))
+	err := newSMTP(t, fmt.Sprintf("127.0.0.1:%d", port), mailer.SMTP{}).Send(ctx(t), message(t))
 	if err == nil {
 		t.Fatal("Send succeeded with no server")
 	}
@@ -288,7 +300,7 @@ func TestSMTPServerDown(t *testing.T) {
 // timeout, and the error is temporary.
 func TestSMTPStalled(t *testing.T) {
 	port := silentServer(t)
-	s := newSMTP(t, fmt.Sprintf("smtp://127.0.0.1:%d", port))
+	s := newSMTP(t, fmt.Sprintf("127.0.0.1:%d", port), mailer.SMTP{})
 
 	c, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -319,7 +331,7 @@ func TestSMTPStalled(t *testing.T) {
 // again.
 func TestSMTPHangUpAfterAccept(t *testing.T) {
 	srv := smtpserver.Start(t, smtpserver.Options{HangUpAfterAccept: true})
-	if err := newSMTP(t, "smtp://"+srv.Addr).Send(ctx(t), message(t)); err != nil {
+	if err := newSMTP(t, srv.Addr, mailer.SMTP{}).Send(ctx(t), message(t)); err != nil {
 		t.Errorf("Send = %v, want nil: the server accepted the message", err)
 	}
 	if n := len(srv.Messages()); n != 1 {
@@ -338,7 +350,7 @@ func TestSMTPTLS(t *testing.T) {
 
 	t.Run("mandatory without STARTTLS", func(t *testing.T) {
 		srv := smtpserver.Start(t, smtpserver.Options{})
-		err := newSMTP(t, fmt.Sprintf("smtp://%s?tls=mandatory", srv.Addr)).Send(ctx(t), message(t))
+		err := newSMTP(t, srv.Addr, mailer.SMTP{TLS: mailer.TLSMandatory}).Send(ctx(t), message(t))
 		if err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 			t.Errorf("Send = %v, want an error about STARTTLS", err)
 		}
@@ -346,10 +358,10 @@ func TestSMTPTLS(t *testing.T) {
 			t.Error("the message went in plain text")
 		}
 	})
-	for _, mode := range []string{"", "?tls=mandatory"} {
-		t.Run("STARTTLS"+mode, func(t *testing.T) {
+	for _, mode := range []mailer.TLSMode{mailer.TLSOpportunistic, mailer.TLSMandatory} {
+		t.Run("STARTTLS "+mode.String(), func(t *testing.T) {
 			srv := smtpserver.Start(t, smtpserver.Options{Users: map[string]string{"hotline": "pw"}, TLS: serverTLS})
-			err := trust(newSMTP(t, fmt.Sprintf("smtp://hotline:pw@%s%s", srv.Addr, mode))).Send(ctx(t), message(t))
+			err := trust(newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline", Password: "pw", TLS: mode})).Send(ctx(t), message(t))
 			if err != nil {
 				t.Fatalf("Send: %v", err)
 			}
@@ -360,7 +372,7 @@ func TestSMTPTLS(t *testing.T) {
 	}
 	t.Run("none", func(t *testing.T) {
 		srv := smtpserver.Start(t, smtpserver.Options{TLS: serverTLS})
-		if err := newSMTP(t, fmt.Sprintf("smtp://%s?tls=none", srv.Addr)).Send(ctx(t), message(t)); err != nil {
+		if err := newSMTP(t, srv.Addr, mailer.SMTP{TLS: mailer.TLSNone}).Send(ctx(t), message(t)); err != nil {
 			t.Fatalf("Send: %v", err)
 		}
 		if got := srv.Messages(); len(got) != 1 || got[0].TLS {
@@ -369,7 +381,7 @@ func TestSMTPTLS(t *testing.T) {
 	})
 	t.Run("untrusted certificate", func(t *testing.T) {
 		srv := smtpserver.Start(t, smtpserver.Options{TLS: serverTLS})
-		err := newSMTP(t, "smtp://"+srv.Addr).Send(ctx(t), message(t))
+		err := newSMTP(t, srv.Addr, mailer.SMTP{}).Send(ctx(t), message(t))
 		if err == nil || !strings.Contains(err.Error(), "certificate") || mailer.IsPermanent(err) {
 			t.Errorf("Send to a server with an unknown certificate = %v, want a temporary certificate error", err)
 		}
@@ -379,7 +391,7 @@ func TestSMTPTLS(t *testing.T) {
 	})
 	t.Run("implicit", func(t *testing.T) {
 		srv := smtpserver.Start(t, smtpserver.Options{Users: map[string]string{"hotline": "pw"}, TLS: serverTLS, ImplicitTLS: true})
-		err := trust(newSMTP(t, fmt.Sprintf("smtps://hotline:pw@%s", srv.Addr))).Send(ctx(t), message(t))
+		err := trust(newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline", Password: "pw", TLS: mailer.TLSImplicit})).Send(ctx(t), message(t))
 		if err != nil {
 			t.Fatalf("Send: %v", err)
 		}
@@ -399,11 +411,11 @@ func TestSMTPNoPasswordInPlainText(t *testing.T) {
 	l.Close()
 	// 127.0.0.2 is loopback too, but not "localhost" to go-mail.
 	srv := smtpserver.Start(t, smtpserver.Options{Addr: "127.0.0.2:0", Users: map[string]string{"hotline": "pw"}})
-	err = newSMTP(t, fmt.Sprintf("smtp://hotline:pw@%s", srv.Addr)).Send(ctx(t), message(t))
+	err = newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline", Password: "pw"}).Send(ctx(t), message(t))
 	if err == nil || !strings.Contains(err.Error(), "tls=none") {
 		t.Errorf("Send with a password over plain text = %v, want a refusal that mentions tls=none", err)
 	}
-	if err := newSMTP(t, fmt.Sprintf("smtp://hotline:pw@%s?tls=none", srv.Addr)).Send(ctx(t), message(t)); err != nil {
+	if err := newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline", Password: "pw", TLS: mailer.TLSNone}).Send(ctx(t), message(t)); err != nil {
 		t.Errorf("Send with ?tls=none: %v", err)
 	}
 	if n := len(srv.Messages()); n != 1 {
@@ -432,7 +444,7 @@ func TestSendRefusesBadMessages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := message(t)
 			tt.change(&m)
-			for _, s := range []mailer.Sender{newSMTP(t, "smtp://"+srv.Addr), &mailer.EMLDir{Dir: t.TempDir()}} {
+			for _, s := range []mailer.Sender{newSMTP(t, srv.Addr, mailer.SMTP{}), &mailer.EMLDir{Dir: t.TempDir()}} {
 				err := s.Send(ctx(t), m)
 				if err == nil || !mailer.IsPermanent(err) {
 					t.Errorf("%T.Send = %v, want a permanent error", s, err)
@@ -491,7 +503,7 @@ func TestEMLDir(t *testing.T) {
 
 	// The file is the very message the SMTP path sends.
 	srv := smtpserver.Start(t, smtpserver.Options{})
-	if err := newSMTP(t, "smtp://"+srv.Addr).Send(ctx(t), m); err != nil {
+	if err := newSMTP(t, srv.Addr, mailer.SMTP{}).Send(ctx(t), m); err != nil {
 		t.Fatalf("SMTP Send: %v", err)
 	}
 	if got := srv.Messages(); len(got) != 1 || !bytes.Equal(got[0].Data, raw) {
@@ -545,96 +557,43 @@ func TestFileName(t *testing.T) {
 	}
 }
 
+// TestNew: config.Load's SMTP (SMTP_URL is read there, see config's
+// TestLoadSMTP) is the sender as it is; without it, .eml files.
 func TestNew(t *testing.T) {
-	good := []struct {
-		url  string
-		want mailer.SMTP
-	}{
-		{"smtp://mail.example.org", mailer.SMTP{Host: "mail.example.org", Port: 587, TLS: mailer.TLSOpportunistic}},
-		{" smtp://mail.example.org:2525?tls=mandatory ", mailer.SMTP{Host: "mail.example.org", Port: 2525, TLS: mailer.TLSMandatory}},
-		{"smtp://relay:25?tls=none", mailer.SMTP{Host: "relay", Port: 25, TLS: mailer.TLSNone}},
-		{"smtp://relay?tls=Opportunistic", mailer.SMTP{Host: "relay", Port: 587, TLS: mailer.TLSOpportunistic}},
-		{"smtps://u:p@mail.example.org", mailer.SMTP{Host: "mail.example.org", Port: 465, TLS: mailer.TLSImplicit, Username: "u", Password: "p"}},
-		{"smtps://mail.example.org:2465/?tls=mandatory", mailer.SMTP{Host: "mail.example.org", Port: 2465, TLS: mailer.TLSImplicit}},
-		{"SMTP://user%40example.org:p%40ss%2Fw0rd%3A@Mail.Example.org", mailer.SMTP{Host: "Mail.Example.org", Port: 587, Username: "user@example.org", Password: "p@ss/w0rd:"}},
-		{"smtp://apikey@[::1]:25", mailer.SMTP{Host: "::1", Port: 25, Username: "apikey"}},
+	want := mailer.SMTP{Host: "mail.example.org", Port: 465, TLS: mailer.TLSImplicit, Username: "u", Password: "p"}
+	given := want
+	s, err := mailer.New(&given, "outbox")
+	got, ok := s.(*mailer.SMTP)
+	if err != nil || !ok || *got != want {
+		t.Fatalf("New(%+v) = %+v, %v; want that SMTP", want, s, err)
 	}
-	for _, tt := range good {
-		s, err := mailer.New(tt.url, "outbox")
-		if err != nil {
-			t.Errorf("New(%q): %v", tt.url, err)
-			continue
-		}
-		got, ok := s.(*mailer.SMTP)
-		if !ok || *got != tt.want {
-			t.Errorf("New(%q) = %+v, want %+v", tt.url, s, tt.want)
-		}
+	got.Timeout = time.Second
+	if given.Timeout != 0 {
+		t.Errorf("New returned the SMTP it was given, not a copy: a change to the sender changed the settings")
+	}
+	if s, err := mailer.New(&mailer.SMTP{Port: 587}, "outbox"); err == nil {
+		t.Errorf("New(an SMTP without a host) = %+v, want an error", s)
 	}
 
-	s, err := mailer.New("", "some/outbox")
+	s, err = mailer.New(nil, "some/outbox")
 	if d, ok := s.(*mailer.EMLDir); err != nil || !ok || d.Dir != "some/outbox" {
-		t.Errorf(`New("", "some/outbox") = %#v, %v; want an EMLDir there`, s, err)
+		t.Errorf(`New(nil, "some/outbox") = %#v, %v; want an EMLDir there`, s, err)
 	}
-	if _, err := mailer.New("", ""); err == nil {
-		t.Errorf(`New("", "") succeeded with nowhere to write`)
-	}
-
-	bad := []struct{ url, want string }{
-		{"http://u:secretpw@mail.example.org", "scheme"},
-		{"mail.example.org", "scheme"},
-		{"smtp:mail.example.org", "no host"},
-		{"smtp://", "no host"},
-		{"smtp://u:secretpw@", "no host"},
-		{"smtp://u:secretpw@mail.example.org:0", "port"},
-		{"smtp://u:secretpw@mail.example.org:99999", "port"},
-		{"smtp://u:secretpw@mail.example.org:abc", "port"},
-		{"smtp://u:secretpw@mail.example.org:", "port"},
-		{"smtp://u:secretpw@mail.example.org?tls=maybe", "tls"},
-		{"smtp://u:secretpw@mail.example.org?tsl=none", `"tsl"`},
-		{"smtp://u:secretpw@mail.example.org?tls=none&tls=mandatory", "more than once"},
-		{"smtps://u:secretpw@mail.example.org?tls=none", "smtps"},
-		{"smtp://u:secretpw@mail.example.org/inbox", "path"},
-		{"smtp://:secretpw@mail.example.org", "user"},
-		{"smtp://u:secretpw%zz@mail.example.org", "URL"},
-		{"smtp://u:secretpw@mail example.org", "URL"},
-		{"smtp://u:secretpw@mail.example.org#frag", "fragment"},
-		{"smtp://u:secretpw@mail.example.org?tls=%zz", "query"},
-		{"smtp://u:secret/pw@mail.example.org", "percent-encode"},
-		{"smtp://u:12/secretpw@mail.example.org", "percent-encode"},
-		{"smtp://u:secret#pw@mail.example.org", "percent-encode"},
-		{"smtp://u:secret?pw@mail.example.org", "percent-encode"},
-		{"smtp://u:sec%zzretpw@mail.example.org", "URL"},
-		{"smtp://u:secret pw@mail.example.org", "URL"},
-	}
-	for _, tt := range bad {
-		_, err := mailer.New(tt.url, "outbox")
-		switch {
-		case err == nil:
-			t.Errorf("New(%q) succeeded", tt.url)
-		case strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "pw"):
-			t.Errorf("New(%q) = %v: the error shows the password", tt.url, err)
-		case !strings.Contains(err.Error(), tt.want):
-			t.Errorf("New(%q) = %v, want an error about %s", tt.url, err, tt.want)
-		}
+	if _, err := mailer.New(nil, ""); err == nil {
+		t.Errorf(`New(nil, "") succeeded with nowhere to write`)
 	}
 }
 
-func TestRedact(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"smtp://u:secretpw@mail.example.org:587", "smtp://u:xxxxx@mail.example.org:587"},
-		{"smtp://mail.example.org", "smtp://mail.example.org"},
-		{"smtp://u@mail.example.org", "smtp://u@mail.example.org"},
-		{"smtp://u:secret%zz@mail example.org/x", "smtp://u:xxxxx@mail example.org/x"},
-		{"smtp://u:p@ss@host", "smtp://u:xxxxx@host"},
-		{"smtp://u:12/secret#pw?@host:25", "smtp://u:xxxxx@host:25"},
-		{"u:secret@host", "u:xxxxx@host"},
-	} {
-		if got := mailer.Redact(tt.in); got != tt.want {
-			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
+// TestSMTPString: an SMTP printed or logged shows no password.
+func TestSMTPString(t *testing.T) {
 	s := &mailer.SMTP{Host: "mail.example.org", Port: 587, Username: "u", Password: "secretpw"}
-	for _, out := range []string{s.String(), fmt.Sprint(s), fmt.Sprintf("%v", s)} {
+	if got, want := s.String(), "smtp://u:xxxxx@mail.example.org:587 (tls opportunistic)"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	var text, json bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("start", "smtp", s)
+	slog.New(slog.NewJSONHandler(&json, nil)).Info("start", "smtp", s)
+	for _, out := range []string{s.String(), fmt.Sprint(s), fmt.Sprintf("%v", s), text.String(), json.String()} {
 		if strings.Contains(out, "secretpw") {
 			t.Errorf("an SMTP prints its password: %s", out)
 		}

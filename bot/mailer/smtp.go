@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"time"
@@ -50,8 +51,11 @@ const DefaultTimeout = 10 * time.Second
 
 // SMTP sends through an SMTP server with github.com/wneessen/go-mail, one
 // connection per Send: the outbox sends rarely, and a fresh connection never finds
-// itself half-closed by the server after an idle hour. New fills it from SMTP_URL;
-// the zero TLS mode is opportunistic.
+// itself half-closed by the server after an idle hour.
+//
+// Host, Port, Username, Password and TLS are what config.Load reads from SMTP_URL
+// (the one parser of it); the other fields are for tests. The zero TLS mode is
+// opportunistic; a zero Port is 587, or 465 with TLSImplicit.
 type SMTP struct {
 	Host string
 	Port int
@@ -69,8 +73,8 @@ type SMTP struct {
 	HELO string
 }
 
-// String describes the server without the password, so that a logged *SMTP
-// leaks nothing.
+// String describes the server without the password, so that a printed *SMTP
+// leaks nothing: smtp://user:xxxxx@host:587 (tls opportunistic).
 func (s *SMTP) String() string {
 	scheme := "smtp"
 	if s.TLS == TLSImplicit {
@@ -80,7 +84,16 @@ func (s *SMTP) String() string {
 	if s.Username != "" {
 		user = s.Username + ":xxxxx@"
 	}
-	return fmt.Sprintf("%s://%s%s (tls %s)", scheme, user, hostPort(s.Host, s.Port), s.TLS)
+	return fmt.Sprintf("%s://%s%s (tls %s)", scheme, user, hostPort(s.Host, s.port()), s.TLS)
+}
+
+// LogValue logs the server as String describes it. Without it slog's JSON handler
+// would write every exported field, the password too.
+func (s *SMTP) LogValue() slog.Value {
+	if s == nil {
+		return slog.StringValue("")
+	}
+	return slog.StringValue(s.String())
 }
 
 // Send delivers m and returns nil once the server has accepted it (250 after the

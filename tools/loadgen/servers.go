@@ -49,11 +49,19 @@ type server struct {
 // (config's parsing, ContextTimeoutEnabled and all), with a round-trip counter.
 // The hook is added before the first command, so every connection carries it.
 func newRedisClient(redisURL string) (redis.UniversalClient, *roundTrips, error) {
-	opts, err := config.Config{RedisURL: redisURL}.RedisOptions()
+	cfg, err := config.Load(func(k string) string {
+		if k == "REDIS_URL" {
+			return redisURL
+		}
+		return ""
+	}, "")
 	if err != nil {
 		return nil, nil, err
 	}
-	rdb := redis.NewUniversalClient(opts)
+	if cfg.Redis == nil {
+		return nil, nil, errors.New("loadgen: no Redis URL")
+	}
+	rdb := cfg.Redis.NewClient()
 	trips := &roundTrips{}
 	rdb.AddHook(trips)
 	return rdb, trips, nil

@@ -18,6 +18,7 @@ import (
 	"log"
 	"net"
 	"net/mail"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +26,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/hotline-legal/hotline/bot/mailer"
 )
 
 // Options describe a server; the zero value is plain SMTP on a free loopback port
@@ -156,6 +159,14 @@ func (s *Server) listen() error {
 
 // URL returns the server's SMTP_URL: plain SMTP, no TLS.
 func (s *Server) URL() string { return "smtp://" + s.Addr + "?tls=none" }
+
+// SMTP returns the mailer's settings for the server, as config.Load reads them
+// from URL(), for tests that make a mailer without the config.
+func (s *Server) SMTP() *mailer.SMTP {
+	host, port, _ := net.SplitHostPort(s.Addr)
+	n, _ := strconv.Atoi(port)
+	return &mailer.SMTP{Host: host, Port: n, TLS: mailer.TLSNone}
+}
 
 // Refuse makes the server answer command with reply the next n times, or every
 // time until Accept when n is Always. For example 451 4.3.0 at Data for a mail
