@@ -130,7 +130,7 @@ func (s *Service) Handle(ctx context.Context, m hotline.Message) (Reply, error) 
 		if snap.Duplicate {
 			return s.duplicate(m, snap), nil
 		}
-		reply, change, fx, err := s.step(m, snap)
+		reply, change, fx, err := s.step(key, m, snap)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -183,8 +183,8 @@ func (s *Service) duplicate(m hotline.Message, snap Snapshot) Reply {
 }
 
 // step runs the engine on a conversation and prepares the change to commit.
-func (s *Service) step(m hotline.Message, snap Snapshot) (Reply, Change, pack.Effects, error) {
-	ref, err := NewReference(s.random, s.store.RefPrefix(m.Key()))
+func (s *Service) step(key string, m hotline.Message, snap Snapshot) (Reply, Change, pack.Effects, error) {
+	ref, err := NewReference(s.random, s.store.RefPrefix(key))
 	if err != nil {
 		return Reply{}, Change{}, pack.Effects{}, err
 	}

@@ -146,23 +146,26 @@ local head = ARGV[1]
 local expected, nextv = string.sub(head, 1, 16), string.sub(head, 17, 32)
 local msg, r = string.sub(head, 33, 32 + IDLEN), string.sub(ARGV[2], 1, 16)
 local ttl = tonumber(string.sub(head, 33 + IDLEN, HEADLEN))
-if #head ~= HEADLEN or not ttl or not string.find(head, DIGITS) or not string.find(r, '^%d+$') or #r ~= 16
-    or (msg ~= NOID and not string.find(msg, '^%d+$')) then
+-- Members are numbers without leading zeros, so that Redis keeps an intset.
+local member = msg ~= NOID and string.match(msg, '^0*(%d+)$')
+if #head ~= HEADLEN or not ttl or #r ~= 16 or (msg ~= NOID and not member) then
   return redis.error_reply('ERR hotline commit: malformed arguments')
 end
 local cur = redis.call('GET', KEYS[1])
 local ok = readable(cur)
-if msg ~= NOID then
+if member then
   if ok and string.sub(cur, LAST, MARK - 1) == msg then
     local reply = tailOf(cur)
     return {1, reply}
   end
-  -- Members are numbers without leading zeros, so that Redis keeps an intset.
-  if redis.call('SISMEMBER', KEYS[2], string.match(msg, '^0*(%d+)')) == 1 then return {2} end
+  -- Adding the id tells whether it was there: a message applied before.
+  if redis.call('SADD', KEYS[2], member) == 0 then return {2} end
 end
 local v, indexed = ZERO, ZERO
 if ok then v, indexed = string.sub(cur, 1, 16), string.sub(cur, 17, 32) end
 if v ~= expected then
+  -- Not applied: the id goes again, for the retry of this message.
+  if member then redis.call('SREM', KEYS[2], member) end
   local state = ''
   if ok then local _, _, st = tailOf(cur); state = st end
   return {0, state, v}
@@ -170,6 +173,7 @@ end
 if ARGV[3] ~= '' then
   local base = string.sub(KEYS[3], 1, -5)
   if redis.call('EXISTS', base .. 'sent:' .. ARGV[3], base .. 'dead:' .. ARGV[3]) > 0 or redis.call('HSETNX', KEYS[3], ARGV[3], ARGV[4]) == 0 then
+    if member then redis.call('SREM', KEYS[2], member) end
     return {-1}
   end
   redis.call('ZADD', KEYS[4], ARGV[5], ARGV[3])
@@ -203,10 +207,9 @@ if ttl == 0 then
 else
   redis.call('SET', KEYS[1], val, 'PX', ttl)
 end
-if msg ~= NOID then
-  if redis.call('SCARD', KEYS[2]) < MAXSEEN then
-    redis.call('SADD', KEYS[2], string.match(msg, '^0*(%d+)'))
-  end
+if member then
+  -- At most MAXSEEN ids: past them only the last message is known.
+  if redis.call('SCARD', KEYS[2]) > MAXSEEN then redis.call('SREM', KEYS[2], member) end
   redis.call('PEXPIRE', KEYS[2], ` + strconv.FormatInt(dedupeFor.Milliseconds(), 10) + `)
 end
 return {3}
@@ -394,17 +397,22 @@ func (s *Store) Keys(conv string) []string {
 // shortID turns a message id into the short form stored for deduplication: 63
 // bits of its SHA-256 as 19 digits, or noShortID for none.
 func shortID(msgID string) string {
+	return string(appendShortID(nil, msgID))
+}
+
+// appendShortID appends a message's short id to b.
+func appendShortID(b []byte, msgID string) []byte {
 	if msgID == "" {
-		return noShortID
+		return append(b, noShortID...)
 	}
 	sum := sha256.Sum256([]byte(msgID))
 	n := binary.BigEndian.Uint64(sum[:8]) & (1<<63 - 1)
-	var b [shortIDLen]byte
-	for i := len(b) - 1; i >= 0; i-- {
-		b[i] = byte('0' + n%10)
+	var d [shortIDLen]byte
+	for i := len(d) - 1; i >= 0; i-- {
+		d[i] = byte('0' + n%10)
 		n /= 10
 	}
-	return string(b[:])
+	return append(b, d[:]...)
 }
 
 // member is a short id as the set of message ids holds it: without leading zeros,
@@ -500,7 +508,7 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Change) (b
 	var head [headLen]byte
 	h := appendPad(head[:0], c.Version)
 	h = appendPad(h, next)
-	h = append(h, shortID(msgID)...)
+	h = appendShortID(h, msgID)
 	h = appendPad(h, max(c.TTL.Milliseconds(), 0))
 	// The string from "remind at" on is made here, so that the script only
 	// joins it to the conversation's head.
