@@ -195,6 +195,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep.Machine = describeMachine(redisVersion)
 	rep.Command = o.String()
+	rep.Bar = 0.8
+	if o.senders <= 16 {
+		rep.Bar = 0.65
+	}
 	if o.jsonOut {
 		err = rep.writeJSON(stdout)
 	} else {
