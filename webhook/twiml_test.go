@@ -34,3 +34,24 @@ func TestTwiMLAsTwilioWritesIt(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTwiML writes the TwiML of a question, by hand and with twilio-go:
+// what made the cache of TwiML (and the engine's hint for it) unneeded.
+// Run: go test ./webhook -run '^$' -bench TwiML -benchmem
+func BenchmarkTwiML(b *testing.B) {
+	replies := []string{"What is your legal problem? Reply with a number:\n1 Housing or eviction\n2 Family, divorce or custody\n3 Domestic violence or protective order\n4 Debt or money\n5 Job or unpaid wages\n6 Public benefits (SNAP, SSI, unemployment)\n7 Immigration\n8 Something else"}
+	b.Run("by hand", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			renderTwiML(replies)
+		}
+	})
+	b.Run("twilio-go", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := twiml.Messages([]twiml.Element{twiml.MessagingMessage{Body: replies[0]}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
