@@ -192,7 +192,9 @@ func (a *App) Run(ctx context.Context) error {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 		defer cancel()
 		if err := srv.Shutdown(shutdownCtx); err != nil {
-			a.log.Error("shutdown did not finish in time", "err", err)
+			// Requests still in flight are cut off: Redis closes after Run.
+			a.log.Error("shutdown did not finish in time; closing the connections left", "err", err)
+			_ = srv.Close()
 		}
 		return nil
 	})

@@ -68,6 +68,10 @@ type OutboxOptions struct {
 // maxJobsPerShard bounds one pass over a shard, so that every shard gets its turn.
 const maxJobsPerShard = 20
 
+// storeTimeout bounds recording a job's outcome, which goes on after a shutdown
+// has begun.
+const storeTimeout = 5 * time.Second
+
 // Outbox delivers the referral emails queued in the store, exactly once as far as
 // the mail server and Message-IDs allow, with retries for hours. Any number of
 // processes may run one on the same store.
@@ -126,7 +130,10 @@ func (w *Outbox) Work(ctx context.Context) int {
 			if len(jobs) == 0 {
 				break
 			}
-			w.deliver(ctx, jobs[0])
+			// A claimed job is seen through even when ctx ends (a shutdown):
+			// stopped between the server's acceptance and the sent marker, it
+			// would be sent again after its lease. Its own bounds apply.
+			w.deliver(context.WithoutCancel(ctx), jobs[0])
 			handled++
 		}
 	}
@@ -161,7 +168,10 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 		cancel()
 	}
 	if err == nil {
-		if err := w.o.Store.FinishJob(ctx, job, w.o.Retention); err != nil {
+		finishCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+		err := w.o.Store.FinishJob(finishCtx, job, w.o.Retention)
+		cancel()
+		if err != nil {
 			// The email went but its sent marker did not: after the lease the job
 			// is claimed and sent again, with the same Message-ID. Say so.
 			w.o.Observer.Error("store")
@@ -181,7 +191,9 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 		return
 	}
 	wait := w.backoff(job.Attempts)
-	if err := w.o.Store.RetryJob(ctx, job, now.Add(wait)); err != nil {
+	retryCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	if err := w.o.Store.RetryJob(retryCtx, job, now.Add(wait)); err != nil {
 		w.o.Observer.Error("store")
 		log.Warn("outbox: cannot reschedule; the lease will bring it back", "err", err)
 		return
@@ -201,7 +213,9 @@ func (w *Outbox) backoff(n int) time.Duration {
 }
 
 func (w *Outbox) kill(ctx context.Context, job Job, alert *Email) {
-	if err := w.o.Store.KillJob(ctx, job, w.o.Retention, alert, w.o.Now()); err != nil {
+	killCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	if err := w.o.Store.KillJob(killCtx, job, w.o.Retention, alert, w.o.Now()); err != nil {
 		w.o.Observer.Error("store")
 		w.o.Log.Error("outbox: cannot move a job to the dead letters", "ref", job.Ref, "err", err)
 		return

@@ -84,14 +84,17 @@ func (r *Reminders) Work(ctx context.Context) int {
 	}
 	sent := 0
 	for shard := 0; shard < r.o.Shards && ctx.Err() == nil; shard++ {
-		due, err := r.o.Store.ClaimReminders(ctx, shard, now, 50)
+		// Few at a time: claimed reminders are sent even when ctx ends (they are
+		// cleared when claimed, so one not sent is lost), and a shutdown waits
+		// for them.
+		due, err := r.o.Store.ClaimReminders(ctx, shard, now, 10)
 		if err != nil {
 			r.o.Observer.Error("store")
 			r.o.Log.Warn("reminders: cannot claim", "shard", shard, "err", err)
 			continue
 		}
 		for _, d := range due {
-			if r.send(ctx, p.Flow, d) {
+			if r.send(context.WithoutCancel(ctx), p.Flow, d) {
 				sent++
 			}
 		}

@@ -377,6 +377,12 @@ func (c Config) Warnings() []string {
 	if c.SMTP == nil {
 		w = append(w, fmt.Sprintf("SMTP_URL is not set: referral emails are written as .eml files to %s", c.OutboxDir))
 	}
+	if c.Redis != nil && c.Redis.insecureTLS() {
+		w = append(w, "REDIS_URL has skip_verify=true: Redis's certificate is not checked, so anyone in between can read conversations")
+	}
+	if u := c.TwilioAPIURL; u != nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		w = append(w, "HOTLINE_TWILIO_API_URL starts with http://: the Twilio auth token and people's numbers would cross the network unencrypted; use https://")
+	}
 	return w
 }
 
@@ -431,5 +437,17 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("reload_interval", c.ReloadInterval),
 		slog.Bool("preview", c.Preview),
 		slog.String("admin_token", hidden(c.AdminToken)),
+		slog.String("twilio_api_url", urlText(c.TwilioAPIURL)),
+		slog.Any("trusted_proxies", c.TrustedProxies),
 	)
+}
+
+// urlText writes a URL for logs without any user information in it.
+func urlText(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	v := *u
+	v.User = nil
+	return v.String()
 }

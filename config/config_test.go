@@ -248,7 +248,7 @@ func TestLoadBadValues(t *testing.T) {
 		{"flows without pack.yaml", map[string]string{"HOTLINE_FLOWS": "empty"},
 			`config: HOTLINE_FLOWS: folder "empty" has no pack.yaml; a pack is a folder holding pack.yaml (copy flows/defaultpack to start one), or leave HOTLINE_FLOWS unset for the built-in sample`},
 		{"redis URL", map[string]string{"REDIS_URL": "localhost:6379"},
-			`config: REDIS_URL: "localhost:6379" is not a URL; write "redis://localhost:6379" (rediss:// for TLS)`},
+			`config: REDIS_URL: it is not a URL; write redis://host:port (rediss:// for TLS)`},
 		{"redis mode", map[string]string{"REDIS_URL": "redis://h", "HOTLINE_REDIS_MODE": "master"},
 			`config: HOTLINE_REDIS_MODE: "master" is not a mode; expected auto, single, sentinel or cluster`},
 		{"redis mode without URL", map[string]string{"HOTLINE_REDIS_MODE": "cluster"},
@@ -523,5 +523,34 @@ func TestLogValueHidesSecrets(t *testing.T) {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("logged config lacks %s:\n%s", want, text.String())
 		}
+	}
+}
+
+// TestInsecureWarnings: TLS without a certificate check, and Twilio's API over
+// plain http to another machine, are said at start.
+func TestInsecureWarnings(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"REDIS_URL": "rediss://redis.example.org:6380?skip_verify=true"}, "REDIS_URL has skip_verify=true"},
+		{map[string]string{"HOTLINE_TWILIO_API_URL": "http://twilio-proxy.example.org"}, "HOTLINE_TWILIO_API_URL starts with http://"},
+	} {
+		c, err := Load(envOf(tt.env), "")
+		if err != nil {
+			t.Fatalf("Load(%v): %v", tt.env, err)
+		}
+		if w := strings.Join(c.Warnings(), "\n"); !strings.Contains(w, tt.want) {
+			t.Errorf("Load(%v) warnings:\n%s\nwant one starting %q", tt.env, w, tt.want)
+		}
+		var b strings.Builder
+		slog.New(slog.NewJSONHandler(&b, nil)).Info("settings", "config", c)
+		if tt.env["REDIS_URL"] != "" && !strings.Contains(b.String(), `"tls":"insecure"`) {
+			t.Errorf("the settings logged %s; want tls insecure", b.String())
+		}
+	}
+	c, err := Load(envOf(map[string]string{"HOTLINE_TWILIO_API_URL": "http://127.0.0.1:9"}), "")
+	if err != nil || strings.Contains(strings.Join(c.Warnings(), "\n"), "HOTLINE_TWILIO_API_URL") {
+		t.Errorf("a loopback Twilio API warned: %v %v", c.Warnings(), err)
 	}
 }

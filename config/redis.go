@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -58,12 +60,6 @@ func (r *Redis) NewClient() redis.UniversalClient {
 	switch {
 	case r.Sentinel != nil:
 		o := *r.Sentinel
-		if o.RouteByLatency || o.RouteRandomly {
-			// Reads spread over the replicas need the cluster client's routing;
-			// NewFailoverClient panics on these options (redis.NewUniversalClient
-			// makes the same choice).
-			return redis.NewFailoverClusterClient(&o)
-		}
 		return redis.NewFailoverClient(&o)
 	case r.Cluster != nil:
 		// Always the cluster client, even with one seed node: a single client
@@ -88,16 +84,46 @@ func (r *Redis) LogValue() slog.Value {
 	case r.Sentinel != nil:
 		o := r.Sentinel
 		attrs = append(attrs, slog.Any("addrs", o.SentinelAddrs), slog.String("master_name", o.MasterName),
-			slog.Int("db", o.DB), slog.String("user", o.Username), slog.Bool("tls", o.TLSConfig != nil))
+			slog.Int("db", o.DB), slog.String("user", o.Username))
 	case r.Cluster != nil:
 		o := r.Cluster
-		attrs = append(attrs, slog.Any("addrs", o.Addrs), slog.String("user", o.Username), slog.Bool("tls", o.TLSConfig != nil))
+		attrs = append(attrs, slog.Any("addrs", o.Addrs), slog.String("user", o.Username))
 	case r.Single != nil:
 		o := r.Single
-		attrs = append(attrs, slog.String("addr", o.Addr), slog.Int("db", o.DB),
-			slog.String("user", o.Username), slog.Bool("tls", o.TLSConfig != nil))
+		attrs = append(attrs, slog.String("addr", o.Addr), slog.Int("db", o.DB), slog.String("user", o.Username))
 	}
-	return slog.GroupValue(attrs...)
+	return slog.GroupValue(append(attrs, slog.String("tls", r.tlsState()))...)
+}
+
+// tlsConfig is the TLS settings of the mode's options, nil without TLS.
+func (r *Redis) tlsConfig() *tls.Config {
+	switch {
+	case r.Sentinel != nil:
+		return r.Sentinel.TLSConfig
+	case r.Cluster != nil:
+		return r.Cluster.TLSConfig
+	case r.Single != nil:
+		return r.Single.TLSConfig
+	}
+	return nil
+}
+
+// insecureTLS reports TLS without a check of the server's certificate
+// (skip_verify=true).
+func (r *Redis) insecureTLS() bool {
+	c := r.tlsConfig()
+	return c != nil && c.InsecureSkipVerify
+}
+
+// tlsState says "off", "on" or "insecure" (no certificate check), for logs.
+func (r *Redis) tlsState() string {
+	switch {
+	case r.tlsConfig() == nil:
+		return "off"
+	case r.insecureTLS():
+		return "insecure"
+	}
+	return "on"
 }
 
 // parseRedis reads REDIS_URL in a mode ("" is "auto"). Its errors name neither
@@ -106,8 +132,9 @@ func parseRedis(raw, mode string) (*Redis, error) {
 	const example = "write redis://[:password@]host:port[/db], rediss:// for TLS"
 	shown := redactURL(raw)
 	if host, port, err := net.SplitHostPort(raw); err == nil && isDigits(port) && !strings.ContainsAny(host, "@/") {
-		// Only an address, as redis-cli takes it.
-		return nil, fmt.Errorf("%q is not a URL; write \"redis://%s\" (rediss:// for TLS)", shown, raw)
+		// Only an address, as redis-cli takes it; or a user and a password
+		// without the rest, so neither is shown.
+		return nil, errors.New("it is not a URL; write redis://host:port (rediss:// for TLS)")
 	}
 	if err := checkUserinfo(raw, shown); err != nil {
 		return nil, err
@@ -158,6 +185,15 @@ func parseRedis(raw, mode string) (*Redis, error) {
 		return fmt.Errorf("%q selects database %d; expected 0 or more", shown, db)
 	}
 
+	// Reads from replicas would break a promise: after a commit whose answer was
+	// lost, the hotline reads whether it was applied, and a replica that lags
+	// would say no, and the person would be asked to send again an answer that
+	// counted.
+	for _, name := range []string{"route_by_latency", "route_randomly", "replica_only", "read_only"} {
+		if v := q.Get(name); v != "" && v != "false" && v != "0" {
+			return nil, fmt.Errorf("%q asks for %s: the hotline reads and writes the primary only (a replica's answer may be behind); remove it", shown, name)
+		}
+	}
 	switch mode {
 	case "sentinel":
 		if q.Get("master_name") == "" {

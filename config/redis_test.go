@@ -132,9 +132,8 @@ func TestParseRedis(t *testing.T) {
 }
 
 // TestRedisNewClient: each mode gets go-redis's client for it; one seed node
-// still makes a cluster client, and a Sentinel URL that spreads reads gets the
-// cluster client's routing instead of a panic. No server is needed: go-redis
-// connects on the first command.
+// still makes a cluster client. No server is needed: go-redis connects on the
+// first command.
 func TestRedisNewClient(t *testing.T) {
 	tests := []struct {
 		url, mode string
@@ -142,7 +141,6 @@ func TestRedisNewClient(t *testing.T) {
 	}{
 		{"redis://127.0.0.1:6379/2", "auto", &redis.Client{}},
 		{"redis://127.0.0.1:26379?master_name=m", "auto", &redis.Client{}},
-		{"redis://127.0.0.1:26379?master_name=m&route_randomly=true", "auto", &redis.ClusterClient{}},
 		{"redis://127.0.0.1:7000?addr=127.0.0.1:7001", "auto", &redis.ClusterClient{}},
 		{"redis://127.0.0.1:7000", "cluster", &redis.ClusterClient{}},
 	}
@@ -164,16 +162,34 @@ func TestRedisNewClient(t *testing.T) {
 	}
 }
 
+// TestRedisReplicaReads: options that read from replicas are refused, since a
+// replica's answer may be behind the primary's.
+func TestRedisReplicaReads(t *testing.T) {
+	for _, u := range []string{
+		"redis://127.0.0.1:26379?master_name=m&route_randomly=true",
+		"redis://127.0.0.1:26379?master_name=m&replica_only=true",
+		"redis://127.0.0.1:7000?addr=127.0.0.1:7001&read_only=true",
+		"redis://127.0.0.1:7000?addr=127.0.0.1:7001&route_by_latency=true",
+	} {
+		if _, err := parseRedis(u, "auto"); err == nil || !strings.Contains(err.Error(), "primary only") {
+			t.Errorf("parseRedis(%q) = %v; want it refused", u, err)
+		}
+	}
+	if _, err := parseRedis("redis://127.0.0.1:7000?addr=127.0.0.1:7001&read_only=false", "auto"); err != nil {
+		t.Errorf("read_only=false refused: %v", err)
+	}
+}
+
 func TestRedisLogValue(t *testing.T) {
 	tests := []struct {
 		url, mode string
 		want      string
 	}{
 		{"", "", "redis=embedded"},
-		{"rediss://app:hunter22@h:6380/2", "auto", "redis.mode=single redis.addr=h:6380 redis.db=2 redis.user=app redis.tls=true"},
+		{"rediss://app:hunter22@h:6380/2", "auto", "redis.mode=single redis.addr=h:6380 redis.db=2 redis.user=app redis.tls=on"},
 		{"redis://:hunter22@s1:26379?master_name=m&addr=s2:26379&password=hunter23", "auto",
-			"redis.mode=sentinel redis.addrs=\"[s1:26379 s2:26379]\" redis.master_name=m redis.db=0 redis.user=\"\" redis.tls=false"},
-		{"redis://:hunter22@c1:7000?addr=c2:7000", "auto", "redis.mode=cluster redis.addrs=\"[c1:7000 c2:7000]\" redis.user=\"\" redis.tls=false"},
+			"redis.mode=sentinel redis.addrs=\"[s1:26379 s2:26379]\" redis.master_name=m redis.db=0 redis.user=\"\" redis.tls=off"},
+		{"redis://:hunter22@c1:7000?addr=c2:7000", "auto", "redis.mode=cluster redis.addrs=\"[c1:7000 c2:7000]\" redis.user=\"\" redis.tls=off"},
 	}
 	for _, tt := range tests {
 		var r *Redis
@@ -206,7 +222,7 @@ func TestParseRedisErrors(t *testing.T) {
 		{"garbage", "garbage", "auto",
 			`config: REDIS_URL: "garbage" is not a redis:// or rediss:// URL; write redis://[:password@]host:port[/db], rediss:// for TLS`},
 		{"address only", "127.0.0.1:6379", "auto",
-			`config: REDIS_URL: "127.0.0.1:6379" is not a URL; write "redis://127.0.0.1:6379" (rediss:// for TLS)`},
+			`config: REDIS_URL: it is not a URL; write redis://host:port (rediss:// for TLS)`},
 		{"unix socket", "unix:///run/redis.sock", "auto",
 			`config: REDIS_URL: "unix:///run/redis.sock" is not a redis:// or rediss:// URL; write redis://[:password@]host:port[/db], rediss:// for TLS`},
 		{"no host", "redis://", "auto",

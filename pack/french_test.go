@@ -1,6 +1,7 @@
 package pack_test
 
 import (
+	"html"
 	"io/fs"
 	"os"
 	"regexp"
@@ -323,17 +324,58 @@ func TestFrenchEmail(t *testing.T) {
 	if !strings.Contains(m.HTML, `<html lang="fr">`) {
 		t.Errorf("the HTML part is not marked as French")
 	}
-	english := englishEmailWords(t, fsys)
+	// Every word of the emails must come from the French texts of email.yaml or
+	// from the referral itself (what the person said, the organization's name):
+	// a word written by Go, English or not, cannot pass.
+	allowed := frenchEmailWords(t, fsys)
+	for _, v := range []string{r.Ref, r.OrgName, r.OrgEmail, r.ProgramName, r.CaseLabel, r.Name, r.Opponent, r.ZIP,
+		strings.Join(r.UrgentReasons, " "), "Ligne d'aide juridique", "coordination@example.org", "550 boîte inconnue", "CST"} {
+		for _, w := range wordsOf(v) {
+			allowed[w] = true
+		}
+	}
+	for _, a := range r.Answers {
+		for _, w := range wordsOf(a.Question + " " + a.Value) {
+			allowed[w] = true
+		}
+	}
+	tags := regexp.MustCompile(`(?s)<[^>]*>`)
 	for _, part := range []struct{ name, text string }{
-		{"subject", m.Subject}, {"text", m.Text}, {"HTML", m.HTML},
-		{"alert subject", alert.Subject}, {"alert text", alert.Text}, {"alert HTML", alert.HTML},
+		{"subject", m.Subject}, {"text", m.Text}, {"HTML", html.UnescapeString(tags.ReplaceAllString(m.HTML, " "))},
+		{"alert subject", alert.Subject}, {"alert text", alert.Text}, {"alert HTML", html.UnescapeString(tags.ReplaceAllString(alert.HTML, " "))},
 	} {
 		for _, word := range wordsOf(part.text) {
-			if english[word] {
-				t.Errorf("the French email's %s says %q in English:\n%s", part.name, word, part.text)
+			if !allowed[word] {
+				t.Errorf("the French email's %s says %q, which is in none of the French texts:\n%s", part.name, word, part.text)
 			}
 		}
 	}
+	english := englishEmailWords(t, fsys)
+	for _, word := range wordsOf(m.Text + alert.Text) {
+		if english[word] {
+			t.Errorf("the French email says %q in English", word)
+		}
+	}
+}
+
+// frenchEmailWords are the words of the French texts of email.yaml.
+func frenchEmailWords(t *testing.T, fsys fs.FS) map[string]bool {
+	t.Helper()
+	data, err := fs.ReadFile(fsys, "email.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file map[string]map[string]string
+	if err := yaml.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	french := map[string]bool{}
+	for _, texts := range file {
+		for _, w := range wordsOf(texts["fr"]) {
+			french[w] = true
+		}
+	}
+	return french
 }
 
 // englishEmailWords are the words of the English texts of email.yaml, less

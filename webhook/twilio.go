@@ -77,10 +77,30 @@ func newSigner(token string) *signer {
 	return s
 }
 
-// matches reports whether sig is the signature of fullURL and form.
+// sigLen is the length of a signature: an HMAC-SHA1 in base64.
+const sigLen = 28
+
+// maxPooledBuffer bounds the buffer a pooled state keeps: a huge form (refused
+// anyway) is not worth holding on to.
+const maxPooledBuffer = 8 << 10
+
+// matches reports whether sig is the signature of fullURL and form. Anything
+// but a signature's length is refused before any work.
 func (s *signer) matches(fullURL string, form url.Values, sig string) bool {
+	if len(sig) != sigLen {
+		return false
+	}
 	st := s.pool.Get().(*signState)
-	defer s.pool.Put(st)
+	defer func() {
+		// The buffer held the last request's form (a person's message): it is
+		// cleared, and not kept at all when it grew large.
+		clear(st.buf)
+		clear(st.keys)
+		st.buf, st.keys = st.buf[:0], st.keys[:0]
+		if cap(st.buf) <= maxPooledBuffer {
+			s.pool.Put(st)
+		}
+	}()
 	n := base64.StdEncoding.DecodedLen(len(sig))
 	if cap(st.want) < n {
 		st.want = make([]byte, n)
@@ -111,15 +131,6 @@ func (st *signState) sign(fullURL string, form url.Values, sum []byte) []byte {
 	st.mac.Reset()
 	st.mac.Write(st.buf)
 	return st.mac.Sum(sum)
-}
-
-// TwilioSignature returns the X-Twilio-Signature Twilio sends with a request to
-// fullURL with these form values: HMAC-SHA1 with the auth token over the URL and
-// each parameter's name and value, sorted by name, in base64. The load generator
-// and the tests sign with it.
-func TwilioSignature(token, fullURL string, form url.Values) string {
-	st := signState{mac: hmac.New(sha1.New, []byte(token))}
-	return base64.StdEncoding.EncodeToString(st.sign(fullURL, form, nil))
 }
 
 func firstValues(form url.Values) map[string]string {

@@ -156,7 +156,8 @@ func (p phrases) name(key string, i int) string {
 	if i < 0 || i >= len(names) {
 		return ""
 	}
-	return names[i]
+	// As every other word of the pack: on one line, with no controls.
+	return oneLine(names[i])
 }
 
 // date writes a day the way the words say, like "Wed Nov 25, 2026".

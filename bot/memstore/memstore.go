@@ -166,8 +166,15 @@ func (s *Store) Commit(_ context.Context, conv, msgID string, ch bot.Change) (bo
 		if c.seen == nil {
 			c.seen = map[string]bool{}
 		}
-		if len(c.seen) < maxSeen {
-			c.seen[msgID] = true
+		c.seen[msgID] = true
+		if len(c.seen) > maxSeen {
+			// One goes at random, as in redisstore (SPOP).
+			for id := range c.seen {
+				if id != msgID {
+					delete(c.seen, id)
+					break
+				}
+			}
 		}
 		c.seenUntil = now.Add(dedupeFor)
 	}

@@ -65,7 +65,8 @@ import (
 // Twilio delivers again (or someone replays) within 48 hours is never applied
 // twice: the last one gets its reply again, an older one nothing. It holds at
 // most maxSeen ids (a screening sends about 15), so that a sender who never
-// stops cannot grow it without end; past that, only the last message is known.
+// stops cannot grow it without end; past that, one id goes at random for each
+// new one.
 //
 // Every message moves the reminder, but the schedule is written only when the
 // conversation is not in it, or is in it for a later time than the new one: the
@@ -145,12 +146,18 @@ var commitLua = luaLayout + unpackLua + `
 local head = ARGV[1]
 local expected, nextv = string.sub(head, 1, 16), string.sub(head, 17, 32)
 local msg, r = string.sub(head, 33, 32 + IDLEN), string.sub(ARGV[2], 1, 16)
-local ttl = tonumber(string.sub(head, 33 + IDLEN, HEADLEN))
+local ttlDigits = string.sub(head, 33 + IDLEN, HEADLEN)
 -- Members are numbers without leading zeros, so that Redis keeps an intset.
 local member = msg ~= NOID and string.match(msg, '^0*(%d+)$')
-if #head ~= HEADLEN or not ttl or #r ~= 16 or (msg ~= NOID and not member) then
+-- Everything is checked before the first write: Redis does not undo the writes
+-- of a script that fails halfway, and a message id left in the set would make
+-- the message's retry a "duplicate".
+if #head ~= HEADLEN or not string.find(head, DIGITS) or not string.find(ttlDigits, '^%d+$')
+    or not string.find(ARGV[2], '^%d+ %d+ %d+\n') or #r ~= 16 or not string.find(r, '^%d+$')
+    or (msg ~= NOID and not member) or (ARGV[3] ~= '' and not string.find(ARGV[5], '^%d+$')) then
   return redis.error_reply('ERR hotline commit: malformed arguments')
 end
+local ttl = tonumber(ttlDigits)
 local cur = redis.call('GET', KEYS[1])
 local ok = readable(cur)
 if member then
@@ -208,8 +215,9 @@ else
   redis.call('SET', KEYS[1], val, 'PX', ttl)
 end
 if member then
-  -- At most MAXSEEN ids: past them only the last message is known.
-  if redis.call('SCARD', KEYS[2]) > MAXSEEN then redis.call('SREM', KEYS[2], member) end
+  -- At most MAXSEEN ids: past them one goes at random, so that a long
+  -- conversation keeps most of its recent ids (those Twilio delivers again).
+  if redis.call('SCARD', KEYS[2]) > MAXSEEN then redis.call('SPOP', KEYS[2]) end
   redis.call('PEXPIRE', KEYS[2], ` + strconv.FormatInt(dedupeFor.Milliseconds(), 10) + `)
 end
 return {3}

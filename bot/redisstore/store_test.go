@@ -349,3 +349,29 @@ func TestSeenIsBounded(t *testing.T) {
 		t.Error("the last message is not known as applied")
 	}
 }
+
+// TestMalformedCommitWritesNothing: a commit whose arguments the script refuses
+// leaves no trace, not even the message's id (its retry would be a duplicate).
+func TestMalformedCommitWritesNothing(t *testing.T) {
+	rdb := redisserver.Start(t).Client()
+	s := redisstore.New(rdb, "test:")
+	ctx := context.Background()
+	keys := s.Keys("c")
+	good := strings.Repeat("0", 16) + "0000000000001000001" + "0001234567890123" + strings.Repeat("0", 16)
+	tail := strings.Repeat("0", 16) + " 2 0\n[]"
+	for _, args := range [][]any{
+		{good[:10] + "x" + good[11:], tail, "", "", ""},              // a version that is not digits
+		{good, "000000000000000x 2 0\n[]", "", "", ""},               // a reminder time that is not digits
+		{good, tail, "H-3AAAA", "{}", "soon"},                        // a job's time that is not digits
+		{good[:len(good)-16] + "-000000000000001", tail, "", "", ""}, // a negative TTL
+		{good, "0000000000000000 2\n[]", "", "", ""},                 // a tail without its lengths
+	} {
+		err := redisstore.RunCommitScript(ctx, rdb, s, "c", args...)
+		if err == nil || !strings.Contains(err.Error(), "malformed") {
+			t.Errorf("%q: %v; want it refused as malformed", args, err)
+		}
+		if n := rdb.Exists(ctx, append(keys, "test:{h"+fmt.Sprintf("%02d", redisstore.ShardOf("c"))+"}:jobs")...).Val(); n != 0 {
+			t.Fatalf("%q left %d keys", args, n)
+		}
+	}
+}

@@ -272,7 +272,7 @@ func (r *report) writeMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "| Redis's own count of script calls (EVALSHA) per message (INFO commandstats) | %.4f | |\n", rd.RedisPerMessage)
 	fmt.Fprintf(&b, "| commands Redis executed per message, those inside scripts included (total_commands_processed) | %.3f | |\n", rd.ExecutedPerMessage)
 	fmt.Fprintf(&b, "| bare handler: round trips per request (hook) | %.3f | 1 |\n", rd.BarePerRequest)
-	fmt.Fprintf(&b, "| bytes per conversation, MEMORY USAGE of all its keys (mean / max of %d conversations; encodings: %s) | **%.0f** / %d | < 1024: %s |\n",
+	fmt.Fprintf(&b, "| bytes per conversation, MEMORY USAGE of its own keys, its string and its message ids (mean / max of %d conversations; encodings: %s) | **%.0f** / %d | < 1024: %s |\n",
 		mem.Sampled, listCounts(mem.Encodings), mem.MeanBytes, mem.MaxBytes, verdict(mem.Sampled > 0 && mem.MeanBytes < 1024))
 	fmt.Fprintf(&b, "| bytes per conversation once its referral email is delivered: used_memory growth / conversations started ((%d %+d B) / %d; delivery took %.1f s) | **%.0f** | < 1024: %s |\n",
 		mem.UsedMemoryGrowth, mem.DeliveryChange, mem.Conversations, mem.DeliverySeconds, mem.PerConversationDelivered, verdict(mem.PerConversationDelivered < 1024))
