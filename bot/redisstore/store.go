@@ -152,9 +152,14 @@ local member = msg ~= NOID and string.match(msg, '^0*(%d+)$')
 -- Everything is checked before the first write: Redis does not undo the writes
 -- of a script that fails halfway, and a message id left in the set would make
 -- the message's retry a "duplicate".
-if #head ~= HEADLEN or not string.find(head, DIGITS) or not string.find(ttlDigits, '^%d+$')
-    or not string.find(ARGV[2], '^%d+ %d+ %d+\n') or #r ~= 16 or not string.find(r, '^%d+$')
-    or (msg ~= NOID and not member) or (ARGV[3] ~= '' and not string.find(ARGV[5], '^%d+$')) then
+local headOK = #head == HEADLEN
+if msg == NOID then
+  headOK = headOK and string.find(string.sub(head, 1, 32), '^%d+$') and string.find(ttlDigits, '^%d+$')
+else
+  headOK = headOK and member and string.find(head, '^%d+$')
+end
+if not headOK or not string.find(ARGV[2], '^%d+ %d+ %d+\n') or not string.find(r, '^%d+$') or #r ~= 16
+    or (ARGV[3] ~= '' and not string.find(ARGV[5], '^%d+$')) then
   return redis.error_reply('ERR hotline commit: malformed arguments')
 end
 local ttl = tonumber(ttlDigits)
