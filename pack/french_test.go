@@ -358,8 +358,8 @@ func TestFrenchEmail(t *testing.T) {
 	}
 }
 
-// frenchEmailWords are the words of the French texts of email.yaml.
-func frenchEmailWords(t *testing.T, fsys fs.FS) map[string]bool {
+// emailWords are the words of email.yaml's texts in a language.
+func emailWords(t *testing.T, fsys fs.FS, lang string) map[string]bool {
 	t.Helper()
 	data, err := fs.ReadFile(fsys, "email.yaml")
 	if err != nil {
@@ -369,39 +369,29 @@ func frenchEmailWords(t *testing.T, fsys fs.FS) map[string]bool {
 	if err := yaml.Unmarshal(data, &file); err != nil {
 		t.Fatal(err)
 	}
-	french := map[string]bool{}
+	words := map[string]bool{}
 	for _, texts := range file {
-		for _, w := range wordsOf(texts["fr"]) {
-			french[w] = true
+		for _, w := range wordsOf(texts[lang]) {
+			words[w] = true
 		}
 	}
-	return french
+	return words
+}
+
+// frenchEmailWords are the words of the French texts of email.yaml.
+func frenchEmailWords(t *testing.T, fsys fs.FS) map[string]bool {
+	return emailWords(t, fsys, "fr")
 }
 
 // englishEmailWords are the words of the English texts of email.yaml, less
 // those French writes the same, like "URGENT" or "WhatsApp".
 func englishEmailWords(t *testing.T, fsys fs.FS) map[string]bool {
 	t.Helper()
-	data, err := fs.ReadFile(fsys, "email.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file map[string]map[string]string
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
-	french := map[string]bool{}
-	for _, texts := range file {
-		for _, w := range wordsOf(texts["fr"]) {
-			french[w] = true
-		}
-	}
+	french := emailWords(t, fsys, "fr")
 	english := map[string]bool{}
-	for _, texts := range file {
-		for _, w := range wordsOf(texts["en"]) {
-			if len([]rune(w)) >= 2 && !french[w] {
-				english[w] = true
-			}
+	for w := range emailWords(t, fsys, "en") {
+		if len([]rune(w)) >= 2 && !french[w] {
+			english[w] = true
 		}
 	}
 	if len(english) < 100 {
