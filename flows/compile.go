@@ -288,9 +288,9 @@ func (l *loader) onlyHotline(t *Text, field string) {
 }
 
 // checkMenu makes sure a choice step's numbers cannot drift from its choices: a
-// question that shows {choices} needs every choice's text, and a number typed by
-// hand (as in "Reply 1 for English") must be {number.<value>} instead, which
-// follows the choice when choices are reordered.
+// question that shows {choices} needs every choice's text, and a choice's number
+// typed by hand in its texts must be {number.<value>} instead, which follows the
+// choice when choices are reordered.
 func (l *loader) checkMenu(s *step, sy *stepYAML, f func(string) string) {
 	usesMenu := false
 	for _, m := range []*message{s.ask, s.reask} {

@@ -600,8 +600,8 @@ func (p *Flow) static(name string, lang int, cur *step) (string, bool) {
 	return "", false
 }
 
-// menu writes a choice step's choices as a numbered list, one a line, in a
-// language: "1 Housing or eviction".
+// menu writes a choice step's choices as a numbered list in a language: each
+// line a choice's number, a space and its text.
 func (p *Flow) menu(s *step, lang int) string {
 	var b strings.Builder
 	for i, c := range s.choices {
@@ -637,9 +637,10 @@ func daysBetween(a, b time.Time) int {
 	return int(b.Sub(a).Hours() / 24)
 }
 
-// looksLikeStopRequest spots sentences like "stop texting me" or "para de
-// mandarme mensajes": they are asked to confirm with STOP, while "stop my
-// eviction" (no word about messages) is read as an answer.
+// looksLikeStopRequest spots a sentence asking for the messages to stop: one of
+// the pack's stop verbs and one of its words about messages (words.yaml). It is
+// asked to confirm with STOP; a sentence with a stop verb but no word about
+// messages is read as an answer.
 func (p *Flow) looksLikeStopRequest(norm string) bool {
 	if !strings.Contains(norm, " ") {
 		return false

@@ -138,7 +138,6 @@ type refer struct {
 
 // message is a text in each of the pack's languages, indexed like Flow.Languages.
 type message struct {
-	key    string
 	byLang []template
 }
 

@@ -75,25 +75,10 @@ func (l *loader) readEmail() {
 	l.p.emailWords = words
 }
 
-// checkEmailText checks one language's text of key k.
+// checkEmailText checks one language's text of key k, as the email itself will.
 func (l *loader) checkEmailText(k email.Key, lang string, s flows.Scalar) {
-	used, ok := email.Placeholders(s.Value)
-	if !ok {
-		l.errorf(s.Pos, "%s: %s: a { is never closed; write {{ for a literal brace", k.Name, lang)
-		return
-	}
-	for _, name := range used {
-		if slices.Contains(k.Placeholders, name) {
-			continue
-		}
-		offers := "it takes no placeholders"
-		if len(k.Placeholders) > 0 {
-			offers = "it may use {" + strings.Join(k.Placeholders, "}, {") + "}"
-		}
-		l.errorf(s.Pos, "%s: %s: unknown placeholder {%s}%s; %s", k.Name, lang, name, flows.Suggest(name, k.Placeholders), offers)
-	}
-	if n := len(strings.Fields(s.Value)); k.Names > 0 && n != k.Names {
-		l.errorf(s.Pos, "%s: %s: %d names; give %s: %d names separated by spaces", k.Name, lang, n, k.About, k.Names)
+	if err := k.Check(s.Value); err != nil {
+		l.errorf(s.Pos, "%s: %s: %v", k.Name, lang, err)
 	}
 }
 

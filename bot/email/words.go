@@ -143,17 +143,17 @@ func Placeholders(text string) (names []string, ok bool) {
 	return names, ok
 }
 
-// check reports what is wrong with text as the words of k, or nil: a brace never
+// Check reports what is wrong with text as the words of k, or nil: a brace never
 // closed, a placeholder k does not offer, or a list of names of the wrong length.
-// The pack checks the same with positions and suggestions, for coordinators.
-func (k Key) check(text string) error {
+// The pack reports it at the text's file:line:col, for coordinators.
+func (k Key) Check(text string) error {
 	names, ok := Placeholders(text)
 	if !ok {
 		return errors.New("a { is never closed; write {{ for a literal brace")
 	}
 	for _, name := range names {
 		if !slices.Contains(k.Placeholders, name) {
-			return fmt.Errorf("unknown placeholder {%s}; %s", name, k.offers())
+			return fmt.Errorf("unknown placeholder {%s}%s; %s", name, flows.Suggest(name, k.Placeholders), k.offers())
 		}
 	}
 	if n := len(strings.Fields(text)); k.Names > 0 && n != k.Names {
@@ -165,9 +165,9 @@ func (k Key) check(text string) error {
 // offers says which placeholders k may use.
 func (k Key) offers() string {
 	if len(k.Placeholders) == 0 {
-		return "this text takes no placeholders"
+		return "it takes no placeholders"
 	}
-	return "this text may use {" + strings.Join(k.Placeholders, "}, {") + "}"
+	return "it may use {" + strings.Join(k.Placeholders, "}, {") + "}"
 }
 
 // Check reports the first thing wrong with w that would stop an email: a key
@@ -185,7 +185,7 @@ func (w Words) Check() error {
 			missing = append(missing, k.Name)
 			continue
 		}
-		if err := k.check(text); err != nil {
+		if err := k.Check(text); err != nil {
 			return fmt.Errorf("words (%s): %s: %w", w.Lang, k.Name, err)
 		}
 	}

@@ -320,9 +320,10 @@ func TestServeReferralEmail(t *testing.T) {
 	mail := smtpserver.Start(t, smtpserver.Options{})
 	srv := startServe(t, webhookEnv(map[string]string{"REDIS_URL": redisserver.Start(t).URL(), "SMTP_URL": mail.URL()}))
 	ref := screenOverWebhook(t, srv, "+13125550181")
-	msgs := mail.WaitFor(1, 10*time.Second)
+	mail.WaitFor(1, 10*time.Second)
 	time.Sleep(300 * time.Millisecond) // time for a wrong second email to arrive
-	if msgs = mail.Messages(); len(msgs) != 1 {
+	msgs := mail.Messages()
+	if len(msgs) != 1 {
 		t.Fatalf("%d emails, want 1", len(msgs))
 	}
 	m := msgs[0]
