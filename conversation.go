@@ -1,8 +1,12 @@
 package hotline
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base32"
+	"errors"
+	"hash"
+	"sync"
 )
 
 // The channels people reach the hotline by.
@@ -23,12 +27,41 @@ type Conversation struct {
 	To string
 }
 
-// Key returns the conversation's storage key: a hash, so that no phone number
-// appears in Redis keys, logs of keys or metrics.
-func (c Conversation) Key() string {
+// Keys names conversations in storage. A key is an HMAC-SHA256 of the
+// conversation under a server secret, so that no phone number appears in Redis
+// keys, logs or metrics, and a key cannot be reversed: an unkeyed hash of a phone
+// number is reversed by trying every number of an area code in seconds. Two
+// servers with different secrets give one person different keys.
+type Keys struct {
+	// macs holds HMACs keyed with the secret: one is made per message
+	// otherwise, and a key is computed for every message.
+	macs sync.Pool
+}
+
+// MinSecretLen is the shortest secret Keys accepts: 32 bytes, 256 bits.
+const MinSecretLen = 32
+
+// NewKeys returns the Keys of a secret of at least MinSecretLen bytes.
+func NewKeys(secret []byte) (*Keys, error) {
+	if len(secret) < MinSecretLen {
+		return nil, errors.New("hotline: the secret of conversation keys must be at least 32 bytes")
+	}
+	k := &Keys{}
+	secret = append([]byte(nil), secret...)
+	k.macs.New = func() any { return hmac.New(sha256.New, secret) }
+	return k, nil
+}
+
+// Of returns the conversation's storage key: 24 lower-case letters and digits.
+func (k *Keys) Of(c Conversation) string {
 	var buf [128]byte // on the stack for any real sender and number
 	b := append(append(append(append(append(buf[:0], c.Channel...), 0), c.From...), 0), c.To...)
-	sum := sha256.Sum256(b)
+	mac := k.macs.Get().(hash.Hash)
+	mac.Reset()
+	mac.Write(b)
+	var sum [sha256.Size]byte
+	mac.Sum(sum[:0])
+	k.macs.Put(mac)
 	return keyEncoding.EncodeToString(sum[:15])
 }
 

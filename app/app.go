@@ -6,6 +6,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -20,9 +22,11 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/mailer"
 	"github.com/hotline-legal/hotline/bot/metrics"
@@ -58,7 +62,10 @@ type App struct {
 	// reminders is nil when reminders are off.
 	reminders *bot.Reminders
 	handler   http.Handler
-	reload    <-chan os.Signal
+	// metrics serves /metrics, on its own listener (cfg.MetricsAddr).
+	metrics http.Handler
+	keys    *hotline.Keys
+	reload  <-chan os.Signal
 }
 
 // New wires the app: it loads the pack (failing when it has errors), connects to
@@ -72,6 +79,15 @@ func New(cfg config.Config, o Options) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
+	a.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+
+	secret, err := serverSecret(cfg, o.Random)
+	if err != nil {
+		return nil, err
+	}
+	if a.keys, err = hotline.NewKeys(subkey(secret, "conversation keys")); err != nil {
+		return nil, err
+	}
 
 	src, err := pack.Open(cfg.Flows)
 	if err != nil {
@@ -128,7 +144,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 	}
 
 	service, err := bot.New(bot.Options{
-		Store: a.store, Pack: packs.Pack, Now: o.Now, Random: o.Random, Log: o.Log, Observer: m, Retention: cfg.Retention,
+		Store: a.store, Keys: a.keys, Pack: packs.Pack, Now: o.Now, Random: o.Random, Log: o.Log, Observer: m, Retention: cfg.Retention,
 		ReminderDelay: reminderDelay,
 	})
 	if err != nil {
@@ -151,6 +167,13 @@ func New(cfg config.Config, o Options) (*App, error) {
 
 // Handler is the HTTP surface, every route of Hotline.
 func (a *App) Handler() http.Handler { return a.handler }
+
+// Metrics serves Prometheus's /metrics, which Run serves on its own listener:
+// referrals per organization in real time are not for the public.
+func (a *App) Metrics() http.Handler { return a.metrics }
+
+// Keys names conversations in Redis, as the app's secret makes them.
+func (a *App) Keys() *hotline.Keys { return a.keys }
 
 // Redis is the app's Redis client, whose pool statistics tell how it copes.
 func (a *App) Redis() redis.UniversalClient { return a.rdb }
@@ -178,6 +201,13 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 	}
+	var metricsLn net.Listener
+	if a.cfg.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", a.cfg.MetricsAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("listen on HOTLINE_METRICS_ADDR %s: %w", a.cfg.MetricsAddr, err)
+		}
+	}
 	srv := a.Server()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -198,6 +228,9 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		return nil
 	})
+	if metricsLn != nil {
+		a.serveMetrics(gctx, g, metricsLn)
+	}
 	g.Go(func() error { a.outbox.Run(gctx); return nil })
 	if a.reminders != nil {
 		g.Go(func() error { a.reminders.Run(gctx); return nil })
@@ -207,6 +240,51 @@ func (a *App) Run(ctx context.Context) error {
 	err = g.Wait()
 	a.log.Info("stopped")
 	return err
+}
+
+// serveMetrics serves /metrics on ln until ctx ends.
+func (a *App) serveMetrics(ctx context.Context, g *errgroup.Group, ln net.Listener) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 20 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("metrics server: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		return srv.Close() // a scrape in flight is worth nothing after a stop
+	})
+	a.log.Info("metrics are served", "addr", ln.Addr().String())
+}
+
+// serverSecret is HOTLINE_SECRET, or with the embedded Redis (which forgets
+// everything at exit anyway) when it is unset, a random one for this process.
+func serverSecret(cfg config.Config, random io.Reader) ([]byte, error) {
+	if cfg.Secret != "" {
+		return []byte(cfg.Secret), nil
+	}
+	if cfg.Redis != nil {
+		// config.Load refuses this; a Config made by hand must not share a
+		// Redis under keys that change at every start.
+		return nil, errors.New("app: HOTLINE_SECRET is required with REDIS_URL")
+	}
+	secret := make([]byte, 32)
+	if _, err := io.ReadFull(random, secret); err != nil {
+		return nil, fmt.Errorf("app: a secret for this process: %w", err)
+	}
+	return secret, nil
+}
+
+// subkey derives the key of one use from the server's secret, so that one
+// secret serves several uses and a key of one never works for another.
+func subkey(secret []byte, use string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("hotline " + use))
+	return mac.Sum(nil)
 }
 
 // Close releases Redis (and stops the embedded one).

@@ -103,7 +103,7 @@ func newRig(t *testing.T, reminderDelay time.Duration) *rig {
 		log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	r.service = must(bot.New(bot.Options{
-		Store: r.store, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log, Observer: r.counts,
+		Store: r.store, Keys: testKeys, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log, Observer: r.counts,
 		Retention: 7 * 24 * time.Hour, ReminderDelay: reminderDelay,
 	}))
 	return r
@@ -459,7 +459,7 @@ func (l lateStore) Commit(ctx context.Context, conv, msgID string, c bot.Change)
 func TestCommitTimedOutButApplied(t *testing.T) {
 	r := newRig(t, 0)
 	svc := must(bot.New(bot.Options{
-		Store: lateStore{r.store}, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log,
+		Store: lateStore{r.store}, Keys: testKeys, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log,
 		Observer: r.counts, Retention: time.Hour, CacheSize: -1,
 	}))
 	reply, err := svc.Handle(context.Background(), hotline.Message{

@@ -121,11 +121,13 @@ func (r *Reminders) send(ctx context.Context, flow *flows.Flow, d DueReminder) b
 	defer cancel()
 	if _, err := r.o.Texter.Send(sendCtx, from, to, body, r.o.StatusCallback); err != nil {
 		r.o.Observer.Error("reminder")
-		r.o.Log.Warn("reminders: could not send", "conv", d.Conv, "to", MaskPhone(to), "err", r.o.Describe(err))
+		r.o.Log.Warn("reminders: could not send", "conv", d.Conv, "err", r.o.Describe(err))
 		return false
 	}
 	r.o.Observer.ReminderSent()
-	r.o.Log.Info("reminders: sent", "conv", d.Conv, "to", MaskPhone(to))
+	// The key only: with any part of the number beside it, a key could be
+	// tied to a person.
+	r.o.Log.Info("reminders: sent", "conv", d.Conv)
 	return true
 }
 

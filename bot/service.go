@@ -40,6 +40,7 @@ type Observer interface {
 // Service applies inbound messages to conversations, each exactly once.
 type Service struct {
 	store     Store
+	keys      *hotline.Keys
 	pack      func() *pack.Pack
 	now       func() time.Time
 	random    io.Reader
@@ -53,6 +54,8 @@ type Service struct {
 // Options are the Service's collaborators and settings.
 type Options struct {
 	Store Store
+	// Keys names conversations in the store.
+	Keys *hotline.Keys
 	// Pack returns the pack in force; it may change between messages (hot reload).
 	Pack func() *pack.Pack
 	Now  func() time.Time
@@ -73,7 +76,7 @@ type Options struct {
 // New returns a Service, or an error naming the collaborator that is missing.
 func New(o Options) (*Service, error) {
 	if err := missing("bot.New", map[string]bool{
-		"Store": o.Store == nil, "Pack": o.Pack == nil, "Now": o.Now == nil, "Random": o.Random == nil,
+		"Store": o.Store == nil, "Keys": o.Keys == nil, "Pack": o.Pack == nil, "Now": o.Now == nil, "Random": o.Random == nil,
 		"Log": o.Log == nil, "Observer": o.Observer == nil,
 	}); err != nil {
 		return nil, err
@@ -82,7 +85,7 @@ func New(o Options) (*Service, error) {
 		return nil, fmt.Errorf("bot.New: Retention must be positive, not %v", o.Retention)
 	}
 	return &Service{
-		store: o.Store, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
+		store: o.Store, keys: o.Keys, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
 		retention: o.Retention, remindIn: o.ReminderDelay, cache: newStateCache(o.CacheSize),
 	}, nil
 }
@@ -117,7 +120,7 @@ const maxAttempts = 20
 // once more before giving up, but one still stuck in a stalled Redis past that
 // look may yet apply, and a resend is then answered as the next question.
 func (s *Service) Handle(ctx context.Context, m hotline.Message) (Reply, error) {
-	key := m.Key()
+	key := s.keys.Of(m.Conversation)
 	s.observe.MessageIn(m.Channel)
 	// The cache usually holds the conversation as this process last committed it;
 	// when it does not, the conversation is most often new. Either way the commit
@@ -257,14 +260,4 @@ func (s *Service) TechnicalProblem() string {
 // Inspect describes a conversation state for the coordinators' preview.
 func (s *Service) Inspect(st flows.State) pack.Inspection {
 	return s.pack().Inspect(st)
-}
-
-// MaskPhone hides the middle of a phone number for logs: "+13125550100" →
-// "+1312***0100". Anything that is not a phone number is masked whole.
-func MaskPhone(s string) string {
-	s = strings.TrimPrefix(s, "whatsapp:")
-	if len(s) < 9 || s[0] != '+' {
-		return "***"
-	}
-	return s[:5] + "***" + s[len(s)-4:]
 }

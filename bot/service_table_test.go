@@ -27,6 +27,9 @@ type memRig struct {
 	service *bot.Service
 }
 
+// testKeys names the tests' conversations.
+var testKeys = must(hotline.NewKeys([]byte("the tests' secret, 32 bytes long")))
+
 func newMemRig(t *testing.T, o bot.Options) *memRig {
 	t.Helper()
 	sample, _, err := pack.Load(defaultpack.FS, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
@@ -38,7 +41,7 @@ func newMemRig(t *testing.T, o bot.Options) *memRig {
 	if o.Store == nil {
 		o.Store = r.store
 	}
-	o.Pack = func() *pack.Pack { return sample }
+	o.Pack, o.Keys = func() *pack.Pack { return sample }, testKeys
 	o.Now, o.Log, o.Observer = r.clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), &counts{}
 	if o.Random == nil {
 		o.Random = rand.Reader
@@ -251,7 +254,7 @@ func TestStoreDown(t *testing.T) {
 	if _, err := r.service.Handle(context.Background(), sms("+13125550142", "SM1", "hi")); err == nil {
 		t.Fatal("Handle succeeded with the store down")
 	}
-	if snap, _ := mem.Load(context.Background(), (hotline.Conversation{Channel: "sms", From: "+13125550142", To: "+13125550100"}).Key(), "SM1"); snap.Duplicate || snap.State.Step != "" {
+	if snap, _ := mem.Load(context.Background(), testKeys.Of(hotline.Conversation{Channel: "sms", From: "+13125550142", To: "+13125550100"}), "SM1"); snap.Duplicate || snap.State.Step != "" {
 		t.Errorf("the failed message left %+v", snap)
 	}
 }
@@ -260,7 +263,7 @@ func TestStoreDown(t *testing.T) {
 // construction, not a panic at the first message.
 func TestNewChecksCollaborators(t *testing.T) {
 	_, err := bot.New(bot.Options{Retention: time.Hour})
-	if err == nil || !strings.Contains(err.Error(), "missing Log, Now, Observer, Pack, Random, Store") {
+	if err == nil || !strings.Contains(err.Error(), "missing Keys, Log, Now, Observer, Pack, Random, Store") {
 		t.Errorf("bot.New with nothing = %v", err)
 	}
 	if _, err := bot.NewOutbox(bot.OutboxOptions{}); err == nil || !strings.Contains(err.Error(), "Mailer") {

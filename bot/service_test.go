@@ -21,7 +21,7 @@ import (
 func TestProcessesTakeTurns(t *testing.T) {
 	r := newRig(t, 0)
 	other := must(bot.New(bot.Options{
-		Store: r.store, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log, Observer: r.counts,
+		Store: r.store, Keys: testKeys, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log, Observer: r.counts,
 		Retention: 7 * 24 * time.Hour,
 	}))
 	services := []*bot.Service{r.service, other}

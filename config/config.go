@@ -96,6 +96,20 @@ type Config struct {
 	// (HOTLINE_TRUSTED_PROXIES: IP addresses or CIDR ranges, comma-separated):
 	// their X-Forwarded-For names the client for the web chat's rate limit.
 	TrustedProxies []netip.Prefix
+	// Secret keys what the server must be able to recognise and nobody else to
+	// forge or reverse (HOTLINE_SECRET, at least 32 characters): conversation
+	// keys in Redis and web chat session ids. Required with REDIS_URL, as every
+	// server on one Redis must share it; "" with the embedded Redis means a
+	// random one per process.
+	Secret string
+	// MetricsAddr is where /metrics is served, apart from the public listener
+	// (HOTLINE_METRICS_ADDR, default "127.0.0.1:9464"); "" (written "off") serves
+	// none.
+	MetricsAddr string
+	// ChatReferralsPerDay is how many referrals one client address may make
+	// through the web chat in a day (HOTLINE_CHAT_REFERRALS_PER_DAY, default 3;
+	// 1 to 1000); IPv6 addresses count by their /64.
+	ChatReferralsPerDay int
 }
 
 // setting is one variable: its names, its default and how it is checked and stored.
@@ -228,8 +242,34 @@ func settings() []setting {
 			c.AdminToken = v
 			return nil
 		}},
+		{env: "HOTLINE_SECRET", key: "secret", secret: true, parse: func(c *draft, v string) error {
+			if len(v) < minSecret {
+				return fmt.Errorf("is too short; expected at least %d characters (make one with: openssl rand -hex 32)", minSecret)
+			}
+			c.Secret = v
+			return nil
+		}},
+		{env: "HOTLINE_METRICS_ADDR", key: "metrics_addr", def: "127.0.0.1:9464", parse: func(c *draft, v string) (err error) {
+			if strings.EqualFold(v, "off") {
+				c.MetricsAddr = ""
+				return nil
+			}
+			c.MetricsAddr, err = parseAddr(v)
+			if err != nil {
+				err = fmt.Errorf("%v, or off to serve no metrics", err)
+			}
+			return err
+		}},
+		{env: "HOTLINE_CHAT_REFERRALS_PER_DAY", key: "chat_referrals_per_day", def: "3", parse: func(c *draft, v string) (err error) {
+			c.ChatReferralsPerDay, err = parseCount(v, 1, 1000)
+			return err
+		}},
 	}
 }
+
+// minSecret is the shortest HOTLINE_SECRET accepted: 32 characters, as many
+// bytes as the HMAC-SHA256 it keys.
+const minSecret = 32
 
 // minAdminToken is the shortest admin token accepted: long enough not to be guessed
 // over HTTP.
@@ -334,6 +374,18 @@ func Load(getenv func(string) string, file string) (Config, error) {
 		problems = append(problems, fmt.Errorf("config: %s: %q needs REDIS_URL; set REDIS_URL, or remove %s to use the embedded in-memory Redis",
 			values["redis_mode"].from, c.redisMode, values["redis_mode"].from.name()))
 	}
+	if c.redisURL != "" && c.Secret == "" && !failed["secret"] {
+		// Keys made with a secret of the process's own would change at every
+		// restart, and differ between servers: every conversation would restart.
+		problems = append(problems, fmt.Errorf("config: %s: is set, so HOTLINE_SECRET (secret in the file) must be too: at least %d characters, the same on every server of this Redis, kept like a password (make one with: openssl rand -hex 32)",
+			values["redis_url"].from, minSecret))
+	}
+	if c.TwilioAuthToken != "" && c.PublicURL == "" && !c.InsecureSkipSignature && !failed["public_url"] {
+		// Signatures are computed over the URL Twilio calls: without it every
+		// real message would be refused, and the hotline silently dead.
+		problems = append(problems, fmt.Errorf("config: %s: is set, so HOTLINE_PUBLIC_URL (public_url in the file) must be too: the https URL Twilio calls, e.g. https://hotline.example.org, over which Twilio signs every request",
+			values["twilio_auth_token"].from))
+	}
 	if c.Preview && c.AdminToken == "" && !failed["admin_token"] {
 		problems = append(problems, fmt.Errorf("config: %s: the preview needs HOTLINE_ADMIN_TOKEN (admin_token in the file) of at least %d characters, so that only coordinators can use it (make one with: openssl rand -hex 16)",
 			values["preview"].from, minAdminToken))
@@ -367,15 +419,15 @@ func (c Config) Warnings() []string {
 	if c.InsecureSkipSignature {
 		w = append(w, "HOTLINE_INSECURE_SKIP_SIGNATURE is on: Twilio signatures are not checked; anyone can post messages")
 	}
-	if c.PublicURL == "" && c.TwilioAuthToken != "" && !c.InsecureSkipSignature {
-		w = append(w, "HOTLINE_PUBLIC_URL is not set: set HOTLINE_PUBLIC_URL to the URL Twilio calls, or every signature check fails behind a proxy")
-	}
 	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		// People's messages say who they are and what happened to them.
 		w = append(w, "HOTLINE_PUBLIC_URL starts with http://: Twilio will send people's messages unencrypted; use https://")
 	}
 	if c.SMTP == nil {
 		w = append(w, fmt.Sprintf("SMTP_URL is not set: referral emails are written as .eml files to %s", c.OutboxDir))
+	}
+	if c.SMTP != nil && c.SMTP.TLS == mailer.TLSNone {
+		w = append(w, "SMTP_URL has tls=none: referral emails, with people's names and stories, cross the network unencrypted; remove ?tls=none to require TLS")
 	}
 	if c.Redis != nil && c.Redis.insecureTLS() {
 		w = append(w, "REDIS_URL has skip_verify=true: Redis's certificate is not checked, so anyone in between can read conversations")
@@ -439,6 +491,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("admin_token", hidden(c.AdminToken)),
 		slog.String("twilio_api_url", urlText(c.TwilioAPIURL)),
 		slog.Any("trusted_proxies", c.TrustedProxies),
+		slog.String("secret", hidden(c.Secret)),
+		slog.String("metrics_addr", c.MetricsAddr),
+		slog.Int("chat_referrals_per_day", c.ChatReferralsPerDay),
 	)
 }
 

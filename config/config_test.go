@@ -19,28 +19,40 @@ import (
 
 // envOf is a getenv over a map, so that tests never read the real environment.
 func envOf(vars map[string]string) func(string) string {
-	return func(name string) string { return vars[name] }
+	return func(name string) string {
+		if _, set := vars["HOTLINE_SECRET"]; name == "HOTLINE_SECRET" && !set && vars["REDIS_URL"] != "" {
+			// REDIS_URL needs a secret (TestSecretRequired); the tests of other
+			// settings give one.
+			return testSecret
+		}
+		return vars[name]
+	}
 }
+
+// testSecret is the HOTLINE_SECRET tests with REDIS_URL run with.
+const testSecret = "test-secret-0123456789abcdef0123456789"
 
 // defaults is what Load gives with nothing set.
 func defaults() Config {
 	return Config{
-		Addr:              ":8080",
-		RedisPrefix:       "hotline:",
-		OutboxDir:         "./outbox",
-		EmailFrom:         mail.Address{Name: "Legal Aid Hotline", Address: "hotline@localhost"},
-		Retention:         168 * time.Hour,
-		ReferralRetention: 720 * time.Hour,
-		ReminderDelay:     2 * time.Hour,
-		QuietHours:        QuietHours{Start: 21 * time.Hour, End: 8 * time.Hour, On: true},
-		MaxBodyBytes:      65536,
-		LogLevel:          slog.LevelInfo,
-		ShutdownTimeout:   15 * time.Second,
-		ReloadInterval:    2 * time.Second,
-		RetryFirst:        5 * time.Second,
-		RetryMax:          15 * time.Minute,
-		RetryFor:          24 * time.Hour,
-		TwilioAPIURL:      &url.URL{Scheme: "https", Host: "api.twilio.com"},
+		Addr:                ":8080",
+		RedisPrefix:         "hotline:",
+		OutboxDir:           "./outbox",
+		EmailFrom:           mail.Address{Name: "Legal Aid Hotline", Address: "hotline@localhost"},
+		Retention:           168 * time.Hour,
+		ReferralRetention:   720 * time.Hour,
+		ReminderDelay:       2 * time.Hour,
+		QuietHours:          QuietHours{Start: 21 * time.Hour, End: 8 * time.Hour, On: true},
+		MaxBodyBytes:        65536,
+		LogLevel:            slog.LevelInfo,
+		ShutdownTimeout:     15 * time.Second,
+		ReloadInterval:      2 * time.Second,
+		RetryFirst:          5 * time.Second,
+		RetryMax:            15 * time.Minute,
+		RetryFor:            24 * time.Hour,
+		TwilioAPIURL:        &url.URL{Scheme: "https", Host: "api.twilio.com"},
+		MetricsAddr:         "127.0.0.1:9464",
+		ChatReferralsPerDay: 3,
 	}
 }
 
@@ -130,7 +142,9 @@ func TestLoadGoodValues(t *testing.T) {
 		{"redis prefix", map[string]string{"HOTLINE_REDIS_PREFIX": "hl2:"}, func(c *Config) { c.RedisPrefix = "hl2:" }},
 		{"redis prefix 64 characters", map[string]string{"HOTLINE_REDIS_PREFIX": strings.Repeat("a", 64)}, func(c *Config) { c.RedisPrefix = strings.Repeat("a", 64) }},
 		{"account SID", map[string]string{"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789ABCDEF"}, func(c *Config) { c.TwilioAccountSID = "AC0123456789abcdef0123456789ABCDEF" }},
-		{"auth token", map[string]string{"TWILIO_AUTH_TOKEN": "0123456789abcdef0123456789abcdef"}, func(c *Config) { c.TwilioAuthToken = "0123456789abcdef0123456789abcdef" }},
+		{"auth token", map[string]string{"TWILIO_AUTH_TOKEN": "0123456789abcdef0123456789abcdef", "HOTLINE_PUBLIC_URL": "https://h.example.org"}, func(c *Config) {
+			c.TwilioAuthToken, c.PublicURL = "0123456789abcdef0123456789abcdef", "https://h.example.org"
+		}},
 		{"skip signature 1", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "1"}, func(c *Config) { c.InsecureSkipSignature = true }},
 		{"skip signature TRUE", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "TRUE"}, func(c *Config) { c.InsecureSkipSignature = true }},
 		{"skip signature yes", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "yes"}, func(c *Config) { c.InsecureSkipSignature = true }},
@@ -138,7 +152,7 @@ func TestLoadGoodValues(t *testing.T) {
 		{"skip signature 0", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "0"}, func(*Config) {}},
 		{"skip signature false", map[string]string{"HOTLINE_INSECURE_SKIP_SIGNATURE": "false"}, func(*Config) {}},
 		{"smtp", map[string]string{"SMTP_URL": "smtp://mail.example.org:587"}, func(c *Config) {
-			c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 587, TLS: mailer.TLSOpportunistic}
+			c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 587, TLS: mailer.TLSMandatory}
 		}},
 		{"smtps with login", map[string]string{"SMTP_URL": "smtps://me%40example.org:p%40ss@mail.example.org/"}, func(c *Config) {
 			c.SMTP = &mailer.SMTP{Host: "mail.example.org", Port: 465, TLS: mailer.TLSImplicit, Username: "me@example.org", Password: "p@ss"}
@@ -199,6 +213,9 @@ func TestLoadGoodValues(t *testing.T) {
 			}
 			want := defaults()
 			tt.apply(&want)
+			if want.Redis != nil && want.Secret == "" {
+				want.Secret = testSecret // envOf's
+			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Load(%v) =\n%+v\nwant\n%+v", tt.env, got, want)
 			}
@@ -282,7 +299,7 @@ func TestLoadBadValues(t *testing.T) {
 		{"smtp path", map[string]string{"SMTP_URL": "smtp://u:hunter22@mail.example.org/inbox"},
 			`config: SMTP_URL: "smtp://u:xxxxx@mail.example.org/inbox" has a path; an SMTP URL ends after host:port; write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)`},
 		{"smtp query", map[string]string{"SMTP_URL": "smtp://mail.example.org?tls=no"},
-			`config: SMTP_URL: "smtp://mail.example.org?tls=no" has a query other than ?tls=none, ?tls=opportunistic or ?tls=mandatory; write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)`},
+			`config: SMTP_URL: "smtp://mail.example.org?tls=no" has a query other than ?tls=mandatory (the default) or ?tls=none; write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)`},
 		{"smtp port", map[string]string{"SMTP_URL": "smtp://mail.example.org:70000"},
 			`config: SMTP_URL: "smtp://mail.example.org:70000" has port 70000; expected a number from 1 to 65535`},
 		{"Twilio API URL with a path", map[string]string{"HOTLINE_TWILIO_API_URL": "https://api.twilio.com/2010-04-01"},
@@ -436,7 +453,6 @@ func TestWarnings(t *testing.T) {
 		memory   = "REDIS_URL is not set: conversations are kept in memory and lost on restart; set REDIS_URL for production"
 		refused  = "TWILIO_AUTH_TOKEN is not set: every /twilio request will be refused with 403"
 		insecure = "HOTLINE_INSECURE_SKIP_SIGNATURE is on: Twilio signatures are not checked; anyone can post messages"
-		noPublic = "HOTLINE_PUBLIC_URL is not set: set HOTLINE_PUBLIC_URL to the URL Twilio calls, or every signature check fails behind a proxy"
 		plain    = "HOTLINE_PUBLIC_URL starts with http://: Twilio will send people's messages unencrypted; use https://"
 		eml      = "SMTP_URL is not set: referral emails are written as .eml files to ./outbox"
 	)
@@ -455,7 +471,6 @@ func TestWarnings(t *testing.T) {
 		{"production", production, nil},
 		{"insecure switch", func(c *Config) { production(c); c.TwilioAuthToken = ""; c.InsecureSkipSignature = true }, []string{insecure}},
 		{"insecure switch with a token", func(c *Config) { production(c); c.InsecureSkipSignature = true; c.PublicURL = "" }, []string{insecure}},
-		{"token without public URL", func(c *Config) { production(c); c.PublicURL = "" }, []string{noPublic}},
 		{"plain http", func(c *Config) { production(c); c.PublicURL = "http://hotline.example.org" }, []string{plain}},
 		{"plain http on this machine", func(c *Config) { production(c); c.PublicURL = "http://127.0.0.1:8080" }, nil},
 		{"outbox folder named", func(c *Config) { production(c); c.SMTP = nil; c.OutboxDir = "/var/mail/hotline" }, []string{
@@ -519,7 +534,7 @@ func TestLogValueHidesSecrets(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"config.twilio_auth_token=xxxxx", "config.redis.mode=single config.redis.addr=h:6379",
-		`config.smtp="smtp://me:xxxxx@mail.example.org:587 (tls opportunistic)"`, "config.addr=:8080"} {
+		`config.smtp="smtp://me:xxxxx@mail.example.org:587 (tls mandatory)"`, "config.addr=:8080"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("logged config lacks %s:\n%s", want, text.String())
 		}

@@ -38,6 +38,7 @@ log_level: debug
 reload_interval: off
 preview: yes
 admin_token: 0123456789abcdef0123
+secret: a-file-secret-0123456789abcdef0123
 smtp_url:
 flows: ~
 `
@@ -59,6 +60,7 @@ func TestLoadFile(t *testing.T) {
 		c.ReloadInterval = 0
 		c.Preview = true
 		c.AdminToken = "0123456789abcdef0123"
+		c.Secret = "a-file-secret-0123456789abcdef0123"
 	}
 	tests := []struct {
 		name  string

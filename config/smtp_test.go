@@ -14,10 +14,10 @@ func TestLoadSMTP(t *testing.T) {
 		url  string
 		want mailer.SMTP
 	}{
-		{"smtp://mail.example.org", mailer.SMTP{Host: "mail.example.org", Port: 587, TLS: mailer.TLSOpportunistic}},
+		{"smtp://mail.example.org", mailer.SMTP{Host: "mail.example.org", Port: 587, TLS: mailer.TLSMandatory}},
 		{" smtp://mail.example.org:2525?tls=mandatory ", mailer.SMTP{Host: "mail.example.org", Port: 2525, TLS: mailer.TLSMandatory}},
 		{"smtp://relay:25?tls=none", mailer.SMTP{Host: "relay", Port: 25, TLS: mailer.TLSNone}},
-		{"smtp://relay?tls=Opportunistic", mailer.SMTP{Host: "relay", Port: 587, TLS: mailer.TLSOpportunistic}},
+		{"smtp://relay?tls=NONE", mailer.SMTP{Host: "relay", Port: 587, TLS: mailer.TLSNone}},
 		{"smtps://u:p@mail.example.org", mailer.SMTP{Host: "mail.example.org", Port: 465, TLS: mailer.TLSImplicit, Username: "u", Password: "p"}},
 		{"smtps://mail.example.org:2465/?tls=mandatory", mailer.SMTP{Host: "mail.example.org", Port: 2465, TLS: mailer.TLSImplicit}},
 		{"SMTP://user%40example.org:p%40ss%2Fw0rd%3A@Mail.Example.org", mailer.SMTP{Host: "Mail.Example.org", Port: 587, Username: "user@example.org", Password: "p@ss/w0rd:"}},

@@ -200,9 +200,10 @@ func parseBool(v string) (bool, error) {
 // parseSMTP reads SMTP_URL into the mailer's settings. It is the one reader of
 // SMTP_URL; the mailer takes what it returns as it is.
 //
-//   - smtp://[user:pass@]host[:port] is port 587 unless given, with STARTTLS when
-//     the server offers it; ?tls=mandatory refuses a server that does not,
-//     ?tls=none never uses it (and allows a password in plain text);
+//   - smtp://[user:pass@]host[:port] is port 587 unless given, with STARTTLS
+//     required: a server that does not offer it is refused, never used in plain
+//     text (?tls=mandatory says the same); only ?tls=none sends in plain text
+//     (and allows a password so), for a relay on the same machine;
 //   - smtps://[user:pass@]host[:port] is implicit TLS, port 465 unless given
 //     (?tls=mandatory is allowed, as it says nothing new).
 //
@@ -210,7 +211,7 @@ func parseBool(v string) (bool, error) {
 // in the tls= value.
 func parseSMTP(v string) (*mailer.SMTP, error) {
 	const example = "write smtp://user:password@mail.example.org:587 (STARTTLS) or smtps://user:password@mail.example.org:465 (TLS)"
-	const tlsChoices = "?tls=none, ?tls=opportunistic or ?tls=mandatory"
+	const tlsChoices = "?tls=mandatory (the default) or ?tls=none"
 	shown := redactURL(v)
 	if err := checkUserinfo(v, shown); err != nil {
 		return nil, err
@@ -235,7 +236,7 @@ func parseSMTP(v string) (*mailer.SMTP, error) {
 		return nil, fmt.Errorf("%q %v", shown, err)
 	}
 
-	s := &mailer.SMTP{Host: u.Hostname(), Port: 587, TLS: mailer.TLSOpportunistic}
+	s := &mailer.SMTP{Host: u.Hostname(), Port: 587, TLS: mailer.TLSMandatory}
 	if u.Scheme == "smtps" {
 		s.Port, s.TLS = 465, mailer.TLSImplicit
 	}
@@ -264,7 +265,9 @@ func parseSMTP(v string) (*mailer.SMTP, error) {
 		var mode mailer.TLSMode
 		switch strings.ToLower(vals[0]) {
 		case "opportunistic":
-			mode = mailer.TLSOpportunistic
+			// Opportunistic TLS goes on in plain text when the server (or
+			// anyone in between, who strips STARTTLS) does not offer it.
+			return nil, fmt.Errorf("%q asks for tls=opportunistic, which would send referrals unencrypted when STARTTLS is missing; remove it (TLS is required by default), or write ?tls=none for a relay on this machine", shown)
 		case "mandatory":
 			mode = mailer.TLSMandatory
 		case "none":
@@ -628,4 +631,13 @@ func parsePrefixes(v string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
+}
+
+// parseCount reads a whole number from lo to hi.
+func parseCount(v string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || !isDigits(v) || n < lo || n > hi {
+		return 0, fmt.Errorf("%q is not a whole number from %d to %d", v, lo, hi)
+	}
+	return n, nil
 }

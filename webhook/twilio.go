@@ -19,7 +19,6 @@ import (
 	"github.com/twilio/twilio-go/client"
 
 	"github.com/hotline-legal/hotline"
-	"github.com/hotline-legal/hotline/bot"
 )
 
 // verifyTwilio refuses any request to /twilio/* whose X-Twilio-Signature does not
@@ -193,7 +192,7 @@ func handleMessages(d Deps) echo.HandlerFunc {
 		reply, err := d.Bot.Handle(ctx, msg)
 		if err != nil {
 			d.Log.Error("could not apply a message; sent the technical-problem apology", "channel", channel,
-				"from", bot.MaskPhone(from), "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 			reply.Messages = []string{d.Bot.TechnicalProblem()}
 		}
 		return writeTwiML(c, reply.Messages)

@@ -39,6 +39,15 @@ const (
 // the real algorithm.
 var sign = twilioform.Signature
 
+// testKeys names the tests' conversations.
+var testKeys = func() *hotline.Keys {
+	k, err := hotline.NewKeys([]byte("the tests' secret, 32 bytes long"))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
 // server is a Hotline HTTP server on loopback over a private redis-server.
 type server struct {
 	t       testing.TB
@@ -73,7 +82,7 @@ func newServer(t testing.TB, o serverOptions) *server {
 	m := metrics.New(reg)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := bot.New(bot.Options{
-		Store: s.store, Pack: func() *pack.Pack { return sample }, Now: s.clock, Random: rand.Reader,
+		Store: s.store, Keys: testKeys, Pack: func() *pack.Pack { return sample }, Now: s.clock, Random: rand.Reader,
 		Log: log, Observer: m, Retention: 7 * 24 * time.Hour,
 	})
 	if err != nil {
@@ -417,7 +426,7 @@ func TestSimultaneousTexts(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	from := "+13125550160"
 	s.converse(from, []string{"hi", "1"})
-	conv := hotline.Conversation{Channel: "sms", From: from, To: hotlineNo}.Key()
+	conv := testKeys.Of(hotline.Conversation{Channel: "sms", From: from, To: hotlineNo})
 	key := s.store.Keys(conv)[0]
 	ctx := context.Background()
 	version := func() int64 {

@@ -92,7 +92,7 @@ func newSMTP(t *testing.T, addr string, s mailer.SMTP) *mailer.SMTP {
 func TestSMTPDelivers(t *testing.T) {
 	srv := smtpserver.Start(t, smtpserver.Options{})
 	m := message(t)
-	if err := newSMTP(t, srv.Addr, mailer.SMTP{}).Send(ctx(t), m); err != nil {
+	if err := newSMTP(t, srv.Addr, mailer.SMTP{TLS: mailer.TLSNone}).Send(ctx(t), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	got := srv.Messages()
@@ -207,7 +207,7 @@ func checkMIME(t *testing.T, raw []byte, m email.Message) {
 func TestSMTPAuth(t *testing.T) {
 	srv := smtpserver.Start(t, smtpserver.Options{Users: map[string]string{"hotline@example.org": "s3cret:@/"}})
 	m := message(t)
-	s := newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline@example.org", Password: "s3cret:@/"})
+	s := newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline@example.org", Password: "s3cret:@/", TLS: mailer.TLSNone})
 	if err := s.Send(ctx(t), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -215,7 +215,7 @@ func TestSMTPAuth(t *testing.T) {
 		t.Fatalf("got %+v, want one message from the authenticated user", got)
 	}
 
-	s = newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline@example.org", Password: "wrong"})
+	s = newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline@example.org", Password: "wrong", TLS: mailer.TLSNone})
 	err := s.Send(ctx(t), m)
 	if err == nil {
 		t.Fatal("Send with a wrong password succeeded")
@@ -263,7 +263,7 @@ func TestSMTPRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := smtpserver.Start(t, smtpserver.Options{})
 			srv.Refuse(tt.at, tt.reply, smtpserver.Always)
-			err := newSMTP(t, srv.Addr, mailer.SMTP{}).Send(ctx(t), message(t))
+			err := newSMTP(t, srv.Addr, mailer.SMTP{TLS: mailer.TLSNone}).Send(ctx(t), message(t))
 			if err == nil {
 				t.Fatal("Send succeeded against a refusing server")
 			}
@@ -284,7 +284,7 @@ func TestSMTPRefuses(t *testing.T) {
 // TestSMTPServerDown: nothing listening is a temporary error.
 func TestSMTPServerDown(t *testing.T) {
 	port := freePort(t)
-	err := newSMTP(t, fmt.Sprintf("127.0.0.1:%d", port), mailer.SMTP{}).Send(ctx(t), message(t))
+	err := newSMTP(t, fmt.Sprintf("127.0.0.1:%d", port), mailer.SMTP{TLS: mailer.TLSNone}).Send(ctx(t), message(t))
 	if err == nil {
 		t.Fatal("Send succeeded with no server")
 	}
@@ -300,7 +300,7 @@ func TestSMTPServerDown(t *testing.T) {
 // timeout, and the error is temporary.
 func TestSMTPStalled(t *testing.T) {
 	port := silentServer(t)
-	s := newSMTP(t, fmt.Sprintf("127.0.0.1:%d", port), mailer.SMTP{})
+	s := newSMTP(t, fmt.Sprintf("127.0.0.1:%d", port), mailer.SMTP{TLS: mailer.TLSNone})
 
 	c, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -331,7 +331,7 @@ func TestSMTPStalled(t *testing.T) {
 // again.
 func TestSMTPHangUpAfterAccept(t *testing.T) {
 	srv := smtpserver.Start(t, smtpserver.Options{HangUpAfterAccept: true})
-	if err := newSMTP(t, srv.Addr, mailer.SMTP{}).Send(ctx(t), message(t)); err != nil {
+	if err := newSMTP(t, srv.Addr, mailer.SMTP{TLS: mailer.TLSNone}).Send(ctx(t), message(t)); err != nil {
 		t.Errorf("Send = %v, want nil: the server accepted the message", err)
 	}
 	if n := len(srv.Messages()); n != 1 {
@@ -358,7 +358,7 @@ func TestSMTPTLS(t *testing.T) {
 			t.Error("the message went in plain text")
 		}
 	})
-	for _, mode := range []mailer.TLSMode{mailer.TLSOpportunistic, mailer.TLSMandatory} {
+	for _, mode := range []mailer.TLSMode{mailer.TLSMandatory} {
 		t.Run("STARTTLS "+mode.String(), func(t *testing.T) {
 			srv := smtpserver.Start(t, smtpserver.Options{Users: map[string]string{"hotline": "pw"}, TLS: serverTLS})
 			err := trust(newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline", Password: "pw", TLS: mode})).Send(ctx(t), message(t))
@@ -401,8 +401,8 @@ func TestSMTPTLS(t *testing.T) {
 	})
 }
 
-// TestSMTPNoPasswordInPlainText: without TLS, the password goes only to localhost,
-// unless ?tls=none says it may.
+// TestSMTPNoPasswordInPlainText: without STARTTLS nothing is sent, the password
+// least of all, unless ?tls=none says it may be.
 func TestSMTPNoPasswordInPlainText(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
@@ -412,8 +412,8 @@ func TestSMTPNoPasswordInPlainText(t *testing.T) {
 	// 127.0.0.2 is loopback too, but not "localhost" to go-mail.
 	srv := smtpserver.Start(t, smtpserver.Options{Addr: "127.0.0.2:0", Users: map[string]string{"hotline": "pw"}})
 	err = newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline", Password: "pw"}).Send(ctx(t), message(t))
-	if err == nil || !strings.Contains(err.Error(), "tls=none") {
-		t.Errorf("Send with a password over plain text = %v, want a refusal that mentions tls=none", err)
+	if err == nil || !strings.Contains(err.Error(), "STARTTLS") || mailer.IsPermanent(err) {
+		t.Errorf("Send with a password over plain text = %v, want a temporary refusal that mentions STARTTLS", err)
 	}
 	if err := newSMTP(t, srv.Addr, mailer.SMTP{Username: "hotline", Password: "pw", TLS: mailer.TLSNone}).Send(ctx(t), message(t)); err != nil {
 		t.Errorf("Send with ?tls=none: %v", err)
@@ -444,7 +444,7 @@ func TestSendRefusesBadMessages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := message(t)
 			tt.change(&m)
-			for _, s := range []mailer.Sender{newSMTP(t, srv.Addr, mailer.SMTP{}), &mailer.EMLDir{Dir: t.TempDir()}} {
+			for _, s := range []mailer.Sender{newSMTP(t, srv.Addr, mailer.SMTP{TLS: mailer.TLSNone}), &mailer.EMLDir{Dir: t.TempDir()}} {
 				err := s.Send(ctx(t), m)
 				if err == nil || !mailer.IsPermanent(err) {
 					t.Errorf("%T.Send = %v, want a permanent error", s, err)
@@ -503,7 +503,7 @@ func TestEMLDir(t *testing.T) {
 
 	// The file is the very message the SMTP path sends.
 	srv := smtpserver.Start(t, smtpserver.Options{})
-	if err := newSMTP(t, srv.Addr, mailer.SMTP{}).Send(ctx(t), m); err != nil {
+	if err := newSMTP(t, srv.Addr, mailer.SMTP{TLS: mailer.TLSNone}).Send(ctx(t), m); err != nil {
 		t.Fatalf("SMTP Send: %v", err)
 	}
 	if got := srv.Messages(); len(got) != 1 || !bytes.Equal(got[0].Data, raw) {
@@ -587,7 +587,7 @@ func TestNew(t *testing.T) {
 // TestSMTPString: an SMTP printed or logged shows no password.
 func TestSMTPString(t *testing.T) {
 	s := &mailer.SMTP{Host: "mail.example.org", Port: 587, Username: "u", Password: "secretpw"}
-	if got, want := s.String(), "smtp://u:xxxxx@mail.example.org:587 (tls opportunistic)"; got != want {
+	if got, want := s.String(), "smtp://u:xxxxx@mail.example.org:587 (tls mandatory)"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 	var text, json bytes.Buffer

@@ -3,7 +3,6 @@ package mailer
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,18 +11,17 @@ import (
 
 	"github.com/hotline-legal/hotline/bot/email"
 	gomail "github.com/wneessen/go-mail"
-	gosmtp "github.com/wneessen/go-mail/smtp"
 )
 
 // TLSMode is how an SMTP connection is protected.
 type TLSMode int
 
 const (
-	// TLSOpportunistic upgrades with STARTTLS when the server offers it, and goes on
-	// in plain text when it does not (then a password is sent only to localhost).
-	TLSOpportunistic TLSMode = iota
-	// TLSMandatory requires STARTTLS: a server that does not offer it is an error.
-	TLSMandatory
+	// TLSMandatory requires STARTTLS: a server that does not offer it is an error,
+	// which the outbox retries and alerts on. It is the zero value: there is no
+	// mode that falls back to plain text when STARTTLS is missing (or stripped by
+	// someone in between).
+	TLSMandatory TLSMode = iota
 	// TLSNone never uses TLS, and allows a password in plain text: for a relay on a
 	// private network that has no TLS.
 	TLSNone
@@ -34,8 +32,6 @@ const (
 // String names the mode as ?tls= does ("implicit" for smtps://).
 func (m TLSMode) String() string {
 	switch m {
-	case TLSOpportunistic:
-		return "opportunistic"
 	case TLSMandatory:
 		return "mandatory"
 	case TLSNone:
@@ -74,7 +70,7 @@ type SMTP struct {
 }
 
 // String describes the server without the password, so that a printed *SMTP
-// leaks nothing: smtp://user:xxxxx@host:587 (tls opportunistic).
+// leaks nothing: smtp://user:xxxxx@host:587 (tls mandatory).
 func (s *SMTP) String() string {
 	scheme := "smtp"
 	if s.TLS == TLSImplicit {
@@ -127,10 +123,6 @@ func (s *SMTP) Send(ctx context.Context, m email.Message) error {
 	}
 	if err == nil {
 		return fmt.Errorf("mailer: %s: the server did not confirm the message", m.MessageID)
-	}
-	if errors.Is(err, gosmtp.ErrUnencrypted) {
-		err = fmt.Errorf("%w (the server offered no STARTTLS, so the password was not sent; "+
-			"use smtps://, a server with STARTTLS, or ?tls=none to send it in plain text)", err)
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		err = fmt.Errorf("%w (%w)", ctxErr, err)
@@ -199,8 +191,6 @@ func (s *SMTP) client() (*gomail.Client, *heldConn, error) {
 		gomail.WithTLSConfig(tlsConf),
 	}
 	switch s.TLS {
-	case TLSOpportunistic:
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	case TLSMandatory:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	case TLSNone:

@@ -52,13 +52,19 @@ type running struct {
 	once   sync.Once
 }
 
+// serveSecret is the servers' HOTLINE_SECRET, which REDIS_URL requires.
+const serveSecret = "serve-test-secret-0123456789abcdef"
+
 const serveToken = "0123456789abcdef0123456789abcdef" // like a real token: twilio-go refuses others
 
 // startServe runs `hotline serve` with the given environment (HOTLINE_ADDR
 // 127.0.0.1:0 unless set) and waits until /readyz answers 200.
 func startServe(t *testing.T, environ map[string]string) *running {
 	t.Helper()
-	env := map[string]string{"HOTLINE_ADDR": "127.0.0.1:0", "HOTLINE_OUTBOX_DIR": t.TempDir()}
+	env := map[string]string{
+		"HOTLINE_ADDR": "127.0.0.1:0", "HOTLINE_OUTBOX_DIR": t.TempDir(), "HOTLINE_METRICS_ADDR": "127.0.0.1:0",
+		"HOTLINE_SECRET": serveSecret,
+	}
 	for k, v := range environ {
 		env[k] = v
 	}

@@ -140,6 +140,8 @@ func (h *harness) startHotlines(ctx context.Context, bin string) error {
 			"SMTP_URL="+h.mail.URL(), "TWILIO_AUTH_TOKEN="+h.token, "HOTLINE_PUBLIC_URL="+publicURL,
 			"HOTLINE_RETRY_FIRST=1s", "HOTLINE_RETRY_MAX=10s", "HOTLINE_REMINDER_DELAY=0",
 			"HOTLINE_LOG_LEVEL="+h.o.logLevel, "HOTLINE_OUTBOX_DIR="+filepath.Join(h.dir, "outbox"),
+			// One secret for the three: they share the conversations.
+			"HOTLINE_SECRET=harness-secret-0123456789abcdef0123", "HOTLINE_METRICS_ADDR=off",
 		)
 		c := h.procs.add(&child{
 			name: fmt.Sprintf("hotline #%d", i+1), path: bin, args: []string{"serve"}, env: env,

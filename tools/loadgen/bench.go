@@ -262,7 +262,7 @@ func (b *bench) conversationKeys() [][]string {
 	keys := make([][]string, 0, k)
 	for i := int64(0); i < k; i++ {
 		conv := hotline.Conversation{Channel: "sms", From: senderNumber(1 + i*n/k), To: hotlineNo}
-		keys = append(keys, b.keys.Keys(conv.Key()))
+		keys = append(keys, b.keys.Keys(b.hotline.app.Keys().Of(conv)))
 	}
 	return keys
 }

@@ -50,8 +50,11 @@ type server struct {
 // The hook is added before the first command, so every connection carries it.
 func newRedisClient(redisURL string) (redis.UniversalClient, *roundTrips, error) {
 	cfg, err := config.Load(func(k string) string {
-		if k == "REDIS_URL" {
+		switch k {
+		case "REDIS_URL":
 			return redisURL
+		case "HOTLINE_SECRET":
+			return loadgenSecret
 		}
 		return ""
 	}, "")
@@ -98,6 +101,10 @@ func startBare(redisURL, keyPrefix string, srv *http.Server) (*server, error) {
 // work per referral and per reminder, not per message, and their Redis traffic
 // would blur the count of round trips per message. The referrals the screenings
 // queue stay in Redis, and count in used_memory's growth.
+// loadgenSecret is the hotline's HOTLINE_SECRET in a run: its keys in Redis are
+// this run's only, under their own prefix.
+const loadgenSecret = "loadgen-secret-0123456789abcdef0123456789"
+
 func startHotline(redisURL, keyPrefix string) (*server, error) {
 	// The emails go to memory where there is a tmpfs: each .eml file is synced
 	// twice, which on a disk would make delivering the run's referrals take
@@ -120,6 +127,7 @@ func startHotline(redisURL, keyPrefix string) (*server, error) {
 		// With Twilio's credentials set, as in production, every message of an
 		// unfinished screening also schedules a reminder.
 		"TWILIO_ACCOUNT_SID": accountSid, "TWILIO_AUTH_TOKEN": authToken, "HOTLINE_OUTBOX_DIR": outboxDir,
+		"HOTLINE_SECRET": loadgenSecret, "HOTLINE_METRICS_ADDR": "off",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] }, "")
 	if err != nil {

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
+	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
+)
+
+// These tests attack the real server (issue 11): its keys, its mail, its
+// metrics and its start-up checks.
+
+// refusedToStart runs `hotline serve` with env and returns what it said on
+// stderr; the test fails if it started.
+func refusedToStart(t *testing.T, env map[string]string) string {
+	t.Helper()
+	var stderr syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if env["HOTLINE_ADDR"] == "" {
+		env["HOTLINE_ADDR"] = "127.0.0.1:0"
+	}
+	err := run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &stderr)
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("serve with %v started (err %v)", env, err)
+	}
+	return stderr.String()
+}
+
+// TestAttackReverseKeys: conversation keys are keyed with HOTLINE_SECRET, which
+// a server on Redis must have; two servers with different secrets do not see
+// each other's conversations; no log line holds any part of the number.
+func TestAttackReverseKeys(t *testing.T) {
+	rs := redisserver.Start(t)
+	said := refusedToStart(t, map[string]string{"REDIS_URL": rs.URL()})
+	if !strings.Contains(said, "HOTLINE_SECRET") {
+		t.Errorf("serve on Redis without a secret said %q, want it to name HOTLINE_SECRET", said)
+	}
+
+	const from = "+16465559876"
+	a := startServe(t, webhookEnv(map[string]string{"REDIS_URL": rs.URL(), "HOTLINE_LOG_LEVEL": "debug",
+		"HOTLINE_SECRET": strings.Repeat("a", 32)}))
+	if _, replies := a.twilioPost(from, "hi", newSID(t), serveToken); !strings.Contains(strings.Join(replies, ""), "Reply 1 for English") {
+		t.Fatalf("first text got %q", replies)
+	}
+	b := startServe(t, webhookEnv(map[string]string{"REDIS_URL": rs.URL(), "HOTLINE_LOG_LEVEL": "debug",
+		"HOTLINE_SECRET": strings.Repeat("b", 32)}))
+	// With one key for the person, "1" would answer the language question that
+	// server a asked; under another secret it is a first message.
+	if _, replies := b.twilioPost(from, "1", newSID(t), serveToken); !strings.Contains(strings.Join(replies, ""), "Reply 1 for English") {
+		t.Errorf("another secret's server continued the conversation: %q", replies)
+	}
+	keys, err := rs.Client().Keys(context.Background(), "*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if strings.Contains(k, "9876") || strings.Contains(k, "646") {
+			t.Errorf("Redis key %q shows the number", k)
+		}
+	}
+	for _, logs := range []string{a.logs.String(), b.logs.String()} {
+		if !strings.Contains(logs, `"conv"`) {
+			t.Fatalf("no log line names a conversation, so this test proves nothing:\n%s", logs)
+		}
+		for _, part := range []string{"9876", "6465", "555987"} {
+			if strings.Contains(logs, part) {
+				t.Errorf("the logs hold %q, part of the number:\n%s", part, logs)
+			}
+		}
+	}
+}
+
+// TestAttackSMTPWithoutTLS: a mail server that offers no STARTTLS (or one whose
+// STARTTLS someone in between strips) gets no referral in plain text: the
+// outbox retries, then gives up loudly. Plain text needs ?tls=none, which is
+// warned about at start.
+func TestAttackSMTPWithoutTLS(t *testing.T) {
+	t.Parallel()
+	mail := smtpserver.Start(t, smtpserver.Options{})
+	srv := startServe(t, webhookEnv(map[string]string{
+		"REDIS_URL": redisserver.Start(t).URL(), "SMTP_URL": "smtp://" + mail.Addr,
+		"HOTLINE_RETRY_FIRST": "100ms", "HOTLINE_RETRY_MAX": "200ms", "HOTLINE_RETRY_FOR": "2s",
+	}))
+	screenOverWebhook(t, srv, "+13125550191")
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(srv.logs.String(), "giving up on an email") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the outbox did not give up within 20 s:\n%s", srv.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := len(mail.Messages()); n != 0 {
+		t.Errorf("%d emails went in plain text to a server without STARTTLS", n)
+	}
+	logs := srv.logs.String()
+	if !strings.Contains(logs, "delivery failed; will retry") || !strings.Contains(logs, "STARTTLS") {
+		t.Errorf("the retries do not say why:\n%s", logs)
+	}
+
+	plain := startServe(t, map[string]string{"SMTP_URL": mail.URL()}) // ?tls=none
+	if !strings.Contains(plain.logs.String(), "SMTP_URL has tls=none") {
+		t.Errorf("no warning about ?tls=none at start:\n%s", plain.logs)
+	}
+}
+
+// TestAttackPublicMetrics: /metrics (referrals per organization, live) is not on
+// the public listener, only on HOTLINE_METRICS_ADDR.
+func TestAttackPublicMetrics(t *testing.T) {
+	t.Parallel()
+	srv := startServe(t, nil)
+	resp, err := http.Get(srv.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public listener: %d, want 404", resp.StatusCode)
+	}
+	var addr string
+	for _, line := range strings.Split(srv.logs.String(), "\n") {
+		var entry struct{ Msg, Addr string }
+		if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "metrics are served" {
+			addr = entry.Addr
+		}
+	}
+	if addr == "" {
+		t.Fatalf("serve did not say where metrics are:\n%s", srv.logs)
+	}
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "hotline_") {
+		t.Errorf("GET /metrics on HOTLINE_METRICS_ADDR: %d\n%.300s", resp.StatusCode, body)
+	}
+}
+
+// TestAttackSilentlyDead: a token without HOTLINE_PUBLIC_URL would refuse every
+// real message; the server refuses to start instead. Without a token, the 403
+// says why.
+func TestAttackSilentlyDead(t *testing.T) {
+	t.Parallel()
+	said := refusedToStart(t, map[string]string{"TWILIO_AUTH_TOKEN": serveToken})
+	if !strings.Contains(said, "HOTLINE_PUBLIC_URL") {
+		t.Errorf("serve with a token and no public URL said %q, want it to name HOTLINE_PUBLIC_URL", said)
+	}
+
+	srv := startServe(t, nil)
+	form := url.Values{"MessageSid": {newSID(t)}, "From": {"+13125550192"}, "To": {"+13125550100"}, "Body": {"hi"}}
+	resp, err := http.PostForm(srv.url+"/twilio/messages", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "TWILIO_AUTH_TOKEN") {
+		t.Errorf("without a token: %d %s, want 403 saying no TWILIO_AUTH_TOKEN is set", resp.StatusCode, body)
+	}
+}
