@@ -167,3 +167,37 @@ func TestAttackSilentlyDead(t *testing.T) {
 		t.Errorf("without a token: %d %s, want 403 saying no TWILIO_AUTH_TOKEN is set", resp.StatusCode, body)
 	}
 }
+
+// TestAttackReplay: a signed request captured and replayed after many newer
+// messages is not applied again (the MessageSid is remembered for 48 hours):
+// the replay gets no reply, and the conversation stays where it was.
+func TestAttackReplay(t *testing.T) {
+	t.Parallel()
+	srv := startServe(t, webhookEnv(map[string]string{"REDIS_URL": redisserver.Start(t).URL()}))
+	const from, control = "+13125550193", "+13125550194"
+	captured := newSID(t)
+	for _, who := range []string{from, control} {
+		srv.twilioPost(who, "hi", newSID(t), serveToken)
+		sid := newSID(t)
+		if who == from {
+			sid = captured
+		}
+		srv.twilioPost(who, "1", sid, serveToken) // English
+	}
+	for i := 0; i < 30; i++ {
+		if status, _ := srv.twilioPost(from, "HELP", newSID(t), serveToken); status != 200 {
+			t.Fatalf("HELP: %d", status)
+		}
+	}
+	status, replayed := srv.twilioPost(from, "1", captured, serveToken)
+	if status != 200 || len(replayed) != 0 {
+		t.Errorf("the replay after 30 newer messages got %d %q, want 200 and no reply", status, replayed)
+	}
+	// Had "1" been applied again, it would have answered the question after the
+	// language; the next answer would then meet another question.
+	_, got := srv.twilioPost(from, "yes", newSID(t), serveToken)
+	_, want := srv.twilioPost(control, "yes", newSID(t), serveToken)
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("after the replay, yes got %q; without it %q", got, want)
+	}
+}
