@@ -43,6 +43,9 @@ func newMemRig(t *testing.T, o bot.Options) *memRig {
 	if o.Random == nil {
 		o.Random = rand.Reader
 	}
+	if o.EmailFrom == "" {
+		o.EmailFrom = testFrom
+	}
 	if o.Retention == 0 {
 		o.Retention = 7 * 24 * time.Hour
 	}
@@ -260,7 +263,7 @@ func TestStoreDown(t *testing.T) {
 // construction, not a panic at the first message.
 func TestNewChecksCollaborators(t *testing.T) {
 	_, err := bot.New(bot.Options{Retention: time.Hour})
-	if err == nil || !strings.Contains(err.Error(), "missing Log, Now, Observer, Pack, Random, Store") {
+	if err == nil || !strings.Contains(err.Error(), "missing EmailFrom, Log, Now, Observer, Pack, Random, Store") {
 		t.Errorf("bot.New with nothing = %v", err)
 	}
 	if _, err := bot.NewOutbox(bot.OutboxOptions{}); err == nil || !strings.Contains(err.Error(), "Mailer") {
