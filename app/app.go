@@ -145,7 +145,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 
 	service, err := bot.New(bot.Options{
 		Store: a.store, Keys: a.keys, Pack: packs.Pack, Now: o.Now, Random: o.Random, Log: o.Log, Observer: m, Retention: cfg.Retention,
-		ReminderDelay: reminderDelay,
+		ReminderDelay: reminderDelay, EmailFrom: cfg.EmailFrom.String(), EmailDomain: emailDomain(cfg.EmailFrom),
 	})
 	if err != nil {
 		return fail(err)

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,13 +15,36 @@ import (
 	"github.com/hotline-legal/hotline/pack"
 )
 
-// newReferralEmail makes the outbox's email for a referral.
-func newReferralEmail(r *hotline.Referral, now time.Time, random io.Reader) (*Email, error) {
+// newReferralEmail makes the outbox's email for a referral, rendered now with p,
+// the pack the referral was made with: a pack reloaded before delivery changes
+// nothing in it, and every attempt sends the same bytes under the same
+// Message-ID.
+func (s *Service) newReferralEmail(p *pack.Pack, r *hotline.Referral, now time.Time) (*Email, error) {
 	var id [8]byte
-	if _, err := io.ReadFull(random, id[:]); err != nil {
+	if _, err := io.ReadFull(s.random, id[:]); err != nil {
 		return nil, fmt.Errorf("bot: email id: %w", err)
 	}
-	return &Email{Kind: EmailReferral, ID: hex.EncodeToString(id[:]), Created: now, Referral: r}, nil
+	e := &Email{Kind: EmailReferral, ID: hex.EncodeToString(id[:]), Reference: r.Ref, OrgID: r.OrgID, Created: now, Referral: r}
+	msg, err := email.Render(r, email.Options{
+		From:        s.emailFrom,
+		Location:    p.Flow.Location,
+		MessageID:   email.MessageID(r.Ref, e.ID, s.emailDomain),
+		Template:    p.EmailTemplate(r.OrgID),
+		HotlineName: p.Flow.Name,
+		Words:       p.EmailWords(r.EmailLanguage),
+	})
+	if err != nil {
+		// Queued all the same, without a message: the person has been told their
+		// referral was made, so it must reach someone. The outbox gives up on it
+		// at once, and the coordinator's alert, which does not use the
+		// organization's template, carries it.
+		s.observe.Error("render")
+		s.log.Error("bot: cannot render a referral email; the coordinator will be alerted", "ref", r.Ref, "err", err)
+		e.LastError = oneLine(err.Error())
+		return e, nil
+	}
+	e.Message = msg
+	return e, nil
 }
 
 // Mailer delivers an email; nil means accepted by the mail server (or written).
@@ -44,11 +68,13 @@ type OutboxOptions struct {
 	Mailer Mailer
 	// Permanent reports a delivery error that retrying cannot fix (an SMTP 5xx).
 	Permanent func(error) bool
-	Pack      func() *pack.Pack
-	Now       func() time.Time
-	Log       *slog.Logger
-	Observer  OutboxObserver
-	// From is the emails' sender; Domain ends their Message-IDs.
+	// Pack gives the words of the alerts, rendered when a referral is given up
+	// on (a referral email is rendered when it is made: see Options.EmailFrom).
+	Pack     func() *pack.Pack
+	Now      func() time.Time
+	Log      *slog.Logger
+	Observer OutboxObserver
+	// From is the alerts' sender; Domain ends their Message-IDs.
 	From, Domain string
 	// Coordinator receives an alert for each referral that could not be delivered;
 	// "" sends none (the failure is still logged and counted).
@@ -155,14 +181,20 @@ func (w *Outbox) stats(ctx context.Context) {
 // deliver sends one job and records the outcome: delivered, to retry, or dead.
 func (w *Outbox) deliver(ctx context.Context, job Job) {
 	log := w.o.Log.With("ref", job.Ref)
-	if job.Referral == nil {
+	if job.Kind == "" {
 		w.o.Observer.Error("bad_job")
 		log.Error("outbox: unreadable job; moved to the dead letters")
 		w.kill(ctx, job, nil)
 		return
 	}
-	msg, err := w.render(job.Email)
-	if err == nil {
+	msg := job.Message
+	var err error
+	unrendered := msg.MessageID == ""
+	if unrendered {
+		// Its rendering failed when it was queued; the same pack would fail the
+		// same way, and another pack must not write it (see newReferralEmail).
+		err = errors.New(firstNonEmpty(job.LastError, "the email was never rendered"))
+	} else {
 		sendCtx, cancel := context.WithTimeout(ctx, w.o.Lease/2)
 		err = w.o.Mailer.Send(sendCtx, msg)
 		cancel()
@@ -185,7 +217,7 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 	job.Attempts++
 	job.LastError = oneLine(err.Error())
 	now := w.o.Now()
-	if w.o.Permanent(err) || now.Sub(job.Created) >= w.o.GiveUpAfter {
+	if unrendered || w.o.Permanent(err) || now.Sub(job.Created) >= w.o.GiveUpAfter {
 		log.Error("outbox: giving up on an email", "kind", job.Kind, "attempts", job.Attempts, "err", job.LastError)
 		w.kill(ctx, job, w.alertFor(job.Email))
 		return
@@ -223,35 +255,44 @@ func (w *Outbox) kill(ctx context.Context, job Job, alert *Email) {
 	w.o.Observer.EmailDead(job.Kind)
 }
 
-// alertFor makes the coordinator's alert about a referral that was not delivered.
+// alertFor makes the coordinator's alert about a referral that was not
+// delivered, rendered now: it is a new email, written when the referral is given
+// up on, in the words of the organization's email_language in the pack then in
+// force. It carries the referral (from the same facts the referral email was
+// made of, in the default layout: never the organization's template, which may
+// be what failed), for the coordinator to pass on by phone. Nil when there is
+// no coordinator, or the alert cannot be rendered (logged and counted: the dead
+// letter still tells what happened).
 func (w *Outbox) alertFor(e Email) *Email {
-	if e.Kind != EmailReferral || w.o.Coordinator == "" {
+	if e.Kind != EmailReferral || w.o.Coordinator == "" || e.Referral == nil {
 		return nil
 	}
-	return &Email{
-		Kind: EmailAlert, ID: e.ID, Created: w.o.Now(), To: w.o.Coordinator, Referral: e.Referral,
-		Failed: e.Attempts, FailedError: e.LastError,
-	}
-}
-
-// render builds an email, in the words of the organization's email_language (the
-// alert too: it carries the referral for the coordinator to pass on).
-func (w *Outbox) render(e Email) (email.Message, error) {
 	p := w.o.Pack()
-	opts := email.Options{
+	now := w.o.Now()
+	msg, err := email.RenderAlert(e.Referral, w.o.Coordinator, e.Attempts, e.LastError, email.Options{
 		From:        w.o.From,
 		Location:    p.Flow.Location,
-		MessageID:   email.MessageID(e.Referral.Ref, e.ID, w.o.Domain),
+		MessageID:   email.MessageID("alert-"+e.Reference, e.ID, w.o.Domain),
 		HotlineName: p.Flow.Name,
+		Date:        now,
 		Words:       p.EmailWords(e.Referral.EmailLanguage),
+	})
+	if err != nil {
+		w.o.Observer.Error("render")
+		w.o.Log.Error("outbox: cannot render the alert about a referral given up on", "ref", e.Reference, "err", err)
+		return nil
 	}
-	if e.Kind == EmailAlert {
-		opts.MessageID = email.MessageID("alert-"+e.Referral.Ref, e.ID, w.o.Domain)
-		opts.Date = e.Created
-		return email.RenderAlert(e.Referral, e.To, e.Failed, e.FailedError, opts)
+	return &Email{Kind: EmailAlert, ID: e.ID, Reference: e.Reference, OrgID: e.OrgID, Created: now, Message: msg}
+}
+
+// firstNonEmpty returns the first of s that is not "".
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
 	}
-	opts.Template = p.EmailTemplate(e.Referral.OrgID)
-	return email.Render(e.Referral, opts)
+	return ""
 }
 
 // oneLine keeps an error message on one line for logs and alerts.

@@ -104,12 +104,15 @@ func newRig(t *testing.T, reminderDelay time.Duration) *rig {
 	}
 	r.service = must(bot.New(bot.Options{
 		Store: r.store, Keys: testKeys, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log, Observer: r.counts,
-		Retention: 7 * 24 * time.Hour, ReminderDelay: reminderDelay,
+		Retention: 7 * 24 * time.Hour, ReminderDelay: reminderDelay, EmailFrom: testFrom, EmailDomain: "example.org",
 	}))
 	return r
 }
 
 func (r *rig) packFn() *pack.Pack { return r.pack }
+
+// testFrom is the sender of the tests' emails.
+const testFrom = "Legal Aid Hotline <hotline@example.org>"
 
 // must returns v, and panics on an error: a constructor refusing the tests' own
 // settings is a bug in the tests.
@@ -144,7 +147,7 @@ var english = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Ac
 func (r *rig) outbox(m bot.Mailer, lease time.Duration) *bot.Outbox {
 	return must(bot.NewOutbox(bot.OutboxOptions{
 		Store: r.store, Shards: redisstore.Shards, Mailer: m, Permanent: mailer.IsPermanent, Pack: r.packFn,
-		Now: r.clock.Now, Log: r.log, Observer: r.counts, From: "Legal Aid Hotline <hotline@example.org>",
+		Now: r.clock.Now, Log: r.log, Observer: r.counts, From: testFrom,
 		Domain: "example.org", Coordinator: "coordinator@example.org", Retention: 720 * time.Hour,
 		FirstRetry: 5 * time.Second, MaxRetry: 15 * time.Minute, GiveUpAfter: 24 * time.Hour, Lease: lease,
 		Poll: 10 * time.Millisecond,
@@ -460,7 +463,7 @@ func TestCommitTimedOutButApplied(t *testing.T) {
 	r := newRig(t, 0)
 	svc := must(bot.New(bot.Options{
 		Store: lateStore{r.store}, Keys: testKeys, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log,
-		Observer: r.counts, Retention: time.Hour, CacheSize: -1,
+		Observer: r.counts, Retention: time.Hour, CacheSize: -1, EmailFrom: testFrom,
 	}))
 	reply, err := svc.Handle(context.Background(), hotline.Message{
 		Conversation: hotline.Conversation{Channel: "sms", From: "+13125550160", To: "+13125550100"}, ID: "SMlate", Text: "hi",

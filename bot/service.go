@@ -49,6 +49,9 @@ type Service struct {
 	retention time.Duration
 	remindIn  time.Duration
 	cache     *stateCache
+	// emailFrom and emailDomain are the referral emails' sender and the end
+	// of their Message-IDs.
+	emailFrom, emailDomain string
 }
 
 // Options are the Service's collaborators and settings.
@@ -71,13 +74,18 @@ type Options struct {
 	// CacheSize is how many conversations the process keeps in memory as it last
 	// committed them, to save a read per message (default 10,000; negative: none).
 	CacheSize int
+	// EmailFrom is the referral emails' sender, like "Legal Aid Hotline
+	// <hotline@example.org>", and EmailDomain ends their Message-IDs: a
+	// referral's email is rendered when the referral is made (the time zone and
+	// words come from the pack then in force).
+	EmailFrom, EmailDomain string
 }
 
 // New returns a Service, or an error naming the collaborator that is missing.
 func New(o Options) (*Service, error) {
 	if err := missing("bot.New", map[string]bool{
 		"Store": o.Store == nil, "Keys": o.Keys == nil, "Pack": o.Pack == nil, "Now": o.Now == nil, "Random": o.Random == nil,
-		"Log": o.Log == nil, "Observer": o.Observer == nil,
+		"Log": o.Log == nil, "Observer": o.Observer == nil, "EmailFrom": o.EmailFrom == "",
 	}); err != nil {
 		return nil, err
 	}
@@ -87,6 +95,7 @@ func New(o Options) (*Service, error) {
 	return &Service{
 		store: o.Store, keys: o.Keys, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
 		retention: o.Retention, remindIn: o.ReminderDelay, cache: newStateCache(o.CacheSize),
+		emailFrom: o.EmailFrom, emailDomain: o.EmailDomain,
 	}, nil
 }
 
@@ -133,7 +142,7 @@ func (s *Service) Handle(ctx context.Context, m hotline.Message) (Reply, error) 
 		if snap.Duplicate {
 			return s.duplicate(m, snap), nil
 		}
-		reply, change, fx, err := s.step(key, m, snap)
+		reply, change, fx, err := s.step(ctx, key, m, snap)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -186,17 +195,22 @@ func (s *Service) duplicate(m hotline.Message, snap Snapshot) Reply {
 }
 
 // step runs the engine on a conversation and prepares the change to commit.
-func (s *Service) step(key string, m hotline.Message, snap Snapshot) (Reply, Change, pack.Effects, error) {
+func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap Snapshot) (Reply, Change, pack.Effects, error) {
 	ref, err := NewReference(s.random, s.store.RefPrefix(key))
 	if err != nil {
 		return Reply{}, Change{}, pack.Effects{}, err
 	}
 	now := s.now()
+	p := s.pack() // one pack for the step and the email it may render
+	in := flows.Input{Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly}
 	start := time.Now()
-	next, fx := s.pack().Step(snap.State, flows.Input{
-		Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly,
-	})
+	next, fx := p.Step(snap.State, in)
 	s.observe.Step(time.Since(start))
+	if fx.OptOut {
+		if next, fx, err = s.optOut(ctx, key, p, snap.State, in, next, fx); err != nil {
+			return Reply{}, Change{}, fx, err
+		}
+	}
 
 	reply := Reply{Messages: fx.Replies, State: next}
 	if m.Silent {
@@ -215,7 +229,7 @@ func (s *Service) step(key string, m hotline.Message, snap Snapshot) (Reply, Cha
 	}
 	c := Change{Version: snap.Version, State: next, TTL: ttl, Replies: reply.Messages, Now: now}
 	if fx.Referral != nil {
-		if c.Email, err = newReferralEmail(fx.Referral, now, s.random); err != nil {
+		if c.Email, err = s.newReferralEmail(p, fx.Referral, now); err != nil {
 			return Reply{}, Change{}, fx, err
 		}
 	}

@@ -46,6 +46,9 @@ func newMemRig(t *testing.T, o bot.Options) *memRig {
 	if o.Random == nil {
 		o.Random = rand.Reader
 	}
+	if o.EmailFrom == "" {
+		o.EmailFrom = testFrom
+	}
 	if o.Retention == 0 {
 		o.Retention = 7 * 24 * time.Hour
 	}
@@ -263,7 +266,7 @@ func TestStoreDown(t *testing.T) {
 // construction, not a panic at the first message.
 func TestNewChecksCollaborators(t *testing.T) {
 	_, err := bot.New(bot.Options{Retention: time.Hour})
-	if err == nil || !strings.Contains(err.Error(), "missing Keys, Log, Now, Observer, Pack, Random, Store") {
+	if err == nil || !strings.Contains(err.Error(), "missing EmailFrom, Keys, Log, Now, Observer, Pack, Random, Store") {
 		t.Errorf("bot.New with nothing = %v", err)
 	}
 	if _, err := bot.NewOutbox(bot.OutboxOptions{}); err == nil || !strings.Contains(err.Error(), "Mailer") {

@@ -22,7 +22,7 @@ func TestProcessesTakeTurns(t *testing.T) {
 	r := newRig(t, 0)
 	other := must(bot.New(bot.Options{
 		Store: r.store, Keys: testKeys, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log, Observer: r.counts,
-		Retention: 7 * 24 * time.Hour,
+		Retention: 7 * 24 * time.Hour, EmailFrom: testFrom, EmailDomain: "example.org",
 	}))
 	services := []*bot.Service{r.service, other}
 	conv := hotline.Conversation{Channel: "sms", From: "+13125550143", To: "+13125550100"}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/flows"
 )
 
@@ -70,27 +71,40 @@ type Store interface {
 	Commit(ctx context.Context, conv, msgID string, c Change) (now Snapshot, committed bool, err error)
 	// RefPrefix is the first character of the conversation's referral references.
 	RefPrefix(conv string) byte
+	// Queued reports whether the email of the referral ref, made in the
+	// conversation conv, still waits in the outbox (neither delivered nor given
+	// up on).
+	Queued(ctx context.Context, conv, ref string) (bool, error)
 }
 
 // Email is one email in the outbox: a referral to an organization, or the alert
-// to the coordinator about one that could not be delivered. It holds all that is
-// needed to build the email again, so that delivery does not depend on the
-// conversation, which has moved on.
+// to the coordinator about one that could not be delivered. Its Message is
+// rendered when it is queued, in the pack then in force, so that neither the
+// conversation (which has moved on) nor a pack reloaded since changes what is
+// sent.
 type Email struct {
 	// Kind is EmailReferral or EmailAlert.
 	Kind string
 	// ID is random; with the reference it makes the Message-ID, the same on every
 	// attempt, so that a resend after a crash is recognisably the same email.
-	ID        string
+	ID string
+	// Reference is the referral's, like "H-7F3K9", and OrgID the organization it
+	// was made for: with the attempts, the last error and the times, they are all
+	// that a dead letter keeps.
+	Reference string
+	OrgID     string
 	Attempts  int
 	Created   time.Time
 	LastError string
-	// To is an alert's recipient.
-	To       string
+	// Message is the email exactly as it is sent. A referral email whose
+	// rendering failed has none (its MessageID is ""), and LastError says why:
+	// the outbox gives up on it at once and alerts the coordinator, whose alert
+	// does not depend on what failed.
+	Message email.Message
+	// Referral is what a referral email was made from, kept while it waits, for
+	// the alert to the coordinator should it never be delivered; an alert has
+	// none. It goes with the job: a dead letter keeps none of it.
 	Referral *hotline.Referral
-	// Failed and FailedError tell an alert how the referral's delivery went.
-	Failed      int
-	FailedError string
 }
 
 // The kinds of email.
@@ -100,22 +114,22 @@ const (
 )
 
 // Ref is the email's reference in the outbox: the referral's, or "alert:" and
-// the referral's.
+// the referral's; "" for none.
 func (e *Email) Ref() string {
-	if e.Referral == nil {
+	switch {
+	case e.Reference == "":
 		return ""
+	case e.Kind == EmailAlert:
+		return "alert:" + e.Reference
 	}
-	if e.Kind == EmailAlert {
-		return "alert:" + e.Referral.Ref
-	}
-	return e.Referral.Ref
+	return e.Reference
 }
 
 // Job is an email claimed from the outbox for delivery.
 type Job struct {
 	Email
 	// Ref is its reference in the outbox (also for an email that could not be
-	// read, whose Referral is nil).
+	// read, whose Kind is "").
 	Ref string
 	// Shard is where the store keeps it.
 	Shard int
@@ -133,8 +147,10 @@ type OutboxStore interface {
 	// RetryJob saves a job (its new attempt count) to be tried again at due, if
 	// the caller still holds its lease.
 	RetryJob(ctx context.Context, job Job, due time.Time) error
-	// KillJob moves a job to the dead letters (kept for retention) and queues
-	// alert in its place, when alert is not nil, if the caller holds its lease.
+	// KillJob moves a job to the dead letters and queues alert in its place,
+	// when alert is not nil, if the caller holds its lease. A dead letter is kept
+	// for retention and holds the job's kind, reference, organization, attempts,
+	// last error and times, and nothing else: not the message, not the referral.
 	KillJob(ctx context.Context, job Job, retention time.Duration, alert *Email, now time.Time) error
 	// OutboxStats returns how many jobs wait and when the oldest was queued.
 	OutboxStats(ctx context.Context) (depth int64, oldest time.Time, err error)

@@ -25,6 +25,11 @@ type Input struct {
 	Ref string
 	// MediaOnly marks a picture or other media sent without any text.
 	MediaOnly bool
+	// ReferralQueued says that the referral the conversation made (see
+	// State.Referral) still waits to be delivered: a STOP then tells the person
+	// it will still be sent. The engine cannot know it; the caller asks its
+	// outbox, and only when it matters (a STOP after a referral).
+	ReferralQueued bool
 }
 
 // Effects is what the caller must do after a step: send the replies, in order, and
@@ -176,6 +181,25 @@ func (t *turn) optedOut(norm string) {
 	// Anything else gets no reply at all: the person asked for silence.
 }
 
+// stillSent adds to the STOP reply that the referral ref is still on its way to
+// to: "your answers were deleted" would be untrue while the outbox holds them.
+// The person asked for help before asking for silence, and STOP stops texts, not
+// the referral; once delivered, the outbox keeps nothing of it.
+func (t *turn) stillSent(ref, to string) {
+	m := t.p.messages[msgStillSent]
+	if m == nil || len(t.fx.Replies) == 0 {
+		return
+	}
+	t.in.Ref = ref // {ref} is the referral's, not the unused one drawn for this message
+	t.result = &Result{Placeholders: map[string]string{"org": to}}
+	var b strings.Builder
+	m.byLang[t.lang].render(&b, t)
+	t.result = nil
+	// One reply, not two: a second text after STOP would read as the bot going on.
+	last := &t.fx.Replies[len(t.fx.Replies)-1]
+	*last += " " + b.String()
+}
+
 // keepLanguage keeps the reply language through a reset of the state: the one
 // already chosen, else the keyword's own.
 func (t *turn) keepLanguage(kwLang string) {
@@ -197,10 +221,14 @@ func (t *turn) keyword(kw keyword) bool {
 	}
 	switch kw.action {
 	case keywordStop:
+		ref, to := t.st.Referral()
 		*t.st = State{Seen: t.st.Seen, Flags: OptedOut}
 		t.keepLanguage(kw.lang)
 		t.fx.OptOut = true
 		t.say(t.p.messages["stopped"])
+		if ref != "" && t.in.ReferralQueued {
+			t.stillSent(ref, to)
+		}
 	case keywordStart:
 		return false
 	case keywordHelp:
@@ -219,7 +247,7 @@ func (t *turn) keyword(kw keyword) bool {
 
 // restart clears the conversation and starts it again from the first step.
 func (t *turn) restart() {
-	*t.st = State{Seen: t.st.Seen}
+	*t.st = t.st.fresh()
 	t.lang = 0
 	t.enter(t.p.start)
 }
@@ -281,7 +309,7 @@ func (t *turn) undo(s *step) {
 // begin starts a new conversation. The first message is not an answer: it either
 // names an entry (a keyword such as EVICTION) or simply opens the first step.
 func (t *turn) begin(norm string) {
-	*t.st = State{Seen: t.st.Seen}
+	*t.st = t.st.fresh()
 	t.lang = 0
 	first, _, _ := strings.Cut(norm, " ")
 	if e, ok := t.p.entries[first]; ok {
@@ -484,7 +512,9 @@ func (t *turn) route(s *step) *step {
 // gone into the referral, and nothing else should be kept.
 func (t *turn) end() {
 	lang, chosen := t.st.Get(varLanguage)
-	*t.st = State{Seen: t.st.Seen, Flags: Ended | t.st.Flags&Human}
+	fresh := t.st.fresh()
+	fresh.Flags = Ended | t.st.Flags&Human
+	*t.st = fresh
 	if chosen {
 		t.st.Set(varLanguage, lang)
 	}

@@ -170,6 +170,15 @@ var keywordNames = map[string]keywordAction{
 	"restart": keywordRestart, "back": keywordBack, "agent": keywordAgent,
 }
 
+// msgStillSent is the shared message added to the STOP reply while the
+// conversation's referral is still being sent (Input.ReferralQueued); a pack
+// that refers people must have it. It may use {ref} and {org}.
+const msgStillSent = "stopped_referral_queued"
+
+// messagePlaceholders are the placeholders a shared message may use besides
+// every message's.
+var messagePlaceholders = map[string][]string{msgStillSent: {"org"}}
+
 // requiredMessages are the shared messages the engine itself sends.
 var requiredMessages = []string{
 	"stopped", "started", "stop_confirm", "help", "agent", "too_many_tries",

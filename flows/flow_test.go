@@ -21,6 +21,7 @@ referral:
 `
 
 const tinyMessages = `stopped: {en: "stopped"}
+stopped_referral_queued: {en: "{ref} still goes to {org}"}
 started: {en: "started"}
 stop_confirm: {en: "confirm with STOP"}
 help: {en: "help: call {hotline.phone}"}

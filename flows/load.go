@@ -258,7 +258,7 @@ func (l *loader) compileMessages() {
 			l.r.errorf(t.Pos, "%s: a shared message must give one text per language (en: ..., es: ...)", key)
 			continue
 		}
-		if m := l.text(t, key); m != nil {
+		if m := l.text(t, key, messagePlaceholders[key]...); m != nil {
 			l.p.messages[key] = m
 		}
 	}

@@ -80,6 +80,10 @@ type Result struct {
 	// Referral is the domain's own record of the referral, carried to the
 	// caller in Effects as it is.
 	Referral any
+	// To names whom a match's referral goes to, as the person reads it (an
+	// organization's name): the conversation keeps it with the reference, for a
+	// STOP that comes while the referral is still being sent.
+	To string
 }
 
 // Referred is what a refer step did: the request made and the result.
@@ -105,6 +109,9 @@ func (l *loader) compileReferral() {
 			l.r.errorf(l.pack.Pos, "referral: this pack refers people, but nothing was given to match them with organizations (a program error: load packs with pack.Load)")
 		}
 		return
+	}
+	if hasRefer && l.messages[msgStillSent] == nil {
+		l.r.errorf(Pos{File: messagesFileName}, "missing the shared message %q, which the bot adds to the STOP reply while a referral is still being sent (it may use {ref} and {org})", msgStillSent)
 	}
 	l.p.inputs = map[string]string{}
 	inputs := ref.Fields()
@@ -251,6 +258,7 @@ func (t *turn) refer(r *refer) {
 	}
 	t.fx.Replies = append(t.fx.Replies, b.String())
 	t.end()
+	t.st.setReferral(req.Ref, res.To)
 }
 
 // answered describes a saved value of a variable, asked by step s (nil: any step

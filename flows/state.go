@@ -43,6 +43,41 @@ const (
 	Resuming
 )
 
+// The engine's record of the last referral a conversation made: its reference
+// and whom it went to. The names hold a dot, which no pack variable may, so a
+// step can neither read nor overwrite them. Nothing of the person is in them.
+const (
+	varReferralRef = "referral.ref"
+	varReferralTo  = "referral.to"
+)
+
+// Referral returns the reference of the last referral the conversation made and
+// whom it went to; "" when it made none (or the person sent STOP since).
+func (s *State) Referral() (ref, to string) {
+	ref, _ = s.Get(varReferralRef)
+	to, _ = s.Get(varReferralTo)
+	return ref, to
+}
+
+// setReferral records the last referral made.
+func (s *State) setReferral(ref, to string) {
+	if ref == "" {
+		return
+	}
+	s.Set(varReferralRef, ref)
+	s.Set(varReferralTo, to)
+}
+
+// fresh is an empty state at the same time, which still knows the last
+// referral: a new screening after one, or RESTART, must not make a later STOP
+// forget that the referral may still be on its way.
+func (s *State) fresh() State {
+	next := State{Seen: s.Seen}
+	ref, to := s.Referral()
+	next.setReferral(ref, to)
+	return next
+}
+
 // Get returns a variable's value and whether it was set.
 func (s *State) Get(name string) (string, bool) {
 	for _, a := range s.Answers {

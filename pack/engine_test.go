@@ -203,3 +203,48 @@ func TestOptOutDeletesAnswersAndSilences(t *testing.T) {
 		}
 	}
 }
+
+// TestStopWhileReferralQueued: a STOP after a referral says the referral will
+// still be sent when (and only when) the caller says it still waits to be, also
+// after a new screening began, in the person's language; and the state after STOP
+// no longer knows the referral.
+func TestStopWhileReferralQueued(t *testing.T) {
+	sample := loadSample(t)
+	ended, _ := converse(sample, englishScript, "+13125550142")
+	if ref, to := ended.Referral(); ref != "H-7F3K9" || to != "Tenant Rights Clinic" {
+		t.Fatalf("after the referral, State.Referral() = %q, %q", ref, to)
+	}
+	began, _ := sample.Step(ended, flows.Input{Text: "hello again", Channel: "sms", Now: today, Ref: "H-NEW00"})
+	spanish, _ := converse(sample, []string{"hola", "2", "si", "no", "60612", "1", "si", "11/30", "Acme", "3", "2000", "Maria", "si"}, "+13125550142")
+	for _, tt := range []struct {
+		name   string
+		st     flows.State
+		queued bool
+		want   string // "" for no sentence about the referral
+	}{
+		{"queued", ended, true, "Your referral H-7F3K9 will still be sent to Tenant Rights Clinic; after that nothing of your answers is kept."},
+		{"delivered", ended, false, ""},
+		{"queued, a new screening begun since", began, true, "Your referral H-7F3K9 will still be sent to Tenant Rights Clinic"},
+		{"queued, in Spanish", spanish, true, "Su referido H-7F3K9 se enviará igual a Tenant Rights Clinic"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, fx := sample.Step(tt.st, flows.Input{Text: "STOP", Channel: "sms", Now: today, Ref: "H-NEW11", ReferralQueued: tt.queued})
+			if !fx.OptOut || len(fx.Replies) != 1 {
+				t.Fatalf("STOP: %+v", fx)
+			}
+			reply := fx.Replies[0]
+			switch {
+			case tt.want == "" && (strings.Contains(reply, "H-7F3K9") || strings.Contains(reply, "Tenant Rights")):
+				t.Errorf("STOP with the referral delivered says it will be sent: %q", reply)
+			case tt.want != "" && !strings.Contains(reply, tt.want):
+				t.Errorf("STOP reply = %q; want it to say %q", reply, tt.want)
+			}
+			if strings.Contains(reply, "H-NEW11") {
+				t.Errorf("the STOP reply names the unused reference drawn for it: %q", reply)
+			}
+			if ref, _ := st.Referral(); ref != "" || len(st.Answers) > 1 {
+				t.Errorf("after STOP the state still holds %+v", st.Answers)
+			}
+		})
+	}
+}

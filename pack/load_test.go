@@ -176,6 +176,16 @@ func TestLoadErrors(t *testing.T) {
 			want:  []string{`messages.yaml: missing the shared message "welcome_back"`},
 		},
 		{
+			name:  "a pack that refers people without the STOP words for a referral on its way",
+			edits: []edit{{"messages.yaml", "stopped_referral_queued:", "stopped_referral_waiting:"}},
+			want:  []string{`messages.yaml: missing the shared message "stopped_referral_queued", which the bot adds to the STOP reply while a referral is still being sent`},
+		},
+		{
+			name:  "the STOP words for a referral on its way with a placeholder it cannot have",
+			edits: []edit{{"messages.yaml", "will still be sent to {org}", "will still be sent to {org.phone}"}},
+			want:  []string{`messages.yaml:20:7: stopped_referral_queued: unknown placeholder {org.phone}`},
+		},
+		{
 			name:  "a missing file",
 			edits: []edit{{"directory.yaml", "x", "-"}},
 			want:  []string{"directory.yaml: the pack has no directory.yaml"},

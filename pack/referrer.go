@@ -112,5 +112,5 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 	for _, a := range req.Answers {
 		ref.Answers = append(ref.Answers, hotline.QA{Question: a.Question, Kind: a.Kind.String(), Value: a.Value, Label: a.Label})
 	}
-	return flows.Result{Matched: true, Placeholders: placeholders, Referral: ref}
+	return flows.Result{Matched: true, Placeholders: placeholders, Referral: ref, To: o.Name}
 }

@@ -83,7 +83,7 @@ func newServer(t testing.TB, o serverOptions) *server {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := bot.New(bot.Options{
 		Store: s.store, Keys: testKeys, Pack: func() *pack.Pack { return sample }, Now: s.clock, Random: rand.Reader,
-		Log: log, Observer: m, Retention: 7 * 24 * time.Hour,
+		Log: log, Observer: m, Retention: 7 * 24 * time.Hour, EmailFrom: "Hotline <hotline@example.org>",
 	})
 	if err != nil {
 		t.Fatal(err)

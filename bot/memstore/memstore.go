@@ -194,6 +194,14 @@ func (s *Store) isClosed(ref string) bool {
 	return ok && s.now().Before(until)
 }
 
+// Queued reports whether the email of the referral ref still waits.
+func (s *Store) Queued(_ context.Context, _, ref string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, queued := s.jobs[ref]
+	return queued, nil
+}
+
 // ClaimJobs leases up to limit due jobs.
 func (s *Store) ClaimJobs(_ context.Context, _ int, now time.Time, lease time.Duration, limit int) ([]bot.Job, error) {
 	s.mu.Lock()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/bot/email"
 )
 
 // The outbox is a due-time queue with leases: claiming a job pushes its due time
@@ -64,15 +65,13 @@ return 1
 `)
 
 // deadJobScript moves a job that will never be delivered to the dead letters and,
-// when given, queues an alert job in its place, at once.
-// KEYS: outbox, jobs, created, dead key. ARGV: ref, job ("" keeps the job as
-// queued: one that could not be read), retention ms, alert ref ("" for none),
-// alert job, now ms, lease.
+// when given, queues an alert job in its place, at once. The dead letter is the
+// record the caller made (deadRecord: nothing of the person), not the job.
+// KEYS: outbox, jobs, created, dead key. ARGV: ref, dead record, retention ms,
+// alert ref ("" for none), alert job, now ms, lease.
 var deadJobScript = redis.NewScript(`
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) ~= ARGV[7] then return 0 end
-local record = ARGV[2]
-if record == '' then record = redis.call('HGET', KEYS[2], ARGV[1]) or '' end
-redis.call('SET', KEYS[4], record, 'PX', ARGV[3])
+redis.call('SET', KEYS[4], ARGV[2], 'PX', ARGV[3])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
@@ -85,7 +84,7 @@ return 1
 `)
 
 // ClaimJobs leases up to limit due jobs of a shard for lease. A job that cannot
-// be read comes back with no Referral, for the worker to move to the dead letters.
+// be read comes back with no Kind, for the worker to move to the dead letters.
 func (s *Store) ClaimJobs(ctx context.Context, shard int, now time.Time, lease time.Duration, limit int) ([]bot.Job, error) {
 	res, err := claimJobsScript.Run(ctx, s.rdb, []string{s.shardKey(shard, "outbox"), s.shardKey(shard, "jobs")},
 		ms(now), lease.Milliseconds(), limit, s.shardKey(shard, "sent:")).Slice()
@@ -131,16 +130,23 @@ func (s *Store) RetryJob(ctx context.Context, job bot.Job, due time.Time) error 
 }
 
 // KillJob moves a job to the dead letters (kept for retention) and queues alert in
-// its place, when alert is not nil.
+// its place, when alert is not nil. The dead letter says what happened to the
+// reference and holds nothing of the person: the alert carries the referral to
+// the coordinator, and once it is delivered only its sent marker is left.
 func (s *Store) KillJob(ctx context.Context, job bot.Job, retention time.Duration, alert *bot.Email, now time.Time) error {
-	var record, alertData []byte
-	var alertRef string
-	var err error
-	if job.Referral != nil {
-		if record, err = encodeEmail(&job.Email); err != nil {
-			return fmt.Errorf("redisstore: dead job: %w", err)
-		}
+	dead := deadRecord{
+		Kind: job.Kind, Ref: job.Ref, OrgID: job.OrgID, ID: job.ID, Attempts: job.Attempts,
+		Created: job.Created, Died: now, LastError: job.LastError,
 	}
+	if job.Kind == "" {
+		dead.LastError = "unreadable job" // what it held is dropped: it may hold anything
+	}
+	record, err := json.Marshal(dead)
+	if err != nil {
+		return fmt.Errorf("redisstore: dead job: %w", err)
+	}
+	var alertData []byte
+	var alertRef string
 	if alert != nil {
 		if alertData, err = encodeEmail(alert); err != nil {
 			return fmt.Errorf("redisstore: dead job: %w", err)
@@ -155,6 +161,19 @@ func (s *Store) KillJob(ctx context.Context, job bot.Job, retention time.Duratio
 		return fmt.Errorf("redisstore: dead job: %w", err)
 	}
 	return nil
+}
+
+// deadRecord is a dead letter as stored (JSON, for redis-cli): what happened to
+// an email, and nothing of what it said.
+type deadRecord struct {
+	Kind      string    `json:"kind,omitempty"`
+	Ref       string    `json:"ref"`
+	OrgID     string    `json:"org,omitempty"`
+	ID        string    `json:"id,omitempty"`
+	Attempts  int       `json:"attempts"`
+	Created   time.Time `json:"created"`
+	Died      time.Time `json:"died"`
+	LastError string    `json:"last_error,omitempty"`
 }
 
 // OutboxStats returns how many jobs wait in every shard and when the oldest was
@@ -263,32 +282,62 @@ func (s *Store) Delivery(ctx context.Context, ref string) (sent, dead bool, err 
 	return sentN.Val() == 1, deadN.Val() == 1, nil
 }
 
+// Queued reports whether the email of the referral ref, made in the
+// conversation conv, still waits in the outbox: neither delivered nor given up
+// on. The job is in the conversation's shard, where the commit queued it.
+func (s *Store) Queued(ctx context.Context, conv, ref string) (bool, error) {
+	queued, err := s.rdb.HExists(ctx, s.shards[shardOf(conv)].jobs, ref).Result()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: queued: %w", err)
+	}
+	return queued, nil
+}
+
 // emailRecord is an outbox job as stored: JSON, so that an operator can read it
 // with redis-cli.
 type emailRecord struct {
-	Kind        string            `json:"kind"`
-	ID          string            `json:"id"`
-	Attempts    int               `json:"attempts"`
-	Created     time.Time         `json:"created"`
-	LastError   string            `json:"last_error,omitempty"`
-	To          string            `json:"to,omitempty"`
-	Referral    *hotline.Referral `json:"referral"`
-	Failed      int               `json:"failed,omitempty"`
-	FailedError string            `json:"failed_error,omitempty"`
+	Kind      string            `json:"kind"`
+	ID        string            `json:"id"`
+	Ref       string            `json:"ref"`
+	OrgID     string            `json:"org,omitempty"`
+	Attempts  int               `json:"attempts"`
+	Created   time.Time         `json:"created"`
+	LastError string            `json:"last_error,omitempty"`
+	Message   *email.Message    `json:"message,omitempty"`
+	Referral  *hotline.Referral `json:"referral,omitempty"`
 }
 
 func encodeEmail(e *bot.Email) ([]byte, error) {
-	return json.Marshal(emailRecord(*e))
+	r := emailRecord{
+		Kind: e.Kind, ID: e.ID, Ref: e.Reference, OrgID: e.OrgID, Attempts: e.Attempts, Created: e.Created,
+		LastError: e.LastError, Referral: e.Referral,
+	}
+	if e.Message.MessageID != "" {
+		r.Message = &e.Message
+	}
+	return json.Marshal(r)
 }
 
-// decodeEmail reads a stored job; one without a referral is unreadable.
+// decodeEmail reads a stored job. One that names no reference, or has neither a
+// message to send nor (a referral) what to alert the coordinator with, is
+// unreadable.
 func decodeEmail(data string) (bot.Email, error) {
 	var r emailRecord
 	if err := json.Unmarshal([]byte(data), &r); err != nil {
 		return bot.Email{}, err
 	}
-	if r.Referral == nil {
-		return bot.Email{}, errors.New("redisstore: a job without a referral")
+	switch {
+	case r.Ref == "" || r.Kind != bot.EmailReferral && r.Kind != bot.EmailAlert:
+		return bot.Email{}, errors.New("redisstore: a job without a reference or kind")
+	case r.Message == nil && (r.Kind == bot.EmailAlert || r.Referral == nil):
+		return bot.Email{}, errors.New("redisstore: a job with nothing to send")
 	}
-	return bot.Email(r), nil
+	e := bot.Email{
+		Kind: r.Kind, ID: r.ID, Reference: r.Ref, OrgID: r.OrgID, Attempts: r.Attempts, Created: r.Created,
+		LastError: r.LastError, Referral: r.Referral,
+	}
+	if r.Message != nil {
+		e.Message = *r.Message
+	}
+	return e, nil
 }

@@ -34,7 +34,9 @@ import (
 //	<prefix>{hNN}:created      when each job was queued (sorted set, ms)
 //	<prefix>{hNN}:remind       when each conversation's reminder is due (sorted set, ms)
 //	<prefix>{hNN}:sent:<ref>   a delivered job's marker ("1"), until retention ends
-//	<prefix>{hNN}:dead:<ref>   a job that could not be delivered, until retention ends
+//	<prefix>{hNN}:dead:<ref>   what became of a job given up on (JSON: reference, organization,
+//	                           attempts, last error, times; nothing of the person), until
+//	                           retention ends
 //
 // Sharing a tag puts a conversation, its message ids, its shard's outbox and its
 // shard's reminder schedule in one Cluster slot, so the script that ends a

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/bot/storetest"
 	"github.com/hotline-legal/hotline/flows"
@@ -285,44 +286,93 @@ func TestOlderLayoutIsNew(t *testing.T) {
 	}
 }
 
-// TestDeliveredKeepsNoAnswers: once its email is delivered, nothing of a referral
-// is left in Redis but a marker that its reference was used.
+// TestDeliveredKeepsNoAnswers: once its email is delivered, or given up on,
+// nothing of a referral is left in Redis but a marker that its reference was
+// used (delivered), or a record of what happened to it (dead): its reference,
+// organization, attempts, last error and times.
 func TestDeliveredKeepsNoAnswers(t *testing.T) {
-	rdb := redisserver.Start(t).Client()
-	s := redisstore.New(rdb, "test:")
+	for _, outcome := range []string{"delivered", "dead"} {
+		t.Run(outcome, func(t *testing.T) {
+			rdb := redisserver.Start(t).Client()
+			s := redisstore.New(rdb, "test:")
+			ctx := context.Background()
+			shard := redisstore.ShardOf("c")
+			reference := "H-" + string(bot.ReferenceAlphabet[shard]) + "DDDD" // as the store's RefPrefix makes it
+			ref := &hotline.Referral{Ref: reference, Name: "Maria", Opponent: "Acme", Callback: "+13125550142",
+				Answers: []hotline.QA{{Question: "Name", Kind: "text", Value: "Maria"}}}
+			msg := email.Message{MessageID: reference + ".1@example.org", Ref: reference, To: "intake@example.org",
+				Date: time.Now(), Text: "Name: Maria, (312) 555-0142, against Acme", HTML: "<b>Maria</b> Acme"}
+			if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Change{State: flows.State{}, TTL: time.Hour, Now: time.Now(),
+				Email: &bot.Email{Kind: bot.EmailReferral, ID: "1", Reference: reference, OrgID: "tenant-clinic", Created: time.Now(), Message: msg, Referral: ref}}); !ok || err != nil {
+				t.Fatal(ok, err)
+			}
+			// The scan below must see the referral while it waits: else it proves nothing.
+			if held := holding(t, rdb, "Maria"); len(held) == 0 {
+				t.Fatal("the queued referral is nowhere in Redis: the scan is blind")
+			}
+			jobs, err := s.ClaimJobs(ctx, shard, time.Now(), time.Minute, 1)
+			if err != nil || len(jobs) != 1 {
+				t.Fatalf("ClaimJobs = %+v, %v", jobs, err)
+			}
+			job := jobs[0]
+			if outcome == "delivered" {
+				err = s.FinishJob(ctx, job, time.Hour)
+			} else {
+				job.Attempts, job.LastError = 1, "550 5.1.1 no such user"
+				err = s.KillJob(ctx, job, time.Hour, nil, time.Now())
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, secret := range []string{"Maria", "Acme", "555-0142", "5550142"} {
+				if held := holding(t, rdb, secret); len(held) > 0 {
+					t.Errorf("%s: Redis still holds %q in %v", outcome, secret, held)
+				}
+			}
+			sent, dead, err := s.Delivery(ctx, reference)
+			if err != nil || sent != (outcome == "delivered") || dead != (outcome == "dead") {
+				t.Errorf("Delivery = sent %v, dead %v, %v; want it %s", sent, dead, err, outcome)
+			}
+			if outcome == "dead" {
+				record := rdb.Get(ctx, "test:{h"+fmt.Sprintf("%02d", shard)+"}:dead:"+reference).Val()
+				for _, want := range []string{reference, "tenant-clinic", `"attempts":1`, "550 5.1.1 no such user", `"died"`} {
+					if !strings.Contains(record, want) {
+						t.Errorf("the dead letter %s lacks %s", record, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// holding returns the keys whose name or value (of any type) contains s.
+func holding(t *testing.T, rdb *redis.Client, s string) []string {
+	t.Helper()
 	ctx := context.Background()
-	shard := redisstore.ShardOf("c")
-	reference := "H-" + string(bot.ReferenceAlphabet[shard]) + "DDDD" // as the store's RefPrefix makes it
-	ref := &hotline.Referral{Ref: reference, Name: "Maria", Opponent: "Acme", Answers: []hotline.QA{{Question: "Name", Kind: "text", Value: "Maria"}}}
-	if _, ok, err := s.Commit(ctx, "c", "SM1", bot.Change{State: flows.State{}, TTL: time.Hour, Now: time.Now(),
-		Email: &bot.Email{Kind: bot.EmailReferral, ID: "1", Created: time.Now(), Referral: ref}}); !ok || err != nil {
-		t.Fatal(ok, err)
-	}
-	jobs, err := s.ClaimJobs(ctx, shard, time.Now(), time.Minute, 1)
-	if err != nil || len(jobs) != 1 {
-		t.Fatalf("ClaimJobs = %+v, %v", jobs, err)
-	}
-	if err := s.FinishJob(ctx, jobs[0], time.Hour); err != nil {
+	keys, err := rdb.Keys(ctx, "*").Result()
+	if err != nil {
 		t.Fatal(err)
 	}
-	keys, _ := rdb.Keys(ctx, "test:*").Result()
+	var out []string
 	for _, k := range keys {
 		var dump string
-		switch rdb.Type(ctx, k).Val() {
+		switch typ := rdb.Type(ctx, k).Val(); typ {
 		case "string":
 			dump = rdb.Get(ctx, k).Val()
 		case "hash":
 			dump = fmt.Sprint(rdb.HGetAll(ctx, k).Val())
 		case "zset":
 			dump = fmt.Sprint(rdb.ZRange(ctx, k, 0, -1).Val())
+		case "set":
+			dump = fmt.Sprint(rdb.SMembers(ctx, k).Val())
+		default:
+			t.Fatalf("%s is a %s, which the scan cannot read", k, typ)
 		}
-		if strings.Contains(dump, "Maria") || strings.Contains(dump, "Acme") {
-			t.Errorf("after delivery %s still holds the referral: %q", k, dump)
+		if strings.Contains(k+" "+dump, s) {
+			out = append(out, k)
 		}
 	}
-	if sent, dead, err := s.Delivery(ctx, reference); !sent || dead || err != nil {
-		t.Error("no marker that the reference was delivered")
-	}
+	return out
 }
 
 // TestSeenIsBounded: a sender who never stops cannot grow a conversation's set of

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
+	mail "github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/flows"
 )
 
@@ -228,7 +229,19 @@ func referral(ref string) *hotline.Referral {
 }
 
 func email(ref string) *bot.Email {
-	return &bot.Email{Kind: bot.EmailReferral, ID: "0123456789abcdef", Created: t0.UTC(), Referral: referral(ref)}
+	return &bot.Email{
+		Kind: bot.EmailReferral, ID: "0123456789abcdef", Reference: ref, OrgID: "tenant-clinic", Created: t0.UTC(),
+		Message: message(ref, "intake@example.org"), Referral: referral(ref),
+	}
+}
+
+// message is an email as rendered, with a person's words in it.
+func message(ref, to string) mail.Message {
+	return mail.Message{
+		MessageID: ref + ".0123456789abcdef@example.org", Ref: ref, From: "Hotline <hotline@example.org>", To: to,
+		Subject: "[Hotline referral " + ref + "] Housing", Date: t0.UTC(),
+		Text: "Name: María 😀\nCallback: (312) 555-0142\n", HTML: "<p>Name: <b>María 😀</b></p>",
+	}
 }
 
 // refTaken: a reference in use (queued, delivered or dead) is refused, and
@@ -284,7 +297,21 @@ func (x suite) outboxLeases(t *testing.T) {
 	s := x.open(t)
 	ctx := context.Background()
 	want := email("H-3BBBB")
+	queued := func(ref string) bool {
+		t.Helper()
+		q, err := s.Queued(ctx, "c", ref)
+		if err != nil {
+			t.Fatalf("Queued(%s): %v", ref, err)
+		}
+		return q
+	}
+	if queued("H-3BBBB") {
+		t.Error("Queued before the referral was made")
+	}
 	commit(t, s, "c", "SM1", bot.Change{State: state(""), TTL: time.Hour, Email: want, Now: t0})
+	if !queued("H-3BBBB") {
+		t.Error("a referral just made is not Queued")
+	}
 	if depth, oldest, err := s.OutboxStats(ctx); err != nil || depth != 1 || !oldest.Equal(t0) {
 		t.Errorf("OutboxStats = %d, %v, %v; want 1 queued at %v", depth, oldest, err, t0)
 	}
@@ -320,8 +347,14 @@ func (x suite) outboxLeases(t *testing.T) {
 	if len(third) != 1 || third[0].Attempts != 0 {
 		t.Fatalf("after the second lease: %+v; want the job back, untouched", third)
 	}
+	if !queued("H-3BBBB") {
+		t.Error("a claimed job is not Queued: it is not delivered yet")
+	}
 	if err := s.FinishJob(ctx, third[0], time.Hour); err != nil {
 		t.Fatal(err)
+	}
+	if queued("H-3BBBB") {
+		t.Error("a delivered job is still Queued")
 	}
 	if again := x.claimAll(t, s, t0.Add(24*time.Hour), time.Minute); len(again) != 0 {
 		t.Errorf("a delivered job was handed out again: %+v", again)
@@ -349,10 +382,13 @@ func (x suite) outboxRetryKill(t *testing.T) {
 	if len(again) != 1 || again[0].Attempts != 1 || again[0].LastError != "451 try later" {
 		t.Fatalf("the retried job = %+v; want it with 1 attempt", again)
 	}
-	alert := &bot.Email{Kind: bot.EmailAlert, ID: "fedcba9876543210", Created: t0.UTC(), To: "coordinator@example.org",
-		Referral: referral("H-3CCCC"), Failed: 1, FailedError: "550 no such user"}
+	alert := &bot.Email{Kind: bot.EmailAlert, ID: "fedcba9876543210", Reference: "H-3CCCC", OrgID: "tenant-clinic",
+		Created: t0.UTC(), Message: message("H-3CCCC", "coordinator@example.org")}
 	if err := s.KillJob(ctx, again[0], time.Hour, alert, t0.Add(10*time.Second)); err != nil {
 		t.Fatal(err)
+	}
+	if q, err := s.Queued(ctx, "c", "H-3CCCC"); err != nil || q {
+		t.Errorf("Queued(a dead referral) = %v, %v; want false", q, err)
 	}
 	jobs := x.claimAll(t, s, t0.Add(24*time.Hour), time.Minute)
 	if len(jobs) != 1 || jobs[0].Ref != "alert:H-3CCCC" || !reflect.DeepEqual(jobs[0].Email, *alert) {
