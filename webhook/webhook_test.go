@@ -211,13 +211,72 @@ func TestTwilioMessages(t *testing.T) {
 func TestNoTokenRefusesEverything(t *testing.T) {
 	s := newServer(t, serverOptions{})
 	for _, tok := range []string{"", token} {
-		if status, _ := s.post("/twilio/messages", sms("+13125550120", "hi"), tok); status != 403 {
-			t.Errorf("no TWILIO_AUTH_TOKEN, signed=%v: status %d, want 403", tok != "", status)
+		// The answer names the missing setting: it is not a wrong signature.
+		status, body := s.post("/twilio/messages", sms("+13125550120", "hi"), tok)
+		if status != 403 || !strings.Contains(body, "no TWILIO_AUTH_TOKEN set") || strings.Contains(body, "invalid") {
+			t.Errorf("no TWILIO_AUTH_TOKEN, signed=%v: %d %s; want 403 saying no token is set", tok != "", status, body)
 		}
+	}
+	if status, body := newServer(t, serverOptions{token: token}).post("/twilio/messages", sms("+13125550120", "hi"), "another-token"); status != 403 || !strings.Contains(body, "invalid Twilio signature") {
+		t.Errorf("a wrong signature: %d %s; want 403 invalid Twilio signature", status, body)
 	}
 	s = newServer(t, serverOptions{skipSignature: true})
 	if status, body := s.post("/twilio/messages", sms("+13125550120", "hi"), ""); status != 200 || len(messages(t, body)) != 1 {
 		t.Errorf("with the insecure switch: status %d, %s", status, body)
+	}
+}
+
+// forgedForm is the review's attack (issue 11): a 64 KB form of 9,000
+// parameters with a signature of the right length, which once cost 0.4 s of CPU
+// to refuse.
+func forgedForm() string {
+	form := url.Values{}
+	for i := range 9000 {
+		form.Set(fmt.Sprintf("%04d", i), "1")
+	}
+	return form.Encode()
+}
+
+// TestTooManyParams: a form of far more parameters than Twilio sends is refused
+// with 400 before its signature is checked, and before it is parsed: refusing it
+// takes a few dozen allocations, where parsing it would take tens of thousands.
+// A message with all the fields a WhatsApp message can have still goes through.
+func TestTooManyParams(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	post := func(body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/twilio/messages", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Twilio-Signature", strings.Repeat("A", 27)+"=")
+		rec := httptest.NewRecorder()
+		s.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	body := forgedForm()
+	rec := post(body)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"error":"the form has 9000 parameters; Twilio sends at most 100"`) {
+		t.Fatalf("9,000 parameters: %d %s; want 400 and a JSON error", rec.Code, rec.Body)
+	}
+	if allocs := testing.AllocsPerRun(5, func() { post(body) }); allocs > 200 {
+		t.Errorf("refusing 9,000 parameters took %.0f allocations; want under 200 (the form was parsed?)", allocs)
+	}
+
+	// A WhatsApp message with 10 media, a location and a referral: 66 fields.
+	form := url.Values{"MessageSid": {newSid()}, "From": {"whatsapp:+13125550125"}, "To": {"whatsapp:" + hotlineNo}, "Body": {"hi"}, "NumMedia": {"10"}}
+	for _, k := range []string{"SmsSid", "SmsMessageSid", "AccountSid", "MessagingServiceSid", "NumSegments", "SmsStatus", "ApiVersion",
+		"FromCity", "FromState", "FromZip", "FromCountry", "ToCity", "ToState", "ToZip", "ToCountry", "ProfileName", "WaId",
+		"Forwarded", "FrequentlyForwarded", "ButtonText", "ButtonPayload", "MessageType", "ChannelMetadata",
+		"OriginalRepliedMessageSender", "OriginalRepliedMessageSid", "Latitude", "Longitude", "Address", "Label",
+		"ReferralBody", "ReferralHeadline", "ReferralSourceId", "ReferralSourceType", "ReferralSourceUrl", "ReferralMediaId",
+		"ReferralMediaContentType", "ReferralMediaUrl", "ReferralNumMedia", "ReferralCtwaClid", "OptOutType"} {
+		form.Set(k, "x")
+	}
+	form.Del("OptOutType") // it would silence the reply
+	for i := range 10 {
+		form.Set(fmt.Sprintf("MediaUrl%d", i), "https://api.twilio.com/m.jpg")
+		form.Set(fmt.Sprintf("MediaContentType%d", i), "image/jpeg")
+	}
+	if status, reply := s.post("/twilio/messages", form, token); status != 200 || len(messages(t, reply)) != 1 {
+		t.Errorf("a WhatsApp message of %d fields: %d %s", len(form), status, reply)
 	}
 }
 
