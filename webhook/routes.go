@@ -1,6 +1,6 @@
-// Package webhook is Hotline's HTTP surface: Twilio's signed webhooks, health and
-// readiness, metrics. It only moves bytes: it checks, decodes, calls the bot and
-// encodes the reply.
+// Package webhook is Hotline's HTTP surface: Twilio's signed webhooks, the web
+// chat, health and readiness; and, for a separate listener, metrics. It only
+// moves bytes: it checks, decodes, calls the bot and encodes the reply.
 package webhook
 
 import (
@@ -40,6 +40,10 @@ type Deps struct {
 	Bot      Bot
 	Log      *slog.Logger
 	Observer Observer
+	// Gatherer is no longer read: metrics are served by Metrics, on a listener of
+	// their own.
+	//
+	// Deprecated: pass the gatherer to Metrics instead.
 	Gatherer prometheus.Gatherer
 	// Ready reports whether the service can take messages (Redis answers, a pack
 	// is loaded).
@@ -89,8 +93,15 @@ func New(d Deps) *echo.Echo {
 
 	e.GET("/healthz", handleHealthz())
 	e.GET("/readyz", handleReadyz(d))
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{})))
 	return e
+}
+
+// Metrics serves g's metrics in Prometheus's format. It is not a route of New:
+// the counts (messages, referrals by organization, errors) are for the operator,
+// not for anyone who can reach the webhook, so it belongs on a listener of its
+// own, on loopback or a private network.
+func Metrics(g prometheus.Gatherer) http.Handler {
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
 }
 
 func handleHealthz() echo.HandlerFunc {

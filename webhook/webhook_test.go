@@ -47,6 +47,7 @@ type server struct {
 	rdb     *redis.Client
 	store   *redisstore.Store
 	handler http.Handler
+	metrics string // the URL of a listener serving webhook.Metrics
 	now     time.Time
 	mu      sync.Mutex
 }
@@ -84,12 +85,15 @@ func newServer(t testing.TB, o serverOptions) *server {
 	t.Cleanup(ts.Close)
 	s.url = ts.URL
 	s.handler = webhook.New(webhook.Deps{
-		Bot: svc, Log: log, Observer: m, Gatherer: reg, Ready: s.store.Ping,
+		Bot: svc, Log: log, Observer: m, Ready: s.store.Ping,
 		PublicURL: "https://hotline.example.org", AuthToken: o.token, SkipSignature: o.skipSignature,
 		MaxBodyBytes: 64 << 10, HandleTimeout: 5 * time.Second,
 		Preview: o.adminToken != "", AdminToken: o.adminToken,
 	})
 	ts.Config.Handler = s.handler
+	ms := httptest.NewServer(webhook.Metrics(reg))
+	t.Cleanup(ms.Close)
+	s.metrics = ms.URL + "/metrics"
 	return s
 }
 
@@ -421,19 +425,32 @@ func TestRedisStoppedAndStarted(t *testing.T) {
 func TestHealthReadyMetrics(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	s.converse("+13125550150", []string{"hi"})
-	for path, want := range map[string]string{
-		"/healthz": "ok",
-		"/readyz":  "ready",
-		"/metrics": `hotline_messages_in_total{channel="sms"} 1`,
+	for url, want := range map[string]string{
+		s.url + "/healthz": "ok",
+		s.url + "/readyz":  "ready",
+		s.metrics:          `hotline_messages_in_total{channel="sms"} 1`,
 	} {
-		resp, err := http.Get(s.url + path)
+		resp, err := http.Get(url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-			t.Errorf("GET %s: %d, want 200 and %q:\n%.400s", path, resp.StatusCode, want, body)
+			t.Errorf("GET %s: %d, want 200 and %q:\n%.400s", url, resp.StatusCode, want, body)
+		}
+	}
+	// The metrics are not on the public listener: they would tell anyone the
+	// traffic, the referrals by organization and the errors.
+	for _, path := range []string{"/metrics", "/metrics/", "/Metrics"} {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(string(body), "hotline_") {
+			t.Errorf("GET %s on the public handler: %d, want 404:\n%.200s", path, resp.StatusCode, body)
 		}
 	}
 	if err := s.redis.Stop(); err != nil {
@@ -462,7 +479,10 @@ func TestStatusCallback(t *testing.T) {
 	if status, _ := s.post("/twilio/status", form, token); status != 400 {
 		t.Errorf("unknown status: %d, want 400", status)
 	}
-	resp, _ := http.Get(s.url + "/metrics")
+	resp, err := http.Get(s.metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if !strings.Contains(string(body), `hotline_delivery_status_total{status="failed"} 1`) {
