@@ -48,7 +48,7 @@ func TestChatAPI(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	status, out := s.chatPost(`{"text":"hi"}`, "application/json", "", nil)
 	session, _ := out["session"].(string)
-	if status != 200 || len(session) != 22 || !strings.Contains(replies(out), "Reply 1 for English") {
+	if status != 200 || len(session) != 43 || !strings.Contains(replies(out), "Reply 1 for English") {
 		t.Fatalf("first message: %d %v", status, out)
 	}
 	// A web screening asks for the callback number and ends with the clinic.
@@ -82,6 +82,12 @@ func TestChatAPI(t *testing.T) {
 		{"not JSON", `hi`, "application/json", "", 400},
 		{"unknown field", `{"text":"hi","admin":true}`, "application/json", "", 400},
 		{"a made-up session", `{"session":"abc","text":"hi"}`, "application/json", "", 400},
+		// Ids this server did not give out (issue 11, item 10): the 22 random
+		// characters it once took, and its own id with the tag changed.
+		{"a forged session of the old kind", `{"session":"AAAAAAAAAAAAAAAAAAAAAA","text":"hi"}`, "application/json", "", 400},
+		{"a forged tag", `{"session":"` + session[:42] + flip(session[42]) + `","text":"hi"}`, "application/json", "", 400},
+		{"a forged random part", `{"session":"` + flip(session[0]) + session[1:] + `","text":"hi"}`, "application/json", "", 400},
+		{"a session of another server", `{"session":"` + otherSession(t) + `","text":"hi"}`, "application/json", "", 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,6 +97,24 @@ func TestChatAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flip is another base64url character than c.
+func flip(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
+}
+
+// otherSession is a session id given out by another server (another key).
+func otherSession(t *testing.T) string {
+	_, out := newServer(t, serverOptions{token: token}).chatPost(`{"text":"hi"}`, "application/json", "", nil)
+	session, _ := out["session"].(string)
+	if len(session) != 43 {
+		t.Fatalf("the other server gave out %q", session)
+	}
+	return session
 }
 
 func TestChatRateLimit(t *testing.T) {

@@ -5,6 +5,7 @@ package webhook
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -68,6 +69,12 @@ type Deps struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
 	// client, for the web chat's rate limit per client.
 	TrustedProxies []netip.Prefix
+	// SessionKey signs the web chat's session ids, so that the server takes only
+	// ids it gave out. Derive it from HOTLINE_SECRET, so that sessions live
+	// through a restart and across replicas. Empty, New makes a random key for
+	// this process: every web chat session then ends with the process (the page
+	// is told its session is unknown and must start again).
+	SessionKey []byte
 }
 
 // New returns the HTTP handler with every route of Hotline.
@@ -89,7 +96,7 @@ func New(d Deps) *echo.Echo {
 
 	e.GET("/chat", handleChatPage(d))
 	e.GET("/chat/assets/:name", handleChatAsset())
-	e.POST("/chat/messages", handleChatMessage(d))
+	e.POST("/chat/messages", handleChatMessage(d, sessions{key: sessionKey(d.SessionKey)}))
 
 	e.GET("/healthz", handleHealthz())
 	e.GET("/readyz", handleReadyz(d))
@@ -102,6 +109,16 @@ func New(d Deps) *echo.Echo {
 // own, on loopback or a private network.
 func Metrics(g prometheus.Gatherer) http.Handler {
 	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
+}
+
+// sessionKey is key, or a random key for this process when key is empty.
+func sessionKey(key []byte) []byte {
+	if len(key) > 0 {
+		return key
+	}
+	key = make([]byte, 32)
+	_, _ = rand.Read(key) // never fails (crypto/rand, Go 1.24+)
+	return key
 }
 
 func handleHealthz() echo.HandlerFunc {
