@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net"
@@ -25,6 +26,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/pack"
 )
 
@@ -100,6 +102,7 @@ func handleChatAsset() echo.HandlerFunc {
 func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 	perClient := newLimiter(d.ChatPerClientPerMinute, d.ChatPerClientPerMinute/2+1)
 	perSession := newLimiter(d.ChatPerSessionPerMinute, d.ChatPerSessionPerMinute/2+1)
+	referrals := newReferralCap(d.ChatReferralsPerDay)
 	return func(c echo.Context) error {
 		req := c.Request()
 		if ctype, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ctype != "application/json" {
@@ -109,7 +112,8 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 			return chatError(http.StatusForbidden, "this origin may not use the chat")
 		}
 		now := time.Now()
-		if ok, wait := perClient.allow(clientIP(req, d.TrustedProxies), now); !ok {
+		client := clientKey(clientIP(req, d.TrustedProxies))
+		if ok, wait := perClient.allow(client, now); !ok {
 			return tooMany(c, wait)
 		}
 		var in chatRequest
@@ -140,9 +144,22 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 		if ok, wait := perSession.allow(in.Session, now); !ok {
 			return tooMany(c, wait)
 		}
+		ok, spent, wait := referrals.begin(client, now)
+		switch {
+		case spent:
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			return chatError(http.StatusTooManyRequests, fmt.Sprintf("this address has made %d referrals today, the most the web chat takes from one address; please try again tomorrow", d.ChatReferralsPerDay))
+		case !ok:
+			return tooMany(c, wait)
+		}
+		var reply bot.Reply
+		var err error
+		// Deferred, so that a panic in the bot does not leave the message counted
+		// as in flight for good.
+		defer func() { referrals.done(client, now, err == nil && reply.Referred) }()
 		ctx, cancel := context.WithTimeout(req.Context(), d.HandleTimeout)
 		defer cancel()
-		reply, err := d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text})
+		reply, err = d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text})
 		out := chatResponse{Session: in.Session, Replies: reply.Messages}
 		if err != nil {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",

@@ -65,7 +65,12 @@ type Deps struct {
 	Preview    bool
 	AdminToken string
 	// ChatPerClientPerMinute and ChatPerSessionPerMinute rate-limit the web chat.
+	// A client is an IPv4 address, or an IPv6 /64.
 	ChatPerClientPerMinute, ChatPerSessionPerMinute int
+	// ChatReferralsPerDay caps the referrals one web chat client may make in a
+	// day (HOTLINE_CHAT_REFERRALS_PER_DAY; 3 when 0): past it, the client's chat
+	// messages are refused until the day is over.
+	ChatReferralsPerDay int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
 	// client, for the web chat's rate limit per client.
 	TrustedProxies []netip.Prefix
@@ -84,6 +89,9 @@ func New(d Deps) *echo.Echo {
 	}
 	if d.ChatPerSessionPerMinute <= 0 {
 		d.ChatPerSessionPerMinute = 60
+	}
+	if d.ChatReferralsPerDay <= 0 {
+		d.ChatReferralsPerDay = 3
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

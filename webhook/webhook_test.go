@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -57,6 +58,8 @@ type serverOptions struct {
 	skipSignature bool
 	redisArgs     []string
 	adminToken    string // turns the preview on
+	// referralsPerDay is Deps.ChatReferralsPerDay (0: its default).
+	referralsPerDay int
 }
 
 func newServer(t testing.TB, o serverOptions) *server {
@@ -88,7 +91,9 @@ func newServer(t testing.TB, o serverOptions) *server {
 		Bot: svc, Log: log, Observer: m, Ready: s.store.Ping,
 		PublicURL: "https://hotline.example.org", AuthToken: o.token, SkipSignature: o.skipSignature,
 		MaxBodyBytes: 64 << 10, HandleTimeout: 5 * time.Second,
-		Preview: o.adminToken != "", AdminToken: o.adminToken,
+		Preview: o.adminToken != "", AdminToken: o.adminToken, ChatReferralsPerDay: o.referralsPerDay,
+		// The tests name web chat clients by X-Forwarded-For from loopback.
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	})
 	ts.Config.Handler = s.handler
 	ms := httptest.NewServer(webhook.Metrics(reg))
