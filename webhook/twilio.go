@@ -200,11 +200,17 @@ func (s *signer) matches(bases []string, uri string, form url.Values, sig string
 // Twilio signs them.
 func (st *signState) writeParams(form url.Values) {
 	st.keys = st.keys[:0]
-	for k := range form {
+	n := 0
+	for k, v := range form {
 		st.keys = append(st.keys, k)
+		n += len(k)
+		if len(v) > 0 {
+			n += len(v[0])
+		}
 	}
 	slices.Sort(st.keys)
-	st.params = st.params[:0]
+	// Sized once: grown by appends, a large form was copied over and over.
+	st.params = slices.Grow(st.params[:0], n)
 	for _, k := range st.keys {
 		st.params = append(st.params, k...)
 		if v := form[k]; len(v) > 0 {
