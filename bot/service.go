@@ -24,6 +24,9 @@ type Reply struct {
 	// State is the conversation after the message (not set for duplicates), for
 	// the coordinators' preview.
 	State flows.State
+	// Referred is set when the message made a referral (to an organization, or
+	// the fallback): the web chat caps them per client.
+	Referred bool
 }
 
 // Observer is told what happened, for metrics. All methods must be cheap.
@@ -212,7 +215,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		}
 	}
 
-	reply := Reply{Messages: fx.Replies, State: next}
+	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil || fx.Fallback}
 	if m.Silent {
 		reply.Messages = nil
 	}

@@ -345,8 +345,8 @@ func TestBrowserEnglishScreening(t *testing.T) {
 	if loc := eval[string](c, `location.href`); loc != s.url+"/chat" {
 		t.Errorf("the address became %q", loc)
 	}
-	if n := eval[int](c, `(sessionStorage.getItem("hotline.session") || "").length`); n != 22 {
-		t.Errorf("sessionStorage holds a session of %d characters, want 22", n)
+	if n := eval[int](c, `(sessionStorage.getItem("hotline.session") || "").length`); n != 43 {
+		t.Errorf("sessionStorage holds a session of %d characters, want 43", n)
 	}
 
 	// The referral email is queued in the outbox (no mail worker runs here).

@@ -2,12 +2,15 @@ package webhook
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net"
@@ -23,6 +26,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/pack"
 )
 
@@ -36,7 +40,6 @@ var chatPage embed.FS
 const (
 	maxChatBody = 16 << 10
 	maxChatText = 1600 // what one SMS conversation turn may hold, for parity
-	sessionLen  = 22   // 128 random bits in base64url
 )
 
 // chatRequest is the body of POST /chat/messages.
@@ -96,9 +99,10 @@ func handleChatAsset() echo.HandlerFunc {
 }
 
 // handleChatMessage applies a message from the web chat and returns the replies.
-func handleChatMessage(d Deps) echo.HandlerFunc {
+func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 	perClient := newLimiter(d.ChatPerClientPerMinute, d.ChatPerClientPerMinute/2+1)
 	perSession := newLimiter(d.ChatPerSessionPerMinute, d.ChatPerSessionPerMinute/2+1)
+	referrals := newReferralCap(d.ChatReferralsPerDay)
 	return func(c echo.Context) error {
 		req := c.Request()
 		if ctype, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ctype != "application/json" {
@@ -108,7 +112,8 @@ func handleChatMessage(d Deps) echo.HandlerFunc {
 			return chatError(http.StatusForbidden, "this origin may not use the chat")
 		}
 		now := time.Now()
-		if ok, wait := perClient.allow(clientIP(req, d.TrustedProxies), now); !ok {
+		client := clientKey(clientIP(req, d.TrustedProxies))
+		if ok, wait := perClient.allow(client, now); !ok {
 			return tooMany(c, wait)
 		}
 		var in chatRequest
@@ -129,12 +134,8 @@ func handleChatMessage(d Deps) echo.HandlerFunc {
 		}
 		switch {
 		case in.Session == "":
-			id, err := newSession()
-			if err != nil {
-				return err
-			}
-			in.Session = id
-		case !validSession(in.Session):
+			in.Session = sessions.issue()
+		case !sessions.valid(in.Session):
 			return chatError(http.StatusBadRequest, "session is not one this server gave out; leave it empty to start")
 		}
 		if len(in.ID) > 64 || !plainID(in.ID) && in.ID != "" {
@@ -143,9 +144,22 @@ func handleChatMessage(d Deps) echo.HandlerFunc {
 		if ok, wait := perSession.allow(in.Session, now); !ok {
 			return tooMany(c, wait)
 		}
+		ok, spent, wait := referrals.begin(client, now)
+		switch {
+		case spent:
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			return chatError(http.StatusTooManyRequests, fmt.Sprintf("this address has made %d referrals today, the most the web chat takes from one address; please try again tomorrow", d.ChatReferralsPerDay))
+		case !ok:
+			return tooMany(c, wait)
+		}
+		var reply bot.Reply
+		var err error
+		// Deferred, so that a panic in the bot does not leave the message counted
+		// as in flight for good.
+		defer func() { referrals.done(client, now, err == nil && reply.Referred) }()
 		ctx, cancel := context.WithTimeout(req.Context(), d.HandleTimeout)
 		defer cancel()
-		reply, err := d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text})
+		reply, err = d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text})
 		out := chatResponse{Session: in.Session, Replies: reply.Messages}
 		if err != nil {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",
@@ -168,21 +182,57 @@ func tooMany(c echo.Context, wait time.Duration) error {
 	return chatError(http.StatusTooManyRequests, "too many messages; please wait a moment")
 }
 
-// newSession returns an unguessable session id: 128 random bits.
-func newSession() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+// sessions issues the web chat's session ids and knows them again: 16 random
+// bytes and a tag of them, the first 16 bytes of their HMAC-SHA256 under key, in
+// base64url (43 characters). A session id names a conversation, so only ids this
+// server gave out are taken: a made-up one is refused before it reaches the bot
+// or Redis, and the ids of a server cannot be made up without its key.
+type sessions struct {
+	key []byte
 }
 
-func validSession(s string) bool {
-	if len(s) != sessionLen {
+const (
+	sessionRandom = 16 // bytes: 128 random bits, unguessable
+	sessionTag    = 16 // bytes of the HMAC kept: 128 bits, unforgeable
+	// sessionLen is the length of an id in base64url.
+	sessionLen = (8*(sessionRandom+sessionTag) + 5) / 6
+)
+
+// sessionLabel sets the tags apart from any other HMAC under the same key (the
+// key may be derived from HOTLINE_SECRET, which keys other things).
+const sessionLabel = "hotline web chat session\x00"
+
+// issue returns a new session id.
+func (s sessions) issue() string {
+	var b [sessionRandom + sessionTag]byte
+	_, _ = rand.Read(b[:sessionRandom]) // never fails (crypto/rand, Go 1.24+)
+	var sum [sha256.Size]byte
+	copy(b[sessionRandom:], s.tag(sum[:0], b[:sessionRandom]))
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// valid reports whether id is one issue returned (with this key). The tag is
+// compared in constant time; a non-canonical encoding (other trailing bits) is
+// refused too, so that each id is written one way only.
+func (s sessions) valid(id string) bool {
+	if len(id) != sessionLen {
 		return false
 	}
-	_, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil
+	var b [sessionRandom + sessionTag + 2]byte
+	n, err := base64.RawURLEncoding.Strict().Decode(b[:], []byte(id))
+	if err != nil || n != sessionRandom+sessionTag {
+		return false
+	}
+	var sum [sha256.Size]byte
+	return hmac.Equal(s.tag(sum[:0], b[:sessionRandom])[:sessionTag], b[sessionRandom:n])
+}
+
+// tag appends the HMAC-SHA256 of random under the key to dst.
+func (s sessions) tag(dst, random []byte) []byte {
+	mac := hmac.New(sha256.New, s.key)
+	mac.Write([]byte(sessionLabel))
+	mac.Write(random)
+	return mac.Sum(dst)
 }
 
 // sameOrigin refuses a browser request from another site: its Origin header, when

@@ -2,9 +2,13 @@ package webhook_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -48,7 +52,7 @@ func TestChatAPI(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	status, out := s.chatPost(`{"text":"hi"}`, "application/json", "", nil)
 	session, _ := out["session"].(string)
-	if status != 200 || len(session) != 22 || !strings.Contains(replies(out), "Reply 1 for English") {
+	if status != 200 || len(session) != 43 || !strings.Contains(replies(out), "Reply 1 for English") {
 		t.Fatalf("first message: %d %v", status, out)
 	}
 	// A web screening asks for the callback number and ends with the clinic.
@@ -82,6 +86,12 @@ func TestChatAPI(t *testing.T) {
 		{"not JSON", `hi`, "application/json", "", 400},
 		{"unknown field", `{"text":"hi","admin":true}`, "application/json", "", 400},
 		{"a made-up session", `{"session":"abc","text":"hi"}`, "application/json", "", 400},
+		// Ids this server did not give out (issue 11, item 10): the 22 random
+		// characters it once took, and its own id with the tag changed.
+		{"a forged session of the old kind", `{"session":"AAAAAAAAAAAAAAAAAAAAAA","text":"hi"}`, "application/json", "", 400},
+		{"a forged tag", `{"session":"` + session[:42] + flip(session[42]) + `","text":"hi"}`, "application/json", "", 400},
+		{"a forged random part", `{"session":"` + flip(session[0]) + session[1:] + `","text":"hi"}`, "application/json", "", 400},
+		{"a session of another server", `{"session":"` + otherSession(t) + `","text":"hi"}`, "application/json", "", 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,6 +101,24 @@ func TestChatAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flip is another base64url character than c.
+func flip(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
+}
+
+// otherSession is a session id given out by another server (another key).
+func otherSession(t *testing.T) string {
+	_, out := newServer(t, serverOptions{token: token}).chatPost(`{"text":"hi"}`, "application/json", "", nil)
+	session, _ := out["session"].(string)
+	if len(session) != 43 {
+		t.Fatalf("the other server gave out %q", session)
+	}
+	return session
 }
 
 func TestChatRateLimit(t *testing.T) {
@@ -106,6 +134,139 @@ func TestChatRateLimit(t *testing.T) {
 	}
 	if limited == 0 {
 		t.Errorf("80 messages at once from one session were never limited")
+	}
+}
+
+// chatFrom sends text in session ("" for a new one) from the client address
+// addr, as a proxy in front names it, and returns the status, the answer and
+// its Retry-After.
+func (s *server) chatFrom(addr, session, text string) (int, map[string]any, string) {
+	s.t.Helper()
+	body, _ := json.Marshal(map[string]string{"session": session, "text": text})
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/chat/messages", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", addr)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		s.t.Fatalf("status %d: not JSON: %v", resp.StatusCode, err)
+	}
+	return resp.StatusCode, out, resp.Header.Get("Retry-After")
+}
+
+// webReferral is a web screening up to its last message, which makes the
+// referral (to the Tenant Rights Clinic).
+var webReferral = []string{"hi", "1", "yes", "no", "60612", "1", "no", "yes", "Acme Properties", "3", "2000", "Maria", "312-555-0188"}
+
+// screenFrom runs a web screening from addr up to its last message and returns
+// the session, for the caller to send that message.
+func (s *server) screenFrom(addr string) string {
+	s.t.Helper()
+	session := ""
+	for _, text := range webReferral[:len(webReferral)-1] {
+		status, out, _ := s.chatFrom(addr, session, text)
+		if status != 200 {
+			s.t.Fatalf("from %s, %q: %d %v", addr, text, status, out)
+		}
+		session, _ = out["session"].(string)
+	}
+	return session
+}
+
+// TestChatReferralCap performs the review's attack (issue 11, item 9): one
+// address sends organizations referral after referral. The fourth in a day is
+// refused (429, Retry-After, a JSON error), counted by IPv6 /64 however the
+// addresses in it vary, while another address still gets through.
+func TestChatReferralCap(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	for i := 1; i <= 3; i++ {
+		addr := fmt.Sprintf("2001:db8:1::%d", i) // one /64
+		status, out, _ := s.chatFrom(addr, s.screenFrom(addr), webReferral[len(webReferral)-1])
+		if status != 200 || !strings.Contains(replies(out), "Tenant Rights Clinic") {
+			t.Fatalf("referral %d: %d %v", i, status, out)
+		}
+	}
+	status, out, retry := s.chatFrom("2001:db8:1:0:ffff:ffff:ffff:fff9", "", "hi")
+	seconds, _ := strconv.Atoi(retry)
+	if errMsg, _ := out["error"].(string); status != http.StatusTooManyRequests || !strings.Contains(errMsg, "3 referrals today") || seconds < 23*3600 || seconds > 24*3600+1 {
+		t.Errorf("after 3 referrals from a /64: %d %v, Retry-After %q; want 429, an error and about a day", status, out, retry)
+	}
+	for _, addr := range []string{"2001:db8:2::1", "198.51.100.7"} {
+		if status, out, _ := s.chatFrom(addr, s.screenFrom(addr), webReferral[len(webReferral)-1]); status != 200 || !strings.Contains(replies(out), "Tenant Rights Clinic") {
+			t.Errorf("a referral from %s, another client: %d %v", addr, status, out)
+		}
+	}
+	if jobs := s.outboxJobs(t); jobs != 5 {
+		t.Errorf("%d referrals queued, want 5", jobs)
+	}
+}
+
+// TestChatReferralCapAtOnce: the last messages of several screenings from one
+// address, sent at the same moment, make no more referrals than the cap.
+func TestChatReferralCapAtOnce(t *testing.T) {
+	s := newServer(t, serverOptions{token: token, referralsPerDay: 1})
+	const screenings = 4
+	addr := "203.0.113.50"
+	var sessions []string
+	for range screenings {
+		sessions = append(sessions, s.screenFrom(addr))
+	}
+	var wg sync.WaitGroup
+	statuses := make(chan int, screenings)
+	for _, session := range sessions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, _, _ := s.chatFrom(addr, session, webReferral[len(webReferral)-1])
+			statuses <- status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	var ok, refused int
+	for status := range statuses {
+		switch status {
+		case 200:
+			ok++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Errorf("status %d", status)
+		}
+	}
+	if jobs := s.outboxJobs(t); ok != 1 || refused != screenings-1 || jobs != 1 {
+		t.Errorf("%d answered, %d refused, %d referrals queued; want 1, %d, 1", ok, refused, jobs, screenings-1)
+	}
+}
+
+// TestChatClientFlood performs the review's attack on the limiter: 100,000
+// distinct IPv6 clients (a /64 each) once filled its table, and every new client
+// got 429. The oldest are now forgotten instead.
+func TestChatClientFlood(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	post := func(addr, body string) int {
+		req := httptest.NewRequest(http.MethodPost, "/chat/messages", strings.NewReader(body))
+		req.RemoteAddr = "127.0.0.1:5000"
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", addr)
+		rec := httptest.NewRecorder()
+		s.handler.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	// In process, not over loopback, to keep 100,000 requests quick; each takes
+	// a token, then is refused for its made-up session.
+	for i := range 100_000 {
+		addr := fmt.Sprintf("2001:db8:%x:%x::1", i>>16, i&0xffff)
+		if status := post(addr, `{"session":"made-up","text":"hi"}`); status != http.StatusBadRequest {
+			t.Fatalf("client %d (%s): %d, want 400", i, addr, status)
+		}
+	}
+	if status := post("2001:db8:ffff:1::1", `{"text":"hi"}`); status != 200 {
+		t.Errorf("a new client after a flood of 100,000: %d, want 200", status)
 	}
 }
 

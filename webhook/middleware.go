@@ -54,7 +54,7 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 			}
 			status := c.Response().Status
 			level := slog.LevelInfo
-			if c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" {
+			if c.Path() == "/healthz" || c.Path() == "/readyz" {
 				level = slog.LevelDebug
 			}
 			// LogAttrs, not Log: typed attributes are not boxed, and this runs for

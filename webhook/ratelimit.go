@@ -1,18 +1,66 @@
 package webhook
 
 import (
+	"container/list"
+	"net/netip"
 	"sync"
 	"time"
 )
 
-// limiter is a token bucket per key (a client address, a session): rate tokens a
-// second, up to burst. Idle buckets are dropped so that the map stays small.
+// lru is a table of at most max entries that, when full, forgets the least
+// recently used one to make room. A flood of new keys (addresses, sessions)
+// thus costs the flood its own old entries, never a new client its place, in
+// bounded memory and constant time per request. Not safe for concurrent use.
+type lru[V any] struct {
+	max   int
+	items map[string]*list.Element // of *lruItem[V]
+	order list.List                // front: most recently used
+}
+
+type lruItem[V any] struct {
+	key string
+	val V
+}
+
+func newLRU[V any](max int) *lru[V] {
+	return &lru[V]{max: max, items: make(map[string]*list.Element)}
+}
+
+// get returns key's entry and marks it used. A key not in the table gets a zero
+// entry (found is false), in the place of the least recently used one when the
+// table is full.
+func (t *lru[V]) get(key string) (v *V, found bool) {
+	if e, ok := t.items[key]; ok {
+		t.order.MoveToFront(e)
+		return &e.Value.(*lruItem[V]).val, true
+	}
+	var it *lruItem[V]
+	if len(t.items) >= t.max {
+		// The oldest entry's element is reused: a flood allocates nothing.
+		e := t.order.Back()
+		it = e.Value.(*lruItem[V])
+		delete(t.items, it.key)
+		*it = lruItem[V]{key: key}
+		t.order.MoveToFront(e)
+		t.items[key] = e
+	} else {
+		it = &lruItem[V]{key: key}
+		t.items[key] = t.order.PushFront(it)
+	}
+	return &it.val, false
+}
+
+// maxClients bounds each table of clients or sessions: some 200 bytes an entry,
+// 20 MB at most.
+const maxClients = 100_000
+
+// limiter is a token bucket per key (a client, a session): rate tokens a second,
+// up to burst.
 type limiter struct {
 	mu      sync.Mutex
 	rate    float64
 	burst   float64
-	buckets map[string]*bucket
-	swept   time.Time
+	buckets *lru[bucket]
 }
 
 type bucket struct {
@@ -20,29 +68,19 @@ type bucket struct {
 	seen   time.Time
 }
 
-// maxBuckets bounds memory under a flood of distinct keys: past it, new keys are
-// refused until idle ones are swept.
-const maxBuckets = 100_000
-
 func newLimiter(perMinute, burst int) *limiter {
-	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), buckets: map[string]*bucket{}}
+	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), buckets: newLRU[bucket](maxClients)}
 }
 
 // allow takes a token for key and reports whether there was one; if not, it also
-// says how long until there will be.
+// says how long until there will be. A key forgotten to make room starts again
+// with a full bucket, as a new one does.
 func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.swept) > time.Minute {
-		l.sweep(now)
-	}
-	b, ok := l.buckets[key]
-	if !ok {
-		if len(l.buckets) >= maxBuckets {
-			return false, time.Minute
-		}
-		b = &bucket{tokens: l.burst, seen: now}
-		l.buckets[key] = b
+	b, found := l.buckets.get(key)
+	if !found {
+		*b = bucket{tokens: l.burst, seen: now}
 	}
 	b.tokens = min(l.burst, b.tokens+now.Sub(b.seen).Seconds()*l.rate)
 	b.seen = now
@@ -53,13 +91,81 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 	return true, 0
 }
 
-// sweep drops buckets that have refilled completely: they hold no information.
-func (l *limiter) sweep(now time.Time) {
-	full := time.Duration(l.burst / l.rate * float64(time.Second))
-	for k, b := range l.buckets {
-		if now.Sub(b.seen) > full {
-			delete(l.buckets, k)
-		}
+// clientKey is the client a limit counts, from its address: an IPv4 address
+// alone, an IPv6 address by its /64. A /64 is what one home, phone or server is
+// given, so whoever holds one address holds 2^64 of them.
+func clientKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
 	}
-	l.swept = now
+	addr = addr.Unmap().WithZone("")
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, _ := addr.Prefix(64) // cannot fail: 64 bits of an IPv6 address
+	return p.String()
+}
+
+// referralCap caps the referrals a web chat client (a clientKey) makes in a day.
+// The web chat asks for no phone number, so without it one address could send
+// organizations any number of made-up referrals.
+type referralCap struct {
+	mu      sync.Mutex
+	perDay  int
+	clients *lru[referrals]
+}
+
+// referrals are what one client made: made since since (the day counted starts
+// at its first referral), and pending, its messages being handled now, each of
+// which may make one.
+type referrals struct {
+	since   time.Time
+	made    int
+	pending int
+}
+
+const referralDay = 24 * time.Hour
+
+func newReferralCap(perDay int) *referralCap {
+	return &referralCap{perDay: perDay, clients: newLRU[referrals](maxClients)}
+}
+
+// begin reports whether a message from client may be handled. If so, done must
+// follow once it has been. If not, spent says whether the client made its
+// referrals for the day (else too many of its messages are in flight), and wait
+// how long until it may try again.
+func (r *referralCap) begin(client string, now time.Time) (ok, spent bool, wait time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, _ := r.clients.get(client)
+	if c.made > 0 && now.Sub(c.since) >= referralDay {
+		c.made = 0
+	}
+	if c.made >= r.perDay {
+		return false, true, c.since.Add(referralDay).Sub(now)
+	}
+	// Messages in flight count as referrals until they are done: else a client
+	// one short of its cap could send the last message of many screenings at
+	// once, and each would see room for one more.
+	if c.made+c.pending >= r.perDay {
+		return false, false, time.Second
+	}
+	c.pending++
+	return true, false, 0
+}
+
+// done records that a message begun at now was handled, and whether it made a
+// referral.
+func (r *referralCap) done(client string, now time.Time, referred bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, _ := r.clients.get(client) // new if a flood pushed it out meanwhile
+	c.pending = max(c.pending-1, 0)
+	if referred {
+		if c.made == 0 {
+			c.since = now
+		}
+		c.made++
+	}
 }

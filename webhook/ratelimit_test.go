@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"fmt"
 	"net/http"
 	"net/netip"
 	"testing"
@@ -49,5 +50,101 @@ func TestLimiter(t *testing.T) {
 	}
 	if ok, _ := l.allow("a", now.Add(1100*time.Millisecond)); !ok {
 		t.Error("a token did not come back after a second")
+	}
+}
+
+// TestLimiterFlood: past maxClients keys, the least recently used are forgotten:
+// a new key is let through, the table stays bounded, and a key in use is kept.
+func TestLimiterFlood(t *testing.T) {
+	l := newLimiter(60, 3)
+	now := time.Unix(1000, 0)
+	for range 3 {
+		l.allow("busy", now)
+	}
+	for i := range maxClients + 10 {
+		if i%1000 == 0 {
+			l.allow("busy", now) // refused, but used: it stays
+		}
+		l.allow(clientKey(fmt.Sprintf("2001:db8:%x:%x::1", i>>16, i&0xffff)), now)
+	}
+	if ok, _ := l.allow("new", now); !ok {
+		t.Error("a new key was refused after a flood")
+	}
+	if n := len(l.buckets.items); n != maxClients || l.buckets.order.Len() != maxClients {
+		t.Errorf("%d buckets (%d in order), want %d", n, l.buckets.order.Len(), maxClients)
+	}
+	if ok, _ := l.allow("busy", now); ok {
+		t.Error("a key in use was forgotten: its empty bucket came back full")
+	}
+}
+
+func TestLRU(t *testing.T) {
+	l := newLRU[int](3)
+	for i, k := range []string{"a", "b", "c"} {
+		v, found := l.get(k)
+		*v = i + 1
+		if found {
+			t.Errorf("get(%q) found a new key", k)
+		}
+	}
+	l.get("a")             // a is now the most recent; b the oldest
+	v, found := l.get("d") // b goes
+	if found || *v != 0 {
+		t.Errorf("get(d) = %d, %v; want a zero entry", *v, found)
+	}
+	for k, want := range map[string]int{"a": 1, "c": 3, "d": 0} {
+		if v, found := l.get(k); !found || *v != want {
+			t.Errorf("get(%q) = %d, %v; want %d, true", k, *v, found, want)
+		}
+	}
+	if _, found := l.get("b"); found {
+		t.Error("b, the least recently used, was kept")
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	for ip, want := range map[string]string{
+		"203.0.113.9":                "203.0.113.9",
+		"::ffff:203.0.113.9":         "203.0.113.9",
+		"2001:db8:1:2::1":            "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff:ffff:0:9": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":            "2001:db8:1:3::/64",
+		"fe80::1%eth0":               "fe80::/64",
+		"not an address":             "not an address",
+	} {
+		if got := clientKey(ip); got != want {
+			t.Errorf("clientKey(%q) = %q, want %q", ip, got, want)
+		}
+	}
+}
+
+// TestReferralCapDay: a client at its cap is refused until a day after its
+// first referral, with the wait; then it starts again.
+func TestReferralCapDay(t *testing.T) {
+	r := newReferralCap(2)
+	start := time.Unix(1_000_000, 0)
+	for i := range 2 {
+		now := start.Add(time.Duration(i) * time.Hour)
+		if ok, _, _ := r.begin("a", now); !ok {
+			t.Fatalf("message %d refused", i)
+		}
+		r.done("a", now, true)
+	}
+	ok, spent, wait := r.begin("a", start.Add(3*time.Hour))
+	if ok || !spent || wait != 21*time.Hour {
+		t.Errorf("at the cap: ok %v, spent %v, wait %v; want refused, spent, 21h", ok, spent, wait)
+	}
+	if ok, _, _ := r.begin("b", start); !ok {
+		t.Error("another client refused")
+	}
+	if ok, _, _ := r.begin("a", start.Add(referralDay)); !ok {
+		t.Error("a day later, still refused")
+	}
+	// One message in flight takes the place of the referral it may make.
+	if ok, spent, _ := r.begin("a", start.Add(referralDay)); !ok || spent {
+		t.Errorf("the second message in flight: ok %v spent %v; want let through", ok, spent)
+	}
+	if ok, spent, wait := r.begin("a", start.Add(referralDay)); ok || spent || wait != time.Second {
+		t.Errorf("a third message in flight: ok %v spent %v wait %v; want refused for a second", ok, spent, wait)
 	}
 }

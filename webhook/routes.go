@@ -1,10 +1,11 @@
-// Package webhook is Hotline's HTTP surface: Twilio's signed webhooks, health and
-// readiness, metrics. It only moves bytes: it checks, decodes, calls the bot and
-// encodes the reply.
+// Package webhook is Hotline's HTTP surface: Twilio's signed webhooks, the web
+// chat, health and readiness; and, for a separate listener, metrics. It only
+// moves bytes: it checks, decodes, calls the bot and encodes the reply.
 package webhook
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -40,6 +41,8 @@ type Deps struct {
 	Bot      Bot
 	Log      *slog.Logger
 	Observer Observer
+	// Gatherer is not read any more: metrics are served by Metrics, on a
+	// listener of their own. It goes once app no longer sets it.
 	Gatherer prometheus.Gatherer
 	// Ready reports whether the service can take messages (Redis answers, a pack
 	// is loaded).
@@ -60,10 +63,21 @@ type Deps struct {
 	Preview    bool
 	AdminToken string
 	// ChatPerClientPerMinute and ChatPerSessionPerMinute rate-limit the web chat.
+	// A client is an IPv4 address, or an IPv6 /64.
 	ChatPerClientPerMinute, ChatPerSessionPerMinute int
+	// ChatReferralsPerDay caps the referrals one web chat client may make in a
+	// day (HOTLINE_CHAT_REFERRALS_PER_DAY; 3 when 0): past it, the client's chat
+	// messages are refused until the day is over.
+	ChatReferralsPerDay int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
 	// client, for the web chat's rate limit per client.
 	TrustedProxies []netip.Prefix
+	// SessionKey signs the web chat's session ids, so that the server takes only
+	// ids it gave out. Derive it from HOTLINE_SECRET, so that sessions live
+	// through a restart and across replicas. Empty, New makes a random key for
+	// this process: every web chat session then ends with the process (the page
+	// is told its session is unknown and must start again).
+	SessionKey []byte
 }
 
 // New returns the HTTP handler with every route of Hotline.
@@ -73,6 +87,9 @@ func New(d Deps) *echo.Echo {
 	}
 	if d.ChatPerSessionPerMinute <= 0 {
 		d.ChatPerSessionPerMinute = 60
+	}
+	if d.ChatReferralsPerDay <= 0 {
+		d.ChatReferralsPerDay = 3
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -85,12 +102,29 @@ func New(d Deps) *echo.Echo {
 
 	e.GET("/chat", handleChatPage(d))
 	e.GET("/chat/assets/:name", handleChatAsset())
-	e.POST("/chat/messages", handleChatMessage(d))
+	e.POST("/chat/messages", handleChatMessage(d, sessions{key: sessionKey(d.SessionKey)}))
 
 	e.GET("/healthz", handleHealthz())
 	e.GET("/readyz", handleReadyz(d))
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{})))
 	return e
+}
+
+// Metrics serves g's metrics in Prometheus's format. It is not a route of New:
+// the counts (messages, referrals by organization, errors) are for the operator,
+// not for anyone who can reach the webhook, so it belongs on a listener of its
+// own, on loopback or a private network.
+func Metrics(g prometheus.Gatherer) http.Handler {
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
+}
+
+// sessionKey is key, or a random key for this process when key is empty.
+func sessionKey(key []byte) []byte {
+	if len(key) > 0 {
+		return key
+	}
+	key = make([]byte, 32)
+	_, _ = rand.Read(key) // never fails (crypto/rand, Go 1.24+)
+	return key
 }
 
 func handleHealthz() echo.HandlerFunc {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -56,6 +57,7 @@ type server struct {
 	rdb     *redis.Client
 	store   *redisstore.Store
 	handler http.Handler
+	metrics string // the URL of a listener serving webhook.Metrics
 	now     time.Time
 	mu      sync.Mutex
 }
@@ -65,6 +67,8 @@ type serverOptions struct {
 	skipSignature bool
 	redisArgs     []string
 	adminToken    string // turns the preview on
+	// referralsPerDay is Deps.ChatReferralsPerDay (0: its default).
+	referralsPerDay int
 }
 
 func newServer(t testing.TB, o serverOptions) *server {
@@ -93,12 +97,17 @@ func newServer(t testing.TB, o serverOptions) *server {
 	t.Cleanup(ts.Close)
 	s.url = ts.URL
 	s.handler = webhook.New(webhook.Deps{
-		Bot: svc, Log: log, Observer: m, Gatherer: reg, Ready: s.store.Ping,
+		Bot: svc, Log: log, Observer: m, Ready: s.store.Ping,
 		PublicURL: "https://hotline.example.org", AuthToken: o.token, SkipSignature: o.skipSignature,
 		MaxBodyBytes: 64 << 10, HandleTimeout: 5 * time.Second,
-		Preview: o.adminToken != "", AdminToken: o.adminToken,
+		Preview: o.adminToken != "", AdminToken: o.adminToken, ChatReferralsPerDay: o.referralsPerDay,
+		// The tests name web chat clients by X-Forwarded-For from loopback.
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	})
 	ts.Config.Handler = s.handler
+	ms := httptest.NewServer(webhook.Metrics(reg))
+	t.Cleanup(ms.Close)
+	s.metrics = ms.URL + "/metrics"
 	return s
 }
 
@@ -220,13 +229,72 @@ func TestTwilioMessages(t *testing.T) {
 func TestNoTokenRefusesEverything(t *testing.T) {
 	s := newServer(t, serverOptions{})
 	for _, tok := range []string{"", token} {
-		if status, _ := s.post("/twilio/messages", sms("+13125550120", "hi"), tok); status != 403 {
-			t.Errorf("no TWILIO_AUTH_TOKEN, signed=%v: status %d, want 403", tok != "", status)
+		// The answer names the missing setting: it is not a wrong signature.
+		status, body := s.post("/twilio/messages", sms("+13125550120", "hi"), tok)
+		if status != 403 || !strings.Contains(body, "no TWILIO_AUTH_TOKEN set") || strings.Contains(body, "invalid") {
+			t.Errorf("no TWILIO_AUTH_TOKEN, signed=%v: %d %s; want 403 saying no token is set", tok != "", status, body)
 		}
+	}
+	if status, body := newServer(t, serverOptions{token: token}).post("/twilio/messages", sms("+13125550120", "hi"), "another-token"); status != 403 || !strings.Contains(body, "invalid Twilio signature") {
+		t.Errorf("a wrong signature: %d %s; want 403 invalid Twilio signature", status, body)
 	}
 	s = newServer(t, serverOptions{skipSignature: true})
 	if status, body := s.post("/twilio/messages", sms("+13125550120", "hi"), ""); status != 200 || len(messages(t, body)) != 1 {
 		t.Errorf("with the insecure switch: status %d, %s", status, body)
+	}
+}
+
+// forgedForm is the review's attack (issue 11): a 64 KB form of 9,000
+// parameters with a signature of the right length, which once cost 0.4 s of CPU
+// to refuse.
+func forgedForm() string {
+	form := url.Values{}
+	for i := range 9000 {
+		form.Set(fmt.Sprintf("%04d", i), "1")
+	}
+	return form.Encode()
+}
+
+// TestTooManyParams: a form of far more parameters than Twilio sends is refused
+// with 400 before its signature is checked, and before it is parsed: refusing it
+// takes a few dozen allocations, where parsing it would take tens of thousands.
+// A message with all the fields a WhatsApp message can have still goes through.
+func TestTooManyParams(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	post := func(body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/twilio/messages", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Twilio-Signature", strings.Repeat("A", 27)+"=")
+		rec := httptest.NewRecorder()
+		s.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	body := forgedForm()
+	rec := post(body)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"error":"the form has 9000 parameters; Twilio sends at most 100"`) {
+		t.Fatalf("9,000 parameters: %d %s; want 400 and a JSON error", rec.Code, rec.Body)
+	}
+	if allocs := testing.AllocsPerRun(5, func() { post(body) }); allocs > 200 {
+		t.Errorf("refusing 9,000 parameters took %.0f allocations; want under 200 (the form was parsed?)", allocs)
+	}
+
+	// A WhatsApp message with 10 media, a location and a referral: 66 fields.
+	form := url.Values{"MessageSid": {newSid()}, "From": {"whatsapp:+13125550125"}, "To": {"whatsapp:" + hotlineNo}, "Body": {"hi"}, "NumMedia": {"10"}}
+	for _, k := range []string{"SmsSid", "SmsMessageSid", "AccountSid", "MessagingServiceSid", "NumSegments", "SmsStatus", "ApiVersion",
+		"FromCity", "FromState", "FromZip", "FromCountry", "ToCity", "ToState", "ToZip", "ToCountry", "ProfileName", "WaId",
+		"Forwarded", "FrequentlyForwarded", "ButtonText", "ButtonPayload", "MessageType", "ChannelMetadata",
+		"OriginalRepliedMessageSender", "OriginalRepliedMessageSid", "Latitude", "Longitude", "Address", "Label",
+		"ReferralBody", "ReferralHeadline", "ReferralSourceId", "ReferralSourceType", "ReferralSourceUrl", "ReferralMediaId",
+		"ReferralMediaContentType", "ReferralMediaUrl", "ReferralNumMedia", "ReferralCtwaClid", "OptOutType"} {
+		form.Set(k, "x")
+	}
+	form.Del("OptOutType") // it would silence the reply
+	for i := range 10 {
+		form.Set(fmt.Sprintf("MediaUrl%d", i), "https://api.twilio.com/m.jpg")
+		form.Set(fmt.Sprintf("MediaContentType%d", i), "image/jpeg")
+	}
+	if status, reply := s.post("/twilio/messages", form, token); status != 200 || len(messages(t, reply)) != 1 {
+		t.Errorf("a WhatsApp message of %d fields: %d %s", len(form), status, reply)
 	}
 }
 
@@ -371,19 +439,32 @@ func TestRedisStoppedAndStarted(t *testing.T) {
 func TestHealthReadyMetrics(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	s.converse("+13125550150", []string{"hi"})
-	for path, want := range map[string]string{
-		"/healthz": "ok",
-		"/readyz":  "ready",
-		"/metrics": `hotline_messages_in_total{channel="sms"} 1`,
+	for url, want := range map[string]string{
+		s.url + "/healthz": "ok",
+		s.url + "/readyz":  "ready",
+		s.metrics:          `hotline_messages_in_total{channel="sms"} 1`,
 	} {
-		resp, err := http.Get(s.url + path)
+		resp, err := http.Get(url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-			t.Errorf("GET %s: %d, want 200 and %q:\n%.400s", path, resp.StatusCode, want, body)
+			t.Errorf("GET %s: %d, want 200 and %q:\n%.400s", url, resp.StatusCode, want, body)
+		}
+	}
+	// The metrics are not on the public listener: they would tell anyone the
+	// traffic, the referrals by organization and the errors.
+	for _, path := range []string{"/metrics", "/metrics/", "/Metrics"} {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(string(body), "hotline_") {
+			t.Errorf("GET %s on the public handler: %d, want 404:\n%.200s", path, resp.StatusCode, body)
 		}
 	}
 	if err := s.redis.Stop(); err != nil {
@@ -412,7 +493,10 @@ func TestStatusCallback(t *testing.T) {
 	if status, _ := s.post("/twilio/status", form, token); status != 400 {
 		t.Errorf("unknown status: %d, want 400", status)
 	}
-	resp, _ := http.Get(s.url + "/metrics")
+	resp, err := http.Get(s.metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if !strings.Contains(string(body), `hotline_delivery_status_total{status="failed"} 1`) {
