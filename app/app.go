@@ -22,7 +22,6 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
@@ -79,7 +78,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
-	a.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	a.metrics = webhook.Metrics(reg)
 
 	secret, err := serverSecret(cfg, o.Random)
 	if err != nil {
@@ -151,7 +150,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 		return fail(err)
 	}
 	a.handler = webhook.New(webhook.Deps{
-		Bot: service, Log: o.Log, Observer: m, Gatherer: reg,
+		Bot: service, Log: o.Log, Observer: m,
 		Ready: func(ctx context.Context) error {
 			if packs.Pack() == nil {
 				return errors.New("no pack loaded")
@@ -161,6 +160,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 		PublicURL: cfg.PublicURL, AuthToken: cfg.TwilioAuthToken, SkipSignature: cfg.InsecureSkipSignature,
 		MaxBodyBytes: cfg.MaxBodyBytes, HandleTimeout: 10 * time.Second,
 		Preview: cfg.Preview, AdminToken: cfg.AdminToken, TrustedProxies: cfg.TrustedProxies,
+		SessionKey: subkey(secret, "web chat sessions"), ChatReferralsPerDay: cfg.ChatReferralsPerDay,
 	})
 	return a, nil
 }

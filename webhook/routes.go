@@ -41,9 +41,6 @@ type Deps struct {
 	Bot      Bot
 	Log      *slog.Logger
 	Observer Observer
-	// Gatherer is not read any more: metrics are served by Metrics, on a
-	// listener of their own. It goes once app no longer sets it.
-	Gatherer prometheus.Gatherer
 	// Ready reports whether the service can take messages (Redis answers, a pack
 	// is loaded).
 	Ready func(ctx context.Context) error

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -108,40 +107,6 @@ func TestAttackSMTPWithoutTLS(t *testing.T) {
 	plain := startServe(t, map[string]string{"SMTP_URL": mail.URL()}) // ?tls=none
 	if !strings.Contains(plain.logs.String(), "SMTP_URL has tls=none") {
 		t.Errorf("no warning about ?tls=none at start:\n%s", plain.logs)
-	}
-}
-
-// TestAttackPublicMetrics: /metrics (referrals per organization, live) is not on
-// the public listener, only on HOTLINE_METRICS_ADDR.
-func TestAttackPublicMetrics(t *testing.T) {
-	t.Parallel()
-	srv := startServe(t, nil)
-	resp, err := http.Get(srv.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotFound {
-		t.Errorf("GET /metrics on the public listener: %d, want 404", resp.StatusCode)
-	}
-	var addr string
-	for _, line := range strings.Split(srv.logs.String(), "\n") {
-		var entry struct{ Msg, Addr string }
-		if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "metrics are served" {
-			addr = entry.Addr
-		}
-	}
-	if addr == "" {
-		t.Fatalf("serve did not say where metrics are:\n%s", srv.logs)
-	}
-	resp, err = http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "hotline_") {
-		t.Errorf("GET /metrics on HOTLINE_METRICS_ADDR: %d\n%.300s", resp.StatusCode, body)
 	}
 }
 
