@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -76,6 +77,10 @@ func LoadTests(fsys fs.FS) ([]*Transcript, flows.Problems) {
 	l := &loader{fsys: fsys}
 	var all []*Transcript
 	names, _ := fs.Glob(fsys, testsDir+"/*.yaml")
+	if _, err := fs.Stat(fsys, testsDir); len(names) == 0 && err != nil && !errors.Is(err, fs.ErrNotExist) {
+		// Glob says nothing of a folder it cannot read (a link, say).
+		l.errorf(flows.Pos{File: testsDir}, "cannot read %s: %v", testsDir, readError(testsDir, err))
+	}
 	for _, name := range names {
 		var list []*Transcript
 		if !l.decode(name, &list, true) {
