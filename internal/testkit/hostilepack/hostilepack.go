@@ -57,6 +57,11 @@ func Attacks() []Attack {
 				return os.Symlink(filepath.Join(outside, "hotline.env"), name)
 			})
 		}},
+		{"flow file linked to a valid flow outside", "flows/screening.yaml", "link", func(t testing.TB, pack, outside string) {
+			replace(t, pack, "flows/screening.yaml", func(name string) error {
+				return os.Symlink(filepath.Join(outside, "flows", "screening.yaml"), name)
+			})
+		}},
 		{"flows folder linked to a folder outside", "flows", "link", func(t testing.TB, pack, outside string) {
 			replace(t, pack, "flows", func(name string) error {
 				return os.Symlink(filepath.Join(outside, "flows"), name)
@@ -93,7 +98,8 @@ func Attacks() []Attack {
 // it, are the files the attacks point at, all holding Secret.
 func Folder(t testing.TB, a *Attack) string {
 	t.Helper()
-	pack, outside := t.TempDir(), t.TempDir()
+	base := t.TempDir()
+	pack, outside := filepath.Join(base, "pack"), filepath.Join(base, "outside")
 	err := fs.WalkDir(defaultpack.FS, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -115,12 +121,21 @@ func Folder(t testing.TB, a *Attack) string {
 	// A loader that read it as YAML would say it is not a mapping, quoting it.
 	write(t, filepath.Join(outside, "hotline.env"), []byte("TWILIO_AUTH_TOKEN="+Secret+"\n"))
 	write(t, filepath.Join(outside, "templates", "family.html"), []byte("<p>{{.Ref}}</p>\n"+environ))
-	flow := append(sample(t, "flows/screening.yaml"), "\n# "+Secret+"\n"...)
-	write(t, filepath.Join(outside, "flows", "screening.yaml"), flow)
+	// A valid flow, with a welcome of its own: a loader that followed a link to
+	// it would serve it.
+	flow := edit(t, sample(t, "flows/screening.yaml"), "We'll ask about 10 short questions", "Outside flow: 10 short questions")
+	write(t, filepath.Join(outside, "flows", "screening.yaml"), append(flow, "\n# "+Secret+"\n"...))
 	if a != nil {
-		a.plant(t, pack, outside)
+		a.Plant(t, pack)
 	}
 	return pack
+}
+
+// Plant carries out the attack on a pack folder made by Folder, which may be in
+// use: a file is replaced in one rename.
+func (a Attack) Plant(t testing.TB, pack string) {
+	t.Helper()
+	a.plant(t, pack, filepath.Join(filepath.Dir(pack), "outside"))
 }
 
 // replace puts what make creates in the place of the pack's file or folder
