@@ -270,7 +270,8 @@ func TestServeHotReload(t *testing.T) {
 func TestServeRefusesWhatLeavesThePack(t *testing.T) {
 	for _, a := range hostilepack.Attacks() {
 		t.Run(a.Name, func(t *testing.T) {
-			env := map[string]string{"HOTLINE_ADDR": "127.0.0.1:0", "HOTLINE_OUTBOX_DIR": t.TempDir(), "HOTLINE_FLOWS": hostilepack.Folder(t, &a)}
+			dir := hostilepack.Folder(t, &a)
+			env := map[string]string{"HOTLINE_ADDR": "127.0.0.1:0", "HOTLINE_OUTBOX_DIR": t.TempDir(), "HOTLINE_FLOWS": dir}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var logs syncBuffer
@@ -292,7 +293,7 @@ func TestServeRefusesWhatLeavesThePack(t *testing.T) {
 					}
 				}
 			}
-			if err == nil || !hasLine(logs.String(), a.File, a.Why) {
+			if err == nil || !hasLine(logs.String(), dir, a.File, a.Why) {
 				t.Errorf("serve: %v, want an error and a line naming %s and saying %q; got:\n%s", err, a.File, a.Why, logs.String())
 			}
 			if hostilepack.Shows(logs.String()) {
@@ -332,7 +333,7 @@ func TestServeReloadRefusesWhatLeavesThePack(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		if !hasLine(srv.logs.String(), "still serving the previous one", a.File, a.Why) {
+		if !hasLine(srv.logs.String(), dir, "still serving the previous one", a.File, a.Why) {
 			t.Errorf("%s: the refusal does not name %s and say %q:\n%s", name, a.File, a.Why, srv.logs)
 		}
 	}

@@ -32,7 +32,8 @@ type Attack struct {
 	Name string
 	// File is the pack-relative name of what must be refused, and named.
 	File string
-	// Why is a word the refusal must say.
+	// Why is what the refusal must say (not a word of a test's folder name,
+	// which t.TempDir makes from the test's).
 	Why   string
 	plant func(t testing.TB, pack, outside string)
 }
@@ -42,37 +43,37 @@ type Attack struct {
 // pipe.
 func Attacks() []Attack {
 	return []Attack{
-		{"email template linked to a file outside", "templates/family.html", "link", func(t testing.TB, pack, outside string) {
+		{"email template linked to a file outside", "templates/family.html", "is a link", func(t testing.TB, pack, outside string) {
 			replace(t, pack, "templates/family.html", func(name string) error {
 				return os.Symlink(filepath.Join(outside, "environ"), name)
 			})
 		}},
-		{"flow file linked to a file outside", "flows/screening.yaml", "link", func(t testing.TB, pack, outside string) {
+		{"flow file linked to a file outside", "flows/screening.yaml", "is a link", func(t testing.TB, pack, outside string) {
 			replace(t, pack, "flows/screening.yaml", func(name string) error {
 				return os.Symlink(filepath.Join(outside, "environ"), name)
 			})
 		}},
-		{"messages file linked to an environment file outside", "messages.yaml", "link", func(t testing.TB, pack, outside string) {
+		{"messages file linked to an environment file outside", "messages.yaml", "is a link", func(t testing.TB, pack, outside string) {
 			replace(t, pack, "messages.yaml", func(name string) error {
 				return os.Symlink(filepath.Join(outside, "hotline.env"), name)
 			})
 		}},
-		{"flow file linked to a valid flow outside", "flows/screening.yaml", "link", func(t testing.TB, pack, outside string) {
+		{"flow file linked to a valid flow outside", "flows/screening.yaml", "is a link", func(t testing.TB, pack, outside string) {
 			replace(t, pack, "flows/screening.yaml", func(name string) error {
 				return os.Symlink(filepath.Join(outside, "flows", "screening.yaml"), name)
 			})
 		}},
-		{"flows folder linked to a folder outside", "flows", "link", func(t testing.TB, pack, outside string) {
+		{"flows folder linked to a folder outside", "flows", "is a link", func(t testing.TB, pack, outside string) {
 			replace(t, pack, "flows", func(name string) error {
 				return os.Symlink(filepath.Join(outside, "flows"), name)
 			})
 		}},
-		{"templates folder linked to a folder outside", "templates", "link", func(t testing.TB, pack, outside string) {
+		{"templates folder linked to a folder outside", "templates", "is a link", func(t testing.TB, pack, outside string) {
 			replace(t, pack, "templates", func(name string) error {
 				return os.Symlink(filepath.Join(outside, "templates"), name)
 			})
 		}},
-		{"relative link climbing out", "templates/family.html", "link", func(t testing.TB, pack, outside string) {
+		{"relative link climbing out", "templates/family.html", "is a link", func(t testing.TB, pack, outside string) {
 			replace(t, pack, "templates/family.html", func(name string) error {
 				rel, err := filepath.Rel(filepath.Dir(name), filepath.Join(outside, "environ"))
 				if err != nil {
@@ -81,13 +82,13 @@ func Attacks() []Attack {
 				return os.Symlink(rel, name)
 			})
 		}},
-		{"link to a file inside the pack", "flows/screening.yaml", "link", func(t testing.TB, pack, outside string) {
+		{"link to a file inside the pack", "flows/screening.yaml", "is a link", func(t testing.TB, pack, outside string) {
 			write(t, filepath.Join(pack, "notes", "screening.yaml"), sample(t, "flows/screening.yaml"))
 			replace(t, pack, "flows/screening.yaml", func(name string) error {
 				return os.Symlink(filepath.Join("..", "notes", "screening.yaml"), name)
 			})
 		}},
-		{"named pipe as email template", "templates/family.html", "named pipe", func(t testing.TB, pack, outside string) {
+		{"named pipe as email template", "templates/family.html", "is a named pipe", func(t testing.TB, pack, outside string) {
 			replace(t, pack, "templates/family.html", mkfifo)
 		}},
 	}
