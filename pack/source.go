@@ -24,7 +24,8 @@ type Source struct {
 // Open returns the pack folder dir, or the built-in sample for "". A path that
 // is not a folder is an error. The folder is read only through an os.Root, and
 // only its ordinary files and folders: a link, or a device or named pipe, is
-// refused with a message naming it (see folder).
+// refused with a message naming it (see folder). dir itself may be a link: it is
+// the operator's setting, and a deploy may switch it from release to release.
 func Open(dir string) (Source, error) {
 	if dir == "" {
 		return Source{FS: defaultpack.FS}, nil
@@ -127,7 +128,7 @@ func refuse(root *os.Root, name string) error {
 		step := strings.Join(parts[:i+1], "/")
 		info, err := root.Lstat(step)
 		if err != nil {
-			return nil // a missing file: the open says so in its own words
+			return nil // missing, say: the open below says so in its own words
 		}
 		if info.Mode()&fs.ModeSymlink != 0 {
 			return isLink(root, name, step)
