@@ -95,7 +95,9 @@ func (p *packs) watch(ctx context.Context, interval time.Duration, hup <-chan os
 }
 
 // fingerprint summarizes the names, sizes and times of the pack's files: polling
-// it costs a few stat calls and needs no file-watching dependency.
+// it costs a few stat calls and needs no file-watching dependency. It reads the
+// folder through src.FS, so through its root, and a link is described by its own
+// Lstat, never followed: a link seen here is refused when the pack is loaded.
 func (p *packs) fingerprint() string {
 	if p.src.Dir == "" {
 		return ""

@@ -163,6 +163,10 @@ func describeReadError(name string, err error) string {
 	if errors.Is(err, fs.ErrNotExist) {
 		return "the pack has no " + name
 	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == name {
+		err = pe.Err // its "open name: " would only say the name again
+	}
 	return "cannot read " + name + ": " + err.Error()
 }
 
@@ -170,7 +174,13 @@ func describeReadError(name string, err error) string {
 func (l *loader) readFlows() []*flowFile {
 	names, _ := fs.Glob(l.fsys, flowsDir+"/*.yaml")
 	if len(names) == 0 {
-		l.r.errorf(Pos{File: flowsDir}, "the pack has no flow: add a file like flows/screening.yaml")
+		// Glob says nothing of a folder it cannot read (a link, say): tell
+		// that rather than that there is no flow.
+		if _, err := fs.Stat(l.fsys, flowsDir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			l.r.errorf(Pos{File: flowsDir}, "%s", describeReadError(flowsDir, err))
+		} else {
+			l.r.errorf(Pos{File: flowsDir}, "the pack has no flow: add a file like flows/screening.yaml")
+		}
 	}
 	var files []*flowFile
 	for _, name := range names {

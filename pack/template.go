@@ -26,7 +26,7 @@ func (l *loader) emailTemplate(ref flows.Scalar, field string) *htmltemplate.Tem
 	}
 	src, err := fs.ReadFile(l.fsys, name)
 	if err != nil {
-		l.errorf(ref.Pos, "%s: cannot read %s: %v", field, name, err)
+		l.errorf(ref.Pos, "%s: cannot read %s: %v", field, name, readError(name, err))
 		return nil
 	}
 	tpl, err := htmltemplate.New(path.Base(name)).Option("missingkey=error").Parse(string(src))

@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -76,6 +77,12 @@ func LoadTests(fsys fs.FS) ([]*Transcript, flows.Problems) {
 	l := &loader{fsys: fsys}
 	var all []*Transcript
 	names, _ := fs.Glob(fsys, testsDir+"/*.yaml")
+	if len(names) == 0 {
+		// Glob says nothing of a folder it cannot read (a link, say).
+		if _, err := fs.Stat(fsys, testsDir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			l.errorf(flows.Pos{File: testsDir}, "cannot read %s: %v", testsDir, readError(testsDir, err))
+		}
+	}
 	for _, name := range names {
 		var list []*Transcript
 		if !l.decode(name, &list, true) {

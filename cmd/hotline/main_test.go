@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/internal/testkit/hostilepack"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -238,4 +239,57 @@ func TestUsage(t *testing.T) {
 	if r := runHotline(t, "", nil, "check", "a", "b"); r.status != 2 {
 		t.Errorf("two packs: status %d", r.status)
 	}
+}
+
+// TestCheckRefusesWhatLeavesThePack: `hotline check` and `hotline test` on a
+// pack whose files are links (out of the folder or not) or a named pipe fail,
+// with a line naming the file and saying why, and print nothing of what the
+// links point at.
+func TestCheckRefusesWhatLeavesThePack(t *testing.T) {
+	for _, a := range hostilepack.Attacks() {
+		t.Run(a.Name, func(t *testing.T) {
+			dir := hostilepack.Folder(t, &a)
+			for _, cmd := range []string{"check", "test"} {
+				r := runHotline(t, "", nil, cmd, dir)
+				out := r.stdout + r.stderr
+				if r.status != 1 || !hasLine(out, dir, a.File, a.Why) {
+					t.Errorf("%s: status %d, want 1 and a line naming %s and saying %q; got:\n%s", cmd, r.status, a.File, a.Why, out)
+				}
+				if hostilepack.Shows(out) {
+					t.Errorf("%s shows what the link points at:\n%s", cmd, out)
+				}
+			}
+		})
+	}
+	t.Run("tests folder linked to a folder outside", func(t *testing.T) {
+		dir := hostilepack.Folder(t, nil)
+		outside := filepath.Join(t.TempDir(), "tests")
+		if err := os.Rename(filepath.Join(dir, "tests"), outside); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(outside, filepath.Join(dir, "tests")); err != nil {
+			t.Fatal(err)
+		}
+		r := runHotline(t, "", nil, "check", dir)
+		if want := filepath.Join(dir, "tests") + ": cannot read tests: it is a link"; r.status != 1 || !strings.Contains(r.stdout, want) {
+			t.Errorf("check: status %d, want 1 and %q; got:\n%s%s", r.status, want, r.stdout, r.stderr)
+		}
+	})
+}
+
+// hasLine reports whether a line of out holds every one of words, once the path
+// of the pack folder made by hostilepack.Folder is taken out of it: t.TempDir
+// names folders after the test, and so repeats its words.
+func hasLine(out, folder string, words ...string) bool {
+	out = strings.ReplaceAll(out, filepath.Dir(folder), "…")
+	for line := range strings.Lines(out) {
+		all := true
+		for _, w := range words {
+			all = all && strings.Contains(line, w)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }

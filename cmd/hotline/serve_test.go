@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-legal/hotline/internal/testkit/hostilepack"
 	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
 	"github.com/hotline-legal/hotline/internal/testkit/twilioform"
@@ -266,6 +267,87 @@ func TestServeHotReload(t *testing.T) {
 	}
 	if _, got := srv.twilioPost(from, "yes", newSID(t), serveToken); !strings.Contains(strings.Join(got, ""), "in danger") {
 		t.Errorf("with a broken pack on disk, the old pack should still serve; got %q", got)
+	}
+}
+
+// TestServeRefusesWhatLeavesThePack: the real server does not start on a pack
+// whose files are links or a named pipe; it says which file and why, and
+// nothing of what the links point at.
+func TestServeRefusesWhatLeavesThePack(t *testing.T) {
+	for _, a := range hostilepack.Attacks() {
+		t.Run(a.Name, func(t *testing.T) {
+			dir := hostilepack.Folder(t, &a)
+			env := map[string]string{"HOTLINE_ADDR": "127.0.0.1:0", "HOTLINE_OUTBOX_DIR": t.TempDir(), "HOTLINE_FLOWS": dir}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var logs syncBuffer
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &logs)
+			}()
+			var err error
+		wait: // for the server to stop, or (a failure) to listen
+			for {
+				select {
+				case err = <-done:
+					break wait
+				case <-time.After(20 * time.Millisecond):
+					if strings.Contains(logs.String(), "hotline is listening") {
+						cancel()
+						<-done
+						t.Fatalf("serve started on the pack:\n%s", logs.String())
+					}
+				}
+			}
+			if err == nil || !hasLine(logs.String(), dir, a.File, a.Why) {
+				t.Errorf("serve: %v, want an error and a line naming %s and saying %q; got:\n%s", err, a.File, a.Why, logs.String())
+			}
+			if hostilepack.Shows(logs.String()) {
+				t.Errorf("serve shows what the link points at:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+// TestServeReloadRefusesWhatLeavesThePack: a link or a named pipe that appears
+// in the pack folder of a running server is refused like any broken pack (the
+// old pack keeps serving), and the watcher neither follows the link nor hangs
+// on the pipe.
+func TestServeReloadRefusesWhatLeavesThePack(t *testing.T) {
+	dir := hostilepack.Folder(t, nil)
+	srv := startServe(t, map[string]string{
+		"HOTLINE_FLOWS": dir, "TWILIO_AUTH_TOKEN": serveToken, "HOTLINE_PUBLIC_URL": "https://hotline.example.org",
+		"HOTLINE_RELOAD_INTERVAL": "100ms",
+	})
+	from := "+13125550181"
+	srv.twilioPost(from, "hi", newSID(t), serveToken)
+
+	attacks := map[string]hostilepack.Attack{}
+	for _, a := range hostilepack.Attacks() {
+		attacks[a.Name] = a
+	}
+	for i, name := range []string{"flow file linked to a valid flow outside", "named pipe as email template"} {
+		a, ok := attacks[name]
+		if !ok {
+			t.Fatalf("test setup: no attack %q", name)
+		}
+		a.Plant(t, dir)
+		deadline := time.Now().Add(10 * time.Second)
+		for strings.Count(srv.logs.String(), "still serving the previous one") <= i {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the reload was not refused:\n%s", name, srv.logs)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !hasLine(srv.logs.String(), dir, "still serving the previous one", a.File, a.Why) {
+			t.Errorf("%s: the refusal does not name %s and say %q:\n%s", name, a.File, a.Why, srv.logs)
+		}
+	}
+	if _, got := srv.twilioPost(from, "1", newSID(t), serveToken); !strings.Contains(strings.Join(got, ""), "We'll ask about 10 short questions") {
+		t.Errorf("after the refused reloads the conversation got %q, want the old pack's question", got)
+	}
+	if strings.Contains(srv.logs.String(), "pack reloaded") || hostilepack.Shows(srv.logs.String()) {
+		t.Errorf("a pack was reloaded, or the logs show what a link points at:\n%s", srv.logs)
 	}
 }
 
