@@ -663,6 +663,22 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// ClockOffset returns how far Redis's clock (TIME) is ahead of this host's
+// (negative: behind), measured against the middle of the round trip, and the
+// round trip, which bounds the measurement's error. The commit script compares
+// deadlines with Redis's clock (see commitScript), so the service's margin for
+// clock skew holds only while this stays small.
+func (s *Store) ClockOffset(ctx context.Context) (offset, roundTrip time.Duration, err error) {
+	before := time.Now()
+	t, err := s.rdb.Time(ctx).Result()
+	after := time.Now()
+	if err != nil {
+		return 0, 0, fmt.Errorf("redisstore: time: %w", err)
+	}
+	roundTrip = after.Sub(before)
+	return t.Sub(before.Add(roundTrip / 2)), roundTrip, nil
+}
+
 func stringOf(v any) string {
 	switch v := v.(type) {
 	case string:

@@ -402,3 +402,17 @@ func TestMalformedCommitWritesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestClockOffset: Redis on this host has this host's clock; the measurement
+// says so, within its round trip (plus a millisecond: TIME has microseconds,
+// the test's clock nanoseconds).
+func TestClockOffset(t *testing.T) {
+	s := redisstore.New(redisserver.Start(t).Client(), "test:")
+	offset, rtt, err := s.ClockOffset(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offset.Abs() > rtt/2+time.Millisecond {
+		t.Errorf("ClockOffset = %v (round trip %v); want 0 within the round trip, Redis runs on this host", offset, rtt)
+	}
+}
