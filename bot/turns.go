@@ -21,6 +21,9 @@ import (
 type turns struct {
 	mu sync.Mutex
 	m  map[string]*turn
+	// free keeps turns no message uses any more, so that a message need not
+	// allocate one and its channel (two of the few allocations of a message).
+	free sync.Pool
 }
 
 // turn is one conversation's turn.
@@ -42,7 +45,10 @@ func (t *turns) wait(ctx context.Context, key string) (*turn, error) {
 	t.mu.Lock()
 	tn := t.m[key]
 	if tn == nil {
-		tn = &turn{slot: make(chan struct{}, 1)}
+		tn, _ = t.free.Get().(*turn)
+		if tn == nil {
+			tn = &turn{slot: make(chan struct{}, 1)}
+		}
 		t.m[key] = tn
 	}
 	tn.users++
@@ -65,8 +71,15 @@ func (t *turns) done(key string, tn *turn) {
 // leave forgets a message that held or waited for the turn.
 func (t *turns) leave(key string, tn *turn) {
 	t.mu.Lock()
-	if tn.users--; tn.users == 0 {
+	tn.users--
+	unused := tn.users == 0
+	if unused {
 		delete(t.m, key)
 	}
 	t.mu.Unlock()
+	if unused {
+		// No message holds it or waits for it: it is out of the map, and its
+		// slot is empty (the last holder emptied it before leaving).
+		t.free.Put(tn)
+	}
 }
