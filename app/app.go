@@ -158,7 +158,9 @@ func New(cfg config.Config, o Options) (*App, error) {
 			return a.store.Ping(ctx)
 		},
 		PublicURL: cfg.PublicURL, AuthToken: cfg.TwilioAuthToken, SkipSignature: cfg.InsecureSkipSignature,
-		MaxBodyBytes: cfg.MaxBodyBytes, HandleTimeout: 10 * time.Second,
+		// The service answers within 1.5 s by itself (bot.Handle); this outer
+		// bound is the product's promise of an answer within 2 s.
+		MaxBodyBytes: cfg.MaxBodyBytes, HandleTimeout: 2 * time.Second,
 		Preview: cfg.Preview, AdminToken: cfg.AdminToken, TrustedProxies: cfg.TrustedProxies,
 		SessionKey: subkey(secret, "web chat sessions"), ChatReferralsPerDay: cfg.ChatReferralsPerDay,
 	})
@@ -231,6 +233,7 @@ func (a *App) Run(ctx context.Context) error {
 	if metricsLn != nil {
 		a.serveMetrics(gctx, g, metricsLn)
 	}
+	g.Go(func() error { a.checkClock(gctx); return nil })
 	g.Go(func() error { a.outbox.Run(gctx); return nil })
 	if a.reminders != nil {
 		g.Go(func() error { a.reminders.Run(gctx); return nil })
@@ -285,6 +288,27 @@ func subkey(secret []byte, use string) []byte {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte("hotline " + use))
 	return mac.Sum(nil)
+}
+
+// maxClockOffset is how far Redis's clock may be from this host's before the
+// app warns: commits are refused after their deadline by Redis's clock, and the
+// service leaves 250 ms for the difference (bot's clockSkew).
+const maxClockOffset = 100 * time.Millisecond
+
+// checkClock compares Redis's clock with this host's once, at start, and warns
+// when they differ by more than maxClockOffset: behind, a commit could apply
+// after the person was told it failed; ahead, commits are refused early.
+func (a *App) checkClock(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	offset, rtt, err := a.store.ClockOffset(ctx)
+	switch {
+	case err != nil:
+		a.log.Warn("could not compare Redis's clock with this host's", "err", err)
+	case offset.Abs() > maxClockOffset+rtt/2:
+		a.log.Error("Redis's clock differs from this host's: keep both in sync (NTP); messages may be refused, or applied after their apology",
+			"redis_ahead_by", offset.Round(time.Millisecond), "round_trip", rtt.Round(time.Millisecond))
+	}
 }
 
 // Close releases Redis (and stops the embedded one).

@@ -50,6 +50,7 @@ type counts struct {
 	mu                                      sync.Mutex
 	sent, retried, dead, reminders, errored int
 	errs                                    []string
+	circuit                                 []bool // the breaker's openings (true) and closings
 }
 
 func (c *counts) MessageIn(string)            {}
@@ -63,9 +64,15 @@ func (c *counts) EmailSent(string)            { c.add(&c.sent) }
 func (c *counts) EmailRetried()               { c.add(&c.retried) }
 func (c *counts) EmailDead(string)            { c.add(&c.dead) }
 func (c *counts) ReminderSent()               { c.add(&c.reminders) }
-func (c *counts) Error(kind string)           { c.add(&c.errored); c.errs = append(c.errs, kind) }
-func (c *counts) add(n *int)                  { c.mu.Lock(); *n++; c.mu.Unlock() }
-func (c *counts) get(n *int) int              { c.mu.Lock(); defer c.mu.Unlock(); return *n }
+func (c *counts) Error(kind string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.errored++
+	c.errs = append(c.errs, kind)
+}
+func (c *counts) Circuit(open bool) { c.mu.Lock(); c.circuit = append(c.circuit, open); c.mu.Unlock() }
+func (c *counts) add(n *int)        { c.mu.Lock(); *n++; c.mu.Unlock() }
+func (c *counts) get(n *int) int    { c.mu.Lock(); defer c.mu.Unlock(); return *n }
 func (c *counts) snapshot() (s, r, d, rem int) {
 	return c.get(&c.sent), c.get(&c.retried), c.get(&c.dead), c.get(&c.reminders)
 }

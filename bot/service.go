@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +39,8 @@ type Observer interface {
 	OptOut(channel string)
 	Referral(org string)
 	Error(kind string)
+	// Circuit reports the store's circuit breaker opening (true) or closing.
+	Circuit(open bool)
 }
 
 // Service applies inbound messages to conversations, each exactly once.
@@ -55,6 +58,8 @@ type Service struct {
 	// emailFrom and emailDomain are the referral emails' sender and the end
 	// of their Message-IDs.
 	emailFrom, emailDomain string
+	turns                  *turns
+	breaker                *breaker
 }
 
 // Options are the Service's collaborators and settings.
@@ -99,6 +104,7 @@ func New(o Options) (*Service, error) {
 		store: o.Store, keys: o.Keys, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
 		retention: o.Retention, remindIn: o.ReminderDelay, cache: newStateCache(o.CacheSize),
 		emailFrom: o.EmailFrom, emailDomain: o.EmailDomain,
+		turns: newTurns(), breaker: &breaker{log: o.Log, observe: o.Observer},
 	}, nil
 }
 
@@ -121,19 +127,84 @@ func missing(origin string, nils map[string]bool) error {
 // Twilio's redeliveries of the last message, which come within hours.
 const endedTTL = 48 * time.Hour
 
-// maxAttempts bounds the load-step-commit loop. Each retry means another message of
-// the same person committed in between, so this many in a row is a storm.
-const maxAttempts = 20
+// The timing of a message. The person must learn within 2 seconds whether a
+// message counted: an apology means "not applied, send it again", and a resent
+// answer must then answer the same question, never the next one. So a message
+// is applied within applyWithin of its arrival or not at all, and the store
+// enforces that with its own clock (Change.Deadline), however late a commit
+// reaches it.
+const (
+	// applyWithin is how long after its arrival a message may be applied:
+	// waiting for its conversation's turn, every commit attempt and backoff.
+	// Its commits carry arrival+applyWithin as their deadline. Commits take
+	// milliseconds (BENCHMARKS.md), so a second is an outage, not a slow day.
+	applyWithin = time.Second
+	// clockSkew is how far the store's clock may lag the service's: after a
+	// commit that got no answer, the service waits until its own clock has
+	// passed the deadline by this much, so that the store, by its clock, has
+	// passed it too and will refuse the commit if it is still on its way.
+	// NTP keeps hosts within milliseconds; 250 ms covers a host that drifted
+	// (or a clock stepped back) by far more, and still answers in time. A Redis
+	// host whose clock lags the service's by more could apply a message after
+	// its apology.
+	clockSkew = 250 * time.Millisecond
+	// recheckWithin bounds the last look, after that wait, at whether a commit
+	// that got no answer was applied before its deadline (its answer lost).
+	recheckWithin = 250 * time.Millisecond
+	// messageWithin is the longest Handle takes: 1.5 s, within the 2 s promised.
+	messageWithin = applyWithin + clockSkew + recheckWithin
+)
+
+// Backoff between conflicting commits, which within a process only come from
+// another process moving the same conversation on (messages of one person
+// spread over processes): the first conflict is stepped again at once (the
+// store returned the newer conversation); later ones wait a random time up to
+// backoffBase·2ⁿ, at most backoffMax, so that the processes stop colliding.
+const (
+	backoffBase = 2 * time.Millisecond
+	backoffMax  = 64 * time.Millisecond
+	// maxAttempts bounds the loop, whose deadline also ends it.
+	maxAttempts = 100
+)
 
 // Handle applies a message exactly once and returns the replies. A duplicate gets
 // the replies of the first delivery and changes nothing. On an error the caller
-// should apologise (see TechnicalProblem). The message was then not applied, as
-// far as a last look could tell: a commit whose answer was lost is looked for
-// once more before giving up, but one still stuck in a stalled Redis past that
-// look may yet apply, and a resend is then answered as the next question.
+// should apologise (see TechnicalProblem): the message was not applied and will
+// not be, so the same answer sent again answers the same question. Handle
+// returns within messageWithin (1.5 s), or ctx's deadline if earlier (plus
+// clockSkew and recheckWithin).
+//
+// The messages of one conversation in this process take turns; messages of one
+// conversation on several processes conflict and are stepped again, with
+// backoff. While the store does not answer, a circuit breaker refuses messages
+// at once (ErrCircuitOpen).
 func (s *Service) Handle(ctx context.Context, m hotline.Message) (Reply, error) {
 	key := s.keys.Of(m.Conversation)
 	s.observe.MessageIn(m.Channel)
+	if !s.breaker.admit(s.now()) {
+		s.observe.Error("circuit_open")
+		return Reply{}, ErrCircuitOpen
+	}
+	// The deadline is by the wall clock, whatever clock s.now gives the engine:
+	// Redis compares it with its own wall clock (TIME).
+	deadline := time.Now().Add(applyWithin)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	tn, err := s.turns.wait(ctx, key)
+	if err != nil {
+		// Nothing was sent: not applied, for certain.
+		s.observe.Error("busy")
+		return Reply{}, fmt.Errorf("bot: the conversation's earlier messages took the time of this one: %w", err)
+	}
+	defer s.turns.done(key, tn)
+	return s.apply(ctx, key, m, deadline)
+}
+
+// apply is Handle's load-step-commit loop, run in the conversation's turn.
+func (s *Service) apply(ctx context.Context, key string, m hotline.Message, deadline time.Time) (Reply, error) {
 	// The cache usually holds the conversation as this process last committed it;
 	// when it does not, the conversation is most often new. Either way the commit
 	// is the only round trip: if the guess was wrong (another process moved the
@@ -149,23 +220,22 @@ func (s *Service) Handle(ctx context.Context, m hotline.Message) (Reply, error) 
 		if err != nil {
 			return Reply{}, err
 		}
+		change.Deadline = deadline
 		now, committed, err := s.store.Commit(ctx, key, m.ID, change)
+		s.breaker.record(s.now(), !errors.Is(err, ErrUnavailable))
 		switch {
 		case errors.Is(err, ErrRefTaken):
 			continue // step again: a new reference is drawn
 		case err != nil:
-			s.cache.drop(key)
-			s.observe.Error("store")
-			// A commit that timed out may still have been applied: ask once more,
-			// so that the person is not told to send again an answer that counted
-			// (it would then answer the next question).
-			if applied, ok := s.recheck(key, m); ok {
-				return applied, nil
-			}
-			return Reply{}, fmt.Errorf("bot: commit: %w", err)
+			return s.notCommitted(key, m, deadline, err)
 		case !committed:
 			s.cache.drop(key)
 			snap = now
+			if err := backoff(ctx, attempt); err != nil {
+				// No commit is under way: not applied, for certain.
+				s.observe.Error("conflicts")
+				return Reply{}, fmt.Errorf("bot: %d conflicting updates before the deadline: %w", attempt+1, err)
+			}
 			continue
 		}
 		s.cache.put(key, Snapshot{State: change.State, Version: now.Version})
@@ -176,15 +246,56 @@ func (s *Service) Handle(ctx context.Context, m hotline.Message) (Reply, error) 
 	return Reply{}, fmt.Errorf("bot: %d conflicting updates in a row", maxAttempts)
 }
 
+// backoff waits before the attempt after attempt (0-based), or returns ctx's
+// error when its deadline comes first.
+func backoff(ctx context.Context, attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	limit := min(backoffBase<<min(attempt-1, 16), backoffMax)
+	t := time.NewTimer(rand.N(limit) + 1)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// notCommitted answers a message whose commit failed. When the store refused it
+// (ErrDeadline), it was not applied. Otherwise the commit may have been applied
+// before its deadline with its answer lost, or may still be on its way (in a
+// stalled Redis's socket, or a batch): the service waits until the deadline has
+// passed by the store's clock too, after which no such commit can apply, and
+// looks once more; the person is told to send again only when that look does not
+// find it applied. When the look cannot reach the store either, the message is
+// taken as not applied: it could only have been applied in the moment between
+// its commit's arrival and the store's going silent.
+func (s *Service) notCommitted(key string, m hotline.Message, deadline time.Time, err error) (Reply, error) {
+	s.cache.drop(key)
+	s.observe.Error("store")
+	if !errors.Is(err, ErrDeadline) {
+		time.Sleep(time.Until(deadline.Add(clockSkew)))
+		if applied, ok := s.recheck(key, m); ok {
+			return applied, nil
+		}
+	}
+	return Reply{}, fmt.Errorf("bot: commit: %w", err)
+}
+
 // recheck looks, with a fresh deadline, whether a message whose commit failed was
 // applied after all, and if so returns its replies.
 func (s *Service) recheck(key string, m hotline.Message) (Reply, bool) {
 	if m.ID == "" {
 		return Reply{}, false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), recheckWithin)
 	defer cancel()
 	snap, err := s.store.Load(ctx, key, m.ID)
+	if err == nil {
+		s.breaker.record(s.now(), true)
+	}
 	if err != nil || !snap.Duplicate {
 		return Reply{}, false
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,5 +46,45 @@ func TestProcessesTakeTurns(t *testing.T) {
 	}
 	if kinds := r.counts.errorKinds(); kinds != "" {
 		t.Errorf("errors: %s", kinds)
+	}
+}
+
+// TestProcessesRaceOneSender: 50 messages of one person at the same moment,
+// spread over two processes (two Services on one Redis, as behind a load
+// balancer). Within a process they take turns; across the two they conflict,
+// and back off until each is applied: none fails, each is applied once.
+func TestProcessesRaceOneSender(t *testing.T) {
+	r := newRig(t, 0)
+	other := must(bot.New(bot.Options{
+		Store: r.store, Keys: testKeys, Pack: r.packFn, Now: r.clock.Now, Random: rand.Reader, Log: r.log, Observer: r.counts,
+		Retention: 7 * 24 * time.Hour, EmailFrom: testFrom, EmailDomain: "example.org",
+	}))
+	services := []*bot.Service{r.service, other}
+	conv := hotline.Conversation{Channel: "sms", From: "+13125550144", To: "+13125550100"}
+	const n = 50
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := services[i%2].Handle(context.Background(), hotline.Message{Conversation: conv, ID: fmt.Sprintf("SM%d", i), Text: "hi"})
+			errs <- err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("a message of the burst: %v", err)
+		}
+	}
+	for i := range n {
+		if snap, err := r.store.Load(context.Background(), testKeys.Of(conv), fmt.Sprintf("SM%d", i)); err != nil || !snap.Duplicate {
+			t.Errorf("message %d: applied=%v (%v); want applied", i, snap.Duplicate, err)
+		}
 	}
 }

@@ -45,6 +45,13 @@ type Change struct {
 	// Reminder is when to remind the person if nothing else happens; nil drops
 	// any reminder.
 	Reminder *Reminder
+	// Deadline is when the change may no longer be saved, by the store's own
+	// clock (Redis's TIME: the wall clock of its host, not the service's
+	// injected clock); zero for none. The caller's context deadline, when
+	// earlier, counts the same. A store that gets the change later refuses it
+	// with ErrDeadline and saves nothing, so that a message the person was told
+	// failed is never applied after all.
+	Deadline time.Time
 }
 
 // Reminder is a reminder text to come, and whom it goes to: back along the
@@ -57,6 +64,16 @@ type Reminder struct {
 // ErrRefTaken means a referral's reference is already used in the outbox.
 var ErrRefTaken = errors.New("bot: referral reference already in use; draw another")
 
+// ErrDeadline means the store refused a commit because its deadline had passed
+// by the store's clock: nothing of it was saved, and nothing will be.
+var ErrDeadline = errors.New("bot: commit deadline passed; nothing saved")
+
+// ErrUnavailable marks an error for which the store gave no answer (it could not
+// be reached, or did not answer in time), as opposed to an answer it gave. After
+// such a Commit, whether the change was saved is unknown until its deadline has
+// passed.
+var ErrUnavailable = errors.New("bot: store unavailable")
+
 // Store keeps conversations. A message is a Commit conditional on the version it
 // was stepped from, with no lock held: on a conflict the store returns the newer
 // conversation and the message is stepped again.
@@ -67,7 +84,9 @@ type Store interface {
 	// new version in now.Version; otherwise it returns committed false and what
 	// Load would have returned (the duplicate, or the newer conversation). A
 	// message id is remembered for at least 48 hours. A reference already in use
-	// is ErrRefTaken, with nothing saved.
+	// is ErrRefTaken, and a deadline passed (c.Deadline or ctx's) is ErrDeadline,
+	// both with nothing saved; a duplicate is still answered as one after the
+	// deadline. An error for which the store gave no answer wraps ErrUnavailable.
 	Commit(ctx context.Context, conv, msgID string, c Change) (now Snapshot, committed bool, err error)
 	// RefPrefix is the first character of the conversation's referral references.
 	RefPrefix(conv string) byte

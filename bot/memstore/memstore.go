@@ -8,6 +8,7 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -121,13 +122,16 @@ func (s *Store) Load(_ context.Context, conv, msgID string) (bot.Snapshot, error
 
 // Commit saves a change if the conversation is still at its version (see
 // bot.Store).
-func (s *Store) Commit(_ context.Context, conv, msgID string, ch bot.Change) (bot.Snapshot, bool, error) {
+func (s *Store) Commit(ctx context.Context, conv, msgID string, ch bot.Change) (bot.Snapshot, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	c := s.get(conv)
 	if dup, ok := c.duplicate(msgID, now); ok {
 		return dup, false, nil
+	}
+	if passed(ctx, ch.Deadline) {
+		return bot.Snapshot{}, false, fmt.Errorf("memstore: commit: %w", bot.ErrDeadline)
 	}
 	current := int64(0)
 	if c != nil {
@@ -184,6 +188,17 @@ func (s *Store) Commit(_ context.Context, conv, msgID string, ch bot.Change) (bo
 		c.reminder = &r
 	}
 	return bot.Snapshot{Version: next}, true, nil
+}
+
+// passed reports whether a commit's deadline (the change's, or ctx's when
+// earlier) has passed. It reads the wall clock, not the store's clock: Redis
+// compares deadlines with its TIME, which is its host's wall clock, and the
+// service sets them from time.Now whatever clock it steps conversations by.
+func passed(ctx context.Context, deadline time.Time) bool {
+	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
+		deadline = d
+	}
+	return !deadline.IsZero() && !time.Now().Before(deadline)
 }
 
 // RefPrefix returns 0: references are unique in the one shard.

@@ -28,6 +28,8 @@ type Metrics struct {
 	outboxDepth    prometheus.Gauge
 	outboxOldest   prometheus.Gauge
 	remindersSent  prometheus.Counter
+	circuitOpen    prometheus.Gauge
+	circuitOpens   prometheus.Counter
 }
 
 var (
@@ -55,7 +57,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "hotline_referrals_total", Help: "Screenings ended with a referral, by organization id (\"fallback\" for the text-only fallback).",
 		}, []string{"organization"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hotline_errors_total", Help: "Errors, by kind: store (Redis), bad_state, conflicts, signature, request, panic, pack_reload, stored_reply.",
+			Name: "hotline_errors_total", Help: "Errors, by kind: store (Redis), circuit_open (refused at once while Redis does not answer), busy (the conversation's earlier messages took its time), bad_state, conflicts, signature, request, panic, pack_reload, stored_reply.",
 		}, []string{"kind"}),
 		stepSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "hotline_step_seconds", Help: "Time the engine takes to apply one message.",
@@ -85,10 +87,16 @@ func New(reg prometheus.Registerer) *Metrics {
 		remindersSent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hotline_reminders_sent_total", Help: "Reminder texts sent to people who stopped answering.",
 		}),
+		circuitOpen: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hotline_store_circuit_open", Help: "1 while the store's circuit breaker is open (Redis not answering: messages get the apology at once), else 0.",
+		}),
+		circuitOpens: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_store_circuit_opens_total", Help: "Times the store's circuit breaker opened.",
+		}),
 	}
 	reg.MustRegister(m.messagesIn, m.messagesOut, m.duplicates, m.optOuts, m.referrals, m.errors, m.stepSeconds,
 		m.deliveryStatus, m.packReloads, m.emailsSent, m.emailsRetried, m.emailsDead, m.outboxDepth, m.outboxOldest,
-		m.remindersSent)
+		m.remindersSent, m.circuitOpen, m.circuitOpens)
 	return m
 }
 
@@ -111,6 +119,16 @@ func (m *Metrics) OptOut(channel string) { m.optOuts.WithLabelValues(channel).In
 
 // Referral counts a referral to an organization (or "fallback").
 func (m *Metrics) Referral(org string) { m.referrals.WithLabelValues(org).Inc() }
+
+// Circuit records the store's circuit breaker opening or closing.
+func (m *Metrics) Circuit(open bool) {
+	if open {
+		m.circuitOpen.Set(1)
+		m.circuitOpens.Inc()
+		return
+	}
+	m.circuitOpen.Set(0)
+}
 
 // Error counts an error of a kind.
 func (m *Metrics) Error(kind string) { m.errors.WithLabelValues(kind).Inc() }

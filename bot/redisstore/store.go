@@ -132,15 +132,23 @@ end
 // KEYS: conversation, message ids, jobs, outbox, created, remind.
 // ARGV: 1 the head, fixed-width: the version read (16 digits), the new version
 // (16), the message's short id (19, all "-" for none), the TTL in ms (16, "0…0"
-// keeps none); 2 the string from "remind at" on (its first 16 digits, "0…0" for
+// keeps none), the deadline in Unix ms (16, "0…0" for none); 2 the string from "remind at" on (its first 16 digits, "0…0" for
 // no reminder, say whether to schedule one); 3 job ref ("" for none); 4 job; 5
 // now ms (for the job). The arguments are few and fixed-width on purpose: each
 // one costs Redis an object and a Lua string. They are checked before anything is
 // written: Redis does not undo the writes of a script that fails halfway.
 //
+// A commit that runs at or after its deadline, by Redis's own clock (TIME), saves
+// nothing: the person may have been told that the message failed, and a commit
+// still queued behind a stalled Redis must not apply it after all. The clock is
+// read before the first write, once the message is known not to be the last one
+// applied (whose duplicate is answered whatever the time); one TIME call costs
+// well under a microsecond.
+//
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
 // for a duplicate of an older one; {0, state, version} when another message came
-// first; {-1} when the job's reference is in use in this shard.
+// first; {-1} when the job's reference is in use in this shard; {-2} when the
+// deadline has passed.
 var commitScript = redis.NewScript(commitLua)
 
 // commitLua is the commit script's source.
@@ -148,7 +156,8 @@ var commitLua = luaLayout + unpackLua + `
 local head = ARGV[1]
 local expected, nextv = string.sub(head, 1, 16), string.sub(head, 17, 32)
 local msg, r = string.sub(head, 33, 32 + IDLEN), string.sub(ARGV[2], 1, 16)
-local ttlDigits = string.sub(head, 33 + IDLEN, HEADLEN)
+local ttlDigits = string.sub(head, 33 + IDLEN, 48 + IDLEN)
+local deadline = string.sub(head, 49 + IDLEN, HEADLEN)
 -- Members are numbers without leading zeros, so that Redis keeps an intset.
 local member = msg ~= NOID and string.match(msg, '^0*(%d+)$')
 -- Everything is checked before the first write: Redis does not undo the writes
@@ -156,7 +165,7 @@ local member = msg ~= NOID and string.match(msg, '^0*(%d+)$')
 -- the message's retry a "duplicate".
 local headOK = #head == HEADLEN
 if msg == NOID then
-  headOK = headOK and string.find(string.sub(head, 1, 32), '^%d+$') and string.find(ttlDigits, '^%d+$')
+  headOK = headOK and string.find(string.sub(head, 1, 32), '^%d+$') and string.find(string.sub(head, 33 + IDLEN), '^%d+$')
 else
   headOK = headOK and member and string.find(head, '^%d+$')
 end
@@ -167,14 +176,19 @@ end
 local ttl = tonumber(ttlDigits)
 local cur = redis.call('GET', KEYS[1])
 local ok = readable(cur)
-if member then
-  if ok and string.sub(cur, LAST, MARK - 1) == msg then
-    local reply = tailOf(cur)
-    return {1, reply}
-  end
-  -- Adding the id tells whether it was there: a message applied before.
-  if redis.call('SADD', KEYS[2], member) == 0 then return {2} end
+if member and ok and string.sub(cur, LAST, MARK - 1) == msg then
+  local reply = tailOf(cur)
+  return {1, reply}
 end
+if deadline ~= ZERO then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) >= tonumber(deadline) then
+    if member and redis.call('SISMEMBER', KEYS[2], member) == 1 then return {2} end
+    return {-2}
+  end
+end
+-- Adding the id tells whether it was there: a message applied before.
+if member and redis.call('SADD', KEYS[2], member) == 0 then return {2} end
 local v, indexed = ZERO, ZERO
 if ok then v, indexed = string.sub(cur, 1, 16), string.sub(cur, 17, 32) end
 if v ~= expected then
@@ -262,7 +276,7 @@ func unpack(val string) conversation {
 func notDigit(r rune) bool { return r < '0' || r > '9' }
 
 // headLen is the length of the commit script's head argument.
-const headLen = 3*digits + shortIDLen
+const headLen = 4*digits + shortIDLen
 
 // pad writes n as 16 digits.
 func pad(n int64) string {
@@ -348,9 +362,10 @@ func asyncAutoPipeline(rdb redis.UniversalClient) *redis.AutoPipeliner {
 // runCommit runs the commit script for a conversation key of shard k, through
 // the autopipeliner when there is one and other commits are under way. A batched
 // command runs on the autopipeliner's context, not the caller's, so the caller's
-// deadline bounds only the wait: a commit given up on stays queued and may be
-// applied later. Service.Handle then asks Load, which the autopipeliner runs
-// after it.
+// deadline bounds only the wait: a commit given up on stays queued (as one sent
+// alone may sit in a stalled Redis's socket), but the deadline it carries makes
+// the script refuse it when it runs late. Load, which the autopipeliner runs
+// after it, then tells truly whether it was applied.
 func (s *Store) runCommit(ctx context.Context, k *shardKeys, conv string, args ...any) ([]any, error) {
 	alone := s.inflight.Add(1) == 1
 	defer s.inflight.Add(-1)
@@ -483,7 +498,7 @@ func (s *Store) Load(ctx context.Context, conv, msgID string) (bot.Snapshot, err
 		}
 	}
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return bot.Snapshot{}, fmt.Errorf("redisstore: load: %w", err)
+		return bot.Snapshot{}, storeError("load", err)
 	}
 	c := unpack(cmds[0].(*redis.StringCmd).Val())
 	switch {
@@ -525,6 +540,7 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Change) (b
 	h = appendPad(h, next)
 	h = appendShortID(h, msgID)
 	h = appendPad(h, max(c.TTL.Milliseconds(), 0))
+	h = appendPad(h, deadlineMs(ctx, c.Deadline))
 	// The string from "remind at" on is made here, so that the script only
 	// joins it to the conversation's head.
 	tail := make([]byte, 0, digits+16+len(replies)+len(who)+stateLen(&c.State))
@@ -546,7 +562,7 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Change) (b
 	}
 	res, err := s.runCommit(ctx, k, conv, string(h), tail, jobRef, job, now)
 	if err != nil {
-		return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: %w", err)
+		return bot.Snapshot{}, false, storeError("commit", err)
 	}
 	if len(res) == 0 {
 		return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: empty reply")
@@ -567,8 +583,34 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Change) (b
 		return bot.Snapshot{State: decodeStored(stringOf(res[1])), Version: version}, false, nil
 	case -1:
 		return bot.Snapshot{}, false, bot.ErrRefTaken
+	case -2:
+		return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: %w", bot.ErrDeadline)
 	}
 	return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: unexpected reply %v", res)
+}
+
+// deadlineMs is the commit's deadline in Unix ms, as the script compares it with
+// Redis's clock: the earlier of the change's and ctx's, 0 for none. It is
+// rounded down, so that the commit is refused a little early rather than late.
+func deadlineMs(ctx context.Context, change time.Time) int64 {
+	d := change
+	if cd, ok := ctx.Deadline(); ok && (d.IsZero() || cd.Before(d)) {
+		d = cd
+	}
+	if d.IsZero() {
+		return 0
+	}
+	return max(d.UnixMilli(), 1)
+}
+
+// storeError wraps an error of a command: one for which Redis gave no answer
+// also wraps bot.ErrUnavailable, which the service counts towards its circuit
+// breaker. A caller who cancelled (a person who hung up) says nothing of Redis.
+func storeError(op string, err error) error {
+	if IsUnavailable(err) && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("redisstore: %s: %w: %w", op, bot.ErrUnavailable, err)
+	}
+	return fmt.Errorf("redisstore: %s: %w", op, err)
 }
 
 // decodeStored reads a stored state. One this version cannot read (corrupt, or
@@ -621,6 +663,22 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("redisstore: %w", err)
 	}
 	return nil
+}
+
+// ClockOffset returns how far Redis's clock (TIME) is ahead of this host's
+// (negative: behind), measured against the middle of the round trip, and the
+// round trip, which bounds the measurement's error. The commit script compares
+// deadlines with Redis's clock (see commitScript), so the service's margin for
+// clock skew holds only while this stays small.
+func (s *Store) ClockOffset(ctx context.Context) (offset, roundTrip time.Duration, err error) {
+	before := time.Now()
+	t, err := s.rdb.Time(ctx).Result()
+	after := time.Now()
+	if err != nil {
+		return 0, 0, fmt.Errorf("redisstore: time: %w", err)
+	}
+	roundTrip = after.Sub(before)
+	return t.Sub(before.Add(roundTrip / 2)), roundTrip, nil
 }
 
 func stringOf(v any) string {

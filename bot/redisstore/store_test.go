@@ -2,7 +2,9 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -209,15 +211,17 @@ func TestCommitAfterScriptFlush(t *testing.T) {
 	}
 }
 
-// TestCommitDeadline: the caller's deadline bounds the wait for a commit, on its
-// own (go-redis with ContextTimeoutEnabled, as config sets it) or batched, though
-// batched commands run on the autopipeliner's own context.
-func TestCommitDeadline(t *testing.T) {
+// TestStalledCommitNotApplied: a commit sent to a stalled Redis (SIGSTOP: the
+// bytes wait in its socket, or in the autopipeliner's batch) whose caller gave
+// up at its deadline is refused by the script when Redis goes on, so that a
+// message the person was told failed is never applied; the caller's deadline
+// bounds its wait, on its own or batched.
+func TestStalledCommitNotApplied(t *testing.T) {
 	for _, batched := range []bool{false, true} {
 		t.Run(fmt.Sprint("batched=", batched), func(t *testing.T) {
 			srv := redisserver.Start(t)
 			if !srv.Real() {
-				t.Skip("CLIENT PAUSE needs a real redis-server")
+				t.Skip("stalling Redis needs a real redis-server")
 			}
 			rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true})
 			t.Cleanup(func() { _ = rdb.Close() })
@@ -225,41 +229,63 @@ func TestCommitDeadline(t *testing.T) {
 			if batched {
 				redisstore.AlwaysPipe(s)
 			}
-			if _, ok, err := s.Commit(context.Background(), "c", "SM1", bot.Change{State: flows.State{Step: "a"}, Now: time.Now()}); !ok || err != nil {
+			bg := context.Background()
+			if _, ok, err := s.Commit(bg, "c", "SM1", bot.Change{State: flows.State{Step: "a"}, Now: time.Now()}); !ok || err != nil {
 				t.Fatal(ok, err)
 			}
-			if err := rdb.Do(context.Background(), "CLIENT", "PAUSE", "1500", "WRITE").Err(); err != nil {
+			v, _ := s.Load(bg, "c", "SM2")
+			ran := scriptCalls(t, rdb)
+			if err := srv.Pause(); err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			ctx, cancel := context.WithTimeout(bg, 200*time.Millisecond)
 			defer cancel()
 			start := time.Now()
-			v, _ := s.Load(context.Background(), "c", "SM2")
 			_, ok, err := s.Commit(ctx, "c", "SM2", bot.Change{Version: v.Version, State: flows.State{Step: "b"}, Now: time.Now()})
-			if ok || err == nil {
-				t.Errorf("commit while Redis is paused: %v, %v; want an error", ok, err)
+			waited := time.Since(start)
+			if resumeErr := srv.Resume(); resumeErr != nil {
+				t.Fatal(resumeErr)
 			}
-			if waited := time.Since(start); waited > time.Second {
+			if ok || !errors.Is(err, bot.ErrUnavailable) {
+				t.Errorf("commit while Redis is stalled: %v, %v; want an unavailable error", ok, err)
+			}
+			if waited > time.Second {
 				t.Errorf("the commit waited %v past its 200ms deadline (%v)", waited, err)
 			}
-			// Whether it was applied, the load that follows must say truly: a
-			// batched commit stays queued, and the load runs after it.
-			loadCtx, cancelLoad := context.WithTimeout(context.Background(), 3*time.Second)
-			defer cancelLoad()
-			first, err := s.Load(loadCtx, "c", "SM2")
-			if err != nil {
-				t.Fatal(err)
+			// The commit that waited in Redis's socket (or the batch) runs now,
+			// past its deadline.
+			for i := 0; scriptCalls(t, rdb) == ran; i++ {
+				if i == 250 {
+					t.Fatal("the stalled commit never reached the script")
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
-			time.Sleep(time.Until(start.Add(1800 * time.Millisecond))) // the pause is over
-			later, err := s.Load(context.Background(), "c", "SM2")
-			if err != nil || later.Duplicate != first.Duplicate {
-				t.Errorf("the load after the timed-out commit said applied=%v, later applied=%v (%v)", first.Duplicate, later.Duplicate, err)
-			}
-			if batched && !first.Duplicate {
-				t.Errorf("the batched commit was not applied by the time its load ran")
+			if snap, err := s.Load(bg, "c", "SM2"); err != nil || snap.Duplicate || snap.Version != v.Version || snap.State.Step != "a" {
+				t.Errorf("after Redis went on, Load = %+v, %v; want SM2 not applied, the conversation as it was", snap, err)
 			}
 		})
 	}
+}
+
+// scriptCalls is how many times Redis has run the commit script (by its text or
+// its digest).
+func scriptCalls(t *testing.T, rdb *redis.Client) int {
+	t.Helper()
+	text, err := rdb.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(text, "\n") {
+		for _, prefix := range []string{"cmdstat_evalsha:calls=", "cmdstat_eval:calls="} {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
+				calls, _, _ := strings.Cut(rest, ",")
+				c, _ := strconv.Atoi(calls)
+				n += c
+			}
+		}
+	}
+	return n
 }
 
 // TestOlderLayoutIsNew: a conversation string of the layout before this one (a
@@ -407,14 +433,15 @@ func TestMalformedCommitWritesNothing(t *testing.T) {
 	s := redisstore.New(rdb, "test:")
 	ctx := context.Background()
 	keys := s.Keys("c")
-	good := strings.Repeat("0", 16) + "0000000000001000001" + "0001234567890123" + strings.Repeat("0", 16)
+	good := strings.Repeat("0", 16) + "0000000000001000001" + "0001234567890123" + strings.Repeat("0", 32)
 	tail := strings.Repeat("0", 16) + " 2 0\n[]"
 	for _, args := range [][]any{
-		{good[:10] + "x" + good[11:], tail, "", "", ""},              // a version that is not digits
-		{good, "000000000000000x 2 0\n[]", "", "", ""},               // a reminder time that is not digits
-		{good, tail, "H-3AAAA", "{}", "soon"},                        // a job's time that is not digits
-		{good[:len(good)-16] + "-000000000000001", tail, "", "", ""}, // a negative TTL
-		{good, "0000000000000000 2\n[]", "", "", ""},                 // a tail without its lengths
+		{good[:10] + "x" + good[11:], tail, "", "", ""},                                    // a version that is not digits
+		{good, "000000000000000x 2 0\n[]", "", "", ""},                                     // a reminder time that is not digits
+		{good, tail, "H-3AAAA", "{}", "soon"},                                              // a job's time that is not digits
+		{good[:len(good)-32] + "-000000000000001" + good[len(good)-16:], tail, "", "", ""}, // a negative TTL
+		{good[:len(good)-16] + "soon000000000000", tail, "", "", ""},                       // a deadline that is not digits
+		{good, "0000000000000000 2\n[]", "", "", ""},                                       // a tail without its lengths
 	} {
 		err := redisstore.RunCommitScript(ctx, rdb, s, "c", args...)
 		if err == nil || !strings.Contains(err.Error(), "malformed") {
@@ -423,5 +450,19 @@ func TestMalformedCommitWritesNothing(t *testing.T) {
 		if n := rdb.Exists(ctx, append(keys, "test:{h"+fmt.Sprintf("%02d", redisstore.ShardOf("c"))+"}:jobs")...).Val(); n != 0 {
 			t.Fatalf("%q left %d keys", args, n)
 		}
+	}
+}
+
+// TestClockOffset: Redis on this host has this host's clock; the measurement
+// says so, within its round trip (plus a millisecond: TIME has microseconds,
+// the test's clock nanoseconds).
+func TestClockOffset(t *testing.T) {
+	s := redisstore.New(redisserver.Start(t).Client(), "test:")
+	offset, rtt, err := s.ClockOffset(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offset.Abs() > rtt/2+time.Millisecond {
+		t.Errorf("ClockOffset = %v (round trip %v); want 0 within the round trip, Redis runs on this host", offset, rtt)
 	}
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) Store, shards int, expire func(t 
 	t.Run("DedupeAfterExpiry", s.dedupeAfterExpiry)
 	t.Run("MessagesWithoutID", s.withoutID)
 	t.Run("RefTaken", s.refTaken)
+	t.Run("Deadline", s.deadline)
 	t.Run("OutboxLeases", s.outboxLeases)
 	t.Run("OutboxRetryKill", s.outboxRetryKill)
 	t.Run("Reminders", s.reminders)
@@ -273,6 +274,53 @@ func (x suite) refTaken(t *testing.T) {
 	}
 	if _, _, err := s.Commit(context.Background(), "c", "SM2", bot.Change{Version: first.Version, State: state("b"), TTL: time.Hour, Email: email("H-3AAAA"), Now: t0}); !errors.Is(err, bot.ErrRefTaken) {
 		t.Errorf("a delivered reference used again: %v; want ErrRefTaken", err)
+	}
+}
+
+// deadline: a commit that reaches the store after its deadline saves nothing,
+// not its state, its message id, its email nor its reminder, so that a message
+// the person was told failed is never applied; its retry with a new deadline
+// goes through. A duplicate is answered as one whatever its deadline, and a
+// deadline in the future, or none, changes nothing.
+func (x suite) deadline(t *testing.T) {
+	s := x.open(t)
+	first, _ := commit(t, s, "c", "SM1", bot.Change{State: state("zip"), TTL: time.Hour, Replies: []string{"zip?"}, Now: t0})
+	past := time.UnixMilli(1) // past by any store's clock
+	late := bot.Change{Version: first.Version, State: state("problem"), TTL: time.Hour, Replies: []string{"problem?"},
+		Email: email("H-3DDDD"), Reminder: &bot.Reminder{At: t0, To: hotline.Conversation{Channel: "sms", From: "+13125550100"}},
+		Now: t0, Deadline: past}
+	if now, ok, err := s.Commit(context.Background(), "c", "SM2", late); ok || !errors.Is(err, bot.ErrDeadline) {
+		t.Fatalf("Commit past its deadline = %+v, %v, %v; want ErrDeadline", now, ok, err)
+	}
+	// The context's deadline counts as the change's.
+	expired, cancel := context.WithDeadline(context.Background(), past)
+	defer cancel()
+	if _, ok, err := s.Commit(expired, "c", "SM2", bot.Change{Version: first.Version, State: state("problem"), TTL: time.Hour, Now: t0}); ok || err == nil {
+		t.Errorf("Commit with its context's deadline passed = %v, %v; want an error", ok, err)
+	}
+	if snap := load(t, s, "c", "SM2"); snap.Duplicate || snap.Version != first.Version || snap.State.Step != "zip" {
+		t.Fatalf("after the late commit, Load = %+v; want SM2 not applied, the conversation at zip", snap)
+	}
+	if jobs := x.claimAll(t, s, t0.Add(time.Hour), time.Minute); len(jobs) != 0 {
+		t.Errorf("the late commit queued %d emails", len(jobs))
+	}
+	if due, err := s.ClaimReminders(context.Background(), 0, t0.Add(time.Hour), 10); err != nil || len(due) != 0 {
+		t.Errorf("the late commit scheduled reminders %+v (%v)", due, err)
+	}
+	// Sent again (the person was told to), the message applies once.
+	late.Deadline = time.Now().Add(time.Minute)
+	next, ok := commit(t, s, "c", "SM2", late)
+	if !ok || next.Version != first.Version+1 {
+		t.Fatalf("the retry within its deadline = %+v, %v", next, ok)
+	}
+	// Duplicates are answered as such after their deadline: the last message with
+	// its replies, an older one without.
+	late.Deadline = past
+	if dup, ok, err := s.Commit(context.Background(), "c", "SM2", late); ok || err != nil || !dup.Duplicate || !reflect.DeepEqual(dup.Replies, []string{"problem?"}) {
+		t.Errorf("the last message again, past its deadline = %+v, %v, %v; want its duplicate", dup, ok, err)
+	}
+	if dup, ok, err := s.Commit(context.Background(), "c", "SM1", late); ok || err != nil || !dup.Duplicate {
+		t.Errorf("an older message again, past its deadline = %+v, %v, %v; want its duplicate", dup, ok, err)
 	}
 }
 

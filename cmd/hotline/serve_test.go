@@ -45,12 +45,15 @@ func (s *syncBuffer) String() string {
 
 // running is a `hotline serve` started by run, as main would, in this process.
 type running struct {
-	t      *testing.T
-	url    string
-	logs   *syncBuffer
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
+	t   *testing.T
+	url string
+	// metricsURL is where its /metrics is, on HOTLINE_METRICS_ADDR; "" with
+	// HOTLINE_METRICS_ADDR=off.
+	metricsURL string
+	logs       *syncBuffer
+	cancel     context.CancelFunc
+	done       chan error
+	once       sync.Once
 }
 
 // serveSecret is the servers' HOTLINE_SECRET, which REDIS_URL requires.
@@ -90,6 +93,9 @@ func startServe(t *testing.T, environ map[string]string) *running {
 			var entry struct{ Msg, Addr string }
 			if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "hotline is listening" {
 				r.url = "http://" + entry.Addr
+			}
+			if entry.Msg == "metrics are served" {
+				r.metricsURL = "http://" + entry.Addr + "/metrics"
 			}
 		}
 	}

@@ -279,6 +279,33 @@ func (s *Server) Kill() error {
 	return s.end(syscall.SIGKILL, stopGrace)
 }
 
+// Pause stalls the server with SIGSTOP, as a host that hangs (swapping, a
+// frozen VM, a long fork) would: connections stay open and what clients send
+// waits in its sockets, to run when Resume lets it go on. Stop and Kill resume
+// a paused server first, so that it can end.
+func (s *Server) Pause() error { return s.signal(pauseSignal) }
+
+// Resume lets a paused server go on (SIGCONT); it does nothing to one running.
+func (s *Server) Resume() error { return s.signal(resumeSignal) }
+
+// signal sends sig to the running process; the miniredis stand-in cannot be
+// paused.
+func (s *Server) signal(sig syscall.Signal) error {
+	if s.mini != nil || sig == 0 {
+		return fmt.Errorf("redisserver: cannot stall this server (miniredis, or no SIGSTOP here)")
+	}
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil {
+		return fmt.Errorf("redisserver: redis-server on %s is not running", s.Addr)
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("redisserver: %s to redis-server on %s: %w", sig, s.Addr, err)
+	}
+	return nil
+}
+
 // end sends sig and waits for the process, killing it after grace.
 func (s *Server) end(sig syscall.Signal, grace time.Duration) error {
 	s.mu.Lock()
@@ -288,6 +315,10 @@ func (s *Server) end(sig syscall.Signal, grace time.Duration) error {
 		return nil
 	}
 	_ = cmd.Process.Signal(sig)
+	if resumeSignal != 0 {
+		// A paused server acts on SIGTERM only once it runs again.
+		_ = cmd.Process.Signal(resumeSignal)
+	}
 	var err error
 	select {
 	case <-exited:

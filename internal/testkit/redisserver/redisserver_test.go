@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 )
 
@@ -145,5 +147,40 @@ func TestSentinel(t *testing.T) {
 	addr, err := sentinel.Client().Do(context.Background(), "SENTINEL", "get-master-addr-by-name", redisserver.MasterName).StringSlice()
 	if err != nil || len(addr) != 2 || addr[0]+":"+addr[1] != master.Addr {
 		t.Errorf("SENTINEL get-master-addr-by-name = %v, %v; want %s", addr, err, master.Addr)
+	}
+}
+
+// TestPauseResume: a paused server takes connections' bytes but answers nothing
+// until resumed, then answers what waited; a paused server still stops.
+func TestPauseResume(t *testing.T) {
+	redisserver.Require(t)
+	s := redisserver.Start(t)
+	// Deadlines reach the socket only with ContextTimeoutEnabled, as config sets it.
+	rdb := redis.NewClient(&redis.Options{Addr: s.Addr, ContextTimeoutEnabled: true, MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	ctx := context.Background()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if err := rdb.Set(short, "k", "v", 0).Err(); err == nil {
+		t.Fatal("a paused server answered")
+	}
+	if err := s.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	// The SET sent while it was paused ran once it went on.
+	if v, err := rdb.Get(ctx, "k").Result(); err != nil || v != "v" {
+		t.Errorf("after Resume, GET k = %q, %v; want the SET sent during the pause applied", v, err)
+	}
+	if err := s.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Errorf("Stop of a paused server: %v", err)
 	}
 }
