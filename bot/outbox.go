@@ -189,6 +189,16 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 	}
 	msg := job.Message
 	var err error
+	if msg.MessageID == "" && job.Kind == EmailReferral && job.Referral != nil && (job.Attempts > 0 || job.LastError == "") {
+		// Queued by a build from before emails were rendered when the
+		// referral is made: it is rendered now, with the pack in force, as that
+		// build would have. (One whose rendering failed when it was queued has
+		// no attempts yet and its error.)
+		msg, err = w.renderLegacy(job.Email)
+		if err != nil {
+			job.LastError = oneLine(err.Error())
+		}
+	}
 	unrendered := msg.MessageID == ""
 	if unrendered {
 		// Its rendering failed when it was queued; the same pack would fail the
@@ -283,6 +293,20 @@ func (w *Outbox) alertFor(e Email) *Email {
 		return nil
 	}
 	return &Email{Kind: EmailAlert, ID: e.ID, Reference: e.Reference, OrgID: e.OrgID, Created: now, Message: msg}
+}
+
+// renderLegacy renders a referral email queued by an older build, which queued
+// the referral only.
+func (w *Outbox) renderLegacy(e Email) (email.Message, error) {
+	p := w.o.Pack()
+	return email.Render(e.Referral, email.Options{
+		From:        w.o.From,
+		Location:    p.Flow.Location,
+		MessageID:   email.MessageID(e.Reference, e.ID, w.o.Domain),
+		Template:    p.EmailTemplate(e.Referral.OrgID),
+		HotlineName: p.Flow.Name,
+		Words:       p.EmailWords(e.Referral.EmailLanguage),
+	})
 }
 
 // firstNonEmpty returns the first of s that is not "".

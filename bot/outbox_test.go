@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"mime"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
@@ -88,6 +90,7 @@ func (c *counts) PackReload(bool)       {}
 type rig struct {
 	t       *testing.T
 	clock   *clock
+	rdb     *redis.Client
 	store   *redisstore.Store
 	service *bot.Service
 	pack    *pack.Pack
@@ -101,10 +104,12 @@ func newRig(t *testing.T, reminderDelay time.Duration) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rdb := redisserver.Start(t).Client()
 	r := &rig{
 		t:      t,
 		clock:  &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, sample.Flow.Location)},
-		store:  redisstore.New(redisserver.Start(t).Client(), "test:"),
+		rdb:    rdb,
+		store:  redisstore.New(rdb, "test:"),
 		pack:   sample,
 		counts: &counts{},
 		log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -206,6 +211,45 @@ func TestReferralEmailDelivered(t *testing.T) {
 	}
 	if sent, _, err := r.store.Delivery(context.Background(), ref); !sent || err != nil {
 		t.Errorf("no sent marker for %s (%v)", ref, err)
+	}
+}
+
+// TestOlderBuildsJobDelivered: a referral queued by a build from before emails
+// were rendered when the referral is made (a job of the referral alone, without
+// "ref" or "message") is rendered and delivered after an upgrade, not dropped.
+func TestOlderBuildsJobDelivered(t *testing.T) {
+	r := newRig(t, 0)
+	srv := smtpserver.Start(t, smtpserver.Options{})
+	ref := reference(t, r.screen("+13125550149", english...))
+	ctx := context.Background()
+	var jobsKey string
+	iter := r.rdb.Scan(ctx, 0, "test:*jobs", 0).Iterator()
+	for iter.Next(ctx) {
+		if r.rdb.HExists(ctx, iter.Val(), ref).Val() {
+			jobsKey = iter.Val()
+		}
+	}
+	var job map[string]any
+	if err := json.Unmarshal([]byte(r.rdb.HGet(ctx, jobsKey, ref).Val()), &job); err != nil {
+		t.Fatalf("the job of %s in %q: %v", ref, jobsKey, err)
+	}
+	for _, field := range []string{"ref", "org", "message"} { // what older builds did not write
+		delete(job, field)
+	}
+	old, _ := json.Marshal(job)
+	r.rdb.HSet(ctx, jobsKey, ref, old)
+
+	w := r.outbox(smtpSender(t, srv), time.Minute)
+	if n := w.Work(ctx); n != 1 {
+		t.Fatalf("Work handled %d jobs, want 1", n)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 || !strings.Contains(decodeHeader(t, msgs[0].Header.Get("Subject")), ref) ||
+		!strings.Contains(string(msgs[0].Data), "Acme Properties") || !strings.Contains(msgs[0].MessageID(), ref) {
+		t.Fatalf("an older build's job gave %d emails: %+v", len(msgs), msgs)
+	}
+	if sent, dead, err := r.store.Delivery(ctx, ref); !sent || dead || err != nil {
+		t.Errorf("Delivery(%s) = sent %v, dead %v, %v; want sent", ref, sent, dead, err)
 	}
 }
 

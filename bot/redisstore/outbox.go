@@ -326,6 +326,11 @@ func decodeEmail(data string) (bot.Email, error) {
 	if err := json.Unmarshal([]byte(data), &r); err != nil {
 		return bot.Email{}, err
 	}
+	if r.Ref == "" && r.Kind == bot.EmailReferral && r.Referral != nil {
+		// Queued by a build from before 2 December 2026, which kept only the
+		// referral: the outbox renders it (Outbox.deliver).
+		r.Ref, r.OrgID = r.Referral.Ref, r.Referral.OrgID
+	}
 	switch {
 	case r.Ref == "" || r.Kind != bot.EmailReferral && r.Kind != bot.EmailAlert:
 		return bot.Email{}, errors.New("redisstore: a job without a reference or kind")
