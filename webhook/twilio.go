@@ -227,12 +227,38 @@ func formError(err error) error {
 	return echo.NewHTTPError(http.StatusBadRequest, "the body is not a valid form")
 }
 
-// Limits on Twilio's fields: generous for real values, small enough that nothing
-// else gets far.
-const (
-	maxSidLen   = 64
-	maxPhoneLen = 40
-)
+// messageSid reports whether s is a message SID as Twilio writes one: SM (or MM
+// for MMS) and 32 hex digits. The fields a message is keyed by must have a fixed
+// form: Twilio signs the names and values joined with nothing between, so a value
+// that may run on could take in the next parameter's name and value
+// ("MessageSid=SM…NumMedia0" without NumMedia) and still match the signature,
+// making a captured request look like a new message, or another sender's.
+func messageSid(s string) bool {
+	if len(s) != 34 || (s[:2] != "SM" && s[:2] != "MM") {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// e164 reports whether s is a phone number in E.164: "+" and 2 to 15 digits,
+// the first not 0. See messageSid for why the form is checked.
+func e164(s string) bool {
+	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // handleMessages applies an inbound SMS or WhatsApp message and answers with TwiML.
 // Nothing a person sends and no passing fault gives Twilio a 5xx: a message that
@@ -245,13 +271,19 @@ func handleMessages(d Deps) echo.HandlerFunc {
 			sid = form.Get("SmsMessageSid")
 		}
 		from, to := form.Get("From"), form.Get("To")
-		if sid == "" || from == "" || len(sid) > maxSidLen || len(from) > maxPhoneLen || len(to) > maxPhoneLen {
+		if sid == "" || from == "" {
 			return echo.NewHTTPError(http.StatusBadRequest, "MessageSid and From are required")
+		}
+		if !messageSid(sid) {
+			return echo.NewHTTPError(http.StatusBadRequest, "MessageSid must be a Twilio message SID: SM or MM and 32 hex digits")
 		}
 		channel := "sms"
 		if rest, ok := strings.CutPrefix(from, "whatsapp:"); ok {
 			channel, from = "whatsapp", rest
 			to = strings.TrimPrefix(to, "whatsapp:")
+		}
+		if !e164(from) || to != "" && !e164(to) {
+			return echo.NewHTTPError(http.StatusBadRequest, "From and To must be phone numbers in E.164, like +13125550100")
 		}
 		body := form.Get("Body")
 		media, _ := strconv.Atoi(form.Get("NumMedia"))
