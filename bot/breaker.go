@@ -47,6 +47,14 @@ type breaker struct {
 	probeUntil time.Time // while a probe is under way
 }
 
+// refusing reports whether the circuit is open at now and no probe is due:
+// admit would refuse. Unlike admit, it never makes the caller the probe.
+func (b *breaker) refusing(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !b.openedAt.IsZero() && now.Before(b.openUntil)
+}
+
 // admit reports whether a message may go to the store at now.
 func (b *breaker) admit(now time.Time) bool {
 	b.mu.Lock()
