@@ -61,6 +61,7 @@ type Service struct {
 	// of their Message-IDs.
 	emailFrom, emailDomain string
 	turns                  *turns
+	unsure                 *unsure
 	breaker                *breaker
 }
 
@@ -116,7 +117,7 @@ func New(o Options) (*Service, error) {
 		store:       o.Store, keys: o.Keys, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
 		retention: o.Retention, remindIn: o.ReminderDelay, cache: newStateCache(o.CacheSize),
 		emailFrom: o.EmailFrom, emailDomain: o.EmailDomain,
-		turns: newTurns(), breaker: &breaker{log: o.Log, observe: o.Observer},
+		turns: newTurns(), unsure: newUnsure(), breaker: &breaker{log: o.Log, observe: o.Observer},
 	}, nil
 }
 
@@ -236,6 +237,9 @@ func (s *Service) apply(ctx context.Context, key string, m hotline.Message, dead
 	// conversation on, or it began before this process knew it), the commit says
 	// so and returns the conversation as it is, and the message is stepped again.
 	// A read first would cost every new conversation a second round trip.
+	if reply, ok := s.resent(ctx, key, m); ok {
+		return reply, nil
+	}
 	snap, _ := s.cache.get(key)
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if snap.Duplicate {
@@ -304,29 +308,56 @@ func (s *Service) notCommitted(key string, m hotline.Message, deadline time.Time
 	// look for, so no point waiting: such a message has no such guarantee.
 	if !errors.Is(err, ErrDeadline) && m.ID != "" {
 		time.Sleep(time.Until(deadline.Add(clockSkew)))
-		if applied, ok := s.recheck(key, m); ok {
+		applied, ok, known := s.recheck(key, m)
+		if ok {
 			return applied, nil
+		}
+		if !known {
+			// Applied or not, nobody can tell now: if the person sends the
+			// same again, it is looked for first (resent).
+			s.unsure.add(key, m.ID, m.Text, time.Now())
 		}
 	}
 	return Reply{}, fmt.Errorf("bot: commit: %w", err)
 }
 
 // recheck looks, with a fresh deadline, whether a message whose commit failed was
-// applied after all, and if so returns its replies.
-func (s *Service) recheck(key string, m hotline.Message) (Reply, bool) {
+// applied after all, and if so returns its replies. known is false when the
+// store did not answer either.
+func (s *Service) recheck(key string, m hotline.Message) (reply Reply, applied, known bool) {
 	if m.ID == "" {
-		return Reply{}, false
+		return Reply{}, false, false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), recheckWithin)
 	defer cancel()
 	snap, err := s.store.Load(ctx, key, m.ID)
-	if err == nil {
-		s.breaker.record(time.Now(), true)
+	if err != nil {
+		return Reply{}, false, false
 	}
-	if err != nil || !snap.Duplicate {
+	s.breaker.record(time.Now(), true)
+	if !snap.Duplicate {
+		return Reply{}, false, true
+	}
+	return s.duplicate(m, snap), true, true
+}
+
+// resent answers m, when it repeats a message of its conversation whose fate
+// was unknown (see unsure) and that turns out to have been applied, with that
+// message's replies: the person was told to send it again, and it must not be
+// taken as the answer to the next question.
+func (s *Service) resent(ctx context.Context, key string, m hotline.Message) (Reply, bool) {
+	first, ok := s.unsure.take(key, m.Text, time.Now())
+	if !ok || first.id == m.ID {
 		return Reply{}, false
 	}
-	return s.duplicate(m, snap), true
+	snap, err := s.store.Load(ctx, key, first.id)
+	if err != nil || !snap.Duplicate || snap.Replies == nil {
+		// Not applied (step it as usual), or applied before later messages
+		// (the conversation has moved on since): nothing to repeat.
+		return Reply{}, false
+	}
+	s.observe.Duplicate(m.Channel)
+	return Reply{Messages: snap.Replies, Duplicate: true}, true
 }
 
 // duplicate answers a message applied before with the replies it got then.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -274,5 +275,61 @@ func TestNewChecksCollaborators(t *testing.T) {
 	}
 	if _, err := bot.NewReminders(bot.RemindersOptions{}); err == nil || !strings.Contains(err.Error(), "Texter") {
 		t.Errorf("bot.NewReminders with nothing = %v", err)
+	}
+}
+
+// lostReplyStore applies commits but, while lose is set, answers none of them
+// nor any Load: the network dropped Redis's replies.
+type lostReplyStore struct {
+	*memstore.Store
+	lose *atomic.Bool
+}
+
+func (l lostReplyStore) Commit(ctx context.Context, conv, msgID string, c bot.Change) (bot.Snapshot, bool, error) {
+	now, ok, err := l.Store.Commit(ctx, conv, msgID, c)
+	if l.lose.Load() {
+		return bot.Snapshot{}, false, fmt.Errorf("read: i/o timeout: %w", bot.ErrUnavailable)
+	}
+	return now, ok, err
+}
+
+func (l lostReplyStore) Load(ctx context.Context, conv, msgID string) (bot.Snapshot, error) {
+	if l.lose.Load() {
+		return bot.Snapshot{}, fmt.Errorf("read: i/o timeout: %w", bot.ErrUnavailable)
+	}
+	return l.Store.Load(ctx, conv, msgID)
+}
+
+// TestResentAfterLostReply: a message applied whose every reply was lost gets
+// the apology (nobody could tell); the same answer sent again is answered as the
+// first was, not taken as the answer to the next question.
+func TestResentAfterLostReply(t *testing.T) {
+	lose := &atomic.Bool{}
+	mem := memstore.New(time.Now)
+	r := newMemRig(t, bot.Options{Store: lostReplyStore{mem, lose}})
+	const from = "+13125550147"
+	if _, err := r.service.Handle(context.Background(), sms(from, "SM1", "hi")); err != nil {
+		t.Fatal(err)
+	}
+	lose.Store(true)
+	if _, err := r.service.Handle(context.Background(), sms(from, "SM2", "1")); err == nil {
+		t.Fatal("a commit whose reply was lost was not reported")
+	}
+	lose.Store(false)
+	got, err := r.service.Handle(context.Background(), sms(from, "SM3", "1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	control := newMemRig(t, bot.Options{})
+	control.service.Handle(context.Background(), sms(from, "SM1", "hi"))
+	want, _ := control.service.Handle(context.Background(), sms(from, "SM2", "1"))
+	if strings.Join(got.Messages, "|") != strings.Join(want.Messages, "|") {
+		t.Errorf("the resent answer got %q; the first answer, applied once, gets %q", got.Messages, want.Messages)
+	}
+	// And the conversation moved on once: the next answer meets the next question.
+	a, _ := r.service.Handle(context.Background(), sms(from, "SM4", "yes"))
+	b, _ := control.service.Handle(context.Background(), sms(from, "SM3", "yes"))
+	if strings.Join(a.Messages, "|") != strings.Join(b.Messages, "|") {
+		t.Errorf("after the resend, yes got %q; without the lost reply %q", a.Messages, b.Messages)
 	}
 }
