@@ -59,7 +59,7 @@ func TestDockerBuild(t *testing.T) {
 		return false
 	}
 	for _, secret := range []string{"outbox/H-7F3K9.eml", "outbox/.tmp-H-7F3K9", "cmd/hotline/outbox/x.eml", "referral.eml", ".env", ".env.production",
-		"hotline.yaml", ".git/config", "deploy/.env"} {
+		"hotline.yaml", ".git/config", "deploy/.env", "dump.rdb", "appendonlydir/appendonly.aof.1.incr.aof"} {
 		if !ignored(secret) {
 			t.Errorf(".dockerignore lets %s into the build context", secret)
 		}

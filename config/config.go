@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/mailer"
 )
 
@@ -269,7 +270,7 @@ func settings() []setting {
 
 // minSecret is the shortest HOTLINE_SECRET accepted: 32 characters, as many
 // bytes as the HMAC-SHA256 it keys.
-const minSecret = 32
+const minSecret = hotline.MinSecretLen
 
 // minAdminToken is the shortest admin token accepted: long enough not to be guessed
 // over HTTP.

@@ -26,6 +26,17 @@ func newLRU[V any](max int) *lru[V] {
 	return &lru[V]{max: max, items: make(map[string]*list.Element)}
 }
 
+// peek returns key's entry, if the table holds it, and marks it used; it adds
+// nothing.
+func (t *lru[V]) peek(key string) (v *V, found bool) {
+	e, ok := t.items[key]
+	if !ok {
+		return nil, false
+	}
+	t.order.MoveToFront(e)
+	return &e.Value.(*lruItem[V]).val, true
+}
+
 // get returns key's entry and marks it used. A key not in the table gets a zero
 // entry (found is false), in the place of the least recently used one when the
 // table is full.
@@ -51,7 +62,8 @@ func (t *lru[V]) get(key string) (v *V, found bool) {
 }
 
 // maxClients bounds each table of clients or sessions: some 200 bytes an entry,
-// 20 MB at most.
+// 20 MB a table at most, and there are three (per client, per session, the
+// referral cap).
 const maxClients = 100_000
 
 // limiter is a token bucket per key (a client, a session): rate tokens a second,
@@ -111,24 +123,27 @@ func clientKey(ip string) string {
 // The web chat asks for no phone number, so without it one address could send
 // organizations any number of made-up referrals.
 type referralCap struct {
-	mu      sync.Mutex
-	perDay  int
+	mu     sync.Mutex
+	perDay int
+	// clients holds only the clients that made a referral in the day: a flood
+	// of other messages cannot push a spent client out and so reset its count.
 	clients *lru[referrals]
+	// pending counts each client's messages being handled now, each of which
+	// may make a referral; bounded by the requests in flight.
+	pending map[string]int
 }
 
 // referrals are what one client made: made since since (the day counted starts
-// at its first referral), and pending, its messages being handled now, each of
-// which may make one.
+// at its first referral).
 type referrals struct {
-	since   time.Time
-	made    int
-	pending int
+	since time.Time
+	made  int
 }
 
 const referralDay = 24 * time.Hour
 
 func newReferralCap(perDay int) *referralCap {
-	return &referralCap{perDay: perDay, clients: newLRU[referrals](maxClients)}
+	return &referralCap{perDay: perDay, clients: newLRU[referrals](maxClients), pending: map[string]int{}}
 }
 
 // begin reports whether a message from client may be handled. If so, done must
@@ -138,20 +153,20 @@ func newReferralCap(perDay int) *referralCap {
 func (r *referralCap) begin(client string, now time.Time) (ok, spent bool, wait time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, _ := r.clients.get(client)
-	if c.made > 0 && now.Sub(c.since) >= referralDay {
-		c.made = 0
-	}
-	if c.made >= r.perDay {
-		return false, true, c.since.Add(referralDay).Sub(now)
+	made := 0
+	if c, found := r.clients.peek(client); found && now.Sub(c.since) < referralDay {
+		made = c.made
+		if made >= r.perDay {
+			return false, true, c.since.Add(referralDay).Sub(now)
+		}
 	}
 	// Messages in flight count as referrals until they are done: else a client
 	// one short of its cap could send the last message of many screenings at
 	// once, and each would see room for one more.
-	if c.made+c.pending >= r.perDay {
+	if made+r.pending[client] >= r.perDay {
 		return false, false, time.Second
 	}
-	c.pending++
+	r.pending[client]++
 	return true, false, 0
 }
 
@@ -160,11 +175,13 @@ func (r *referralCap) begin(client string, now time.Time) (ok, spent bool, wait 
 func (r *referralCap) done(client string, now time.Time, referred bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, _ := r.clients.get(client) // new if a flood pushed it out meanwhile
-	c.pending = max(c.pending-1, 0)
+	if r.pending[client]--; r.pending[client] <= 0 {
+		delete(r.pending, client)
+	}
 	if referred {
-		if c.made == 0 {
-			c.since = now
+		c, found := r.clients.get(client)
+		if !found || now.Sub(c.since) >= referralDay {
+			*c = referrals{since: now}
 		}
 		c.made++
 	}

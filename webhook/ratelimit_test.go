@@ -148,3 +148,27 @@ func TestReferralCapDay(t *testing.T) {
 		t.Errorf("a third message in flight: ok %v spent %v wait %v; want refused for a second", ok, spent, wait)
 	}
 }
+
+// TestReferralCapSurvivesAFlood: a client that spent its referrals cannot reset
+// its count by pushing itself out of the table with messages from many other
+// addresses: only clients that made a referral take room in it.
+func TestReferralCapSurvivesAFlood(t *testing.T) {
+	r := newReferralCap(1)
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	if ok, _, _ := r.begin("spent", now); !ok {
+		t.Fatal("a first message was refused")
+	}
+	r.done("spent", now, true)
+	for i := range maxClients + 10 {
+		client := fmt.Sprintf("flood-%d", i)
+		if ok, _, _ := r.begin(client, now); ok {
+			r.done(client, now, false)
+		}
+	}
+	if ok, spent, _ := r.begin("spent", now.Add(time.Hour)); ok || !spent {
+		t.Errorf("after a flood of %d other clients, the spent client got ok=%v spent=%v; want refused as spent", maxClients+10, ok, spent)
+	}
+	if len(r.pending) != 0 {
+		t.Errorf("%d clients left pending", len(r.pending))
+	}
+}
