@@ -189,15 +189,23 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 	}
 	msg := job.Message
 	var err error
-	if msg.MessageID == "" && job.Kind == EmailReferral && job.Referral != nil && (job.Attempts > 0 || job.LastError == "") {
+	switch {
+	case msg.MessageID != "" || job.Referral == nil:
+	case job.Kind == EmailReferral && (job.Attempts > 0 || job.LastError == ""):
 		// Queued by a build from before emails were rendered when the
 		// referral is made: it is rendered now, with the pack in force, as that
 		// build would have. (One whose rendering failed when it was queued has
 		// no attempts yet and its error.)
 		msg, err = w.renderLegacy(job.Email)
-		if err != nil {
-			job.LastError = oneLine(err.Error())
+	case job.Kind == EmailAlert:
+		// An alert queued by such a build: to today's coordinator.
+		if alert := w.alertFor(Email{Kind: EmailReferral, ID: job.ID, Reference: job.Reference, Referral: job.Referral,
+			Attempts: job.Attempts, LastError: job.LastError}); alert != nil {
+			msg = alert.Message
 		}
+	}
+	if err != nil {
+		job.LastError = oneLine(err.Error())
 	}
 	unrendered := msg.MessageID == ""
 	if unrendered {

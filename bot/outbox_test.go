@@ -253,6 +253,46 @@ func TestOlderBuildsJobDelivered(t *testing.T) {
 	}
 }
 
+// TestOlderBuildsAlertDelivered: a coordinator's alert queued by such a build
+// (the referral, whom to, how it failed; no "ref" or "message") reaches today's
+// coordinator, not the dead letters.
+func TestOlderBuildsAlertDelivered(t *testing.T) {
+	r := newRig(t, 0)
+	srv := smtpserver.Start(t, smtpserver.Options{})
+	ref := reference(t, r.screen("+13125550148", english...))
+	ctx := context.Background()
+	var jobsKey string
+	iter := r.rdb.Scan(ctx, 0, "test:*jobs", 0).Iterator()
+	for iter.Next(ctx) {
+		if r.rdb.HExists(ctx, iter.Val(), ref).Val() {
+			jobsKey = iter.Val()
+		}
+	}
+	var job map[string]any
+	if err := json.Unmarshal([]byte(r.rdb.HGet(ctx, jobsKey, ref).Val()), &job); err != nil {
+		t.Fatalf("the job of %s in %q: %v", ref, jobsKey, err)
+	}
+	old, _ := json.Marshal(map[string]any{ // an alert as older builds wrote it
+		"kind": "alert", "id": job["id"], "attempts": 0, "created": job["created"], "to": "old-coordinator@example.org",
+		"referral": job["referral"], "failed": 3, "failed_error": "550 5.1.1 no such user",
+	})
+	outboxKey := strings.TrimSuffix(jobsKey, "jobs") + "outbox"
+	r.rdb.HDel(ctx, jobsKey, ref)
+	r.rdb.ZRem(ctx, outboxKey, ref)
+	r.rdb.HSet(ctx, jobsKey, "alert:"+ref, old)
+	r.rdb.ZAdd(ctx, outboxKey, redis.Z{Score: 0, Member: "alert:" + ref})
+
+	w := r.outbox(smtpSender(t, srv), time.Minute)
+	if n := w.Work(ctx); n != 1 {
+		t.Fatalf("Work handled %d jobs, want 1", n)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != "coordinator@example.org" ||
+		!strings.Contains(string(msgs[0].Data), "Acme Properties") {
+		t.Fatalf("an older build's alert gave %d emails: %+v", len(msgs), msgs)
+	}
+}
+
 // reference finds the H-XXXXX reference in the referral text.
 func reference(t *testing.T, replies []string) string {
 	t.Helper()

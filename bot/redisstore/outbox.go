@@ -326,15 +326,15 @@ func decodeEmail(data string) (bot.Email, error) {
 	if err := json.Unmarshal([]byte(data), &r); err != nil {
 		return bot.Email{}, err
 	}
-	if r.Ref == "" && r.Kind == bot.EmailReferral && r.Referral != nil {
+	if r.Ref == "" && r.Referral != nil {
 		// Queued by a build from before 2 December 2026, which kept only the
-		// referral: the outbox renders it (Outbox.deliver).
+		// referral (an alert, too): the outbox renders it (Outbox.deliver).
 		r.Ref, r.OrgID = r.Referral.Ref, r.Referral.OrgID
 	}
 	switch {
 	case r.Ref == "" || r.Kind != bot.EmailReferral && r.Kind != bot.EmailAlert:
 		return bot.Email{}, errors.New("redisstore: a job without a reference or kind")
-	case r.Message == nil && (r.Kind == bot.EmailAlert || r.Referral == nil):
+	case r.Message == nil && r.Referral == nil:
 		return bot.Email{}, errors.New("redisstore: a job with nothing to send")
 	}
 	e := bot.Email{
