@@ -214,6 +214,22 @@ func TestReferralEmailDelivered(t *testing.T) {
 	}
 }
 
+// job returns the outbox job of ref as stored, and the key of the hash it is in.
+func (r *rig) job(ref string) (jobsKey string, job map[string]any) {
+	r.t.Helper()
+	ctx := context.Background()
+	iter := r.rdb.Scan(ctx, 0, "test:*jobs", 0).Iterator()
+	for iter.Next(ctx) {
+		if r.rdb.HExists(ctx, iter.Val(), ref).Val() {
+			jobsKey = iter.Val()
+		}
+	}
+	if err := json.Unmarshal([]byte(r.rdb.HGet(ctx, jobsKey, ref).Val()), &job); err != nil {
+		r.t.Fatalf("the job of %s in %q: %v", ref, jobsKey, err)
+	}
+	return jobsKey, job
+}
+
 // TestOlderBuildsJobDelivered: a referral queued by a build from before emails
 // were rendered when the referral is made (a job of the referral alone, without
 // "ref" or "message") is rendered and delivered after an upgrade, not dropped.
@@ -222,17 +238,7 @@ func TestOlderBuildsJobDelivered(t *testing.T) {
 	srv := smtpserver.Start(t, smtpserver.Options{})
 	ref := reference(t, r.screen("+13125550149", english...))
 	ctx := context.Background()
-	var jobsKey string
-	iter := r.rdb.Scan(ctx, 0, "test:*jobs", 0).Iterator()
-	for iter.Next(ctx) {
-		if r.rdb.HExists(ctx, iter.Val(), ref).Val() {
-			jobsKey = iter.Val()
-		}
-	}
-	var job map[string]any
-	if err := json.Unmarshal([]byte(r.rdb.HGet(ctx, jobsKey, ref).Val()), &job); err != nil {
-		t.Fatalf("the job of %s in %q: %v", ref, jobsKey, err)
-	}
+	jobsKey, job := r.job(ref)
 	for _, field := range []string{"ref", "org", "message"} { // what older builds did not write
 		delete(job, field)
 	}
@@ -261,17 +267,7 @@ func TestOlderBuildsAlertDelivered(t *testing.T) {
 	srv := smtpserver.Start(t, smtpserver.Options{})
 	ref := reference(t, r.screen("+13125550148", english...))
 	ctx := context.Background()
-	var jobsKey string
-	iter := r.rdb.Scan(ctx, 0, "test:*jobs", 0).Iterator()
-	for iter.Next(ctx) {
-		if r.rdb.HExists(ctx, iter.Val(), ref).Val() {
-			jobsKey = iter.Val()
-		}
-	}
-	var job map[string]any
-	if err := json.Unmarshal([]byte(r.rdb.HGet(ctx, jobsKey, ref).Val()), &job); err != nil {
-		t.Fatalf("the job of %s in %q: %v", ref, jobsKey, err)
-	}
+	jobsKey, job := r.job(ref)
 	old, _ := json.Marshal(map[string]any{ // an alert as older builds wrote it
 		"kind": "alert", "id": job["id"], "attempts": 0, "created": job["created"], "to": "old-coordinator@example.org",
 		"referral": job["referral"], "failed": 3, "failed_error": "550 5.1.1 no such user",
