@@ -72,6 +72,13 @@ func (l *loader) readEmail() {
 			l.errorf(pos, "missing %q, %s; give it in every language%s", k.Name, k.About, after)
 		}
 	}
+	for lang, w := range words {
+		// Checked above key by key, with positions; prepared (checked as a
+		// whole and parsed) once here for every email to come.
+		if prepared, err := w.Prepare(); err == nil {
+			words[lang] = prepared
+		}
+	}
 	l.p.emailWords = words
 }
 

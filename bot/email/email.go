@@ -89,7 +89,7 @@ func Render(r *hotline.Referral, o Options) (Message, error) {
 	if r == nil {
 		return Message{}, &RenderError{Err: errors.New("no referral to render")}
 	}
-	if err := o.Words.Check(); err != nil {
+	if err := o.Words.check(); err != nil {
 		return Message{}, &RenderError{Err: err}
 	}
 	v := newView(r, o)
@@ -118,7 +118,7 @@ func RenderAlert(r *hotline.Referral, to string, attempts int, lastErr string, o
 	if r == nil {
 		return Message{}, &RenderError{Err: errors.New("no referral to render an alert for")}
 	}
-	if err := o.Words.Check(); err != nil {
+	if err := o.Words.check(); err != nil {
 		return Message{}, &RenderError{Err: err}
 	}
 	v := newView(r, o)

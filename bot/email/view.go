@@ -104,6 +104,9 @@ type phrases struct{ Words }
 
 // parts is the text of key, folded onto one line, split at its placeholders.
 func (p phrases) parts(key string) []flows.Part {
+	if parts, ok := p.parsed[key]; ok {
+		return parts
+	}
 	parts, _ := flows.ParseText(oneLine(p.Text[key]))
 	return parts
 }

@@ -20,6 +20,32 @@ type Words struct {
 	// Text holds the text of each key of Keys, with its {placeholders}, and the
 	// name of each language (LanguageKey).
 	Text map[string]string
+	// parsed holds each text split at its placeholders, once Prepare has
+	// checked them: an email is rendered in the request that makes a referral,
+	// and checking and parsing every text again there cost a sixth of it.
+	parsed map[string][]flows.Part
+}
+
+// Prepare checks w (see Check) and returns it with every text parsed once, for
+// the emails it will write: Render and RenderAlert then neither check nor
+// parse it again. The pack prepares its words when it loads.
+func (w Words) Prepare() (Words, error) {
+	if err := w.Check(); err != nil {
+		return w, err
+	}
+	w.parsed = make(map[string][]flows.Part, len(w.Text))
+	for name, text := range w.Text {
+		w.parsed[name], _ = flows.ParseText(oneLine(text))
+	}
+	return w, nil
+}
+
+// check is Check, unless Prepare has checked w already.
+func (w Words) check() error {
+	if w.parsed != nil {
+		return nil
+	}
+	return w.Check()
 }
 
 // Key is one text the emails need.
