@@ -81,4 +81,8 @@ type Message struct {
 	// Silent applies the message but sends no reply: the carrier already answered
 	// it (Twilio's Advanced Opt-Out handled STOP, START or HELP).
 	Silent bool
+	// ReferralsClosed says the sender may make no more referrals for now (the
+	// web chat's daily cap per connection): a message that would make one is not
+	// applied, and gets the pack's referral_limit text instead.
+	ReferralsClosed bool
 }

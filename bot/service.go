@@ -25,8 +25,9 @@ type Reply struct {
 	// State is the conversation after the message (not set for duplicates), for
 	// the coordinators' preview.
 	State flows.State
-	// Referred is set when the message made a referral (to an organization, or
-	// the fallback): the web chat caps them per client.
+	// Referred is set when the message made a referral to an organization (an
+	// email goes out; the fallback sends none): the web chat caps them per
+	// client.
 	Referred bool
 }
 
@@ -249,6 +250,12 @@ func (s *Service) apply(ctx context.Context, key string, m hotline.Message, dead
 		if err != nil {
 			return Reply{}, err
 		}
+		if fx.Referral != nil && m.ReferralsClosed {
+			// Not applied: the screening stays at its last question, and may
+			// end in a referral another day.
+			s.observe.Error("referrals_closed")
+			return Reply{Messages: []string{s.pack().Flow.ReferralLimit(snap.State)}, State: snap.State}, nil
+		}
 		change.Deadline = deadline
 		now, committed, err := s.store.Commit(ctx, key, m.ID, change)
 		s.breaker.record(time.Now(), !errors.Is(err, ErrUnavailable))
@@ -384,7 +391,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		}
 	}
 
-	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil || fx.Fallback}
+	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil}
 	if m.Silent {
 		reply.Messages = nil
 	}

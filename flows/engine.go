@@ -555,6 +555,18 @@ func (p *Flow) Reminder(st State) (string, bool) {
 	return t.fx.Replies[0], true
 }
 
+// ReferralLimit returns, in the person's language, what is said instead of a
+// referral that may not be made: the connection it came from made its referrals
+// for the day (a cap against floods of fake referrals). The conversation stays
+// where it was.
+func (p *Flow) ReferralLimit(st State) string {
+	st = st.clone()
+	t := &turn{p: p, st: &st, in: &Input{}}
+	t.lang = p.langIndex(t.value(varLanguage))
+	t.say(p.messages[msgReferralLimit])
+	return strings.Join(t.fx.Replies, "\n")
+}
+
 // TechnicalProblem returns the pack's apology for a failure of the service itself,
 // in every language at once: it is sent when the conversation (and so its
 // language) cannot be read.

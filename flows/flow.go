@@ -175,6 +175,11 @@ var keywordNames = map[string]keywordAction{
 // that refers people must have it. It may use {ref} and {org}.
 const msgStillSent = "stopped_referral_queued"
 
+// msgReferralLimit is the shared message sent instead of a referral when the
+// client may make no more today (Flow.ReferralLimit); a pack that refers people
+// must have it.
+const msgReferralLimit = "referral_limit"
+
 // messagePlaceholders are the placeholders a shared message may use besides
 // every message's.
 var messagePlaceholders = map[string][]string{msgStillSent: {"org"}}

@@ -22,6 +22,7 @@ referral:
 
 const tinyMessages = `stopped: {en: "stopped"}
 stopped_referral_queued: {en: "{ref} still goes to {org}"}
+referral_limit: {en: "no more referrals today"}
 started: {en: "started"}
 stop_confirm: {en: "confirm with STOP"}
 help: {en: "help: call {hotline.phone}"}

@@ -113,6 +113,9 @@ func (l *loader) compileReferral() {
 	if hasRefer && l.messages[msgStillSent] == nil {
 		l.r.errorf(Pos{File: messagesFileName}, "missing the shared message %q, which the bot adds to the STOP reply while a referral is still being sent (it may use {ref} and {org})", msgStillSent)
 	}
+	if hasRefer && l.messages[msgReferralLimit] == nil {
+		l.r.errorf(Pos{File: messagesFileName}, "missing the shared message %q, which the web chat sends instead of a referral when one connection has made its referrals for the day", msgReferralLimit)
+	}
 	l.p.inputs = map[string]string{}
 	inputs := ref.Fields()
 	roles := make([]string, len(inputs))

@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net"
@@ -144,22 +143,25 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 		if ok, wait := perSession.allow(in.Session, now); !ok {
 			return tooMany(c, wait)
 		}
+		// A client that made its referrals for the day still talks with the bot
+		// (one connection may be a shelter's wifi, and the bot's safety answers
+		// are for everyone): only a message that would make another referral is
+		// not applied, and gets the pack's referral_limit text instead.
 		ok, spent, wait := referrals.begin(client, now)
-		switch {
-		case spent:
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			return chatError(http.StatusTooManyRequests, fmt.Sprintf("this address has made %d referrals today, the most the web chat takes from one address; please try again tomorrow", d.ChatReferralsPerDay))
-		case !ok:
+		if !ok && !spent {
 			return tooMany(c, wait)
 		}
 		var reply bot.Reply
 		var err error
-		// Deferred, so that a panic in the bot does not leave the message counted
-		// as in flight for good.
-		defer func() { referrals.done(client, now, err == nil && reply.Referred) }()
+		if ok {
+			// Deferred, so that a panic in the bot does not leave the message
+			// counted as in flight for good.
+			defer func() { referrals.done(client, now, err == nil && reply.Referred) }()
+		}
 		ctx, cancel := context.WithTimeout(req.Context(), d.HandleTimeout)
 		defer cancel()
-		reply, err = d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text})
+		reply, err = d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text,
+			ReferralsClosed: spent})
 		out := chatResponse{Session: in.Session, Replies: reply.Messages}
 		if err != nil {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",

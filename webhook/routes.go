@@ -63,8 +63,9 @@ type Deps struct {
 	// A client is an IPv4 address, or an IPv6 /64.
 	ChatPerClientPerMinute, ChatPerSessionPerMinute int
 	// ChatReferralsPerDay caps the referrals one web chat client may make in a
-	// day (HOTLINE_CHAT_REFERRALS_PER_DAY; 3 when 0): past it, the client's chat
-	// messages are refused until the day is over.
+	// day (HOTLINE_CHAT_REFERRALS_PER_DAY; 3 when 0): past it, a message that
+	// would make another is not applied and gets the pack's referral_limit
+	// text; every other message is answered as usual.
 	ChatReferralsPerDay int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
 	// client, for the web chat's rate limit per client.

@@ -43,7 +43,6 @@
       notSent: '(not sent)',
       error: 'Sorry, that didn’t go through. Please try again.',
       wait: (s) => `Sorry, that didn’t go through: too many messages. Please wait ${s} seconds, then try again.`,
-      limit: 'Sorry, this connection has sent as many screenings as the chat takes in a day. Please try again tomorrow, or call or text the hotline. If you are in danger, call 911.',
       previewTitle: 'Preview for coordinators',
       token: 'Admin token',
       save: 'Save',
@@ -83,7 +82,6 @@
       notSent: '(no enviado)',
       error: 'Lo sentimos, no se envió. Por favor intente de nuevo.',
       wait: (s) => `Lo sentimos, no se envió: demasiados mensajes. Espere ${s} segundos e intente de nuevo.`,
-      limit: 'Lo sentimos, esta conexión ya envió todas las evaluaciones que el chat acepta en un día. Intente de nuevo mañana, o llame o envíe un mensaje de texto a la línea de ayuda. Si está en peligro, llame al 911.',
       previewTitle: 'Vista previa para coordinadores',
       token: 'Clave de administración',
       save: 'Guardar',
@@ -314,9 +312,7 @@
       });
       if (res.status === 429) {
         // The server says how long to wait; sending sooner only fails again.
-        // A wait of hours is the day's cap on referrals from this connection.
         const after = parseInt(res.headers.get('Retry-After'), 10) || 5;
-        if (after > 600) return failed(mine, text, 0, TEXT[lang].limit);
         return failed(mine, text, Math.min(Math.max(after, 1), 120));
       }
       // A session the server does not know (its secret changed): the next
@@ -352,10 +348,10 @@
 
   // failed shows a polite line, gives the text back to edit or resend, and lets
   // the person send again (after the server's wait, on 429).
-  function failed(mine, text, waitSeconds, notice) {
+  function failed(mine, text, waitSeconds) {
     markFailed(mine);
     const t = TEXT[lang];
-    addMessage('notice', notice || (waitSeconds ? t.wait(waitSeconds) : t.error));
+    addMessage('notice', waitSeconds ? t.wait(waitSeconds) : t.error);
     if (!input.value) input.value = text;
     if (waitSeconds) {
       setBusy('wait');
