@@ -185,9 +185,10 @@ const (
 // Handle applies a message exactly once and returns the replies. A duplicate gets
 // the replies of the first delivery and changes nothing. On an error the caller
 // should apologise (see TechnicalProblem): the message was not applied and will
-// not be, so the same answer sent again answers the same question. Handle
-// returns within messageWithin (1.5 s), or ctx's deadline if earlier (plus
-// clockSkew and recheckWithin).
+// not be, so the same answer sent again answers the same question. Once the
+// message's turn has come, Handle returns within messageWithin (1.5 s), or
+// ctx's deadline if earlier (plus clockSkew and recheckWithin); the wait for the
+// turn is bounded by ctx.
 //
 // The messages of one conversation in this process take turns; messages of one
 // conversation on several processes conflict and are stepped again, with
@@ -358,7 +359,13 @@ func (s *Service) resent(ctx context.Context, key string, m hotline.Message) (Re
 		return Reply{}, false
 	}
 	snap, err := s.store.Load(ctx, key, first.id)
-	if err != nil || !snap.Duplicate || snap.Replies == nil {
+	if err != nil {
+		// Still no telling: keep it for the next resend. This one is
+		// stepped; its commit most likely fails the same way.
+		s.unsure.add(key, first.id, first.text, time.Now())
+		return Reply{}, false
+	}
+	if !snap.Duplicate || snap.Replies == nil {
 		// Not applied (step it as usual), or applied before later messages
 		// (the conversation has moved on since): nothing to repeat.
 		return Reply{}, false

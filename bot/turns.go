@@ -11,7 +11,8 @@ import (
 // n racing messages one commits and n-1 step again, n² attempts in all, and a
 // burst of 50 texts from one person used to run out of attempts and get
 // apologies. Waiting for the turn costs a message the time of the commits before
-// it (well under a millisecond each), and it never waits past its deadline.
+// it (well under a millisecond each), and it never waits past ctx's deadline
+// (the request's bound).
 // Messages of one conversation on two processes still race; the conflict loop
 // in Service.apply backs off for those.
 //

@@ -45,13 +45,16 @@ func (u *unsure) add(key, id, text string, now time.Time) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if len(u.m) >= maxUnsure {
-		for k, v := range u.m { // the expired first; else any one
-			if now.After(v.until) || len(u.m) >= maxUnsure {
+		for k, v := range u.m { // the expired ones
+			if now.After(v.until) {
 				delete(u.m, k)
 			}
+		}
+		for k := range u.m { // else any one
 			if len(u.m) < maxUnsure {
 				break
 			}
+			delete(u.m, k)
 		}
 	}
 	u.m[key] = unsureMessage{id: id, text: text, until: now.Add(unsureFor)}

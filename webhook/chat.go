@@ -147,10 +147,9 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 		// (one connection may be a shelter's wifi, and the bot's safety answers
 		// are for everyone): only a message that would make another referral is
 		// not applied, and gets the pack's referral_limit text instead.
-		ok, spent, wait := referrals.begin(client, now)
-		if !ok && !spent {
-			return tooMany(c, wait)
-		}
+		// Past the cap, or at it with messages in flight that may reach it, the
+		// message is handled with referrals closed.
+		ok, _, _ := referrals.begin(client, now)
 		var reply bot.Reply
 		var err error
 		if ok {
@@ -158,10 +157,12 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 			// counted as in flight for good.
 			defer func() { referrals.done(client, now, err == nil && reply.Referred) }()
 		}
-		ctx, cancel := context.WithTimeout(req.Context(), d.HandleTimeout)
+		// Not cancelled when the client hangs up: a referral whose commit was
+		// under way would then be answered as "not known" and escape the count.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), d.HandleTimeout)
 		defer cancel()
 		reply, err = d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text,
-			ReferralsClosed: spent})
+			ReferralsClosed: !ok})
 		out := chatResponse{Session: in.Session, Replies: reply.Messages}
 		if err != nil {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",

@@ -222,30 +222,36 @@ func TestChatReferralCapAtOnce(t *testing.T) {
 		sessions = append(sessions, s.screenFrom(addr))
 	}
 	var wg sync.WaitGroup
-	statuses := make(chan int, screenings)
+	type answer struct {
+		status  int
+		replies string
+	}
+	answers := make(chan answer, screenings)
 	for _, session := range sessions {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			status, _, _ := s.chatFrom(addr, session, webReferral[len(webReferral)-1])
-			statuses <- status
+			status, out, _ := s.chatFrom(addr, session, webReferral[len(webReferral)-1])
+			answers <- answer{status, replies(out)}
 		}()
 	}
 	wg.Wait()
-	close(statuses)
-	var ok, refused int
-	for status := range statuses {
-		switch status {
-		case 200:
-			ok++
-		case http.StatusTooManyRequests:
-			refused++
+	close(answers)
+	var referred, limited int
+	for a := range answers {
+		switch {
+		case a.status != 200:
+			t.Errorf("status %d: %s", a.status, a.replies)
+		case strings.Contains(a.replies, "Tenant Rights Clinic"):
+			referred++
+		case strings.Contains(a.replies, "as many referrals as we take in a day"):
+			limited++
 		default:
-			t.Errorf("status %d", status)
+			t.Errorf("an answer neither referral nor limit: %s", a.replies)
 		}
 	}
-	if jobs := s.outboxJobs(t); ok != 1 || refused != screenings-1 || jobs != 1 {
-		t.Errorf("%d answered, %d refused, %d referrals queued; want 1, %d, 1", ok, refused, jobs, screenings-1)
+	if jobs := s.outboxJobs(t); referred != 1 || limited != screenings-1 || jobs != 1 {
+		t.Errorf("%d referred, %d told the limit, %d referrals queued; want 1, %d, 1", referred, limited, jobs, screenings-1)
 	}
 }
 

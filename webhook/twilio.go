@@ -246,6 +246,20 @@ func messageSid(s string) bool {
 	return true
 }
 
+// shortCode reports whether s is a short code, which Twilio writes as bare
+// digits: a hotline may text from one.
+func shortCode(s string) bool {
+	if len(s) < 3 || len(s) > 8 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // e164 reports whether s is a phone number in E.164: "+" and 2 to 15 digits,
 // the first not 0. See messageSid for why the form is checked.
 func e164(s string) bool {
@@ -282,8 +296,8 @@ func handleMessages(d Deps) echo.HandlerFunc {
 			channel, from = "whatsapp", rest
 			to = strings.TrimPrefix(to, "whatsapp:")
 		}
-		if !e164(from) || to != "" && !e164(to) {
-			return echo.NewHTTPError(http.StatusBadRequest, "From and To must be phone numbers in E.164, like +13125550100")
+		if !e164(from) || to != "" && !e164(to) && !shortCode(to) {
+			return echo.NewHTTPError(http.StatusBadRequest, "From and To must be phone numbers in E.164, like +13125550100 (To may be a short code)")
 		}
 		body := form.Get("Body")
 		media, _ := strconv.Atoi(form.Get("NumMedia"))
