@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,7 +233,7 @@ func TestStalledCommitNotApplied(t *testing.T) {
 				t.Fatal(ok, err)
 			}
 			v, _ := s.Load(bg, "c", "SM2")
-			ran := scriptCalls(t, rdb)
+			ran := redisserver.ScriptCalls(t, rdb)
 			if err := srv.Pause(); err != nil {
 				t.Fatal(err)
 			}
@@ -254,7 +253,7 @@ func TestStalledCommitNotApplied(t *testing.T) {
 			}
 			// The commit that waited in Redis's socket (or the batch) runs now,
 			// past its deadline.
-			for i := 0; scriptCalls(t, rdb) == ran; i++ {
+			for i := 0; redisserver.ScriptCalls(t, rdb) == ran; i++ {
 				if i == 250 {
 					t.Fatal("the stalled commit never reached the script")
 				}
@@ -265,27 +264,6 @@ func TestStalledCommitNotApplied(t *testing.T) {
 			}
 		})
 	}
-}
-
-// scriptCalls is how many times Redis has run the commit script (by its text or
-// its digest).
-func scriptCalls(t *testing.T, rdb *redis.Client) int {
-	t.Helper()
-	text, err := rdb.Info(context.Background(), "commandstats").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, line := range strings.Split(text, "\n") {
-		for _, prefix := range []string{"cmdstat_evalsha:calls=", "cmdstat_eval:calls="} {
-			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
-				calls, _, _ := strings.Cut(rest, ",")
-				c, _ := strconv.Atoi(calls)
-				n += c
-			}
-		}
-	}
-	return n
 }
 
 // TestOlderLayoutIsNew: a conversation string of the layout before this one (a

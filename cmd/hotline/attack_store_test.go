@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 )
@@ -82,7 +80,7 @@ func TestAttackStalledRedis(t *testing.T) {
 	want := srv.converseTo(control, []string{"1"})
 
 	admin := rs.Client()
-	ran := scriptCalls(t, admin)
+	ran := redisserver.ScriptCalls(t, admin)
 	if err := rs.Pause(); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +98,7 @@ func TestAttackStalledRedis(t *testing.T) {
 	}
 	// The stalled commit reaches the script once Redis goes on (it is refused
 	// there; without the deadline it would apply the "1").
-	for i := 0; scriptCalls(t, admin) == ran; i++ {
+	for i := 0; redisserver.ScriptCalls(t, admin) == ran; i++ {
 		if i == 250 {
 			t.Fatal("the stalled commit never reached Redis: the test did not stall a commit")
 		}
@@ -261,24 +259,4 @@ func metric(t *testing.T, r *running, series string) float64 {
 		}
 	}
 	return 0
-}
-
-// scriptCalls is how many scripts Redis has run (EVAL and EVALSHA).
-func scriptCalls(t *testing.T, rdb *redis.Client) int {
-	t.Helper()
-	text, err := rdb.Info(context.Background(), "commandstats").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, line := range strings.Split(text, "\n") {
-		for _, prefix := range []string{"cmdstat_evalsha:calls=", "cmdstat_eval:calls="} {
-			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
-				calls, _, _ := strings.Cut(rest, ",")
-				c, _ := strconv.Atoi(calls)
-				n += c
-			}
-		}
-	}
-	return n
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 )
 
 // Start starts a private redis-server for a test, with the extra arguments given
@@ -86,4 +89,26 @@ func cleanup(t testing.TB, close func() error) {
 			t.Error(err)
 		}
 	})
+}
+
+// ScriptCalls is how many scripts (EVAL and EVALSHA) the Redis behind rdb has
+// run, from INFO commandstats: a test can tell when a commit held back by a
+// stalled server has reached it.
+func ScriptCalls(t testing.TB, rdb *redis.Client) int {
+	t.Helper()
+	text, err := rdb.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(text, "\n") {
+		for _, prefix := range []string{"cmdstat_evalsha:calls=", "cmdstat_eval:calls="} {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
+				calls, _, _ := strings.Cut(rest, ",")
+				c, _ := strconv.Atoi(calls)
+				n += c
+			}
+		}
+	}
+	return n
 }
