@@ -249,24 +249,18 @@ func messageSid(s string) bool {
 // shortCode reports whether s is a short code, which Twilio writes as bare
 // digits: a hotline may text from one.
 func shortCode(s string) bool {
-	if len(s) < 3 || len(s) > 8 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return len(s) >= 3 && len(s) <= 8 && digits(s)
 }
 
 // e164 reports whether s is a phone number in E.164: "+" and 2 to 15 digits,
 // the first not 0. See messageSid for why the form is checked.
 func e164(s string) bool {
-	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
+	return len(s) >= 3 && len(s) <= 16 && s[0] == '+' && s[1] != '0' && digits(s[1:])
+}
+
+// digits reports whether s is only the digits 0 to 9.
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
 		}

@@ -550,3 +550,34 @@ func TestSimultaneousTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestShiftedFieldsRefused: Twilio signs names and values run together, so a
+// captured form whose MessageSid takes in the next parameter's name and value
+// ("SM…NumMedia0", NumMedia gone) keeps its signature. Such a value is not a
+// message SID, and is refused, as a From with the next field run on is; a short
+// code as To is still taken.
+func TestShiftedFieldsRefused(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	captured := sms("+13125550131", "1")
+	shifted := url.Values{}
+	for k, v := range captured {
+		shifted[k] = v
+	}
+	shifted.Set("MessageSid", captured.Get("MessageSid")+"NumMedia0")
+	shifted.Del("NumMedia")
+	if sign(token, "https://x/m", captured) != sign(token, "https://x/m", shifted) {
+		t.Fatal("the shifted form does not keep the signature; the attack is not reproduced")
+	}
+	if status, body := s.post("/twilio/messages", shifted, token); status != http.StatusBadRequest || !strings.Contains(body, "MessageSid") {
+		t.Errorf("a shifted MessageSid: %d %s; want 400", status, body)
+	}
+	fromShifted := sms("+13125550132FromCityCHICAGO", "hi")
+	if status, _ := s.post("/twilio/messages", fromShifted, token); status != http.StatusBadRequest {
+		t.Errorf("a From with a field run on: %d; want 400", status)
+	}
+	short := sms("+13125550133", "hi")
+	short.Set("To", "12345")
+	if status, body := s.post("/twilio/messages", short, token); status != 200 || len(messages(t, body)) != 1 {
+		t.Errorf("a message to a short code: %d %s", status, body)
+	}
+}
