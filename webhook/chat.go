@@ -149,7 +149,7 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 		// not applied, and gets the pack's referral_limit text instead.
 		// Past the cap, or at it with messages in flight that may reach it, the
 		// message is handled with referrals closed.
-		ok, _, _ := referrals.begin(client, now)
+		ok := referrals.begin(client, now)
 		var reply bot.Reply
 		var err error
 		if ok {

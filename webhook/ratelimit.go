@@ -146,28 +146,24 @@ func newReferralCap(perDay int) *referralCap {
 	return &referralCap{perDay: perDay, clients: newLRU[referrals](maxClients), pending: map[string]int{}}
 }
 
-// begin reports whether a message from client may be handled. If so, done must
-// follow once it has been. If not, spent says whether the client made its
-// referrals for the day (else too many of its messages are in flight), and wait
-// how long until it may try again.
-func (r *referralCap) begin(client string, now time.Time) (ok, spent bool, wait time.Duration) {
+// begin reports whether a message from client may make a referral; if so, done
+// must follow once it has been handled. It may not when the client made its
+// referrals in the last day, or when its messages in flight could make them.
+func (r *referralCap) begin(client string, now time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	made := 0
 	if c, found := r.clients.peek(client); found && now.Sub(c.since) < referralDay {
 		made = c.made
-		if made >= r.perDay {
-			return false, true, c.since.Add(referralDay).Sub(now)
-		}
 	}
 	// Messages in flight count as referrals until they are done: else a client
 	// one short of its cap could send the last message of many screenings at
 	// once, and each would see room for one more.
 	if made+r.pending[client] >= r.perDay {
-		return false, false, time.Second
+		return false
 	}
 	r.pending[client]++
-	return true, false, 0
+	return true
 }
 
 // done records that a message begun at now was handled, and whether it made a

@@ -119,33 +119,40 @@ func TestClientKey(t *testing.T) {
 }
 
 // TestReferralCapDay: a client at its cap is refused until a day after its
-// first referral, with the wait; then it starts again.
+// first referral; then it starts again.
 func TestReferralCapDay(t *testing.T) {
 	r := newReferralCap(2)
 	start := time.Unix(1_000_000, 0)
 	for i := range 2 {
 		now := start.Add(time.Duration(i) * time.Hour)
-		if ok, _, _ := r.begin("a", now); !ok {
+		if !r.begin("a", now) {
 			t.Fatalf("message %d refused", i)
 		}
 		r.done("a", now, true)
 	}
-	ok, spent, wait := r.begin("a", start.Add(3*time.Hour))
-	if ok || !spent || wait != 21*time.Hour {
-		t.Errorf("at the cap: ok %v, spent %v, wait %v; want refused, spent, 21h", ok, spent, wait)
+	for _, at := range []time.Duration{3 * time.Hour, referralDay - time.Nanosecond} {
+		if r.begin("a", start.Add(at)) {
+			t.Errorf("at the cap, %v after the first referral: let through; want refused for 24h", at)
+		}
 	}
-	if ok, _, _ := r.begin("b", start); !ok {
+	if !r.begin("b", start) {
 		t.Error("another client refused")
 	}
-	if ok, _, _ := r.begin("a", start.Add(referralDay)); !ok {
+	if !r.begin("a", start.Add(referralDay)) {
 		t.Error("a day later, still refused")
 	}
 	// One message in flight takes the place of the referral it may make.
-	if ok, spent, _ := r.begin("a", start.Add(referralDay)); !ok || spent {
-		t.Errorf("the second message in flight: ok %v spent %v; want let through", ok, spent)
+	if !r.begin("a", start.Add(referralDay)) {
+		t.Error("the second message in flight refused; want let through")
 	}
-	if ok, spent, wait := r.begin("a", start.Add(referralDay)); ok || spent || wait != time.Second {
-		t.Errorf("a third message in flight: ok %v spent %v wait %v; want refused for a second", ok, spent, wait)
+	if r.begin("a", start.Add(referralDay)) {
+		t.Error("a third message in flight let through; want refused")
+	}
+	// Refused for the messages in flight only: once one is done without a
+	// referral, there is room again.
+	r.done("a", start.Add(referralDay), false)
+	if !r.begin("a", start.Add(referralDay)) {
+		t.Error("after a message in flight was done, still refused")
 	}
 }
 
@@ -155,18 +162,19 @@ func TestReferralCapDay(t *testing.T) {
 func TestReferralCapSurvivesAFlood(t *testing.T) {
 	r := newReferralCap(1)
 	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
-	if ok, _, _ := r.begin("spent", now); !ok {
+	if !r.begin("spent", now) {
 		t.Fatal("a first message was refused")
 	}
 	r.done("spent", now, true)
 	for i := range maxClients + 10 {
 		client := fmt.Sprintf("flood-%d", i)
-		if ok, _, _ := r.begin(client, now); ok {
+		if r.begin(client, now) {
 			r.done(client, now, false)
 		}
 	}
-	if ok, spent, _ := r.begin("spent", now.Add(time.Hour)); ok || !spent {
-		t.Errorf("after a flood of %d other clients, the spent client got ok=%v spent=%v; want refused as spent", maxClients+10, ok, spent)
+	// Nothing is in flight (checked below), so a refusal is the day's count.
+	if r.begin("spent", now.Add(time.Hour)) {
+		t.Errorf("after a flood of %d other clients, the spent client was let through; want refused", maxClients+10)
 	}
 	if len(r.pending) != 0 {
 		t.Errorf("%d clients left pending", len(r.pending))
