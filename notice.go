@@ -1,0 +1,42 @@
+package hotline
+
+import "time"
+
+// Notice tells the hotline's coordinator that a conversation needs a person:
+// the person asked for one (AGENT, "talk to a person"), or the bot could not
+// understand an answer after every try. It is plain data, queued like a
+// referral; it carries what a staff member needs to call back and nothing the
+// person wrote: no message bodies, no answers beyond the flags.
+type Notice struct {
+	// Ref is the conversation's reference: the one its referral gets, should it
+	// make one later, so that staff can match the two.
+	Ref string    `json:"ref"`
+	At  time.Time `json:"at"`
+	// Reason is NoticeAsked or NoticeNotUnderstood.
+	Reason string `json:"reason"`
+	// Step is the id of the question the person was at, and StepLabel its label
+	// in the pack's words ("ZIP code").
+	Step      string `json:"step"`
+	StepLabel string `json:"step_label"`
+	Channel   string `json:"channel"`
+	Language  string `json:"language"`
+	// Callback is the number to call back in E.164 form: the one the person
+	// gave, else the one they text from; "" on the web chat before they gave one.
+	Callback      string   `json:"callback,omitempty"`
+	CaseType      string   `json:"case_type,omitempty"`
+	CaseLabel     string   `json:"case_label,omitempty"`
+	SafetyConcern bool     `json:"safety_concern"`
+	Urgent        bool     `json:"urgent"`
+	UrgentReasons []string `json:"urgent_reasons,omitempty"`
+	// TextsUnsafe is set when the person said texts to their number are not safe.
+	TextsUnsafe bool `json:"texts_unsafe,omitempty"`
+}
+
+// The reasons for a Notice.
+const (
+	// NoticeAsked: the person asked for a person.
+	NoticeAsked = "asked"
+	// NoticeNotUnderstood: the bot could not understand an answer after every
+	// try; the conversation goes on, but a person should look.
+	NoticeNotUnderstood = "not_understood"
+)
