@@ -144,6 +144,9 @@ type Effects struct {
 	// Fallback is set when it ended with the fallback referral (by text only:
 	// there is no organization to email).
 	Fallback bool
+	// Notice is set when the conversation came to need a person (flows.Effects.Human
+	// for the first time in it): the coordinator must be told.
+	Notice *hotline.Notice
 }
 
 // Step applies one message to a conversation (see flows.Flow.Step).
