@@ -165,6 +165,7 @@ func (l *loader) compileStep(s *step, sy *stepYAML) {
 	if sy.Refer != nil {
 		l.compileRefer(s, sy, f)
 	}
+	l.compileUnderstanding(s, sy, f)
 	l.checkWayOn(s, sy, f)
 }
 
@@ -198,6 +199,7 @@ func (l *loader) misplaced(s *step, sy *stepYAML) {
 	only(sy.Max != nil, "max", KindNumber)
 	only(sy.Per.Value != "", "per", KindMoney)
 	only(sy.MaxLength != 0, "max_length", KindText)
+	l.misplacedUnderstanding(sy, only)
 	exclusive := 0
 	for _, b := range []bool{s.expect != KindNone, sy.End, sy.Refer != nil} {
 		if b {

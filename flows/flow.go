@@ -39,6 +39,13 @@ type Flow struct {
 	functions map[string]Function
 	// inputs maps each role the referrer reads to the variable that holds it.
 	inputs map[string]string
+	// danger is pack.yaml's danger: rule, nil for none.
+	danger *rule
+	// guessStep is the choice step the first message is classified against
+	// (the step with guess:), nil for none.
+	guessStep *step
+	// classes match the first message to guessStep's choices.
+	classes *answer.Classifier
 }
 
 // Kind is what a step expects as an answer, and so what its variable holds.
@@ -99,6 +106,15 @@ type step struct {
 	next     []*rule
 	end      bool
 	refer    *refer
+	// why explains the question (why:); guess is asked instead of it when the
+	// first message told the choice (guess:).
+	why, guess *message
+	// unclearYes takes any answer but a clear no as yes (unclear: yes).
+	unclearYes bool
+	// people counts people in words (people: true).
+	people bool
+	// confirms are asked before an answer is taken when their condition holds.
+	confirms []*confirm
 	// undoSets and undoReasons are what answering this step can set (through its
 	// branches and the steps that ask nothing after them): BACK to it takes them
 	// away again, so that a changed answer leaves no trace of the old one.
@@ -130,6 +146,12 @@ type choice struct {
 	code  string
 	text  *message // as a menu shows it ({choices}); nil when not given
 	rule  *rule
+}
+
+// confirm is a question asked about an answer before it is taken.
+type confirm struct {
+	cond condNode
+	ask  *message
 }
 
 type refer struct {
@@ -234,6 +256,17 @@ type words struct {
 	resume [][]string
 	// yes, no and skip add to the answer parsers' own words.
 	yes, no, skip map[string]bool
+	// danger spots danger in a person's words, by language (index as
+	// Flow.Languages); notDanger hides the phrases that say the opposite.
+	danger, notDanger []*answer.Phrases
+	// askPerson spots a request for a person in words.
+	askPerson *answer.Phrases
+	// switchTo spots a request for a language, by the language asked for.
+	switchTo []*answer.Phrases
+	// question holds the words questions back start with.
+	question *answer.Phrases
+	// household are the words households are counted in.
+	household answer.HouseholdWords
 }
 
 // Values returns the values a variable can be given by a choice or a set, each

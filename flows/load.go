@@ -100,6 +100,7 @@ func (l *loader) load() {
 	l.declareVariables()
 	l.compileMessages()
 	l.compileSteps()
+	l.compileDanger()
 	l.compileEntries()
 	l.compileReferral()
 	l.checkReachable()
@@ -472,6 +473,9 @@ func (l *loader) declareVariables() {
 		}
 	}
 	l.eachRule(func(r *ruleYAML) { declare(r.Set) })
+	if l.pack.Danger != nil {
+		declare(l.pack.Danger.Set)
+	}
 	for _, e := range l.pack.Entry {
 		declare(e.Set)
 	}
@@ -519,6 +523,9 @@ func (l *loader) freeze() {
 		}
 	}
 	freeze(p.hours, nil)
+	if p.danger != nil {
+		freeze(p.danger.say, nil)
+	}
 	for _, key := range sortedKeys(p.messages) {
 		freeze(p.messages[key], nil)
 	}
@@ -529,6 +536,10 @@ func (l *loader) freeze() {
 		freeze(s.say, s)
 		freeze(s.ask, s)
 		freeze(s.reask, s)
+		freeze(s.why, s)
+		for _, c := range s.confirms {
+			freeze(c.ask, s)
+		}
 		for _, r := range s.rules() {
 			freeze(r.say, nil)
 		}

@@ -15,6 +15,10 @@ type packFile struct {
 	Start     Scalar      `yaml:"start"`
 	IdleAfter Scalar      `yaml:"idle_after"`
 	Entry     []entryYAML `yaml:"entry"`
+	// Danger is what happens when a message says the person is in danger, in the
+	// words of words.yaml's danger: (at any step, the first message too): the
+	// safety message, and the case marked. Then the screening goes on.
+	Danger *ruleYAML `yaml:"danger"`
 	// Referral maps each input the pack's Referrer reads (a role such as
 	// household) to the variable a step saves it in.
 	Referral map[string]Scalar `yaml:"referral"`
@@ -65,6 +69,27 @@ type stepYAML struct {
 	Next      nextYAML     `yaml:"next"`
 	End       bool         `yaml:"end"`
 	Refer     *referYAML   `yaml:"refer"`
+	// Why explains the question to a person who asks about it ("why do you need
+	// my name?"); the question follows it again.
+	Why *Text `yaml:"why"`
+	// Guess is asked instead of a choice step's question when the person's first
+	// message told which choice it is ({guess} is the choice's text).
+	Guess *Text `yaml:"guess"`
+	// Unclear is what a yes/no step takes an answer that is neither for: "yes"
+	// makes anything but a clear NO a yes (the danger question).
+	Unclear Scalar `yaml:"unclear"`
+	// People makes a number step count people in words: "me and 3 kids" is 4.
+	People bool `yaml:"people"`
+	// Confirm are questions asked before an answer is taken, when their
+	// condition holds for it (a ZIP no one serves, a date already past).
+	Confirm []confirmYAML `yaml:"confirm"`
+}
+
+// confirmYAML asks the person to confirm an answer when a condition holds for it.
+type confirmYAML struct {
+	Pos
+	If  *Condition `yaml:"if"`
+	Ask *Text      `yaml:"ask"`
 }
 
 // ruleYAML is what happens on a branch: an optional condition, then actions and
@@ -117,6 +142,26 @@ type wordsFile struct {
 		Continue  map[string][]Scalar `yaml:"continue"`
 		StartOver map[string][]Scalar `yaml:"start_over"`
 	} `yaml:"resume"`
+	// Danger are phrases that say a person is in danger, by language; NotDanger
+	// phrases say the opposite ("not in danger") and hide the danger phrases
+	// inside them.
+	Danger    map[string][]Scalar `yaml:"danger"`
+	NotDanger map[string][]Scalar `yaml:"not_danger"`
+	// AskPerson are phrases asking for a person ("talk to a person"): AGENT.
+	AskPerson map[string][]Scalar `yaml:"ask_person"`
+	// SwitchLanguage are phrases asking for a language, by the language asked
+	// for: es: ["en español", "no entiendo"].
+	SwitchLanguage map[string][]Scalar `yaml:"switch_language"`
+	// Question are the words a question back starts with ("why", "what does").
+	Question map[string][]Scalar `yaml:"question"`
+	// Household are the words people count their household in.
+	Household struct {
+		Pos
+		Self  map[string][]Scalar `yaml:"self"`
+		Alone map[string][]Scalar `yaml:"alone"`
+		One   map[string][]Scalar `yaml:"one"`
+		Many  map[string][]Scalar `yaml:"many"`
+	} `yaml:"household"`
 	// Answers are yes, no and skip words beyond those the answer parsers know.
 	Answers struct {
 		Pos

@@ -44,6 +44,40 @@ func (l *loader) compileWords() {
 			l.r.errorf(wf.Answers.Pos, "answers: %q is both a yes and a no", word)
 		}
 	}
+	l.compilePhrases()
+}
+
+// compilePhrases builds the phrases people say things in their own words with:
+// danger, a request for a person or a language, a question back, a household.
+// Each list is optional; without it, the bot does without.
+func (l *loader) compilePhrases() {
+	wf, w := &l.words, &l.p.words
+	w.danger = l.phrasesByLang(wf.Danger, "danger")
+	w.notDanger = l.phrasesByLang(wf.NotDanger, "not_danger")
+	w.askPerson = answer.NewPhrases(l.wordList(wf.AskPerson, "ask_person", false))
+	w.switchTo = l.phrasesByLang(wf.SwitchLanguage, "switch_language")
+	w.question = answer.NewPhrases(l.wordList(wf.Question, "question", false))
+	h := &wf.Household
+	w.household = answer.HouseholdWords{
+		Self:  l.wordList(h.Self, "household: self", false),
+		Alone: l.wordList(h.Alone, "household: alone", false),
+		One:   l.wordList(h.One, "household: one", false),
+		Many:  l.wordList(h.Many, "household: many", false),
+	}
+}
+
+// phrasesByLang compiles phrases given per language, indexed like
+// Flow.Languages (nil where a language has none).
+func (l *loader) phrasesByLang(byLang map[string][]Scalar, field string) []*answer.Phrases {
+	l.languageWords(byLang, field, false, l.words.Pos)
+	out := make([]*answer.Phrases, len(l.p.Languages))
+	for i, lang := range l.p.Languages {
+		list := l.wordList(map[string][]Scalar{lang: byLang[lang]}, field, false)
+		if len(list) > 0 {
+			out[i] = answer.NewPhrases(list)
+		}
+	}
+	return out
 }
 
 // languageWords checks words given per language: every language a pack language,
