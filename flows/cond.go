@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -17,7 +18,8 @@ import (
 //
 // Grammar: or/and/not, parentheses, and comparisons `operand op value` with op one of
 // == (or =), !=, <, <=, >, >=. An operand is a variable or one of the functions
-// days_until(date), answered(variable) and the pack domain's own (Options.Functions,
+// days_until(date), weekend(date) (a Saturday or Sunday), answered(variable) and
+// the pack domain's own (Options.Functions,
 // like served(zip)). A variable alone is true when it
 // is yes (for yes/no variables) or answered (for the rest). Comparisons are checked
 // against the variable's kind when the pack loads.
@@ -93,6 +95,9 @@ func (n truth) eval(t *turn) bool {
 		return ok && n.o.test(v)
 	case n.o.fn == "answered":
 		return ok
+	case n.o.fn == "weekend":
+		d, isDate := parseDate(v)
+		return ok && isDate && (d.Weekday() == time.Saturday || d.Weekday() == time.Sunday)
 	case n.o.kind == KindYesNo:
 		return v == "yes"
 	default:
@@ -275,7 +280,7 @@ func (p *condParser) not() condNode {
 }
 
 // builtinFunctions are the language's own condition functions.
-var builtinFunctions = []string{"answered", "days_until"}
+var builtinFunctions = []string{"answered", "days_until", "weekend"}
 
 func (p *condParser) comparison() condNode {
 	t, ok := p.next()
@@ -313,8 +318,8 @@ func (p *condParser) comparison() condNode {
 	v.used = true
 	o.kind = v.kind
 	switch {
-	case o.fn == "days_until" && v.kind != KindDate:
-		p.fail(t.col, "days_until needs a date variable; %q is %s", o.name, v.kind)
+	case (o.fn == "days_until" || o.fn == "weekend") && v.kind != KindDate:
+		p.fail(t.col, "%s needs a date variable; %q is %s", o.fn, o.name, v.kind)
 		return nil
 	}
 	if fn, ok := p.funcs[o.fn]; ok {
@@ -345,7 +350,7 @@ func (p *condParser) comparison() condNode {
 	c := compare{o: o, op: op, str: val.text}
 	numeric := o.fn == "days_until" || v.kind == KindNumber || v.kind == KindMoney
 	switch {
-	case o.fn == "answered" || o.test != nil:
+	case o.fn == "answered" || o.fn == "weekend" || o.test != nil:
 		p.fail(val.col, "%s(...) is true or false; use it alone, or with not", o.fn)
 	case numeric:
 		f, err := strconv.ParseFloat(strings.TrimPrefix(val.text, "$"), 64)

@@ -45,6 +45,11 @@ type Effects struct {
 	OptOut, OptIn bool
 	// Human is set when the conversation needs a person's attention.
 	Human bool
+	// HumanReason is set when it comes to need one with this message, for the
+	// first time since it began: "asked" (AGENT, "talk to a person") or
+	// "not_understood" (the tries at a question ran out). The coordinator is
+	// told then, once.
+	HumanReason string
 	// Ended is set when the conversation ended with this message.
 	Ended bool
 }
@@ -74,6 +79,12 @@ type turn struct {
 	cur   *step     // the step whose texts are being sent, for {min}, {max} and {choices}
 	// result is the Referrer's, while the referral text is sent.
 	result *Result
+	// extra are placeholders of the text being sent beyond the usual ones
+	// ({answer} of a confirmation, say).
+	extra map[string]string
+	// unsureMsg is set by parse when it read the answer with an assumption:
+	// the message that asks the person to confirm it (with extra).
+	unsureMsg *message
 }
 
 // Step applies one message to a conversation and returns the new state and what to
@@ -107,6 +118,20 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 	}
 	if p.looksLikeStopRequest(norm) {
 		t.say(p.messages["stop_confirm"])
+		return *st, t.fx
+	}
+	if _, ok := p.words.askPerson.Match(norm); ok {
+		if lang, danger := p.spotDanger(norm); danger { // the safety message first, always
+			if _, chosen := st.Get(varLanguage); !chosen {
+				t.lang = lang
+			}
+			t.danger()
+		}
+		t.keyword(keyword{action: keywordAgent})
+		return *st, t.fx
+	}
+	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && p.messages[msgAfterReferral] != nil {
+		t.afterReferral(norm)
 		return *st, t.fx
 	}
 	if st.Step == "" || st.Flags&Ended != 0 {
@@ -232,11 +257,17 @@ func (t *turn) keyword(kw keyword) bool {
 	case keywordStart:
 		return false
 	case keywordHelp:
+		if !t.waiting() && t.p.messages[msgHelpStart] != nil {
+			// Before any question, "answer the last question" would make no sense.
+			t.say(t.p.messages[msgHelpStart])
+			break
+		}
 		t.say(t.p.messages["help"])
+		t.askAgain()
 	case keywordAgent:
-		t.st.Flags |= Human
-		t.fx.Human = true
+		t.needsPerson(reasonAsked)
 		t.say(t.p.messages["agent"])
+		t.askAgain()
 	case keywordRestart:
 		t.restart()
 	case keywordBack:
@@ -261,6 +292,7 @@ func (t *turn) back() {
 	}
 	st.Flags &^= Resuming
 	st.Tries = 0
+	st.unset(varPending)
 	if n := len(st.History); n > 0 {
 		prev := t.p.steps[st.History[n-1]]
 		st.History = st.History[:n-1]
@@ -311,6 +343,15 @@ func (t *turn) undo(s *step) {
 func (t *turn) begin(norm string) {
 	*t.st = t.st.fresh()
 	t.lang = 0
+	if lang, ok := t.p.spotDanger(norm); ok {
+		t.lang = lang // the safety message in the words the person wrote
+		t.danger()
+	}
+	if t.p.guessStep != nil {
+		if i, ok := t.p.classes.Classify(norm); ok {
+			t.st.Set(varGuess, t.p.guessStep.choices[i].value)
+		}
+	}
 	first, _, _ := strings.Cut(norm, " ")
 	if e, ok := t.p.entries[first]; ok {
 		if e.lang != "" {
@@ -331,7 +372,7 @@ func (t *turn) resume(norm string, cur *step) {
 	case ok && i == 0:
 		t.st.Flags &^= Resuming
 		t.cur = cur
-		t.say(cur.ask)
+		t.say(t.question(cur))
 	case ok && i == 1:
 		t.restart()
 	default:
@@ -339,23 +380,45 @@ func (t *turn) resume(norm string, cur *step) {
 	}
 }
 
-// answer reads the person's answer to the current step and moves on.
+// answer reads the person's answer to the current step and moves on. Before
+// reading it as an answer, it listens for what people say in their own words:
+// a language asked for, danger, a reply to a confirmation or a guess, and a
+// question back.
 func (t *turn) answer(cur *step, norm string) {
 	st := t.st
 	t.cur = cur
+	if t.switchLanguage(cur, norm) {
+		return
+	}
+	if !cur.unclearYes { // the danger question takes danger as its answer
+		if _, ok := t.p.spotDanger(norm); ok {
+			t.danger()
+			t.afterDanger(cur, norm)
+			return
+		}
+	}
+	if t.confirmed(cur, norm) || t.guessed(cur, norm) || t.questionBack(cur, norm) {
+		return
+	}
 	value, pick, ok := t.parse(cur, norm)
 	if !ok {
 		st.Tries++
 		if st.Tries >= cur.tries {
-			st.Flags |= Human
-			t.fx.Human = true
-			t.say(t.p.messages["too_many_tries"])
-			t.end()
+			t.triesRanOut(cur)
 			return
 		}
 		t.say(cur.reask)
 		return
 	}
+	if t.confirmFirst(cur, value) {
+		return
+	}
+	t.take(cur, value, pick)
+}
+
+// take saves an answer to the current step and moves on.
+func (t *turn) take(cur *step, value string, pick int) {
+	st := t.st
 	st.Tries = 0
 	t.set(cur.save, value)
 	st.History = append(st.History, cur.id)
@@ -394,6 +457,11 @@ func (t *turn) parse(cur *step, norm string) (value string, pick int, ok bool) {
 		return cur.choices[i].value, i, true
 	case KindYesNo:
 		yes, ok := t.p.yesNo(norm)
+		if !ok && cur.unclearYes {
+			// Anything but a clear no is a possible yes: "im scared", "kind of".
+			_, danger := t.p.spotDanger(norm)
+			yes, ok = danger || !t.p.saysNotDanger(norm), true
+		}
 		if !ok {
 			return "", 0, false
 		}
@@ -402,9 +470,17 @@ func (t *turn) parse(cur *step, norm string) (value string, pick int, ok bool) {
 		}
 		return "no", 0, true
 	case KindNumber:
-		n, ok := answer.Number(norm)
+		n, sure, ok := 0, true, false
+		if cur.people {
+			n, sure, ok = answer.Household(norm, t.p.words.household)
+		} else {
+			n, ok = answer.Number(norm)
+		}
 		if !ok || n < cur.min || n > cur.max {
 			return "", 0, false
+		}
+		if !sure {
+			t.unsure(msgConfirmPeople, map[string]string{"answer": strconv.Itoa(n)})
 		}
 		return strconv.Itoa(n), 0, true
 	case KindMoney:
@@ -479,7 +555,7 @@ func (t *turn) enter(s *step) {
 			return
 		case s.expect != KindNone:
 			t.st.Step = s.id
-			t.say(s.ask)
+			t.say(t.question(s))
 			return
 		}
 		next := t.route(s)
@@ -588,6 +664,12 @@ func (t *turn) placeholder(name string) string {
 	}
 	if name == "ref" {
 		return t.in.Ref
+	}
+	if v, ok := t.extra[name]; ok {
+		return v
+	}
+	if name == "guess" {
+		return t.guessText()
 	}
 	if t.result != nil {
 		if v, ok := t.result.Placeholders[name]; ok {

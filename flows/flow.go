@@ -204,7 +204,13 @@ const msgReferralLimit = "referral_limit"
 
 // messagePlaceholders are the placeholders a shared message may use besides
 // every message's.
-var messagePlaceholders = map[string][]string{msgStillSent: {"org"}}
+var messagePlaceholders = map[string][]string{
+	msgStillSent:     {"org"},
+	msgAfterReferral: {"org", "org.phone", "org.hours"},
+	msgAfterFallback: {"org", "org.phone"},
+	msgConfirmPeople: {"answer"},
+	msgConfirmMoney:  {"answer", "given", "hours"},
+}
 
 // requiredMessages are the shared messages the engine itself sends.
 var requiredMessages = []string{

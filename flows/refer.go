@@ -84,6 +84,9 @@ type Result struct {
 	// organization's name): the conversation keeps it with the reference, for a
 	// STOP that comes while the referral is still being sent.
 	To string
+	// Phone and Hours are how the person reaches To: a message after the
+	// referral repeats them ("what was the number again?").
+	Phone, Hours string
 }
 
 // Referred is what a refer step did: the request made and the result.
@@ -250,6 +253,7 @@ func (t *turn) refer(r *refer) {
 	if !res.Matched {
 		t.say(r.fallback)
 		t.end()
+		t.rememberReferral("", res)
 		return
 	}
 	tpl := r.matched.byLang[t.lang]
@@ -261,7 +265,23 @@ func (t *turn) refer(r *refer) {
 	}
 	t.fx.Replies = append(t.fx.Replies, b.String())
 	t.end()
-	t.st.setReferral(req.Ref, res.To)
+	t.rememberReferral(req.Ref, res)
+}
+
+// rememberReferral keeps what the next message repeats after a referral
+// (ref is "" for the fallback): whom to call, their phone and hours. A STOP
+// reads the reference and whom it went to.
+func (t *turn) rememberReferral(ref string, res Result) {
+	if ref != "" {
+		t.st.setReferral(ref, res.To)
+	} else if res.To != "" {
+		t.st.Set(varReferralTo, res.To)
+	}
+	if res.Phone != "" {
+		t.st.Set(varReferralPhone, res.Phone)
+		t.st.Set(varReferralHours, res.Hours)
+		t.st.Flags |= AfterReferral
+	}
 }
 
 // answered describes a saved value of a variable, asked by step s (nil: any step

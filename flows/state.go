@@ -41,14 +41,24 @@ const (
 	Human
 	// Resuming: "welcome back" was asked and awaits 1 (continue) or 2 (start over).
 	Resuming
+	// AfterReferral: the conversation ended with a referral, which the next message
+	// is answered with (until RESTART).
+	AfterReferral
 )
 
 // The engine's record of the last referral a conversation made: its reference
 // and whom it went to. The names hold a dot, which no pack variable may, so a
 // step can neither read nor overwrite them. Nothing of the person is in them.
 const (
-	varReferralRef = "referral.ref"
-	varReferralTo  = "referral.to"
+	varReferralRef   = "referral.ref"
+	varReferralTo    = "referral.to"
+	varReferralPhone = "referral.phone"
+	varReferralHours = "referral.hours"
+	// varGuess is the choice the first message told (at the guess: step), until
+	// that step is answered.
+	varGuess = "first.guess"
+	// varPending is an answer waiting for the person to confirm it.
+	varPending = "confirm.pending"
 )
 
 // Referral returns the reference of the last referral the conversation made and

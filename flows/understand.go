@@ -1,6 +1,10 @@
 package flows
 
-import "github.com/hotline-legal/hotline/flows/answer"
+import (
+	"strings"
+
+	"github.com/hotline-legal/hotline/flows/answer"
+)
 
 // Classify reads a person's first message as the engine does: the value of the
 // choice it tells at the pack's guess: step ("" when it tells none, or the pack
@@ -48,4 +52,325 @@ func (p *Flow) saysNotDanger(norm string) bool {
 		}
 	}
 	return false
+}
+
+// Shared messages for answers in people's own words (messages.yaml). Each is
+// optional: without it, the bot does without what it says.
+const (
+	// msgHelpStart answers HELP before any question: what the hotline does.
+	msgHelpStart = "help_start"
+	// msgAfterReferral answers any message after a referral: the organization,
+	// its phone and hours, the reference, and how to start again.
+	msgAfterReferral = "after_referral"
+	// msgAfterFallback is msgAfterReferral after the fallback referral, which
+	// has no reference: {org} and {org.phone} are the fallback's.
+	msgAfterFallback = "after_fallback"
+	// msgOfferSkip follows the re-ask of an optional question when the tries
+	// ran out.
+	msgOfferSkip = "offer_skip"
+	// msgWhy explains a question that has no why: of its own.
+	msgWhy = "why"
+	// msgConfirmPeople confirms a household counted from words ({answer}).
+	msgConfirmPeople = "confirm_people"
+	// msgConfirmMoney confirms an amount read with an assumption: {given} as
+	// the person said it, {answer} per month, {hours} a week for hourly pay.
+	msgConfirmMoney = "confirm_money"
+)
+
+// The reasons of Effects.HumanReason.
+const (
+	reasonAsked         = "asked"
+	reasonNotUnderstood = "not_understood"
+)
+
+// waiting reports whether a question waits for an answer.
+func (t *turn) waiting() bool {
+	return t.st.Step != "" && t.st.Flags&Ended == 0 && t.p.steps[t.st.Step] != nil
+}
+
+// askAgain asks the waiting question again, if any: after HELP or AGENT, the
+// person should not have to scroll up for it.
+func (t *turn) askAgain() {
+	if !t.waiting() {
+		return
+	}
+	if t.st.Flags&Resuming != 0 {
+		t.say(t.p.messages["welcome_back"])
+		return
+	}
+	cur := t.p.steps[t.st.Step]
+	t.cur = cur
+	t.say(t.question(cur))
+}
+
+// question is what asks step s: its guess when the first message told the
+// choice, else its question.
+func (t *turn) question(s *step) *message {
+	if s == t.p.guessStep && s.guess != nil {
+		if _, ok := t.st.Get(varGuess); ok {
+			return s.guess
+		}
+	}
+	return s.ask
+}
+
+// guessText is {guess}: the guessed choice as the menu shows it.
+func (t *turn) guessText() string {
+	s := t.p.guessStep
+	v, _ := t.st.Get(varGuess)
+	if s == nil {
+		return v
+	}
+	for _, c := range s.choices {
+		if c.value != v {
+			continue
+		}
+		if c.text == nil {
+			return c.label
+		}
+		var b strings.Builder
+		c.text.byLang[t.lang].render(&b, &turn{p: t.p, lang: t.lang, cur: s, in: &Input{}, st: &State{}})
+		return b.String()
+	}
+	return v
+}
+
+// needsPerson marks the conversation for staff; the first time since it began,
+// Effects.HumanReason says why, so that the coordinator is told once.
+func (t *turn) needsPerson(reason string) {
+	if t.st.Flags&Human == 0 {
+		t.fx.HumanReason = reason
+	}
+	t.st.Flags |= Human
+	t.fx.Human = true
+}
+
+// danger sends the safety message and marks the case (pack.yaml danger:).
+func (t *turn) danger() {
+	if t.p.danger != nil {
+		t.apply(t.p.danger)
+	}
+}
+
+// afterDanger goes on after the safety message where the screening was: an
+// answer in the same message is taken ("my husband hits me" at the problem
+// menu), else the question is asked again. A text answer is never taken from
+// it: "he hit me" is no one's name.
+func (t *turn) afterDanger(cur *step, norm string) {
+	if cur.expect != KindText {
+		if value, pick, ok := t.parse(cur, norm); ok && !t.confirmFirst(cur, value) {
+			t.take(cur, value, pick)
+			return
+		} else if ok {
+			return // confirmFirst asked
+		}
+	}
+	t.say(t.question(cur))
+}
+
+// switchLanguage switches the conversation to a language the person asked for
+// ("en español por favor", "no entiendo") and asks the question again in it. A
+// long message is an answer, not a request.
+func (t *turn) switchLanguage(cur *step, norm string) bool {
+	if cur.save == varLanguage || len(t.p.words.switchTo) == 0 {
+		return false
+	}
+	words := answer.Words(norm)
+	if len(words) == 0 || len(words) > 6 {
+		return false
+	}
+	for i, ph := range t.p.words.switchTo {
+		if _, ok := ph.MatchWords(words); ok {
+			t.set(varLanguage, t.p.Languages[i])
+			t.say(t.question(cur))
+			return true
+		}
+	}
+	return false
+}
+
+// questionBack answers a question about the current step ("why do you need my
+// name?", "what does conflict check mean?") with the step's why: and the
+// question again, and does not save it. A message that reads as an answer to
+// a step that does not take free text is taken as one ("yes?").
+func (t *turn) questionBack(cur *step, norm string) bool {
+	if !t.isQuestion(norm) {
+		return false
+	}
+	if cur.expect != KindText {
+		if _, _, ok := t.parse(cur, norm); ok {
+			t.unsureMsg, t.extra = nil, nil
+			return false
+		}
+	}
+	why := cur.why
+	if why == nil {
+		why = t.p.messages[msgWhy]
+	}
+	t.say(why)
+	t.say(t.question(cur))
+	return true
+}
+
+// isQuestion reports whether a message asks something: two words or more,
+// ending in a question mark or starting with a question word of words.yaml.
+func (t *turn) isQuestion(norm string) bool {
+	words := answer.Words(norm)
+	if len(words) < 2 {
+		return false
+	}
+	if strings.HasSuffix(strings.TrimRight(t.in.Text, " \t\r\n"), "?") {
+		return true
+	}
+	lead := words[:min(len(words), 2)]
+	_, ok := t.p.words.question.MatchWords(lead)
+	return ok
+}
+
+// unsure records that the answer being parsed was read with an assumption the
+// person should confirm, with the message that asks.
+func (t *turn) unsure(key string, placeholders map[string]string) {
+	if m := t.p.messages[key]; m != nil {
+		t.unsureMsg, t.extra = m, placeholders
+	}
+}
+
+// confirmFirst asks the person to confirm value before it is taken, when its
+// parser was unsure of it or one of the step's confirm: conditions holds for
+// it; the value waits in the state. It reports whether it asked.
+func (t *turn) confirmFirst(cur *step, value string) bool {
+	if m := t.unsureMsg; m != nil {
+		t.say(m)
+		t.unsureMsg, t.extra = nil, nil
+		t.st.Set(varPending, value)
+		return true
+	}
+	if len(cur.confirms) == 0 {
+		return false
+	}
+	prev, had := t.st.Get(cur.save)
+	t.set(cur.save, value) // the conditions and the question read it
+	asked := false
+	for _, c := range cur.confirms {
+		if c.cond != nil && c.cond.eval(t) {
+			t.say(c.ask)
+			asked = true
+			break
+		}
+	}
+	if had {
+		t.set(cur.save, prev)
+	} else {
+		t.st.unset(cur.save)
+	}
+	if asked {
+		t.st.Set(varPending, value)
+	}
+	return asked
+}
+
+// confirmed reads the reply to a confirmation: YES takes the waiting answer,
+// NO asks the question again, and anything else is read as a new answer.
+func (t *turn) confirmed(cur *step, norm string) bool {
+	pending, ok := t.st.Get(varPending)
+	if !ok {
+		return false
+	}
+	t.st.unset(varPending)
+	yes, ok := t.p.yesNo(norm)
+	switch {
+	case !ok:
+		return false
+	case yes:
+		t.take(cur, pending, cur.choiceIndex(pending))
+	default:
+		t.say(t.question(cur))
+	}
+	return true
+}
+
+// guessed reads the reply to a guess ("It sounds like housing: is that
+// right?"): YES takes the guessed choice, NO shows the menu, and anything else
+// is read as an answer to the menu.
+func (t *turn) guessed(cur *step, norm string) bool {
+	if cur != t.p.guessStep {
+		return false
+	}
+	guess, ok := t.st.Get(varGuess)
+	if !ok {
+		return false
+	}
+	t.st.unset(varGuess)
+	yes, ok := t.p.yesNo(norm)
+	switch {
+	case !ok:
+		return false
+	case yes:
+		t.take(cur, guess, cur.choiceIndex(guess))
+	default:
+		t.say(cur.ask)
+	}
+	return true
+}
+
+// choiceIndex is the index of the choice of value v, 0 for a step without
+// choices.
+func (s *step) choiceIndex(v string) int {
+	for i, c := range s.choices {
+		if c.value == v {
+			return i
+		}
+	}
+	return 0
+}
+
+// triesRanOut answers the last try at a question: nothing is lost. The
+// answers are kept and the question stays; the person is told what kinds of
+// answer work (the re-ask, with its examples), SKIP when the question may be
+// skipped, and AGENT, and staff are told the conversation needs a person.
+func (t *turn) triesRanOut(cur *step) {
+	t.st.Tries = 0
+	t.needsPerson(reasonNotUnderstood)
+	var b strings.Builder
+	for _, m := range []*message{t.p.messages["too_many_tries"], cur.reask, t.skipOffer(cur)} {
+		if m == nil {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		m.byLang[t.lang].render(&b, t)
+	}
+	t.fx.Replies = append(t.fx.Replies, b.String())
+}
+
+// skipOffer is the offer to skip an optional question, nil for others.
+func (t *turn) skipOffer(cur *step) *message {
+	if !cur.optional {
+		return nil
+	}
+	return t.p.messages[msgOfferSkip]
+}
+
+// afterReferral answers a message after a referral: the referral again (whom,
+// their phone and hours, the reference) and how to start a new screening;
+// danger in it gets the safety message first.
+func (t *turn) afterReferral(norm string) {
+	if lang, ok := t.p.spotDanger(norm); ok && t.p.danger != nil {
+		if _, chosen := t.st.Get(varLanguage); !chosen {
+			t.lang = lang
+		}
+		t.say(t.p.danger.say)
+	}
+	ref, to := t.st.Referral()
+	phone, _ := t.st.Get(varReferralPhone)
+	hours, _ := t.st.Get(varReferralHours)
+	t.in.Ref = ref
+	t.extra = map[string]string{"org": to, "org.phone": phone, "org.hours": hours}
+	m := t.p.messages[msgAfterReferral]
+	if ref == "" {
+		m = t.p.messages[msgAfterFallback]
+	}
+	t.say(m)
+	t.extra = nil
 }

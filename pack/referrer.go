@@ -70,7 +70,7 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 	}
 	prog := p.Directory.Match(person, p.Poverty)
 	if prog == nil {
-		return flows.Result{Placeholders: placeholders}
+		return flows.Result{Placeholders: placeholders, To: fb.Name, Phone: fb.Phone}
 	}
 	o := prog.Org
 	placeholders["org.name"] = o.Name
@@ -112,5 +112,5 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 	for _, a := range req.Answers {
 		ref.Answers = append(ref.Answers, hotline.QA{Question: a.Question, Kind: a.Kind.String(), Value: a.Value, Label: a.Label})
 	}
-	return flows.Result{Matched: true, Placeholders: placeholders, Referral: ref, To: o.Name}
+	return flows.Result{Matched: true, Placeholders: placeholders, Referral: ref, To: o.Name, Phone: o.Phone, Hours: o.Hours}
 }
