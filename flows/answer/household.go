@@ -109,7 +109,10 @@ const maxHouseholdCount = 1000
 // Self word alone ("me", "yo") is 1, unsure. A number directly followed by
 // "year(s)", "yr(s)", "month(s)", "week(s)", "año(s)", "mes(es)",
 // "semana(s)" or glued "yo" is an age: "my 2 year old" is one person; "my 2
-// year old son" and "mi bebe de 8 meses" are the son and the baby.
+// year old son" and "mi bebe de 8 meses" are the son and the baby. Numbers
+// after "age(s)", "aged", "edad(es)" are ages too ("my 2 kids (ages 5 and
+// 7)"). A Self phrase followed by "of"/"de" and a number adds that many
+// ("single mom of 2" = 3, unsure).
 //
 // The number can be digits or a number word (English one..twenty, Spanish
 // uno..veinte); "un"/"una" mean one only when nothing else is given ("una
@@ -197,6 +200,12 @@ func classifyHousehold(n string, toks []token, w HouseholdWords, kinds []househo
 				}
 				continue
 			}
+			if ageLeads[word] {
+				// "(ages 5 and 7)": the numbers that follow are ages.
+				for i++; i < len(toks) && isAgeListToken(n, toks[i]); i++ {
+				}
+				continue
+			}
 			if j, isJoin := householdJoins[word]; isJoin {
 				kinds[i], vals[i] = hhJoin, int16(j)
 			} else if weakNumberWords[word] {
@@ -208,6 +217,26 @@ func classifyHousehold(n string, toks []token, w HouseholdWords, kinds []househo
 		}
 	}
 	return true
+}
+
+// ageLeads are words after which a list of numbers are ages: "my 2 kids
+// (ages 5 and 7)", "edades 3 y 5".
+var ageLeads = map[string]bool{"age": true, "ages": true, "aged": true, "edad": true, "edades": true}
+
+// isAgeListToken reports whether t can be part of a list of ages after an
+// age lead: digits, number words, joiners, commas and dots.
+func isAgeListToken(n string, t token) bool {
+	switch t.kind {
+	case tokNumber:
+		return true
+	case tokSymbol:
+		return t.is(n, ",") || t.is(n, ".") || householdJoins[t.text(n)] != 0
+	case tokWord:
+		w := t.text(n)
+		_, isNumber := numberWords[w]
+		return isNumber || householdJoins[w] != 0 || ageWords[w] || w == "old"
+	}
+	return false
 }
 
 // litStart returns the index of the number token that the hhPart tokens
@@ -254,7 +283,7 @@ func matchHouseholdWords(n string, toks []token, i int, w HouseholdWords) (house
 	for j < len(toks) && toks[j].end <= end {
 		j++
 	}
-	if toks[j-1].end != end {
+	if j == i || toks[j-1].end != end {
 		return hhOther, i // the entry ends inside a token
 	}
 	return kind, j
@@ -326,7 +355,7 @@ func countHousehold(n string, toks []token, kinds []householdKind, vals []int16)
 			if attached[i] {
 				continue
 			}
-			v, add := int(vals[i]), numberAdds(kinds, vals, i)
+			v, add := int(vals[i]), numberAdds(n, toks, kinds, vals, i)
 			if haveTotal && (v != total || add != additive) {
 				return 0, false, false
 			}
@@ -419,15 +448,21 @@ func followsOne(n string, toks []token, kinds []householdKind, i int) bool {
 
 // numberAdds reports whether the number at kinds[i], counting no noun, adds
 // people to those listed instead of giving the total: it follows a Self
-// word ("my 3"), or a joiner after the person or listed people ("me and 3",
-// "my wife and 2", "me with 3"), or it is followed, after at most two words
+// word ("my 3"), or "of"/"de" after one ("single mom of 2"), or a joiner
+// after the person or listed people ("me and 3", "my wife and 2", "me with
+// 3"), or it is followed, after at most two words
 // in no list, by "and" and a person ("2 people and me", "2 y yo").
-func numberAdds(kinds []householdKind, vals []int16, i int) bool {
+func numberAdds(n string, toks []token, kinds []householdKind, vals []int16, i int) bool {
 	if p := i - 1; p >= 0 {
 		p = litStart(kinds, p)
 		switch kinds[p] {
 		case hhSelf:
 			return true
+		case hhOther:
+			// "single mom of 2", "madre soltera de 3"
+			if (toks[p].is(n, "of") || toks[p].is(n, "de")) && p > 0 && kinds[litStart(kinds, p-1)] == hhSelf {
+				return true
+			}
 		case hhJoin:
 			if q := p - 1; q >= 0 && isPerson(kinds[litStart(kinds, q)]) {
 				return true

@@ -92,7 +92,7 @@ var periodWords = map[string]periodUnit{
 	"day": unitUnsupported, "days": unitUnsupported, "daily": unitUnsupported, "dia": unitUnsupported,
 	"dias": unitUnsupported, "diario": unitUnsupported, "hour": unitHour, "hours": unitHour,
 	"hourly": unitHour, "hr": unitHour, "hrs": unitHour, "hora": unitHour,
-	"horas": unitHour, "quarter": unitUnsupported, "quarterly": unitUnsupported,
+	"horas": unitHour, "h": unitHour, "quarter": unitUnsupported, "quarterly": unitUnsupported,
 	"trimestral": unitUnsupported, "bimonthly": unitUnsupported, "bimensual": unitUnsupported,
 	"bisemanal": unitUnsupported,
 }
@@ -175,7 +175,7 @@ const (
 // unless the answer also names a period ("my paycheck is 1200 every two
 // weeks"), which wins; so are answers stating hours worked, and assume
 // PerHour or PerPaycheck when no period is stated. ReadMoney reads all of
-// those.
+// those. "h" is an hour word ("$15/h"), so such answers are refused too.
 func Money(s string, assume Period) (monthlyCents int64, ok bool) {
 	r, ok := readMoney(s, assume, false)
 	return r.Cents, ok
@@ -208,7 +208,7 @@ type MoneyReading struct {
 // accepts with the same Cents, Per the stated period or assume, and Unsure
 // false. In addition it reads:
 //
-//   - hourly rates: "$15 an hour", "15/hr", "15 hourly", "15 per hr",
+//   - hourly rates: "$15 an hour", "15/hr", "$15/h", "15 hourly", "15 per hr",
 //     "15 la hora", "15 por hora", "15 a la hora". Without hours, 40 a week
 //     are assumed (Unsure): 15×40×52/12 = $2,600 a month. Hours a week may
 //     be given anywhere in the answer: "15 an hour 30 hours a week",
@@ -408,7 +408,7 @@ func roundMicros(amount, num, den int64) int64 {
 }
 
 // hourWords are the nouns that make a number before them hours worked.
-var hourWords = map[string]bool{"hour": true, "hours": true, "hr": true, "hrs": true, "hora": true, "horas": true}
+var hourWords = map[string]bool{"hour": true, "hours": true, "hr": true, "hrs": true, "h": true, "hora": true, "horas": true}
 
 // hoursAt reports whether the number at toks[i] is hours worked: a number
 // directly followed by an hour noun ("30 hours", "30hrs"), not after "$".

@@ -181,6 +181,7 @@ func TestMoney(t *testing.T) {
 		{"1800", PerPaycheck, 0, false},
 		{"1800 a month", PerHour, 180000, true},
 		{"1800 part time", PerMonth, 180000, true},
+		{"$15/h", PerMonth, 0, false}, // was $15 a month before "h" was an hour word
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -213,6 +214,11 @@ func TestReadMoney(t *testing.T) {
 		{"15/hr", PerMonth, r{260000, 1500, PerHour, 40, true}, true},
 		{"15 / hr", PerMonth, r{260000, 1500, PerHour, 40, true}, true},
 		{"15 hourly", PerMonth, r{260000, 1500, PerHour, 40, true}, true},
+		{"$15/h", PerMonth, r{260000, 1500, PerHour, 40, true}, true},
+		{"$18.50/hr 32 hours/week", PerMonth, r{256533, 1850, PerHour, 32, false}, true},
+		{"15 an hour 40h a week", PerMonth, r{260000, 1500, PerHour, 40, false}, true},
+		{"1200 a paycheck twice a month", PerMonth, r{240000, 120000, PerHalfMonth, 0, false}, true},
+		{"15 x hora", PerMonth, r{}, false}, // "x" counts times: not read
 		{"15 per hour", PerYear, r{260000, 1500, PerHour, 40, true}, true},
 		{"$15 per hr", PerMonth, r{260000, 1500, PerHour, 40, true}, true},
 		{"$15 hr", PerMonth, r{260000, 1500, PerHour, 40, true}, true},
