@@ -270,7 +270,7 @@ func matchHouseholdWords(n string, toks []token, i int, w HouseholdWords) (house
 		words []string
 	}{{hhAlone, w.Alone}, {hhSelf, w.Self}, {hhOne, w.One}, {hhMany, w.Many}} {
 		for _, p := range l.words {
-			if len(p) > best && strings.HasPrefix(rest, p) && !wordRuneAfter(rest, len(p)) {
+			if len(p) > best && p[0] == rest[0] && strings.HasPrefix(rest, p) && !wordRuneAfter(rest, len(p)) {
 				kind, best = l.kind, len(p)
 			}
 		}
