@@ -270,3 +270,81 @@ func FuzzChoice(f *testing.F) {
 		}
 	})
 }
+
+func FuzzHousehold(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		n, sure, ok := Household(s, householdWords)
+		if !ok {
+			if n != 0 || sure {
+				t.Fatalf("Household(%q) = %d, %v, false; want 0, false when not ok", s, n, sure)
+			}
+		} else if n < 1 || n > 99 {
+			t.Fatalf("Household(%q) = %d: out of range", s, n)
+		}
+		if n2, sure2, ok2 := Household(Normalize(s), householdWords); n2 != n || sure2 != sure || ok2 != ok {
+			t.Fatalf("Household(%q) = %d, %v, %v but Household(Normalize) = %d, %v, %v", s, n, sure, ok, n2, sure2, ok2)
+		}
+		if len(s) < 4*maxShortAnswer-4 {
+			if n2, sure2, ok2 := Household(" "+s+" ", householdWords); n2 != n || sure2 != sure || ok2 != ok {
+				t.Fatalf("Household(%q) = %d, %v, %v but with spaces around = %d, %v, %v", s, n, sure, ok, n2, sure2, ok2)
+			}
+		}
+		// Without words, only numbers can be read.
+		if n, sure, ok := Household(s, HouseholdWords{}); !ok && (n != 0 || sure) || ok && (n < 1 || n > 99) {
+			t.Fatalf("Household(%q, no words) = %d, %v, %v", s, n, sure, ok)
+		}
+	})
+}
+
+func FuzzReadMoney(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range []Period{PerMonth, PerWeek, PerTwoWeeks, PerHalfMonth, PerYear, Once, PerHour, PerPaycheck, Period(99)} {
+			r, ok := ReadMoney(s, p)
+			if !ok {
+				if r != (MoneyReading{}) {
+					t.Fatalf("ReadMoney(%q, %d) = %+v, false; want the zero reading when not ok", s, p, r)
+				}
+			}
+			if c, mok := Money(s, p); mok && (!ok || r.Cents != c || r.Unsure || r.Hours != 0 || r.Per == PerHour || r.Per == PerPaycheck) {
+				t.Fatalf("Money(%q, %d) = %d, true but ReadMoney = %+v, %v", s, p, c, r, ok)
+			}
+			if !ok {
+				continue
+			}
+			if r.Cents < 0 || r.Cents > 1_000_000_000 || r.Given < 0 {
+				t.Fatalf("ReadMoney(%q, %d) = %+v: out of range", s, p, r)
+			}
+			if (r.Per == PerHour) != (r.Hours >= 1 && r.Hours <= 100) || r.Per != PerHour && r.Hours != 0 {
+				t.Fatalf("ReadMoney(%q, %d) = %+v: hours without an hourly rate or out of range", s, p, r)
+			}
+			if r.Unsure && r.Per != PerHour && r.Per != PerPaycheck || r.Per == PerPaycheck && !r.Unsure {
+				t.Fatalf("ReadMoney(%q, %d) = %+v: Unsure wrong for Per", s, p, r)
+			}
+			if (p == Once) != (r.Per == Once) {
+				t.Fatalf("ReadMoney(%q, %d) = %+v: Once only when assumed", s, p, r)
+			}
+			// Cents is Given times the period's factor, up to the rounding
+			// of each: 2|Cents·den − Given·num| ≤ den + num.
+			var num, den int64
+			switch r.Per {
+			case Once:
+				num, den = 1, 1
+			case PerHour:
+				num, den = 52*int64(r.Hours), 12
+			case PerPaycheck:
+				num, den = 26, 12
+			default:
+				var known bool
+				if num, den, known = r.Per.perMonth(); !known {
+					t.Fatalf("ReadMoney(%q, %d) = %+v: unknown Per", s, p, r)
+				}
+			}
+			if d := r.Cents*den - r.Given*num; 2*max(d, -d) > den+num {
+				t.Fatalf("ReadMoney(%q, %d) = %+v: Cents is not Given × %d/%d", s, p, r, num, den)
+			}
+			if r2, ok2 := ReadMoney(Normalize(s), p); r2 != r || !ok2 {
+				t.Fatalf("ReadMoney(%q, %d) = %+v but ReadMoney(Normalize) = %+v, %v", s, p, r, r2, ok2)
+			}
+		}
+	})
+}

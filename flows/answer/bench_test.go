@@ -40,3 +40,19 @@ func BenchmarkChoice(b *testing.B) {
 		Choice(inputs[i%len(inputs)], legalIssues)
 	}
 }
+
+func BenchmarkReadMoney(b *testing.B) {
+	inputs := []string{"1800", "$15 an hour", "$15/hr, 30 hrs a week", "15 la hora 30 horas a la semana", "1200 a paycheck", "2 grand a month"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		ReadMoney(inputs[i%len(inputs)], PerMonth)
+	}
+}
+
+func BenchmarkHousehold(b *testing.B) {
+	inputs := []string{"3", "just me", "me and my 2 kids", "Yo y mis 3 hijos", "me, my husband and 2 kids", "somos 4"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		Household(inputs[i%len(inputs)], householdWords)
+	}
+}

@@ -22,10 +22,22 @@ const (
 	PerHalfMonth
 	// PerYear is once a year.
 	PerYear
+	// Once is a single amount, not a rate: a debt, a deposit, back rent
+	// ("$6,000", "6k", "i owe 6000"). Money and ReadMoney return the amount
+	// itself for it, and refuse an answer that names any period.
+	Once
+	// PerHour is an hourly rate. Money never reads one; ReadMoney turns it
+	// into a monthly amount with the hours a week stated or assumed (40).
+	PerHour
+	// PerPaycheck is an amount per paycheck. Money never reads one;
+	// ReadMoney assumes a paycheck every two weeks.
+	PerPaycheck
 )
 
 // perMonth returns the factor num/den that turns an amount per p into an
-// amount per month, and false for a Period value outside the constants.
+// amount per month, and false for Once, PerHour and PerPaycheck (which need
+// more than a factor, or an assumption) and for a Period value outside the
+// constants.
 func (p Period) perMonth() (num, den int64, ok bool) {
 	switch p {
 	case PerMonth:
@@ -54,7 +66,8 @@ const (
 	unitYear
 	unitTwoWeeks
 	unitHalfMonth
-	unitUnsupported // hours, days, quarters, "bimonthly"...
+	unitHour        // an hourly rate, which only ReadMoney reads
+	unitUnsupported // days, quarters, "bimonthly"...
 )
 
 // periodWords maps the normalized words of periods to their unit.
@@ -77,9 +90,9 @@ var periodWords = map[string]periodUnit{
 	"quincenal": unitHalfMonth, "quincenales": unitHalfMonth, "quincenalmente": unitHalfMonth,
 
 	"day": unitUnsupported, "days": unitUnsupported, "daily": unitUnsupported, "dia": unitUnsupported,
-	"dias": unitUnsupported, "diario": unitUnsupported, "hour": unitUnsupported, "hours": unitUnsupported,
-	"hourly": unitUnsupported, "hr": unitUnsupported, "hrs": unitUnsupported, "hora": unitUnsupported,
-	"horas": unitUnsupported, "quarter": unitUnsupported, "quarterly": unitUnsupported,
+	"dias": unitUnsupported, "diario": unitUnsupported, "hour": unitHour, "hours": unitHour,
+	"hourly": unitHour, "hr": unitHour, "hrs": unitHour, "hora": unitHour,
+	"horas": unitHour, "h": unitHour, "quarter": unitUnsupported, "quarterly": unitUnsupported,
 	"trimestral": unitUnsupported, "bimonthly": unitUnsupported, "bimensual": unitUnsupported,
 	"bisemanal": unitUnsupported,
 }
@@ -154,23 +167,101 @@ const (
 // places and an assume outside the Period constants when no period is
 // stated. The result is computed from the exact written value and rounded
 // once.
+//
+// With assume Once the amount itself is returned, not a monthly amount, and
+// an answer naming any period is refused ("6000" is 600000, "6000 a month"
+// is not ok). Amounts per paycheck ("1200 a paycheck", "1200 per check",
+// "1200 por cheque", "my paycheck is 1200") are refused like hourly rates,
+// unless the answer also names a period ("my paycheck is 1200 every two
+// weeks"), which wins; so are answers stating hours worked, and assume
+// PerHour or PerPaycheck when no period is stated. ReadMoney reads all of
+// those. "h" is an hour word ("$15/h"), so such answers are refused too.
 func Money(s string, assume Period) (monthlyCents int64, ok bool) {
+	r, ok := readMoney(s, assume, false)
+	return r.Cents, ok
+}
+
+// MoneyReading is what an amount of money was read as.
+type MoneyReading struct {
+	// Cents is the amount per month in cents, rounded half up once from
+	// the exact written value; for Once it is the amount itself.
+	Cents int64
+	// Given is the amount as the person stated it, in cents rounded half
+	// up: 1500 for "$15 an hour", 120000 for "1200 a paycheck".
+	Given int64
+	// Per is what Given is for: the period the answer names, or assume when
+	// it names none. It is PerHour for an hourly rate and PerPaycheck for an
+	// amount per paycheck, so the engine can say "$15 an hour" back.
+	Per Period
+	// Hours is the hours a week an hourly rate was multiplied by (40 when
+	// assumed), 1..100; 0 unless Per is PerHour.
+	Hours int
+	// Unsure is true when something was assumed: full time (40 hours a
+	// week) for an hourly rate, or a week for hours stated without a period
+	// ("30 hours"), or a paycheck every two weeks. The engine should confirm
+	// the reading with the person.
+	Unsure bool
+}
+
+// ReadMoney reads an amount of money as people say it and returns the
+// monthly amount with how it was read. Everything Money accepts, ReadMoney
+// accepts with the same Cents, Per the stated period or assume, and Unsure
+// false. In addition it reads:
+//
+//   - hourly rates: "$15 an hour", "15/hr", "$15/h", "15 hourly", "15 per hr",
+//     "15 la hora", "15 por hora", "15 a la hora". Without hours, 40 a week
+//     are assumed (Unsure): 15×40×52/12 = $2,600 a month. Hours a week may
+//     be given anywhere in the answer: "15 an hour 30 hours a week",
+//     "$15/hr, 30 hrs/wk", "30 hours a week at 15 an hour", "15 la hora 30
+//     horas a la semana", "30 horas semanales" (Unsure false). Hours must be
+//     a whole number 1..100; hours stated without a period ("30 hours") are
+//     taken as a week (Unsure); hours per any other period ("8 hours a
+//     day") are refused, as are "part time"/"medio tiempo"/"tiempo parcial"
+//     without hours. "full time" is the assumed 40 (still Unsure).
+//   - amounts per paycheck: "1200 a paycheck", "1200 per check", "1200 each
+//     paycheck", "1200 every check", "my paycheck is 1200", "1200 por
+//     cheque", "1200 cada cheque": a paycheck every two weeks is assumed
+//     (×26/12, Unsure). A period named too ("1200 a paycheck, every two
+//     weeks") wins and nothing is assumed. "check" and "cheque" alone count
+//     only after "per", "each", "every", "por", "cada", "pay", or after "a"
+//     or "an" that follows an amount, so "I get a check for 900 a month" or
+//     "900 ssi check" stay monthly.
+//   - assume PerHour or PerPaycheck make an amount without a period an
+//     hourly rate or an amount per paycheck, with the same assumptions.
+//   - assume Once: the amount itself ("$6,000", "6k", "6 grand", "i owe
+//     6000"); an answer naming any period, a paycheck or hours is refused.
+//
+// An hourly rate together with a paycheck, or hours with an amount that is
+// not hourly, is refused. The result is bounded like Money's: at most
+// $10,000,000 (a month, or once).
+func ReadMoney(s string, assume Period) (MoneyReading, bool) {
+	return readMoney(s, assume, true)
+}
+
+// readMoney is Money (extended false) and ReadMoney (extended true). The two
+// differ only on answers Money refuses, so ReadMoney agrees with Money
+// wherever Money is ok.
+func readMoney(s string, assume Period, extended bool) (MoneyReading, bool) {
 	if len(s) > 4*maxShortAnswer {
-		return 0, false
+		return MoneyReading{}, false
 	}
 	a := Normalize(s)
 	if a == "" || len(a) > maxShortAnswer {
-		return 0, false
+		return MoneyReading{}, false
 	}
 	var buf [maxShortAnswer]token
 	toks, fits := tokenize(a, buf[:0])
 	if !fits {
-		return 0, false
+		return MoneyReading{}, false
 	}
 
 	var amount int64 // in micro-dollars
 	found := false
 	unit := unitNone
+	paycheck := false    // a paycheck word: an amount per paycheck
+	hours := 0           // hours worked stated in the answer, 0 if none
+	hoursWeekly := false // the hours were stated per week
+	partTime := false    // "part time": the rate's hours cannot be assumed
 	record := func(v int64) bool {
 		if found && v != amount {
 			return false
@@ -182,10 +273,24 @@ func Money(s string, assume Period) (monthlyCents int64, ok bool) {
 		t := toks[i]
 		switch t.kind {
 		case tokForeignDigit:
-			return 0, false
+			return MoneyReading{}, false
 		case tokNumber:
 			if isNegative(a, toks, i) || isExponent(a, toks, i) {
-				return 0, false
+				return MoneyReading{}, false
+			}
+			if extended {
+				// "30 hours (a week)": hours worked, not an amount. Money
+				// refuses every answer with an hour word, so reading them
+				// here changes nothing it accepts.
+				h, next, weekly, isHours, valid := hoursAt(a, toks, i)
+				if isHours {
+					if !valid || hours != 0 && (h != hours || weekly != hoursWeekly) {
+						return MoneyReading{}, false
+					}
+					hours, hoursWeekly = h, weekly
+					i = next - 1
+					continue
+				}
 			}
 			if isCount(a, toks, i) {
 				continue // read with the period word that follows it
@@ -201,28 +306,36 @@ func Money(s string, assume Period) (monthlyCents int64, ok bool) {
 			}
 			v, valid := micros(lit, exp)
 			if !valid || !record(v) {
-				return 0, false
+				return MoneyReading{}, false
 			}
 		case tokWord:
 			w := t.text(a)
 			if zeroWords[w] || noIncome(a, toks, i) {
 				if !record(0) {
-					return 0, false
+					return MoneyReading{}, false
 				}
+				continue
+			}
+			if isPaycheck(a, toks, i) {
+				paycheck = true
+				continue
+			}
+			if isPartTime(a, toks, i) {
+				partTime = true
 				continue
 			}
 			u := periodUnitAt(a, toks, i)
 			if u == unitNone {
 				continue
 			}
-			if u == unitUnsupported || unit != unitNone && u != unit {
-				return 0, false
+			if u == unitUnsupported || u == unitHour && !extended || unit != unitNone && u != unit {
+				return MoneyReading{}, false
 			}
 			unit = u
 		}
 	}
 	if !found {
-		return 0, false
+		return MoneyReading{}, false
 	}
 
 	period := assume
@@ -237,19 +350,157 @@ func Money(s string, assume Period) (monthlyCents int64, ok bool) {
 		period = PerTwoWeeks
 	case unitHalfMonth:
 		period = PerHalfMonth
+	case unitHour:
+		period = PerHour
+	case unitNone:
+		if paycheck {
+			period = PerPaycheck
+		}
 	}
-	num, den, known := period.perMonth()
-	if !known {
-		return 0, false
+	switch {
+	case assume == Once && (unit != unitNone || paycheck || hours != 0):
+		return MoneyReading{}, false // a debt has no period
+	case paycheck && unit == unitHour:
+		return MoneyReading{}, false
+	case hours != 0 && period != PerHour:
+		return MoneyReading{}, false
+	case !extended && (period == PerHour || period == PerPaycheck):
+		return MoneyReading{}, false
 	}
-	// amount micro-dollars × num/den, in cents, rounded half up. amount ≤
-	// 2e14 and num ≤ 52 keep this far from overflowing.
+
+	r := MoneyReading{Per: period, Given: roundMicros(amount, 1, 1)}
+	var num, den int64
+	switch period {
+	case Once:
+		num, den = 1, 1
+	case PerHour:
+		r.Hours = hours
+		if hours == 0 {
+			if partTime {
+				return MoneyReading{}, false
+			}
+			r.Hours = 40
+		}
+		r.Unsure = !hoursWeekly
+		num, den = 52*int64(r.Hours), 12
+	case PerPaycheck:
+		r.Unsure = true
+		num, den = 26, 12
+	default:
+		var known bool
+		if num, den, known = period.perMonth(); !known {
+			return MoneyReading{}, false
+		}
+	}
+	r.Cents = roundMicros(amount, num, den)
+	if r.Cents > maxMonthlyCents {
+		return MoneyReading{}, false
+	}
+	return r, true
+}
+
+// roundMicros returns amount micro-dollars × num/den in cents, rounded half
+// up. amount ≤ maxMicros = 2e14 and num ≤ 52×100 keep it far from
+// overflowing.
+func roundMicros(amount, num, den int64) int64 {
 	q := microsPerDollar / 100 * den
-	cents := (amount*num + q/2) / q
-	if cents > maxMonthlyCents {
-		return 0, false
+	return (amount*num + q/2) / q
+}
+
+// hourWords are the nouns that make a number before them hours worked.
+var hourWords = map[string]bool{"hour": true, "hours": true, "hr": true, "hrs": true, "h": true, "hora": true, "horas": true}
+
+// hoursAt reports whether the number at toks[i] is hours worked: a number
+// directly followed by an hour noun ("30 hours", "30hrs"), not after "$".
+// It returns the hours, the index of the first token after them (and after
+// a following week: "30 hours a week", "30 hrs/wk", "30 horas a la
+// semana", "30 horas semanales"), and whether a week was named. valid is
+// false for hours that are not a whole number 1..100 or are per another
+// period ("8 hours a day").
+func hoursAt(n string, toks []token, i int) (h, next int, weekly, isHours, valid bool) {
+	if i > 0 && toks[i-1].is(n, "$") {
+		return 0, 0, false, false, false
 	}
-	return cents, true
+	lit := readLiteral(n, toks, i)
+	next = lit.next
+	if next >= len(toks) || toks[next].kind != tokWord || !hourWords[toks[next].text(n)] {
+		return 0, 0, false, false, false
+	}
+	if lit.bad || lit.tooBig || lit.fracLen > 0 || lit.whole < 1 || lit.whole > 100 {
+		return 0, 0, false, true, false
+	}
+	h = int(lit.whole)
+	next++
+	k := next
+	for k < len(toks) && (toks[k].kind == tokSymbol && !toks[k].is(n, "$") ||
+		toks[k].kind == tokWord && periodFillers[toks[k].text(n)]) {
+		k++
+	}
+	if k < len(toks) && toks[k].kind == tokWord {
+		switch periodWords[toks[k].text(n)] {
+		case unitNone:
+		case unitWeek:
+			return h, k + 1, true, true, true
+		default:
+			return 0, 0, false, true, false
+		}
+	}
+	return h, next, false, true, true
+}
+
+// paycheckWords name a paycheck; the weak ones ("check", "cheque") only in
+// the contexts isPaycheck describes.
+var paycheckWords = map[string]bool{"paycheck": true, "paychecks": true, "paystub": true}
+
+// weakPaycheckWords are "check" and "cheque", which also name other checks.
+var weakPaycheckWords = map[string]bool{"check": true, "checks": true, "cheque": true, "cheques": true}
+
+// paycheckLeads before a weak paycheck word make it a paycheck.
+var paycheckLeads = map[string]bool{"per": true, "each": true, "every": true, "por": true, "cada": true, "pay": true}
+
+// amountTails are words that end an amount, before "a check".
+var amountTails = map[string]bool{"dollars": true, "dolares": true, "bucks": true, "dlls": true, "usd": true}
+
+// isPaycheck reports whether the word at toks[i] says the amount is per
+// paycheck: "paycheck" anywhere, or "check"/"cheque" after "per", "each",
+// "every", "por", "cada" or "pay", or after "a"/"an" following an amount
+// ("1200 a check", "1.2k a check", "1200 dollars a check").
+func isPaycheck(n string, toks []token, i int) bool {
+	w := toks[i].text(n)
+	if paycheckWords[w] {
+		return true
+	}
+	if !weakPaycheckWords[w] || i == 0 || toks[i-1].kind != tokWord {
+		return false
+	}
+	prev := toks[i-1].text(n)
+	if paycheckLeads[prev] {
+		return true
+	}
+	if (prev != "a" && prev != "an") || i < 2 {
+		return false
+	}
+	before := toks[i-2]
+	return before.kind == tokNumber || before.kind == tokWord &&
+		(multiplierWords[before.text(n)] != 0 || amountTails[before.text(n)])
+}
+
+// isPartTime reports whether the word at toks[i] starts "part time",
+// "part-time", "parttime", "medio tiempo" or "tiempo parcial".
+func isPartTime(n string, toks []token, i int) bool {
+	w := toks[i].text(n)
+	if w == "parttime" {
+		return true
+	}
+	k := i + 1
+	if k < len(toks) && toks[k].is(n, "-") {
+		k++
+	}
+	if k >= len(toks) {
+		return false
+	}
+	return w == "part" && toks[k].is(n, "time") || w == "medio" && toks[k].is(n, "tiempo") ||
+		w == "tiempo" && toks[k].is(n, "parcial")
 }
 
 // micros returns the amount lit × 10^exp in micro-dollars, and false when
