@@ -58,4 +58,7 @@ type QA struct {
 	Value string `json:"value"`
 	// Label is a choice's label.
 	Label string `json:"label,omitempty"`
+	// Once marks money that is one sum, not per month (a debt owed): its
+	// Value is the sum in cents.
+	Once bool `json:"once,omitempty"`
 }

@@ -135,7 +135,7 @@ func (l *loader) compileStep(s *step, sy *stepYAML) {
 	case KindMoney:
 		per, ok := periods[sy.Per.Value]
 		if !ok {
-			l.r.errorf(sy.Per.Pos, "%s: %q is not a period; use one of: month, week, two_weeks, half_month, year", f("per"), sy.Per.Value)
+			l.r.errorf(sy.Per.Pos, "%s: %q is not a period; use one of: month, week, two_weeks, half_month, year, or once for an amount that is not income (a debt)", f("per"), sy.Per.Value)
 		}
 		s.per = per
 	case KindText:
@@ -171,7 +171,7 @@ func (l *loader) compileStep(s *step, sy *stepYAML) {
 
 var periods = map[string]answer.Period{
 	"": answer.PerMonth, "month": answer.PerMonth, "week": answer.PerWeek, "two_weeks": answer.PerTwoWeeks,
-	"half_month": answer.PerHalfMonth, "year": answer.PerYear,
+	"half_month": answer.PerHalfMonth, "year": answer.PerYear, "once": answer.Once,
 }
 
 // misplaced reports fields that do nothing for this kind of step.

@@ -484,8 +484,11 @@ func (t *turn) parse(cur *step, norm string) (value string, pick int, ok bool) {
 		}
 		return strconv.Itoa(n), 0, true
 	case KindMoney:
-		cents, ok := answer.Money(text, cur.per)
-		return strconv.FormatInt(cents, 10), 0, ok
+		r, ok := answer.ReadMoney(text, cur.per)
+		if ok && r.Unsure {
+			t.unsureMoney(r)
+		}
+		return strconv.FormatInt(r.Cents, 10), 0, ok
 	case KindZIP:
 		zip, ok := answer.ZIP(text)
 		return zip, 0, ok

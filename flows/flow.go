@@ -205,11 +205,12 @@ const msgReferralLimit = "referral_limit"
 // messagePlaceholders are the placeholders a shared message may use besides
 // every message's.
 var messagePlaceholders = map[string][]string{
-	msgStillSent:     {"org"},
-	msgAfterReferral: {"org", "org.phone", "org.hours"},
-	msgAfterFallback: {"org", "org.phone"},
-	msgConfirmPeople: {"answer"},
-	msgConfirmMoney:  {"answer", "given", "hours"},
+	msgStillSent:       {"org"},
+	msgAfterReferral:   {"org", "org.phone", "org.hours"},
+	msgAfterFallback:   {"org", "org.phone"},
+	msgConfirmPeople:   {"answer"},
+	msgConfirmMoney:    {"answer", "given", "hours"},
+	msgConfirmPaycheck: {"answer", "given"},
 }
 
 // requiredMessages are the shared messages the engine itself sends.

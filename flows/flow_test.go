@@ -129,7 +129,7 @@ func TestTinyPack(t *testing.T) {
 	var fx flows.Effects
 	for _, step := range []struct{ send, want string }{
 		{"hi", "Pick:\n1 Apples at 555-0100\n2 Bananas"},
-		{"help", "help: call 555-0100"},
+		{"help", "help: call 555-0100|Pick:\n1 Apples at 555-0100\n2 Bananas"}, // the question again after HELP
 		{"2", "ZIP?"},
 		{"00001", "go to there"},
 	} {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hotline-legal/hotline/flows/answer"
 )
 
 // Referrer decides where a screening goes when it reaches a refer step. The
@@ -68,6 +70,9 @@ type Answered struct {
 	Value string
 	// Label and Code are a choice's, when the answer is one.
 	Label, Code string
+	// Once marks an amount of money that is not per month but one sum (a
+	// debt): per: once.
+	Once bool
 }
 
 // Result is the Referrer's answer.
@@ -296,6 +301,7 @@ func (p *Flow) answered(s *step, name, value string) Answered {
 	}
 	if s != nil {
 		a.Step, a.Question = s.id, s.label
+		a.Once = s.expect == KindMoney && s.per == answer.Once
 		if s.expect != KindNone {
 			a.Kind = s.expect
 		}

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/hotline-legal/hotline/flows/answer"
@@ -72,9 +73,12 @@ const (
 	msgWhy = "why"
 	// msgConfirmPeople confirms a household counted from words ({answer}).
 	msgConfirmPeople = "confirm_people"
-	// msgConfirmMoney confirms an amount read with an assumption: {given} as
-	// the person said it, {answer} per month, {hours} a week for hourly pay.
+	// msgConfirmMoney confirms hourly pay read at an assumed full time:
+	// {given} an hour, {answer} a month, {hours} a week.
 	msgConfirmMoney = "confirm_money"
+	// msgConfirmPaycheck confirms pay per paycheck read as every two weeks:
+	// {given} a paycheck, {answer} a month.
+	msgConfirmPaycheck = "confirm_paycheck"
 )
 
 // The reasons of Effects.HumanReason.
@@ -233,6 +237,18 @@ func (t *turn) unsure(key string, placeholders map[string]string) {
 	if m := t.p.messages[key]; m != nil {
 		t.unsureMsg, t.extra = m, placeholders
 	}
+}
+
+// unsureMoney asks the person to confirm an amount read with an assumption:
+// an hourly rate at full time, or a paycheck every two weeks.
+func (t *turn) unsureMoney(r answer.MoneyReading) {
+	given := answer.FormatMoney(r.Given)
+	month := answer.FormatMoney(r.Cents)
+	if r.Per == answer.PerPaycheck {
+		t.unsure(msgConfirmPaycheck, map[string]string{"given": given, "answer": month})
+		return
+	}
+	t.unsure(msgConfirmMoney, map[string]string{"given": given, "answer": month, "hours": strconv.Itoa(r.Hours)})
 }
 
 // confirmFirst asks the person to confirm value before it is taken, when its

@@ -110,7 +110,7 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 		Answers:            make([]hotline.QA, 0, len(req.Answers)),
 	}
 	for _, a := range req.Answers {
-		ref.Answers = append(ref.Answers, hotline.QA{Question: a.Question, Kind: a.Kind.String(), Value: a.Value, Label: a.Label})
+		ref.Answers = append(ref.Answers, hotline.QA{Question: a.Question, Kind: a.Kind.String(), Value: a.Value, Label: a.Label, Once: a.Once})
 	}
 	return flows.Result{Matched: true, Placeholders: placeholders, Referral: ref, To: o.Name, Phone: o.Phone, Hours: o.Hours}
 }

@@ -364,6 +364,9 @@ func (p phrases) shown(a hotline.QA) string {
 		return p.say("no")
 	case "money":
 		cents, _ := strconv.ParseInt(a.Value, 10, 64)
+		if a.Once {
+			return answer.FormatMoney(cents) // a debt is one sum, not "a month"
+		}
 		return p.say("per_month", "amount", answer.FormatMoney(cents))
 	case "date":
 		if d, err := time.Parse(time.DateOnly, a.Value); err == nil {
