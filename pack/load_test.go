@@ -95,7 +95,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "wrong type",
 			edits: []edit{{"flows/screening.yaml", "    min: 1\n", "    min: one\n"}},
-			want:  []string{`flows/screening.yaml:225:10: min: expected a whole number, got "one"`},
+			want:  []string{`flows/screening.yaml:242:10: min: expected a whole number, got "one"`},
 		},
 		{
 			name:  "a list where text belongs",
@@ -106,7 +106,7 @@ func TestLoadErrors(t *testing.T) {
 			name:  "goto to a missing step",
 			edits: []edit{{"flows/screening.yaml", "    yes: {goto: court_date}", "    yes: {goto: court_dates}"}},
 			want: []string{
-				`flows/screening.yaml:163:17: step court_papers: yes: goto: there is no step "court_dates" (did you mean "court_date"?)`,
+				`flows/screening.yaml:165:17: step court_papers: yes: goto: there is no step "court_dates" (did you mean "court_date"?)`,
 			},
 			only: true, // not also "court_date is never reached", which only follows from it
 		},
@@ -118,12 +118,12 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "missing translation",
 			edits: []edit{{"flows/screening.yaml", `      es: "¿Cuál es su nombre?"` + "\n", ""}},
-			want:  []string{`flows/screening.yaml:261:7: step name: ask: missing the "es" text`},
+			want:  []string{`flows/screening.yaml:278:7: step name: ask: missing the "es" text`},
 		},
 		{
 			name:  "a language the pack does not declare",
 			edits: []edit{{"flows/screening.yaml", `      es: "¿Cuál es su nombre?"`, `      es: "¿Cuál es su nombre?"` + "\n      fr: Quel est votre nom ?"}},
-			want:  []string{`flows/screening.yaml:263:11: step name: ask: "fr" is not one of the pack's languages (en, es)`},
+			want:  []string{`flows/screening.yaml:280:11: step name: ask: "fr" is not one of the pack's languages (en, es)`},
 		},
 		{
 			name:  "choice word that is a global keyword",
@@ -148,27 +148,27 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "condition naming an unknown variable",
 			edits: []edit{{"flows/screening.yaml", "if: case_type == domestic_violence", "if: casetype == domestic_violence"}},
-			want:  []string{`flows/screening.yaml:232:13: step household: next: if: unknown variable "casetype" (did you mean "case_type"?)`},
+			want:  []string{`flows/screening.yaml:249:13: step household: next: if: unknown variable "casetype" (did you mean "case_type"?)`},
 		},
 		{
 			name:  "condition comparing with a value that never occurs",
 			edits: []edit{{"flows/screening.yaml", "if: case_type == domestic_violence", "if: case_type == dv"}},
-			want:  []string{`flows/screening.yaml:232:26: step household: next: if: "case_type" is never "dv"`},
+			want:  []string{`flows/screening.yaml:249:26: step household: next: if: "case_type" is never "dv"`},
 		},
 		{
 			name:  "duplicate key",
 			edits: []edit{{"flows/screening.yaml", "    max: 20\n", "    max: 20\n    max: 30\n"}},
-			want:  []string{`flows/screening.yaml:227:5: "max" is given twice (first at line 226)`},
+			want:  []string{`flows/screening.yaml:244:5: "max" is given twice (first at line 243)`},
 		},
 		{
 			name:  "duplicate step id",
 			edits: []edit{{"flows/screening.yaml", "  - id: callback_web", "  - id: callback"}},
-			want:  []string{`flows/screening.yaml:286:9: id: "callback" is already the id of the step at flows/screening.yaml:278:5`},
+			want:  []string{`flows/screening.yaml:303:9: id: "callback" is already the id of the step at flows/screening.yaml:295:5`},
 		},
 		{
 			name:  "a step with no way on",
 			edits: []edit{{"flows/screening.yaml", "    label: Callback number\n    next: refer\n", "    label: Callback number\n"}},
-			want:  []string{`flows/screening.yaml:278:5: step callback: next: missing; this step has no way on`},
+			want:  []string{`flows/screening.yaml:295:5: step callback: next: missing; this step has no way on`},
 		},
 		{
 			name:  "missing shared message",
@@ -354,7 +354,7 @@ func TestLoadWarnings(t *testing.T) {
 		if err != nil {
 			t.Fatalf("a warning failed the load: %v", err)
 		}
-		want := "flows/screening.yaml:261:11: warning: step name: ask: the en text takes 4 SMS segments (GSM-7, 540 characters)"
+		want := "flows/screening.yaml:278:11: warning: step name: ask: the en text takes 4 SMS segments (GSM-7, 540 characters)"
 		if len(problems) != 1 || !strings.HasPrefix(problems[0].Error(), want) {
 			t.Errorf("problems = %v, want %s", problems, want)
 		}

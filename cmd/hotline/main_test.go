@@ -90,8 +90,8 @@ func TestCheck(t *testing.T) {
 		edit [2]string
 		want string // the start of the problem's line, after the folder
 	}{
-		{"YAML syntax error", "flows/screening.yaml", [2]string{"    max: 20\n", "    max: [20\n"}, "flows/screening.yaml:192:1: YAML syntax: did not find expected ',' or ']'"},
-		{"missing goto target", "flows/screening.yaml", [2]string{"    next: household\n", "    next: househld\n"}, `flows/screening.yaml:183:11: step opponent: next: there is no step "househld" (did you mean "household"?)`},
+		{"YAML syntax error", "flows/screening.yaml", [2]string{"    max: 20\n", "    max: [20\n"}, "flows/screening.yaml:243:1: YAML syntax: did not find expected ',' or ']'"},
+		{"missing goto target", "flows/screening.yaml", [2]string{"    next: household\n", "    next: househld\n"}, `flows/screening.yaml:233:11: step opponent: next: there is no step "househld" (did you mean "household"?)`},
 		{"unknown field", "directory.yaml", [2]string{"    hours: Tue-Fri 10am-6pm\n", "    hours: Tue-Fri 10am-6pm\n    fax: (312) 555-0145\n"}, `directory.yaml:79:5: unknown field "fax"`},
 	}
 	for _, tt := range tests {
@@ -181,11 +181,11 @@ func TestChatFlags(t *testing.T) {
 	if r.status != 2 || !strings.Contains(r.stderr, "en, es") {
 		t.Errorf("bad --lang: status %d, stderr %q", r.status, r.stderr)
 	}
-	// With --today, the court date 5 days later is urgent whatever the real date.
-	script := "hi\n1\nyes\nno\n60612\n1\nyes\n3/6\nAcme\n3\n2000\nMaria\nyes\n"
+	// With --today, the court date 4 days later (a Friday) is urgent whatever the real date.
+	script := "hi\n1\nyes\nno\n60612\n1\nyes\n3/5\nAcme\n3\n2000\nMaria\nyes\n"
 	r = runHotline(t, script, nil, "chat", "--today", "2027-03-01")
 	if !strings.Contains(r.stdout, "URGENT") {
-		t.Errorf("a court date 5 days after --today was not urgent:\n%s", r.stdout)
+		t.Errorf("a court date 4 days after --today was not urgent:\n%s", r.stdout)
 	}
 }
 
