@@ -45,6 +45,8 @@ type Effects struct {
 	OptOut, OptIn bool
 	// Human is set when the conversation needs a person's attention.
 	Human bool
+	// HumanReason is why Human was set: "asked" or "not_understood".
+	HumanReason string
 	// Ended is set when the conversation ended with this message.
 	Ended bool
 }
@@ -236,6 +238,7 @@ func (t *turn) keyword(kw keyword) bool {
 	case keywordAgent:
 		t.st.Flags |= Human
 		t.fx.Human = true
+		t.fx.HumanReason = "asked"
 		t.say(t.p.messages["agent"])
 	case keywordRestart:
 		t.restart()
@@ -349,6 +352,7 @@ func (t *turn) answer(cur *step, norm string) {
 		if st.Tries >= cur.tries {
 			st.Flags |= Human
 			t.fx.Human = true
+			t.fx.HumanReason = "not_understood"
 			t.say(t.p.messages["too_many_tries"])
 			t.end()
 			return
