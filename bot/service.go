@@ -72,8 +72,8 @@ type Service struct {
 	// coordinator receives the needs-a-person notices; "" sends none.
 	coordinator string
 	turns       *turns
-	unsure                 *unsure
-	breaker                *breaker
+	unsure      *unsure
+	breaker     *breaker
 }
 
 // Options are the Service's collaborators and settings.
