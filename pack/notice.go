@@ -72,6 +72,14 @@ func (p *Pack) notice(prev, next flows.State, in flows.Input, fx flows.Effects) 
 	return n
 }
 
+// NoticeLine is a notice as the coordinators' tools show it beside the
+// conversation (hotline chat, the web chat's preview), like "notice to the
+// coordinator: needs a person (asked) H-7F3K9": that the coordinator is told,
+// and why, with nothing of the person.
+func NoticeLine(n *hotline.Notice) string {
+	return "notice to the coordinator: needs a person (" + n.Reason + ") " + n.Ref
+}
+
 // noticeReason is a notice's reason for the engine's HumanReason. Anything but
 // "asked" (an engine that sets Human for a reason of its own and does not say
 // which) is the bot's failure, so that the coordinator looks at the case.
