@@ -145,6 +145,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 	service, err := bot.New(bot.Options{
 		Store: a.store, Keys: a.keys, Pack: packs.Pack, Now: o.Now, Random: o.Random, Log: o.Log, Observer: m, Retention: cfg.Retention,
 		ReminderDelay: reminderDelay, EmailFrom: cfg.EmailFrom.String(), EmailDomain: emailDomain(cfg.EmailFrom),
+		Coordinator: coordinator(cfg.CoordinatorEmail),
 	})
 	if err != nil {
 		return fail(err)
@@ -328,7 +329,7 @@ func emailDomain(from mail.Address) string {
 	return "hotline.invalid"
 }
 
-// coordinator is the To of alerts, "" for none.
+// coordinator is the To of alerts and needs-a-person notices, "" for none.
 func coordinator(a *mail.Address) string {
 	if a == nil {
 		return ""

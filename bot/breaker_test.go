@@ -20,6 +20,7 @@ func (*circuitLog) Step(time.Duration)      {}
 func (*circuitLog) OptOut(string)           {}
 func (*circuitLog) Referral(string)         {}
 func (*circuitLog) Error(string)            {}
+func (*circuitLog) NeedsPerson(string)      {}
 func (c *circuitLog) Circuit(open bool)     { c.changes = append(c.changes, open) }
 
 // TestBreaker walks the circuit breaker through an outage: closed until

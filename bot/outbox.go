@@ -47,6 +47,35 @@ func (s *Service) newReferralEmail(p *pack.Pack, r *hotline.Referral, now time.T
 	return e, nil
 }
 
+// newNoticeEmail makes the outbox's email telling the coordinator that a
+// conversation needs a person, rendered now with p in the pack's first language
+// (the coordinator's), as a referral's is. Nil when it cannot be rendered
+// (logged and counted): unlike a referral, the person was promised nothing
+// by email, and the same pack would fail the same way on every attempt.
+func (s *Service) newNoticeEmail(p *pack.Pack, n *hotline.Notice, now time.Time) *Email {
+	var id [8]byte
+	if _, err := io.ReadFull(s.random, id[:]); err != nil {
+		s.observe.Error("render")
+		s.log.Error("bot: cannot draw a needs-a-person notice's email id; no notice sent", "ref", n.Ref, "err", err)
+		return nil
+	}
+	e := &Email{Kind: EmailNotice, ID: hex.EncodeToString(id[:]), Reference: n.Ref, Created: now}
+	msg, err := email.RenderNotice(n, s.coordinator, email.Options{
+		From:        s.emailFrom,
+		Location:    p.Flow.Location,
+		MessageID:   email.MessageID("notice-"+n.Ref, e.ID, s.emailDomain),
+		HotlineName: p.Flow.Name,
+		Words:       p.EmailWords(p.Flow.Languages[0]),
+	})
+	if err != nil {
+		s.observe.Error("render")
+		s.log.Error("bot: cannot render a needs-a-person notice; no notice sent", "ref", n.Ref, "err", err)
+		return nil
+	}
+	e.Message = msg
+	return e
+}
+
 // Mailer delivers an email; nil means accepted by the mail server (or written).
 type Mailer interface {
 	Send(ctx context.Context, m email.Message) error
@@ -98,9 +127,12 @@ const maxJobsPerShard = 20
 // has begun.
 const storeTimeout = 5 * time.Second
 
-// Outbox delivers the referral emails queued in the store, exactly once as far as
-// the mail server and Message-IDs allow, with retries for hours. Any number of
-// processes may run one on the same store.
+// Outbox delivers the emails queued in the store (referrals, alerts and
+// needs-a-person notices), exactly once as far as the mail server and
+// Message-IDs allow, with retries for hours. Any number of processes may run
+// one on the same store. Only a referral given up on alerts the coordinator;
+// an alert or a notice given up on is logged at error level with its
+// reference and counted (EmailDead), as its dead letter records.
 type Outbox struct {
 	o OutboxOptions
 }

@@ -52,7 +52,8 @@ type counts struct {
 	mu                                      sync.Mutex
 	sent, retried, dead, reminders, errored int
 	errs                                    []string
-	circuit                                 []bool // the breaker's openings (true) and closings
+	needsPerson                             []string // the reasons counted
+	circuit                                 []bool   // the breaker's openings (true) and closings
 }
 
 func (c *counts) MessageIn(string)            {}
@@ -71,6 +72,11 @@ func (c *counts) Error(kind string) {
 	defer c.mu.Unlock()
 	c.errored++
 	c.errs = append(c.errs, kind)
+}
+func (c *counts) NeedsPerson(reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.needsPerson = append(c.needsPerson, reason)
 }
 func (c *counts) Circuit(open bool) { c.mu.Lock(); c.circuit = append(c.circuit, open); c.mu.Unlock() }
 func (c *counts) add(n *int)        { c.mu.Lock(); *n++; c.mu.Unlock() }

@@ -29,6 +29,10 @@ type Reply struct {
 	// email goes out; the fallback sends none): the web chat caps them per
 	// client.
 	Referred bool
+	// Notice is set when the message made the conversation need a person (the
+	// coordinator is emailed, when an address is configured), for the
+	// coordinators' preview.
+	Notice *hotline.Notice
 }
 
 // Observer is told what happened, for metrics. All methods must be cheap.
@@ -42,6 +46,10 @@ type Observer interface {
 	Error(kind string)
 	// Circuit reports the store's circuit breaker opening (true) or closing.
 	Circuit(open bool)
+	// NeedsPerson counts a conversation that came to need a person, by the
+	// notice's reason (hotline.NoticeAsked or hotline.NoticeNotUnderstood),
+	// whether or not its email could be queued.
+	NeedsPerson(reason string)
 }
 
 // Service applies inbound messages to conversations, each exactly once.
@@ -61,9 +69,11 @@ type Service struct {
 	// emailFrom and emailDomain are the referral emails' sender and the end
 	// of their Message-IDs.
 	emailFrom, emailDomain string
-	turns                  *turns
-	unsure                 *unsure
-	breaker                *breaker
+	// coordinator receives the needs-a-person notices; "" sends none.
+	coordinator string
+	turns       *turns
+	unsure      *unsure
+	breaker     *breaker
 }
 
 // Options are the Service's collaborators and settings.
@@ -97,6 +107,11 @@ type Options struct {
 	// referral's email is rendered when the referral is made (the time zone and
 	// words come from the pack then in force).
 	EmailFrom, EmailDomain string
+	// Coordinator is the hotline's coordinator's address
+	// (HOTLINE_COORDINATOR_EMAIL), to whom a conversation that comes to need a
+	// person is emailed, with the change that raised it (like a referral).
+	// "" sends no notice: each is logged as a warning and still counted.
+	Coordinator string
 }
 
 // New returns a Service, or an error naming the collaborator that is missing.
@@ -117,7 +132,7 @@ func New(o Options) (*Service, error) {
 		applyWithin: o.ApplyWithin,
 		store:       o.Store, keys: o.Keys, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
 		retention: o.Retention, remindIn: o.ReminderDelay, cache: newStateCache(o.CacheSize),
-		emailFrom: o.EmailFrom, emailDomain: o.EmailDomain,
+		emailFrom: o.EmailFrom, emailDomain: o.EmailDomain, coordinator: o.Coordinator,
 		turns: newTurns(), unsure: newUnsure(), breaker: &breaker{log: o.Log, observe: o.Observer},
 	}, nil
 }
@@ -398,7 +413,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		}
 	}
 
-	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil}
+	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil, Notice: fx.Notice}
 	if m.Silent {
 		reply.Messages = nil
 	}
@@ -419,6 +434,12 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 			return Reply{}, Change{}, fx, err
 		}
 	}
+	if fx.Notice != nil && c.Email == nil && s.coordinator != "" {
+		// Queued with the change, as a referral is: the conversation is marked
+		// for a person if and only if the coordinator will hear of it. (With a
+		// referral, or with no coordinator, committed says why not.)
+		c.Email = s.newNoticeEmail(p, fx.Notice, now)
+	}
 	// A reminder only for someone waiting at a question, by text: not after the
 	// end, not after STOP, not on the web (no number to text).
 	if s.remindIn > 0 && next.Step != "" && next.Flags&(flows.Ended|flows.OptedOut) == 0 && m.Channel != hotline.ChannelWeb {
@@ -438,6 +459,20 @@ func (s *Service) committed(key string, m hotline.Message, fx pack.Effects, repl
 		s.observe.Referral(fx.Referral.OrgID)
 	case fx.Fallback:
 		s.observe.Referral("fallback")
+	}
+	if n := fx.Notice; n != nil {
+		s.observe.NeedsPerson(n.Reason)
+		// The reference and the reason only: the notice's other facts are
+		// the person's.
+		switch {
+		case fx.Referral != nil:
+			s.observe.Error("notice_dropped")
+			s.log.Error("bot: a step raised a needs-a-person notice with a referral; the referral's email was queued and the notice dropped",
+				"ref", n.Ref, "reason", n.Reason)
+		case s.coordinator == "":
+			s.log.Warn("bot: a conversation needs a person, and no coordinator address is configured (HOTLINE_COORDINATOR_EMAIL): nobody is emailed",
+				"ref", n.Ref, "reason", n.Reason)
+		}
 	}
 	s.log.Debug("message applied", "conv", key, "channel", m.Channel, "replies", len(reply.Messages),
 		"referral", fx.Referral != nil, "ended", fx.Ended)

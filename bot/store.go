@@ -40,7 +40,13 @@ type Change struct {
 	Replies []string
 	// Now is when the message was applied.
 	Now time.Time
-	// Email is the referral's email to queue with this change, if any.
+	// Email is the email to queue with this change, if any: the referral's, or
+	// the coordinator's needs-a-person notice. One change queues at most one:
+	// a step that made a referral and raised a notice (the engine never does
+	// both at once) queues the referral, which the person was told about, and
+	// the notice is logged and counted as dropped (Service.committed). Two
+	// jobs would need a second reference check in the commit script, on every
+	// store, for a case that does not arise.
 	Email *Email
 	// Reminder is when to remind the person if nothing else happens; nil drops
 	// any reminder.
@@ -96,20 +102,21 @@ type Store interface {
 	Queued(ctx context.Context, conv, ref string) (bool, error)
 }
 
-// Email is one email in the outbox: a referral to an organization, or the alert
-// to the coordinator about one that could not be delivered. Its Message is
+// Email is one email in the outbox: a referral to an organization, the alert
+// to the coordinator about one that could not be delivered, or the notice to
+// the coordinator that a conversation needs a person. Its Message is
 // rendered when it is queued, in the pack then in force, so that neither the
 // conversation (which has moved on) nor a pack reloaded since changes what is
 // sent.
 type Email struct {
-	// Kind is EmailReferral or EmailAlert.
+	// Kind is EmailReferral, EmailAlert or EmailNotice.
 	Kind string
 	// ID is random; with the reference it makes the Message-ID, the same on every
 	// attempt, so that a resend after a crash is recognisably the same email.
 	ID string
-	// Reference is the referral's, like "H-7F3K9", and OrgID the organization it
-	// was made for: with the attempts, the last error and the times, they are all
-	// that a dead letter keeps.
+	// Reference is the referral's (or the notice's), like "H-7F3K9", and OrgID
+	// the organization it was made for ("" for a notice): with the attempts, the
+	// last error and the times, they are all that a dead letter keeps.
 	Reference string
 	OrgID     string
 	Attempts  int
@@ -121,8 +128,9 @@ type Email struct {
 	// does not depend on what failed.
 	Message email.Message
 	// Referral is what a referral email was made from, kept while it waits, for
-	// the alert to the coordinator should it never be delivered; an alert has
-	// none. It goes with the job: a dead letter keeps none of it.
+	// the alert to the coordinator should it never be delivered; an alert and a
+	// notice have none (a notice that is never delivered alerts no one: it is
+	// logged and counted, see Outbox). It goes with the job: a dead letter keeps none of it.
 	Referral *hotline.Referral
 }
 
@@ -130,16 +138,23 @@ type Email struct {
 const (
 	EmailReferral = "referral"
 	EmailAlert    = "alert"
+	// EmailNotice is the coordinator's notice that a conversation needs a
+	// person (hotline.Notice).
+	EmailNotice = "notice"
 )
 
-// Ref is the email's reference in the outbox: the referral's, or "alert:" and
-// the referral's; "" for none.
+// Ref is the email's reference in the outbox: the referral's, "alert:" and the
+// referral's, or "notice:" and the notice's; "" for none. The prefixes keep
+// each kind's references apart, so that a notice never takes (or is refused
+// for) a reference a referral holds.
 func (e *Email) Ref() string {
 	switch {
 	case e.Reference == "":
 		return ""
 	case e.Kind == EmailAlert:
 		return "alert:" + e.Reference
+	case e.Kind == EmailNotice:
+		return "notice:" + e.Reference
 	}
 	return e.Reference
 }

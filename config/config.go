@@ -52,7 +52,8 @@ type Config struct {
 	// EmailFrom is the From of every email (HOTLINE_EMAIL_FROM, default
 	// "Legal Aid Hotline <hotline@localhost>"); its domain ends Message-IDs.
 	EmailFrom mail.Address
-	// CoordinatorEmail is where alerts such as failed referrals go
+	// CoordinatorEmail is where alerts such as failed referrals, and the notices
+	// of conversations that need a person, go
 	// (HOTLINE_COORDINATOR_EMAIL); nil sends none.
 	CoordinatorEmail *mail.Address
 	// Retention is how long a quiet conversation's answers are kept

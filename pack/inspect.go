@@ -13,6 +13,10 @@ type Inspection struct {
 	flows.Inspection
 	// Eligibility is set once the household and income are known.
 	Eligibility *Eligibility `json:"eligibility,omitempty"`
+	// Notice is set when the message just applied made the conversation need
+	// a person: what the coordinator is told (NoticeLine). Inspect cannot know
+	// it from the state; the caller, which has the step's effects, sets it.
+	Notice string `json:"notice,omitempty"`
 }
 
 // Eligibility is the income test, spelled out.

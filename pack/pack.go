@@ -157,6 +157,7 @@ func (p *Pack) Step(prev flows.State, in flows.Input) (flows.State, Effects) {
 		out.Referral, _ = r.Result.Referral.(*hotline.Referral)
 		out.Fallback = !r.Result.Matched
 	}
+	out.Notice = p.notice(prev, next, in, fx)
 	return next, out
 }
 

@@ -18,6 +18,9 @@ const (
 	fieldCallback      = "callback"
 	fieldOpponent      = "opponent"
 	fieldSafetyConcern = "safety_concern"
+	// fieldTextsSafe is read by the coordinator's needs-a-person notice only
+	// (see notice): a "no" there means the coordinator must not text back.
+	fieldTextsSafe = "texts_safe"
 )
 
 // referrer answers the flow's refer steps from the pack's directory and poverty
@@ -26,7 +29,8 @@ type referrer struct{ p *Pack }
 
 var _ flows.Referrer = referrer{}
 
-// Fields declares what matching and the organization's email read.
+// Fields declares what matching, the organization's email and the
+// coordinator's needs-a-person notice read.
 func (referrer) Fields() []flows.Field {
 	return []flows.Field{
 		{Role: fieldCaseType, Kinds: []flows.Kind{flows.KindChoice}, Required: true, About: "the case type, which matching reads"},
@@ -38,6 +42,7 @@ func (referrer) Fields() []flows.Field {
 		{Role: fieldCallback, Kinds: []flows.Kind{flows.KindPhone}, About: "the number to call back"},
 		{Role: fieldOpponent, Kinds: []flows.Kind{flows.KindText}, About: "the other side, for the conflict check"},
 		{Role: fieldSafetyConcern, Kinds: []flows.Kind{flows.KindYesNo}, About: "whether the person is afraid for their safety"},
+		{Role: fieldTextsSafe, Kinds: []flows.Kind{flows.KindYesNo}, About: "whether texts to the person's number are safe"},
 	}
 }
 

@@ -170,6 +170,9 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 			out.Replies = []string{d.Bot.TechnicalProblem()}
 		} else if previewAllowed(req, d) {
 			p := d.Bot.Inspect(reply.State)
+			if reply.Notice != nil {
+				p.Notice = pack.NoticeLine(reply.Notice)
+			}
 			out.Preview = &p
 		}
 		if out.Replies == nil {

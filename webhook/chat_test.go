@@ -323,6 +323,19 @@ func TestChatPreview(t *testing.T) {
 	if answers["case_type"] != "consumer" || answers["zip"] != "60612" {
 		t.Errorf("preview answers = %v", answers)
 	}
+	if _, ok := preview["notice"]; ok {
+		t.Errorf("a notice in the preview before anyone asked for a person: %v", preview)
+	}
+	// AGENT: the preview says the coordinator is told, once.
+	_, out = s.chatPost(`{"session":"`+session+`","text":"agent"}`, "application/json", "", auth)
+	preview, _ = out["preview"].(map[string]any)
+	if notice, _ := preview["notice"].(string); !strings.HasPrefix(notice, "notice to the coordinator: needs a person (asked) H-") {
+		t.Errorf("after AGENT the preview's notice = %q", notice)
+	}
+	_, out = s.chatPost(`{"session":"`+session+`","text":"agent"}`, "application/json", "", auth)
+	if preview, _ = out["preview"].(map[string]any); preview["notice"] != nil {
+		t.Errorf("a second AGENT showed a notice again: %v", preview["notice"])
+	}
 	for _, h := range []map[string]string{nil, {"Authorization": "Bearer wrong-token-0123456789"}} {
 		_, out = s.chatPost(`{"session":"`+session+`","text":"help"}`, "application/json", "", h)
 		if _, ok := out["preview"]; ok {

@@ -135,6 +135,22 @@ var keys = []Key{
 	{Name: "label_phone", About: "a label of the alert"},
 	{Name: "label_intake_email", About: "a label of the alert"},
 	{Name: "alert_the_referral", About: "the line between the alert and the referral it carries"},
+	{Name: "notice_subject", Placeholders: []string{"ref"}, About: "the subject of the coordinator's notice that a conversation needs a person"},
+	{Name: "notice_subject_urgent", Placeholders: []string{"ref"}, About: "the subject of the needs-a-person notice about an urgent case"},
+	{Name: "notice_subject_safety", Placeholders: []string{"ref"}, About: "the subject of the needs-a-person notice about a case with a safety concern"},
+	{Name: "notice_heading", Placeholders: []string{"ref"}, About: "the first line of the needs-a-person notice"},
+	{Name: "notice_kicker", Placeholders: []string{"hotline"}, About: "the small line above the reference in the needs-a-person notice's HTML part"},
+	{Name: "notice_raised", Placeholders: []string{"date", "time"}, About: "when the conversation came to need a person"},
+	{Name: "notice_asked", About: "why, in the needs-a-person notice, when the person asked for one"},
+	{Name: "notice_not_understood", Placeholders: []string{"step"}, About: "why, in the needs-a-person notice, when the bot could not understand an answer; {step} is the question's label"},
+	{Name: "notice_not_understood_no_step", About: "notice_not_understood when the question is not known"},
+	{Name: "label_why", About: "a label of the needs-a-person notice"},
+	{Name: "label_reference", About: "a label of the needs-a-person notice"},
+	{Name: "label_question", About: "a label of the needs-a-person notice: the question the person was at"},
+	{Name: "label_texts", About: "a label of the needs-a-person notice: whether texts to the person are safe"},
+	{Name: "notice_texts_unsafe", About: "the value of label_texts when the person said texts are not safe"},
+	{Name: "notice_call", Placeholders: []string{"phone", "ref"}, About: "what the coordinator should do, after alert_what_to_do"},
+	{Name: "notice_call_no_number", Placeholders: []string{"ref"}, About: "notice_call when there is no number to call back (the web chat)"},
 }
 
 // Keys returns the texts the emails need, in the order the sample email.yaml gives

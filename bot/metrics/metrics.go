@@ -1,5 +1,6 @@
 // Package metrics counts what Hotline does, for Prometheus: messages in and out,
-// duplicates, opt-outs, referrals, step latency, errors. Labels never hold personal
+// duplicates, opt-outs, referrals, conversations that need a person, step
+// latency, errors. Labels never hold personal
 // data: channels, organizations and error kinds only.
 package metrics
 
@@ -18,6 +19,7 @@ type Metrics struct {
 	duplicates     *prometheus.CounterVec
 	optOuts        *prometheus.CounterVec
 	referrals      *prometheus.CounterVec
+	needsPerson    *prometheus.CounterVec
 	errors         *prometheus.CounterVec
 	stepSeconds    prometheus.Histogram
 	deliveryStatus *prometheus.CounterVec
@@ -56,8 +58,11 @@ func New(reg prometheus.Registerer) *Metrics {
 		referrals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_referrals_total", Help: "Screenings ended with a referral, by organization id (\"fallback\" for the text-only fallback).",
 		}, []string{"organization"}),
+		needsPerson: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_needs_person_total", Help: "Conversations that came to need a person, by reason: asked (AGENT) or not_understood (the bot gave up on an answer). Counted whether or not the coordinator's notice could be sent.",
+		}, []string{"reason"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hotline_errors_total", Help: "Errors, by kind: store (Redis), circuit_open (refused at once while Redis does not answer), busy (the conversation's earlier messages took its time), bad_state, conflicts, signature, request, panic, pack_reload, stored_reply.",
+			Name: "hotline_errors_total", Help: "Errors, by kind: store (Redis), circuit_open (refused at once while Redis does not answer), busy (the conversation's earlier messages took its time), bad_state, conflicts, signature, request, panic, pack_reload, stored_reply, render (an email that could not be written), notice_dropped (a needs-a-person notice raised with a referral, whose email went instead).",
 		}, []string{"kind"}),
 		stepSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "hotline_step_seconds", Help: "Time the engine takes to apply one message.",
@@ -70,7 +75,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "hotline_pack_reloads_total", Help: "Pack reloads, by result (loaded or rejected).",
 		}, []string{"result"}),
 		emailsSent: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hotline_emails_sent_total", Help: "Emails delivered (or written as .eml files), by kind: referral or alert.",
+			Name: "hotline_emails_sent_total", Help: "Emails delivered (or written as .eml files), by kind: referral, alert or notice.",
 		}, []string{"kind"}),
 		emailsRetried: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hotline_emails_retried_total", Help: "Failed email attempts that will be tried again.",
@@ -94,7 +99,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "hotline_store_circuit_opens_total", Help: "Times the store's circuit breaker opened.",
 		}),
 	}
-	reg.MustRegister(m.messagesIn, m.messagesOut, m.duplicates, m.optOuts, m.referrals, m.errors, m.stepSeconds,
+	reg.MustRegister(m.messagesIn, m.messagesOut, m.duplicates, m.optOuts, m.referrals, m.needsPerson, m.errors, m.stepSeconds,
 		m.deliveryStatus, m.packReloads, m.emailsSent, m.emailsRetried, m.emailsDead, m.outboxDepth, m.outboxOldest,
 		m.remindersSent, m.circuitOpen, m.circuitOpens)
 	return m
@@ -119,6 +124,9 @@ func (m *Metrics) OptOut(channel string) { m.optOuts.WithLabelValues(channel).In
 
 // Referral counts a referral to an organization (or "fallback").
 func (m *Metrics) Referral(org string) { m.referrals.WithLabelValues(org).Inc() }
+
+// NeedsPerson counts a conversation that came to need a person, by reason.
+func (m *Metrics) NeedsPerson(reason string) { m.needsPerson.WithLabelValues(reason).Inc() }
 
 // Circuit records the store's circuit breaker opening or closing.
 func (m *Metrics) Circuit(open bool) {

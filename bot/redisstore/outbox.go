@@ -328,9 +328,9 @@ func encodeEmail(e *bot.Email) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// decodeEmail reads a stored job. One that names no reference, or has neither a
-// message to send nor (a referral) what to alert the coordinator with, is
-// unreadable.
+// decodeEmail reads a stored job: a referral, an alert or a notice. One of
+// another kind, one that names no reference, or one with neither a message to
+// send nor (a referral) what to alert the coordinator with, is unreadable.
 func decodeEmail(data string) (bot.Email, error) {
 	var r emailRecord
 	if err := json.Unmarshal([]byte(data), &r); err != nil {
@@ -342,7 +342,7 @@ func decodeEmail(data string) (bot.Email, error) {
 		r.Ref, r.OrgID = r.Referral.Ref, r.Referral.OrgID
 	}
 	switch {
-	case r.Ref == "" || r.Kind != bot.EmailReferral && r.Kind != bot.EmailAlert:
+	case r.Ref == "" || r.Kind != bot.EmailReferral && r.Kind != bot.EmailAlert && r.Kind != bot.EmailNotice:
 		return bot.Email{}, errors.New("redisstore: a job without a reference or kind")
 	case r.Message == nil && r.Referral == nil:
 		return bot.Email{}, errors.New("redisstore: a job with nothing to send")

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) Store, shards int, expire func(t 
 	t.Run("Deadline", s.deadline)
 	t.Run("OutboxLeases", s.outboxLeases)
 	t.Run("OutboxRetryKill", s.outboxRetryKill)
+	t.Run("Notice", s.notice)
 	t.Run("Reminders", s.reminders)
 }
 
@@ -446,6 +447,52 @@ func (x suite) outboxRetryKill(t *testing.T) {
 	v := load(t, s, "c", "SM2").Version
 	if _, _, err := s.Commit(ctx, "c", "SM2", bot.Change{Version: v, State: state(""), TTL: time.Hour, Email: email("H-3CCCC"), Now: t0}); !errors.Is(err, bot.ErrRefTaken) {
 		t.Errorf("a dead referral's reference used again: %v; want ErrRefTaken", err)
+	}
+}
+
+// notice: the coordinator's needs-a-person notice is queued with its change
+// under "notice:" and its reference, comes back as it was queued, is delivered
+// like any job, and dies without an alert; its reference does not collide with
+// a referral's of the same characters, and is taken once used.
+func (x suite) notice(t *testing.T) {
+	s := x.open(t)
+	ctx := context.Background()
+	n := &bot.Email{Kind: bot.EmailNotice, ID: "00112233445566aa", Reference: "H-3NNNN", Created: t0.UTC(),
+		Message: message("H-3NNNN", "coordinator@example.org")}
+	first, _ := commit(t, s, "c", "SM1", bot.Change{State: state("zip"), TTL: time.Hour, Email: n, Now: t0})
+	jobs := x.claimAll(t, s, t0, time.Minute)
+	if len(jobs) != 1 || jobs[0].Ref != "notice:H-3NNNN" || !reflect.DeepEqual(jobs[0].Email, *n) {
+		t.Fatalf("claimed %+v; want the notice, as queued, under notice:H-3NNNN", jobs)
+	}
+	// A referral of the same characters is another job.
+	second, ok := commit(t, s, "c", "SM2", bot.Change{Version: first.Version, State: state(""), TTL: time.Hour, Email: email("H-3NNNN"), Now: t0})
+	if !ok {
+		t.Fatal("a referral whose reference a notice holds was refused")
+	}
+	// Retried, it comes back with its attempts; killed, it queues no alert.
+	job := jobs[0]
+	job.Attempts, job.LastError = 1, "451 later"
+	if err := s.RetryJob(ctx, job, t0.Add(10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	var again bot.Job
+	for _, j := range x.claimAll(t, s, t0.Add(2*time.Minute), time.Minute) {
+		if j.Kind == bot.EmailNotice {
+			again = j
+		}
+	}
+	if again.Ref != "notice:H-3NNNN" || again.Attempts != 1 || again.Message.Text != n.Message.Text {
+		t.Fatalf("the retried notice came back as %+v", again)
+	}
+	if err := s.KillJob(ctx, again, time.Hour, nil, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if left := x.claimAll(t, s, t0.Add(24*time.Hour), time.Minute); len(left) != 1 || left[0].Kind != bot.EmailReferral || left[0].Ref != "H-3NNNN" {
+		t.Errorf("after the notice died: %+v; want only the referral", left)
+	}
+	// The dead notice's reference stays taken.
+	if _, _, err := s.Commit(ctx, "c", "SM3", bot.Change{Version: second.Version, State: state(""), TTL: time.Hour, Email: n, Now: t0}); !errors.Is(err, bot.ErrRefTaken) {
+		t.Errorf("a dead notice's reference used again: %v; want ErrRefTaken", err)
 	}
 }
 

@@ -17,7 +17,9 @@ import (
 )
 
 // chat plays the conversation in the terminal: each line read is a text message,
-// each reply is printed, and a referral prints the email the organization would get.
+// each reply is printed, a referral prints the email the organization would get,
+// and a conversation that comes to need a person says that the coordinator
+// would be told.
 func (e *env) chat(args []string) error {
 	fset := flag.NewFlagSet("chat", flag.ContinueOnError)
 	lang := fset.String("lang", "", "reply in this language until one is chosen (like es)")
@@ -71,6 +73,11 @@ func (e *env) chat(args []string) error {
 		st, fx = p.Step(st, flows.Input{Text: text, Channel: *channel, From: *from, Now: clock(), Ref: ref})
 		for _, reply := range fx.Replies {
 			fmt.Fprintf(e.stdout, "%s\n\n", reply)
+		}
+		if fx.Notice != nil {
+			// What the coordinator would be emailed, in short: a coordinator
+			// trying the flow sees where it hands people over.
+			fmt.Fprintf(e.stdout, "[%s]\n\n", pack.NoticeLine(fx.Notice))
 		}
 		switch {
 		case fx.Referral != nil:

@@ -140,6 +140,11 @@ func TestChat(t *testing.T) {
 			args:   []string{"--lang", "es"},
 			want:   []string{"State Bar Lawyer Referral Service", "(312) 555-0199", "Gracias, Ana", "No email"},
 		},
+		{
+			name:   "chat_agent",
+			script: []string{"hi", "1", "AGENT", "yes", "agent"},
+			want:   []string{"(312) 555-0100", "[notice to the coordinator: needs a person (asked) H-33333]"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

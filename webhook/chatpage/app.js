@@ -463,6 +463,14 @@
       if (list.length) li.className = f === 'urgent' || f === 'safety_concern' ? 'flag alert' : 'flag';
       flags.append(li);
     }
+    // The message just sent made the conversation need a person: say that the
+    // coordinator is told, as `hotline chat` does.
+    if (p.notice) {
+      const li = document.createElement('li');
+      li.textContent = `[${p.notice}]`;
+      li.className = 'flag alert';
+      flags.append(li);
+    }
     show('pv-flags-section', true);
 
     const answers = $('pv-answers');

@@ -1,0 +1,172 @@
+package email
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/hotline-legal/hotline"
+)
+
+// noticeView is what both parts of the coordinator's needs-a-person notice show,
+// gathered once as view is for referrals. A notice carries no message bodies
+// (hotline.Notice has none), so every value here is a label from the pack, a
+// flag, or a number parsed as one; the few that come from the pack (the step's
+// and the case's labels) are still folded onto one line and escaped, since a
+// pack is edited by hand.
+type noticeView struct {
+	w            phrases
+	Lang         string
+	Title        string
+	Heading      string // the text part's first line
+	Kicker       string // the HTML part's small line above the reference
+	Ref          string
+	Raised       string
+	UrgentBanner string
+	SafetyBanner string
+	Facts        []fact
+	WhatToDo     string
+	Call         sentence
+	Footer       string
+}
+
+// RenderNotice writes the email to the hotline's coordinator (to) saying that a
+// conversation needs a person: why, where it stood, and how to call back. It
+// is written in o.Words (the pack's first language: the coordinator's, not the
+// person's); o.Template is not used. Like Render it is pure: the same notice
+// renders the same bytes on every attempt.
+func RenderNotice(n *hotline.Notice, to string, o Options) (Message, error) {
+	if n == nil {
+		return Message{}, &RenderError{Err: errors.New("no notice to render")}
+	}
+	if err := o.Words.check(); err != nil {
+		return Message{}, &RenderError{Err: err}
+	}
+	v := newNoticeView(n, o)
+	var b strings.Builder
+	if err := noticeHTML.Execute(&b, v); err != nil {
+		return Message{}, &RenderError{Err: err}
+	}
+	date := o.Date
+	if date.IsZero() {
+		date = n.At
+	}
+	return Message{
+		MessageID: o.MessageID,
+		Ref:       oneLine(n.Ref),
+		From:      o.From,
+		To:        oneLine(to),
+		Subject:   v.Title,
+		Date:      date,
+		Text:      v.text(),
+		HTML:      b.String(),
+	}, nil
+}
+
+func newNoticeView(n *hotline.Notice, o Options) *noticeView {
+	w := phrases{o.Words}
+	loc := o.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	at := n.At.In(loc)
+	ref := oneLine(n.Ref)
+	hotlineName := firstNonEmpty(oneLine(o.HotlineName), w.say("the_hotline"))
+	subject := "notice_subject"
+	switch {
+	case n.SafetyConcern:
+		// A safety concern is urgent whatever else the case is: the coordinator
+		// must see both in the inbox, before opening it.
+		subject = "notice_subject_safety"
+	case n.Urgent:
+		subject = "notice_subject_urgent"
+	}
+	v := &noticeView{
+		w:        w,
+		Lang:     o.Words.Lang,
+		Title:    w.say(subject, "ref", ref),
+		Heading:  w.say("notice_heading", "ref", ref),
+		Kicker:   w.say("notice_kicker", "hotline", hotlineName),
+		Ref:      ref,
+		Raised:   w.say("notice_raised", "date", w.date(at), "time", w.clock(at)),
+		WhatToDo: w.say("alert_what_to_do"),
+		Footer:   w.say("footer", "hotline", hotlineName),
+	}
+	step := oneLine(n.StepLabel)
+	why := w.say("notice_asked")
+	if n.Reason != hotline.NoticeAsked {
+		why = w.say("notice_not_understood_no_step")
+		if step != "" {
+			why = w.say("notice_not_understood", "step", step)
+		}
+	}
+	reasons := oneLine(strings.Join(n.UrgentReasons, "; "))
+	urgent := fact{Label: w.say("label_urgent"), Value: w.say("no")}
+	if n.Urgent {
+		urgent.Value, urgent.Flag = w.say("yes"), true
+		v.UrgentBanner = w.say("urgent_banner_no_reason")
+		if reasons != "" {
+			urgent.Value = w.say("urgent_yes", "reasons", reasons)
+			v.UrgentBanner = w.say("urgent_banner", "reasons", reasons)
+		}
+	}
+	safety := fact{Label: w.say("label_safety"), Value: w.say("no")}
+	if n.SafetyConcern {
+		safety.Value, safety.Flag = w.say("safety_yes"), true
+		v.SafetyBanner = w.say("safety_banner")
+	}
+	callback := firstNonEmpty(PhoneForPeople(oneLine(n.Callback)), w.say("no_number"))
+	v.Facts = []fact{
+		{Label: w.say("label_why"), Value: why, Flag: n.Reason != hotline.NoticeAsked},
+		{Label: w.say("label_reference"), Value: ref},
+		{Label: w.say("label_question"), Value: firstNonEmpty(step, w.say("not_known"))},
+		{Label: w.say("label_callback"), Value: callback},
+		{Label: w.say("label_case_type"), Value: firstNonEmpty(oneLine(n.CaseLabel), oneLine(n.CaseType), w.say("not_known"))},
+		urgent,
+		safety,
+	}
+	if n.TextsUnsafe {
+		// Only when said: the hotline does not know that texts are safe when
+		// the person was never asked.
+		v.Facts = append(v.Facts, fact{Label: w.say("label_texts"), Value: w.say("notice_texts_unsafe"), Flag: true})
+	}
+	v.Facts = append(v.Facts,
+		fact{Label: w.say("label_language"), Value: w.language(n.Language)},
+		fact{Label: w.say("label_channel"), Value: w.channel(n.Channel)},
+	)
+	refSpan := span{Text: ref, Strong: true}
+	if n.Callback == "" {
+		v.Call = w.sentence("notice_call_no_number", map[string]span{"ref": refSpan})
+	} else {
+		v.Call = w.sentence("notice_call", map[string]span{
+			"phone": {Text: callback, Strong: true, Tel: telURL(n.Callback)},
+			"ref":   refSpan,
+		})
+	}
+	return v
+}
+
+// text is the notice's plain-text part.
+func (v *noticeView) text() string {
+	var b strings.Builder
+	b.WriteString(v.Heading + "\n")
+	b.WriteString(v.Raised + "\n\n")
+	if v.UrgentBanner != "" {
+		b.WriteString(v.UrgentBanner + "\n")
+	}
+	if v.SafetyBanner != "" {
+		b.WriteString(v.SafetyBanner + "\n")
+	}
+	if v.UrgentBanner != "" || v.SafetyBanner != "" {
+		b.WriteString("\n")
+	}
+	// The facts in the referral's layout (view.line), so that both read alike.
+	rows := &view{w: v.w, Facts: v.Facts}
+	width := rows.labelWidth()
+	for _, f := range v.Facts {
+		rows.line(&b, f, width)
+	}
+	b.WriteString("\n" + v.WhatToDo + " " + v.Call.String() + "\n")
+	b.WriteString("\n" + v.Footer + "\n")
+	return b.String()
+}

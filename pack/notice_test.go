@@ -1,0 +1,104 @@
+package pack_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/pack"
+)
+
+// TestNotice: the first time a conversation needs a person, the step raises
+// the coordinator's notice, with what a staff member needs to call back and
+// nothing the person wrote; asking again raises none.
+func TestNotice(t *testing.T) {
+	sample := loadSample(t)
+	start := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	tests := []struct {
+		name   string
+		script []string
+		// channel and from are the messages'.
+		channel, from string
+		// at is the message that raises the notice; every other raises none.
+		at   int
+		want hotline.Notice
+	}{
+		{
+			name:    "AGENT at consent, then AGENT again",
+			script:  []string{"hi", "1", "AGENT", "agent"},
+			channel: "sms", from: "+13125550142",
+			at: 2,
+			want: hotline.Notice{Reason: hotline.NoticeAsked, Step: "consent", StepLabel: "Agreed to the screening",
+				Channel: "sms", Language: "en", Callback: "+13125550142"},
+		},
+		{
+			name:    "a person in danger with a housing case asks for a human",
+			script:  []string{"hi", "1", "yes", "yes", "60612", "1", "human", "AGENT"},
+			channel: "whatsapp", from: "+13125550142",
+			at: 6,
+			want: hotline.Notice{Reason: hotline.NoticeAsked, Step: "court_papers", StepLabel: "Received court papers",
+				Channel: "whatsapp", Language: "en", Callback: "+13125550142", CaseType: "housing", CaseLabel: "Housing (eviction)",
+				SafetyConcern: true, Urgent: true, UrgentReasons: []string{"afraid for their safety"}},
+		},
+		{
+			name:    "three answers that are not a ZIP code",
+			script:  []string{"hi", "1", "yes", "no", "my zip", "sixty", "I don't know"},
+			channel: "sms", from: "+13125550142",
+			at: 6,
+			want: hotline.Notice{Reason: hotline.NoticeNotUnderstood, Step: "zip", StepLabel: "ZIP code",
+				Channel: "sms", Language: "en", Callback: "+13125550142"},
+		},
+		{
+			name:    "PERSONA in Spanish on the web chat, which has no number",
+			script:  []string{"hola", "2", "persona"},
+			channel: "web",
+			at:      2,
+			want: hotline.Notice{Reason: hotline.NoticeAsked, Step: "consent", StepLabel: "Agreed to the screening",
+				Channel: "web", Language: "es"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var st flows.State
+			for i, text := range tt.script {
+				now := start.Add(time.Duration(i) * time.Minute)
+				ref := "H-7F3K" + string(rune('A'+i))
+				var fx pack.Effects
+				st, fx = sample.Step(st, flows.Input{Text: text, Channel: tt.channel, From: tt.from, Now: now, Ref: ref})
+				if i != tt.at {
+					if fx.Notice != nil {
+						t.Errorf("message %d (%q) raised a notice too: %+v", i, text, *fx.Notice)
+					}
+					continue
+				}
+				if fx.Notice == nil {
+					t.Fatalf("message %d (%q) raised no notice", i, text)
+				}
+				want := tt.want
+				want.Ref, want.At = ref, now
+				if !reflect.DeepEqual(*fx.Notice, want) {
+					t.Errorf("message %d (%q) raised\n%+v\nwant\n%+v", i, text, *fx.Notice, want)
+				}
+			}
+		})
+	}
+}
+
+// TestNoticeAfterRestart: a conversation started over is a new one, so a person
+// who asks for someone again after RESTART raises a new notice; the ones between
+// raise none.
+func TestNoticeAfterRestart(t *testing.T) {
+	sample := loadSample(t)
+	_, fxs := converse(sample, []string{"hi", "1", "agent", "yes", "agent", "restart", "1", "agent"}, "+13125550142")
+	var raised []int
+	for i, fx := range fxs {
+		if fx.Notice != nil {
+			raised = append(raised, i)
+		}
+	}
+	if want := []int{2, 7}; !reflect.DeepEqual(raised, want) {
+		t.Errorf("notices raised by messages %v, want %v", raised, want)
+	}
+}
