@@ -16,8 +16,9 @@ const (
 )
 
 // notice is the coordinator's notice for a step that made the conversation need
-// a person: the first time in it (prev had no Human flag), so that a person who
-// sends AGENT twice is one call to return, not two. It is nil otherwise.
+// a person: the first time in it (the engine sets HumanReason only then), so
+// that a person who sends AGENT twice is one call to return, not two. It is nil
+// otherwise.
 //
 // The facts come from the conversation as it stood after the step, and from
 // before it for what the step dropped: a screening the bot gave up on ends (and
@@ -25,7 +26,7 @@ const (
 // type, callback and flags the most. Nothing the person wrote is copied beyond
 // the saved flags, a choice and a parsed phone number (see hotline.Notice).
 func (p *Pack) notice(prev, next flows.State, in flows.Input, fx flows.Effects) *hotline.Notice {
-	if !fx.Human || prev.Flags&flows.Human != 0 {
+	if fx.HumanReason == "" {
 		return nil
 	}
 	value := func(name string) string {

@@ -308,7 +308,7 @@ func TestChatPreview(t *testing.T) {
 	auth := map[string]string{"Authorization": "Bearer " + admin}
 	_, out := s.chatPost(`{"text":"hi"}`, "application/json", "", auth)
 	session := out["session"].(string)
-	for _, text := range []string{"1", "yes", "no", "60612", "4", "skip", "4", "3437.50"} {
+	for _, text := range []string{"1", "yes", "no", "60612", "4", "skip", "skip", "4", "3437.50"} {
 		_, out = s.chatPost(`{"session":"`+session+`","text":"`+text+`"}`, "application/json", "", auth)
 	}
 	preview, ok := out["preview"].(map[string]any)

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hotline-legal/hotline/internal/testkit/courtday"
 	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
 )
@@ -48,7 +49,7 @@ func (p person) traces() []string {
 // returns the referral's reference.
 func (p person) screen(t *testing.T, srv *running) string {
 	t.Helper()
-	date := time.Now().In(mustChicago(t)).AddDate(0, 0, 5).Format("01/02")
+	date := courtday.Soon(time.Now().In(mustChicago(t)))
 	var last []string
 	for _, text := range []string{"hi", "1", "yes", "no", "60612", "1", "yes", date, p.opponent, "3", "2000", p.name, "yes"} {
 		status, replies := srv.twilioPost(p.phone, text, newSID(t), serveToken)
@@ -275,7 +276,7 @@ func TestAttackDataStopMidScreening(t *testing.T) {
 		"HOTLINE_REMINDER_DELAY": "1h",
 	}))
 	p := person{phone: "+13125550194", name: "Ottoline", opponent: "Plinth Partners"}
-	date := time.Now().In(mustChicago(t)).AddDate(0, 0, 5).Format("01/02")
+	date := courtday.Soon(time.Now().In(mustChicago(t)))
 	for _, text := range []string{"hi", "1", "yes", "no", "60612", "1", "yes", date, p.opponent, "3", "2000", p.name} {
 		if status, _ := srv.twilioPost(p.phone, text, newSID(t), serveToken); status != 200 {
 			t.Fatalf("%q: status %d", text, status)

@@ -136,7 +136,7 @@ func TestChat(t *testing.T) {
 		},
 		{
 			name:   "chat_es",
-			script: []string{"hola", "2", "si", "no", "60614", "4", "Banco XYZ", "1", "2000", "Ana", "si"},
+			script: []string{"hola", "2", "si", "no", "60614", "4", "3 mil", "Banco XYZ", "1", "2000", "Ana", "si"},
 			args:   []string{"--lang", "es"},
 			want:   []string{"State Bar Lawyer Referral Service", "(312) 555-0199", "Gracias, Ana", "No email"},
 		},

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-legal/hotline/internal/testkit/courtday"
 	"github.com/hotline-legal/hotline/internal/testkit/hostilepack"
 	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
@@ -186,7 +187,7 @@ func TestServeDoneWhen(t *testing.T) {
 		t.Fatalf("the same MessageSid got %q, want %q", again, first)
 	}
 
-	date := time.Now().In(mustChicago(t)).AddDate(0, 0, 5).Format("01/02")
+	date := courtday.Soon(time.Now().In(mustChicago(t)))
 	script := []string{"1", "yes", "no", "60612", "1", "yes", date, "Acme Properties", "3", "2000", "Maria", "yes"}
 	for _, text := range script[:5] {
 		srv.twilioPost(from, text, newSID(t), serveToken)
@@ -266,7 +267,7 @@ func TestServeHotReload(t *testing.T) {
 	if _, got := srv.twilioPost(from, "1", newSID(t), serveToken); !strings.Contains(strings.Join(got, ""), "We will ask about 10") {
 		t.Errorf("after the reload the conversation got %q", got)
 	}
-	edit("    next: safety\n", "    next: safty\n")
+	edit("      - goto: safety\n", "      - goto: safty\n")
 	waitFor("still serving the previous one")
 	if !strings.Contains(srv.logs.String(), `screening.yaml:`) {
 		t.Errorf("the rejected pack's errors are not logged with file:line")
@@ -381,7 +382,7 @@ func TestHealthCommand(t *testing.T) {
 // and returns the reference of the referral.
 func screenOverWebhook(t *testing.T, srv *running, from string) string {
 	t.Helper()
-	date := time.Now().In(mustChicago(t)).AddDate(0, 0, 5).Format("01/02")
+	date := courtday.Soon(time.Now().In(mustChicago(t)))
 	var last []string
 	for _, text := range []string{"hi", "1", "yes", "no", "60612", "1", "yes", date, "Acme Properties", "3", "2000", "Maria", "yes"} {
 		status, replies := srv.twilioPost(from, text, newSID(t), serveToken)

@@ -7,6 +7,7 @@ import (
 	_ "time/tzdata" // the sample pack's time zone, whatever the machine has installed
 
 	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/internal/testkit/courtday"
 )
 
 // turn is one message of a screening and what its reply must contain (case
@@ -34,7 +35,7 @@ func t(send string, expect ...string) turn { return turn{send: send, expect: exp
 // the pack's time zone (America/Chicago): the eviction's court date is 5 days
 // after it, so that it is always upcoming and urgent.
 func scenarios(today time.Time) []scenario {
-	court := today.AddDate(0, 0, 5).Format("01/02")
+	court := courtday.Soon(today)
 	return []scenario{
 		{
 			name: "eviction, court in 5 days", outcome: "Tenant Rights Clinic (312) 555-0111, urgent", email: "intake.tenants@example.org",

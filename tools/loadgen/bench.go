@@ -14,6 +14,7 @@ import (
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/flows/defaultpack"
+	"github.com/hotline-legal/hotline/internal/testkit/courtday"
 	"github.com/hotline-legal/hotline/pack"
 )
 
@@ -81,7 +82,7 @@ func newBench(ctx context.Context, o options, redisURL string, stderr io.Writer)
 // screening is the script with the court date five days from today in the
 // hotline's time zone (the server's "today").
 func screening(loc *time.Location) []string {
-	date := time.Now().In(loc).AddDate(0, 0, 5).Format("01/02")
+	date := courtday.Soon(time.Now().In(loc))
 	script := append([]string(nil), screeningScript...)
 	for i, s := range script {
 		if s == "<date>" {
