@@ -54,7 +54,11 @@ func (p *Phrases) Match(norm string) (index int, ok bool) {
 		return 0, false
 	}
 	words := phraseWords(norm)
+	in := initialsOf(words)
 	for i, phrase := range p.phrases {
+		if !in.has(phrase[0][0]) {
+			continue
+		}
 		if hasPhrase(words, phrase) {
 			return i, true
 		}
@@ -67,27 +71,41 @@ func (p *Phrases) Match(norm string) (index int, ok bool) {
 func Words(norm string) []string { return phraseWords(norm) }
 
 // phraseWords splits a normalized text into words of letters and digits,
-// dropping apostrophes inside words.
+// dropping apostrophes inside words. The words are slices of norm where they
+// hold no apostrophe.
 func phraseWords(norm string) []string {
-	var words []string
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			words = append(words, b.String())
-			b.Reset()
+	words := make([]string, 0, 16)
+	start, apostrophe := -1, false
+	flush := func(end int) {
+		if start < 0 {
+			return
 		}
+		w := norm[start:end]
+		if apostrophe {
+			w = strings.NewReplacer("'", "", "`", "").Replace(w)
+		}
+		if w != "" {
+			words = append(words, w)
+		}
+		start, apostrophe = -1, false
 	}
-	for _, r := range norm {
+	for i, r := range norm {
 		switch {
 		case r == '\'' || r == '`':
 			// "he's" → "hes": people type it both ways.
+			if start < 0 {
+				start = i
+			}
+			apostrophe = true
 		case isWordRune(r):
-			b.WriteRune(r)
+			if start < 0 {
+				start = i
+			}
 		default:
-			flush()
+			flush(i)
 		}
 	}
-	flush()
+	flush(len(norm))
 	return words
 }
 
@@ -219,7 +237,11 @@ func (p *Phrases) matchWords(words []string) (index int, ok bool) {
 	if p == nil {
 		return 0, false
 	}
+	in := initialsOf(words)
 	for i, phrase := range p.phrases {
+		if !in.has(phrase[0][0]) {
+			continue
+		}
 		if hasPhrase(words, phrase) {
 			return i, true
 		}
@@ -232,7 +254,11 @@ func (p *Phrases) matchWords(words []string) (index int, ok bool) {
 // place in words where the first phrase found starts (len(words) if none).
 func (p *Phrases) score(words []string) (total, first int) {
 	first = len(words)
+	in := initialsOf(words)
 	for _, phrase := range p.phrases {
+		if !in.has(phrase[0][0]) {
+			continue
+		}
 		if at := phraseAt(words, phrase); at >= 0 {
 			total += len(phrase)
 			first = min(first, at)
@@ -243,7 +269,11 @@ func (p *Phrases) score(words []string) (total, first int) {
 
 // phraseAt is where phrase first occurs in words as consecutive words, or -1.
 func phraseAt(words, phrase []string) int {
+	first := phrase[0][0] // every word matched starts alike (see sameWord)
 	for start := 0; start+len(phrase) <= len(words); start++ {
+		if w := words[start]; w == "" || w[0] != first {
+			continue
+		}
 		match := true
 		for j, w := range phrase {
 			if !sameWord(words[start+j], w) {
@@ -266,7 +296,11 @@ func (p *Phrases) Mask(words []string) []string {
 		return words
 	}
 	var out []string
+	in := initialsOf(words)
 	for _, phrase := range p.phrases {
+		if !in.has(phrase[0][0]) {
+			continue
+		}
 		for start := 0; start+len(phrase) <= len(words); start++ {
 			if !hasPhrase(words[start:start+len(phrase)], phrase) {
 				continue
@@ -285,3 +319,19 @@ func (p *Phrases) Mask(words []string) []string {
 
 // MatchWords is Match on a message split by Words (and perhaps masked).
 func (p *Phrases) MatchWords(words []string) (index int, ok bool) { return p.matchWords(words) }
+
+// initials is the set of first bytes of a message's words: a phrase whose
+// first word starts with another byte cannot match (see sameWord), and is
+// skipped without a look at the words.
+type initials [4]uint64
+
+func initialsOf(words []string) (in initials) {
+	for _, w := range words {
+		if w != "" {
+			in[w[0]>>6] |= 1 << (w[0] & 63)
+		}
+	}
+	return in
+}
+
+func (in *initials) has(c byte) bool { return in[c>>6]&(1<<(c&63)) != 0 }
