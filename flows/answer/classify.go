@@ -18,19 +18,24 @@ func NewClassifier(classes [][]string) *Classifier {
 }
 
 // Classify returns the class whose phrases cover most words of the normalized
-// message norm, and false when none is found or two classes tie: a wrong
-// guess costs the person a correction, no guess only the menu.
+// message norm, and false when none is found. When two classes cover as many
+// words, the one told first wins ("we are being evicted and I have 3 kids" is
+// about the eviction): people tell their problem before its circumstances. A
+// tie that even that leaves (the same words in two classes) gives no guess: a
+// wrong guess costs the person a correction, no guess only the menu.
 func (c *Classifier) Classify(norm string) (class int, ok bool) {
 	if c == nil || len(norm) > 4*maxShortAnswer {
 		return 0, false
 	}
 	words := Words(norm)
-	best, bestScore, tie := -1, 0, false
+	best, bestScore, bestFirst, tie := -1, 0, 0, false
 	for i, p := range c.classes {
-		switch s := p.score(words); {
-		case s > bestScore:
-			best, bestScore, tie = i, s, false
-		case s == bestScore && s > 0:
+		s, first := p.score(words)
+		switch {
+		case s == 0:
+		case s > bestScore, s == bestScore && first < bestFirst:
+			best, bestScore, bestFirst, tie = i, s, first, false
+		case s == bestScore && first == bestFirst:
 			tie = true
 		}
 	}

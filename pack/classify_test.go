@@ -1,0 +1,159 @@
+package pack_test
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// firstMessage is one message of testdata/first_messages.yaml: a person's
+// first text, the problem it tells ("" for none) and whether it says danger.
+type firstMessage struct {
+	Text    string `yaml:"text"`
+	Problem string `yaml:"problem"`
+	Danger  bool   `yaml:"danger"`
+	Lang    string `yaml:"lang"`
+}
+
+func loadFirstMessages(t testing.TB) []firstMessage {
+	t.Helper()
+	data, err := os.ReadFile("testdata/first_messages.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []firstMessage
+	if err := yaml.Unmarshal(data, &msgs); err != nil {
+		t.Fatalf("testdata/first_messages.yaml: %v", err)
+	}
+	return msgs
+}
+
+// minFirstMessageAccuracy is the share of first messages whose problem must be
+// read right (no guess counts as wrong, except where none is expected).
+const minFirstMessageAccuracy = 0.90
+
+// TestFirstMessages reads the corpus of first messages with the sample pack's
+// words (Flow.Classify): the problem must be right for 90% of them, every
+// danger message must be flagged, and no plain housing or debt message may be.
+func TestFirstMessages(t *testing.T) {
+	sample := loadSample(t)
+	msgs := loadFirstMessages(t)
+
+	// The corpus itself: big enough, in both languages, with valid problems.
+	problems := map[string]bool{"": true}
+	for _, v := range []string{"housing", "family", "domestic_violence", "consumer", "employment", "benefits", "immigration", "other"} {
+		problems[v] = true
+	}
+	perLang := map[string]int{}
+	for i, m := range msgs {
+		if !problems[m.Problem] || (m.Lang != "en" && m.Lang != "es") || strings.TrimSpace(m.Text) == "" {
+			t.Errorf("first_messages.yaml #%d %q: bad problem %q or lang %q", i+1, m.Text, m.Problem, m.Lang)
+		}
+		perLang[m.Lang]++
+	}
+	if len(msgs) < 150 {
+		t.Errorf("the corpus has %d messages; it needs at least 150", len(msgs))
+	}
+	for _, l := range []string{"en", "es"} {
+		if perLang[l]*10 < len(msgs)*4 {
+			t.Errorf("the corpus has %d %s messages of %d; each language needs at least 40%%", perLang[l], l, len(msgs))
+		}
+	}
+
+	type tally struct{ right, total int }
+	byLang, byProblem := map[string]*tally{}, map[string]*tally{}
+	count := func(m map[string]*tally, k string, ok bool) {
+		if m[k] == nil {
+			m[k] = &tally{}
+		}
+		m[k].total++
+		if ok {
+			m[k].right++
+		}
+	}
+	var right, dangers, flagged, falseDangers int
+	var misses []string
+	for _, m := range msgs {
+		got, danger := sample.Flow.Classify(m.Text)
+		ok := got == m.Problem
+		if ok {
+			right++
+		} else {
+			misses = append(misses, fmt.Sprintf("  %s %q: got %q, want %q", m.Lang, m.Text, got, m.Problem))
+		}
+		count(byLang, m.Lang, ok)
+		name := m.Problem
+		if name == "" {
+			name = `"" (none)`
+		}
+		count(byProblem, name, ok)
+		switch {
+		case m.Danger && danger:
+			dangers++
+			flagged++
+		case m.Danger:
+			dangers++
+			t.Errorf("danger not flagged: %s %q", m.Lang, m.Text)
+		case danger:
+			falseDangers++
+			t.Logf("false danger: %s %q (%s)", m.Lang, m.Text, m.Problem)
+			if m.Problem == "housing" || m.Problem == "consumer" {
+				t.Errorf("false danger on a plain %s message: %s %q", m.Problem, m.Lang, m.Text)
+			}
+		}
+	}
+
+	pct := func(a, b int) float64 { return 100 * float64(a) / float64(max(b, 1)) }
+	t.Logf("problem right: %d/%d (%.1f%%)", right, len(msgs), pct(right, len(msgs)))
+	for _, l := range []string{"en", "es"} {
+		if c := byLang[l]; c != nil {
+			t.Logf("  %s: %d/%d (%.1f%%)", l, c.right, c.total, pct(c.right, c.total))
+		}
+	}
+	names := make([]string, 0, len(byProblem))
+	for k := range byProblem {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		c := byProblem[k]
+		t.Logf("  %-18s %d/%d (%.1f%%)", k, c.right, c.total, pct(c.right, c.total))
+	}
+	t.Logf("danger: %d/%d flagged; %d false dangers", flagged, dangers, falseDangers)
+	if len(misses) > 0 {
+		t.Logf("misses:\n%s", strings.Join(misses, "\n"))
+	}
+	if float64(right) < minFirstMessageAccuracy*float64(len(msgs)) {
+		t.Errorf("problem right for %d of %d first messages (%.1f%%); want at least %.0f%%", right, len(msgs), pct(right, len(msgs)), 100*minFirstMessageAccuracy)
+	}
+
+	// The time per message, for the log (BenchmarkClassify measures it properly).
+	start := time.Now()
+	const rounds = 20
+	for range rounds {
+		for _, m := range msgs {
+			sample.Flow.Classify(m.Text)
+		}
+	}
+	t.Logf("%.1f µs per message", float64(time.Since(start).Microseconds())/float64(rounds*len(msgs)))
+}
+
+// BenchmarkClassify reads every first message of the corpus once per
+// iteration; ns/msg is the time per message.
+func BenchmarkClassify(b *testing.B) {
+	sample := loadSample(b)
+	msgs := loadFirstMessages(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for _, m := range msgs {
+			sample.Flow.Classify(m.Text)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(msgs)), "ns/msg")
+}
