@@ -85,6 +85,9 @@ type turn struct {
 	// unsureMsg is set by parse when it read the answer with an assumption:
 	// the message that asks the person to confirm it (with extra).
 	unsureMsg *message
+	// msgWords are the message's words, once split (see words).
+	msgWords []string
+	split    bool
 }
 
 // Step applies one message to a conversation and returns the new state and what to
@@ -120,8 +123,8 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 		t.say(p.messages["stop_confirm"])
 		return *st, t.fx
 	}
-	if _, ok := p.words.askPerson.Match(norm); ok {
-		if lang, danger := p.spotDanger(norm); danger { // the safety message first, always
+	if _, ok := p.words.askPerson.MatchWords(t.words()); ok {
+		if lang, danger := p.spotDanger(t.words()); danger { // the safety message first, always
 			if _, chosen := st.Get(varLanguage); !chosen {
 				t.lang = lang
 			}
@@ -131,7 +134,7 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 		return *st, t.fx
 	}
 	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && p.messages[msgAfterReferral] != nil {
-		t.afterReferral(norm)
+		t.afterReferral()
 		return *st, t.fx
 	}
 	if st.Step == "" || st.Flags&Ended != 0 {
@@ -343,7 +346,7 @@ func (t *turn) undo(s *step) {
 func (t *turn) begin(norm string) {
 	*t.st = t.st.fresh()
 	t.lang = 0
-	if lang, ok := t.p.spotDanger(norm); ok {
+	if lang, ok := t.p.spotDanger(t.words()); ok {
 		t.lang = lang // the safety message in the words the person wrote
 		t.danger()
 	}
@@ -391,7 +394,7 @@ func (t *turn) answer(cur *step, norm string) {
 		return
 	}
 	if !cur.unclearYes { // the danger question takes danger as its answer
-		if _, ok := t.p.spotDanger(norm); ok {
+		if _, ok := t.p.spotDanger(t.words()); ok {
 			t.danger()
 			t.afterDanger(cur, norm)
 			return
@@ -459,8 +462,8 @@ func (t *turn) parse(cur *step, norm string) (value string, pick int, ok bool) {
 		yes, ok := t.p.yesNo(norm)
 		if !ok && cur.unclearYes {
 			// Anything but a clear no is a possible yes: "im scared", "kind of".
-			_, danger := t.p.spotDanger(norm)
-			yes, ok = danger || !t.p.saysNotDanger(norm), true
+			_, danger := t.p.spotDanger(t.words())
+			yes, ok = danger || !t.p.saysNotDanger(t.words()), true
 		}
 		if !ok {
 			return "", 0, false

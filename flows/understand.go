@@ -14,7 +14,7 @@ import (
 // thing a person sends.
 func (p *Flow) Classify(text string) (choice string, danger bool) {
 	norm := answer.Normalize(text)
-	_, danger = p.spotDanger(norm)
+	_, danger = p.spotDanger(answer.Words(norm))
 	if p.guessStep != nil {
 		if i, ok := p.classes.Classify(norm); ok {
 			choice = p.guessStep.choices[i].value
@@ -23,15 +23,15 @@ func (p *Flow) Classify(text string) (choice string, danger bool) {
 	return choice, danger
 }
 
-// spotDanger reports whether a normalized message says the person is in danger,
-// and in which language's words (an index of Flow.Languages). Phrases that say
-// the opposite, in any language ("not in danger", "no estoy en peligro"), are
-// masked first, so that the danger phrases inside them do not count.
-func (p *Flow) spotDanger(norm string) (lang int, ok bool) {
-	if len(p.words.danger) == 0 || norm == "" {
+// spotDanger reports whether a message (its words, answer.Words) says the
+// person is in danger, and in which language's words (an index of
+// Flow.Languages). Phrases that say the opposite, in any language ("not in
+// danger", "no estoy en peligro"), are masked first, so that the danger
+// phrases inside them do not count.
+func (p *Flow) spotDanger(words []string) (lang int, ok bool) {
+	if len(p.words.danger) == 0 || len(words) == 0 {
 		return 0, false
 	}
-	words := answer.Words(norm)
 	for _, nd := range p.words.notDanger {
 		words = nd.Mask(words)
 	}
@@ -43,10 +43,9 @@ func (p *Flow) spotDanger(norm string) (lang int, ok bool) {
 	return 0, false
 }
 
-// saysNotDanger reports whether a normalized message holds a not_danger phrase
-// ("I'm safe"): at the danger question, a clear no.
-func (p *Flow) saysNotDanger(norm string) bool {
-	words := answer.Words(norm)
+// saysNotDanger reports whether a message (its words) holds a not_danger
+// phrase ("I'm safe"): at the danger question, a clear no.
+func (p *Flow) saysNotDanger(words []string) bool {
 	for _, nd := range p.words.notDanger {
 		if _, ok := nd.MatchWords(words); ok {
 			return true
@@ -86,6 +85,15 @@ const (
 	reasonAsked         = "asked"
 	reasonNotUnderstood = "not_understood"
 )
+
+// words are the words of the message (answer.Words), split once per message
+// for every phrase list that looks at it.
+func (t *turn) words() []string {
+	if !t.split {
+		t.msgWords, t.split = answer.Words(answer.Normalize(t.in.Text)), true
+	}
+	return t.msgWords
+}
 
 // waiting reports whether a question waits for an answer.
 func (t *turn) waiting() bool {
@@ -179,7 +187,7 @@ func (t *turn) switchLanguage(cur *step, norm string) bool {
 	if cur.save == varLanguage || len(t.p.words.switchTo) == 0 {
 		return false
 	}
-	words := answer.Words(norm)
+	words := t.words()
 	if len(words) == 0 || len(words) > 6 {
 		return false
 	}
@@ -219,7 +227,7 @@ func (t *turn) questionBack(cur *step, norm string) bool {
 // isQuestion reports whether a message asks something: two words or more,
 // ending in a question mark or starting with a question word of words.yaml.
 func (t *turn) isQuestion(norm string) bool {
-	words := answer.Words(norm)
+	words := t.words()
 	if len(words) < 2 {
 		return false
 	}
@@ -371,8 +379,8 @@ func (t *turn) skipOffer(cur *step) *message {
 // afterReferral answers a message after a referral: the referral again (whom,
 // their phone and hours, the reference) and how to start a new screening;
 // danger in it gets the safety message first.
-func (t *turn) afterReferral(norm string) {
-	if lang, ok := t.p.spotDanger(norm); ok && t.p.danger != nil {
+func (t *turn) afterReferral() {
+	if lang, ok := t.p.spotDanger(t.words()); ok && t.p.danger != nil {
 		if _, chosen := t.st.Get(varLanguage); !chosen {
 			t.lang = lang
 		}
