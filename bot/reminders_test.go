@@ -165,7 +165,7 @@ func TestNoReminder(t *testing.T) {
 	r, fake, w := reminderRig(t)
 	ctx := context.Background()
 	r.screen("+13125550152", "hi", "1", "STOP")
-	r.screen("+13125550153", "hi", "1", "no")                 // declined: ended
+	r.screen("+13125550153", "hi", "1", "no")                        // declined: ended
 	r.screen("+13125550154", "hi", "1", "yes", "no", "90210", "yes") // out of area, confirmed: ended
 	if _, err := r.service.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: "session-1"}, Text: "hi"}); err != nil {
 		t.Fatal(err)
