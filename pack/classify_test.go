@@ -20,15 +20,17 @@ type firstMessage struct {
 	Lang    string `yaml:"lang"`
 }
 
-func loadFirstMessages(t testing.TB) []firstMessage {
+// loadFirstMessages reads a list of first messages from testdata/name.
+func loadFirstMessages(t testing.TB, name string) []firstMessage {
 	t.Helper()
-	data, err := os.ReadFile("testdata/first_messages.yaml")
+	path := "testdata/" + name
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var msgs []firstMessage
 	if err := yaml.Unmarshal(data, &msgs); err != nil {
-		t.Fatalf("testdata/first_messages.yaml: %v", err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	return msgs
 }
@@ -42,7 +44,7 @@ const minFirstMessageAccuracy = 0.90
 // danger message must be flagged, and no plain housing or debt message may be.
 func TestFirstMessages(t *testing.T) {
 	sample := loadSample(t)
-	msgs := loadFirstMessages(t)
+	msgs := loadFirstMessages(t, "first_messages.yaml")
 
 	// The corpus itself: big enough, in both languages, with valid problems.
 	problems := map[string]bool{"": true}
@@ -147,7 +149,7 @@ func TestFirstMessages(t *testing.T) {
 // iteration; ns/msg is the time per message.
 func BenchmarkClassify(b *testing.B) {
 	sample := loadSample(b)
-	msgs := loadFirstMessages(b)
+	msgs := loadFirstMessages(b, "first_messages.yaml")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -156,4 +158,87 @@ func BenchmarkClassify(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(msgs)), "ns/msg")
+}
+
+// TestFirstMessagesHoldout reads testdata/first_messages_holdout.yaml, a
+// held-out set of 120 first messages written without looking at the word
+// lists, with the sample pack's words (Flow.Classify), and reports how well
+// the lists generalise: problem accuracy overall and per language, danger
+// recall, false dangers and every miss. It only reports (the figures go to
+// BENCHMARKS.md); it fails only when the file cannot be read.
+func TestFirstMessagesHoldout(t *testing.T) {
+	sample := loadSample(t)
+	msgs := loadFirstMessages(t, "first_messages_holdout.yaml")
+
+	type tally struct{ right, total int }
+	byLang, byProblem := map[string]*tally{}, map[string]*tally{}
+	count := func(m map[string]*tally, k string, ok bool) {
+		if m[k] == nil {
+			m[k] = &tally{}
+		}
+		m[k].total++
+		if ok {
+			m[k].right++
+		}
+	}
+	label := func(p string) string {
+		if p == "" {
+			return `"" (none)`
+		}
+		return p
+	}
+	var right, dangers, flagged, falseDangers int
+	misses := map[string][]string{} // by wanted problem
+	var missedDangers, falseDangerMsgs []string
+	for _, m := range msgs {
+		got, danger := sample.Flow.Classify(m.Text)
+		ok := got == m.Problem
+		if ok {
+			right++
+		} else {
+			misses[label(m.Problem)] = append(misses[label(m.Problem)], fmt.Sprintf("    %s %q: got %q, want %q", m.Lang, m.Text, got, m.Problem))
+		}
+		count(byLang, m.Lang, ok)
+		count(byProblem, label(m.Problem), ok)
+		switch {
+		case m.Danger && danger:
+			dangers++
+			flagged++
+		case m.Danger:
+			dangers++
+			missedDangers = append(missedDangers, fmt.Sprintf("    %s %q (%s)", m.Lang, m.Text, m.Problem))
+		case danger:
+			falseDangers++
+			falseDangerMsgs = append(falseDangerMsgs, fmt.Sprintf("    %s %q (%s)", m.Lang, m.Text, m.Problem))
+		}
+	}
+
+	pct := func(a, b int) float64 { return 100 * float64(a) / float64(max(b, 1)) }
+	t.Logf("held-out problem right: %d/%d (%.1f%%)", right, len(msgs), pct(right, len(msgs)))
+	for _, l := range []string{"en", "es"} {
+		if c := byLang[l]; c != nil {
+			t.Logf("  %s: %d/%d (%.1f%%)", l, c.right, c.total, pct(c.right, c.total))
+		}
+	}
+	names := make([]string, 0, len(byProblem))
+	for k := range byProblem {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		c := byProblem[k]
+		t.Logf("  %-18s %d/%d (%.1f%%)", k, c.right, c.total, pct(c.right, c.total))
+	}
+	t.Logf("danger: %d/%d flagged (%.1f%%); %d false dangers", flagged, dangers, pct(flagged, dangers), falseDangers)
+	if len(missedDangers) > 0 {
+		t.Logf("danger not flagged:\n%s", strings.Join(missedDangers, "\n"))
+	}
+	if len(falseDangerMsgs) > 0 {
+		t.Logf("false dangers:\n%s", strings.Join(falseDangerMsgs, "\n"))
+	}
+	for _, k := range names {
+		if len(misses[k]) > 0 {
+			t.Logf("misses, want %s (%d):\n%s", k, len(misses[k]), strings.Join(misses[k], "\n"))
+		}
+	}
 }
