@@ -90,6 +90,9 @@ func FuzzStep(f *testing.F) {
 	f.Add("hola\n2\nsi\nno\n60614\n4\nBanco XYZ\n1\n2000\nAna\nsi")
 	f.Add("DESALOJO\nsi\nno\n60612\nno\nno\nomitir\n2\n0\nCarmen\nsi")
 	f.Add("hi\n1\n\xff\xfe\n😀😀\n\x00\nback\nback\nback\nrestart\nstop\nyes")
+	// People in their own words: danger, confirmations, questions back, a referral repeated.
+	f.Add("my boyfriend beat me up\n1\nyes\nSTART 88788\nsorry i meant 60612\nyes\nhe hit me\nme and 3 kids\nyes\n$15 an hour\nyes\nwhy do you need my name?\nMaria\nyes\nthank you!!\nrestart")
+	f.Add("me van a desalojar\n2\nsi\ntengo miedo\n60612\nno\n4\nsi\n11/20\nsi\nno entiendo\nENGLISH\nsolo yo\n1200 por cheque\nsi\nhablar con alguien\nback\nback")
 	f.Fuzz(func(t *testing.T, script string) {
 		var st flows.State
 		for _, text := range strings.Split(script, "\n") {
@@ -98,6 +101,9 @@ func FuzzStep(f *testing.F) {
 			st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: today, Ref: "H-7F3K9"})
 			if len(fx.Replies) == 0 && !optedOut {
 				t.Fatalf("%q got no reply", text)
+			}
+			if fx.Human && st.Flags&flows.Human == 0 {
+				t.Fatalf("%q needs a person, but the conversation is not marked", text)
 			}
 			if r := fx.Referral; r != nil && (r.OrgEmail == "" || r.Callback == "" || r.ZIP == "") {
 				t.Fatalf("incomplete referral %+v", r)
