@@ -30,7 +30,7 @@ func (p *Flow) Inspect(st State) Inspection {
 	for _, f := range []struct {
 		flag Flags
 		name string
-	}{{Ended, "ended"}, {OptedOut, "opted_out"}, {Human, "needs_a_person"}, {Resuming, "welcome_back"}} {
+	}{{Ended, "ended"}, {OptedOut, "opted_out"}, {Human, "needs_a_person"}, {Resuming, "welcome_back"}, {AfterReferral, "after_referral"}} {
 		if st.Flags&f.flag != 0 {
 			in.Flags = append(in.Flags, f.name)
 		}
