@@ -167,8 +167,24 @@ func BenchmarkClassify(b *testing.B) {
 // recall, false dangers and every miss. It only reports (the figures go to
 // BENCHMARKS.md); it fails only when the file cannot be read.
 func TestFirstMessagesHoldout(t *testing.T) {
+	reportFirstMessages(t, "first_messages_holdout.yaml", "held-out")
+}
+
+// TestFirstMessagesBlind3 reads testdata/first_messages_blind3.yaml, a third
+// blind set of 100 first messages (50 en, 50 es) written without looking at
+// the word lists or the other corpora, and reports like
+// TestFirstMessagesHoldout; it fails only when the file cannot be read.
+func TestFirstMessagesBlind3(t *testing.T) {
+	reportFirstMessages(t, "first_messages_blind3.yaml", "blind3")
+}
+
+// reportFirstMessages classifies the first messages of testdata/name with the
+// sample pack's words (Flow.Classify) and logs problem accuracy overall, per
+// language and per problem, danger recall, false dangers and every miss.
+func reportFirstMessages(t *testing.T, name, title string) {
+	t.Helper()
 	sample := loadSample(t)
-	msgs := loadFirstMessages(t, "first_messages_holdout.yaml")
+	msgs := loadFirstMessages(t, name)
 
 	type tally struct{ right, total int }
 	byLang, byProblem := map[string]*tally{}, map[string]*tally{}
@@ -214,7 +230,7 @@ func TestFirstMessagesHoldout(t *testing.T) {
 	}
 
 	pct := func(a, b int) float64 { return 100 * float64(a) / float64(max(b, 1)) }
-	t.Logf("held-out problem right: %d/%d (%.1f%%)", right, len(msgs), pct(right, len(msgs)))
+	t.Logf("%s problem right: %d/%d (%.1f%%)", title, right, len(msgs), pct(right, len(msgs)))
 	for _, l := range []string{"en", "es"} {
 		if c := byLang[l]; c != nil {
 			t.Logf("  %s: %d/%d (%.1f%%)", l, c.right, c.total, pct(c.right, c.total))

@@ -248,3 +248,32 @@ func TestStopWhileReferralQueued(t *testing.T) {
 		})
 	}
 }
+
+// TestDebtIsOneSum: the debt question (per: once) reaches the referral as one
+// sum, marked so, beside the income per month; the household counted from
+// words ("me and 3 kids", confirmed) is 4, which puts $3,100 a month at 113% of
+// the guideline, under legal aid's 125%.
+func TestDebtIsOneSum(t *testing.T) {
+	sample := loadSample(t)
+	script := []string{"hi", "1", "yes", "no", "60612", "4", "$6,000", "Midland Credit", "me and 3 kids", "yes", "3100", "Pat", "yes"}
+	_, fxs := converse(sample, script, "+13125550142")
+	r := fxs[len(fxs)-1].Referral
+	if r == nil || r.OrgID != "example-legal-aid" || r.Household != 4 {
+		t.Fatalf("referral = %+v; last replies %q", r, fxs[len(fxs)-1].Replies)
+	}
+	var debt, income *hotline.QA
+	for i, a := range r.Answers {
+		switch a.Question {
+		case "Amount they say is owed":
+			debt = &r.Answers[i]
+		case "Household income":
+			income = &r.Answers[i]
+		}
+	}
+	if debt == nil || !debt.Once || debt.Value != "600000" {
+		t.Errorf("the debt = %+v, want 600000 cents, once", debt)
+	}
+	if income == nil || income.Once || income.Value != "310000" {
+		t.Errorf("the income = %+v, want 310000 cents a month", income)
+	}
+}

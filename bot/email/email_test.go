@@ -413,3 +413,22 @@ func TestRenderDeterministic(t *testing.T) {
 		t.Errorf("two renders of one referral differ")
 	}
 }
+
+// TestRenderOnceIsOneSum: a debt (per: once) reads as the sum, never "a month";
+// income beside it still reads per month.
+func TestRenderOnceIsOneSum(t *testing.T) {
+	r := referral()
+	r.Answers = []hotline.QA{
+		{Question: "Amount they say is owed", Kind: "money", Value: "600000", Once: true},
+		{Question: "Household income", Kind: "money", Value: "310000"},
+	}
+	m := render(t, r, options(t))
+	for _, part := range []string{m.Text, m.HTML} {
+		if strings.Contains(part, "$6,000 a month") || !strings.Contains(part, "$6,000") {
+			t.Errorf("a one-time debt reads as income:\n%s", part)
+		}
+		if !strings.Contains(part, "$3,100 a month") {
+			t.Errorf("the income lost its period:\n%s", part)
+		}
+	}
+}
