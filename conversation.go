@@ -83,6 +83,7 @@ type Message struct {
 	Silent bool
 	// ReferralsClosed says the sender may make no more referrals for now (the
 	// web chat's daily cap per connection): a message that would make one is not
-	// applied, and gets the pack's referral_limit text instead.
+	// applied, and gets the pack's referral_limit text instead; a message that
+	// asks for a person is applied, but the coordinator is not emailed.
 	ReferralsClosed bool
 }

@@ -8,8 +8,8 @@ import "time"
 // referral; it carries what a staff member needs to call back and nothing the
 // person wrote: no message bodies, no answers beyond the flags.
 type Notice struct {
-	// Ref is the notice's own reference, drawn for the message that raised it;
-	// the conversation keeps it, and a referral it makes later names it.
+	// Ref is the notice's own reference, drawn for the message that raised it
+	// (a referral the conversation makes later has its own).
 	Ref string    `json:"ref"`
 	At  time.Time `json:"at"`
 	// Reason is NoticeAsked or NoticeNotUnderstood.

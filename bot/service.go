@@ -434,7 +434,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 			return Reply{}, Change{}, fx, err
 		}
 	}
-	if fx.Notice != nil && c.Email == nil && s.coordinator != "" {
+	if fx.Notice != nil && c.Email == nil && s.coordinator != "" && !m.ReferralsClosed {
 		// Queued with the change, as a referral is: the conversation is marked
 		// for a person if and only if the coordinator will hear of it. (With a
 		// referral, or with no coordinator, committed says why not.)
@@ -468,6 +468,13 @@ func (s *Service) committed(key string, m hotline.Message, fx pack.Effects, repl
 		case fx.Referral != nil:
 			s.observe.Error("notice_dropped")
 			s.log.Error("bot: a step raised a needs-a-person notice with a referral; the referral's email was queued and the notice dropped",
+				"ref", n.Ref, "reason", n.Reason)
+		case m.ReferralsClosed:
+			// The web chat's cap on what one connection may send the staff in a
+			// day (HOTLINE_CHAT_REFERRALS_PER_DAY) counts notices too: a flood
+			// of AGENT from fresh sessions must not flood the coordinator.
+			s.observe.Error("notice_capped")
+			s.log.Warn("bot: a web chat connection past its day's referrals and notices asked for a person; the coordinator is not emailed",
 				"ref", n.Ref, "reason", n.Reason)
 		case s.coordinator == "":
 			s.log.Warn("bot: a conversation needs a person, and no coordinator address is configured (HOTLINE_COORDINATOR_EMAIL): nobody is emailed",

@@ -123,7 +123,7 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 		t.say(p.messages["stop_confirm"])
 		return *st, t.fx
 	}
-	if _, ok := p.words.askPerson.MatchWords(t.words()); ok {
+	if t.asksForPerson() {
 		if lang, danger := p.spotDanger(t.words()); danger { // the safety message first, always
 			if _, chosen := st.Get(varLanguage); !chosen {
 				t.lang = lang
@@ -131,6 +131,11 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 			t.danger()
 		}
 		t.keyword(keyword{action: keywordAgent})
+		if st.Step == "" {
+			// A first message: the screening starts, so that the person can go
+			// on here while they wait.
+			t.enter(p.start)
+		}
 		return *st, t.fx
 	}
 	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && p.messages[msgAfterReferral] != nil {
@@ -142,11 +147,26 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 		return *st, t.fx
 	}
 	cur := p.steps[st.Step]
+	danger := false
+	if cur == nil || idle || st.Flags&Resuming != 0 {
+		// Danger is heard before "welcome back" or "our questions changed":
+		// whatever else this message is, the safety message comes first.
+		var lang int
+		if lang, danger = p.spotDanger(t.words()); danger {
+			if _, chosen := st.Get(varLanguage); !chosen {
+				t.lang = lang
+			}
+			t.danger()
+		}
+	}
 	switch {
 	case cur == nil:
 		// The pack changed under a conversation and its step is gone.
 		t.say(p.messages["step_gone"])
 		t.restart()
+		if danger && p.danger != nil {
+			t.mark(p.danger) // the restart forgot it
+		}
 	case idle && st.Flags&Resuming == 0:
 		st.Flags |= Resuming
 		t.say(p.messages["welcome_back"])
@@ -350,11 +370,6 @@ func (t *turn) begin(norm string) {
 		t.lang = lang // the safety message in the words the person wrote
 		t.danger()
 	}
-	if t.p.guessStep != nil {
-		if i, ok := t.p.classes.Classify(norm); ok {
-			t.st.Set(varGuess, t.p.guessStep.choices[i].value)
-		}
-	}
 	first, _, _ := strings.Cut(norm, " ")
 	if e, ok := t.p.entries[first]; ok {
 		if e.lang != "" {
@@ -366,6 +381,13 @@ func (t *turn) begin(norm string) {
 		t.enter(e.target)
 		return
 	}
+	// An entry word says what it says; any other first message may tell the
+	// problem, which the guess: step then confirms instead of showing its menu.
+	if t.p.guessStep != nil {
+		if i, ok := t.p.classes.Classify(norm); ok {
+			t.st.Set(varGuess, t.p.guessStep.choices[i].value)
+		}
+	}
 	t.enter(t.p.start)
 }
 
@@ -374,6 +396,7 @@ func (t *turn) resume(norm string, cur *step) {
 	switch i, ok := answer.Choice(norm, t.p.words.resume); {
 	case ok && i == 0:
 		t.st.Flags &^= Resuming
+		t.st.unset(varPending) // the question is asked afresh
 		t.cur = cur
 		t.say(t.question(cur))
 	case ok && i == 1:
@@ -390,15 +413,22 @@ func (t *turn) resume(norm string, cur *step) {
 func (t *turn) answer(cur *step, norm string) {
 	st := t.st
 	t.cur = cur
-	if t.switchLanguage(cur, norm) {
-		return
-	}
 	if !cur.unclearYes { // the danger question takes danger as its answer
 		if _, ok := t.p.spotDanger(t.words()); ok {
+			if lang, asked := t.languageAsked(cur); asked { // "en español, él me pegó": both
+				t.set(varLanguage, t.p.Languages[lang])
+				t.danger()
+				t.st.unset(varPending)
+				t.say(t.question(cur))
+				return
+			}
 			t.danger()
 			t.afterDanger(cur, norm)
 			return
 		}
+	}
+	if t.switchLanguage(cur) {
+		return
 	}
 	if t.confirmed(cur, norm) || t.guessed(cur, norm) || t.questionBack(cur, norm) {
 		return
@@ -423,6 +453,7 @@ func (t *turn) answer(cur *step, norm string) {
 func (t *turn) take(cur *step, value string, pick int) {
 	st := t.st
 	st.Tries = 0
+	st.unset(varPending) // whatever waited was for this step, and is answered
 	t.set(cur.save, value)
 	st.History = append(st.History, cur.id)
 
@@ -513,13 +544,18 @@ func (t *turn) parse(cur *step, norm string) (value string, pick int, ok bool) {
 
 // apply carries out a rule's actions: set, urgent and say.
 func (t *turn) apply(r *rule) {
+	t.mark(r)
+	t.say(r.say)
+}
+
+// mark carries out a rule's set and urgent.
+func (t *turn) mark(r *rule) {
 	for _, a := range r.set {
 		t.set(a.name, a.value)
 	}
 	if r.urgent != "" {
 		t.markUrgent(r.urgent)
 	}
-	t.say(r.say)
 }
 
 // lead goes where a rule leads.
@@ -561,6 +597,7 @@ func (t *turn) enter(s *step) {
 			return
 		case s.expect != KindNone:
 			t.st.Step = s.id
+			t.st.unset(varPending)
 			t.say(t.question(s))
 			return
 		}

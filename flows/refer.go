@@ -152,6 +152,9 @@ func (l *loader) compileReferral() {
 		case !fitsKinds(v, in.Kinds):
 			l.r.errorf(name.Pos, "referral: %s: %q holds %s answers, but %s must be %s (expect: %s)", in.Role, name.Value, v.kind, in.About, kindList(in.Kinds), in.Kinds[0])
 			continue
+		case v.kind == KindMoney && l.savesOnce(name.Value):
+			l.r.errorf(name.Pos, "referral: %s: %q is a one-time sum (per: once), but %s is an amount per month; ask it with per: month, week or year", in.Role, name.Value, in.About)
+			continue
 		}
 		v.used = true
 		l.p.inputs[in.Role] = name.Value
@@ -255,10 +258,11 @@ func (t *turn) refer(r *refer) {
 	res := p.referrer.Refer(req)
 	t.fx.Referred = &Referred{Request: req, Result: res}
 	t.result = &t.fx.Referred.Result
+	private := t.safetyConcern()
 	if !res.Matched {
 		t.say(r.fallback)
 		t.end()
-		t.rememberReferral("", res)
+		t.rememberReferral("", res, private)
 		return
 	}
 	tpl := r.matched.byLang[t.lang]
@@ -270,23 +274,36 @@ func (t *turn) refer(r *refer) {
 	}
 	t.fx.Replies = append(t.fx.Replies, b.String())
 	t.end()
-	t.rememberReferral(req.Ref, res)
+	t.rememberReferral(req.Ref, res, private)
 }
 
 // rememberReferral keeps what the next message repeats after a referral
 // (ref is "" for the fallback): whom to call, their phone and hours. A STOP
-// reads the reference and whom it went to.
-func (t *turn) rememberReferral(ref string, res Result) {
+// reads the reference and whom it went to. For a person who said they are in
+// danger (private), the phone and hours are not kept: the next message gets
+// after_referral_private, which names no organization, since an abuser may
+// be the one holding the phone by then.
+func (t *turn) rememberReferral(ref string, res Result, private bool) {
 	if ref != "" {
 		t.st.setReferral(ref, res.To)
-	} else if res.To != "" {
+	} else if res.To != "" && !private {
 		t.st.Set(varReferralTo, res.To)
 	}
-	if res.Phone != "" {
+	switch {
+	case private && t.p.messages[msgAfterReferralPrivate] != nil:
+		t.st.Flags |= AfterReferral
+	case res.Phone != "" && !private:
 		t.st.Set(varReferralPhone, res.Phone)
 		t.st.Set(varReferralHours, res.Hours)
 		t.st.Flags |= AfterReferral
 	}
+}
+
+// safetyConcern reports whether the person said they are in danger: the
+// variable the referral reads as the safety concern is yes.
+func (t *turn) safetyConcern() bool {
+	name := t.p.inputs["safety_concern"]
+	return name != "" && t.value(name) == "yes"
 }
 
 // answered describes a saved value of a variable, asked by step s (nil: any step
@@ -307,4 +324,15 @@ func (p *Flow) answered(s *step, name, value string) Answered {
 		}
 	}
 	return a
+}
+
+// savesOnce reports whether a step saves the variable name as a one-time sum
+// (per: once), which no referral input that reads money per month may take.
+func (l *loader) savesOnce(name string) bool {
+	for _, s := range l.p.order {
+		if s.save == name && s.expect == KindMoney && s.per == answer.Once {
+			return true
+		}
+	}
+	return false
 }

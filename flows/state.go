@@ -59,6 +59,9 @@ const (
 	varGuess = "first.guess"
 	// varPending is an answer waiting for the person to confirm it.
 	varPending = "confirm.pending"
+	// varNoticed is when the staff were last told the conversation needs a
+	// person (Unix seconds); it outlives RESTART (see needsPerson).
+	varNoticed = "notice.at"
 )
 
 // Referral returns the reference of the last referral the conversation made and
@@ -85,6 +88,9 @@ func (s *State) fresh() State {
 	next := State{Seen: s.Seen}
 	ref, to := s.Referral()
 	next.setReferral(ref, to)
+	if at, ok := s.Get(varNoticed); ok {
+		next.Set(varNoticed, at)
+	}
 	return next
 }
 

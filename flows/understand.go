@@ -3,6 +3,7 @@ package flows
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hotline-legal/hotline/flows/answer"
 )
@@ -31,6 +32,16 @@ func (p *Flow) Classify(text string) (choice string, danger bool) {
 func (p *Flow) spotDanger(words []string) (lang int, ok bool) {
 	if len(p.words.danger) == 0 || len(words) == 0 {
 		return 0, false
+	}
+	hit := false
+	for _, d := range p.words.danger {
+		if _, ok := d.MatchWords(words); ok {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return 0, false // most messages: the masks need not run
 	}
 	for _, nd := range p.words.notDanger {
 		words = nd.Mask(words)
@@ -65,6 +76,10 @@ const (
 	// msgAfterFallback is msgAfterReferral after the fallback referral, which
 	// has no reference: {org} and {org.phone} are the fallback's.
 	msgAfterFallback = "after_fallback"
+	// msgAfterReferralPrivate answers a message after a referral made for a
+	// person who said they are in danger: nothing of the referral, since the
+	// phone may be in someone else's hands; how to reach the hotline.
+	msgAfterReferralPrivate = "after_referral_private"
 	// msgOfferSkip follows the re-ask of an optional question when the tries
 	// ran out.
 	msgOfferSkip = "offer_skip"
@@ -112,6 +127,7 @@ func (t *turn) askAgain() {
 	}
 	cur := t.p.steps[t.st.Step]
 	t.cur = cur
+	t.st.unset(varPending) // the question is asked afresh; a YES now is to it
 	t.say(t.question(cur))
 }
 
@@ -147,15 +163,43 @@ func (t *turn) guessText() string {
 	return v
 }
 
-// needsPerson marks the conversation for staff; the first time since it began,
-// Effects.HumanReason says why, so that the coordinator is told once.
+// noticeEvery is how often one conversation may tell the staff it needs a
+// person: RESTART then AGENT, again and again, must not flood the
+// coordinator's inbox (nor the outbox the referrals share).
+const noticeEvery = 24 * time.Hour
+
+// needsPerson marks the conversation for staff. Effects.HumanReason says why
+// the first time in a screening, and only when no notice went in the last
+// noticeEvery (the time is kept through RESTART and new screenings), so that
+// the coordinator is told once.
 func (t *turn) needsPerson(reason string) {
 	if t.st.Flags&Human == 0 {
-		t.fx.HumanReason = reason
+		last, _ := t.st.Get(varNoticed)
+		at, _ := strconv.ParseInt(last, 10, 64)
+		if now := t.in.Now.Unix(); last == "" || now-at >= int64(noticeEvery/time.Second) || now < at {
+			t.fx.HumanReason = reason
+			t.st.Set(varNoticed, strconv.FormatInt(now, 10))
+		}
 	}
 	t.st.Flags |= Human
 	t.fx.Human = true
 }
+
+// asksForPerson reports whether the message asks for a person in words
+// (words.yaml ask_person:). Only a short message counts: in a longer one the
+// phrase is more likely part of an answer ("through his representative").
+func (t *turn) asksForPerson() bool {
+	words := t.words()
+	if len(words) == 0 || len(words) > maxRequestWords {
+		return false
+	}
+	_, ok := t.p.words.askPerson.MatchWords(words)
+	return ok
+}
+
+// maxRequestWords is the longest message read as a request (for a person, for
+// a language) rather than as an answer.
+const maxRequestWords = 8
 
 // danger sends the safety message and marks the case (pack.yaml danger:).
 func (t *turn) danger() {
@@ -169,7 +213,11 @@ func (t *turn) danger() {
 // menu), else the question is asked again. A text answer is never taken from
 // it: "he hit me" is no one's name.
 func (t *turn) afterDanger(cur *step, norm string) {
-	if cur.expect != KindText {
+	// Only a menu's answer is taken: a "no" beside danger ("no he hits me" at
+	// "continue?") must not end the conversation that just said "we'll go on".
+	// Whatever waited for a YES is dropped: the question is asked afresh.
+	t.st.unset(varPending)
+	if cur.expect == KindChoice {
 		if value, pick, ok := t.parse(cur, norm); ok && !t.confirmFirst(cur, value) {
 			t.take(cur, value, pick)
 			return
@@ -181,24 +229,39 @@ func (t *turn) afterDanger(cur *step, norm string) {
 }
 
 // switchLanguage switches the conversation to a language the person asked for
-// ("en español por favor", "no entiendo") and asks the question again in it. A
-// long message is an answer, not a request.
-func (t *turn) switchLanguage(cur *step, norm string) bool {
-	if cur.save == varLanguage || len(t.p.words.switchTo) == 0 {
+// ("en español por favor", "no entiendo") and asks the question again in it.
+func (t *turn) switchLanguage(cur *step) bool {
+	lang, ok := t.languageAsked(cur)
+	if !ok {
 		return false
+	}
+	t.set(varLanguage, t.p.Languages[lang])
+	t.say(t.question(cur))
+	return true
+}
+
+// languageAsked reports whether the message asks for a language, and which
+// (an index of Flow.Languages). A long message is an answer, not a request;
+// at a free-text question only a message that is nothing but the request
+// counts ("Ingles Markets" is a name), and never one for the language already
+// spoken (a person named English).
+func (t *turn) languageAsked(cur *step) (int, bool) {
+	if cur.save == varLanguage || len(t.p.words.switchTo) == 0 {
+		return 0, false
 	}
 	words := t.words()
-	if len(words) == 0 || len(words) > 6 {
-		return false
+	if len(words) == 0 || len(words) > maxRequestWords {
+		return 0, false
 	}
 	for i, ph := range t.p.words.switchTo {
+		if cur.expect == KindText && (i == t.lang || !ph.Whole(words)) {
+			continue
+		}
 		if _, ok := ph.MatchWords(words); ok {
-			t.set(varLanguage, t.p.Languages[i])
-			t.say(t.question(cur))
-			return true
+			return i, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 // questionBack answers a question about the current step ("why do you need my
@@ -206,7 +269,7 @@ func (t *turn) switchLanguage(cur *step, norm string) bool {
 // question again, and does not save it. A message that reads as an answer to
 // a step that does not take free text is taken as one ("yes?").
 func (t *turn) questionBack(cur *step, norm string) bool {
-	if !t.isQuestion(norm) {
+	if !t.isQuestion() {
 		return false
 	}
 	if cur.expect != KindText {
@@ -214,6 +277,13 @@ func (t *turn) questionBack(cur *step, norm string) bool {
 			t.unsureMsg, t.extra = nil, nil
 			return false
 		}
+	} else if t.st.Tries > 0 && !t.questionMark() {
+		// A second question-like answer in a row to a free-text question,
+		// without a question mark, is the answer: "Who Cares LLC" is the other
+		// side's name.
+		return false
+	} else {
+		t.st.Tries = 1
 	}
 	why := cur.why
 	if why == nil {
@@ -226,17 +296,17 @@ func (t *turn) questionBack(cur *step, norm string) bool {
 
 // isQuestion reports whether a message asks something: two words or more,
 // ending in a question mark or starting with a question word of words.yaml.
-func (t *turn) isQuestion(norm string) bool {
+func (t *turn) isQuestion() bool {
 	words := t.words()
 	if len(words) < 2 {
 		return false
 	}
-	if strings.HasSuffix(strings.TrimRight(t.in.Text, " \t\r\n"), "?") {
-		return true
-	}
-	lead := words[:min(len(words), 2)]
-	_, ok := t.p.words.question.MatchWords(lead)
-	return ok
+	return t.questionMark() || t.p.words.question.Leads(words)
+}
+
+// questionMark reports whether the message ends in a question mark.
+func (t *turn) questionMark() bool {
+	return strings.HasSuffix(strings.TrimRight(t.in.Text, " \t\r\n"), "?")
 }
 
 // unsure records that the answer being parsed was read with an assumption the
@@ -266,7 +336,7 @@ func (t *turn) confirmFirst(cur *step, value string) bool {
 	if m := t.unsureMsg; m != nil {
 		t.say(m)
 		t.unsureMsg, t.extra = nil, nil
-		t.st.Set(varPending, value)
+		t.setPending(cur, value)
 		return true
 	}
 	if len(cur.confirms) == 0 {
@@ -288,25 +358,36 @@ func (t *turn) confirmFirst(cur *step, value string) bool {
 		t.st.unset(cur.save)
 	}
 	if asked {
-		t.st.Set(varPending, value)
+		t.setPending(cur, value)
 	}
 	return asked
+}
+
+// setPending keeps an answer waiting for the person to confirm it, with the
+// step it answers: a pending answer is only ever taken at that step.
+func (t *turn) setPending(cur *step, value string) {
+	t.st.Set(varPending, cur.id+" "+value)
 }
 
 // confirmed reads the reply to a confirmation: YES takes the waiting answer,
 // NO asks the question again, and anything else is read as a new answer.
 func (t *turn) confirmed(cur *step, norm string) bool {
-	pending, ok := t.st.Get(varPending)
+	kept, ok := t.st.Get(varPending)
 	if !ok {
 		return false
 	}
 	t.st.unset(varPending)
+	id, pending, _ := strings.Cut(kept, " ")
+	pick, known := cur.choiceIndex(pending)
+	if id != cur.id || !known {
+		return false // another step's (a pack reloaded since): not this answer
+	}
 	yes, ok := t.p.yesNo(norm)
 	switch {
 	case !ok:
 		return false
 	case yes:
-		t.take(cur, pending, cur.choiceIndex(pending))
+		t.take(cur, pending, pick)
 	default:
 		t.say(t.question(cur))
 	}
@@ -325,27 +406,34 @@ func (t *turn) guessed(cur *step, norm string) bool {
 		return false
 	}
 	t.st.unset(varGuess)
+	pick, known := cur.choiceIndex(guess)
+	if !known {
+		return false // the choice is gone (a pack reloaded since)
+	}
 	yes, ok := t.p.yesNo(norm)
 	switch {
 	case !ok:
 		return false
 	case yes:
-		t.take(cur, guess, cur.choiceIndex(guess))
+		t.take(cur, guess, pick)
 	default:
 		t.say(cur.ask)
 	}
 	return true
 }
 
-// choiceIndex is the index of the choice of value v, 0 for a step without
-// choices.
-func (s *step) choiceIndex(v string) int {
+// choiceIndex is the index of the choice of value v, and whether v is one of
+// the step's choices; any value is known at a step without choices.
+func (s *step) choiceIndex(v string) (int, bool) {
+	if s.expect != KindChoice {
+		return 0, true
+	}
 	for i, c := range s.choices {
 		if c.value == v {
-			return i
+			return i, true
 		}
 	}
-	return 0
+	return 0, false
 }
 
 // triesRanOut answers the last try at a question: nothing is lost. The
@@ -387,7 +475,13 @@ func (t *turn) afterReferral() {
 		t.say(t.p.danger.say)
 	}
 	ref, to := t.st.Referral()
-	phone, _ := t.st.Get(varReferralPhone)
+	phone, havePhone := t.st.Get(varReferralPhone)
+	if !havePhone {
+		// A referral made for a person in danger is not repeated to whoever
+		// holds the phone now (see rememberReferral).
+		t.say(t.p.messages[msgAfterReferralPrivate])
+		return
+	}
 	hours, _ := t.st.Get(varReferralHours)
 	t.in.Ref = ref
 	t.extra = map[string]string{"org": to, "org.phone": phone, "org.hours": hours}

@@ -209,6 +209,11 @@ func TestLoadErrors(t *testing.T) {
 			only: true,
 		},
 		{
+			name:  "a one-time sum as the income",
+			edits: []edit{{"pack.yaml", "  income: income ", "  income: debt "}},
+			want:  []string{`pack.yaml:42:11: referral: income: "debt" is a one-time sum (per: once), but the household's income`},
+		},
+		{
 			name:  "a referral field of the wrong kind",
 			edits: []edit{{"pack.yaml", "  household: household ", "  household: name      "}},
 			want:  []string{`pack.yaml:41:14: referral: household: "name" holds text answers, but the household's size, which the poverty percentage reads must be number (expect: number)`},

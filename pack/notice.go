@@ -21,10 +21,9 @@ const (
 // otherwise.
 //
 // The facts come from the conversation as it stood after the step, and from
-// before it for what the step dropped: a screening the bot gave up on ends (and
-// an ended conversation keeps no answers), yet the coordinator needs its case
-// type, callback and flags the most. Nothing the person wrote is copied beyond
-// the saved flags, a choice and a parsed phone number (see hotline.Notice).
+// before it for what the step dropped (a step that ends the conversation keeps
+// no answers). Nothing the person wrote is copied beyond the saved flags, a
+// choice and a parsed phone number (see hotline.Notice).
 func (p *Pack) notice(prev, next flows.State, in flows.Input, fx flows.Effects) *hotline.Notice {
 	if fx.HumanReason == "" {
 		return nil

@@ -86,19 +86,30 @@ func TestNotice(t *testing.T) {
 	}
 }
 
-// TestNoticeAfterRestart: a conversation started over is a new one, so a person
-// who asks for someone again after RESTART raises a new notice; the ones between
-// raise none.
+// TestNoticeAfterRestart: RESTART then AGENT, again and again, must not flood
+// the coordinator: a conversation tells the staff at most once a day, whatever
+// RESTART does. A day later, a new request is told again.
 func TestNoticeAfterRestart(t *testing.T) {
 	sample := loadSample(t)
-	_, fxs := converse(sample, []string{"hi", "1", "agent", "yes", "agent", "restart", "1", "agent"}, "+13125550142")
-	var raised []int
-	for i, fx := range fxs {
+	var st flows.State
+	var raised []string
+	at := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	send := func(text string, after time.Duration) {
+		at = at.Add(after)
+		var fx pack.Effects
+		st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: at, Ref: "H-7F3K9"})
 		if fx.Notice != nil {
-			raised = append(raised, i)
+			raised = append(raised, text+"@"+at.Format("Jan 2 15:04"))
 		}
 	}
-	if want := []int{2, 7}; !reflect.DeepEqual(raised, want) {
-		t.Errorf("notices raised by messages %v, want %v", raised, want)
+	for _, text := range []string{"hi", "1", "agent", "yes", "agent", "restart", "1", "agent", "restart", "agent"} {
+		send(text, time.Minute)
+	}
+	send("restart", 25*time.Hour)
+	send("1", time.Minute)
+	send("agent", time.Minute)
+	want := []string{"agent@Nov 25 15:03", "agent@Nov 26 16:12"}
+	if !reflect.DeepEqual(raised, want) {
+		t.Errorf("notices raised by %v, want %v", raised, want)
 	}
 }

@@ -155,7 +155,9 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 		if ok {
 			// Deferred, so that a panic in the bot does not leave the message
 			// counted as in flight for good.
-			defer func() { referrals.done(client, now, err == nil && reply.Referred) }()
+			// A notice to the staff counts as a referral does: each emails
+			// someone, and a flood of fresh sessions must not flood an inbox.
+			defer func() { referrals.done(client, now, err == nil && (reply.Referred || reply.Notice != nil)) }()
 		}
 		// Not cancelled when the client hangs up: a referral whose commit was
 		// under way would then be answered as "not known" and escape the count.

@@ -211,6 +211,23 @@ func TestChatReferralCap(t *testing.T) {
 	}
 }
 
+// TestChatNoticeCap: asking for a person from fresh web sessions, again and
+// again from one address, emails the coordinator no more often than the
+// address may make referrals; the person is still answered every time.
+func TestChatNoticeCap(t *testing.T) {
+	s := newServer(t, serverOptions{token: token, referralsPerDay: 2})
+	const addr = "198.51.100.9"
+	for i := 1; i <= 5; i++ {
+		status, out, _ := s.chatFrom(addr, "", "can i talk to a person")
+		if status != 200 || !strings.Contains(replies(out), "told our staff") {
+			t.Fatalf("request %d: %d %v", i, status, out)
+		}
+	}
+	if jobs := s.outboxJobs(t); jobs != 2 {
+		t.Errorf("%d notices queued for 5 requests from one address, want the cap's 2", jobs)
+	}
+}
+
 // TestChatReferralCapAtOnce: the last messages of several screenings from one
 // address, sent at the same moment, make no more referrals than the cap.
 func TestChatReferralCapAtOnce(t *testing.T) {

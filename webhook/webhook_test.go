@@ -88,6 +88,7 @@ func newServer(t testing.TB, o serverOptions) *server {
 	svc, err := bot.New(bot.Options{
 		Store: s.store, Keys: testKeys, Pack: func() *pack.Pack { return sample }, Now: s.clock, Random: rand.Reader,
 		Log: log, Observer: m, Retention: 7 * 24 * time.Hour, EmailFrom: "Hotline <hotline@example.org>",
+		Coordinator: "intake@example.org",
 		// More than the 1 s a server gives: these tests prove exactly-once under
 		// load, on a machine that may be busy with others (and -race).
 		ApplyWithin: 3 * time.Second,

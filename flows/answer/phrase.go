@@ -335,3 +335,32 @@ func initialsOf(words []string) (in initials) {
 }
 
 func (in *initials) has(c byte) bool { return in[c>>6]&(1<<(c&63)) != 0 }
+
+// Leads reports whether the message (its words) starts with one of the
+// phrases: "why do you need my name" starts with "why", "Casa Como Nueva" does
+// not start with "como".
+func (p *Phrases) Leads(words []string) bool {
+	if p == nil {
+		return false
+	}
+	for _, phrase := range p.phrases {
+		if len(phrase) <= len(words) && phraseAt(words[:len(phrase)], phrase) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Whole reports whether the message (its words) is one of the phrases and
+// nothing more: "english", not "Ingles Markets".
+func (p *Phrases) Whole(words []string) bool {
+	if p == nil {
+		return false
+	}
+	for _, phrase := range p.phrases {
+		if len(phrase) == len(words) && phraseAt(words, phrase) == 0 {
+			return true
+		}
+	}
+	return false
+}

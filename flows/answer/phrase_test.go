@@ -101,3 +101,30 @@ func TestLikelySwap(t *testing.T) {
 		}
 	}
 }
+
+func TestPhrasesLeadsAndWhole(t *testing.T) {
+	q := NewPhrases([]string{"why", "what does", "como"})
+	for msg, want := range map[string]bool{
+		"why do you need my name":       true,
+		"what does conflict check mean": true,
+		"what is that":                  false, // "what does", not "what"
+		"casa como nueva":               false, // not at the start
+		"como":                          true,
+	} {
+		if got := q.Leads(Words(Normalize(msg))); got != want {
+			t.Errorf("Leads(%q) = %v, want %v", msg, got, want)
+		}
+	}
+	l := NewPhrases([]string{"english", "en espanol"})
+	for msg, want := range map[string]bool{
+		"English":         true,
+		"en español":      true,
+		"Ingles Markets":  false,
+		"english teacher": false,
+		"en espanol plis": false,
+	} {
+		if got := l.Whole(Words(Normalize(msg))); got != want {
+			t.Errorf("Whole(%q) = %v, want %v", msg, got, want)
+		}
+	}
+}
