@@ -11,7 +11,7 @@ import "html/template"
 // html/template escapes everything that comes from the view by context. Every word
 // comes from the pack (Words), so that an organization reads its email in its own
 // language.
-var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource + spansSource))
+var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource + spansSource + bannersSource))
 
 const defaultHTMLSource = `<!DOCTYPE html>
 <html lang="{{.Lang}}">
@@ -46,16 +46,7 @@ const defaultHTMLSource = `<!DOCTYPE html>
 <div style="font-size:14px;margin-top:4px;">{{.For}}</div>
 <div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Made}}</div>
 </td></tr>
-{{- if .UrgentBanner}}
-<tr><td style="padding:12px 24px;background-color:#c62828;color:#ffffff;font-weight:bold;font-size:16px;">
-{{.UrgentBanner}}
-</td></tr>
-{{- end}}
-{{- if .SafetyBanner}}
-<tr><td style="padding:12px 24px;background-color:#fff4d6;color:#6b3d00;border-left:6px solid #e08e00;font-weight:bold;">
-{{.SafetyBanner}}
-</td></tr>
-{{- end}}
+{{- template "banners" .}}
 <tr><td style="padding:16px 24px 8px 24px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
 {{- range .Facts}}
@@ -97,7 +88,7 @@ const spansSource = `{{define "spans"}}{{range .}}{{if .Tel}}<a href="{{.Tel}}" 
 // noticeHTML is the HTML part of the coordinator's needs-a-person notice, in the
 // referral's layout (see defaultHTML for why it is built this way): the banners,
 // the facts, and what to do, with the callback as a tel: link.
-var noticeHTML = template.Must(template.New("notice.html").Parse(noticeHTMLSource + spansSource))
+var noticeHTML = template.Must(template.New("notice.html").Parse(noticeHTMLSource + spansSource + bannersSource))
 
 const noticeHTMLSource = `<!DOCTYPE html>
 <html lang="{{.Lang}}">
@@ -116,16 +107,7 @@ const noticeHTMLSource = `<!DOCTYPE html>
 <div style="font-size:14px;margin-top:4px;">{{.Heading}}</div>
 <div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Raised}}</div>
 </td></tr>
-{{- if .UrgentBanner}}
-<tr><td style="padding:12px 24px;background-color:#c62828;color:#ffffff;font-weight:bold;font-size:16px;">
-{{.UrgentBanner}}
-</td></tr>
-{{- end}}
-{{- if .SafetyBanner}}
-<tr><td style="padding:12px 24px;background-color:#fff4d6;color:#6b3d00;border-left:6px solid #e08e00;font-weight:bold;">
-{{.SafetyBanner}}
-</td></tr>
-{{- end}}
+{{- template "banners" .}}
 <tr><td style="padding:16px 24px 8px 24px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
 {{- range .Facts}}
@@ -147,3 +129,16 @@ const noticeHTMLSource = `<!DOCTYPE html>
 </body>
 </html>
 `
+
+// bannersSource is the urgent and safety banners under the heading, the same
+// in the referral and in the notice: staff learn one look.
+const bannersSource = `{{define "banners"}}{{- if .UrgentBanner}}
+<tr><td style="padding:12px 24px;background-color:#c62828;color:#ffffff;font-weight:bold;font-size:16px;">
+{{.UrgentBanner}}
+</td></tr>
+{{- end}}
+{{- if .SafetyBanner}}
+<tr><td style="padding:12px 24px;background-color:#fff4d6;color:#6b3d00;border-left:6px solid #e08e00;font-weight:bold;">
+{{.SafetyBanner}}
+</td></tr>
+{{- end}}{{end}}`

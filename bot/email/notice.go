@@ -100,21 +100,9 @@ func newNoticeView(n *hotline.Notice, o Options) *noticeView {
 			why = w.say("notice_not_understood", "step", step)
 		}
 	}
-	reasons := oneLine(strings.Join(n.UrgentReasons, "; "))
-	urgent := fact{Label: w.say("label_urgent"), Value: w.say("no")}
-	if n.Urgent {
-		urgent.Value, urgent.Flag = w.say("yes"), true
-		v.UrgentBanner = w.say("urgent_banner_no_reason")
-		if reasons != "" {
-			urgent.Value = w.say("urgent_yes", "reasons", reasons)
-			v.UrgentBanner = w.say("urgent_banner", "reasons", reasons)
-		}
-	}
-	safety := fact{Label: w.say("label_safety"), Value: w.say("no")}
-	if n.SafetyConcern {
-		safety.Value, safety.Flag = w.say("safety_yes"), true
-		v.SafetyBanner = w.say("safety_banner")
-	}
+	urgent, urgentBanner := w.urgency(n.Urgent, n.UrgentReasons)
+	safety, safetyBanner := w.safety(n.SafetyConcern)
+	v.UrgentBanner, v.SafetyBanner = urgentBanner, safetyBanner
 	callback := firstNonEmpty(PhoneForPeople(oneLine(n.Callback)), w.say("no_number"))
 	v.Facts = []fact{
 		{Label: w.say("label_why"), Value: why, Flag: n.Reason != hotline.NoticeAsked},

@@ -257,21 +257,9 @@ func newView(r *hotline.Referral, o Options) *view {
 		v.Heading = w.say("heading_program", "ref", v.Ref, "org", org, "program", program)
 		v.For = w.say("html_for_program", "org", org, "program", program)
 	}
-	reasons := oneLine(strings.Join(r.UrgentReasons, "; "))
-	urgent := fact{Label: w.say("label_urgent"), Value: w.say("no")}
-	if r.Urgent {
-		urgent.Value, urgent.Flag = w.say("yes"), true
-		v.UrgentBanner = w.say("urgent_banner_no_reason")
-		if reasons != "" {
-			urgent.Value = w.say("urgent_yes", "reasons", reasons)
-			v.UrgentBanner = w.say("urgent_banner", "reasons", reasons)
-		}
-	}
-	safety := fact{Label: w.say("label_safety"), Value: w.say("no")}
-	if r.SafetyConcern {
-		safety.Value, safety.Flag = w.say("safety_yes"), true
-		v.SafetyBanner = w.say("safety_banner")
-	}
+	urgent, urgentBanner := w.urgency(r.Urgent, r.UrgentReasons)
+	safety, safetyBanner := w.safety(r.SafetyConcern)
+	v.UrgentBanner, v.SafetyBanner = urgentBanner, safetyBanner
 	caseType := firstNonEmpty(oneLine(r.CaseLabel), oneLine(r.CaseType), w.say("not_known"))
 	if r.CaseCode != "" {
 		caseType = w.say("case_type_code", "case", caseType, "code", oneLine(r.CaseCode))
@@ -477,4 +465,30 @@ func renderHTML(custom *template.Template, r *hotline.Referral, v *view) (html s
 		return "", &RenderError{Err: fmt.Errorf("template %q for %s wrote nothing", tpl.Name(), v.Ref)}
 	}
 	return b.String(), nil
+}
+
+// urgency is the Urgent line of an email and its banner ("" when not urgent),
+// the same in a referral and in a needs-a-person notice.
+func (p phrases) urgency(urgent bool, why []string) (fact, string) {
+	f := fact{Label: p.say("label_urgent"), Value: p.say("no")}
+	if !urgent {
+		return f, ""
+	}
+	f.Value, f.Flag = p.say("yes"), true
+	reasons := oneLine(strings.Join(why, "; "))
+	if reasons == "" {
+		return f, p.say("urgent_banner_no_reason")
+	}
+	f.Value = p.say("urgent_yes", "reasons", reasons)
+	return f, p.say("urgent_banner", "reasons", reasons)
+}
+
+// safety is the Safety concern line of an email and its banner ("" for none).
+func (p phrases) safety(concern bool) (fact, string) {
+	f := fact{Label: p.say("label_safety"), Value: p.say("no")}
+	if !concern {
+		return f, ""
+	}
+	f.Value, f.Flag = p.say("safety_yes"), true
+	return f, p.say("safety_banner")
 }

@@ -53,17 +53,7 @@ func (p *Phrases) Match(norm string) (index int, ok bool) {
 	if p == nil || len(p.phrases) == 0 || len(norm) > 4*maxShortAnswer {
 		return 0, false
 	}
-	words := phraseWords(norm)
-	in := initialsOf(words)
-	for i, phrase := range p.phrases {
-		if !in.has(phrase[0][0]) {
-			continue
-		}
-		if hasPhrase(words, phrase) {
-			return i, true
-		}
-	}
-	return 0, false
+	return p.matchWords(phraseWords(norm))
 }
 
 // Words splits a normalized message into the words phrases are matched
