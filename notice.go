@@ -30,6 +30,9 @@ type Notice struct {
 	UrgentReasons []string `json:"urgent_reasons,omitempty"`
 	// TextsUnsafe is set when the person said texts to their number are not safe.
 	TextsUnsafe bool `json:"texts_unsafe,omitempty"`
+	// Withdraws is, for a NoticeWithdrawn, the reference of the notice the
+	// person's STOP takes back.
+	Withdraws string `json:"withdraws,omitempty"`
 }
 
 // The reasons for a Notice.
@@ -39,4 +42,8 @@ const (
 	// NoticeNotUnderstood: the bot could not understand an answer after every
 	// try; the conversation goes on, but a person should look.
 	NoticeNotUnderstood = "not_understood"
+	// NoticeWithdrawn: the person sent STOP after a notice: staff must not text
+	// them, and should call only if they know it is safe (the abuser may have
+	// walked in).
+	NoticeWithdrawn = "withdrawn"
 )

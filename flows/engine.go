@@ -50,6 +50,9 @@ type Effects struct {
 	// "not_understood" (the tries at a question ran out). The coordinator is
 	// told then, once.
 	HumanReason string
+	// NoticeWithdrawn is the reference of the needs-a-person notice a STOP
+	// takes back: the person stopped within noticeEvery of it.
+	NoticeWithdrawn string
 	// Ended is set when the conversation ended with this message.
 	Ended bool
 }
@@ -270,6 +273,7 @@ func (t *turn) keyword(kw keyword) bool {
 	switch kw.action {
 	case keywordStop:
 		ref, to := t.st.Referral()
+		t.fx.NoticeWithdrawn = t.recentNotice()
 		*t.st = State{Seen: t.st.Seen, Flags: OptedOut}
 		t.keepLanguage(kw.lang)
 		t.fx.OptOut = true

@@ -62,6 +62,8 @@ const (
 	// varNoticed is when the staff were last told the conversation needs a
 	// person (Unix seconds); it outlives RESTART (see needsPerson).
 	varNoticed = "notice.at"
+	// varNoticeRef is that notice's reference, which a STOP takes back.
+	varNoticeRef = "notice.ref"
 )
 
 // Referral returns the reference of the last referral the conversation made and
@@ -90,6 +92,8 @@ func (s *State) fresh() State {
 	next.setReferral(ref, to)
 	if at, ok := s.Get(varNoticed); ok {
 		next.Set(varNoticed, at)
+		ref, _ := s.Get(varNoticeRef)
+		next.Set(varNoticeRef, ref)
 	}
 	return next
 }

@@ -179,10 +179,23 @@ func (t *turn) needsPerson(reason string) {
 		if now := t.in.Now.Unix(); last == "" || now-at >= int64(noticeEvery/time.Second) || now < at {
 			t.fx.HumanReason = reason
 			t.st.Set(varNoticed, strconv.FormatInt(now, 10))
+			t.st.Set(varNoticeRef, t.in.Ref)
 		}
 	}
 	t.st.Flags |= Human
 	t.fx.Human = true
+}
+
+// recentNotice is the reference of the needs-a-person notice this
+// conversation raised within noticeEvery, "" for none: a STOP takes it back.
+func (t *turn) recentNotice() string {
+	ref, _ := t.st.Get(varNoticeRef)
+	last, _ := t.st.Get(varNoticed)
+	at, err := strconv.ParseInt(last, 10, 64)
+	if ref == "" || err != nil || t.in.Now.Unix()-at >= int64(noticeEvery/time.Second) {
+		return ""
+	}
+	return ref
 }
 
 // asksForPerson reports whether the message asks for a person in words

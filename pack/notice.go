@@ -25,6 +25,9 @@ const (
 // no answers). Nothing the person wrote is copied beyond the saved flags, a
 // choice and a parsed phone number (see hotline.Notice).
 func (p *Pack) notice(prev, next flows.State, in flows.Input, fx flows.Effects) *hotline.Notice {
+	if fx.NoticeWithdrawn != "" {
+		return p.withdrawal(prev, in, fx.NoticeWithdrawn)
+	}
 	if fx.HumanReason == "" {
 		return nil
 	}
@@ -88,4 +91,14 @@ func noticeReason(humanReason string) string {
 		return hotline.NoticeAsked
 	}
 	return hotline.NoticeNotUnderstood
+}
+
+// withdrawal is the notice that takes back notice ref: the person sent STOP
+// after it. It says only that, in which language and by which channel.
+func (p *Pack) withdrawal(prev flows.State, in flows.Input, ref string) *hotline.Notice {
+	lang, _ := prev.Get(varLanguage)
+	if lang == "" {
+		lang = p.Flow.Languages[0]
+	}
+	return &hotline.Notice{Ref: in.Ref, At: in.Now, Reason: hotline.NoticeWithdrawn, Withdraws: ref, Channel: in.Channel, Language: lang}
 }

@@ -1,6 +1,7 @@
 package pack_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -111,5 +112,38 @@ func TestNoticeAfterRestart(t *testing.T) {
 	want := []string{"agent@Nov 25 15:03", "agent@Nov 26 16:12"}
 	if !reflect.DeepEqual(raised, want) {
 		t.Errorf("notices raised by %v, want %v", raised, want)
+	}
+}
+
+// TestNoticeWithdrawnByStop: a STOP within a day of a needs-a-person notice
+// raises a second notice that takes it back (do not text; call only if safe),
+// naming the first and nothing of the person; a STOP with no recent notice
+// raises none.
+func TestNoticeWithdrawnByStop(t *testing.T) {
+	sample := loadSample(t)
+	at := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	steps := func(texts ...string) []pack.Effects {
+		var st flows.State
+		var all []pack.Effects
+		for i, text := range texts {
+			var fx pack.Effects
+			st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: at.Add(time.Duration(i) * time.Minute), Ref: fmt.Sprintf("H-%05d", i)})
+			all = append(all, fx)
+		}
+		return all
+	}
+	fxs := steps("hi", "1", "agent", "yes", "STOP")
+	first, stop := fxs[2].Notice, fxs[4].Notice
+	if first == nil || stop == nil {
+		t.Fatalf("notices: at AGENT %+v, at STOP %+v", first, stop)
+	}
+	if stop.Reason != hotline.NoticeWithdrawn || stop.Withdraws != first.Ref || stop.Ref == first.Ref ||
+		stop.Callback != "" || stop.CaseType != "" || stop.Language != "en" {
+		t.Errorf("the STOP's notice = %+v; want one that withdraws %s and says nothing else of the person", stop, first.Ref)
+	}
+	for _, fx := range steps("hi", "1", "yes", "STOP") {
+		if fx.Notice != nil {
+			t.Errorf("a STOP with no notice before raised %+v", fx.Notice)
+		}
 	}
 }

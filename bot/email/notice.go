@@ -92,6 +92,18 @@ func newNoticeView(n *hotline.Notice, o Options) *noticeView {
 		WhatToDo: w.say("alert_what_to_do"),
 		Footer:   w.say("footer", "hotline", hotlineName),
 	}
+	if n.Reason == hotline.NoticeWithdrawn {
+		about := oneLine(n.Withdraws)
+		v.Title = w.say("notice_subject_withdrawn", "ref", ref, "about", about)
+		v.Facts = []fact{
+			{Label: w.say("label_why"), Value: w.say("notice_withdrawn", "about", about), Flag: true},
+			{Label: w.say("label_reference"), Value: about},
+			{Label: w.say("label_language"), Value: w.language(n.Language)},
+			{Label: w.say("label_channel"), Value: w.channel(n.Channel)},
+		}
+		v.Call = w.sentence("notice_call_withdrawn", map[string]span{"about": {Text: about, Strong: true}})
+		return v
+	}
 	step := oneLine(n.StepLabel)
 	why := w.say("notice_asked")
 	if n.Reason != hotline.NoticeAsked {

@@ -217,3 +217,23 @@ func TestRenderNoticeErrors(t *testing.T) {
 		t.Errorf("RenderNotice without notice_call = %v; want a *RenderError naming it", err)
 	}
 }
+
+// TestRenderNoticeWithdrawn: the notice a STOP raises says not to text, names
+// the notice it takes back, and has no number to call.
+func TestRenderNoticeWithdrawn(t *testing.T) {
+	n := &hotline.Notice{Ref: "H-AAAAA", At: notice().At, Reason: hotline.NoticeWithdrawn, Withdraws: "H-7F3K9", Channel: "sms", Language: "es"}
+	for _, lang := range []string{"en", "es"} {
+		m := mustNotice(t, n, noticeOptions(t, lang))
+		if !strings.Contains(m.Subject, "H-7F3K9") || !strings.Contains(m.Subject, map[string]string{"en": "STOP", "es": "ALTO"}[lang]) {
+			t.Errorf("%s subject %q", lang, m.Subject)
+		}
+		for _, part := range []string{m.Text, m.HTML} {
+			if !strings.Contains(part, map[string]string{"en": "do not text them", "es": "no le envíe mensajes"}[lang]) {
+				t.Errorf("%s: no 'do not text':\n%s", lang, part)
+			}
+			if strings.Contains(part, "tel:") || strings.Contains(part, "555") {
+				t.Errorf("%s: a withdrawal shows a number to call:\n%s", lang, part)
+			}
+		}
+	}
+}

@@ -151,6 +151,9 @@ var keys = []Key{
 	{Name: "notice_texts_unsafe", About: "the value of label_texts when the person said texts are not safe"},
 	{Name: "notice_call", Placeholders: []string{"phone", "ref"}, About: "what the coordinator should do, after alert_what_to_do"},
 	{Name: "notice_call_no_number", Placeholders: []string{"ref"}, About: "notice_call when there is no number to call back (the web chat)"},
+	{Name: "notice_subject_withdrawn", Placeholders: []string{"ref", "about"}, About: "the subject of the notice that the person of notice {about} sent STOP"},
+	{Name: "notice_withdrawn", Placeholders: []string{"about"}, About: "why, in the notice that the person of notice {about} sent STOP"},
+	{Name: "notice_call_withdrawn", Placeholders: []string{"about"}, About: "what the coordinator should do when the person of notice {about} sent STOP"},
 }
 
 // Keys returns the texts the emails need, in the order the sample email.yaml gives
