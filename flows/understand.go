@@ -383,7 +383,8 @@ func (t *turn) setPending(cur *step, value string) {
 }
 
 // confirmed reads the reply to a confirmation: YES takes the waiting answer,
-// NO asks the question again, and anything else is read as a new answer.
+// NO asks the question again, and anything else is read as a new answer
+// (which, once taken or confirmed in turn, replaces the waiting one).
 func (t *turn) confirmed(cur *step, norm string) bool {
 	kept, ok := t.st.Get(varPending)
 	if !ok {
@@ -398,6 +399,9 @@ func (t *turn) confirmed(cur *step, norm string) bool {
 	yes, ok := t.p.yesNo(norm)
 	switch {
 	case !ok:
+		// Read as a new answer; until one is taken, the waiting one stays, so
+		// that "um" then "yes" still confirms it.
+		t.st.Set(varPending, kept)
 		return false
 	case yes:
 		t.take(cur, pending, pick)
