@@ -258,3 +258,7 @@ func reportFirstMessages(t *testing.T, name, title string) {
 		}
 	}
 }
+
+func TestFirstMessagesBlind4(t *testing.T) {
+	reportFirstMessages(t, "first_messages_blind4.yaml", "blind4")
+}
