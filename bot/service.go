@@ -434,7 +434,9 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 			return Reply{}, Change{}, fx, err
 		}
 	}
-	if fx.Notice != nil && c.Email == nil && s.coordinator != "" && !m.ReferralsClosed {
+	withdrawal := fx.Notice != nil && fx.Notice.Reason == hotline.NoticeWithdrawn
+	if fx.Notice != nil && c.Email == nil && s.coordinator != "" && (!m.ReferralsClosed || withdrawal) {
+		// (A withdrawal is never capped: it tells staff not to text someone.)
 		// Queued with the change, as a referral is: the conversation is marked
 		// for a person if and only if the coordinator will hear of it. (With a
 		// referral, or with no coordinator, committed says why not.)
@@ -460,7 +462,12 @@ func (s *Service) committed(key string, m hotline.Message, fx pack.Effects, repl
 	case fx.Fallback:
 		s.observe.Referral("fallback")
 	}
-	if n := fx.Notice; n != nil {
+	if n := fx.Notice; n != nil && n.Reason == hotline.NoticeWithdrawn {
+		if s.coordinator == "" {
+			s.log.Warn("bot: a person sent STOP after asking for a person, and no coordinator address is configured (HOTLINE_COORDINATOR_EMAIL): nobody is told",
+				"ref", n.Ref, "withdraws", n.Withdraws)
+		}
+	} else if n != nil {
 		s.observe.NeedsPerson(n.Reason)
 		// The reference and the reason only: the notice's other facts are
 		// the person's.

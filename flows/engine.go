@@ -134,7 +134,7 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 			t.danger()
 		}
 		t.keyword(keyword{action: keywordAgent})
-		if st.Step == "" {
+		if st.Step == "" && st.Flags&Ended == 0 {
 			// A first message: the screening starts, so that the person can go
 			// on here while they wait.
 			t.enter(p.start)
@@ -238,6 +238,11 @@ func (t *turn) optedOut(norm string) {
 // the referral; once delivered, the outbox keeps nothing of it.
 func (t *turn) stillSent(ref, to string) {
 	m := t.p.messages[msgStillSent]
+	if to == "" {
+		// A referral made for a person in danger names no organization (see
+		// rememberReferral): the pack's wording without one, or nothing.
+		m = t.p.messages[msgStillSentPrivate]
+	}
 	if m == nil || len(t.fx.Replies) == 0 {
 		return
 	}
@@ -458,6 +463,7 @@ func (t *turn) take(cur *step, value string, pick int) {
 	st := t.st
 	st.Tries = 0
 	st.unset(varPending) // whatever waited was for this step, and is answered
+	st.unset(varAsked)
 	t.set(cur.save, value)
 	st.History = append(st.History, cur.id)
 
@@ -602,6 +608,7 @@ func (t *turn) enter(s *step) {
 		case s.expect != KindNone:
 			t.st.Step = s.id
 			t.st.unset(varPending)
+			t.st.unset(varAsked)
 			t.say(t.question(s))
 			return
 		}

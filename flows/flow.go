@@ -197,6 +197,10 @@ var keywordNames = map[string]keywordAction{
 // that refers people must have it. It may use {ref} and {org}.
 const msgStillSent = "stopped_referral_queued"
 
+// msgStillSentPrivate is msgStillSent for a referral made for a person in
+// danger, which names no organization (only {ref}); optional.
+const msgStillSentPrivate = "stopped_referral_queued_private"
+
 // msgReferralLimit is the shared message sent instead of a referral when the
 // client may make no more today (Flow.ReferralLimit); a pack that refers people
 // must have it.

@@ -284,10 +284,14 @@ func (t *turn) refer(r *refer) {
 // after_referral_private, which names no organization, since an abuser may
 // be the one holding the phone by then.
 func (t *turn) rememberReferral(ref string, res Result, private bool) {
+	to := res.To
+	if private {
+		to = "" // not even to a STOP: the phone may be someone else's
+	}
 	if ref != "" {
-		t.st.setReferral(ref, res.To)
-	} else if res.To != "" && !private {
-		t.st.Set(varReferralTo, res.To)
+		t.st.setReferral(ref, to)
+	} else if to != "" {
+		t.st.Set(varReferralTo, to)
 	}
 	switch {
 	case private && t.p.messages[msgAfterReferralPrivate] != nil:

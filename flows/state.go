@@ -64,6 +64,12 @@ const (
 	varNoticed = "notice.at"
 	// varNoticeRef is that notice's reference, which a STOP takes back.
 	varNoticeRef = "notice.ref"
+	// varAsked is the free-text step a question back was answered at: a
+	// second question-like message there is its answer.
+	varAsked = "question.asked"
+	// varNoticedSafety marks that the last notice told of a safety concern;
+	// a safety concern the staff were not told of is told at once.
+	varNoticedSafety = "notice.safety"
 )
 
 // Referral returns the reference of the last referral the conversation made and
@@ -80,7 +86,9 @@ func (s *State) setReferral(ref, to string) {
 		return
 	}
 	s.Set(varReferralRef, ref)
-	s.Set(varReferralTo, to)
+	if to != "" {
+		s.Set(varReferralTo, to)
+	}
 }
 
 // fresh is an empty state at the same time, which still knows the last
@@ -94,6 +102,9 @@ func (s *State) fresh() State {
 		next.Set(varNoticed, at)
 		ref, _ := s.Get(varNoticeRef)
 		next.Set(varNoticeRef, ref)
+		if v, told := s.Get(varNoticedSafety); told {
+			next.Set(varNoticedSafety, v)
+		}
 	}
 	return next
 }

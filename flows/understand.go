@@ -173,13 +173,20 @@ const noticeEvery = 24 * time.Hour
 // noticeEvery (the time is kept through RESTART and new screenings), so that
 // the coordinator is told once.
 func (t *turn) needsPerson(reason string) {
-	if t.st.Flags&Human == 0 {
+	_, toldSafety := t.st.Get(varNoticedSafety)
+	newDanger := t.safetyConcern() && !toldSafety
+	if t.st.Flags&Human == 0 || newDanger {
 		last, _ := t.st.Get(varNoticed)
 		at, _ := strconv.ParseInt(last, 10, 64)
-		if now := t.in.Now.Unix(); last == "" || now-at >= int64(noticeEvery/time.Second) || now < at {
+		if now := t.in.Now.Unix(); last == "" || newDanger || now-at >= int64(noticeEvery/time.Second) || now < at {
 			t.fx.HumanReason = reason
 			t.st.Set(varNoticed, strconv.FormatInt(now, 10))
 			t.st.Set(varNoticeRef, t.in.Ref)
+			if t.safetyConcern() {
+				t.st.Set(varNoticedSafety, "yes")
+			} else {
+				t.st.unset(varNoticedSafety)
+			}
 		}
 	}
 	t.st.Flags |= Human
@@ -290,13 +297,13 @@ func (t *turn) questionBack(cur *step, norm string) bool {
 			t.unsureMsg, t.extra = nil, nil
 			return false
 		}
-	} else if t.st.Tries > 0 && !t.questionMark() {
+	} else if asked, _ := t.st.Get(varAsked); asked == cur.id && !t.questionMark() {
 		// A second question-like answer in a row to a free-text question,
 		// without a question mark, is the answer: "Who Cares LLC" is the other
 		// side's name.
 		return false
 	} else {
-		t.st.Tries = 1
+		t.st.Set(varAsked, cur.id)
 	}
 	why := cur.why
 	if why == nil {
@@ -496,7 +503,11 @@ func (t *turn) afterReferral() {
 	if !havePhone {
 		// A referral made for a person in danger is not repeated to whoever
 		// holds the phone now (see rememberReferral).
-		t.say(t.p.messages[msgAfterReferralPrivate])
+		if m := t.p.messages[msgAfterReferralPrivate]; m != nil {
+			t.say(m)
+		} else { // gone from a pack reloaded since: a new screening, never silence
+			t.begin(answer.Normalize(t.in.Text))
+		}
 		return
 	}
 	hours, _ := t.st.Get(varReferralHours)

@@ -3,6 +3,7 @@ package pack_test
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,5 +146,44 @@ func TestNoticeWithdrawnByStop(t *testing.T) {
 		if fx.Notice != nil {
 			t.Errorf("a STOP with no notice before raised %+v", fx.Notice)
 		}
+	}
+}
+
+// TestNoticeNewDangerAfterRestart: a notice without a safety concern does not
+// keep the staff from hearing of one: after RESTART, danger then AGENT tells
+// them again at once, once.
+func TestNoticeNewDangerAfterRestart(t *testing.T) {
+	sample := loadSample(t)
+	at := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	var st flows.State
+	var notices []*hotline.Notice
+	for i, text := range []string{"hi", "1", "yes", "no", "my zip", "sixty", "i dont know", "restart", "1", "yes", "he hit me", "agent", "restart", "agent"} {
+		var fx pack.Effects
+		st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: at.Add(time.Duration(i) * time.Minute), Ref: fmt.Sprintf("H-%05d", i)})
+		if fx.Notice != nil {
+			notices = append(notices, fx.Notice)
+		}
+	}
+	if len(notices) != 2 || notices[0].SafetyConcern || !notices[1].SafetyConcern || notices[1].Reason != hotline.NoticeAsked {
+		t.Fatalf("notices = %+v; want one not understood without a safety concern, then one asked with it", notices)
+	}
+}
+
+// TestPrivateReferralStop: a STOP while a survivor's referral still waits says
+// it will be sent, without naming the organization.
+func TestPrivateReferralStop(t *testing.T) {
+	sample := loadSample(t)
+	at := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	var st flows.State
+	var fx pack.Effects
+	for i, text := range []string{"hi", "1", "yes", "yes", "60612", "3", "skip", "2", "900", "Ana", "yes", "STOP"} {
+		st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: at.Add(time.Duration(i) * time.Minute), Ref: fmt.Sprintf("H-%05d", i), ReferralQueued: true})
+		if i == 10 && (fx.Referral == nil || fx.Referral.OrgID != "family-justice") {
+			t.Fatalf("no referral: %q", fx.Replies)
+		}
+	}
+	reply := strings.Join(fx.Replies, " ")
+	if !strings.Contains(reply, "H-00010 will still be sent") || strings.Contains(reply, "Family Justice") {
+		t.Errorf("STOP after a private referral: %q", reply)
 	}
 }
