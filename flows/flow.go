@@ -41,6 +41,9 @@ type Flow struct {
 	inputs map[string]string
 	// danger is pack.yaml's danger: rule, nil for none.
 	danger *rule
+	// private is pack.yaml's private: condition, nil for the default (the
+	// referral's safety concern).
+	private condNode
 	// guessStep is the choice step the first message is classified against
 	// (the step with guess:), nil for none.
 	guessStep *step

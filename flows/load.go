@@ -101,6 +101,7 @@ func (l *loader) load() {
 	l.compileMessages()
 	l.compileSteps()
 	l.compileDanger()
+	l.compilePrivate()
 	l.compileEntries()
 	l.compileReferral()
 	l.checkReachable()

@@ -258,7 +258,7 @@ func (t *turn) refer(r *refer) {
 	res := p.referrer.Refer(req)
 	t.fx.Referred = &Referred{Request: req, Result: res}
 	t.result = &t.fx.Referred.Result
-	private := t.safetyConcern()
+	private := t.private()
 	if !res.Matched {
 		t.say(r.fallback)
 		t.end()
@@ -301,6 +301,15 @@ func (t *turn) rememberReferral(ref string, res Result, private bool) {
 		t.st.Set(varReferralHours, res.Hours)
 		t.st.Flags |= AfterReferral
 	}
+}
+
+// private reports whether the referral being made is private (pack.yaml
+// private:, by default the safety concern): nothing of it is repeated later.
+func (t *turn) private() bool {
+	if t.p.private != nil {
+		return t.p.private.eval(t)
+	}
+	return t.safetyConcern()
 }
 
 // safetyConcern reports whether the person said they are in danger: the

@@ -19,6 +19,10 @@ type packFile struct {
 	// words of words.yaml's danger: (at any step, the first message too): the
 	// safety message, and the case marked. Then the screening goes on.
 	Danger *ruleYAML `yaml:"danger"`
+	// Private says when a referral is private: nothing of it is repeated to
+	// whoever texts from the phone later. Default: the referral's safety
+	// concern.
+	Private *Condition `yaml:"private"`
 	// Referral maps each input the pack's Referrer reads (a role such as
 	// household) to the variable a step saves it in.
 	Referral map[string]Scalar `yaml:"referral"`

@@ -64,6 +64,20 @@ func (l *loader) misplacedUnderstanding(sy *stepYAML, only func(bool, string, ..
 	only(sy.People, "people", KindNumber)
 }
 
+// compilePrivate compiles pack.yaml's private: condition.
+func (l *loader) compilePrivate() {
+	c := l.pack.Private
+	if c == nil {
+		return
+	}
+	if err := compileCondition(c, l.p.vars, l.p.functions); err != nil {
+		err.Msg = "private: " + err.Msg
+		l.r.add(err)
+		return
+	}
+	l.p.private = c.root
+}
+
 // compileDanger compiles pack.yaml's danger: rule, what a message that says
 // danger does at any step.
 func (l *loader) compileDanger() {

@@ -205,29 +205,34 @@ func TestLoadErrors(t *testing.T) {
 			name: "renaming the household step loses what the referral reads",
 			edits: []edit{{"flows/screening.yaml", "  - id: household\n", "  - id: people\n"},
 				{"flows/screening.yaml", "    next: household\n", "    next: people\n"}},
-			want: []string{`pack.yaml:41:14: referral: household: no step saves "household", so the referral would lose the household's size, which the poverty percentage reads; the variables holding number answers are: people`},
+			want: []string{`pack.yaml:46:14: referral: household: no step saves "household", so the referral would lose the household's size, which the poverty percentage reads; the variables holding number answers are: people`},
 			only: true,
+		},
+		{
+			name:  "a private: condition with a misspelt variable",
+			edits: []edit{{"pack.yaml", "private: safety_concern or", "private: safty_concern or"}},
+			want:  []string{`pack.yaml:38:10: private: if: unknown variable "safty_concern" (did you mean "safety_concern"?)`},
 		},
 		{
 			name:  "a one-time sum as the income",
 			edits: []edit{{"pack.yaml", "  income: income ", "  income: debt "}},
-			want:  []string{`pack.yaml:42:11: referral: income: "debt" is a one-time sum (per: once), but the household's income`},
+			want:  []string{`pack.yaml:47:11: referral: income: "debt" is a one-time sum (per: once), but the household's income`},
 		},
 		{
 			name:  "a referral field of the wrong kind",
 			edits: []edit{{"pack.yaml", "  household: household ", "  household: name      "}},
-			want:  []string{`pack.yaml:41:14: referral: household: "name" holds text answers, but the household's size, which the poverty percentage reads must be number (expect: number)`},
+			want:  []string{`pack.yaml:46:14: referral: household: "name" holds text answers, but the household's size, which the poverty percentage reads must be number (expect: number)`},
 			only:  true,
 		},
 		{
 			name:  "a referral field that matching needs is missing",
 			edits: []edit{{"pack.yaml", "  zip: zip ", "  # zip: zip "}},
-			want:  []string{`pack.yaml:39:14: referral: zip: missing; name the variable that holds the ZIP code, which matching reads`},
+			want:  []string{`pack.yaml:44:14: referral: zip: missing; name the variable that holds the ZIP code, which matching reads`},
 		},
 		{
 			name:  "a referral field no referral reads",
 			edits: []edit{{"pack.yaml", "  name: name\n", "  nmae: name\n"}},
-			want:  []string{`pack.yaml:43:9: referral: "nmae" is not something a referral reads (did you mean "name"?)`},
+			want:  []string{`pack.yaml:48:9: referral: "nmae" is not something a referral reads (did you mean "name"?)`},
 		},
 		{
 			// A menu number typed by hand would keep meaning the old choice after the
