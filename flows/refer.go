@@ -25,6 +25,14 @@ type Referrer interface {
 	Refer(Request) Result
 }
 
+// Contacts is what a Referrer may also do: give the phone and hours of whom a
+// referral went to (Result.To), so that the conversation need keep only the
+// name to answer "what was the number again?" (state is kept small: under a
+// kilobyte a conversation). ok is false when it knows no such name any more.
+type Contacts interface {
+	Contact(to string) (phone, hours string, ok bool)
+}
+
 // Field is one answer a referral reads.
 type Field struct {
 	// Role names it in pack.yaml's referral: section, like household.
@@ -89,9 +97,6 @@ type Result struct {
 	// organization's name): the conversation keeps it with the reference, for a
 	// STOP that comes while the referral is still being sent.
 	To string
-	// Phone and Hours are how the person reaches To: a message after the
-	// referral repeats them ("what was the number again?").
-	Phone, Hours string
 }
 
 // Referred is what a refer step did: the request made and the result.
@@ -278,11 +283,11 @@ func (t *turn) refer(r *refer) {
 }
 
 // rememberReferral keeps what the next message repeats after a referral
-// (ref is "" for the fallback): whom to call, their phone and hours. A STOP
-// reads the reference and whom it went to. For a person who said they are in
-// danger (private), the phone and hours are not kept: the next message gets
-// after_referral_private, which names no organization, since an abuser may
-// be the one holding the phone by then.
+// (ref is "" for the fallback): the reference and whom to call. A STOP reads
+// them too. For a private referral (pack.yaml private:, by default a person who
+// said they are in danger) not even the name is kept: the next message gets
+// after_referral_private, which names no organization, since an abuser may be
+// the one holding the phone by then.
 func (t *turn) rememberReferral(ref string, res Result, private bool) {
 	to := res.To
 	if private {
@@ -296,10 +301,12 @@ func (t *turn) rememberReferral(ref string, res Result, private bool) {
 	switch {
 	case private && t.p.messages[msgAfterReferralPrivate] != nil:
 		t.st.Flags |= AfterReferral
-	case res.Phone != "" && !private:
-		t.st.Set(varReferralPhone, res.Phone)
-		t.st.Set(varReferralHours, res.Hours)
-		t.st.Flags |= AfterReferral
+	case to != "" && !private:
+		// Only the name is kept; the phone and hours are looked up when asked
+		// (Contacts), so the state stays small.
+		if _, ok := t.p.referrer.(Contacts); ok {
+			t.st.Flags |= AfterReferral
+		}
 	}
 }
 

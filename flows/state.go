@@ -50,10 +50,8 @@ const (
 // and whom it went to. The names hold a dot, which no pack variable may, so a
 // step can neither read nor overwrite them. Nothing of the person is in them.
 const (
-	varReferralRef   = "referral.ref"
-	varReferralTo    = "referral.to"
-	varReferralPhone = "referral.phone"
-	varReferralHours = "referral.hours"
+	varReferralRef = "referral.ref"
+	varReferralTo  = "referral.to"
 	// varGuess is the choice the first message told (at the guess: step), until
 	// that step is answered.
 	varGuess = "first.guess"

@@ -499,10 +499,15 @@ func (t *turn) afterReferral() {
 		t.say(t.p.danger.say)
 	}
 	ref, to := t.st.Referral()
-	phone, havePhone := t.st.Get(varReferralPhone)
-	if !havePhone {
-		// A referral made for a person in danger is not repeated to whoever
-		// holds the phone now (see rememberReferral).
+	var phone, hours string
+	known := false
+	if c, ok := t.p.referrer.(Contacts); ok && to != "" {
+		phone, hours, known = c.Contact(to)
+	}
+	if !known {
+		// A private referral is not repeated to whoever holds the phone now
+		// (see rememberReferral); nor is one whose organization a reloaded
+		// pack no longer has: the hotline's number, and how to start again.
 		if m := t.p.messages[msgAfterReferralPrivate]; m != nil {
 			t.say(m)
 		} else { // gone from a pack reloaded since: a new screening, never silence
@@ -510,7 +515,6 @@ func (t *turn) afterReferral() {
 		}
 		return
 	}
-	hours, _ := t.st.Get(varReferralHours)
 	t.in.Ref = ref
 	t.extra = map[string]string{"org": to, "org.phone": phone, "org.hours": hours}
 	m := t.p.messages[msgAfterReferral]

@@ -75,7 +75,7 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 	}
 	prog := p.Directory.Match(person, p.Poverty)
 	if prog == nil {
-		return flows.Result{Placeholders: placeholders, To: fb.Name, Phone: fb.Phone}
+		return flows.Result{Placeholders: placeholders, To: fb.Name}
 	}
 	o := prog.Org
 	placeholders["org.name"] = o.Name
@@ -117,5 +117,20 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 	for _, a := range req.Answers {
 		ref.Answers = append(ref.Answers, hotline.QA{Question: a.Question, Kind: a.Kind.String(), Value: a.Value, Label: a.Label, Once: a.Once})
 	}
-	return flows.Result{Matched: true, Placeholders: placeholders, Referral: ref, To: o.Name, Phone: o.Phone, Hours: o.Hours}
+	return flows.Result{Matched: true, Placeholders: placeholders, Referral: ref, To: o.Name}
+}
+
+// Contact gives the phone and hours of the organization (or the fallback) a
+// referral went to, by the name the conversation kept (flows.Contacts).
+func (r referrer) Contact(to string) (phone, hours string, ok bool) {
+	d := r.p.Directory
+	if to == d.Fallback.Name {
+		return d.Fallback.Phone, "", true
+	}
+	for _, o := range d.Organizations {
+		if o.Name == to {
+			return o.Phone, o.Hours, true
+		}
+	}
+	return "", "", false
 }
