@@ -528,7 +528,7 @@ func (t *turn) parse(cur *step, norm string) (value string, pick int, ok bool) {
 		}
 		return strconv.Itoa(n), 0, true
 	case KindMoney:
-		r, ok := answer.ReadMoney(text, cur.per)
+		r, ok := answer.ReadMoneyWith(text, cur.per, t.p.words.money)
 		if ok && r.Unsure {
 			t.unsureMoney(r)
 		}

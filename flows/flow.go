@@ -281,6 +281,8 @@ type words struct {
 	question *answer.Phrases
 	// household are the words households are counted in.
 	household answer.HouseholdWords
+	// money adds to the money parser's words; nil for none.
+	money *answer.MoneyWords
 }
 
 // Values returns the values a variable can be given by a choice or a set, each

@@ -166,6 +166,18 @@ type wordsFile struct {
 		One   map[string][]Scalar `yaml:"one"`
 		Many  map[string][]Scalar `yaml:"many"`
 	} `yaml:"household"`
+	// Money are words for amounts' periods, hours and paychecks beyond those the
+	// money parser knows, by unit then language.
+	Money struct {
+		Pos
+		Hour      map[string][]Scalar `yaml:"hour"`
+		Paycheck  map[string][]Scalar `yaml:"paycheck"`
+		Week      map[string][]Scalar `yaml:"week"`
+		TwoWeeks  map[string][]Scalar `yaml:"two_weeks"`
+		HalfMonth map[string][]Scalar `yaml:"half_month"`
+		Month     map[string][]Scalar `yaml:"month"`
+		Year      map[string][]Scalar `yaml:"year"`
+	} `yaml:"money"`
 	// Answers are yes, no and skip words beyond those the answer parsers know.
 	Answers struct {
 		Pos

@@ -57,6 +57,21 @@ func (l *loader) compilePhrases() {
 	w.askPerson = answer.NewPhrases(l.wordList(wf.AskPerson, "ask_person", false))
 	w.switchTo = l.phrasesByLang(wf.SwitchLanguage, "switch_language")
 	w.question = answer.NewPhrases(l.wordList(wf.Question, "question", false))
+	m := &wf.Money
+	oneWord := func(byLang map[string][]Scalar, field string) []string {
+		list := l.wordList(byLang, field, false)
+		for _, ws := range byLang {
+			for _, w := range ws {
+				if strings.Contains(answer.Normalize(w.Value), " ") {
+					l.r.errorf(w.Pos, "%s: %q is more than one word; the money parser reads one word at a time", field, w.Value)
+				}
+			}
+		}
+		return list
+	}
+	w.money = answer.NewMoneyWords(oneWord(m.Hour, "money: hour"), oneWord(m.Paycheck, "money: paycheck"),
+		oneWord(m.Week, "money: week"), oneWord(m.TwoWeeks, "money: two_weeks"), oneWord(m.HalfMonth, "money: half_month"),
+		oneWord(m.Month, "money: month"), oneWord(m.Year, "money: year"))
 	h := &wf.Household
 	w.household = answer.HouseholdWords{
 		Self:  l.wordList(h.Self, "household: self", false),

@@ -405,3 +405,16 @@ func wordsOf(text string) []string {
 	text = regexp.MustCompile(`\{[^{}]*\}`).ReplaceAllString(text, " ")
 	return strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) })
 }
+
+// TestFrenchMoney: the pack's French money words (words.yaml money:) are read:
+// "500 par semaine" is $2,166.67 a month, not $500.
+func TestFrenchMoney(t *testing.T) {
+	p, _ := loadFrench(t)
+	var st flows.State
+	for i, text := range []string{"bonjour", "3", "oui", "non", "60612", "5", "passer", "3", "500 par semaine"} {
+		st, _ = p.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: today.Add(time.Duration(i) * time.Minute), Ref: "H-7F3K9"})
+	}
+	if v, _ := st.Get("income"); v != "216667" {
+		t.Errorf("income = %q, want 216667 cents a month (step %s)", v, st.Step)
+	}
+}

@@ -177,7 +177,7 @@ const (
 // PerHour or PerPaycheck when no period is stated. ReadMoney reads all of
 // those. "h" is an hour word ("$15/h"), so such answers are refused too.
 func Money(s string, assume Period) (monthlyCents int64, ok bool) {
-	r, ok := readMoney(s, assume, false)
+	r, ok := readMoney(s, assume, false, nil)
 	return r.Cents, ok
 }
 
@@ -235,13 +235,63 @@ type MoneyReading struct {
 // not hourly, is refused. The result is bounded like Money's: at most
 // $10,000,000 (a month, or once).
 func ReadMoney(s string, assume Period) (MoneyReading, bool) {
-	return readMoney(s, assume, true)
+	return readMoney(s, assume, true, nil)
+}
+
+// ReadMoneyWith is ReadMoney that also knows a pack's own words for periods,
+// hours and paychecks (w; nil for none), beside the parser's English and
+// Spanish ones: a pack in another language, or with a region's words, tells
+// "15 par heure" from $15 a month.
+func ReadMoneyWith(s string, assume Period, w *MoneyWords) (MoneyReading, bool) {
+	return readMoney(s, assume, true, w)
+}
+
+// MoneyWords are a pack's own words for money answers (NewMoneyWords).
+type MoneyWords struct {
+	period   map[string]periodUnit
+	paycheck map[string]bool
+}
+
+// NewMoneyWords compiles a pack's words, each one word already passed
+// through Normalize: those that mean an hour ("heure"), a paycheck, a week,
+// two weeks, half a month, a month and a year. A word the parser knows keeps
+// its own meaning.
+func NewMoneyWords(hour, paycheck, week, twoWeeks, halfMonth, month, year []string) *MoneyWords {
+	w := &MoneyWords{period: map[string]periodUnit{}, paycheck: map[string]bool{}}
+	for unit, words := range map[periodUnit][]string{unitHour: hour, unitWeek: week, unitTwoWeeks: twoWeeks,
+		unitHalfMonth: halfMonth, unitMonth: month, unitYear: year} {
+		for _, word := range words {
+			w.period[word] = unit
+		}
+	}
+	for _, word := range paycheck {
+		w.paycheck[word] = true
+	}
+	return w
+}
+
+// unitOf is the period a word names: the parser's, else the pack's.
+func (w *MoneyWords) unitOf(word string) periodUnit {
+	if u := periodWords[word]; u != unitNone || w == nil {
+		return u
+	}
+	return w.period[word]
+}
+
+// isHour reports whether a word names hours worked.
+func (w *MoneyWords) isHour(word string) bool {
+	return hourWords[word] || w != nil && w.period[word] == unitHour && periodWords[word] == unitNone
+}
+
+// isPaycheck reports whether a word names a paycheck by itself.
+func (w *MoneyWords) isPaycheck(word string) bool {
+	return paycheckWords[word] || w != nil && w.paycheck[word]
 }
 
 // readMoney is Money (extended false) and ReadMoney (extended true). The two
 // differ only on answers Money refuses, so ReadMoney agrees with Money
 // wherever Money is ok.
-func readMoney(s string, assume Period, extended bool) (MoneyReading, bool) {
+func readMoney(s string, assume Period, extended bool, words *MoneyWords) (MoneyReading, bool) {
 	if len(s) > 4*maxShortAnswer {
 		return MoneyReading{}, false
 	}
@@ -282,7 +332,7 @@ func readMoney(s string, assume Period, extended bool) (MoneyReading, bool) {
 				// "30 hours (a week)": hours worked, not an amount. Money
 				// refuses every answer with an hour word, so reading them
 				// here changes nothing it accepts.
-				h, next, weekly, isHours, valid := hoursAt(a, toks, i)
+				h, next, weekly, isHours, valid := hoursAt(a, toks, i, words)
 				if isHours {
 					if !valid || hours != 0 && (h != hours || weekly != hoursWeekly) {
 						return MoneyReading{}, false
@@ -316,7 +366,7 @@ func readMoney(s string, assume Period, extended bool) (MoneyReading, bool) {
 				}
 				continue
 			}
-			if isPaycheck(a, toks, i) {
+			if isPaycheck(a, toks, i, words) {
 				paycheck = true
 				continue
 			}
@@ -324,7 +374,7 @@ func readMoney(s string, assume Period, extended bool) (MoneyReading, bool) {
 				partTime = true
 				continue
 			}
-			u := periodUnitAt(a, toks, i)
+			u := periodUnitAt(a, toks, i, words)
 			if u == unitNone {
 				continue
 			}
@@ -417,13 +467,13 @@ var hourWords = map[string]bool{"hour": true, "hours": true, "hr": true, "hrs": 
 // semana", "30 horas semanales"), and whether a week was named. valid is
 // false for hours that are not a whole number 1..100 or are per another
 // period ("8 hours a day").
-func hoursAt(n string, toks []token, i int) (h, next int, weekly, isHours, valid bool) {
+func hoursAt(n string, toks []token, i int, words *MoneyWords) (h, next int, weekly, isHours, valid bool) {
 	if i > 0 && toks[i-1].is(n, "$") {
 		return 0, 0, false, false, false
 	}
 	lit := readLiteral(n, toks, i)
 	next = lit.next
-	if next >= len(toks) || toks[next].kind != tokWord || !hourWords[toks[next].text(n)] {
+	if next >= len(toks) || toks[next].kind != tokWord || !words.isHour(toks[next].text(n)) {
 		return 0, 0, false, false, false
 	}
 	if lit.bad || lit.tooBig || lit.fracLen > 0 || lit.whole < 1 || lit.whole > 100 {
@@ -437,7 +487,7 @@ func hoursAt(n string, toks []token, i int) (h, next int, weekly, isHours, valid
 		k++
 	}
 	if k < len(toks) && toks[k].kind == tokWord {
-		switch periodWords[toks[k].text(n)] {
+		switch words.unitOf(toks[k].text(n)) {
 		case unitNone:
 		case unitWeek:
 			return h, k + 1, true, true, true
@@ -465,9 +515,9 @@ var amountTails = map[string]bool{"dollars": true, "dolares": true, "bucks": tru
 // paycheck: "paycheck" anywhere, or "check"/"cheque" after "per", "each",
 // "every", "por", "cada" or "pay", or after "a"/"an" following an amount
 // ("1200 a check", "1.2k a check", "1200 dollars a check").
-func isPaycheck(n string, toks []token, i int) bool {
+func isPaycheck(n string, toks []token, i int, words *MoneyWords) bool {
 	w := toks[i].text(n)
-	if paycheckWords[w] {
+	if words.isPaycheck(w) {
 		return true
 	}
 	if !weakPaycheckWords[w] || i == 0 || toks[i-1].kind != tokWord {
@@ -565,8 +615,8 @@ func isCount(n string, toks []token, i int) bool {
 // the words before it: "two weeks", "every other week", "bi-weekly" are two
 // weeks; "twice a month", "2x a month", "semi-monthly" are half a month; any
 // other count ("every 3 weeks", "twice a week") is unsupported.
-func periodUnitAt(n string, toks []token, i int) periodUnit {
-	u := periodWords[toks[i].text(n)]
+func periodUnitAt(n string, toks []token, i int, words *MoneyWords) periodUnit {
+	u := words.unitOf(toks[i].text(n))
 	if u == unitNone {
 		return unitNone
 	}

@@ -353,3 +353,30 @@ func TestPeriodDefault(t *testing.T) {
 		t.Errorf("Money(%q, zero Period) = %d, %v; want 180000, true", "1800", got, ok)
 	}
 }
+
+// TestReadMoneyWith: a pack's own words make answers in another language
+// readable; without them, "15 par heure" would be $15 a month.
+func TestReadMoneyWith(t *testing.T) {
+	fr := NewMoneyWords([]string{"heure", "heures"}, []string{"paie"}, []string{"semaine"}, nil, nil, []string{"mois"}, []string{"an"})
+	tests := []struct {
+		in     string
+		cents  int64
+		unsure bool
+	}{
+		{"15 par heure", 260000, true}, // full time assumed
+		{"500 par semaine", 216667, false},
+		{"2000 par mois", 200000, false},
+		{"24000 par an", 200000, false},
+		{"1200 par paie", 260000, true}, // every two weeks assumed
+		{"500 a week", 216667, false},   // the parser's own words still work
+	}
+	for _, tt := range tests {
+		r, ok := ReadMoneyWith(tt.in, PerMonth, fr)
+		if !ok || r.Cents != tt.cents || r.Unsure != tt.unsure {
+			t.Errorf("ReadMoneyWith(%q) = %+v, %v; want %d cents, unsure %v", tt.in, r, ok, tt.cents, tt.unsure)
+		}
+	}
+	if r, ok := ReadMoney("15 par heure", PerMonth); ok && r.Per == PerHour {
+		t.Errorf("without the pack's words, heure should be unknown: %+v", r)
+	}
+}
