@@ -281,7 +281,9 @@ func FuzzHousehold(f *testing.F) {
 		} else if n < 1 || n > 99 {
 			t.Fatalf("Household(%q) = %d: out of range", s, n)
 		}
-		if n2, sure2, ok2 := Household(Normalize(s), householdWords); n2 != n || sure2 != sure || ok2 != ok {
+		// Within the bound on what is read at all: a longer answer is refused
+		// by its length before it is normalized (and may normalize shorter).
+		if n2, sure2, ok2 := Household(Normalize(s), householdWords); len(s) <= 4*maxShortAnswer && (n2 != n || sure2 != sure || ok2 != ok) {
 			t.Fatalf("Household(%q) = %d, %v, %v but Household(Normalize) = %d, %v, %v", s, n, sure, ok, n2, sure2, ok2)
 		}
 		if len(s) < 4*maxShortAnswer-4 {
