@@ -51,7 +51,8 @@ func scenarios(today time.Time) []scenario {
 			name: "Spanish debt over 125%", outcome: "State Bar Lawyer Referral Service (312) 555-0199, no email",
 			turns: []turn{
 				t("hola", "Responda 2 para español"), t("2", "¿Seguir? Responda SI o NO"), t("si", "peligro"),
-				t("no", "código postal"), t("60614", "problema legal"), t("4", "otra parte"), t("Banco XYZ", "Cuántas personas"),
+				t("no", "código postal"), t("60614", "problema legal"), t("4", "cuánto dicen que debe"), t("3 mil", "otra parte"),
+				t("Banco XYZ", "Cuántas personas"),
 				t("1", "al mes"), t("2000", "su nombre"), t("Ana", "mejor número"),
 				t("sí", "Gracias, Ana", "State Bar Lawyer Referral Service", "(312) 555-0199"),
 			},
@@ -84,7 +85,7 @@ func scenarios(today time.Time) []scenario {
 			name: "ZIP 90210, out of area", outcome: "www.lawhelp.org, no email",
 			turns: []turn{
 				t("hi", "Reply 1 for English"), t("1", "Continue?"), t("yes", "in danger"), t("no", "ZIP"),
-				t("90210", "don't serve that ZIP", "www.lawhelp.org"),
+				t("90210", "Is 90210 your ZIP code?"), t("yes", "don't serve that ZIP", "www.lawhelp.org"),
 			},
 		},
 		{
