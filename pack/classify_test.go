@@ -213,3 +213,9 @@ func reportFirstMessages(t *testing.T, sample *pack.Pack, msgs []firstMessage, t
 	}
 	return r
 }
+
+// TestFirstMessagesBlind5 reports like TestFirstMessagesHoldout on a fifth set
+// of 100 written blind, and never tuned on.
+func TestFirstMessagesBlind5(t *testing.T) {
+	reportFirstMessages(t, loadSample(t), loadFirstMessages(t, "first_messages_blind5.yaml"), "blind5")
+}
