@@ -225,3 +225,23 @@ func TestQuietHoursDST(t *testing.T) {
 		t.Error("quiet hours that are off were quiet")
 	}
 }
+
+// TestNoReminderWhenTextsEndanger: a person who said they are in danger, or
+// whose case is domestic violence (the sample's private:), gets no reminder,
+// however long they stay silent: they may have stopped because the abuser
+// walked in. A person who said neither still gets one.
+func TestNoReminderWhenTextsEndanger(t *testing.T) {
+	r, fake, w := reminderRig(t)
+	ctx := context.Background()
+	r.screen("+13125550160", "hi", "1", "yes", "yes")              // danger: waiting at the ZIP question
+	r.screen("+13125550161", "hi", "1", "yes", "no", "60612", "3") // a DV case: waiting at the other side
+	r.screen("+13125550162", "hi", "1", "yes", "no", "he hit me")  // danger in their own words at the ZIP question
+	r.screen("+13125550163", "hi", "1", "yes", "no")               // neither: waiting at the ZIP question
+	r.clock.Advance(3 * time.Hour)
+	if n := w.Work(ctx); n != 1 || len(fake.Sent()) != 1 {
+		t.Fatalf("%d reminders sent; want 1, to the person who said neither", len(fake.Sent()))
+	}
+	if to := fake.Sent()[0].Get("To"); to != "+13125550163" {
+		t.Errorf("the reminder went to %s", to)
+	}
+}

@@ -443,8 +443,11 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		c.Email = s.newNoticeEmail(p, fx.Notice, now)
 	}
 	// A reminder only for someone waiting at a question, by text: not after the
-	// end, not after STOP, not on the web (no number to text).
-	if s.remindIn > 0 && next.Step != "" && next.Flags&(flows.Ended|flows.OptedOut) == 0 && m.Channel != hotline.ChannelWeb {
+	// end, not after STOP, not on the web (no number to text), and never to a
+	// person a text could endanger (the pack's private:, like a safety concern
+	// or a domestic violence case). A change without one drops any pending.
+	if s.remindIn > 0 && next.Step != "" && next.Flags&(flows.Ended|flows.OptedOut) == 0 && m.Channel != hotline.ChannelWeb &&
+		!p.Flow.Private(next) {
 		c.Reminder = &Reminder{At: now.Add(s.remindIn), To: m.Conversation}
 	}
 	return reply, c, fx, nil

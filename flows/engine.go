@@ -673,9 +673,10 @@ func (t *turn) value(name string) string {
 
 // Reminder returns the text that nudges a person who stopped answering, in their
 // language, and false when there is nothing to remind them of (no question waiting,
-// the conversation ended, they opted out, or their step is gone).
+// the conversation ended, they opted out, or their step is gone) or when a text
+// could endanger them (Private).
 func (p *Flow) Reminder(st State) (string, bool) {
-	if st.Step == "" || st.Flags&(Ended|OptedOut|Resuming) != 0 || p.steps[st.Step] == nil {
+	if st.Step == "" || st.Flags&(Ended|OptedOut|Resuming) != 0 || p.steps[st.Step] == nil || p.Private(st) {
 		return "", false
 	}
 	st = st.clone()

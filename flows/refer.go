@@ -310,6 +310,16 @@ func (t *turn) rememberReferral(ref string, res Result, private bool) {
 	}
 }
 
+// Private reports whether texts the person did not ask for could endanger
+// them: pack.yaml's private: condition (by default, the safety concern) holds
+// for the conversation. No reminder or other later text goes to them; a
+// person who stopped answering may have stopped because the abuser walked in.
+func (p *Flow) Private(st State) bool {
+	st = st.clone()
+	t := &turn{p: p, st: &st, in: &Input{}}
+	return t.private()
+}
+
 // private reports whether the referral being made is private (pack.yaml
 // private:, by default the safety concern): nothing of it is repeated later.
 func (t *turn) private() bool {
