@@ -11,19 +11,9 @@ import "html/template"
 // html/template escapes everything that comes from the view by context. Every word
 // comes from the pack (Words), so that an organization reads its email in its own
 // language.
-var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource + spansSource + bannersSource))
+var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource + spansSource + frameSource))
 
-const defaultHTMLSource = `<!DOCTYPE html>
-<html lang="{{.Lang}}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f1f3f5;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f1f3f5;">
-<tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #d9dee3;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1f2933;">
+const defaultHTMLSource = `{{template "open" .}}
 {{- with .Alert}}
 <tr><td style="padding:16px 24px;background-color:#7a1010;color:#ffffff;font-size:17px;font-weight:bold;">
 {{.Heading}}
@@ -47,13 +37,7 @@ const defaultHTMLSource = `<!DOCTYPE html>
 <div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Made}}</div>
 </td></tr>
 {{- template "banners" .}}
-<tr><td style="padding:16px 24px 8px 24px;">
-<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
-{{- range .Facts}}
-<tr><td style="padding:6px 12px 6px 0;border-bottom:1px solid #eef1f4;color:#52606d;white-space:nowrap;vertical-align:top;width:130px;">{{.Label}}</td><td style="padding:6px 0;border-bottom:1px solid #eef1f4;vertical-align:top;{{if .Flag}}color:#b71c1c;font-weight:bold;{{end}}">{{.Value}}{{if .Note}} <span style="display:inline-block;margin-left:4px;padding:1px 6px;background-color:#e8f1fa;color:#0b4f8a;font-size:12px;border-radius:3px;">{{.Note}}</span>{{end}}</td></tr>
-{{- end}}
-</table>
-</td></tr>
+{{template "facts" .}}
 <tr><td style="padding:8px 24px 16px 24px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
 <tr><td style="padding:12px 16px;">{{template "spans" .CallBack}}</td></tr>
@@ -69,15 +53,7 @@ const defaultHTMLSource = `<!DOCTYPE html>
 </table>
 </td></tr>
 {{- end}}
-<tr><td style="padding:12px 24px;background-color:#f7f9fa;border-top:1px solid #e4e7eb;color:#7b8794;font-size:12px;">
-{{.Footer}}
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-`
+{{template "close" .}}`
 
 // spansSource writes a sentence whose values are marked up: the call to action's
 // bold name and tel: link, the alert's link and bold "today". Its words come from
@@ -88,9 +64,28 @@ const spansSource = `{{define "spans"}}{{range .}}{{if .Tel}}<a href="{{.Tel}}" 
 // noticeHTML is the HTML part of the coordinator's needs-a-person notice, in the
 // referral's layout (see defaultHTML for why it is built this way): the banners,
 // the facts, and what to do, with the callback as a tel: link.
-var noticeHTML = template.Must(template.New("notice.html").Parse(noticeHTMLSource + spansSource + bannersSource))
+var noticeHTML = template.Must(template.New("notice.html").Parse(noticeHTMLSource + spansSource + frameSource))
 
-const noticeHTMLSource = `<!DOCTYPE html>
+const noticeHTMLSource = `{{template "open" .}}
+<tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
+<div style="font-size:13px;color:#c9dcec;">{{.Kicker}}</div>
+<div style="font-size:22px;font-weight:bold;margin-top:4px;">{{.Ref}}</div>
+<div style="font-size:14px;margin-top:4px;">{{.Heading}}</div>
+<div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Raised}}</div>
+</td></tr>
+{{- template "banners" .}}
+{{template "facts" .}}
+<tr><td style="padding:8px 24px 16px 24px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
+<tr><td style="padding:12px 16px;"><strong>{{.WhatToDo}}</strong> {{template "spans" .Call}}</td></tr>
+</table>
+</td></tr>
+{{template "close" .}}`
+
+// frameSource is what the referral and the notice share, so that staff learn
+// one look: the page around them ("open" and "close"), the urgent and safety
+// banners under the heading, and the table of facts.
+const frameSource = `{{define "open"}}<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -100,27 +95,8 @@ const noticeHTMLSource = `<!DOCTYPE html>
 <body style="margin:0;padding:0;background-color:#f1f3f5;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f1f3f5;">
 <tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #d9dee3;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1f2933;">
-<tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
-<div style="font-size:13px;color:#c9dcec;">{{.Kicker}}</div>
-<div style="font-size:22px;font-weight:bold;margin-top:4px;">{{.Ref}}</div>
-<div style="font-size:14px;margin-top:4px;">{{.Heading}}</div>
-<div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Raised}}</div>
-</td></tr>
-{{- template "banners" .}}
-<tr><td style="padding:16px 24px 8px 24px;">
-<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
-{{- range .Facts}}
-<tr><td style="padding:6px 12px 6px 0;border-bottom:1px solid #eef1f4;color:#52606d;white-space:nowrap;vertical-align:top;width:130px;">{{.Label}}</td><td style="padding:6px 0;border-bottom:1px solid #eef1f4;vertical-align:top;{{if .Flag}}color:#b71c1c;font-weight:bold;{{end}}">{{.Value}}</td></tr>
-{{- end}}
-</table>
-</td></tr>
-<tr><td style="padding:8px 24px 16px 24px;">
-<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
-<tr><td style="padding:12px 16px;"><strong>{{.WhatToDo}}</strong> {{template "spans" .Call}}</td></tr>
-</table>
-</td></tr>
-<tr><td style="padding:12px 24px;background-color:#f7f9fa;border-top:1px solid #e4e7eb;color:#7b8794;font-size:12px;">
+<table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #d9dee3;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1f2933;">{{end}}` +
+	`{{define "close"}}<tr><td style="padding:12px 24px;background-color:#f7f9fa;border-top:1px solid #e4e7eb;color:#7b8794;font-size:12px;">
 {{.Footer}}
 </td></tr>
 </table>
@@ -128,11 +104,8 @@ const noticeHTMLSource = `<!DOCTYPE html>
 </table>
 </body>
 </html>
-`
-
-// bannersSource is the urgent and safety banners under the heading, the same
-// in the referral and in the notice: staff learn one look.
-const bannersSource = `{{define "banners"}}{{- if .UrgentBanner}}
+{{end}}` +
+	`{{define "banners"}}{{- if .UrgentBanner}}
 <tr><td style="padding:12px 24px;background-color:#c62828;color:#ffffff;font-weight:bold;font-size:16px;">
 {{.UrgentBanner}}
 </td></tr>
@@ -141,4 +114,11 @@ const bannersSource = `{{define "banners"}}{{- if .UrgentBanner}}
 <tr><td style="padding:12px 24px;background-color:#fff4d6;color:#6b3d00;border-left:6px solid #e08e00;font-weight:bold;">
 {{.SafetyBanner}}
 </td></tr>
-{{- end}}{{end}}`
+{{- end}}{{end}}` +
+	`{{define "facts"}}<tr><td style="padding:16px 24px 8px 24px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
+{{- range .Facts}}
+<tr><td style="padding:6px 12px 6px 0;border-bottom:1px solid #eef1f4;color:#52606d;white-space:nowrap;vertical-align:top;width:130px;">{{.Label}}</td><td style="padding:6px 0;border-bottom:1px solid #eef1f4;vertical-align:top;{{if .Flag}}color:#b71c1c;font-weight:bold;{{end}}">{{.Value}}{{if .Note}} <span style="display:inline-block;margin-left:4px;padding:1px 6px;background-color:#e8f1fa;color:#0b4f8a;font-size:12px;border-radius:3px;">{{.Note}}</span>{{end}}</td></tr>
+{{- end}}
+</table>
+</td></tr>{{end}}`

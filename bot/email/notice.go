@@ -151,15 +151,7 @@ func (v *noticeView) text() string {
 	var b strings.Builder
 	b.WriteString(v.Heading + "\n")
 	b.WriteString(v.Raised + "\n\n")
-	if v.UrgentBanner != "" {
-		b.WriteString(v.UrgentBanner + "\n")
-	}
-	if v.SafetyBanner != "" {
-		b.WriteString(v.SafetyBanner + "\n")
-	}
-	if v.UrgentBanner != "" || v.SafetyBanner != "" {
-		b.WriteString("\n")
-	}
+	writeBanners(&b, v.UrgentBanner, v.SafetyBanner)
 	// The facts in the referral's layout (view.line), so that both read alike.
 	rows := &view{w: v.w, Facts: v.Facts}
 	width := rows.labelWidth()

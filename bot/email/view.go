@@ -399,15 +399,7 @@ func (v *view) text() string {
 	}
 	b.WriteString(v.Heading + "\n")
 	b.WriteString(v.Made + "\n\n")
-	if v.UrgentBanner != "" {
-		b.WriteString(v.UrgentBanner + "\n")
-	}
-	if v.SafetyBanner != "" {
-		b.WriteString(v.SafetyBanner + "\n")
-	}
-	if v.UrgentBanner != "" || v.SafetyBanner != "" {
-		b.WriteString("\n")
-	}
+	writeBanners(&b, v.UrgentBanner, v.SafetyBanner)
 	for _, f := range v.Facts {
 		v.line(&b, f, width)
 	}
@@ -491,4 +483,17 @@ func (p phrases) safety(concern bool) (fact, string) {
 	}
 	f.Value, f.Flag = p.say("safety_yes"), true
 	return f, p.say("safety_banner")
+}
+
+// writeBanners writes the urgent and safety banners of a plain-text part, each
+// on its line and a blank line after them; nothing when there are none.
+func writeBanners(b *strings.Builder, urgent, safety string) {
+	for _, banner := range []string{urgent, safety} {
+		if banner != "" {
+			b.WriteString(banner + "\n")
+		}
+	}
+	if urgent != "" || safety != "" {
+		b.WriteString("\n")
+	}
 }
