@@ -105,15 +105,7 @@ func TestNoticeDelivered(t *testing.T) {
 		t.Errorf("the queued job = kind %v, ref %v; want a notice of %s", job["kind"], job["ref"], notice.Ref)
 	}
 
-	w := r.outbox(smtpSender(t, srv), time.Minute)
-	if n := w.Work(context.Background()); n != 1 {
-		t.Fatalf("Work handled %d jobs, want 1", n)
-	}
-	msgs := srv.Messages()
-	if len(msgs) != 1 {
-		t.Fatalf("%d emails, want 1", len(msgs))
-	}
-	m := msgs[0]
+	m := deliverOne(t, r, srv)
 	if len(m.To) != 1 || m.To[0] != "coordinator@example.org" {
 		t.Errorf("To = %v; want the coordinator", m.To)
 	}
@@ -142,7 +134,7 @@ func TestNoticeDelivered(t *testing.T) {
 	}
 	// Delivered once: nothing more to send.
 	r.clock.Advance(time.Hour)
-	if n := w.Work(context.Background()); n != 0 || len(srv.Messages()) != 1 {
+	if n := r.outbox(smtpSender(t, srv), time.Minute).Work(context.Background()); n != 0 || len(srv.Messages()) != 1 {
 		t.Errorf("a second pass sent again (%d jobs, %d emails)", n, len(srv.Messages()))
 	}
 	// Personal data stays out of the logs.
