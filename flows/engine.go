@@ -789,13 +789,19 @@ func (p *Flow) menu(s *step, lang int) string {
 		}
 		b.WriteString(strconv.Itoa(i + 1))
 		b.WriteByte(' ')
-		if c.text != nil {
-			c.text.byLang[lang].render(&b, &turn{p: p, lang: lang, cur: s, in: &Input{}, st: &State{}})
-		} else {
-			b.WriteString(c.label)
-		}
+		p.writeChoice(&b, s, c, lang)
 	}
 	return b.String()
+}
+
+// writeChoice writes a choice as a menu shows it, in a language: its text:,
+// else its label.
+func (p *Flow) writeChoice(b *strings.Builder, s *step, c *choice, lang int) {
+	if c.text == nil {
+		b.WriteString(c.label)
+		return
+	}
+	c.text.byLang[lang].render(b, &turn{p: p, lang: lang, cur: s, in: &Input{}, st: &State{}})
 }
 
 // placeholders every message may use, besides the pack's variables.

@@ -149,15 +149,9 @@ func (t *turn) guessText() string {
 	if s == nil {
 		return v
 	}
-	for _, c := range s.choices {
-		if c.value != v {
-			continue
-		}
-		if c.text == nil {
-			return c.label
-		}
+	if i, known := s.choiceIndex(v); known {
 		var b strings.Builder
-		c.text.byLang[t.lang].render(&b, &turn{p: t.p, lang: t.lang, cur: s, in: &Input{}, st: &State{}})
+		t.p.writeChoice(&b, s, s.choices[i], t.lang)
 		return b.String()
 	}
 	return v

@@ -39,21 +39,13 @@ func NewPhrases(phrases []string) *Phrases {
 	return p
 }
 
-// Len is the number of phrases.
-func (p *Phrases) Len() int {
-	if p == nil {
-		return 0
-	}
-	return len(p.phrases)
-}
-
 // Match reports whether the normalized message norm holds one of the phrases,
 // and which (its index among the non-empty phrases given to NewPhrases).
 func (p *Phrases) Match(norm string) (index int, ok bool) {
 	if p == nil || len(p.phrases) == 0 || len(norm) > 4*maxShortAnswer {
 		return 0, false
 	}
-	return p.matchWords(phraseWords(norm))
+	return p.MatchWords(phraseWords(norm))
 }
 
 // Words splits a normalized message into the words phrases are matched
@@ -222,8 +214,8 @@ var keyNeighbours = [26]string{
 // soundAlike are letters written for each other by ear, in English or Spanish.
 var soundAlike = [...]string{"cs", "cz", "sz", "ck", "kq", "bv", "gj", "iy", "mn"}
 
-// matchWords is Match on a message already split by Words.
-func (p *Phrases) matchWords(words []string) (index int, ok bool) {
+// MatchWords is Match on a message split by Words (and perhaps masked).
+func (p *Phrases) MatchWords(words []string) (index int, ok bool) {
 	if p == nil {
 		return 0, false
 	}
@@ -307,8 +299,6 @@ func (p *Phrases) Mask(words []string) []string {
 	return words
 }
 
-// MatchWords is Match on a message split by Words (and perhaps masked).
-func (p *Phrases) MatchWords(words []string) (index int, ok bool) { return p.matchWords(words) }
 
 // initials is the set of first bytes of a message's words: a phrase whose
 // first word starts with another byte cannot match (see sameWord), and is
