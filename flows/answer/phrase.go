@@ -299,7 +299,6 @@ func (p *Phrases) Mask(words []string) []string {
 	return words
 }
 
-
 // initials is the set of first bytes of a message's words: a phrase whose
 // first word starts with another byte cannot match (see sameWord), and is
 // skipped without a look at the words.
