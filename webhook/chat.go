@@ -157,7 +157,11 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 			// counted as in flight for good.
 			// A notice to the staff counts as a referral does: each emails
 			// someone, and a flood of fresh sessions must not flood an inbox.
-			defer func() { referrals.done(client, now, err == nil && (reply.Referred || reply.Notice != nil)) }()
+			// (Not a STOP's withdrawal, which the cap never holds back.)
+			defer func() {
+				notice := reply.Notice != nil && reply.Notice.Reason != hotline.NoticeWithdrawn
+				referrals.done(client, now, err == nil && (reply.Referred || notice))
+			}()
 		}
 		// Not cancelled when the client hangs up: a referral whose commit was
 		// under way would then be answered as "not known" and escape the count.
