@@ -35,7 +35,19 @@ type Organization struct {
 	IncludeAnswers bool
 	// EmailLanguage is the language its referral emails are written in.
 	EmailLanguage string
-	Programs      []*Program
+	// Handoff is where the organization also takes each referral as signed
+	// JSON, for its case-management system; nil for none.
+	Handoff  *Handoff
+	Programs []*Program
+}
+
+// Handoff is an organization's JSON hand-off: each referral is POSTed to URL,
+// signed with HMAC-SHA256 under the key in the environment variable SecretEnv.
+type Handoff struct {
+	URL       string `json:"url"`
+	SecretEnv string `json:"secret_env"`
+	// Email says whether the referral email is sent too (the default).
+	Email bool `json:"email"`
 }
 
 // Program is one kind of help an organization offers, to whom and where (a

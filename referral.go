@@ -41,9 +41,49 @@ type Referral struct {
 	// PovertyPercent is the income as a percentage of the poverty guideline.
 	PovertyPercent float64 `json:"poverty_percent"`
 	// IncomeLimit is the program's limit in percent of the guideline; 0 for none.
-	IncomeLimit   int  `json:"income_limit"`
-	GuidelineYear int  `json:"guideline_year"`
-	Answers       []QA `json:"answers"`
+	IncomeLimit   int `json:"income_limit"`
+	GuidelineYear int `json:"guideline_year"`
+	// GuidelineAnnualCents is the poverty guideline of GuidelineYear for the
+	// household's size, a year, in cents; 0 when the size is not known.
+	GuidelineAnnualCents int64 `json:"guideline_annual_cents,omitempty"`
+	// IncomeGiven is the income as the person wrote it ("500 a week"), "" when
+	// it was a plain amount or not asked; IncomeLabel is the income question's
+	// label ("Household income (not counting the abuser)").
+	IncomeGiven string `json:"income_given,omitempty"`
+	IncomeLabel string `json:"income_label,omitempty"`
+	// HearingDate is the court date the person gave, YYYY-MM-DD; "" for none.
+	HearingDate string `json:"hearing_date,omitempty"`
+	// SafeContact is how the organization may reach the person without
+	// putting them at risk.
+	SafeContact SafeContact `json:"safe_contact"`
+	// Told is the text the person was told at the referral, word for word:
+	// the organization knows what they expect ("call them today").
+	Told string `json:"told,omitempty"`
+	// AskedForPerson is set when the person asked to talk to a person during
+	// the screening (AGENT, "can I talk to someone").
+	AskedForPerson bool `json:"asked_for_person,omitempty"`
+	// Handoff is where the organization also takes referrals as signed JSON
+	// (directory.yaml handoff:); nil for none.
+	Handoff *Handoff `json:"handoff,omitempty"`
+	Answers []QA     `json:"answers"`
+}
+
+// SafeContact is what the person said about being contacted. Each of
+// Voicemail and Texts is "yes", "no", or "" when it was not asked.
+type SafeContact struct {
+	// Voicemail says whether the office may leave a voicemail.
+	Voicemail string `json:"voicemail,omitempty"`
+	// Texts says whether texts to the callback number are safe.
+	Texts string `json:"texts,omitempty"`
+	// When is a safe time to call, or another safe number, in the person's
+	// own words; "" when not asked or skipped.
+	When string `json:"when,omitempty"`
+}
+
+// Unsafe reports whether anything the person said limits how to contact
+// them.
+func (c SafeContact) Unsafe() bool {
+	return c.Voicemail == "no" || c.Texts == "no" || c.When != ""
 }
 
 // QA is one question of the screening and the person's answer as saved.
@@ -61,4 +101,7 @@ type QA struct {
 	// Once marks money that is one sum, not per month (a debt owed): its
 	// Value is the sum in cents.
 	Once bool `json:"once,omitempty"`
+	// Given is the answer as the person wrote it ("500 a week", "me and 3
+	// kids"), when that differs from the saved value; "" otherwise.
+	Given string `json:"given,omitempty"`
 }
