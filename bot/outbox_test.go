@@ -160,7 +160,7 @@ func (r *rig) screen(from string, script ...string) []string {
 }
 
 // english is the English screening (court date 5 days after the clock).
-var english = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes"}
+var english = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"}
 
 func (r *rig) outbox(m bot.Mailer, lease time.Duration) *bot.Outbox {
 	return must(bot.NewOutbox(bot.OutboxOptions{

@@ -99,7 +99,7 @@ func TestReminderOnce(t *testing.T) {
 	}
 	got := sent[0]
 	if got.Get("To") != "+13125550150" || got.Get("From") != "+13125550100" ||
-		got.Get("StatusCallback") != "https://hotline.example.org/twilio/status" || !strings.Contains(got.Get("Body"), "didn't hear back") {
+		got.Get("StatusCallback") != "https://hotline.example.org/twilio/status" || !strings.Contains(got.Get("Body"), "checking in about your questions") {
 		t.Errorf("sent %v", got)
 	}
 	for i := 0; i < 3; i++ { // to about 15:00, still daytime
@@ -227,7 +227,8 @@ func TestQuietHoursDST(t *testing.T) {
 }
 
 // TestNoReminderWhenTextsEndanger: a person who said they are in danger, or
-// whose case is domestic violence (the sample's private:), gets no reminder,
+// whose case is domestic violence, or who said texts are not safe (the
+// sample's private:), gets no reminder,
 // however long they stay silent: they may have stopped because the abuser
 // walked in. A person who said neither still gets one.
 func TestNoReminderWhenTextsEndanger(t *testing.T) {
@@ -237,6 +238,10 @@ func TestNoReminderWhenTextsEndanger(t *testing.T) {
 	r.screen("+13125550161", "hi", "1", "yes", "no", "60612", "3") // a DV case: waiting at the other side
 	r.screen("+13125550162", "hi", "1", "yes", "no", "he hit me")  // danger in their own words at the ZIP question
 	r.screen("+13125550163", "hi", "1", "yes", "no")               // neither: waiting at the ZIP question
+	// Texts to this number are not safe: waiting at the safe-time question.
+	r.screen("+13125550164", "hi", "1", "yes", "no", "60612", "5", "skip", "1", "0", "Lee", "yes", "yes", "no")
+	// The same, said in words at the callback question.
+	r.screen("+13125550165", "hi", "1", "yes", "no", "60612", "5", "skip", "1", "0", "Lee", "no he checks my phone")
 	r.clock.Advance(3 * time.Hour)
 	if n := w.Work(ctx); n != 1 || len(fake.Sent()) != 1 {
 		t.Fatalf("%d reminders sent; want 1, to the person who said neither", len(fake.Sent()))

@@ -620,7 +620,7 @@ func (s *step) rules() []*rule {
 			rs = append(rs, c.rule)
 		}
 	}
-	for _, r := range []*rule{s.yes, s.no} {
+	for _, r := range []*rule{s.yes, s.no, s.unsafe} {
 		if r != nil {
 			rs = append(rs, r)
 		}

@@ -334,6 +334,7 @@ func (t *turn) back() {
 			return
 		}
 		st.unset(prev.save)
+		st.unset(varGiven + prev.save)
 		t.undo(prev)
 		st.Step = prev.id
 	}
@@ -395,6 +396,7 @@ func (t *turn) begin(norm string) {
 	if t.p.guessStep != nil {
 		if i, ok := t.p.classes.Classify(norm); ok {
 			t.st.Set(varGuess, t.p.guessStep.choices[i].value)
+			t.st.Set(varGiven+t.p.guessStep.save, clip(t.in.Text)) // the problem in their words
 		}
 	}
 	t.enter(t.p.start)
@@ -432,9 +434,17 @@ func (t *turn) answer(cur *step, norm string) {
 				return
 			}
 			t.danger()
+			if t.saysUnsafe(cur) {
+				t.heardUnsafe(cur)
+				return
+			}
 			t.afterDanger(cur, norm)
 			return
 		}
+	}
+	if t.saysUnsafe(cur) {
+		t.heardUnsafe(cur)
+		return
 	}
 	if t.switchLanguage(cur) {
 		return
@@ -452,6 +462,7 @@ func (t *turn) answer(cur *step, norm string) {
 		t.say(cur.reask)
 		return
 	}
+	t.keepGiven(cur, value)
 	if t.confirmFirst(cur, value) {
 		return
 	}

@@ -116,6 +116,9 @@ type step struct {
 	unclearYes bool
 	// people counts people in words (people: true).
 	people bool
+	// unsafe runs instead of reading an answer that says contacting the
+	// person is not safe (unsafe:).
+	unsafe *rule
 	// confirms are asked before an answer is taken when their condition holds.
 	confirms []*confirm
 	// undoSets and undoReasons are what answering this step can set (through its
@@ -275,6 +278,8 @@ type words struct {
 	danger, notDanger []*answer.Phrases
 	// askPerson spots a request for a person in words.
 	askPerson *answer.Phrases
+	// unsafeContact spots an answer saying that contact is not safe.
+	unsafeContact *answer.Phrases
 	// switchTo spots a request for a language, by the language asked for.
 	switchTo []*answer.Phrases
 	// question holds the words questions back start with.

@@ -53,7 +53,10 @@ type Request struct {
 	// Ref is the reference the referral gets (Input.Ref).
 	Ref string
 	// At is when the screening ended.
-	At       time.Time
+	At time.Time
+	// AskedForPerson is set when the person asked for a person during the
+	// screening (AGENT, "can I talk to someone").
+	AskedForPerson bool
 	Language string
 	Channel  string
 	// Urgent is set when a rule marked the case urgent, for Reasons.
@@ -81,6 +84,9 @@ type Answered struct {
 	// Once marks an amount of money that is not per month but one sum (a
 	// debt): per: once.
 	Once bool
+	// Given is the answer as the person wrote it ("500 a week"), when that
+	// reads differently from Value; "" otherwise.
+	Given string
 }
 
 // Result is the Referrer's answer.
@@ -103,6 +109,9 @@ type Result struct {
 type Referred struct {
 	Request Request
 	Result  Result
+	// Told is the referral text the person got, word for word (a match's, with
+	// its urgent: line): what the organization should know they expect.
+	Told string
 }
 
 // Field returns the variable that holds a role of the referral, "" when the pack
@@ -244,21 +253,27 @@ func (t *turn) refer(r *refer) {
 	p := t.p
 	req := Request{
 		Ref: t.in.Ref, At: t.in.Now, Language: p.Languages[t.lang], Channel: t.in.Channel,
-		Urgent: t.value(varUrgent) == "yes",
+		Urgent: t.value(varUrgent) == "yes", AskedForPerson: t.value(varAskedPerson) == "yes",
 	}
 	if reasons := t.value(varUrgentReason); req.Urgent && reasons != "" {
 		req.Reasons = strings.Split(reasons, "; ")
 	}
 	req.Fields = make(map[string]Answered, len(p.inputs))
-	for role, name := range p.inputs {
-		req.Fields[role] = p.answered(nil, name, t.value(name))
-	}
 	req.Answers = make([]Answered, 0, len(t.st.History))
+	asked := make(map[string]*step, len(t.st.History)) // the last step that saved each variable
 	for _, id := range t.st.History {
 		if s := p.steps[id]; s != nil {
 			v, _ := t.st.Get(s.save)
-			req.Answers = append(req.Answers, p.answered(s, s.save, v))
+			a := p.answered(s, s.save, v)
+			a.Given, _ = t.st.Get(varGiven + s.save)
+			req.Answers = append(req.Answers, a)
+			asked[s.save] = s
 		}
+	}
+	for role, name := range p.inputs {
+		a := p.answered(asked[name], name, t.value(name))
+		a.Given, _ = t.st.Get(varGiven + name)
+		req.Fields[role] = a
 	}
 	res := p.referrer.Refer(req)
 	t.fx.Referred = &Referred{Request: req, Result: res}
@@ -278,6 +293,7 @@ func (t *turn) refer(r *refer) {
 		r.urgent.byLang[t.lang].render(&b, t)
 	}
 	t.fx.Replies = append(t.fx.Replies, b.String())
+	t.fx.Referred.Told = b.String()
 	t.end()
 	t.rememberReferral(req.Ref, res, private)
 }

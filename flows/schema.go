@@ -87,6 +87,10 @@ type stepYAML struct {
 	// Confirm are questions asked before an answer is taken, when their
 	// condition holds for it (a ZIP no one serves, a date already past).
 	Confirm []confirmYAML `yaml:"confirm"`
+	// Unsafe is what happens when the answer says that contacting the person
+	// is not safe ("he checks my phone": words.yaml unsafe_contact:), instead
+	// of reading it as an answer.
+	Unsafe *ruleYAML `yaml:"unsafe"`
 }
 
 // confirmYAML asks the person to confirm an answer when a condition holds for it.
@@ -151,6 +155,9 @@ type wordsFile struct {
 	// inside them.
 	Danger    map[string][]Scalar `yaml:"danger"`
 	NotDanger map[string][]Scalar `yaml:"not_danger"`
+	// UnsafeContact are phrases saying that calling or texting the person is
+	// not safe ("he checks my phone"), which a step's unsafe: rule hears.
+	UnsafeContact map[string][]Scalar `yaml:"unsafe_contact"`
 	// AskPerson are phrases asking for a person ("talk to a person"): AGENT.
 	AskPerson map[string][]Scalar `yaml:"ask_person"`
 	// SwitchLanguage are phrases asking for a language, by the language asked

@@ -68,6 +68,13 @@ const (
 	// varNoticedSafety marks that the last notice told of a safety concern;
 	// a safety concern the staff were not told of is told at once.
 	varNoticedSafety = "notice.safety"
+	// varAskedPerson marks that the person asked for a person in this
+	// screening (AGENT, "can I talk to someone"), which the referral says.
+	varAskedPerson = "person.asked"
+	// varGiven and a variable's name keep its answer as the person wrote it
+	// ("500 a week"), when that differs from the value saved: the referral
+	// shows both.
+	varGiven = "given."
 )
 
 // Referral returns the reference of the last referral the conversation made and

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hotline-legal/hotline/flows/answer"
 )
@@ -183,6 +184,9 @@ func (t *turn) needsPerson(reason string) {
 			}
 		}
 	}
+	if reason == reasonAsked {
+		t.st.Set(varAskedPerson, "yes")
+	}
 	t.st.Flags |= Human
 	t.fx.Human = true
 }
@@ -232,11 +236,13 @@ func (t *turn) afterDanger(cur *step, norm string) {
 	// Whatever waited for a YES is dropped: the question is asked afresh.
 	t.st.unset(varPending)
 	if cur.expect == KindChoice {
-		if value, pick, ok := t.parse(cur, norm); ok && !t.confirmFirst(cur, value) {
-			t.take(cur, value, pick)
-			return
-		} else if ok {
-			return // confirmFirst asked
+		value, pick, ok := t.parse(cur, norm)
+		if ok {
+			t.keepGiven(cur, value)
+			if !t.confirmFirst(cur, value) {
+				t.take(cur, value, pick)
+			}
+			return // taken, or confirmFirst asked
 		}
 	}
 	t.say(t.question(cur))
@@ -517,4 +523,82 @@ func (t *turn) afterReferral() {
 	}
 	t.say(m)
 	t.extra = nil
+}
+
+// saysUnsafe reports whether the answer to a step with unsafe: says that
+// contacting the person is not safe (words.yaml unsafe_contact:).
+func (t *turn) saysUnsafe(cur *step) bool {
+	if cur.unsafe == nil {
+		return false
+	}
+	_, ok := t.p.words.unsafeContact.MatchWords(t.words())
+	return ok
+}
+
+// heardUnsafe answers a step with its unsafe: rule instead of an answer: the
+// step's variable is left empty, and what the person wrote is kept as given,
+// for the organization to read ("no dont call this number he checks my
+// phone").
+func (t *turn) heardUnsafe(cur *step) {
+	st := t.st
+	st.Tries = 0
+	st.unset(varPending)
+	st.unset(varAsked)
+	st.unset(cur.save)
+	st.Set(varGiven+cur.save, clip(t.in.Text))
+	st.History = append(st.History, cur.id)
+	t.apply(cur.unsafe)
+	if cur.unsafe.leads() {
+		t.lead(cur.unsafe)
+		return
+	}
+	t.follow(cur)
+}
+
+// maxGiven bounds an answer kept as the person wrote it, in bytes: the state
+// stays small, and the organization reads the gist.
+const maxGiven = 60
+
+// keepGiven keeps the message as the answer the person gave for value at
+// cur, when the saved value reads differently ("500 a week" for 216667 cents
+// a month, "me and 3 kids" for 4), and forgets an earlier one otherwise.
+func (t *turn) keepGiven(cur *step, value string) {
+	name := varGiven + cur.save
+	if given := clip(t.in.Text); value != "" && t.readsDifferently(cur, given, value) {
+		t.st.Set(name, given)
+		return
+	}
+	t.st.unset(name)
+}
+
+// readsDifferently reports whether an answer written as given is worth
+// showing beside its reading: not a plain number for a number or money, not
+// one word for a yes or no, not a menu's number, never for a ZIP, a phone or
+// a text (saved as written).
+func (t *turn) readsDifferently(cur *step, given, value string) bool {
+	switch cur.expect {
+	case KindNumber, KindMoney:
+		return strings.Trim(given, "0123456789$,. ") != ""
+	case KindYesNo:
+		return len(t.words()) > 1
+	case KindChoice:
+		return strings.Trim(given, "0123456789 ") != ""
+	case KindDate:
+		return given != value
+	}
+	return false
+}
+
+// clip is a message as kept in the state: on one line, valid UTF-8, at most
+// maxGiven bytes (cut at a character, with "…").
+func clip(text string) string {
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(text, "")), " ")
+	if len(s) <= maxGiven {
+		return s
+	}
+	cut := maxGiven - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // compileUnderstanding compiles a step's fields for answers in a person's own
-// words: why:, guess:, unclear:, people: and confirm:.
+// words: why:, guess:, unclear:, people:, confirm: and unsafe:.
 func (l *loader) compileUnderstanding(s *step, sy *stepYAML, f func(string) string) {
 	s.why = l.text(sy.Why, f("why"))
 	if sy.Guess != nil {
@@ -34,6 +34,12 @@ func (l *loader) compileUnderstanding(s *step, sy *stepYAML, f func(string) stri
 		l.r.errorf(sy.Unclear.Pos, "%s: %q is not understood; unclear: yes makes any answer but a clear NO a yes, or leave it out", f("unclear"), sy.Unclear.Value)
 	}
 	s.people = sy.People
+	if sy.Unsafe != nil {
+		s.unsafe = l.rule(sy.Unsafe, f("unsafe"), false)
+		if len(l.words.UnsafeContact) == 0 {
+			l.r.errorf(sy.Unsafe.Pos, "%s: %s has no unsafe_contact: phrases to hear it with (\"he checks my phone\")", f("unsafe"), wordsFileName)
+		}
+	}
 	for i := range sy.Confirm {
 		cy := &sy.Confirm[i]
 		c := &confirm{}
@@ -62,6 +68,7 @@ func (l *loader) misplacedUnderstanding(sy *stepYAML, only func(bool, string, ..
 	only(sy.Guess != nil, "guess", KindChoice)
 	only(sy.Unclear.Value != "", "unclear", KindYesNo)
 	only(sy.People, "people", KindNumber)
+	only(sy.Unsafe != nil, "unsafe", answering...)
 }
 
 // compilePrivate compiles pack.yaml's private: condition.

@@ -34,7 +34,7 @@ func TestEmailLanguage(t *testing.T) {
 	if !strings.HasPrefix(m.Subject, "[Referido de la línea de ayuda H-7F3K9] URGENTE · ") {
 		t.Errorf("Subject = %q, want it in Spanish", m.Subject)
 	}
-	for _, want := range []string{"Hecho el miércoles 25 de noviembre de 2026, 15:12 CST", "Nombre:", "Idioma:           inglés", "Hogar:            3 personas",
+	for _, want := range []string{"Hecho el miércoles 25 de noviembre de 2026, 15:14 CST", "Nombre:", "Idioma:           inglés", "Hogar:            3 personas",
 		"- Court date: lunes 30 de noviembre de 2026", "Por favor llame a Maria al (312) 555-0142"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("the email lacks %q:\n%s", want, m.Text)

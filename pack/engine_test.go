@@ -43,7 +43,7 @@ func TestSampleTranscripts(t *testing.T) {
 }
 
 // englishScript is the English screening; the court date is 5 days after today.
-var englishScript = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes"}
+var englishScript = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"}
 
 func converse(sample *pack.Pack, texts []string, from string) (flows.State, []pack.Effects) {
 	var st flows.State
@@ -87,7 +87,7 @@ func TestEnglishScreeningReferral(t *testing.T) {
 	if r.PovertyPercent < 87.84 || r.PovertyPercent > 87.85 {
 		t.Errorf("PovertyPercent = %v, want 87.85", r.PovertyPercent)
 	}
-	if len(r.Answers) != 12 || r.Answers[7].Question != "Opposing party" || r.Answers[7].Value != "Acme Properties" || r.Answers[7].Kind != "text" {
+	if len(r.Answers) != 14 || r.Answers[7].Question != "Opposing party" || r.Answers[7].Value != "Acme Properties" || r.Answers[7].Kind != "text" {
 		t.Errorf("answers = %+v", r.Answers)
 	}
 	if reply := last.Replies[0]; !strings.Contains(reply, "(312) 555-0111") || !strings.Contains(reply, "H-7F3K9") {
@@ -215,7 +215,7 @@ func TestStopWhileReferralQueued(t *testing.T) {
 		t.Fatalf("after the referral, State.Referral() = %q, %q", ref, to)
 	}
 	began, _ := sample.Step(ended, flows.Input{Text: "hello again", Channel: "sms", Now: today, Ref: "H-NEW00"})
-	spanish, _ := converse(sample, []string{"hola", "2", "si", "no", "60612", "1", "si", "11/30", "Acme", "3", "2000", "Maria", "si"}, "+13125550142")
+	spanish, _ := converse(sample, []string{"hola", "2", "si", "no", "60612", "1", "si", "11/30", "Acme", "3", "2000", "Maria", "si", "si", "si"}, "+13125550142")
 	for _, tt := range []struct {
 		name   string
 		st     flows.State
@@ -255,7 +255,7 @@ func TestStopWhileReferralQueued(t *testing.T) {
 // the guideline, under legal aid's 125%.
 func TestDebtIsOneSum(t *testing.T) {
 	sample := loadSample(t)
-	script := []string{"hi", "1", "yes", "no", "60612", "4", "$6,000", "Midland Credit", "me and 3 kids", "yes", "3100", "Pat", "yes"}
+	script := []string{"hi", "1", "yes", "no", "60612", "4", "$6,000", "Midland Credit", "me and 3 kids", "yes", "3100", "Pat", "yes", "yes", "yes"}
 	_, fxs := converse(sample, script, "+13125550142")
 	r := fxs[len(fxs)-1].Referral
 	if r == nil || r.OrgID != "example-legal-aid" || r.Household != 4 {

@@ -163,12 +163,12 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "duplicate step id",
 			edits: []edit{{"flows/screening.yaml", "  - id: callback_web", "  - id: callback"}},
-			want:  []string{`flows/screening.yaml:303:9: id: "callback" is already the id of the step at flows/screening.yaml:295:5`},
+			want:  []string{`flows/screening.yaml:306:9: id: "callback" is already the id of the step at flows/screening.yaml:295:5`},
 		},
 		{
 			name:  "a step with no way on",
-			edits: []edit{{"flows/screening.yaml", "    label: Callback number\n    next: refer\n", "    label: Callback number\n"}},
-			want:  []string{`flows/screening.yaml:295:5: step callback: next: missing; this step has no way on`},
+			edits: []edit{{"flows/screening.yaml", "    label: Safe time or number to call\n    next: refer\n", "    label: Safe time or number to call\n"}},
+			want:  []string{`flows/screening.yaml:347:5: step safe_time: next: missing; this step has no way on`},
 		},
 		{
 			name:  "missing shared message",

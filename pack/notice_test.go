@@ -176,14 +176,14 @@ func TestPrivateReferralStop(t *testing.T) {
 	at := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
 	var st flows.State
 	var fx pack.Effects
-	for i, text := range []string{"hi", "1", "yes", "yes", "60612", "3", "skip", "2", "900", "Ana", "yes", "STOP"} {
+	for i, text := range []string{"hi", "1", "yes", "yes", "60612", "3", "skip", "2", "900", "Ana", "yes", "yes", "yes", "skip", "STOP"} {
 		st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: at.Add(time.Duration(i) * time.Minute), Ref: fmt.Sprintf("H-%05d", i), ReferralQueued: true})
-		if i == 10 && (fx.Referral == nil || fx.Referral.OrgID != "family-justice") {
+		if i == 13 && (fx.Referral == nil || fx.Referral.OrgID != "family-justice") {
 			t.Fatalf("no referral: %q", fx.Replies)
 		}
 	}
 	reply := strings.Join(fx.Replies, " ")
-	if !strings.Contains(reply, "H-00010 will still be sent") || strings.Contains(reply, "Family Justice") {
+	if !strings.Contains(reply, "H-00013 will still be sent") || strings.Contains(reply, "Family Justice") {
 		t.Errorf("STOP after a private referral: %q", reply)
 	}
 }

@@ -155,6 +155,9 @@ func (p *Pack) Step(prev flows.State, in flows.Input) (flows.State, Effects) {
 	out := Effects{Effects: fx}
 	if r := fx.Referred; r != nil {
 		out.Referral, _ = r.Result.Referral.(*hotline.Referral)
+		if out.Referral != nil {
+			out.Referral.Told = r.Told
+		}
 		out.Fallback = !r.Result.Matched
 	}
 	out.Notice = p.notice(prev, next, in, fx)

@@ -18,9 +18,16 @@ const (
 	fieldCallback      = "callback"
 	fieldOpponent      = "opponent"
 	fieldSafetyConcern = "safety_concern"
-	// fieldTextsSafe is read by the coordinator's needs-a-person notice only
-	// (see notice): a "no" there means the coordinator must not text back.
+	// fieldTextsSafe: a "no" means nobody may text the person (the referral's
+	// safe contact; the coordinator's needs-a-person notice says it too).
 	fieldTextsSafe = "texts_safe"
+	// fieldVoicemail: a "no" means the organization must not leave a voicemail.
+	fieldVoicemail = "voicemail"
+	// fieldSafeTime is a safe time to call, or another safe number, in the
+	// person's words.
+	fieldSafeTime = "safe_time"
+	// fieldHearingDate is the court date, which the email's subject shows.
+	fieldHearingDate = "hearing_date"
 )
 
 // referrer answers the flow's refer steps from the pack's directory and poverty
@@ -43,6 +50,9 @@ func (referrer) Fields() []flows.Field {
 		{Role: fieldOpponent, Kinds: []flows.Kind{flows.KindText}, About: "the other side, for the conflict check"},
 		{Role: fieldSafetyConcern, Kinds: []flows.Kind{flows.KindYesNo}, About: "whether the person is afraid for their safety"},
 		{Role: fieldTextsSafe, Kinds: []flows.Kind{flows.KindYesNo}, About: "whether texts to the person's number are safe"},
+		{Role: fieldVoicemail, Kinds: []flows.Kind{flows.KindYesNo}, About: "whether the organization may leave a voicemail"},
+		{Role: fieldSafeTime, Kinds: []flows.Kind{flows.KindText}, About: "a safe time to call, or another safe number"},
+		{Role: fieldHearingDate, Kinds: []flows.Kind{flows.KindDate}, About: "the court hearing's date, which the email's subject shows"},
 	}
 }
 
@@ -112,10 +122,22 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 		PovertyPercent:     p.Poverty.Percent(income, household),
 		IncomeLimit:        prog.IncomeLimit,
 		GuidelineYear:      p.Poverty.Year,
-		Answers:            make([]hotline.QA, 0, len(req.Answers)),
+		IncomeGiven:        f[fieldIncome].Given,
+		IncomeLabel:        f[fieldIncome].Question,
+		HearingDate:        f[fieldHearingDate].Value,
+		SafeContact: hotline.SafeContact{
+			Voicemail: f[fieldVoicemail].Value,
+			Texts:     f[fieldTextsSafe].Value,
+			When:      f[fieldSafeTime].Value,
+		},
+		AskedForPerson: req.AskedForPerson,
+		Answers:        make([]hotline.QA, 0, len(req.Answers)),
+	}
+	if household > 0 {
+		ref.GuidelineAnnualCents = p.Poverty.Annual(household) * 100 // dollars to cents
 	}
 	for _, a := range req.Answers {
-		ref.Answers = append(ref.Answers, hotline.QA{Question: a.Question, Kind: a.Kind.String(), Value: a.Value, Label: a.Label, Once: a.Once})
+		ref.Answers = append(ref.Answers, hotline.QA{Question: a.Question, Kind: a.Kind.String(), Value: a.Value, Label: a.Label, Once: a.Once, Given: a.Given})
 	}
 	return flows.Result{Matched: true, Placeholders: placeholders, Referral: ref, To: o.Name}
 }

@@ -59,6 +59,17 @@ type TranscriptEnd struct {
 	Human         *bool   `yaml:"human"`
 	OptedOut      *bool   `yaml:"opted_out"`
 	Ended         *bool   `yaml:"ended"`
+	// Voicemail and Texts are the safe contact's answers ("yes" or "no"),
+	// SafeTime its safe time or number, and HearingDate the court date
+	// (YYYY-MM-DD), as the referral carries them.
+	Voicemail   string  `yaml:"voicemail"`
+	Texts       string  `yaml:"texts"`
+	SafeTime    *string `yaml:"safe_time"`
+	HearingDate string  `yaml:"hearing_date"`
+	// IncomeGiven is the income as the person wrote it ("500 a week").
+	IncomeGiven string `yaml:"income_given"`
+	// AskedForPerson is whether the referral says the person asked for one.
+	AskedForPerson *bool `yaml:"asked_for_person"`
 }
 
 // testsDir is where a pack keeps its transcripts.
@@ -241,6 +252,22 @@ func checkResult(want *TranscriptEnd, ref *hotline.Referral, fallback, human boo
 	if want.Language != "" {
 		check("language", want.Language, r.Language)
 	}
+	if want.Voicemail != "" {
+		check("voicemail", want.Voicemail, r.SafeContact.Voicemail)
+	}
+	if want.Texts != "" {
+		check("texts", want.Texts, r.SafeContact.Texts)
+	}
+	if want.SafeTime != nil {
+		check("safe_time", *want.SafeTime, r.SafeContact.When)
+	}
+	if want.HearingDate != "" {
+		check("hearing_date", want.HearingDate, r.HearingDate)
+	}
+	if want.IncomeGiven != "" {
+		check("income_given", want.IncomeGiven, r.IncomeGiven)
+	}
+	checkBool("asked_for_person", want.AskedForPerson, r.AskedForPerson)
 	checkBool("human", want.Human, human)
 	checkBool("opted_out", want.OptedOut, st.Flags&flows.OptedOut != 0)
 	checkBool("ended", want.Ended, st.Flags&flows.Ended != 0)

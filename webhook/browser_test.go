@@ -335,7 +335,9 @@ func TestBrowserEnglishScreening(t *testing.T) {
 	if got := c.converse(webScript[5:]...); !strings.Contains(got, "What phone number") {
 		t.Fatalf("on the web the bot should ask for a phone number; it said %q", got)
 	}
-	final := c.say("312-555-0188")
+	mustContain(t, "the voicemail question", c.say("312-555-0188"), "voicemail")
+	mustContain(t, "the texts question", c.say("yes"), "text messages")
+	final := c.say("yes")
 	mustContain(t, "the referral", final, "Tenant Rights Clinic", "(312) 555-0111", "call them today")
 	if href := eval[string](c, `(() => { const a = [...document.querySelectorAll("#log .msg.bot a")].pop(); return a ? a.getAttribute("href") : ""; })()`); href != "tel:+13125550111" {
 		t.Errorf("the clinic's number links to %q, want tel:+13125550111", href)

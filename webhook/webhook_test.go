@@ -69,6 +69,8 @@ type serverOptions struct {
 	adminToken    string // turns the preview on
 	// referralsPerDay is Deps.ChatReferralsPerDay (0: its default).
 	referralsPerDay int
+	// perClientPerMinute is Deps.ChatPerClientPerMinute (0: its default).
+	perClientPerMinute int
 }
 
 func newServer(t testing.TB, o serverOptions) *server {
@@ -105,6 +107,7 @@ func newServer(t testing.TB, o serverOptions) *server {
 		PublicURL: "https://hotline.example.org", AuthToken: o.token, SkipSignature: o.skipSignature,
 		MaxBodyBytes: 64 << 10, HandleTimeout: 10 * time.Second,
 		Preview: o.adminToken != "", AdminToken: o.adminToken, ChatReferralsPerDay: o.referralsPerDay,
+		ChatPerClientPerMinute: o.perClientPerMinute,
 		// The tests name web chat clients by X-Forwarded-For from loopback.
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	})
@@ -304,7 +307,7 @@ func TestTooManyParams(t *testing.T) {
 
 // englishScript is the English screening; 11/30 is five days after the
 // server's clock.
-var englishScript = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes"}
+var englishScript = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"}
 
 func (s *server) converse(from string, script []string) []string {
 	s.t.Helper()

@@ -69,7 +69,7 @@ func TestStateGoldenEncoding(t *testing.T) {
 }
 
 // englishScript is a whole English screening of the sample pack.
-var englishScript = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes"}
+var englishScript = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"}
 
 // TestStateEncodingMatchesReference encodes every state of the English screening
 // and more, and the empty state, with appendState and with referenceEncoding: the

@@ -51,7 +51,7 @@ func (p person) screen(t *testing.T, srv *running) string {
 	t.Helper()
 	date := courtday.Soon(time.Now().In(mustChicago(t)))
 	var last []string
-	for _, text := range []string{"hi", "1", "yes", "no", "60612", "1", "yes", date, p.opponent, "3", "2000", p.name, "yes"} {
+	for _, text := range []string{"hi", "1", "yes", "no", "60612", "1", "yes", date, p.opponent, "3", "2000", p.name, "yes", "yes", "yes"} {
 		status, replies := srv.twilioPost(p.phone, text, newSID(t), serveToken)
 		if status != 200 {
 			t.Fatalf("%q: status %d", text, status)

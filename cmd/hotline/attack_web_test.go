@@ -141,7 +141,7 @@ func (r *running) chat(addr, session, text string) (int, map[string]any, http.He
 
 // webScreening is a web screening that ends in a referral to the Tenant Rights
 // Clinic with its last message.
-var webScreening = []string{"hi", "1", "yes", "no", "60612", "1", "no", "yes", "Acme Properties", "3", "2000", "Maria", "312-555-0188"}
+var webScreening = []string{"hi", "1", "yes", "no", "60612", "1", "no", "yes", "Acme Properties", "3", "2000", "Maria", "312-555-0188", "yes", "yes"}
 
 // screenOnWeb runs webScreening from addr and returns the last replies.
 func (r *running) screenOnWeb(addr string) string {

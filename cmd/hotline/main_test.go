@@ -131,12 +131,12 @@ func TestChat(t *testing.T) {
 	}{
 		{
 			name:   "chat_en",
-			script: []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes"},
+			script: []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"},
 			want:   []string{"Tenant Rights Clinic", "(312) 555-0111", "call them today", "To: intake.tenants@example.org", "Subject: [Hotline referral H-33333] URGENT · Housing (eviction) · ZIP 60612", "Acme Properties"},
 		},
 		{
 			name:   "chat_es",
-			script: []string{"hola", "2", "si", "no", "60614", "4", "3 mil", "Banco XYZ", "1", "2000", "Ana", "si"},
+			script: []string{"hola", "2", "si", "no", "60614", "4", "3 mil", "Banco XYZ", "1", "2000", "Ana", "si", "si", "si"},
 			args:   []string{"--lang", "es"},
 			want:   []string{"State Bar Lawyer Referral Service", "(312) 555-0199", "Gracias, Ana", "No email"},
 		},
@@ -187,7 +187,7 @@ func TestChatFlags(t *testing.T) {
 		t.Errorf("bad --lang: status %d, stderr %q", r.status, r.stderr)
 	}
 	// With --today, the court date 4 days later (a Friday) is urgent whatever the real date.
-	script := "hi\n1\nyes\nno\n60612\n1\nyes\n3/5\nAcme\n3\n2000\nMaria\nyes\n"
+	script := "hi\n1\nyes\nno\n60612\n1\nyes\n3/5\nAcme\n3\n2000\nMaria\nyes\nyes\nyes\n"
 	r = runHotline(t, script, nil, "chat", "--today", "2027-03-01")
 	if !strings.Contains(r.stdout, "URGENT") {
 		t.Errorf("a court date 4 days after --today was not urgent:\n%s", r.stdout)

@@ -188,7 +188,7 @@ func TestServeDoneWhen(t *testing.T) {
 	}
 
 	date := courtday.Soon(time.Now().In(mustChicago(t)))
-	script := []string{"1", "yes", "no", "60612", "1", "yes", date, "Acme Properties", "3", "2000", "Maria", "yes"}
+	script := []string{"1", "yes", "no", "60612", "1", "yes", date, "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"}
 	for _, text := range script[:5] {
 		srv.twilioPost(from, text, newSID(t), serveToken)
 	}
@@ -384,7 +384,7 @@ func screenOverWebhook(t *testing.T, srv *running, from string) string {
 	t.Helper()
 	date := courtday.Soon(time.Now().In(mustChicago(t)))
 	var last []string
-	for _, text := range []string{"hi", "1", "yes", "no", "60612", "1", "yes", date, "Acme Properties", "3", "2000", "Maria", "yes"} {
+	for _, text := range []string{"hi", "1", "yes", "no", "60612", "1", "yes", date, "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"} {
 		status, replies := srv.twilioPost(from, text, newSID(t), serveToken)
 		if status != 200 {
 			t.Fatalf("%q: status %d", text, status)
@@ -512,7 +512,7 @@ func TestServeReminder(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	mu.Lock()
 	defer mu.Unlock()
-	if len(sent) != 1 || sent[0].Get("To") != "+13125550184" || !strings.Contains(sent[0].Get("Body"), "didn't hear back") {
+	if len(sent) != 1 || sent[0].Get("To") != "+13125550184" || !strings.Contains(sent[0].Get("Body"), "checking in about your questions") {
 		t.Errorf("Twilio was asked to send %v; want one reminder\n%s", sent, srv.logs)
 	}
 }

@@ -24,7 +24,7 @@ import (
 // The English screening of issue 3: to an urgent housing referral to the Tenant
 // Rights Clinic. "<date>" is replaced by the day five days from today, so that the
 // court date is always upcoming and urgent.
-var screeningScript = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "<date>", "Acme Properties", "3", "2000", "Maria", "yes"}
+var screeningScript = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "<date>", "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"}
 
 // referralOrg must appear in the last reply of every screening.
 const referralOrg = "Tenant Rights Clinic"
