@@ -57,8 +57,8 @@ type Request struct {
 	// AskedForPerson is set when the person asked for a person during the
 	// screening (AGENT, "can I talk to someone").
 	AskedForPerson bool
-	Language string
-	Channel  string
+	Language       string
+	Channel        string
 	// Urgent is set when a rule marked the case urgent, for Reasons.
 	Urgent  bool
 	Reasons []string
