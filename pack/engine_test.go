@@ -277,3 +277,71 @@ func TestDebtIsOneSum(t *testing.T) {
 		t.Errorf("the income = %+v, want 310000 cents a month", income)
 	}
 }
+
+// TestAnswersAsGiven: each answer the person wrote in words reaches the
+// referral beside its reading (QA.Given), and plain answers carry none; the
+// referral also carries the income question's label, the guideline for the
+// household, the hearing date, the text the person was told, and an AGENT
+// asked for on the way.
+func TestAnswersAsGiven(t *testing.T) {
+	sample := loadSample(t)
+	script := []string{"my landlord is trying to evict me", "1", "yes", "no", "AGENT", "60612", "yes", "yes", "Nov 30",
+		"Acme Properties", "me and my 2 kids", "yes", "500 a week", "Maria", "yes", "yes", "yes"}
+	_, fxs := converse(sample, script, "+13125550142")
+	r := fxs[len(fxs)-1].Referral
+	if r == nil {
+		t.Fatalf("no referral; last replies %q", fxs[len(fxs)-1].Replies)
+	}
+	given := map[string]string{}
+	for _, a := range r.Answers {
+		given[a.Question] = a.Given
+	}
+	for question, want := range map[string]string{
+		"Legal problem":           "my landlord is trying to evict me",
+		"Court date":              "Nov 30",
+		"People in the household": "me and my 2 kids",
+		"Household income":        "500 a week",
+		"Received court papers":   "",
+		"ZIP code":                "",
+		"First name":              "",
+		"Callback number":         "",
+	} {
+		if got, ok := given[question]; !ok || got != want {
+			t.Errorf("%s: Given = %q (asked: %v), want %q", question, got, ok, want)
+		}
+	}
+	if r.IncomeGiven != "500 a week" || r.IncomeLabel != "Household income" || r.MonthlyIncomeCents != 216667 {
+		t.Errorf("income: given %q, label %q, %d cents a month", r.IncomeGiven, r.IncomeLabel, r.MonthlyIncomeCents)
+	}
+	if r.Household != 3 || r.GuidelineAnnualCents != 2_732_000 || r.GuidelineYear != 2026 {
+		t.Errorf("guideline: %d people, %d cents a year in %d; want 3, 2732000, 2026", r.Household, r.GuidelineAnnualCents, r.GuidelineYear)
+	}
+	if r.HearingDate != "2026-11-30" || !r.AskedForPerson {
+		t.Errorf("hearing %q, asked for a person %v", r.HearingDate, r.AskedForPerson)
+	}
+	if told := fxs[len(fxs)-1].Replies; len(told) == 0 || r.Told != told[len(told)-1] || !strings.Contains(r.Told, "call them today") {
+		t.Errorf("Told = %q; the person was told %q", r.Told, told)
+	}
+	if r.SafeContact != (hotline.SafeContact{Voicemail: "yes", Texts: "yes"}) {
+		t.Errorf("SafeContact = %+v", r.SafeContact)
+	}
+}
+
+// TestDVIncomeLabel: in a domestic violence case the income question is the
+// one that says not to count the abuser, and the referral's income label says
+// so.
+func TestDVIncomeLabel(t *testing.T) {
+	sample := loadSample(t)
+	script := []string{"hi", "1", "yes", "no", "60612", "3", "skip", "2", "900", "Ana", "yes", "no", "yes", "after 5pm"}
+	_, fxs := converse(sample, script, "+13125550142")
+	r := fxs[len(fxs)-1].Referral
+	if r == nil {
+		t.Fatalf("no referral; last replies %q", fxs[len(fxs)-1].Replies)
+	}
+	if !strings.Contains(r.IncomeLabel, "not counting the abuser") {
+		t.Errorf("IncomeLabel = %q", r.IncomeLabel)
+	}
+	if r.SafeContact != (hotline.SafeContact{Voicemail: "no", Texts: "yes", When: "after 5pm"}) {
+		t.Errorf("SafeContact = %+v", r.SafeContact)
+	}
+}

@@ -262,9 +262,9 @@ func TestServeHotReload(t *testing.T) {
 		}
 	}
 
-	edit("We'll ask about 10 short questions", "We will ask about 10 short questions")
+	edit("We'll ask about 12 short questions", "We will ask about 12 short questions")
 	waitFor("pack reloaded")
-	if _, got := srv.twilioPost(from, "1", newSID(t), serveToken); !strings.Contains(strings.Join(got, ""), "We will ask about 10") {
+	if _, got := srv.twilioPost(from, "1", newSID(t), serveToken); !strings.Contains(strings.Join(got, ""), "We will ask about 12") {
 		t.Errorf("after the reload the conversation got %q", got)
 	}
 	edit("      - goto: safety\n", "      - goto: safty\n")
@@ -350,7 +350,7 @@ func TestServeReloadRefusesWhatLeavesThePack(t *testing.T) {
 			t.Errorf("%s: the refusal does not name %s and say %q:\n%s", name, a.File, a.Why, srv.logs)
 		}
 	}
-	if _, got := srv.twilioPost(from, "1", newSID(t), serveToken); !strings.Contains(strings.Join(got, ""), "We'll ask about 10 short questions") {
+	if _, got := srv.twilioPost(from, "1", newSID(t), serveToken); !strings.Contains(strings.Join(got, ""), "We'll ask about 12 short questions") {
 		t.Errorf("after the refused reloads the conversation got %q, want the old pack's question", got)
 	}
 	if strings.Contains(srv.logs.String(), "pack reloaded") || hostilepack.Shows(srv.logs.String()) {

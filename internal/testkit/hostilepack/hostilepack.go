@@ -124,7 +124,7 @@ func Folder(t testing.TB, a *Attack) string {
 	write(t, filepath.Join(outside, "templates", "family.html"), []byte("<p>{{.Ref}}</p>\n"+environ))
 	// A valid flow, with a welcome of its own: a loader that followed a link to
 	// it would serve it.
-	flow := edit(t, sample(t, "flows/screening.yaml"), "We'll ask about 10 short questions", "Outside flow: 10 short questions")
+	flow := edit(t, sample(t, "flows/screening.yaml"), "We'll ask about 12 short questions", "Outside flow: 12 short questions")
 	write(t, filepath.Join(outside, "flows", "screening.yaml"), append(flow, "\n# "+Secret+"\n"...))
 	if a != nil {
 		a.Plant(t, pack)
