@@ -487,7 +487,8 @@ func TestServeEMLInOutbox(t *testing.T) {
 }
 
 // TestServeReminder: quiet at the ZIP question, one reminder through Twilio's REST
-// API (here a local server) after HOTLINE_REMINDER_DELAY.
+// API (here a local server) after HOTLINE_REMINDER_DELAY; none to a person who
+// said they are in danger and went quiet too.
 func TestServeReminder(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -509,11 +510,15 @@ func TestServeReminder(t *testing.T) {
 	for _, text := range []string{"hi", "1", "yes", "no"} {
 		srv.twilioPost("+13125550184", text, newSID(t), serveToken)
 	}
+	// Said they are in danger, then went quiet: the abuser may have walked in.
+	for _, text := range []string{"hi", "1", "yes", "YES"} {
+		srv.twilioPost("+13125550185", text, newSID(t), serveToken)
+	}
 	time.Sleep(3 * time.Second)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(sent) != 1 || sent[0].Get("To") != "+13125550184" || !strings.Contains(sent[0].Get("Body"), "checking in about your questions") {
-		t.Errorf("Twilio was asked to send %v; want one reminder\n%s", sent, srv.logs)
+		t.Errorf("Twilio was asked to send %v; want one reminder, to the person not in danger\n%s", sent, srv.logs)
 	}
 }
 
