@@ -15,13 +15,13 @@ import (
 // and the case's labels) are still folded onto one line and escaped, since a
 // pack is edited by hand.
 type noticeView struct {
-	w            phrases
-	Lang         string
-	Title        string
-	Heading      string // the text part's first line
-	Kicker       string // the HTML part's small line above the reference
-	Ref          string
-	Raised       string
+	w       phrases
+	Lang    string
+	Title   string
+	Heading string // the text part's first line
+	Kicker  string // the HTML part's small line above the reference
+	Ref     string
+	Raised  string
 	// Contact is how to reach the person safely (what the notice knows of it:
 	// texts are not safe), first when there is one; nil otherwise.
 	Contact      *contactView
@@ -87,12 +87,12 @@ func newNoticeView(n *hotline.Notice, o Options) *noticeView {
 		subject = "notice_subject_urgent"
 	}
 	v := &noticeView{
-		w:        w,
-		Lang:     o.Words.Lang,
-		Title:    w.say(subject, "ref", ref),
-		Heading:  w.say("notice_heading", "ref", ref),
-		Kicker:   w.say("notice_kicker", "hotline", hotlineName),
-		Ref:      ref,
+		w:            w,
+		Lang:         o.Words.Lang,
+		Title:        w.say(subject, "ref", ref),
+		Heading:      w.say("notice_heading", "ref", ref),
+		Kicker:       w.say("notice_kicker", "hotline", hotlineName),
+		Ref:          ref,
 		Raised:       w.say("notice_raised", "date", w.date(at), "time", w.clock(at)),
 		FactsHeading: w.say("facts_heading"),
 		WhatToDo:     w.say("alert_what_to_do"),

@@ -21,8 +21,8 @@ type view struct {
 	w phrases
 	// country reads phone numbers written without a country code.
 	country string
-	Lang  string // the words' language, for <html lang>
-	Title string // the subject, as the HTML page's title
+	Lang    string // the words' language, for <html lang>
+	Title   string // the subject, as the HTML page's title
 	// Heading is the text part's first line; the HTML part shows its pieces:
 	// Kicker above the reference, For below it.
 	Heading string
