@@ -45,14 +45,7 @@ func sampleWords(t testing.TB, lang string) email.Words {
 // changes: a referral with everything an email can show (safe contact, a
 // hearing, what the person was told, answers as given), and its alert.
 func TestRenderGolden(t *testing.T) {
-	r := referral()
-	r.SafeContact = hotline.SafeContact{Voicemail: "no", Texts: "no", When: "after 3pm or 312-555-0177"}
-	r.HearingDate = "2026-11-30"
-	r.AskedForPerson = true
-	r.Told = "Tenant Rights Clinic can help. Call them today: (312) 555-0111.\nYour reference is H-7F3K9."
-	r.MonthlyIncomeCents, r.IncomeGiven, r.GuidelineAnnualCents = 216667, "500 a week", 2732000
-	r.PovertyPercent = 95.17
-	r.IncomeLabel = "Household income (not counting the abuser)"
+	r := fullReferral()
 	// One answer of every kind, each shown its own way.
 	r.Answers = append(r.Answers, []hotline.QA{
 		{Question: "Language", Kind: "choice", Value: "es", Label: "Spanish"},
