@@ -2,8 +2,8 @@ package email_test
 
 import (
 	"fmt"
-	"math"
 	"html"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
