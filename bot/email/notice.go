@@ -128,7 +128,7 @@ func newNoticeView(n *hotline.Notice, o Options) *noticeView {
 		{Label: w.say("label_why"), Value: why, Flag: n.Reason != hotline.NoticeAsked},
 		{Label: w.say("label_reference"), Value: ref},
 		{Label: w.say("label_question"), Value: firstNonEmpty(step, w.say("not_known"))},
-		{Label: w.say("label_callback"), Value: callback},
+		phoneFact(w.say("label_callback"), callback, n.Callback),
 		{Label: w.say("label_case_type"), Value: firstNonEmpty(oneLine(n.CaseLabel), oneLine(n.CaseType), w.say("not_known"))},
 		urgent,
 		safety,

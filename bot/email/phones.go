@@ -28,6 +28,11 @@ const (
 // link, written as in text; the HTML part escapes the rest. The text part
 // writes text unchanged (the sentence's String).
 func linkPhones(text, country string) sentence {
+	if digits(text) < minPhoneDigits {
+		// Most values (a name, a date, an amount): no number to look for,
+		// and no regexp to run.
+		return sentence{{Text: text, plain: text}}
+	}
 	var s sentence
 	plain := func(t string) {
 		if t != "" {
@@ -93,10 +98,23 @@ func digits(s string) int {
 	return n
 }
 
-// linkFacts sets each fact's Spans: its value with a tel: link on each phone
-// number.
+// linkFacts sets each fact's Spans, unless set already (a number known to be
+// one, like the callback): its value with a tel: link on each phone number.
 func linkFacts(facts []fact, country string) {
 	for i := range facts {
-		facts[i].Spans = linkPhones(facts[i].Value, country)
+		if facts[i].Spans == nil {
+			facts[i].Spans = linkPhones(facts[i].Value, country)
+		}
 	}
+}
+
+// phoneFact is the fact label: value, where value is the phone number phone
+// (E.164, or as written for people) as staff read it: a tel: link without a
+// second parse when phone is plainly a number; else linkFacts looks at it.
+func phoneFact(label, value, phone string) fact {
+	f := fact{Label: label, Value: value}
+	if tel := telURL(phone); tel != "" {
+		f.Spans = sentence{{Text: value, plain: value, Tel: tel}}
+	}
+	return f
 }

@@ -380,7 +380,7 @@ func newView(r *hotline.Referral, o Options) *view {
 	v.Facts = append(v.Facts,
 		fact{Label: w.say("label_case_type"), Value: caseType},
 		fact{Label: w.say("label_name"), Value: firstNonEmpty(oneLine(r.Name), w.say("not_given"))},
-		fact{Label: w.say("label_callback"), Value: callback},
+		phoneFact(w.say("label_callback"), callback, r.Callback),
 		fact{Label: w.say("label_language"), Value: w.language(r.Language)},
 		fact{Label: w.say("label_opponent"), Value: firstNonEmpty(oneLine(r.Opponent), w.say("not_given")), Note: w.say("conflict_check")},
 		fact{Label: w.say("label_household"), Value: household},
@@ -481,7 +481,7 @@ func (v *view) alert(r *hotline.Referral, attempts int, lastErr string) {
 		TheReferral: w.say("alert_the_referral"),
 		Rows: []fact{
 			{Label: w.say("label_organization"), Value: org},
-			{Label: w.say("label_phone"), Value: orgPhone},
+			phoneFact(w.say("label_phone"), orgPhone, r.OrgPhone),
 			{Label: w.say("label_intake_email"), Value: orgEmail},
 		},
 	}
