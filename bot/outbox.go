@@ -31,7 +31,11 @@ func (s *Service) newReferralEmail(p *pack.Pack, r *hotline.Referral, now time.T
 		MessageID:   email.MessageID(r.Ref, e.ID, s.emailDomain),
 		Template:    p.EmailTemplate(r.OrgID),
 		HotlineName: p.Flow.Name,
-		Words:       p.EmailWords(r.EmailLanguage),
+		// Intake staff who reply reach the hotline's coordinator, not the
+		// robot's address.
+		ReplyTo: s.coordinator,
+		Country: p.Flow.Country,
+		Words:   p.EmailWords(r.EmailLanguage),
 	})
 	if err != nil {
 		// Queued all the same, without a message: the person has been told their
@@ -65,6 +69,7 @@ func (s *Service) newNoticeEmail(p *pack.Pack, n *hotline.Notice, now time.Time)
 		Location:    p.Flow.Location,
 		MessageID:   email.MessageID("notice-"+n.Ref, e.ID, s.emailDomain),
 		HotlineName: p.Flow.Name,
+		Country:     p.Flow.Country,
 		Words:       p.EmailWords(p.Flow.Languages[0]),
 	})
 	if err != nil {
@@ -105,8 +110,9 @@ type OutboxOptions struct {
 	Observer OutboxObserver
 	// From is the alerts' sender; Domain ends their Message-IDs.
 	From, Domain string
-	// Coordinator receives an alert for each referral that could not be delivered;
-	// "" sends none (the failure is still logged and counted).
+	// Coordinator receives an alert for each referral that could not be delivered,
+	// and is the Reply-To of a referral email rendered here (one queued by an
+	// older build); "" sends none (the failure is still logged and counted).
 	Coordinator string
 	// Retention is how long a delivered (or dead) referral's data is kept.
 	Retention time.Duration
@@ -325,6 +331,7 @@ func (w *Outbox) alertFor(e Email) *Email {
 		MessageID:   email.MessageID("alert-"+e.Reference, e.ID, w.o.Domain),
 		HotlineName: p.Flow.Name,
 		Date:        now,
+		Country:     p.Flow.Country,
 		Words:       p.EmailWords(e.Referral.EmailLanguage),
 	})
 	if err != nil {
@@ -345,6 +352,8 @@ func (w *Outbox) renderLegacy(e Email) (email.Message, error) {
 		MessageID:   email.MessageID(e.Reference, e.ID, w.o.Domain),
 		Template:    p.EmailTemplate(e.Referral.OrgID),
 		HotlineName: p.Flow.Name,
+		ReplyTo:     w.o.Coordinator,
+		Country:     p.Flow.Country,
 		Words:       p.EmailWords(e.Referral.EmailLanguage),
 	})
 }

@@ -227,6 +227,24 @@ func TestReferralEmailDelivered(t *testing.T) {
 	}
 }
 
+// TestReferralEmailReplyTo: with a coordinator's address, a referral email's
+// Reply-To is that address, so that intake staff who reply reach a person;
+// without one, there is no Reply-To.
+func TestReferralEmailReplyTo(t *testing.T) {
+	for _, coordinator := range []string{"coordinator@example.org", ""} {
+		t.Run("coordinator "+coordinator, func(t *testing.T) {
+			r := newRig(t, 0)
+			r.withCoordinator(coordinator)
+			srv := smtpserver.Start(t, smtpserver.Options{})
+			r.screen("+13125550142", english...)
+			m := deliverOne(t, r, srv)
+			if got := strings.Trim(m.Header.Get("Reply-To"), "<>"); got != coordinator {
+				t.Errorf("Reply-To = %q, want %q", got, coordinator)
+			}
+		})
+	}
+}
+
 // job returns the outbox job of ref as stored, and the key of the hash it is in.
 func (r *rig) job(ref string) (jobsKey string, job map[string]any) {
 	r.t.Helper()

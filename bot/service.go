@@ -109,8 +109,10 @@ type Options struct {
 	EmailFrom, EmailDomain string
 	// Coordinator is the hotline's coordinator's address
 	// (HOTLINE_COORDINATOR_EMAIL), to whom a conversation that comes to need a
-	// person is emailed, with the change that raised it (like a referral).
-	// "" sends no notice: each is logged as a warning and still counted.
+	// person is emailed, with the change that raised it (like a referral),
+	// and the Reply-To of every referral email, so that intake staff who
+	// reply reach a person. "" sends no notice (each is logged as a warning
+	// and still counted) and sets no Reply-To.
 	Coordinator string
 }
 

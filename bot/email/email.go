@@ -34,7 +34,10 @@ type Message struct {
 	// From is the sender as configured, like "Legal Aid Hotline <hotline@example.org>".
 	From string
 	// To is the one recipient.
-	To      string
+	To string
+	// ReplyTo is where replies go, like the hotline's coordinator's address;
+	// "" sets no Reply-To header.
+	ReplyTo string `json:",omitempty"`
 	Subject string
 	// Date is the email's date: the referral's time, so that it is the same on every
 	// attempt, unless Options.Date says otherwise.
@@ -62,6 +65,13 @@ type Options struct {
 	// Date is the email's Date; zero means the referral's time. An alert written
 	// hours after the referral should pass the time it was raised.
 	Date time.Time
+	// ReplyTo is copied into Message.ReplyTo: the address intake staff reply to
+	// (the hotline's coordinator, HOTLINE_COORDINATOR_EMAIL); "" for none.
+	ReplyTo string
+	// Country is the ISO 3166 region that reads phone numbers written without
+	// a country code (the pack's country), for the HTML part's tel: links; ""
+	// means US.
+	Country string
 	// Words are every word of the email, in the language it is written in (the
 	// organization's email_language, from the pack). Words that fail Words.Check
 	// make rendering fail with a *RenderError.
@@ -103,6 +113,7 @@ func Render(r *hotline.Referral, o Options) (Message, error) {
 		Ref:       r.Ref,
 		From:      o.From,
 		To:        oneLine(r.OrgEmail),
+		ReplyTo:   oneLine(o.ReplyTo),
 		Subject:   v.Title,
 		Date:      messageDate(r, o),
 		Text:      v.text(),
@@ -133,6 +144,7 @@ func RenderAlert(r *hotline.Referral, to string, attempts int, lastErr string, o
 		Ref:       r.Ref,
 		From:      o.From,
 		To:        oneLine(to),
+		ReplyTo:   oneLine(o.ReplyTo),
 		Subject:   v.Title,
 		Date:      messageDate(r, o),
 		Text:      v.text(),

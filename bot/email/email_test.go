@@ -51,13 +51,35 @@ func TestSubject(t *testing.T) {
 		change func(*hotline.Referral)
 		want   string
 	}{
-		{"urgent", func(*hotline.Referral) {}, "[Hotline referral H-7F3K9] URGENT · Housing (eviction) · ZIP 60612"},
-		{"not urgent", func(r *hotline.Referral) { r.Urgent = false }, "[Hotline referral H-7F3K9] Housing (eviction) · ZIP 60612"},
-		{"no label", func(r *hotline.Referral) { r.Urgent, r.CaseLabel = false, "" }, "[Hotline referral H-7F3K9] housing · ZIP 60612"},
+		{"urgent", func(r *hotline.Referral) { r.Language = "en" }, "[Hotline referral H-7F3K9] URGENT · Housing (eviction) · ZIP 60612"},
+		{"not urgent", func(r *hotline.Referral) { r.Urgent, r.Language = false, "en" }, "[Hotline referral H-7F3K9] Housing (eviction) · ZIP 60612"},
+		{"no label", func(r *hotline.Referral) { r.Urgent, r.CaseLabel, r.Language = false, "", "en" }, "[Hotline referral H-7F3K9] housing · ZIP 60612"},
 		{"line breaks", func(r *hotline.Referral) {
-			r.CaseLabel, r.ZIP = "Housing\r\nBcc: x@example.com", "60612\nX-Evil: 1\u2028"
+			r.CaseLabel, r.ZIP, r.Language = "Housing\r\nBcc: x@example.com", "60612\nX-Evil: 1\u2028", "en"
 		},
 			"[Hotline referral H-7F3K9] URGENT · Housing Bcc: x@example.com · ZIP 60612 X-Evil: 1"},
+		// The hearing: the day the referral was made (Nov 25 in Chicago) is not
+		// missed; the day before is.
+		{"urgent hearing", func(r *hotline.Referral) {
+			r.HearingDate, r.At, r.Language = "2026-12-07", time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC), "en"
+		}, "[Hotline referral H-7F3K9] URGENT · hearing Mon Dec 7 · Housing (eviction) · ZIP 60612"},
+		{"hearing not urgent", func(r *hotline.Referral) { r.Urgent, r.HearingDate, r.Language = false, "2027-01-15", "en" },
+			"[Hotline referral H-7F3K9] hearing Fri Jan 15 · Housing (eviction) · ZIP 60612"},
+		{"hearing the same day", func(r *hotline.Referral) { r.HearingDate, r.Language = "2026-11-25", "en" },
+			"[Hotline referral H-7F3K9] URGENT · hearing Wed Nov 25 · Housing (eviction) · ZIP 60612"},
+		{"missed hearing", func(r *hotline.Referral) { r.HearingDate, r.Language = "2026-11-24", "en" },
+			"[Hotline referral H-7F3K9] URGENT · missed hearing? Tue Nov 24 · Housing (eviction) · ZIP 60612"},
+		// 21:04 UTC on Nov 25 is 3:04 PM in Chicago: still Nov 25 there, while
+		// 03:00 UTC on Nov 26 is Nov 25 in Chicago too.
+		{"missed hearing in the hotline's zone", func(r *hotline.Referral) {
+			r.HearingDate, r.At, r.Language = "2026-11-25", time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC), "en"
+		}, "[Hotline referral H-7F3K9] URGENT · hearing Wed Nov 25 · Housing (eviction) · ZIP 60612"},
+		{"unreadable hearing", func(r *hotline.Referral) { r.HearingDate, r.Language = "next week\r\nBcc: x", "en" },
+			"[Hotline referral H-7F3K9] URGENT · Housing (eviction) · ZIP 60612"},
+		{"Spanish speaker", func(*hotline.Referral) {}, "[Hotline referral H-7F3K9] URGENT · Housing (eviction) · ZIP 60612 · Spanish"},
+		{"no language", func(r *hotline.Referral) { r.Language = "" }, "[Hotline referral H-7F3K9] URGENT · Housing (eviction) · ZIP 60612"},
+		{"everything", func(r *hotline.Referral) { r.HearingDate = "2026-11-30" },
+			"[Hotline referral H-7F3K9] URGENT · hearing Mon Nov 30 · Housing (eviction) · ZIP 60612 · Spanish"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,12 +11,16 @@ import "html/template"
 // html/template escapes everything that comes from the view by context. Every word
 // comes from the pack (Words), so that an organization reads its email in its own
 // language.
+//
+// For screen readers the reference is the page's h1 (the alert's heading, in
+// an alert) and each section has an h2; every text meets WCAG AA contrast
+// (4.5:1) on its background, which TestHTMLContrast checks.
 var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource + spansSource + frameSource))
 
 const defaultHTMLSource = `{{template "open" .}}
 {{- with .Alert}}
-<tr><td style="padding:16px 24px;background-color:#7a1010;color:#ffffff;font-size:17px;font-weight:bold;">
-{{.Heading}}
+<tr><td style="padding:16px 24px;background-color:#7a1010;color:#ffffff;">
+<h1 style="margin:0;font-size:17px;font-weight:bold;color:#ffffff;">{{.Heading}}</h1>
 </td></tr>
 <tr><td style="padding:16px 24px 4px 24px;">
 <p style="margin:0 0 10px 0;">{{.Failed}}</p>
@@ -24,7 +28,7 @@ const defaultHTMLSource = `{{template "open" .}}
 <p style="margin:0 0 10px 0;"><strong>{{.WhatToDo}}</strong> {{template "spans" .Call}}</p>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;margin:4px 0 8px 0;">
 {{- range .Rows}}
-<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">{{.Label}}</td><td style="padding:4px 0;">{{.Value}}</td></tr>
+<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">{{.Label}}</td><td style="padding:4px 0;">{{template "spans" .Spans}}</td></tr>
 {{- end}}
 </table>
 </td></tr>
@@ -32,23 +36,31 @@ const defaultHTMLSource = `{{template "open" .}}
 {{- end}}
 <tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
 <div style="font-size:13px;color:#c9dcec;">{{.Kicker}}</div>
-<div style="font-size:22px;font-weight:bold;margin-top:4px;">{{.Ref}}</div>
+{{if .Alert}}<h2 style="margin:4px 0 0 0;font-size:22px;font-weight:bold;color:#ffffff;">{{.Ref}}</h2>{{else}}<h1 style="margin:4px 0 0 0;font-size:22px;font-weight:bold;color:#ffffff;">{{.Ref}}</h1>{{end}}
 <div style="font-size:14px;margin-top:4px;">{{.For}}</div>
 <div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Made}}</div>
 </td></tr>
-{{- template "banners" .}}
+{{- template "top" .}}
 {{template "facts" .}}
 <tr><td style="padding:8px 24px 16px 24px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
 <tr><td style="padding:12px 16px;">{{template "spans" .CallBack}}</td></tr>
 </table>
 </td></tr>
+{{- if .Told}}
+<tr><td style="padding:0 24px 16px 24px;">
+<h2 style="font-size:16px;font-weight:bold;margin:0 0 8px 0;color:#1f2933;">{{.ToldHeading}}</h2>
+<blockquote style="margin:0;padding:10px 14px;border-left:4px solid #9aa5b1;background-color:#f7f9fa;color:#1f2933;">
+{{- range $i, $line := .Told}}{{if $i}}<br>{{end}}{{template "spans" $line}}{{end -}}
+</blockquote>
+</td></tr>
+{{- end}}
 {{- if .Answers}}
 <tr><td style="padding:0 24px 16px 24px;">
-<div style="font-size:16px;font-weight:bold;margin:0 0 8px 0;">{{.AnswersHeading}}</div>
+<h2 style="font-size:16px;font-weight:bold;margin:0 0 8px 0;color:#1f2933;">{{.AnswersHeading}}</h2>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
 {{- range .Answers}}
-<tr><td style="padding:5px 12px 5px 0;border-bottom:1px solid #eef1f4;color:#52606d;vertical-align:top;width:45%;">{{.Question}}</td><td style="padding:5px 0;border-bottom:1px solid #eef1f4;vertical-align:top;">{{.Answer}}</td></tr>
+<tr><td style="padding:5px 12px 5px 0;border-bottom:1px solid #eef1f4;color:#52606d;vertical-align:top;width:45%;">{{.Question}}</td><td style="padding:5px 0;border-bottom:1px solid #eef1f4;vertical-align:top;">{{template "spans" .Answer}}</td></tr>
 {{- end}}
 </table>
 </td></tr>
@@ -56,24 +68,26 @@ const defaultHTMLSource = `{{template "open" .}}
 {{template "close" .}}`
 
 // spansSource writes a sentence whose values are marked up: the call to action's
-// bold name and tel: link, the alert's link and bold "today". Its words come from
-// the pack, so the sentence's order is the language's, not this template's.
+// bold name and tel: link, the alert's link and bold "today", the phone numbers
+// in a value. Its words come from the pack, so the sentence's order is the
+// language's, not this template's.
 const spansSource = `{{define "spans"}}{{range .}}{{if .Tel}}<a href="{{.Tel}}" style="color:#0b4f8a;{{if .Strong}}font-weight:bold;{{end}}">{{.Words}}{{.Text}}</a>` +
 	`{{else if .Strong}}<strong>{{.Words}}{{.Text}}</strong>{{else}}{{.Words}}{{.Text}}{{end}}{{end}}{{end}}`
 
 // noticeHTML is the HTML part of the coordinator's needs-a-person notice, in the
-// referral's layout (see defaultHTML for why it is built this way): the banners,
-// the facts, and what to do, with the callback as a tel: link.
+// referral's layout (see defaultHTML for why it is built this way): the
+// safe-contact block, the banners, the facts, and what to do, with the callback
+// as a tel: link.
 var noticeHTML = template.Must(template.New("notice.html").Parse(noticeHTMLSource + spansSource + frameSource))
 
 const noticeHTMLSource = `{{template "open" .}}
 <tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
 <div style="font-size:13px;color:#c9dcec;">{{.Kicker}}</div>
-<div style="font-size:22px;font-weight:bold;margin-top:4px;">{{.Ref}}</div>
+<h1 style="margin:4px 0 0 0;font-size:22px;font-weight:bold;color:#ffffff;">{{.Ref}}</h1>
 <div style="font-size:14px;margin-top:4px;">{{.Heading}}</div>
 <div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Raised}}</div>
 </td></tr>
-{{- template "banners" .}}
+{{- template "top" .}}
 {{template "facts" .}}
 <tr><td style="padding:8px 24px 16px 24px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
@@ -83,8 +97,8 @@ const noticeHTMLSource = `{{template "open" .}}
 {{template "close" .}}`
 
 // frameSource is what the referral and the notice share, so that staff learn
-// one look: the page around them ("open" and "close"), the urgent and safety
-// banners under the heading, and the table of facts.
+// one look: the page around them ("open" and "close"), the safe-contact block
+// and the banners under the heading ("top"), and the table of facts.
 const frameSource = `{{define "open"}}<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
@@ -96,7 +110,7 @@ const frameSource = `{{define "open"}}<!DOCTYPE html>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f1f3f5;">
 <tr><td align="center" style="padding:24px 12px;">
 <table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #d9dee3;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1f2933;">{{end}}` +
-	`{{define "close"}}<tr><td style="padding:12px 24px;background-color:#f7f9fa;border-top:1px solid #e4e7eb;color:#7b8794;font-size:12px;">
+	`{{define "close"}}<tr><td style="padding:12px 24px;background-color:#f7f9fa;border-top:1px solid #e4e7eb;color:#52606d;font-size:12px;">
 {{.Footer}}
 </td></tr>
 </table>
@@ -105,20 +119,46 @@ const frameSource = `{{define "open"}}<!DOCTYPE html>
 </body>
 </html>
 {{end}}` +
-	`{{define "banners"}}{{- if .UrgentBanner}}
+	`{{define "top"}}{{if .ContactFirst}}{{template "contact" .Contact}}{{end}}{{template "banners" .Banners}}{{if not .ContactFirst}}{{template "contact" .Contact}}{{end}}{{end}}` +
+	`{{define "contact"}}{{with .}}
+<tr><td style="padding:16px 24px 8px 24px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#fdecea;border:2px solid #b71c1c;">
+<tr><td style="padding:12px 16px;">
+<h2 style="margin:0 0 6px 0;font-size:16px;font-weight:bold;color:#7a1010;">{{.Heading}}</h2>
+{{- if .Rows}}
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
+{{- range .Rows}}
+<tr><td style="padding:4px 12px 4px 0;color:#3e4c59;vertical-align:top;width:150px;">{{.Label}}</td><td style="padding:4px 0;vertical-align:top;{{if .Flag}}color:#7a1010;font-weight:bold;{{end}}">{{template "spans" .Spans}}</td></tr>
+{{- end}}
+</table>
+{{- end}}
+{{- with .Note}}
+<p style="margin:6px 0 0 0;font-weight:bold;color:#7a1010;">{{.}}</p>
+{{- end}}
+</td></tr>
+</table>
+</td></tr>
+{{- end}}{{end}}` +
+	`{{define "banners"}}{{- if .Urgent}}
 <tr><td style="padding:12px 24px;background-color:#c62828;color:#ffffff;font-weight:bold;font-size:16px;">
-{{.UrgentBanner}}
+{{.Urgent}}
 </td></tr>
 {{- end}}
-{{- if .SafetyBanner}}
+{{- if .Safety}}
 <tr><td style="padding:12px 24px;background-color:#fff4d6;color:#6b3d00;border-left:6px solid #e08e00;font-weight:bold;">
-{{.SafetyBanner}}
+{{.Safety}}
+</td></tr>
+{{- end}}
+{{- if .Hearing}}
+<tr><td style="padding:12px 24px;{{if .HearingMissed}}background-color:#c62828;color:#ffffff;{{else}}background-color:#e8f1fa;color:#0b3d66;border-left:6px solid #0b4f8a;{{end}}font-weight:bold;">
+{{.Hearing}}
 </td></tr>
 {{- end}}{{end}}` +
 	`{{define "facts"}}<tr><td style="padding:16px 24px 8px 24px;">
+<h2 style="font-size:16px;font-weight:bold;margin:0 0 8px 0;color:#1f2933;">{{.FactsHeading}}</h2>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
 {{- range .Facts}}
-<tr><td style="padding:6px 12px 6px 0;border-bottom:1px solid #eef1f4;color:#52606d;white-space:nowrap;vertical-align:top;width:130px;">{{.Label}}</td><td style="padding:6px 0;border-bottom:1px solid #eef1f4;vertical-align:top;{{if .Flag}}color:#b71c1c;font-weight:bold;{{end}}">{{.Value}}{{if .Note}} <span style="display:inline-block;margin-left:4px;padding:1px 6px;background-color:#e8f1fa;color:#0b4f8a;font-size:12px;border-radius:3px;">{{.Note}}</span>{{end}}</td></tr>
+<tr><td style="padding:6px 12px 6px 0;border-bottom:1px solid #eef1f4;color:#52606d;vertical-align:top;width:150px;">{{.Label}}</td><td style="padding:6px 0;border-bottom:1px solid #eef1f4;vertical-align:top;{{if .Flag}}color:#b71c1c;font-weight:bold;{{end}}">{{template "spans" .Spans}}{{if .Note}} <span style="display:inline-block;margin-left:4px;padding:1px 6px;background-color:#e8f1fa;color:#0b4f8a;font-size:12px;border-radius:3px;">{{.Note}}</span>{{end}}</td></tr>
 {{- end}}
 </table>
 </td></tr>{{end}}`

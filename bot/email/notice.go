@@ -15,15 +15,19 @@ import (
 // and the case's labels) are still folded onto one line and escaped, since a
 // pack is edited by hand.
 type noticeView struct {
-	w            phrases
-	Lang         string
-	Title        string
-	Heading      string // the text part's first line
-	Kicker       string // the HTML part's small line above the reference
-	Ref          string
-	Raised       string
-	UrgentBanner string
-	SafetyBanner string
+	w       phrases
+	Lang    string
+	Title   string
+	Heading string // the text part's first line
+	Kicker  string // the HTML part's small line above the reference
+	Ref     string
+	Raised  string
+	// Contact is how to reach the person safely (what the notice knows of it:
+	// texts are not safe), first when there is one; nil otherwise.
+	Contact      *contactView
+	ContactFirst bool
+	Banners      banners
+	FactsHeading string
 	Facts        []fact
 	WhatToDo     string
 	Call         sentence
@@ -56,6 +60,7 @@ func RenderNotice(n *hotline.Notice, to string, o Options) (Message, error) {
 		Ref:       oneLine(n.Ref),
 		From:      o.From,
 		To:        oneLine(to),
+		ReplyTo:   oneLine(o.ReplyTo),
 		Subject:   v.Title,
 		Date:      date,
 		Text:      v.text(),
@@ -82,16 +87,18 @@ func newNoticeView(n *hotline.Notice, o Options) *noticeView {
 		subject = "notice_subject_urgent"
 	}
 	v := &noticeView{
-		w:        w,
-		Lang:     o.Words.Lang,
-		Title:    w.say(subject, "ref", ref),
-		Heading:  w.say("notice_heading", "ref", ref),
-		Kicker:   w.say("notice_kicker", "hotline", hotlineName),
-		Ref:      ref,
-		Raised:   w.say("notice_raised", "date", w.date(at), "time", w.clock(at)),
-		WhatToDo: w.say("alert_what_to_do"),
-		Footer:   w.say("footer", "hotline", hotlineName),
+		w:            w,
+		Lang:         o.Words.Lang,
+		Title:        w.say(subject, "ref", ref),
+		Heading:      w.say("notice_heading", "ref", ref),
+		Kicker:       w.say("notice_kicker", "hotline", hotlineName),
+		Ref:          ref,
+		Raised:       w.say("notice_raised", "date", w.date(at), "time", w.clock(at)),
+		FactsHeading: w.say("facts_heading"),
+		WhatToDo:     w.say("alert_what_to_do"),
+		Footer:       w.say("footer", "hotline", hotlineName),
 	}
+	country := firstNonEmpty(o.Country, defaultCountry)
 	if n.Reason == hotline.NoticeWithdrawn {
 		about := oneLine(n.Withdraws)
 		v.Title = w.say("notice_subject_withdrawn", "ref", ref, "about", about)
@@ -102,6 +109,7 @@ func newNoticeView(n *hotline.Notice, o Options) *noticeView {
 			{Label: w.say("label_channel"), Value: w.channel(n.Channel)},
 		}
 		v.Call = w.sentence("notice_call_withdrawn", map[string]span{"about": {Text: about, Strong: true}})
+		linkFacts(v.Facts, country)
 		return v
 	}
 	step := oneLine(n.StepLabel)
@@ -114,26 +122,28 @@ func newNoticeView(n *hotline.Notice, o Options) *noticeView {
 	}
 	urgent, urgentBanner := w.urgency(n.Urgent, n.UrgentReasons)
 	safety, safetyBanner := w.safety(n.SafetyConcern)
-	v.UrgentBanner, v.SafetyBanner = urgentBanner, safetyBanner
+	v.Banners = banners{Urgent: urgentBanner, Safety: safetyBanner}
 	callback := firstNonEmpty(PhoneForPeople(oneLine(n.Callback)), w.say("no_number"))
 	v.Facts = []fact{
 		{Label: w.say("label_why"), Value: why, Flag: n.Reason != hotline.NoticeAsked},
 		{Label: w.say("label_reference"), Value: ref},
 		{Label: w.say("label_question"), Value: firstNonEmpty(step, w.say("not_known"))},
-		{Label: w.say("label_callback"), Value: callback},
+		phoneFact(w.say("label_callback"), callback, n.Callback),
 		{Label: w.say("label_case_type"), Value: firstNonEmpty(oneLine(n.CaseLabel), oneLine(n.CaseType), w.say("not_known"))},
 		urgent,
 		safety,
 	}
 	if n.TextsUnsafe {
 		// Only when said: the hotline does not know that texts are safe when
-		// the person was never asked.
-		v.Facts = append(v.Facts, fact{Label: w.say("label_texts"), Value: w.say("notice_texts_unsafe"), Flag: true})
+		// the person was never asked; nor does a notice know what they said
+		// of voicemail, so it says no more (notice_call does).
+		v.Contact, v.ContactFirst = w.contact(hotline.SafeContact{Texts: "no"}, false, country), true
 	}
 	v.Facts = append(v.Facts,
 		fact{Label: w.say("label_language"), Value: w.language(n.Language)},
 		fact{Label: w.say("label_channel"), Value: w.channel(n.Channel)},
 	)
+	linkFacts(v.Facts, country)
 	refSpan := span{Text: ref, Strong: true}
 	if n.Callback == "" {
 		v.Call = w.sentence("notice_call_no_number", map[string]span{"ref": refSpan})
@@ -151,10 +161,12 @@ func (v *noticeView) text() string {
 	var b strings.Builder
 	b.WriteString(v.Heading + "\n")
 	b.WriteString(v.Raised + "\n\n")
-	writeBanners(&b, v.UrgentBanner, v.SafetyBanner)
-	// The facts in the referral's layout (view.line), so that both read alike.
-	rows := &view{w: v.w, Facts: v.Facts}
+	// The top and the facts in the referral's layout (view.line), so that
+	// both read alike.
+	rows := &view{w: v.w, Facts: v.Facts, Contact: v.Contact, ContactFirst: v.ContactFirst, Banners: v.Banners}
 	width := rows.labelWidth()
+	rows.writeTop(&b, width)
+	b.WriteString(v.FactsHeading + "\n")
 	for _, f := range v.Facts {
 		rows.line(&b, f, width)
 	}

@@ -3,6 +3,7 @@ package email
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +18,11 @@ import (
 // and the HTML part cannot drift apart. Every string in it is one line, and every
 // word in it comes from the Words: this file holds the layout, never a word.
 type view struct {
-	w     phrases
-	Lang  string // the words' language, for <html lang>
-	Title string // the subject, as the HTML page's title
+	w phrases
+	// country reads phone numbers written without a country code.
+	country string
+	Lang    string // the words' language, for <html lang>
+	Title   string // the subject, as the HTML page's title
 	// Heading is the text part's first line; the HTML part shows its pieces:
 	// Kicker above the reference, For below it.
 	Heading string
@@ -27,17 +30,46 @@ type view struct {
 	Ref     string
 	For     string
 	Made    string
-	// UrgentBanner and SafetyBanner are "" unless the case is urgent, or the
-	// person said they are in danger.
-	UrgentBanner string
-	SafetyBanner string
+	// Contact is how to reach the person safely; nil when there is nothing to
+	// say. ContactFirst puts it above the banners: the person said they are in
+	// danger, or limited how to reach them.
+	Contact      *contactView
+	ContactFirst bool
+	Banners      banners
+	FactsHeading string
 	Facts        []fact
+	// Told is what the person was told, line by line; nil when not known.
+	Told        []sentence
+	ToldHeading string
 	// Answers is nil when the organization does not want them.
 	Answers        []qa
 	AnswersHeading string
 	CallBack       sentence
 	Footer         string
 	Alert          *alertView
+}
+
+// banners are the lines under an email's heading that staff must not miss;
+// each is "" when it does not apply.
+type banners struct {
+	// Urgent and Safety: the case is urgent; the person said they are in danger.
+	Urgent string
+	Safety string
+	// Hearing is the court date; HearingMissed marks one before the referral.
+	Hearing       string
+	HearingMissed bool
+}
+
+// any reports whether there is a banner to show.
+func (b banners) any() bool { return b.Urgent != "" || b.Safety != "" || b.Hearing != "" }
+
+// contactView is the block that says how to contact the person safely: its
+// rows (voicemail, texts, a safe time or number), and a note when a person in
+// danger was not asked.
+type contactView struct {
+	Heading string
+	Rows    []fact
+	Note    string
 }
 
 // fact is one row of the key-facts table.
@@ -48,12 +80,17 @@ type fact struct {
 	Note string
 	// Flag marks a value staff must not miss (urgent, safety concern).
 	Flag bool
+	// Spans is Value for the HTML part, with a tel: link on each phone number
+	// (see linkFacts).
+	Spans sentence
 }
 
 // qa is one question and its answer as staff read it.
 type qa struct {
 	Question string
-	Answer   string
+	// Answer is the answer for the HTML part, with a tel: link on each phone
+	// number.
+	Answer sentence
 	// Line is both, as the text part writes them.
 	Line string
 }
@@ -173,6 +210,16 @@ func (p phrases) date(t time.Time) string {
 		"year", strconv.Itoa(t.Year()))
 }
 
+// dateShort writes a day the way the words say for a subject, like "Mon Dec 7".
+func (p phrases) dateShort(t time.Time) string {
+	return p.say("date_short",
+		"weekday", p.name("weekdays", int(t.Weekday())),
+		"day", strconv.Itoa(t.Day()),
+		"month", p.name("months", int(t.Month())-1),
+		"month_number", strconv.Itoa(int(t.Month())),
+		"year", strconv.Itoa(t.Year()))
+}
+
 // clock writes a time of day the way the words say, like "3:04 PM CST".
 func (p phrases) clock(t time.Time) string {
 	hour, ampm := t.Hour()%12, "am"
@@ -219,16 +266,52 @@ func (p phrases) channel(code string) string {
 }
 
 // subject is a referral email's subject, like
-// "[Hotline referral H-7F3K2] URGENT · Housing (eviction) · ZIP 60612". It is one
-// line whatever the referral holds, and carries nothing the person typed freely:
-// the case label comes from the pack and the ZIP was parsed as five digits.
-func (p phrases) subject(r *hotline.Referral) string {
+// "[Hotline referral H-7F3K2] URGENT · hearing Mon Dec 7 · Housing (eviction) ·
+// ZIP 60612 · Spanish". It is one line whatever the referral holds, and carries
+// nothing the person typed freely: the case label and the language's name come
+// from the pack, the ZIP was parsed as five digits and the court date as a date.
+func (p phrases) subject(r *hotline.Referral, h hearing) string {
 	key := "subject"
 	if r.Urgent {
 		key = "subject_urgent"
 	}
 	label := firstNonEmpty(oneLine(r.CaseLabel), oneLine(r.CaseType), p.say("legal_problem"))
-	return p.say(key, "ref", oneLine(r.Ref), "case", label, "zip", oneLine(r.ZIP))
+	var when, language string
+	switch {
+	case h.missed:
+		when = p.say("subject_missed_hearing", "date", p.dateShort(h.date))
+	case h.known:
+		when = p.say("subject_hearing", "date", p.dateShort(h.date))
+	}
+	if r.Language != "" && r.Language != p.Lang {
+		language = p.say("subject_language", "language", p.language(r.Language))
+	}
+	// oneLine also drops the spaces an empty {hearing} or {language} leaves.
+	return oneLine(p.say(key, "ref", oneLine(r.Ref), "case", label, "zip", oneLine(r.ZIP), "hearing", when, "language", language))
+}
+
+// hearing is a referral's court date as the email reads it.
+type hearing struct {
+	// known is set when the date parsed; missed when it is before the day the
+	// referral was made, in the hotline's time zone.
+	known, missed bool
+	date          time.Time
+	// raw is a date that did not parse, shown as it is.
+	raw string
+}
+
+// hearingOf reads r.HearingDate against the day r was made (at, in the
+// hotline's time zone).
+func hearingOf(r *hotline.Referral, at time.Time) hearing {
+	if r.HearingDate == "" {
+		return hearing{}
+	}
+	d, err := time.Parse(time.DateOnly, r.HearingDate)
+	if err != nil {
+		return hearing{raw: oneLine(r.HearingDate)}
+	}
+	made := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
+	return hearing{known: true, missed: d.Before(made), date: d}
 }
 
 func newView(r *hotline.Referral, o Options) *view {
@@ -238,15 +321,18 @@ func newView(r *hotline.Referral, o Options) *view {
 		loc = time.UTC
 	}
 	at := r.At.In(loc)
+	h := hearingOf(r, at)
 	hotlineName := firstNonEmpty(oneLine(o.HotlineName), w.say("the_hotline"))
 	org, program := oneLine(r.OrgName), oneLine(r.ProgramName)
 	v := &view{
 		w:              w,
 		Lang:           o.Words.Lang,
-		Title:          w.subject(r),
+		Title:          w.subject(r, h),
 		Kicker:         w.say("html_kicker", "hotline", hotlineName),
 		Ref:            oneLine(r.Ref),
 		Made:           w.say("made", "date", w.date(at), "time", w.clock(at)),
+		FactsHeading:   w.say("facts_heading"),
+		ToldHeading:    w.say("told_heading"),
 		AnswersHeading: w.say("answers_heading"),
 		Footer:         w.say("footer", "hotline", hotlineName),
 	}
@@ -257,9 +343,13 @@ func newView(r *hotline.Referral, o Options) *view {
 		v.Heading = w.say("heading_program", "ref", v.Ref, "org", org, "program", program)
 		v.For = w.say("html_for_program", "org", org, "program", program)
 	}
+	country := firstNonEmpty(o.Country, defaultCountry)
+	v.country = country
+	v.Contact = w.contact(r.SafeContact, r.SafetyConcern, country)
+	v.ContactFirst = r.SafetyConcern || r.SafeContact.Unsafe()
 	urgent, urgentBanner := w.urgency(r.Urgent, r.UrgentReasons)
 	safety, safetyBanner := w.safety(r.SafetyConcern)
-	v.UrgentBanner, v.SafetyBanner = urgentBanner, safetyBanner
+	v.Banners = banners{Urgent: urgentBanner, Safety: safetyBanner}
 	caseType := firstNonEmpty(oneLine(r.CaseLabel), oneLine(r.CaseType), w.say("not_known"))
 	if r.CaseCode != "" {
 		caseType = w.say("case_type_code", "case", caseType, "code", oneLine(r.CaseCode))
@@ -270,24 +360,46 @@ func newView(r *hotline.Referral, o Options) *view {
 	}
 	callName := firstNonEmpty(oneLine(r.Name), w.say("the_person"))
 	callback := firstNonEmpty(PhoneForPeople(oneLine(r.Callback)), w.say("no_number"))
-	v.Facts = []fact{
-		urgent,
-		safety,
-		{Label: w.say("label_case_type"), Value: caseType},
-		{Label: w.say("label_name"), Value: firstNonEmpty(oneLine(r.Name), w.say("not_given"))},
-		{Label: w.say("label_callback"), Value: callback},
-		{Label: w.say("label_language"), Value: w.language(r.Language)},
-		{Label: w.say("label_opponent"), Value: firstNonEmpty(oneLine(r.Opponent), w.say("not_given")), Note: w.say("conflict_check")},
-		{Label: w.say("label_household"), Value: household},
-		{Label: w.say("label_income"), Value: w.income(r)},
-		{Label: w.say("label_zip"), Value: firstNonEmpty(oneLine(r.ZIP), w.say("not_given"))},
-		{Label: w.say("label_channel"), Value: w.channel(r.Channel)},
+	v.Facts = []fact{urgent}
+	switch {
+	case h.missed:
+		v.Banners.Hearing, v.Banners.HearingMissed = w.say("missed_hearing_banner", "date", w.date(h.date)), true
+		v.Facts = append(v.Facts, fact{Label: w.say("label_hearing"), Value: w.say("hearing_missed", "date", w.date(h.date)), Flag: true})
+	case h.known:
+		v.Banners.Hearing = w.say("hearing_banner", "date", w.date(h.date))
+		v.Facts = append(v.Facts, fact{Label: w.say("label_hearing"), Value: w.date(h.date), Flag: r.Urgent})
+	case h.raw != "":
+		v.Facts = append(v.Facts, fact{Label: w.say("label_hearing"), Value: h.raw})
 	}
+	v.Facts = append(v.Facts, safety)
+	if r.AskedForPerson {
+		// Only when they did: a "No" on every referral is one more line to
+		// read past.
+		v.Facts = append(v.Facts, fact{Label: w.say("label_asked_person"), Value: w.say("yes"), Flag: true})
+	}
+	v.Facts = append(v.Facts,
+		fact{Label: w.say("label_case_type"), Value: caseType},
+		fact{Label: w.say("label_name"), Value: firstNonEmpty(oneLine(r.Name), w.say("not_given"))},
+		phoneFact(w.say("label_callback"), callback, r.Callback),
+		fact{Label: w.say("label_language"), Value: w.language(r.Language)},
+		fact{Label: w.say("label_opponent"), Value: firstNonEmpty(oneLine(r.Opponent), w.say("not_given")), Note: w.say("conflict_check")},
+		fact{Label: w.say("label_household"), Value: household},
+		fact{Label: firstNonEmpty(oneLine(r.IncomeLabel), w.say("label_income")), Value: w.income(r)},
+		fact{Label: w.say("label_zip"), Value: firstNonEmpty(oneLine(r.ZIP), w.say("not_given"))},
+		fact{Label: w.say("label_channel"), Value: w.channel(r.Channel)},
+	)
+	linkFacts(v.Facts, country)
+	v.Told = told(r.Told, country)
 	if r.IncludeAnswers {
 		v.Answers = make([]qa, 0, len(r.Answers))
 		for _, a := range r.Answers {
-			q := qa{Question: oneLine(a.Question), Answer: firstNonEmpty(oneLine(w.shown(a)), w.say("none"))}
-			q.Line = w.say("answer_line", "question", q.Question, "answer", q.Answer)
+			q := qa{Question: oneLine(a.Question)}
+			answer := firstNonEmpty(oneLine(w.shown(a)), w.say("none"))
+			if given := oneLine(a.Given); given != "" && a.Value != "" {
+				answer = w.say("as_given", "given", given, "reading", answer)
+			}
+			q.Answer = linkPhones(answer, country)
+			q.Line = w.say("answer_line", "question", q.Question, "answer", answer)
 			v.Answers = append(v.Answers, q)
 		}
 	}
@@ -297,6 +409,57 @@ func newView(r *hotline.Referral, o Options) *view {
 		"ref":   {Text: v.Ref, Strong: true},
 	})
 	return v
+}
+
+// contact is the block that says how to reach the person safely: a row for
+// each thing they were asked (voicemail, texts, a safe time or number), and,
+// for a person in danger who was asked about neither voicemail nor texts, a
+// note to assume neither is safe. Nil when there is nothing to say.
+func (p phrases) contact(c hotline.SafeContact, concern bool, country string) *contactView {
+	v := &contactView{Heading: p.say("contact_heading")}
+	switch c.Voicemail {
+	case "no":
+		v.Rows = append(v.Rows, fact{Label: p.say("label_voicemail"), Value: p.say("voicemail_no"), Flag: true})
+	case "yes":
+		v.Rows = append(v.Rows, fact{Label: p.say("label_voicemail"), Value: p.say("voicemail_yes")})
+	}
+	switch c.Texts {
+	case "no":
+		v.Rows = append(v.Rows, fact{Label: p.say("label_texts"), Value: p.say("notice_texts_unsafe"), Flag: true})
+	case "yes":
+		v.Rows = append(v.Rows, fact{Label: p.say("label_texts"), Value: p.say("texts_yes")})
+	}
+	if when := oneLine(c.When); when != "" {
+		v.Rows = append(v.Rows, fact{Label: p.say("label_safe_when"), Value: when, Flag: true})
+	}
+	if concern && c.Voicemail == "" && c.Texts == "" {
+		v.Note = p.say("contact_not_asked")
+	}
+	if len(v.Rows) == 0 && v.Note == "" {
+		return nil
+	}
+	linkFacts(v.Rows, country)
+	return v
+}
+
+// told is what the person was told, a sentence a line, with a tel: link on
+// each phone number; nil when it is not known. Each line is folded like
+// anything else a referral carries, and the text part quotes it line by line,
+// so that no line of it can pass for one of the email's own.
+func told(text, country string) []sentence {
+	text = strings.TrimSpace(strings.ToValidUTF8(text, "\uFFFD"))
+	if text == "" {
+		return nil
+	}
+	var lines []sentence
+	for _, line := range strings.FieldsFunc(text, func(r rune) bool {
+		return r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0x2028 || r == 0x2029
+	}) {
+		if line = oneLine(line); line != "" {
+			lines = append(lines, linkPhones(line, country))
+		}
+	}
+	return lines
 }
 
 // alert adds to the view what the coordinator's alert says: the referral could
@@ -318,10 +481,11 @@ func (v *view) alert(r *hotline.Referral, attempts int, lastErr string) {
 		TheReferral: w.say("alert_the_referral"),
 		Rows: []fact{
 			{Label: w.say("label_organization"), Value: org},
-			{Label: w.say("label_phone"), Value: orgPhone},
+			phoneFact(w.say("label_phone"), orgPhone, r.OrgPhone),
 			{Label: w.say("label_intake_email"), Value: orgEmail},
 		},
 	}
+	linkFacts(a.Rows, v.country)
 	values := map[string]span{
 		"org":   {Text: org},
 		"phone": {Text: orgPhone, Tel: telURL(r.OrgPhone)},
@@ -360,22 +524,41 @@ func (p phrases) shown(a hotline.QA) string {
 		if d, err := time.Parse(time.DateOnly, a.Value); err == nil {
 			return p.date(d)
 		}
+	case "phone":
+		return PhoneForPeople(a.Value)
 	}
 	return a.Value
 }
 
 // income is the household's income per month and how it compares with the
-// poverty guideline and the organization's limit, the figures eligibility turns on.
+// poverty guideline and the organization's limit, the figures eligibility turns
+// on: with the year's figures when the guideline for the household is known,
+// and after the income as the person wrote it ("500 a week → ...") when it was
+// not a plain amount.
 func (p phrases) income(r *hotline.Referral) string {
 	amount := answer.FormatMoney(r.MonthlyIncomeCents)
-	if r.GuidelineYear == 0 {
-		return p.say("per_month", "amount", amount)
-	}
+	var reading string
 	percent, year := fmt.Sprintf("%.0f", r.PovertyPercent), strconv.Itoa(r.GuidelineYear)
-	if r.IncomeLimit > 0 {
-		return p.say("income_limit", "amount", amount, "percent", percent, "year", year, "limit", strconv.Itoa(r.IncomeLimit))
+	switch {
+	case r.GuidelineYear == 0:
+		reading = p.say("per_month", "amount", amount)
+	case r.GuidelineAnnualCents > 0 && r.Household > 0:
+		pairs := []string{"amount", amount, "annual", answer.FormatMoney(r.MonthlyIncomeCents * 12), "percent", percent, "year", year,
+			"size", strconv.Itoa(r.Household), "guideline", answer.FormatMoney(r.GuidelineAnnualCents), "limit", strconv.Itoa(r.IncomeLimit)}
+		if r.IncomeLimit > 0 {
+			reading = p.say("income_guideline_limit", pairs...)
+		} else {
+			reading = p.say("income_guideline_no_limit", pairs...)
+		}
+	case r.IncomeLimit > 0:
+		reading = p.say("income_limit", "amount", amount, "percent", percent, "year", year, "limit", strconv.Itoa(r.IncomeLimit))
+	default:
+		reading = p.say("income_no_limit", "amount", amount, "percent", percent, "year", year)
 	}
-	return p.say("income_no_limit", "amount", amount, "percent", percent, "year", year)
+	if given := oneLine(r.IncomeGiven); given != "" {
+		return p.say("as_given", "given", given, "reading", reading)
+	}
+	return reading
 }
 
 // minLabelWidth is the width of the text part's label column, so that the values
@@ -383,7 +566,12 @@ func (p phrases) income(r *hotline.Referral) string {
 // labels (in some languages) widen it.
 const minLabelWidth = 16
 
-// text is the plain-text part.
+// maxLabelWidth is the widest label that widens the text part's label column;
+// a longer one (an income question's own label, say) is followed by one space,
+// so that one long label does not push every value across the page.
+const maxLabelWidth = 24
+
+// text is the plain-text part, in the order of the HTML part.
 func (v *view) text() string {
 	var b strings.Builder
 	width := v.labelWidth()
@@ -399,9 +587,17 @@ func (v *view) text() string {
 	}
 	b.WriteString(v.Heading + "\n")
 	b.WriteString(v.Made + "\n\n")
-	writeBanners(&b, v.UrgentBanner, v.SafetyBanner)
+	v.writeTop(&b, width)
+	b.WriteString(v.FactsHeading + "\n")
 	for _, f := range v.Facts {
 		v.line(&b, f, width)
+	}
+	b.WriteString("\n" + v.CallBack.String() + "\n")
+	if len(v.Told) > 0 {
+		b.WriteString("\n" + v.ToldHeading + "\n")
+		for _, line := range v.Told {
+			b.WriteString("> " + line.String() + "\n")
+		}
 	}
 	if len(v.Answers) > 0 {
 		b.WriteString("\n" + v.AnswersHeading + "\n")
@@ -409,21 +605,56 @@ func (v *view) text() string {
 			b.WriteString("- " + qa.Line + "\n")
 		}
 	}
-	b.WriteString("\n" + v.CallBack.String() + "\n")
 	b.WriteString("\n" + v.Footer + "\n")
 	return b.String()
 }
 
+// writeTop writes what comes before the facts: the safe-contact block and the
+// banners, the block first when the person is in danger or limited how to
+// reach them, each followed by a blank line.
+func (v *view) writeTop(b *strings.Builder, width int) {
+	if v.ContactFirst {
+		v.writeContact(b, width)
+	}
+	writeBanners(b, v.Banners)
+	if !v.ContactFirst {
+		v.writeContact(b, width)
+	}
+}
+
+// writeContact writes the safe-contact block of a plain-text part and a blank
+// line after it; nothing when there is none.
+func (v *view) writeContact(b *strings.Builder, width int) {
+	c := v.Contact
+	if c == nil {
+		return
+	}
+	b.WriteString(c.Heading + "\n")
+	for _, f := range c.Rows {
+		v.line(b, f, width)
+	}
+	if c.Note != "" {
+		b.WriteString(c.Note + "\n")
+	}
+	b.WriteString("\n")
+}
+
 // labelWidth is the width of the text part's label column: the longest label, as
-// text_label writes it, and at least minLabelWidth.
+// text_label writes it, and at least minLabelWidth; labels longer than
+// maxLabelWidth do not count.
 func (v *view) labelWidth() int {
 	width := minLabelWidth
-	rows := v.Facts
+	rows := slices.Clip(v.Facts)
+	if v.Contact != nil {
+		rows = append(rows, v.Contact.Rows...)
+	}
 	if v.Alert != nil {
-		rows = append(rows[:len(rows):len(rows)], v.Alert.Rows...)
+		rows = append(rows, v.Alert.Rows...)
 	}
 	for _, f := range rows {
-		width = max(width, utf8.RuneCountInString(v.w.say("text_label", "label", f.Label)))
+		if n := utf8.RuneCountInString(v.w.say("text_label", "label", f.Label)); n <= maxLabelWidth {
+			width = max(width, n)
+		}
 	}
 	return width
 }
@@ -485,15 +716,15 @@ func (p phrases) safety(concern bool) (fact, string) {
 	return f, p.say("safety_banner")
 }
 
-// writeBanners writes the urgent and safety banners of a plain-text part, each
-// on its line and a blank line after them; nothing when there are none.
-func writeBanners(b *strings.Builder, urgent, safety string) {
-	for _, banner := range []string{urgent, safety} {
+// writeBanners writes the banners of a plain-text part, each on its line and
+// a blank line after them; nothing when there are none.
+func writeBanners(b *strings.Builder, bs banners) {
+	for _, banner := range []string{bs.Urgent, bs.Safety, bs.Hearing} {
 		if banner != "" {
 			b.WriteString(banner + "\n")
 		}
 	}
-	if urgent != "" || safety != "" {
+	if bs.any() {
 		b.WriteString("\n")
 	}
 }

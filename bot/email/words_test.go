@@ -41,19 +41,18 @@ func sampleWords(t testing.TB, lang string) email.Words {
 	return email.Words{Lang: w.Lang, Text: maps.Clone(w.Text)}
 }
 
-// TestRenderGolden: the English email reads exactly as it did when its words were
-// in Go. testdata/ was compared byte for byte with that code's output for the
-// same referral: the only difference is the alert's first line, which lost its
-// full stop in the text part so that both parts share one text.
+// TestRenderGolden: the whole English email, for review by eye when it
+// changes: a referral with everything an email can show (safe contact, a
+// hearing, what the person was told, answers as given), and its alert.
 func TestRenderGolden(t *testing.T) {
-	r := referral()
+	r := fullReferral()
 	// One answer of every kind, each shown its own way.
 	r.Answers = append(r.Answers, []hotline.QA{
 		{Question: "Language", Kind: "choice", Value: "es", Label: "Spanish"},
 		{Question: "Choice no label", Kind: "choice", Value: "other"},
 		{Question: "Agreed", Kind: "yesno", Value: "yes"},
 		{Question: "Locked out", Kind: "yesno", Value: "no"},
-		{Question: "Income", Kind: "money", Value: "216667"},
+		{Question: "Income", Kind: "money", Value: "216667", Given: "500 a week"},
 		{Question: "Court date", Kind: "date", Value: "2026-12-03"},
 		{Question: "Bad date", Kind: "date", Value: "soon"},
 		{Question: "Skipped", Kind: "text", Value: ""},

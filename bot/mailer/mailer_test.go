@@ -145,7 +145,17 @@ func checkMIME(t *testing.T, raw []byte, m email.Message) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if want := []string{"Auto-Submitted", "Content-Type", "Date", "From", "Message-Id", "Mime-Version", "Subject", "To", "X-Hotline-Reference"}; !slices.Equal(keys, want) {
+	want := []string{"Auto-Submitted", "Content-Type", "Date", "From", "Message-Id", "Mime-Version", "Subject", "To", "X-Hotline-Reference"}
+	if m.ReplyTo != "" {
+		want = append(want, "Reply-To")
+		slices.Sort(want)
+		replyTo, err := h.AddressList("Reply-To")
+		wantReplyTo, _ := mail.ParseAddress(m.ReplyTo)
+		if err != nil || len(replyTo) != 1 || wantReplyTo == nil || *replyTo[0] != *wantReplyTo {
+			t.Errorf("Reply-To = %v (%v), want %v", replyTo, err, m.ReplyTo)
+		}
+	}
+	if !slices.Equal(keys, want) {
 		t.Errorf("headers = %v, want %v", keys, want)
 	}
 	header, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
@@ -439,6 +449,7 @@ func TestSendRefusesBadMessages(t *testing.T) {
 		{"bad reference", func(m *email.Message) { m.Ref = "H-1\r\nX: y" }},
 		{"no date", func(m *email.Message) { m.Date = time.Time{} }},
 		{"no HTML", func(m *email.Message) { m.HTML = "" }},
+		{"bad Reply-To", func(m *email.Message) { m.ReplyTo = "coordinator@example.org\r\nBcc: x@example.com" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -455,6 +466,34 @@ func TestSendRefusesBadMessages(t *testing.T) {
 	if n := srv.Connections(); n != 0 {
 		t.Errorf("%d connections were made for messages that cannot be sent", n)
 	}
+}
+
+// TestReplyTo: a message with a Reply-To (the hotline's coordinator) carries
+// the header, through SMTP and in an .eml file alike.
+func TestReplyTo(t *testing.T) {
+	m := message(t)
+	m.ReplyTo = "Intake Coordinator <coordinator@example.org>"
+	srv := smtpserver.Start(t, smtpserver.Options{})
+	if err := newSMTP(t, srv.Addr, mailer.SMTP{TLS: mailer.TLSNone}).Send(ctx(t), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	got := srv.Messages()
+	if len(got) != 1 {
+		t.Fatalf("the server got %d messages, want 1", len(got))
+	}
+	checkMIME(t, got[0].Data, m)
+	if !bytes.Contains(got[0].Data, []byte("Reply-To: \"Intake Coordinator\" <coordinator@example.org>\r\n")) {
+		t.Errorf("no Reply-To header:\n%s", got[0].Data)
+	}
+	dir := t.TempDir()
+	if err := (&mailer.EMLDir{Dir: dir}).Send(ctx(t), m); err != nil {
+		t.Fatalf("EMLDir Send: %v", err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, m.MessageID+".eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkMIME(t, raw, m)
 }
 
 func TestEMLDir(t *testing.T) {

@@ -17,12 +17,12 @@ import (
 // the content, not random; go-mail's User-Agent is left out), so that writing the
 // same message twice gives the same bytes.
 //
-// Headers: From, To, Subject, Date, Message-ID, MIME-Version, Content-Type
-// multipart/alternative with a text/plain and a text/html part (UTF-8,
+// Headers: From, To, Reply-To (when m has one), Subject, Date, Message-ID,
+// MIME-Version, Content-Type multipart/alternative with a text/plain and a text/html part (UTF-8,
 // quoted-printable), X-Hotline-Reference and Auto-Submitted: auto-generated (so
 // that vacation responders and ticket systems do not answer a robot). Nothing a
-// person typed goes into a header: the Subject holds only the pack's case label
-// and the parsed ZIP, and is one line anyway.
+// person typed goes into a header: the Subject holds only the pack's words
+// and case label, the parsed ZIP and court date, and is one line anyway.
 func newMsg(m email.Message) (*gomail.Msg, error) {
 	from, err := mail.ParseAddress(m.From)
 	if err != nil {
@@ -31,6 +31,12 @@ func newMsg(m email.Message) (*gomail.Msg, error) {
 	to, err := mail.ParseAddress(m.To)
 	if err != nil {
 		return nil, permanent("mailer: To %q is not one email address: %v", m.To, err)
+	}
+	var replyTo *mail.Address
+	if m.ReplyTo != "" {
+		if replyTo, err = mail.ParseAddress(m.ReplyTo); err != nil {
+			return nil, permanent("mailer: Reply-To %q is not an email address: %v", m.ReplyTo, err)
+		}
 	}
 	if !messageID.MatchString(m.MessageID) {
 		return nil, permanent("mailer: Message-ID %q is not like ref.hash@domain", m.MessageID)
@@ -48,6 +54,9 @@ func newMsg(m email.Message) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithBoundary(boundary(m)))
 	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, from)
 	msg.SetAddrHeaderFromMailAddress(gomail.HeaderTo, to)
+	if replyTo != nil {
+		msg.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, replyTo)
+	}
 	// go-mail encodes the Subject as RFC 2047 words when it is not plain ASCII
 	// ("·", accents); folding it to one line first is belt and braces.
 	msg.Subject(headerLine(m.Subject))

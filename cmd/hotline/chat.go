@@ -102,6 +102,7 @@ func printEmail(e *env, p *pack.Pack, r *hotline.Referral) error {
 		MessageID:   email.MessageID(r.Ref, "chat", ""),
 		Template:    p.EmailTemplate(r.OrgID),
 		HotlineName: p.Flow.Name,
+		Country:     p.Flow.Country,
 		Words:       p.EmailWords(r.EmailLanguage),
 	})
 	if err != nil {
