@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -67,7 +68,7 @@ func TestEmailInOrganizationsLanguage(t *testing.T) {
 	m := &refusingMailer{}
 	r.outbox(m, time.Minute).Work(context.Background())
 	if len(m.sent) != 1 || !strings.HasPrefix(m.sent[0].Subject, "[Referido de la línea de ayuda "+ref+"] URGENTE · ") ||
-		!strings.Contains(m.sent[0].Text, "Nombre:           Maria") {
+		!regexp.MustCompile(`(?m)^Nombre: +Maria$`).MatchString(m.sent[0].Text) {
 		t.Fatalf("sent %+v, want one email in Spanish", m.sent)
 	}
 

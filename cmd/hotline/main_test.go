@@ -132,7 +132,7 @@ func TestChat(t *testing.T) {
 		{
 			name:   "chat_en",
 			script: []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"},
-			want:   []string{"Tenant Rights Clinic", "(312) 555-0111", "call them today", "To: intake.tenants@example.org", "Subject: [Hotline referral H-33333] URGENT · Housing (eviction) · ZIP 60612", "Acme Properties"},
+			want:   []string{"Tenant Rights Clinic", "(312) 555-0111", "call them today", "To: intake.tenants@example.org", "Subject: [Hotline referral H-33333] URGENT · hearing Mon Nov 30 · Housing (eviction) · ZIP 60612", "Acme Properties"},
 		},
 		{
 			name:   "chat_es",
