@@ -112,6 +112,7 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 		PovertyPercent:     p.Poverty.Percent(income, household),
 		IncomeLimit:        prog.IncomeLimit,
 		GuidelineYear:      p.Poverty.Year,
+		Handoff:            o.Handoff,
 		Answers:            make([]hotline.QA, 0, len(req.Answers)),
 	}
 	for _, a := range req.Answers {
