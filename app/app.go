@@ -342,7 +342,7 @@ const handoffTimeout = 15 * time.Second
 const minHandoffSecret = 32
 
 // checkHandoffs refuses a pack one of whose organizations takes JSON
-// hand-offs signed with a key that getenv does not give (unset or empty):
+// hand-offs signed with a key that getenv does not give (unset or blank):
 // hand-offs queued now could never be signed. It warns about a key shorter
 // than 32 bytes, and about an organization that takes no referral email when
 // no coordinator would be told of a hand-off given up on (hasCoordinator).
@@ -354,8 +354,8 @@ func checkHandoffs(p *pack.Pack, getenv func(string) string, hasCoordinator bool
 			continue
 		}
 		switch key := getenv(h.SecretEnv); {
-		case key == "":
-			problems = append(problems, fmt.Sprintf("organization %s: handoff: secret_env: %s is not set (or empty); set it to the key the organization checks its hand-offs' signatures with (openssl rand -hex 32), or take out its handoff: block", o.ID, h.SecretEnv))
+		case strings.TrimSpace(key) == "":
+			problems = append(problems, fmt.Sprintf("organization %s: handoff: secret_env: %s is not set (or blank); set it to the key the organization checks its hand-offs' signatures with (openssl rand -hex 32), or take out its handoff: block", o.ID, h.SecretEnv))
 		case len(key) < minHandoffSecret:
 			log.Warn("a JSON hand-off's signing key is short; use at least 32 bytes (openssl rand -hex 32)", "org", o.ID, "secret_env", h.SecretEnv, "bytes", len(key))
 		}

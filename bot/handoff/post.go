@@ -27,7 +27,7 @@ func Sign(secret, body []byte) string {
 }
 
 // ErrNoSecret means the environment variable that holds a hand-off's signing
-// key is not set, or empty, when it is sent: worth retrying, since an
+// key is not set, or blank, when it is sent: worth retrying, since an
 // operator can set it (serve checks it at start and on each pack reload, so
 // this means the environment changed under a running server).
 var ErrNoSecret = errors.New("the signing key's environment variable is not set")
@@ -117,7 +117,7 @@ func (p *Poster) Post(ctx context.Context, ref string, req Request) error {
 	}
 	host := u.Host
 	secret := p.Getenv(req.SecretEnv)
-	if secret == "" {
+	if strings.TrimSpace(secret) == "" {
 		return &Error{Host: host, Err: fmt.Errorf("%w: %s", ErrNoSecret, req.SecretEnv)}
 	}
 	if len(req.Body) == 0 {
