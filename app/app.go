@@ -102,7 +102,9 @@ func New(cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	check := func(p *pack.Pack) error { return checkHandoffs(p, getenv, coordinator(cfg.CoordinatorEmail) != "", o.Log) }
+	check := func(p *pack.Pack) error {
+		return checkHandoffs(p, getenv, coordinator(cfg.CoordinatorEmail) != "", o.Log)
+	}
 	packs, err := loadPacks(src, o.Log, o.Now, m.PackReload, check)
 	if err != nil {
 		return nil, err
@@ -127,7 +129,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 	a.outbox, err = bot.NewOutbox(bot.OutboxOptions{
 		Store: a.store, Shards: redisstore.Shards, Mailer: sender, Permanent: mailer.IsPermanent, Pack: packs.Pack,
 		Poster: &handoff.Poster{Client: handoff.NewClient(handoffTimeout), Getenv: getenv},
-		Now: o.Now, Log: o.Log, Observer: m, From: cfg.EmailFrom.String(), Domain: emailDomain(cfg.EmailFrom),
+		Now:    o.Now, Log: o.Log, Observer: m, From: cfg.EmailFrom.String(), Domain: emailDomain(cfg.EmailFrom),
 		Coordinator: coordinator(cfg.CoordinatorEmail), Retention: cfg.ReferralRetention,
 		FirstRetry: cfg.RetryFirst, MaxRetry: cfg.RetryMax, GiveUpAfter: cfg.RetryFor,
 		Lease: 2 * time.Minute, Poll: min(time.Second, cfg.RetryFirst),
