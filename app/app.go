@@ -128,11 +128,11 @@ func New(cfg config.Config, o Options) (*App, error) {
 	}
 	a.outbox, err = bot.NewOutbox(bot.OutboxOptions{
 		Store: a.store, Shards: redisstore.Shards, Mailer: sender, Permanent: mailer.IsPermanent, Pack: packs.Pack,
-		Poster: &handoff.Poster{Client: handoff.NewClient(handoffTimeout), Getenv: getenv},
-		Now:    o.Now, Log: o.Log, Observer: m, From: cfg.EmailFrom.String(), Domain: emailDomain(cfg.EmailFrom),
+		Now: o.Now, Log: o.Log, Observer: m, From: cfg.EmailFrom.String(), Domain: emailDomain(cfg.EmailFrom),
 		Coordinator: coordinator(cfg.CoordinatorEmail), Retention: cfg.ReferralRetention,
 		FirstRetry: cfg.RetryFirst, MaxRetry: cfg.RetryMax, GiveUpAfter: cfg.RetryFor,
 		Lease: 2 * time.Minute, Poll: min(time.Second, cfg.RetryFirst),
+		Poster: &handoff.Poster{Client: handoff.NewClient(handoffTimeout), Getenv: getenv},
 	})
 	if err != nil {
 		return fail(err)
