@@ -90,11 +90,11 @@ func newHandoffRig(t *testing.T, open opener, email bool, timeout time.Duration)
 	}))
 	r.outbox = must(bot.NewOutbox(bot.OutboxOptions{
 		Store: store, Shards: shards, Mailer: smtpSender(t, r.mail), Permanent: mailer.IsPermanent,
-		Poster: &handoff.Poster{Client: handoff.NewClient(timeout), Getenv: func(k string) string { return r.env[k] }},
-		Pack:   func() *pack.Pack { return p }, Now: r.clock.Now, Log: log, Observer: r.counts, From: testFrom,
+		Pack: func() *pack.Pack { return p }, Now: r.clock.Now, Log: log, Observer: r.counts, From: testFrom,
 		Domain: "example.org", Coordinator: "coordinator@example.org", Retention: 720 * time.Hour,
 		FirstRetry: 5 * time.Second, MaxRetry: 15 * time.Minute, GiveUpAfter: 24 * time.Hour, Lease: time.Minute,
-		Poll: 10 * time.Millisecond,
+		Poll:   10 * time.Millisecond,
+		Poster: &handoff.Poster{Client: handoff.NewClient(timeout), Getenv: func(k string) string { return r.env[k] }},
 	}))
 	return r
 }

@@ -130,3 +130,35 @@ func TestServeReloadHandoffNeedsItsKey(t *testing.T) {
 		t.Errorf("no warning about the short key (or the key itself is logged):\n%s", logs)
 	}
 }
+
+// TestChatPrintsHandoff: `hotline chat` on a pack whose organization takes
+// hand-offs prints the JSON body after the email (and instead of it with
+// email: false), and sends nothing.
+func TestChatPrintsHandoff(t *testing.T) {
+	script := strings.Join(byHandScript, "\n") + "\n"
+	for _, email := range []bool{true, false} {
+		edits := handoffBlock("https://intake.example.org/hotline", "TENANT_CLINIC_HANDOFF_SECRET")
+		if !email {
+			e := edits["directory.yaml"]
+			edits["directory.yaml"] = [2]string{e[0], e[1] + "      email: false\n"}
+		}
+		dir := copySamplePack(t, edits)
+		r := runHotline(t, script, nil, "chat", dir)
+		if r.status != 0 {
+			t.Fatalf("chat: status %d\n%s", r.status, r.stderr)
+		}
+		out := r.stdout
+		for _, want := range []string{"The JSON hand-off that would be POSTed to https://intake.example.org/hotline",
+			"$TENANT_CLINIC_HANDOFF_SECRET", `"schema_version": 1`, `"opposing_party": "Acme Properties"`, `"callback": "+13125550142"`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("email %v: the output lacks %q:\n%s", email, want, out)
+			}
+		}
+		if got := strings.Contains(out, "The referral email that would be sent"); got != email {
+			t.Errorf("email %v: the email printed: %v\n%s", email, got, out)
+		}
+	}
+}
+
+// byHandScript ends at the Tenant Rights Clinic, not urgent.
+var byHandScript = []string{"hi", "1", "yes", "no", "60612", "1", "no", "no", "Acme Properties", "3", "500 a week", "Maria", "yes"}
