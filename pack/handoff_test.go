@@ -113,3 +113,27 @@ func TestHandoffErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleHandoffExample: the commented example at the end of the sample's
+// directory.yaml, uncommented under an organization, loads as documented.
+func TestSampleHandoffExample(t *testing.T) {
+	data := string(samplePackWith(t)["directory.yaml"].Data)
+	var block strings.Builder
+	for _, line := range strings.Split(data, "\n") {
+		if rest, ok := strings.CutPrefix(line, "#    "); ok {
+			block.WriteString("    " + rest + "\n")
+		}
+	}
+	if !strings.Contains(block.String(), "handoff:") {
+		t.Fatalf("no commented handoff example in the sample's directory.yaml")
+	}
+	p, problems, err := pack.Load(samplePackWith(t, edit{"directory.yaml", "    response_time: 1 business day\n",
+		"    response_time: 1 business day\n" + block.String()}), today)
+	if err != nil {
+		t.Fatalf("the example does not load:\n%s\n%v", block.String(), problems)
+	}
+	want := hotline.Handoff{URL: "https://intake.example.org/hotline", SecretEnv: "TENANT_CLINIC_HANDOFF_SECRET", Email: true}
+	if h := p.Directory.Organization("tenant-clinic").Handoff; h == nil || *h != want {
+		t.Errorf("the example gives %+v, want %+v", h, want)
+	}
+}
