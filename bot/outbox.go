@@ -275,7 +275,11 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 	job.LastError = oneLine(err.Error())
 	now := w.o.Now()
 	if permanent || now.Sub(job.Created) >= w.o.GiveUpAfter {
-		log.Error("outbox: giving up", "kind", job.Kind, "org", job.OrgID, "attempts", job.Attempts, "err", job.LastError)
+		what := "outbox: giving up on an email"
+		if job.Kind == EmailHandoff {
+			what = "outbox: giving up on a JSON hand-off"
+		}
+		log.Error(what, "kind", job.Kind, "org", job.OrgID, "attempts", job.Attempts, "err", job.LastError)
 		w.kill(ctx, job, w.alertFor(job.Email, detail(sendErr)))
 		return
 	}
