@@ -162,3 +162,31 @@ func TestChatPrintsHandoff(t *testing.T) {
 
 // byHandScript ends at the Tenant Rights Clinic, not urgent.
 var byHandScript = []string{"hi", "1", "yes", "no", "60612", "1", "no", "no", "Acme Properties", "3", "500 a week", "Maria", "yes"}
+
+// TestServeHandoffCluster: on a 3-master Redis Cluster the commit that queues
+// a referral's email and its hand-off runs in one slot, and both arrive.
+func TestServeHandoffCluster(t *testing.T) {
+	t.Parallel()
+	recv := handoffserver.Start(t)
+	mail := smtpserver.Start(t, smtpserver.Options{})
+	dir := copySamplePack(t, handoffBlock(recv.URL, "TENANT_CLINIC_HANDOFF_SECRET"))
+	srv := startServe(t, webhookEnv(map[string]string{
+		"REDIS_URL": redisserver.StartCluster(t, 3).URL(), "HOTLINE_REDIS_MODE": "cluster", "SMTP_URL": mail.URL(),
+		"HOTLINE_FLOWS": dir, "TENANT_CLINIC_HANDOFF_SECRET": serveHandoffSecret,
+	}))
+	for i := 0; i < 3; i++ {
+		screenOverWebhook(t, srv, "+1312555017"+string(rune('0'+i)))
+	}
+	if n := len(mail.WaitFor(3, 15*time.Second)); n != 3 {
+		t.Errorf("%d emails through the cluster, want 3", n)
+	}
+	recv.WaitFor(3, 15*time.Second)
+	if taken := recv.Taken(); len(taken) != 3 {
+		t.Fatalf("%d hand-offs taken through the cluster, want 3", len(taken))
+	}
+	for _, r := range recv.Taken() {
+		if problems := handoffserver.Verify(t, r, serveHandoffSecret); len(problems) > 0 {
+			t.Errorf("a hand-off: %v", problems)
+		}
+	}
+}
