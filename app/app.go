@@ -27,6 +27,7 @@ import (
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/bot/handoff"
 	"github.com/hotline-legal/hotline/bot/mailer"
 	"github.com/hotline-legal/hotline/bot/metrics"
 	"github.com/hotline-legal/hotline/bot/redisstore"
@@ -47,6 +48,11 @@ type Options struct {
 	// RedisHooks are added to the Redis client before it sends anything: to
 	// trace what it sends (as OpenTelemetry's go-redis hook does), or count it.
 	RedisHooks []redis.Hook
+	// Getenv reads the environment variables a pack names: the signing keys
+	// of organizations' JSON hand-offs (directory.yaml handoff: secret_env),
+	// checked when a pack is loaded and read when each hand-off is sent. Nil
+	// reads none: a pack with a hand-off is then refused.
+	Getenv func(string) string
 }
 
 // App is the assembled bot.
@@ -88,11 +94,18 @@ func New(cfg config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
 	src, err := pack.Open(cfg.Flows)
 	if err != nil {
 		return nil, err
 	}
-	packs, err := loadPacks(src, o.Log, o.Now, m.PackReload)
+	check := func(p *pack.Pack) error {
+		return checkHandoffs(p, getenv, coordinator(cfg.CoordinatorEmail) != "", o.Log)
+	}
+	packs, err := loadPacks(src, o.Log, o.Now, m.PackReload, check)
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +132,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 		Coordinator: coordinator(cfg.CoordinatorEmail), Retention: cfg.ReferralRetention,
 		FirstRetry: cfg.RetryFirst, MaxRetry: cfg.RetryMax, GiveUpAfter: cfg.RetryFor,
 		Lease: 2 * time.Minute, Poll: min(time.Second, cfg.RetryFirst),
+		Poster: &handoff.Poster{Client: handoff.NewClient(handoffTimeout), Getenv: getenv},
 	})
 	if err != nil {
 		return fail(err)
@@ -319,6 +333,42 @@ func (a *App) Close() {
 	if a.closeDB != nil {
 		a.closeDB()
 	}
+}
+
+// handoffTimeout bounds one JSON hand-off's POST, answer included: an
+// organization's server that takes longer is tried again later.
+const handoffTimeout = 15 * time.Second
+
+// minHandoffSecret is the shortest signing key that is not warned about: 32
+// bytes, as HOTLINE_SECRET.
+const minHandoffSecret = 32
+
+// checkHandoffs refuses a pack one of whose organizations takes JSON
+// hand-offs signed with a key that getenv does not give (unset or blank):
+// hand-offs queued now could never be signed. It warns about a key shorter
+// than 32 bytes, and about an organization that takes no referral email when
+// no coordinator would be told of a hand-off given up on (hasCoordinator).
+func checkHandoffs(p *pack.Pack, getenv func(string) string, hasCoordinator bool, log *slog.Logger) error {
+	var problems []string
+	for _, o := range p.Directory.Organizations {
+		h := o.Handoff
+		if h == nil {
+			continue
+		}
+		switch key := getenv(h.SecretEnv); {
+		case strings.TrimSpace(key) == "":
+			problems = append(problems, fmt.Sprintf("organization %s: handoff: secret_env: %s is not set (or blank); set it to the key the organization checks its hand-offs' signatures with (openssl rand -hex 32), or take out its handoff: block", o.ID, h.SecretEnv))
+		case len(key) < minHandoffSecret:
+			log.Warn("a JSON hand-off's signing key is short; use at least 32 bytes (openssl rand -hex 32)", "org", o.ID, "secret_env", h.SecretEnv, "bytes", len(key))
+		}
+		if !h.Email && !hasCoordinator {
+			log.Warn("an organization takes its referrals by JSON hand-off only, and no coordinator address is set (HOTLINE_COORDINATOR_EMAIL): a hand-off given up on reaches nobody", "org", o.ID)
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("app: %s", strings.Join(problems, "\n"))
+	}
+	return nil
 }
 
 // emailDomain is the domain of the From address, for Message-IDs.

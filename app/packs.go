@@ -25,18 +25,25 @@ type packs struct {
 	now     func() time.Time
 	// reloaded is told whether each reload was loaded or rejected.
 	reloaded func(loaded bool)
+	// check refuses a pack that passed its own checks but cannot be served
+	// here (a hand-off's signing key missing from the environment); it logs
+	// its own warnings.
+	check func(*pack.Pack) error
 }
 
 // loadPacks loads the pack of dir ("" for the built-in sample); it fails if that
-// pack has errors, since there is nothing to serve yet.
-func loadPacks(src pack.Source, log *slog.Logger, now func() time.Time, reloaded func(bool)) (*packs, error) {
-	p := &packs{src: src, log: log, now: now, reloaded: reloaded}
+// pack has errors, or check refuses it, since there is nothing to serve yet.
+func loadPacks(src pack.Source, log *slog.Logger, now func() time.Time, reloaded func(bool), check func(*pack.Pack) error) (*packs, error) {
+	p := &packs{src: src, log: log, now: now, reloaded: reloaded, check: check}
 	p.stamp = p.fingerprint()
 	p0, problems, err := pack.Load(src.FS, now())
 	if err != nil {
 		return nil, fmt.Errorf("%s has errors:\n%s", src, src.Where(problems))
 	}
 	p.warn(problems)
+	if err := check(p0); err != nil {
+		return nil, fmt.Errorf("%s cannot be served: %w", src, err)
+	}
 	p.current.Store(p0)
 	return p, nil
 }
@@ -66,6 +73,14 @@ func (p *packs) reload(why string) {
 		return
 	}
 	p.warn(problems)
+	if err := p.check(loaded); err != nil {
+		// Refused like a broken pack: serving it would queue hand-offs that
+		// cannot be signed.
+		p.reloaded(false)
+		p.log.Error("the changed pack has errors; still serving the previous one", "why", why, "pack", p.src.String(),
+			"errors", strings.Count(err.Error(), "\n")+1, "problems", err.Error())
+		return
+	}
 	p.current.Store(loaded)
 	p.reloaded(true)
 	p.log.Info("pack reloaded", "why", why, "pack", p.src.String(), "steps", len(loaded.Flow.Steps()))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/bot/handoff"
 	"github.com/hotline-legal/hotline/pack"
 )
 
@@ -88,11 +89,21 @@ type Mailer interface {
 
 // OutboxObserver is told what delivery does, for metrics.
 type OutboxObserver interface {
+	// EmailSent, EmailRetried and EmailDead count by the job's kind: an
+	// email's (referral, alert, notice), or a hand-off's (handoff,
+	// handoff_alert).
 	EmailSent(kind string)
-	EmailRetried()
+	EmailRetried(kind string)
 	EmailDead(kind string)
 	Outbox(depth int64, oldest time.Duration)
 	Error(kind string)
+}
+
+// Poster sends a referral's JSON hand-off; nil means the organization's
+// server took it (a 2xx answer). An error that retrying cannot fix satisfies
+// handoff.IsPermanent.
+type Poster interface {
+	Post(ctx context.Context, ref string, req handoff.Request) error
 }
 
 // OutboxOptions configure the delivery worker.
@@ -100,8 +111,12 @@ type OutboxOptions struct {
 	Store  OutboxStore
 	Shards int
 	Mailer Mailer
-	// Permanent reports a delivery error that retrying cannot fix (an SMTP 5xx).
+	// Permanent reports a delivery error of the Mailer that retrying cannot
+	// fix (an SMTP 5xx).
 	Permanent func(error) bool
+	// Poster sends the JSON hand-offs. Without one, a hand-off is retried,
+	// with an error logged at each attempt, until it is given up on.
+	Poster Poster
 	// Pack gives the words of the alerts, rendered when a referral is given up
 	// on (a referral email is rendered when it is made: see Options.EmailFrom).
 	Pack     func() *pack.Pack
@@ -133,12 +148,19 @@ const maxJobsPerShard = 20
 // has begun.
 const storeTimeout = 5 * time.Second
 
-// Outbox delivers the emails queued in the store (referrals, alerts and
-// needs-a-person notices), exactly once as far as the mail server and
-// Message-IDs allow, with retries for hours. Any number of processes may run
-// one on the same store. Only a referral given up on alerts the coordinator;
-// an alert or a notice given up on is logged at error level with its
-// reference and counted (EmailDead), as its dead letter records.
+// Outbox delivers the jobs queued in the store (referral emails, JSON
+// hand-offs, alerts and needs-a-person notices), exactly once as far as the
+// mail server and Message-IDs (or the organization's server and
+// Idempotency-Keys) allow, with retries for hours. Any number of processes
+// may run one on the same store. Only a referral's email or hand-off given up
+// on alerts the coordinator; an alert or a notice given up on is logged at
+// error level with its reference and counted (EmailDead), as its dead letter
+// records.
+//
+// A hand-off is retried on no answer (a timeout, a refused connection), on
+// 408, 429 and 5xx, and while its signing key is missing from the
+// environment; any other answer but a 2xx (a 3xx too: redirects are not
+// followed) gives up on it at once.
 type Outbox struct {
 	o OutboxOptions
 }
@@ -225,8 +247,69 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 		w.kill(ctx, job, nil)
 		return
 	}
-	msg := job.Message
-	var err error
+	var (
+		err, sendErr error
+		permanent    bool
+		sent         []any // what the log of a delivery says of it
+	)
+	if job.Kind == EmailHandoff {
+		permanent, sendErr = w.post(ctx, job)
+		err = sendErr
+		sent = []any{"org", job.OrgID}
+	} else {
+		var msg email.Message
+		msg, permanent, err = w.mail(ctx, &job)
+		sent = []any{"message_id", msg.MessageID}
+	}
+	if err == nil {
+		finishCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+		err := w.o.Store.FinishJob(finishCtx, job, w.o.Retention)
+		cancel()
+		if err != nil {
+			// The job went but its sent marker did not: after the lease it is
+			// claimed and sent again, with the same Message-ID (or
+			// Idempotency-Key). Say so.
+			w.o.Observer.Error("store")
+			log.Error("outbox: delivered but could not record it; it may be sent again with the same Message-ID or Idempotency-Key", "kind", job.Kind, "err", err)
+			return
+		}
+		w.o.Observer.EmailSent(job.Kind)
+		log.Info("outbox: delivered", append([]any{"kind", job.Kind, "attempts", job.Attempts + 1}, sent...)...)
+		return
+	}
+	job.Attempts++
+	job.LastError = oneLine(err.Error())
+	now := w.o.Now()
+	if permanent || now.Sub(job.Created) >= w.o.GiveUpAfter {
+		what := "outbox: giving up on an email"
+		if job.Kind == EmailHandoff {
+			what = "outbox: giving up on a JSON hand-off"
+		}
+		log.Error(what, "kind", job.Kind, "org", job.OrgID, "attempts", job.Attempts, "err", job.LastError)
+		w.kill(ctx, job, w.alertFor(job.Email, detail(sendErr)))
+		return
+	}
+	wait := w.backoff(job.Attempts)
+	retryCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	if err := w.o.Store.RetryJob(retryCtx, job, now.Add(wait)); err != nil {
+		w.o.Observer.Error("store")
+		log.Warn("outbox: cannot reschedule; the lease will bring it back", "err", err)
+		return
+	}
+	w.o.Observer.EmailRetried(job.Kind)
+	level := slog.LevelWarn
+	if errors.Is(err, handoff.ErrNoSecret) || job.Kind == EmailHandoff && w.o.Poster == nil {
+		// Nothing will change until an operator does something.
+		level = slog.LevelError
+	}
+	log.Log(ctx, level, "outbox: delivery failed; will retry", "kind", job.Kind, "org", job.OrgID, "attempts", job.Attempts, "retry_in", wait.String(), "err", job.LastError)
+}
+
+// mail sends an email job and says whether a failure is permanent: the
+// mail server refused it for good, or it was never rendered.
+func (w *Outbox) mail(ctx context.Context, job *Job) (msg email.Message, permanent bool, err error) {
+	msg = job.Message
 	switch {
 	case msg.MessageID != "" || job.Referral == nil:
 	case job.Kind == EmailReferral && (job.Attempts > 0 || job.LastError == ""):
@@ -238,56 +321,49 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 	case job.Kind == EmailAlert:
 		// An alert queued by such a build: to today's coordinator.
 		if alert := w.alertFor(Email{Kind: EmailReferral, ID: job.ID, Reference: job.Reference, Referral: job.Referral,
-			Attempts: job.Attempts, LastError: job.LastError}); alert != nil {
+			Attempts: job.Attempts, LastError: job.LastError}, ""); alert != nil {
 			msg = alert.Message
 		}
 	}
 	if err != nil {
 		job.LastError = oneLine(err.Error())
 	}
-	unrendered := msg.MessageID == ""
-	if unrendered {
+	if msg.MessageID == "" {
 		// Its rendering failed when it was queued; the same pack would fail the
 		// same way, and another pack must not write it (see newReferralEmail).
-		err = errors.New(firstNonEmpty(job.LastError, "the email was never rendered"))
-	} else {
-		sendCtx, cancel := context.WithTimeout(ctx, w.o.Lease/2)
-		err = w.o.Mailer.Send(sendCtx, msg)
-		cancel()
+		return msg, true, errors.New(firstNonEmpty(job.LastError, "the email was never rendered"))
 	}
-	if err == nil {
-		finishCtx, cancel := context.WithTimeout(ctx, storeTimeout)
-		err := w.o.Store.FinishJob(finishCtx, job, w.o.Retention)
-		cancel()
-		if err != nil {
-			// The email went but its sent marker did not: after the lease the job
-			// is claimed and sent again, with the same Message-ID. Say so.
-			w.o.Observer.Error("store")
-			log.Error("outbox: delivered but could not record it; it may be sent again with the same Message-ID", "err", err)
-			return
-		}
-		w.o.Observer.EmailSent(job.Kind)
-		log.Info("outbox: delivered", "kind", job.Kind, "attempts", job.Attempts+1, "message_id", msg.MessageID)
-		return
-	}
-	job.Attempts++
-	job.LastError = oneLine(err.Error())
-	now := w.o.Now()
-	if unrendered || w.o.Permanent(err) || now.Sub(job.Created) >= w.o.GiveUpAfter {
-		log.Error("outbox: giving up on an email", "kind", job.Kind, "attempts", job.Attempts, "err", job.LastError)
-		w.kill(ctx, job, w.alertFor(job.Email))
-		return
-	}
-	wait := w.backoff(job.Attempts)
-	retryCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+	sendCtx, cancel := context.WithTimeout(ctx, w.o.Lease/2)
 	defer cancel()
-	if err := w.o.Store.RetryJob(retryCtx, job, now.Add(wait)); err != nil {
-		w.o.Observer.Error("store")
-		log.Warn("outbox: cannot reschedule; the lease will bring it back", "err", err)
-		return
+	err = w.o.Mailer.Send(sendCtx, msg)
+	return msg, err != nil && w.o.Permanent(err), err
+}
+
+// post sends a JSON hand-off job and says whether a failure is permanent
+// (handoff.IsPermanent, or a body that was never written). A missing secret
+// or Poster is worth retrying: an operator can fix either.
+func (w *Outbox) post(ctx context.Context, job Job) (permanent bool, err error) {
+	switch {
+	case job.Handoff == nil || len(job.Handoff.Body) == 0:
+		return true, errors.New(firstNonEmpty(job.LastError, "the JSON hand-off was never written"))
+	case w.o.Poster == nil:
+		return false, errors.New("outbox: no hand-off poster is configured")
 	}
-	w.o.Observer.EmailRetried()
-	log.Warn("outbox: delivery failed; will retry", "kind", job.Kind, "attempts", job.Attempts, "retry_in", wait.String(), "err", job.LastError)
+	postCtx, cancel := context.WithTimeout(ctx, w.o.Lease/2)
+	defer cancel()
+	err = w.o.Poster.Post(postCtx, job.Reference, *job.Handoff)
+	return err != nil && handoff.IsPermanent(err), err
+}
+
+// detail is what the organization's server answered a refused hand-off,
+// for the coordinator's alert only (never logged: it may echo the person's
+// data); "" for none.
+func detail(err error) string {
+	var he *handoff.Error
+	if errors.As(err, &he) {
+		return he.Detail()
+	}
+	return ""
 }
 
 // backoff is the wait after the n-th failed attempt: FirstRetry, doubling, at most
@@ -311,24 +387,50 @@ func (w *Outbox) kill(ctx context.Context, job Job, alert *Email) {
 	w.o.Observer.EmailDead(job.Kind)
 }
 
-// alertFor makes the coordinator's alert about a referral that was not
-// delivered, rendered now: it is a new email, written when the referral is given
-// up on, in the words of the organization's email_language in the pack then in
-// force. It carries the referral (from the same facts the referral email was
-// made of, in the default layout: never the organization's template, which may
-// be what failed), for the coordinator to pass on by phone. Nil when there is
-// no coordinator, or the alert cannot be rendered (logged and counted: the dead
+// alertFor makes the coordinator's alert about a referral whose email or
+// JSON hand-off was not delivered, rendered now: it is a new email, written
+// when the referral is given up on, in the words of the organization's
+// email_language in the pack then in force. It carries the referral (from the
+// same facts the referral email was made of, in the default layout: never the
+// organization's template, which may be what failed), for the coordinator to
+// pass on by phone. For a hand-off, the last error names the hand-off and its
+// host, says when no email went either (handoff: email: false), and adds
+// said, what the organization's server answered. Nil when there is no
+// coordinator, or the alert cannot be rendered (logged and counted: the dead
 // letter still tells what happened).
-func (w *Outbox) alertFor(e Email) *Email {
-	if e.Kind != EmailReferral || w.o.Coordinator == "" || e.Referral == nil {
+func (w *Outbox) alertFor(e Email, said string) *Email {
+	kind, prefix := EmailAlert, "alert-"
+	switch {
+	case e.Kind == EmailHandoff:
+		kind, prefix = EmailHandoffAlert, "alert-handoff-"
+	case e.Kind != EmailReferral:
+		return nil
+	}
+	if e.Referral == nil {
+		return nil
+	}
+	lastErr := e.LastError
+	if e.Kind == EmailHandoff {
+		if h := e.Referral.Handoff; h != nil && !h.Email {
+			lastErr += "; no referral email was sent either (the organization takes its referrals by JSON hand-off only)"
+		}
+		if said != "" {
+			lastErr += "; the server said: " + said
+		}
+	}
+	if w.o.Coordinator == "" {
+		if e.Kind == EmailHandoff && e.Referral.Handoff != nil && !e.Referral.Handoff.Email {
+			w.o.Log.Error("outbox: a referral taken by JSON hand-off only was given up on, and no coordinator address is configured (HOTLINE_COORDINATOR_EMAIL): the organization has not got it",
+				"ref", e.Reference, "org", e.OrgID)
+		}
 		return nil
 	}
 	p := w.o.Pack()
 	now := w.o.Now()
-	msg, err := email.RenderAlert(e.Referral, w.o.Coordinator, e.Attempts, e.LastError, email.Options{
+	msg, err := email.RenderAlert(e.Referral, w.o.Coordinator, e.Attempts, lastErr, email.Options{
 		From:        w.o.From,
 		Location:    p.Flow.Location,
-		MessageID:   email.MessageID("alert-"+e.Reference, e.ID, w.o.Domain),
+		MessageID:   email.MessageID(prefix+e.Reference, e.ID, w.o.Domain),
 		HotlineName: p.Flow.Name,
 		Date:        now,
 		Country:     p.Flow.Country,
@@ -336,10 +438,10 @@ func (w *Outbox) alertFor(e Email) *Email {
 	})
 	if err != nil {
 		w.o.Observer.Error("render")
-		w.o.Log.Error("outbox: cannot render the alert about a referral given up on", "ref", e.Reference, "err", err)
+		w.o.Log.Error("outbox: cannot render the alert about a referral given up on", "ref", e.Reference, "kind", e.Kind, "err", err)
 		return nil
 	}
-	return &Email{Kind: EmailAlert, ID: e.ID, Reference: e.Reference, OrgID: e.OrgID, Created: now, Message: msg}
+	return &Email{Kind: kind, ID: e.ID, Reference: e.Reference, OrgID: e.OrgID, Created: now, Message: msg}
 }
 
 // renderLegacy renders a referral email queued by an older build, which queued

@@ -64,7 +64,7 @@ func (c *counts) OptOut(string)               {}
 func (c *counts) Referral(string)             {}
 func (c *counts) Outbox(int64, time.Duration) {}
 func (c *counts) EmailSent(string)            { c.add(&c.sent) }
-func (c *counts) EmailRetried()               { c.add(&c.retried) }
+func (c *counts) EmailRetried(string)         { c.add(&c.retried) }
 func (c *counts) EmailDead(string)            { c.add(&c.dead) }
 func (c *counts) ReminderSent()               { c.add(&c.reminders) }
 func (c *counts) Error(kind string) {

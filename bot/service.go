@@ -431,13 +431,22 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		ttl = min(ttl, endedTTL)
 	}
 	c := Change{Version: snap.Version, State: next, TTL: ttl, Replies: reply.Messages, Now: now}
-	if fx.Referral != nil {
-		if c.Email, err = s.newReferralEmail(p, fx.Referral, now); err != nil {
-			return Reply{}, Change{}, fx, err
+	if r := fx.Referral; r != nil {
+		// The referral email, unless the organization takes its referrals by
+		// JSON hand-off only; and the hand-off, in the same commit.
+		if r.Handoff == nil || r.Handoff.Email {
+			if c.Email, err = s.newReferralEmail(p, r, now); err != nil {
+				return Reply{}, Change{}, fx, err
+			}
+		}
+		if r.Handoff != nil {
+			if c.Handoff, err = s.newHandoff(r, now); err != nil {
+				return Reply{}, Change{}, fx, err
+			}
 		}
 	}
 	withdrawal := fx.Notice != nil && fx.Notice.Reason == hotline.NoticeWithdrawn
-	if fx.Notice != nil && c.Email == nil && s.coordinator != "" && (!m.ReferralsClosed || withdrawal) {
+	if fx.Notice != nil && fx.Referral == nil && c.Email == nil && s.coordinator != "" && (!m.ReferralsClosed || withdrawal) {
 		// (A withdrawal is never capped: it tells staff not to text someone.)
 		// Queued with the change, as a referral is: the conversation is marked
 		// for a person if and only if the coordinator will hear of it. (With a

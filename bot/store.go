@@ -7,6 +7,7 @@ import (
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/bot/handoff"
 	"github.com/hotline-legal/hotline/flows"
 )
 
@@ -41,13 +42,18 @@ type Change struct {
 	// Now is when the message was applied.
 	Now time.Time
 	// Email is the email to queue with this change, if any: the referral's, or
-	// the coordinator's needs-a-person notice. One change queues at most one:
-	// a step that made a referral and raised a notice (the engine never does
-	// both at once) queues the referral, which the person was told about, and
-	// the notice is logged and counted as dropped (Service.committed). Two
-	// jobs would need a second reference check in the commit script, on every
-	// store, for a case that does not arise.
+	// the coordinator's needs-a-person notice. A step that made a referral and
+	// raised a notice (the engine never does both at once) queues the
+	// referral, which the person was told about, and the notice is logged and
+	// counted as dropped (Service.committed).
 	Email *Email
+	// Handoff is a second job to queue with the same change: a referral's JSON
+	// hand-off (EmailHandoff), beside its email, or alone when the
+	// organization takes no email (directory.yaml handoff: email: false).
+	// Both jobs are queued or neither: a reference of either already in use
+	// is ErrRefTaken, and nothing is saved. The two references must differ
+	// (Email.Ref keeps each kind's apart).
+	Handoff *Email
 	// Reminder is when to remind the person if nothing else happens; nil drops
 	// any reminder.
 	Reminder *Reminder
@@ -96,20 +102,22 @@ type Store interface {
 	Commit(ctx context.Context, conv, msgID string, c Change) (now Snapshot, committed bool, err error)
 	// RefPrefix is the first character of the conversation's referral references.
 	RefPrefix(conv string) byte
-	// Queued reports whether the email of the referral ref, made in the
-	// conversation conv, still waits in the outbox (neither delivered nor given
-	// up on).
+	// Queued reports whether the email or the JSON hand-off of the referral
+	// ref, made in the conversation conv, still waits in the outbox (neither
+	// delivered nor given up on).
 	Queued(ctx context.Context, conv, ref string) (bool, error)
 }
 
-// Email is one email in the outbox: a referral to an organization, the alert
-// to the coordinator about one that could not be delivered, or the notice to
-// the coordinator that a conversation needs a person. Its Message is
+// Email is one job in the outbox: a referral email to an organization, a
+// referral's JSON hand-off to its case-management system, the alert to the
+// coordinator about one of those that could not be delivered, or the notice to
+// the coordinator that a conversation needs a person. Its Message (or Handoff) is
 // rendered when it is queued, in the pack then in force, so that neither the
 // conversation (which has moved on) nor a pack reloaded since changes what is
 // sent.
 type Email struct {
-	// Kind is EmailReferral, EmailAlert or EmailNotice.
+	// Kind is EmailReferral, EmailHandoff, EmailAlert, EmailHandoffAlert or
+	// EmailNotice.
 	Kind string
 	// ID is random; with the reference it makes the Message-ID, the same on every
 	// attempt, so that a resend after a crash is recognisably the same email.
@@ -131,7 +139,14 @@ type Email struct {
 	// the alert to the coordinator should it never be delivered; an alert and a
 	// notice have none (a notice that is never delivered alerts no one: it is
 	// logged and counted, see Outbox). It goes with the job: a dead letter keeps none of it.
+	// A hand-off keeps it too, for the same alert.
 	Referral *hotline.Referral
+	// Handoff is a hand-off's request (Kind EmailHandoff): the URL, the name
+	// of the environment variable holding the signing key (never the key) and
+	// the body, rendered when the referral was made, so that every attempt
+	// sends the same bytes. A hand-off whose body could not be rendered has
+	// none, and LastError says why (the outbox gives up on it at once).
+	Handoff *handoff.Request
 }
 
 // The kinds of email.
@@ -141,12 +156,19 @@ const (
 	// EmailNotice is the coordinator's notice that a conversation needs a
 	// person (hotline.Notice).
 	EmailNotice = "notice"
+	// EmailHandoff is a referral's JSON hand-off (not an email: a POST to the
+	// organization's server), delivered by the outbox like one.
+	EmailHandoff = "handoff"
+	// EmailHandoffAlert is the coordinator's alert about a hand-off that could
+	// not be delivered: apart from EmailAlert, so that a referral whose email
+	// and hand-off both fail alerts twice, each saying which.
+	EmailHandoffAlert = "handoff_alert"
 )
 
-// Ref is the email's reference in the outbox: the referral's, "alert:" and the
-// referral's, or "notice:" and the notice's; "" for none. The prefixes keep
-// each kind's references apart, so that a notice never takes (or is refused
-// for) a reference a referral holds.
+// Ref is the email's reference in the outbox: the referral's, "handoff:",
+// "alert:" or "alert:handoff:" and the referral's, or "notice:" and the
+// notice's; "" for none. The prefixes keep each kind's references apart, so
+// that a notice never takes (or is refused for) a reference a referral holds.
 func (e *Email) Ref() string {
 	switch {
 	case e.Reference == "":
@@ -155,6 +177,10 @@ func (e *Email) Ref() string {
 		return "alert:" + e.Reference
 	case e.Kind == EmailNotice:
 		return "notice:" + e.Reference
+	case e.Kind == EmailHandoff:
+		return "handoff:" + e.Reference
+	case e.Kind == EmailHandoffAlert:
+		return "alert:handoff:" + e.Reference
 	}
 	return e.Reference
 }

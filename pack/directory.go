@@ -3,6 +3,8 @@ package pack
 import (
 	"io/fs"
 	"maps"
+	"net/netip"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +41,16 @@ type orgYAML struct {
 	IncludeAnswers *bool          `yaml:"include_answers"`
 	EmailLanguage  flows.Scalar   `yaml:"email_language"`
 	EmailTemplate  flows.Scalar   `yaml:"email_template"`
+	Handoff        *handoffYAML   `yaml:"handoff"`
 	Services       []serviceYAML  `yaml:"services"`
+}
+
+// handoffYAML is an organization's handoff: block, its JSON hand-off.
+type handoffYAML struct {
+	flows.Pos
+	URL       flows.Scalar `yaml:"url"`
+	SecretEnv flows.Scalar `yaml:"secret_env"`
+	Email     *bool        `yaml:"email"`
 }
 
 type serviceYAML struct {
@@ -117,6 +128,9 @@ func (l *loader) compileDirectory(dy *directoryFile) {
 				l.p.templates[o.ID] = tpl
 			}
 		}
+		if oy.Handoff != nil {
+			o.Handoff = l.handoff(oy.Handoff, f("handoff"))
+		}
 		if len(oy.Services) == 0 {
 			l.errorf(oy.Pos, "%s: no services; list what the organization takes", f("services"))
 		}
@@ -181,6 +195,80 @@ func (l *loader) program(sy *serviceYAML, o *hotline.Organization, f func(string
 		s.IncomeLimit = n
 	}
 	return s
+}
+
+// handoff checks an organization's handoff: block: where its referrals are
+// POSTed as signed JSON, and the environment variable holding the key. Whether
+// that variable is set is checked by `hotline serve`, where it must be.
+func (l *loader) handoff(hy *handoffYAML, field string) *hotline.Handoff {
+	h := &hotline.Handoff{URL: strings.TrimSpace(hy.URL.Value), SecretEnv: strings.TrimSpace(hy.SecretEnv.Value), Email: hy.Email == nil || *hy.Email}
+	if h.URL == "" {
+		l.errorf(hy.Pos, "%s: url: missing; give the address referrals are POSTed to, like https://intake.example.org/hotline", field)
+	} else if problem := handoffURLProblem(h.URL); problem != "" {
+		l.errorf(hy.URL.Pos, "%s: url: %q %s", field, h.URL, problem)
+	}
+	switch {
+	case h.SecretEnv == "":
+		l.errorf(hy.Pos, "%s: secret_env: missing; name the environment variable that holds the signing key, like TENANT_CLINIC_HANDOFF_SECRET", field)
+	case !isEnvName(h.SecretEnv):
+		l.errorf(hy.SecretEnv.Pos, "%s: secret_env: %q is not an environment variable's name; use capital letters, digits and _, like TENANT_CLINIC_HANDOFF_SECRET", field, h.SecretEnv)
+	case isOwnSetting(h.SecretEnv):
+		l.errorf(hy.SecretEnv.Pos, "%s: secret_env: %s is one of Hotline's own settings; give the hand-off a variable of its own, like TENANT_CLINIC_HANDOFF_SECRET", field, h.SecretEnv)
+	}
+	return h
+}
+
+// handoffURLProblem says what is wrong with a hand-off URL, "" when nothing:
+// it must be absolute http or https, https unless the server is on this
+// machine, and hold neither credentials nor a fragment.
+func handoffURLProblem(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "":
+		return "is not an absolute address like https://intake.example.org/hotline"
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "must start with https://"
+	case u.User != nil:
+		return "holds a user name or password; the hand-off is signed with secret_env instead, so take them out"
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return "has a fragment (#...), which is never sent to the server; take it out"
+	case u.Hostname() == "":
+		return "names no host"
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return "must use https: the referral holds people's personal data; plain http is allowed only for a server on this machine (127.0.0.1, ::1 or localhost)"
+	}
+	return ""
+}
+
+// isLoopback reports whether host is this machine: localhost, or a loopback
+// address (127.0.0.1, ::1).
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+// isEnvName reports whether s is an environment variable's name as the
+// directory takes it: capital letters, digits and _, not starting with a digit.
+func isEnvName(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c == '_' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// isOwnSetting reports whether an environment variable is one of Hotline's
+// own settings, which a pack must never have the server sign with: whoever
+// edits the directory is not thereby trusted with the server's secrets.
+func isOwnSetting(name string) bool {
+	return strings.HasPrefix(name, "HOTLINE_") || strings.HasPrefix(name, "TWILIO_") || name == "REDIS_URL" || name == "SMTP_URL"
 }
 
 // languages checks a list of language codes against the pack's.

@@ -131,6 +131,7 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 			When:      f[fieldSafeTime].Value,
 		},
 		AskedForPerson: req.AskedForPerson,
+		Handoff:        o.Handoff,
 		Answers:        make([]hotline.QA, 0, len(req.Answers)),
 	}
 	if household > 0 {

@@ -140,12 +140,23 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, ch bot.Change) (
 	if current != ch.Version {
 		return c.snapshot(), false, nil
 	}
-	if e := ch.Email; e != nil {
+	// Both jobs' references are checked before either is queued.
+	var jobs []*bot.Email
+	for _, e := range []*bot.Email{ch.Email, ch.Handoff} {
+		if e == nil {
+			continue
+		}
 		ref := e.Ref()
+		if len(jobs) == 1 && jobs[0].Ref() == ref {
+			return bot.Snapshot{}, false, fmt.Errorf("memstore: commit: both jobs have the reference %s", ref)
+		}
 		if _, queued := s.jobs[ref]; queued || s.isClosed(ref) {
 			return bot.Snapshot{}, false, bot.ErrRefTaken
 		}
-		s.jobs[ref] = &job{email: cloneEmail(*e), due: ch.Now, created: ch.Now}
+		jobs = append(jobs, e)
+	}
+	for _, e := range jobs {
+		s.jobs[e.Ref()] = &job{email: cloneEmail(*e), due: ch.Now, created: ch.Now}
 	}
 	// Versions of a new conversation start at its time, as in redisstore.
 	next := ch.Version + 1
@@ -209,12 +220,14 @@ func (s *Store) isClosed(ref string) bool {
 	return ok && s.now().Before(until)
 }
 
-// Queued reports whether the email of the referral ref still waits.
+// Queued reports whether the email or the JSON hand-off of the referral ref
+// still waits.
 func (s *Store) Queued(_ context.Context, _, ref string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, queued := s.jobs[ref]
-	return queued, nil
+	_, email := s.jobs[ref]
+	_, handoff := s.jobs[(&bot.Email{Kind: bot.EmailHandoff, Reference: ref}).Ref()]
+	return email || handoff, nil
 }
 
 // ClaimJobs leases up to limit due jobs.
@@ -310,13 +323,22 @@ func clone(st flows.State) flows.State {
 	return st
 }
 
-// cloneEmail copies an email's referral, for the same reason.
+// cloneEmail copies an email's referral and hand-off, for the same reason.
 func cloneEmail(e bot.Email) bot.Email {
 	if e.Referral != nil {
 		r := *e.Referral
 		r.UrgentReasons = slices.Clone(r.UrgentReasons)
 		r.Answers = slices.Clone(r.Answers)
+		if r.Handoff != nil {
+			h := *r.Handoff
+			r.Handoff = &h
+		}
 		e.Referral = &r
+	}
+	if e.Handoff != nil {
+		h := *e.Handoff
+		h.Body = slices.Clone(h.Body)
+		e.Handoff = &h
 	}
 	return e
 }

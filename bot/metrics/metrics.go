@@ -25,7 +25,7 @@ type Metrics struct {
 	deliveryStatus *prometheus.CounterVec
 	packReloads    *prometheus.CounterVec
 	emailsSent     *prometheus.CounterVec
-	emailsRetried  prometheus.Counter
+	emailsRetried  *prometheus.CounterVec
 	emailsDead     *prometheus.CounterVec
 	outboxDepth    prometheus.Gauge
 	outboxOldest   prometheus.Gauge
@@ -75,13 +75,13 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "hotline_pack_reloads_total", Help: "Pack reloads, by result (loaded or rejected).",
 		}, []string{"result"}),
 		emailsSent: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hotline_emails_sent_total", Help: "Emails delivered (or written as .eml files), by kind: referral, alert or notice.",
+			Name: "hotline_emails_sent_total", Help: "Outbox jobs delivered, by kind: referral, alert or notice (emails, or .eml files), handoff (a referral's JSON hand-off, taken with a 2xx) or handoff_alert (the coordinator's alert about a hand-off given up on).",
 		}, []string{"kind"}),
-		emailsRetried: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "hotline_emails_retried_total", Help: "Failed email attempts that will be tried again.",
-		}),
+		emailsRetried: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_emails_retried_total", Help: "Failed outbox attempts that will be tried again, by kind (as hotline_emails_sent_total).",
+		}, []string{"kind"}),
 		emailsDead: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hotline_emails_dead_total", Help: "Emails given up on and moved to the dead letters, by kind.",
+			Name: "hotline_emails_dead_total", Help: "Outbox jobs given up on and moved to the dead letters, by kind (as hotline_emails_sent_total).",
 		}, []string{"kind"}),
 		outboxDepth: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hotline_outbox_depth", Help: "Emails waiting in the outbox.",
@@ -156,8 +156,8 @@ func (m *Metrics) PackReload(loaded bool) {
 // EmailSent counts a delivered email.
 func (m *Metrics) EmailSent(kind string) { m.emailsSent.WithLabelValues(kind).Inc() }
 
-// EmailRetried counts a failed attempt that will be retried.
-func (m *Metrics) EmailRetried() { m.emailsRetried.Inc() }
+// EmailRetried counts a failed attempt that will be retried, by kind.
+func (m *Metrics) EmailRetried(kind string) { m.emailsRetried.WithLabelValues(kind).Inc() }
 
 // EmailDead counts an email given up on.
 func (m *Metrics) EmailDead(kind string) { m.emailsDead.WithLabelValues(kind).Inc() }

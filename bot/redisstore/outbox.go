@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/bot/handoff"
 )
 
 // The outbox is a due-time queue with leases: claiming a job pushes its due time
@@ -283,15 +285,22 @@ func (s *Store) Delivery(ctx context.Context, ref string) (sent, dead bool, err 
 	return sentN.Val() == 1, deadN.Val() == 1, nil
 }
 
-// Queued reports whether the email of the referral ref, made in the
-// conversation conv, still waits in the outbox: neither delivered nor given up
-// on. The job is in the conversation's shard, where the commit queued it.
+// Queued reports whether the email or the JSON hand-off of the referral ref,
+// made in the conversation conv, still waits in the outbox: neither delivered
+// nor given up on. The jobs are in the conversation's shard, where the commit
+// queued them.
 func (s *Store) Queued(ctx context.Context, conv, ref string) (bool, error) {
-	queued, err := s.rdb.HExists(ctx, s.shards[shardOf(conv)].jobs, ref).Result()
+	jobs := s.shards[shardOf(conv)].jobs
+	var emailQ, handoffQ *redis.BoolCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		emailQ = p.HExists(ctx, jobs, ref)
+		handoffQ = p.HExists(ctx, jobs, (&bot.Email{Kind: bot.EmailHandoff, Reference: ref}).Ref())
+		return nil
+	})
 	if err != nil {
 		return false, fmt.Errorf("redisstore: queued: %w", err)
 	}
-	return queued, nil
+	return emailQ.Val() || handoffQ.Val(), nil
 }
 
 // emailRecord is an outbox job as stored: JSON, so that an operator can read it
@@ -306,6 +315,16 @@ type emailRecord struct {
 	LastError string            `json:"last_error,omitempty"`
 	Message   *email.Message    `json:"message,omitempty"`
 	Referral  *hotline.Referral `json:"referral,omitempty"`
+	Handoff   *handoffRecord    `json:"handoff,omitempty"`
+}
+
+// handoffRecord is a hand-off's request as stored: the body as a JSON string,
+// so that its bytes come back exactly as they were written (the signature is
+// over them, and every attempt must send the same).
+type handoffRecord struct {
+	URL       string `json:"url"`
+	SecretEnv string `json:"secret_env"`
+	Body      string `json:"body,omitempty"`
 }
 
 func encodeEmail(e *bot.Email) ([]byte, error) {
@@ -315,6 +334,9 @@ func encodeEmail(e *bot.Email) ([]byte, error) {
 	}
 	if e.Message.MessageID != "" {
 		r.Message = &e.Message
+	}
+	if h := e.Handoff; h != nil {
+		r.Handoff = &handoffRecord{URL: h.URL, SecretEnv: h.SecretEnv, Body: string(h.Body)}
 	}
 	// Not json.Marshal: it writes every <, > and & of the email's HTML as
 	// \u003c and the like, six bytes for one, and takes longer doing it; this
@@ -328,9 +350,10 @@ func encodeEmail(e *bot.Email) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// decodeEmail reads a stored job: a referral, an alert or a notice. One of
-// another kind, one that names no reference, or one with neither a message to
-// send nor (a referral) what to alert the coordinator with, is unreadable.
+// decodeEmail reads a stored job: a referral, a hand-off, an alert or a
+// notice. One of another kind, one that names no reference, one with neither
+// a message to send nor (a referral) what to alert the coordinator with, or a
+// hand-off without its request, is unreadable.
 func decodeEmail(data string) (bot.Email, error) {
 	var r emailRecord
 	if err := json.Unmarshal([]byte(data), &r); err != nil {
@@ -342,8 +365,10 @@ func decodeEmail(data string) (bot.Email, error) {
 		r.Ref, r.OrgID = r.Referral.Ref, r.Referral.OrgID
 	}
 	switch {
-	case r.Ref == "" || r.Kind != bot.EmailReferral && r.Kind != bot.EmailAlert && r.Kind != bot.EmailNotice:
+	case r.Ref == "" || !slices.Contains([]string{bot.EmailReferral, bot.EmailAlert, bot.EmailNotice, bot.EmailHandoff, bot.EmailHandoffAlert}, r.Kind):
 		return bot.Email{}, errors.New("redisstore: a job without a reference or kind")
+	case r.Kind == bot.EmailHandoff && (r.Handoff == nil || r.Referral == nil):
+		return bot.Email{}, errors.New("redisstore: a hand-off without its request")
 	case r.Message == nil && r.Referral == nil:
 		return bot.Email{}, errors.New("redisstore: a job with nothing to send")
 	}
@@ -353,6 +378,12 @@ func decodeEmail(data string) (bot.Email, error) {
 	}
 	if r.Message != nil {
 		e.Message = *r.Message
+	}
+	if h := r.Handoff; h != nil && r.Kind == bot.EmailHandoff {
+		e.Handoff = &handoff.Request{URL: h.URL, SecretEnv: h.SecretEnv}
+		if h.Body != "" {
+			e.Handoff.Body = []byte(h.Body)
+		}
 	}
 	return e, nil
 }

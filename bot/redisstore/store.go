@@ -134,9 +134,13 @@ end
 // (16), the message's short id (19, all "-" for none), the TTL in ms (16, "0…0"
 // keeps none), the deadline in Unix ms (16, "0…0" for none); 2 the string from "remind at" on (its first 16 digits, "0…0" for
 // no reminder, say whether to schedule one); 3 job ref ("" for none); 4 job; 5
-// now ms (for the job). The arguments are few and fixed-width on purpose: each
-// one costs Redis an object and a Lua string. They are checked before anything is
-// written: Redis does not undo the writes of a script that fails halfway.
+// now ms (for the jobs); and only when there is a second job (a referral's JSON
+// hand-off, bot.Change.Handoff), 6 its ref and 7 the job. The arguments are few
+// and fixed-width on purpose: each one costs Redis an object and a Lua string,
+// which is why a message without a second job sends no empty ones. They are
+// checked before anything is written: Redis does not undo the writes of a
+// script that fails halfway. So are both jobs' references, before either job
+// is written: both are queued, in the conversation's shard, or neither.
 //
 // A commit that runs at or after its deadline, by Redis's own clock (TIME), saves
 // nothing: the person may have been told that the message failed, and a commit
@@ -147,8 +151,8 @@ end
 //
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
 // for a duplicate of an older one; {0, state, version} when another message came
-// first; {-1} when the job's reference is in use in this shard; {-2} when the
-// deadline has passed.
+// first; {-1} when a job's reference is in use in this shard (or the two
+// jobs share one); {-2} when the deadline has passed.
 var commitScript = redis.NewScript(commitLua)
 
 // commitLua is the commit script's source.
@@ -169,8 +173,12 @@ if msg == NOID then
 else
   headOK = headOK and member and string.find(head, '^%d+$')
 end
+-- The jobs to queue: none, one or two {ref, job}.
+local jobs = {}
+if ARGV[3] ~= '' then jobs[#jobs + 1] = {ARGV[3], ARGV[4]} end
+if ARGV[6] and ARGV[6] ~= '' then jobs[#jobs + 1] = {ARGV[6], ARGV[7] or ''} end
 if not headOK or not string.find(ARGV[2], '^%d+ %d+ %d+\n') or not string.find(r, '^%d+$') or #r ~= 16
-    or (ARGV[3] ~= '' and not string.find(ARGV[5], '^%d+$')) then
+    or (#jobs > 0 and not string.find(ARGV[5], '^%d+$')) or (#jobs == 2 and jobs[1][1] == jobs[2][1]) then
   return redis.error_reply('ERR hotline commit: malformed arguments')
 end
 local ttl = tonumber(ttlDigits)
@@ -198,14 +206,20 @@ if v ~= expected then
   if ok then local _, _, st = tailOf(cur); state = st end
   return {0, state, v}
 end
-if ARGV[3] ~= '' then
+if #jobs > 0 then
+  -- Every reference is checked before any job is written.
   local base = string.sub(KEYS[3], 1, -5)
-  if redis.call('EXISTS', base .. 'sent:' .. ARGV[3], base .. 'dead:' .. ARGV[3]) > 0 or redis.call('HSETNX', KEYS[3], ARGV[3], ARGV[4]) == 0 then
-    if member then redis.call('SREM', KEYS[2], member) end
-    return {-1}
+  for _, job in ipairs(jobs) do
+    if redis.call('EXISTS', base .. 'sent:' .. job[1], base .. 'dead:' .. job[1]) > 0 or redis.call('HEXISTS', KEYS[3], job[1]) == 1 then
+      if member then redis.call('SREM', KEYS[2], member) end
+      return {-1}
+    end
   end
-  redis.call('ZADD', KEYS[4], ARGV[5], ARGV[3])
-  redis.call('ZADD', KEYS[5], ARGV[5], ARGV[3])
+  for _, job in ipairs(jobs) do
+    redis.call('HSET', KEYS[3], job[1], job[2])
+    redis.call('ZADD', KEYS[4], ARGV[5], job[1])
+    redis.call('ZADD', KEYS[5], ARGV[5], job[1])
+  end
 end
 -- The reminder's member is the conversation's id: its key without the shard's
 -- "<prefix>{hNN}:c:", which is as long as the remind key less "remind", plus "c:".
@@ -510,10 +524,10 @@ func (s *Store) Load(ctx context.Context, conv, msgID string) (bot.Snapshot, err
 	return bot.Snapshot{State: decodeStored(c.state), Version: c.version}, nil
 }
 
-// Commit saves a conversation, its job and its reminder in one round trip. When
+// Commit saves a conversation, its jobs and its reminder in one round trip. When
 // saved, the Snapshot returned holds the conversation's new version. When another
 // message came first it returns committed false with what Load would have
-// returned; a job reference already in use is bot.ErrRefTaken.
+// returned; a job reference already in use (either job's) is bot.ErrRefTaken.
 //
 // The new version is one more than c.Version; a new conversation's (c.Version 0)
 // is one more than c.Now in ms, so that a key that expired and began again never
@@ -558,9 +572,21 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Change) (b
 		if job, err = encodeEmail(c.Email); err != nil {
 			return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: %w", err)
 		}
-		jobRef, now = c.Email.Ref(), strconv.FormatInt(c.Now.UnixMilli(), 10)
+		jobRef = c.Email.Ref()
 	}
-	res, err := s.runCommit(ctx, k, conv, string(h), tail, jobRef, job, now)
+	if c.Email != nil || c.Handoff != nil {
+		now = strconv.FormatInt(c.Now.UnixMilli(), 10)
+	}
+	args := []any{string(h), tail, jobRef, job, now}
+	if c.Handoff != nil {
+		// A second job, in the same script: both are queued or neither.
+		second, err := encodeEmail(c.Handoff)
+		if err != nil {
+			return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: %w", err)
+		}
+		args = append(args, c.Handoff.Ref(), second)
+	}
+	res, err := s.runCommit(ctx, k, conv, args...)
 	if err != nil {
 		return bot.Snapshot{}, false, storeError("commit", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	mail "github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/bot/handoff"
 	"github.com/hotline-legal/hotline/flows"
 )
 
@@ -40,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) Store, shards int, expire func(t 
 	t.Run("OutboxLeases", s.outboxLeases)
 	t.Run("OutboxRetryKill", s.outboxRetryKill)
 	t.Run("Notice", s.notice)
+	t.Run("TwoJobs", s.twoJobs)
+	t.Run("HandoffAlone", s.handoffAlone)
 	t.Run("Reminders", s.reminders)
 }
 
@@ -544,5 +547,139 @@ func (x suite) reminders(t *testing.T) {
 	send("SM4", t0.Add(3*time.Hour+time.Minute), 0, state("")) // the end: no reminder
 	if due := claim(t0.Add(72 * time.Hour)); len(due) != 0 {
 		t.Errorf("a reminder after the end: %+v", due)
+	}
+}
+
+// handoffJob is a referral's JSON hand-off as the service queues it. Its body
+// has what a re-encoding would change (spaces, a line break, <, & and
+// non-ASCII), to show that it comes back byte for byte.
+func handoffJob(ref string) *bot.Email {
+	r := referral(ref)
+	r.Handoff = &hotline.Handoff{URL: "https://intake.example.org/hotline", SecretEnv: "TENANT_CLINIC_HANDOFF_SECRET", Email: true}
+	return &bot.Email{
+		Kind: bot.EmailHandoff, ID: "00aa11bb22cc33dd", Reference: ref, OrgID: "tenant-clinic", Created: t0.UTC(), Referral: r,
+		Handoff: &handoff.Request{URL: r.Handoff.URL, SecretEnv: r.Handoff.SecretEnv,
+			Body: []byte("{\"schema_version\": 1, \"reference\":\"" + ref + "\",\n \"name\":\"María 😀 <b>&amp;\\u00e9\"}")},
+	}
+}
+
+// jobsByRef claims every due job and returns them by reference.
+func (x suite) jobsByRef(t *testing.T, s Store, now time.Time) map[string]bot.Job {
+	t.Helper()
+	out := map[string]bot.Job{}
+	for _, j := range x.claimAll(t, s, now, time.Minute) {
+		out[j.Ref] = j
+	}
+	return out
+}
+
+// twoJobs: a change queues a referral's email and its JSON hand-off together,
+// each under its own reference, each delivered on its own. When either
+// reference is in use (queued, delivered or dead), the commit is refused with
+// ErrRefTaken, and when both jobs name one (a bug) with another error; either
+// way nothing of it is written: not the state, not the message id, not the
+// other job.
+func (x suite) twoJobs(t *testing.T) {
+	s := x.open(t)
+	ctx := context.Background()
+	mail, post := email("H-3HHHH"), handoffJob("H-3HHHH")
+	first, ok := commit(t, s, "c", "SM1", bot.Change{State: state("a"), TTL: time.Hour, Email: mail, Handoff: post, Now: t0})
+	if !ok {
+		t.Fatal("a referral with its hand-off was not committed")
+	}
+	if q, err := s.Queued(ctx, "c", "H-3HHHH"); err != nil || !q {
+		t.Errorf("Queued = %v, %v; want true", q, err)
+	}
+	if depth, _, err := s.OutboxStats(ctx); err != nil || depth != 2 {
+		t.Errorf("OutboxStats = %d, %v; want 2 jobs", depth, err)
+	}
+	jobs := x.jobsByRef(t, s, t0)
+	if len(jobs) != 2 || !reflect.DeepEqual(jobs["H-3HHHH"].Email, *mail) || !reflect.DeepEqual(jobs["handoff:H-3HHHH"].Email, *post) {
+		t.Fatalf("claimed %+v; want the email under H-3HHHH and the hand-off, as queued, under handoff:H-3HHHH", jobs)
+	}
+	if got := string(jobs["handoff:H-3HHHH"].Handoff.Body); got != string(post.Handoff.Body) {
+		t.Errorf("the hand-off's body came back as %q, want %q byte for byte", got, post.Handoff.Body)
+	}
+	// Delivered one by one: the referral is Queued while either waits.
+	if err := s.FinishJob(ctx, jobs["H-3HHHH"], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := s.Queued(ctx, "c", "H-3HHHH"); err != nil || !q {
+		t.Errorf("Queued with the hand-off still waiting = %v, %v; want true", q, err)
+	}
+	if err := s.FinishJob(ctx, jobs["handoff:H-3HHHH"], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := s.Queued(ctx, "c", "H-3HHHH"); err != nil || q {
+		t.Errorf("Queued after both were delivered = %v, %v; want false", q, err)
+	}
+	// Either reference taken refuses the whole commit.
+	refused := []struct {
+		name       string
+		mail, post *bot.Email
+	}{
+		{"the hand-off's reference delivered", email("H-3JJJJ"), handoffJob("H-3HHHH")},
+		{"the email's reference delivered", email("H-3HHHH"), handoffJob("H-3KKKK")},
+	}
+	for _, tc := range refused {
+		c := bot.Change{Version: first.Version, State: state("b"), TTL: time.Hour, Email: tc.mail, Handoff: tc.post, Now: t0}
+		if _, ok, err := s.Commit(ctx, "c", "SM2", c); ok || !errors.Is(err, bot.ErrRefTaken) {
+			t.Errorf("%s: %v, %v; want ErrRefTaken", tc.name, ok, err)
+		}
+	}
+	same := bot.Change{Version: first.Version, State: state("b"), TTL: time.Hour, Email: handoffJob("H-3MMMM"), Handoff: handoffJob("H-3MMMM"), Now: t0}
+	if _, ok, err := s.Commit(ctx, "c", "SM2", same); ok || err == nil || errors.Is(err, bot.ErrRefTaken) {
+		t.Errorf("both jobs under one reference: %v, %v; want an error other than ErrRefTaken (drawing another reference would not help)", ok, err)
+	}
+	if snap := load(t, s, "c", "SM2"); snap.Duplicate || snap.Version != first.Version || snap.State.Step != "a" {
+		t.Errorf("the refused commits wrote something: %+v", snap)
+	}
+	if left := x.claimAll(t, s, t0.Add(time.Hour), time.Minute); len(left) != 0 {
+		t.Errorf("the refused commits queued %+v", left)
+	}
+	// The same message with fresh references goes through.
+	if _, ok := commit(t, s, "c", "SM2", bot.Change{Version: first.Version, State: state("b"), TTL: time.Hour,
+		Email: email("H-3NNNN"), Handoff: handoffJob("H-3NNNN"), Now: t0}); !ok {
+		t.Error("SM2 with free references was not committed")
+	}
+	if jobs := x.jobsByRef(t, s, t0.Add(2*time.Hour)); len(jobs) != 2 {
+		t.Errorf("after SM2: %d jobs, want 2", len(jobs))
+	}
+}
+
+// handoffAlone: an organization that takes no email gets its hand-off alone;
+// it is Queued until it is given up on, and its alert is queued under
+// "alert:handoff:", apart from a referral email's alert.
+func (x suite) handoffAlone(t *testing.T) {
+	s := x.open(t)
+	ctx := context.Background()
+	post := handoffJob("H-3LLLL")
+	post.Referral.Handoff.Email = false
+	commit(t, s, "c", "SM1", bot.Change{State: state(""), TTL: time.Hour, Handoff: post, Now: t0})
+	if q, err := s.Queued(ctx, "c", "H-3LLLL"); err != nil || !q {
+		t.Errorf("Queued(a hand-off alone) = %v, %v; want true", q, err)
+	}
+	jobs := x.claimAll(t, s, t0, time.Minute)
+	if len(jobs) != 1 || jobs[0].Ref != "handoff:H-3LLLL" || !reflect.DeepEqual(jobs[0].Email, *post) {
+		t.Fatalf("claimed %+v; want the hand-off alone", jobs)
+	}
+	job := jobs[0]
+	job.Attempts, job.LastError = 1, "JSON hand-off to intake.example.org: HTTP 400 Bad Request"
+	alert := &bot.Email{Kind: bot.EmailHandoffAlert, ID: "fedcba9876543210", Reference: "H-3LLLL", OrgID: "tenant-clinic",
+		Created: t0.UTC(), Message: message("H-3LLLL", "coordinator@example.org")}
+	if err := s.KillJob(ctx, job, time.Hour, alert, t0); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := s.Queued(ctx, "c", "H-3LLLL"); err != nil || q {
+		t.Errorf("Queued(a dead hand-off) = %v, %v; want false", q, err)
+	}
+	after := x.claimAll(t, s, t0.Add(time.Minute), time.Minute)
+	if len(after) != 1 || after[0].Ref != "alert:handoff:H-3LLLL" || !reflect.DeepEqual(after[0].Email, *alert) {
+		t.Fatalf("after the kill: %+v; want the hand-off's alert", after)
+	}
+	// A referral email's alert of the same reference is another job.
+	v := load(t, s, "c", "SM2").Version
+	if _, ok := commit(t, s, "c", "SM2", bot.Change{Version: v, State: state(""), TTL: time.Hour, Email: email("H-3LLLL"), Now: t0}); !ok {
+		t.Error("a referral email whose reference a dead hand-off had was refused")
 	}
 }

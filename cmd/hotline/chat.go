@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/bot/handoff"
 	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/pack"
 )
@@ -81,8 +84,17 @@ func (e *env) chat(args []string) error {
 		}
 		switch {
 		case fx.Referral != nil:
-			if err := printEmail(e, p, fx.Referral); err != nil {
-				return err
+			if h := fx.Referral.Handoff; h == nil || h.Email {
+				if err := printEmail(e, p, fx.Referral); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintln(e.stdout, "(No email: this organization takes its referrals by JSON hand-off only.)")
+			}
+			if fx.Referral.Handoff != nil {
+				if err := printHandoff(e, fx.Referral); err != nil {
+					return err
+				}
 			}
 		case fx.Fallback:
 			fmt.Fprintln(e.stdout, "(No email: the fallback referral is made by text only.)")
@@ -111,6 +123,24 @@ func printEmail(e *env, p *pack.Pack, r *hotline.Referral) error {
 	rule := strings.Repeat("─", 72)
 	fmt.Fprintf(e.stdout, "%s\nThe referral email that would be sent:\n\nTo: %s\nSubject: %s\n\n%s%s\n",
 		rule, m.To, m.Subject, m.Text, rule)
+	return nil
+}
+
+// printHandoff shows the JSON hand-off an organization with a handoff: block
+// would be POSTed, indented for reading (the bytes sent are the same, on one
+// line), and where it would go. Nothing is sent.
+func printHandoff(e *env, r *hotline.Referral) error {
+	body, err := handoff.Body(r)
+	if err != nil {
+		return fmt.Errorf("the JSON hand-off: %w", err)
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, body, "", "  "); err != nil {
+		return fmt.Errorf("the JSON hand-off: %w", err)
+	}
+	rule := strings.Repeat("─", 72)
+	fmt.Fprintf(e.stdout, "%s\nThe JSON hand-off that would be POSTed to %s\n(signed with the key in $%s):\n\n%s\n%s\n",
+		rule, r.Handoff.URL, r.Handoff.SecretEnv, pretty.String(), rule)
 	return nil
 }
 

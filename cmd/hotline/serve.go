@@ -46,7 +46,7 @@ func (e *env) serve(args []string) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	a, err := app.New(cfg, app.Options{Now: e.now, Random: e.random, Log: log, Reload: hup})
+	a, err := app.New(cfg, app.Options{Now: e.now, Random: e.random, Log: log, Reload: hup, Getenv: e.getenv})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "hotline serve:", err)
 		return errFailed
