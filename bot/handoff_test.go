@@ -32,7 +32,7 @@ const handoffSecret = "tenant-clinic-0123456789abcdef-0123456789"
 
 // byHand is the screening that ends at the Tenant Rights Clinic, not urgent,
 // with the income as "500 a week".
-var byHand = []string{"hi", "1", "yes", "no", "60612", "1", "no", "no", "Acme Properties", "3", "500 a week", "Maria", "yes"}
+var byHand = []string{"hi", "1", "yes", "no", "60612", "1", "no", "no", "Acme Properties", "3", "500 a week", "Maria", "yes", "yes", "yes"}
 
 // handoffRig is the service and the outbox on a store, with the sample pack's
 // Tenant Rights Clinic taking hand-offs at a real receiver, and a real SMTP
@@ -219,12 +219,10 @@ func TestHandoffDelivered(t *testing.T) {
 					t.Errorf("the body lacks %s:\n%s", want, body)
 				}
 			}
-			// TODO(issue 13, answers as given): once the engine fills
-			// Referral.IncomeGiven and QA.Given (another branch), make this an
-			// error: the person answered "500 a week". Body's own test
-			// (bot/handoff TestBody) checks it on a referral made by hand.
-			if !strings.Contains(body, `"500 a week"`) {
-				t.Logf("TODO: the body does not carry the income as given (\"500 a week\") yet")
+			// The person answered "500 a week": the income as given, beside
+			// its reading per month.
+			if !strings.Contains(body, `"as_given":"500 a week"`) {
+				t.Errorf("the body does not carry the income as given (\"500 a week\"):\n%s", body)
 			}
 			if s, re, d, _ := r.counts.snapshot(); s != 2 || re != 1 || d != 0 {
 				t.Errorf("sent %d, retried %d, dead %d; want 2, 1, 0", s, re, d)

@@ -161,7 +161,7 @@ func TestChatPrintsHandoff(t *testing.T) {
 }
 
 // byHandScript ends at the Tenant Rights Clinic, not urgent.
-var byHandScript = []string{"hi", "1", "yes", "no", "60612", "1", "no", "no", "Acme Properties", "3", "500 a week", "Maria", "yes"}
+var byHandScript = []string{"hi", "1", "yes", "no", "60612", "1", "no", "no", "Acme Properties", "3", "500 a week", "Maria", "yes", "yes", "yes"}
 
 // TestServeHandoffCluster: on a 3-master Redis Cluster the commit that queues
 // a referral's email and its hand-off runs in one slot, and both arrive.
