@@ -26,18 +26,7 @@ func (s *Service) newReferralEmail(p *pack.Pack, r *hotline.Referral, now time.T
 		return nil, fmt.Errorf("bot: email id: %w", err)
 	}
 	e := &Email{Kind: EmailReferral, ID: hex.EncodeToString(id[:]), Reference: r.Ref, OrgID: r.OrgID, Created: now, Referral: r}
-	msg, err := email.Render(r, email.Options{
-		From:        s.emailFrom,
-		Location:    p.Flow.Location,
-		MessageID:   email.MessageID(r.Ref, e.ID, s.emailDomain),
-		Template:    p.EmailTemplate(r.OrgID),
-		HotlineName: p.Flow.Name,
-		// Intake staff who reply reach the hotline's coordinator, not the
-		// robot's address.
-		ReplyTo: s.coordinator,
-		Country: p.Flow.Country,
-		Words:   p.EmailWords(r.EmailLanguage),
-	})
+	msg, err := email.Render(r, s.referralEmailOptions(p, r, e.ID))
 	if err != nil {
 		// Queued all the same, without a message: the person has been told their
 		// referral was made, so it must reach someone. The outbox gives up on it
@@ -50,6 +39,23 @@ func (s *Service) newReferralEmail(p *pack.Pack, r *hotline.Referral, now time.T
 	}
 	e.Message = msg
 	return e, nil
+}
+
+// referralEmailOptions are how a referral's email is written, with the email
+// id id (the preview's is "preview").
+func (s *Service) referralEmailOptions(p *pack.Pack, r *hotline.Referral, id string) email.Options {
+	return email.Options{
+		From:        s.emailFrom,
+		Location:    p.Flow.Location,
+		MessageID:   email.MessageID(r.Ref, id, s.emailDomain),
+		Template:    p.EmailTemplate(r.OrgID),
+		HotlineName: p.Flow.Name,
+		// Intake staff who reply reach the hotline's coordinator, not the
+		// robot's address.
+		ReplyTo: s.coordinator,
+		Country: p.Flow.Country,
+		Words:   p.EmailWords(r.EmailLanguage),
+	}
 }
 
 // newNoticeEmail makes the outbox's email telling the coordinator that a

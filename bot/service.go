@@ -33,6 +33,9 @@ type Reply struct {
 	// coordinator is emailed, when an address is configured), for the
 	// coordinators' preview.
 	Notice *hotline.Notice
+	// Referral is the referral the message made, for the coordinators'
+	// preview (PreviewReferral); nil for none.
+	Referral *hotline.Referral
 }
 
 // Observer is told what happened, for metrics. All methods must be cheap.
@@ -415,7 +418,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		}
 	}
 
-	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil, Notice: fx.Notice}
+	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil, Notice: fx.Notice, Referral: fx.Referral}
 	if m.Silent {
 		reply.Messages = nil
 	}

@@ -52,9 +52,16 @@ type chatRequest struct {
 
 // chatResponse is its answer.
 type chatResponse struct {
-	Session string           `json:"session"`
-	Replies []string         `json:"replies"`
-	Preview *pack.Inspection `json:"preview,omitempty"`
+	Session string       `json:"session"`
+	Replies []string     `json:"replies"`
+	Preview *chatPreview `json:"preview,omitempty"`
+}
+
+// chatPreview is the coordinators' preview: where the conversation stands
+// and, for the message that made a referral, what the organization gets.
+type chatPreview struct {
+	pack.Inspection
+	Referral *bot.ReferralPreview `json:"referral,omitempty"`
 }
 
 // chatError is every error of the chat API: a JSON body with one message.
@@ -175,9 +182,16 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 			out.Replies = []string{d.Bot.TechnicalProblem()}
 		} else if previewAllowed(req, d) {
-			p := d.Bot.Inspect(reply.State)
+			p := chatPreview{Inspection: d.Bot.Inspect(reply.State)}
 			if reply.Notice != nil {
 				p.Notice = pack.NoticeLine(reply.Notice)
+			}
+			if reply.Referral != nil {
+				if rp, err := d.Bot.PreviewReferral(reply.Referral); err != nil {
+					d.Log.Warn("could not write the preview of a referral", "err", err)
+				} else {
+					p.Referral = &rp
+				}
 			}
 			out.Preview = &p
 		}

@@ -385,3 +385,40 @@ func TestChatMessageID(t *testing.T) {
 		t.Errorf("a bad id: %d, want 400", status)
 	}
 }
+
+// TestChatPreviewReferral: the message that makes a referral shows the
+// coordinator, in the preview, the email the organization gets and the JSON
+// hand-off beside it; the people's own API answer carries neither.
+func TestChatPreviewReferral(t *testing.T) {
+	const admin = "admin-token-0123456789"
+	s := newServer(t, serverOptions{token: token, adminToken: admin})
+	auth := map[string]string{"Authorization": "Bearer " + admin}
+	session := ""
+	var out map[string]any
+	for _, text := range []string{"hi", "1", "yes", "no", "60612", "5", "Acme Corp", "2", "500 a week", "Lee", "312-555-0188", "no", "yes", "skip"} {
+		body, _ := json.Marshal(map[string]string{"session": session, "text": text})
+		_, out = s.chatPost(string(body), "application/json", "", auth)
+		session, _ = out["session"].(string)
+	}
+	preview, _ := out["preview"].(map[string]any)
+	ref, _ := preview["referral"].(map[string]any)
+	if ref == nil {
+		t.Fatalf("no referral in the preview: %v", out)
+	}
+	if ref["to"] != "intake.workers@example.org" || !strings.Contains(fmt.Sprint(ref["subject"]), "[Hotline referral H-") ||
+		!strings.Contains(fmt.Sprint(ref["text"]), "Do NOT leave a voicemail") {
+		t.Errorf("the preview's email: to %v, subject %v\n%v", ref["to"], ref["subject"], ref["text"])
+	}
+	handoff, _ := ref["handoff"].(map[string]any)
+	income, _ := handoff["income"].(map[string]any)
+	if handoff == nil || handoff["opposing_party"] != "Acme Corp" || income["as_given"] != "500 a week" || ref["handoff_url"] != nil {
+		t.Errorf("the preview's hand-off = %v (url %v)", handoff, ref["handoff_url"])
+	}
+	if !strings.Contains(fmt.Sprint(handoff["reference"]), "H-") || !strings.Contains(fmt.Sprint(ref["subject"]), fmt.Sprint(handoff["reference"])) {
+		t.Errorf("the email and the hand-off name different references: %v, %v", ref["subject"], handoff["reference"])
+	}
+	body, _ := json.Marshal(map[string]string{"session": session, "text": "thanks"})
+	if _, out = s.chatPost(string(body), "application/json", "", nil); out["preview"] != nil {
+		t.Errorf("a preview without the token: %v", out)
+	}
+}

@@ -28,6 +28,9 @@ type Bot interface {
 	TechnicalProblem() string
 	// Inspect describes a conversation for the coordinators' preview.
 	Inspect(st flows.State) pack.Inspection
+	// PreviewReferral writes, for the preview, the email and JSON hand-off
+	// of a referral as they are sent.
+	PreviewReferral(r *hotline.Referral) (bot.ReferralPreview, error)
 }
 
 // Observer counts what the HTTP layer sees.

@@ -268,11 +268,11 @@ func TestIncome(t *testing.T) {
 		want   string
 	}{
 		{"as given, with the guideline", func(*hotline.Referral) {},
-			"Household income (not counting the abuser): 500 a week → $2,166.67 a month ($26,000.04 a year) = 95% of the 2026 guideline for 3 ($27,320); your limit: 200%\n"},
+			"Household income (not counting the abuser): 500 a week → $2,166.67 a month ($26,000 a year) = 95% of the 2026 guideline for 3 ($27,320); your limit: 200%\n"},
 		{"no limit", func(r *hotline.Referral) { r.IncomeLimit = 0 },
-			"Household income (not counting the abuser): 500 a week → $2,166.67 a month ($26,000.04 a year) = 95% of the 2026 guideline for 3 ($27,320); no income limit for this service\n"},
+			"Household income (not counting the abuser): 500 a week → $2,166.67 a month ($26,000 a year) = 95% of the 2026 guideline for 3 ($27,320); no income limit for this service\n"},
 		{"a plain amount", func(r *hotline.Referral) { r.IncomeGiven, r.IncomeLabel = "", "" },
-			"Income:          $2,166.67 a month ($26,000.04 a year) = 95% of the 2026 guideline for 3 ($27,320); your limit: 200%\n"},
+			"Income:          $2,166.67 a month ($26,000 a year) = 95% of the 2026 guideline for 3 ($27,320); your limit: 200%\n"},
 		{"guideline not known", func(r *hotline.Referral) { r.GuidelineAnnualCents, r.IncomeLabel = 0, "" },
 			"Income:          500 a week → $2,166.67 a month, 95% of the 2026 poverty guideline (your limit: 200%)\n"},
 		{"no guideline year", func(r *hotline.Referral) { r.GuidelineYear, r.IncomeLabel, r.IncomeGiven = 0, "", "" },
@@ -443,7 +443,7 @@ func TestSpanishFull(t *testing.T) {
 	for _, want := range []string{
 		"Cómo contactarle sin riesgo\n", "NO deje mensaje de voz\n", "NO son seguros: no envíe mensajes a este número\n", "Cuándo llamar:", "after 3pm or 312-555-0177\n",
 		"AUDIENCIA EN EL TRIBUNAL: lunes 30 de noviembre de 2026\n", "Datos clave\n", "Audiencia:", "Pidió una persona:",
-		"500 a week → $2,166.67 al mes ($26,000.04 al año) = 95 % de la guía federal de pobreza de 2026 para 3 ($27,320); su límite: 200 %\n",
+		"500 a week → $2,166.67 al mes ($26,000 al año) = 95 % de la guía federal de pobreza de 2026 para 3 ($27,320); su límite: 200 %\n",
 		"Lo que se le dijo a la persona\n> Tenant Rights Clinic can help.",
 	} {
 		if !strings.Contains(squeeze(m.Text), squeeze(want)) {

@@ -543,7 +543,10 @@ func (p phrases) income(r *hotline.Referral) string {
 	case r.GuidelineYear == 0:
 		reading = p.say("per_month", "amount", amount)
 	case r.GuidelineAnnualCents > 0 && r.Household > 0:
-		pairs := []string{"amount", amount, "annual", answer.FormatMoney(r.MonthlyIncomeCents * 12), "percent", percent, "year", year,
+		// A year of a monthly amount rounded to the cent is off by a few cents
+		// ("500 a week" is $26,000.04 a year): whole dollars read true.
+		annual := (r.MonthlyIncomeCents*12 + 50) / 100 * 100
+		pairs := []string{"amount", amount, "annual", answer.FormatMoney(annual), "percent", percent, "year", year,
 			"size", strconv.Itoa(r.Household), "guideline", answer.FormatMoney(r.GuidelineAnnualCents), "limit", strconv.Itoa(r.IncomeLimit)}
 		if r.IncomeLimit > 0 {
 			reading = p.say("income_guideline_limit", pairs...)

@@ -91,10 +91,10 @@ func (e *env) chat(args []string) error {
 			} else {
 				fmt.Fprintln(e.stdout, "(No email: this organization takes its referrals by JSON hand-off only.)")
 			}
-			if fx.Referral.Handoff != nil {
-				if err := printHandoff(e, fx.Referral); err != nil {
-					return err
-				}
+			// The JSON beside the email, always: a coordinator sees what an
+			// organization's case-management system would get with handoff:.
+			if err := printHandoff(e, fx.Referral); err != nil {
+				return err
 			}
 		case fx.Fallback:
 			fmt.Fprintln(e.stdout, "(No email: the fallback referral is made by text only.)")
@@ -126,9 +126,10 @@ func printEmail(e *env, p *pack.Pack, r *hotline.Referral) error {
 	return nil
 }
 
-// printHandoff shows the JSON hand-off an organization with a handoff: block
-// would be POSTed, indented for reading (the bytes sent are the same, on one
-// line), and where it would go. Nothing is sent.
+// printHandoff shows the referral's JSON hand-off, indented for reading (the
+// bytes sent are the same, on one line): where it would be POSTed, for an
+// organization with a handoff: block, or what one without would get with it.
+// Nothing is sent.
 func printHandoff(e *env, r *hotline.Referral) error {
 	body, err := handoff.Body(r)
 	if err != nil {
@@ -139,6 +140,10 @@ func printHandoff(e *env, r *hotline.Referral) error {
 		return fmt.Errorf("the JSON hand-off: %w", err)
 	}
 	rule := strings.Repeat("─", 72)
+	if r.Handoff == nil {
+		fmt.Fprintf(e.stdout, "The JSON hand-off (POSTed only to an organization with handoff: in directory.yaml;\nthis one has none, so it would get only the email):\n\n%s\n%s\n", pretty.String(), rule)
+		return nil
+	}
 	fmt.Fprintf(e.stdout, "%s\nThe JSON hand-off that would be POSTed to %s\n(signed with the key in $%s):\n\n%s\n%s\n",
 		rule, r.Handoff.URL, r.Handoff.SecretEnv, pretty.String(), rule)
 	return nil

@@ -64,6 +64,11 @@
       percent: 'Percent of guideline',
       restart: 'Restart',
       langName: { en: 'English', es: 'Spanish' },
+      email: 'The referral email',
+      emailTo: 'To:',
+      handoff: 'The JSON hand-off',
+      handoffTo: (url) => `POSTed, signed, to ${url}`,
+      handoffNone: 'Sent only to an organization with handoff: in directory.yaml. This one would get:',
     },
     es: {
       // The hotline's name stays as the bot says it, in both languages.
@@ -103,6 +108,11 @@
       percent: 'Porcentaje de la guía',
       restart: 'Reiniciar',
       langName: { en: 'inglés', es: 'español' },
+      email: 'El correo del referido',
+      emailTo: 'Para:',
+      handoff: 'El envío JSON',
+      handoffTo: (url) => `Enviado por POST, firmado, a ${url}`,
+      handoffNone: 'Solo se envía a una organización con handoff: en directory.yaml. Esta recibiría:',
     },
   };
 
@@ -493,6 +503,19 @@
       $('pv-guideline-label').textContent = t.guidelineYear(e.guideline_year);
       $('pv-guideline').textContent = `${e.annual_guideline} ${t.perYear}`;
       $('pv-percent').textContent = `${e.percent_of_guideline}%`;
+    }
+
+    // The message made a referral: what the organization gets, the email and
+    // the JSON hand-off beside it, as `hotline chat` prints them.
+    const r = p.referral;
+    show('pv-email-section', !!(r && r.subject));
+    show('pv-handoff-section', !!r);
+    if (r) {
+      $('pv-email-to').textContent = r.to || '';
+      $('pv-email-subject').textContent = r.subject || '';
+      $('pv-email').textContent = r.text || '';
+      $('pv-handoff-to').textContent = r.handoff_url ? t.handoffTo(r.handoff_url) : t.handoffNone;
+      $('pv-handoff').textContent = JSON.stringify(r.handoff, null, 2);
     }
   }
 
