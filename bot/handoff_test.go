@@ -122,7 +122,7 @@ func loadPackWith(t *testing.T, old, new string) *pack.Pack {
 	}
 	p, problems, err := pack.Load(fsys, time.Now())
 	if err != nil {
-		t.Fatalf("the pack with a hand-off: %v", problems)
+		t.Fatalf("the sample pack with %q: %v", new, problems)
 	}
 	return p
 }

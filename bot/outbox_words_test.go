@@ -43,25 +43,7 @@ func (m *refusingMailer) Send(_ context.Context, msg email.Message) error {
 // conversation.
 func TestEmailInOrganizationsLanguage(t *testing.T) {
 	r := newRig(t, 0)
-	fsys := fstest.MapFS{}
-	err := fs.WalkDir(defaultpack.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(defaultpack.FS, path)
-		if path == "directory.yaml" {
-			data = []byte(strings.Replace(string(data), "    response_time: 1 business day\n", "    response_time: 1 business day\n    email_language: es\n", 1))
-		}
-		fsys[path] = &fstest.MapFile{Data: data}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	spanish, problems, err := pack.Load(fsys, time.Now())
-	if err != nil {
-		t.Fatal(problems)
-	}
+	spanish := loadPackWith(t, "    response_time: 1 business day\n", "    response_time: 1 business day\n    email_language: es\n")
 	r.pack = spanish
 	ref := reference(t, r.screen("+13125550142", english...))
 
