@@ -570,3 +570,26 @@ func luminance(c string) float64 {
 	}
 	return 0.2126*rgb[0] + 0.7152*rgb[1] + 0.0722*rgb[2]
 }
+
+// BenchmarkRender writes the referral email a screening with every fact
+// known makes (both parts), as the message that makes the referral does
+// before its commit.
+func BenchmarkRender(b *testing.B) {
+	loc, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		b.Fatal(err)
+	}
+	words, err := sampleWords(b, "en").Prepare() // as the pack prepares them when it loads
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := email.Options{From: "Legal Aid Hotline <hotline@example.org>", Location: loc, HotlineName: "Legal Aid Hotline",
+		MessageID: email.MessageID("H-7F3K9", "job-1", "example.org"), Words: words, Country: "US"}
+	r := fullReferral()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := email.Render(r, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
