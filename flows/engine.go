@@ -122,7 +122,16 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 	if kw, ok := p.keywords[norm]; ok && t.keyword(kw) {
 		return *st, t.fx
 	}
+	t.hearUnsafe()
 	if p.looksLikeStopRequest(norm) {
+		// "stop texting me he will hurt me": the safety message is never
+		// replaced by another.
+		if lang, danger := p.spotDanger(t.words()); danger {
+			if _, chosen := st.Get(varLanguage); !chosen {
+				t.lang = lang
+			}
+			t.danger()
+		}
 		t.say(p.messages["stop_confirm"])
 		return *st, t.fx
 	}
@@ -396,7 +405,6 @@ func (t *turn) begin(norm string) {
 	if t.p.guessStep != nil {
 		if i, ok := t.p.classes.Classify(norm); ok {
 			t.st.Set(varGuess, t.p.guessStep.choices[i].value)
-			t.st.Set(varGiven+t.p.guessStep.save, clip(t.in.Text)) // the problem in their words
 		}
 	}
 	t.enter(t.p.start)

@@ -57,8 +57,11 @@ type Request struct {
 	// AskedForPerson is set when the person asked for a person during the
 	// screening (AGENT, "can I talk to someone").
 	AskedForPerson bool
-	Language       string
-	Channel        string
+	// ContactUnsafe is set when the person said, in any message, that calling
+	// or texting them is not safe (words.yaml unsafe_contact:).
+	ContactUnsafe bool
+	Language      string
+	Channel       string
 	// Urgent is set when a rule marked the case urgent, for Reasons.
 	Urgent  bool
 	Reasons []string
@@ -254,6 +257,7 @@ func (t *turn) refer(r *refer) {
 	req := Request{
 		Ref: t.in.Ref, At: t.in.Now, Language: p.Languages[t.lang], Channel: t.in.Channel,
 		Urgent: t.value(varUrgent) == "yes", AskedForPerson: t.value(varAskedPerson) == "yes",
+		ContactUnsafe: t.value(varContactUnsafe) == "yes",
 	}
 	if reasons := t.value(varUrgentReason); req.Urgent && reasons != "" {
 		req.Reasons = strings.Split(reasons, "; ")
@@ -327,8 +331,9 @@ func (t *turn) rememberReferral(ref string, res Result, private bool) {
 }
 
 // Private reports whether texts the person did not ask for could endanger
-// them: pack.yaml's private: condition (by default, the safety concern) holds
-// for the conversation. No reminder or other later text goes to them; a
+// them: the person said calling or texting them is not safe (words.yaml
+// unsafe_contact:, in any message), or pack.yaml's private: condition (by
+// default, the safety concern) holds for the conversation. No reminder or other later text goes to them; a
 // person who stopped answering may have stopped because the abuser walked in.
 func (p *Flow) Private(st State) bool {
 	st = st.clone()
@@ -339,6 +344,9 @@ func (p *Flow) Private(st State) bool {
 // private reports whether the referral being made is private (pack.yaml
 // private:, by default the safety concern): nothing of it is repeated later.
 func (t *turn) private() bool {
+	if _, unsafe := t.st.Get(varContactUnsafe); unsafe {
+		return true
+	}
 	if t.p.private != nil {
 		return t.p.private.eval(t)
 	}

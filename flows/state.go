@@ -71,6 +71,10 @@ const (
 	// varAskedPerson marks that the person asked for a person in this
 	// screening (AGENT, "can I talk to someone"), which the referral says.
 	varAskedPerson = "person.asked"
+	// varContactUnsafe marks that the person said, in any message, that
+	// calling or texting them is not safe (words.yaml unsafe_contact:): the
+	// conversation is private from then on, whatever BACK or RESTART undo.
+	varContactUnsafe = "contact.unsafe"
 	// varGiven and a variable's name keep its answer as the person wrote it
 	// ("500 a week"), when that differs from the value saved: the referral
 	// shows both.
@@ -103,6 +107,9 @@ func (s *State) fresh() State {
 	next := State{Seen: s.Seen}
 	ref, to := s.Referral()
 	next.setReferral(ref, to)
+	if v, ok := s.Get(varContactUnsafe); ok {
+		next.Set(varContactUnsafe, v) // a new screening on the same phone is no safer
+	}
 	if at, ok := s.Get(varNoticed); ok {
 		next.Set(varNoticed, at)
 		ref, _ := s.Get(varNoticeRef)

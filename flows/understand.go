@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hotline-legal/hotline/flows/answer"
@@ -525,6 +526,17 @@ func (t *turn) afterReferral() {
 	t.extra = nil
 }
 
+// hearUnsafe marks the conversation private for good when the message says
+// that calling or texting the person is not safe (words.yaml
+// unsafe_contact:), at any step: "he checks my phone" at the name question
+// counts as much as at the texts question, and neither BACK nor RESTART
+// takes it back.
+func (t *turn) hearUnsafe() {
+	if _, ok := t.p.words.unsafeContact.MatchWords(t.words()); ok {
+		t.st.Set(varContactUnsafe, "yes")
+	}
+}
+
 // saysUnsafe reports whether the answer to a step with unsafe: says that
 // contacting the person is not safe (words.yaml unsafe_contact:).
 func (t *turn) saysUnsafe(cur *step) bool {
@@ -535,16 +547,22 @@ func (t *turn) saysUnsafe(cur *step) bool {
 	return ok
 }
 
-// heardUnsafe answers a step with its unsafe: rule instead of an answer: the
-// step's variable is left empty, and what the person wrote is kept as given,
-// for the organization to read ("no dont call this number he checks my
-// phone").
+// heardUnsafe answers a step with its unsafe: rule instead of an answer. What
+// the person wrote is kept as given, for the organization to read ("no dont
+// call this number he checks my phone"). At a phone question a number in the
+// same message is the one to call ("not my phone, call 312 555 0177"), and so
+// is a YES ("yes but dont call after 5pm"); otherwise no number is saved.
 func (t *turn) heardUnsafe(cur *step) {
 	st := t.st
 	st.Tries = 0
 	st.unset(varPending)
 	st.unset(varAsked)
 	st.unset(cur.save)
+	if cur.expect == KindPhone {
+		if phone, ok := t.phoneIn(); ok {
+			t.set(cur.save, phone)
+		}
+	}
 	st.Set(varGiven+cur.save, clip(t.in.Text))
 	st.History = append(st.History, cur.id)
 	t.apply(cur.unsafe)
@@ -555,16 +573,55 @@ func (t *turn) heardUnsafe(cur *step) {
 	t.follow(cur)
 }
 
+// phoneIn finds the number to call in a message that also says something
+// else: a YES (the number the person texts from), else the first run of
+// digits, spaces and punctuation that reads as a phone number.
+func (t *turn) phoneIn() (string, bool) {
+	words := t.words()
+	if len(words) > 0 && t.in.From != "" {
+		if yes, ok := t.p.yesNo(words[0]); ok && yes {
+			return t.in.From, true
+		}
+	}
+	text := t.in.Text
+	for i := 0; i < len(text); i++ {
+		if !isPhoneStart(text[i]) {
+			continue
+		}
+		j := i
+		digits := 0
+		for j < len(text) && (isPhoneStart(text[j]) || strings.IndexByte(" -.()", text[j]) >= 0) {
+			if text[j] >= '0' && text[j] <= '9' {
+				digits++
+			}
+			j++
+		}
+		if digits >= 7 {
+			// The number they text from, named in a sentence that says not
+			// to call it, is not the one to call.
+			if phone, ok := answer.Phone(text[i:j], t.p.Country); ok && phone != t.in.From {
+				return phone, true
+			}
+		}
+		i = j
+	}
+	return "", false
+}
+
+func isPhoneStart(c byte) bool { return c == '+' || c >= '0' && c <= '9' }
+
 // maxGiven bounds an answer kept as the person wrote it, in bytes: the state
-// stays small, and the organization reads the gist.
-const maxGiven = 60
+// stays small (under a kilobyte a conversation), and the organization reads
+// the gist.
+const maxGiven = 40
 
 // keepGiven keeps the message as the answer the person gave for value at
 // cur, when the saved value reads differently ("500 a week" for 216667 cents
-// a month, "me and 3 kids" for 4), and forgets an earlier one otherwise.
+// a month, "me and 3 kids" for 4, "next thursday" for a date), and forgets an
+// earlier one otherwise.
 func (t *turn) keepGiven(cur *step, value string) {
 	name := varGiven + cur.save
-	if given := clip(t.in.Text); value != "" && t.readsDifferently(cur, given, value) {
+	if given := clip(t.in.Text); value != "" && readsDifferently(cur, given) {
 		t.st.Set(name, given)
 		return
 	}
@@ -572,27 +629,32 @@ func (t *turn) keepGiven(cur *step, value string) {
 }
 
 // readsDifferently reports whether an answer written as given is worth
-// showing beside its reading: not a plain number for a number or money, not
-// one word for a yes or no, not a menu's number, never for a ZIP, a phone or
-// a text (saved as written).
-func (t *turn) readsDifferently(cur *step, given, value string) bool {
+// keeping beside its reading: money, a number or a date written in words.
+// A plain number or date ("1800", "$1,800", "3", "11/30") reads the same
+// in its reading, and a yes, a choice, a ZIP, a phone or a text is shown as
+// it was saved; keeping them would only grow the state.
+func readsDifferently(cur *step, given string) bool {
 	switch cur.expect {
 	case KindNumber, KindMoney:
 		return strings.Trim(given, "0123456789$,. ") != ""
-	case KindYesNo:
-		return len(t.words()) > 1
-	case KindChoice:
-		return strings.Trim(given, "0123456789 ") != ""
 	case KindDate:
-		return given != value
+		return strings.Trim(given, "0123456789/-. ") != ""
 	}
 	return false
 }
 
-// clip is a message as kept in the state: on one line, valid UTF-8, at most
-// maxGiven bytes (cut at a character, with "…").
+// clip is a message as kept in the state: on one line, valid UTF-8 without
+// control or format characters (a right-to-left override must not reach an
+// organization's system), at most maxGiven bytes (cut at a character, with
+// "…").
 func clip(text string) string {
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(text, "")), " ")
+	clean := strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(text, ""))
+	s := strings.Join(strings.Fields(clean), " ")
 	if len(s) <= maxGiven {
 		return s
 	}

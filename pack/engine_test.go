@@ -3,6 +3,7 @@ package pack_test
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -297,7 +298,7 @@ func TestAnswersAsGiven(t *testing.T) {
 		given[a.Question] = a.Given
 	}
 	for question, want := range map[string]string{
-		"Legal problem":           "my landlord is trying to evict me",
+		"Legal problem":           "", // a choice is shown as saved
 		"Court date":              "Nov 30",
 		"People in the household": "me and my 2 kids",
 		"Household income":        "500 a week",
@@ -343,5 +344,105 @@ func TestDVIncomeLabel(t *testing.T) {
 	}
 	if r.SafeContact != (hotline.SafeContact{Voicemail: "no", Texts: "yes", When: "after 5pm"}) {
 		t.Errorf("SafeContact = %+v", r.SafeContact)
+	}
+}
+
+// TestContactUnsafeSticks: "he checks my phone", said at any step, makes the
+// conversation private for good (no reminder, no text), and BACK or RESTART
+// does not take it back; a "stop texting me" sentence that says danger gets
+// the safety message first.
+func TestContactUnsafeSticks(t *testing.T) {
+	sample := loadSample(t)
+	at := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	run := func(texts ...string) (flows.State, []pack.Effects) {
+		var st flows.State
+		var all []pack.Effects
+		for i, text := range texts {
+			var fx pack.Effects
+			st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: at.Add(time.Duration(i) * time.Minute), Ref: "H-7F3K9"})
+			all = append(all, fx)
+		}
+		return st, all
+	}
+	employment := []string{"hi", "1", "yes", "no", "60612", "5", "skip", "1", "0"}
+	tests := []struct {
+		name  string
+		texts []string
+	}{
+		{"at the callback, then BACK", append(employment, "Lee", "no he checks my phone", "back")},
+		{"at the name question", append(employment, "he checks my phone")},
+		{"then RESTART", append(employment, "Lee", "no he checks my phone", "restart", "1", "yes")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, _ := run(tt.texts...)
+			if !sample.Flow.Private(st) {
+				t.Errorf("not private after %q", tt.texts[len(employment):])
+			}
+			if text, ok := sample.Flow.Reminder(st); ok {
+				t.Errorf("a reminder would go: %q", text)
+			}
+		})
+	}
+	// Said at the name question, it reaches the referral too.
+	_, fxs := run(append(employment, "Lee, he checks my phone", "yes", "yes", "yes")...)
+	if r := fxs[len(fxs)-1].Referral; r == nil || r.SafeContact.Texts != "no" || r.SafeContact.Voicemail != "yes" {
+		t.Errorf("referral after an unsafe word at the name: %+v", r)
+	}
+	// A plain screening is not private.
+	if st, _ := run(append(employment, "Lee")...); sample.Flow.Private(st) {
+		t.Error("a screening with no unsafe word is private")
+	}
+	// "stop texting me he will hurt me": the safety message, then the STOP question.
+	st, fxs := run(append(employment, "Lee", "yes", "stop texting me he will hurt me if he sees this")...)
+	replies := strings.Join(fxs[len(fxs)-1].Replies, "\n")
+	if !strings.Contains(replies, "911") || !strings.Contains(replies, "STOP") || !sample.Flow.Private(st) {
+		t.Errorf("stop request with danger: private %v, replies %q", sample.Flow.Private(st), replies)
+	}
+}
+
+// TestUnsafeCallbackKeepsANumber: at the callback question, a message that says
+// this phone is not safe and gives another number saves that number; a YES
+// with a caveat keeps the number texted from; without a number none is saved.
+func TestUnsafeCallbackKeepsANumber(t *testing.T) {
+	sample := loadSample(t)
+	employment := []string{"hi", "1", "yes", "no", "60612", "5", "skip", "1", "0", "Lee"}
+	for _, tt := range []struct{ said, callback string }{
+		{"this is not my phone, call me at 312 555 0177", "+13125550177"},
+		{"yes but dont call after 5pm", "+13125550142"},
+		{"no dont call this number he checks my phone", ""},
+		{"dont call 312-555-0142 he checks it", ""},
+	} {
+		_, fxs := converse(sample, append(slices.Clone(employment), tt.said, "mornings"), "+13125550142")
+		r := fxs[len(fxs)-1].Referral
+		if r == nil {
+			t.Errorf("%q: no referral: %q", tt.said, fxs[len(fxs)-1].Replies)
+			continue
+		}
+		if r.Callback != tt.callback || r.SafeContact != (hotline.SafeContact{Voicemail: "no", Texts: "no", When: "mornings"}) {
+			t.Errorf("%q: callback %q, safe contact %+v; want %q, no voicemail, no texts", tt.said, r.Callback, r.SafeContact, tt.callback)
+		}
+	}
+}
+
+// TestGivenIsClean: an answer kept as given carries no control or format
+// character (a right-to-left override would reach the organization's
+// system as sent) and is cut short.
+func TestGivenIsClean(t *testing.T) {
+	sample := loadSample(t)
+	script := []string{"hi", "1", "yes", "no", "60612", "5", "skip", "me and my\u202e 2 kids\u0007", "yes",
+		"500 a week\u202e, more or less, depending on the shifts they give me", "Lee", "yes", "yes", "yes"}
+	_, fxs := converse(sample, script, "+13125550142")
+	r := fxs[len(fxs)-1].Referral
+	if r == nil {
+		t.Fatalf("no referral: %q", fxs[len(fxs)-1].Replies)
+	}
+	if r.IncomeGiven != "500 a week , more or less, depending …" {
+		t.Errorf("IncomeGiven = %q", r.IncomeGiven)
+	}
+	for _, a := range r.Answers {
+		if strings.ContainsAny(a.Given, "\u202e\u0007") || len(a.Given) > 40 {
+			t.Errorf("%s: Given = %q", a.Question, a.Given)
+		}
 	}
 }

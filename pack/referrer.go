@@ -134,6 +134,14 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 		Handoff:        o.Handoff,
 		Answers:        make([]hotline.QA, 0, len(req.Answers)),
 	}
+	if req.ContactUnsafe {
+		// The person said, somewhere, that calling or texting them is not
+		// safe: no text, and no voicemail unless they said one is fine.
+		ref.SafeContact.Texts = "no"
+		if ref.SafeContact.Voicemail != "yes" {
+			ref.SafeContact.Voicemail = "no"
+		}
+	}
 	if household > 0 {
 		ref.GuidelineAnnualCents = p.Poverty.Annual(household) * 100 // dollars to cents
 	}

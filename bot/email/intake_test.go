@@ -593,3 +593,21 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+// TestAnswerGivenWithoutValue: an answer the bot did not take as a value (the
+// callback question answered "no dont call this number he checks my phone")
+// shows what the person wrote, never "(none)" alone.
+func TestAnswerGivenWithoutValue(t *testing.T) {
+	r := fullReferral()
+	r.IncludeAnswers = true
+	r.Callback = ""
+	r.Answers = append(r.Answers, hotline.QA{Question: "Callback number", Kind: "phone", Given: "no dont call this number he checks my phone"})
+	m := render(t, r, options(t))
+	want := "- Callback number: no dont call this number he checks my phone → (not given)"
+	if !strings.Contains(m.Text, want) {
+		t.Errorf("the text part lacks %q:\n%s", want, m.Text)
+	}
+	if !strings.Contains(m.HTML, "no dont call this number he checks my phone → (not given)") {
+		t.Errorf("the HTML part lacks the answer as given")
+	}
+}

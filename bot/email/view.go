@@ -395,7 +395,13 @@ func newView(r *hotline.Referral, o Options) *view {
 		for _, a := range r.Answers {
 			q := qa{Question: oneLine(a.Question)}
 			answer := firstNonEmpty(oneLine(w.shown(a)), w.say("none"))
-			if given := oneLine(a.Given); given != "" && a.Value != "" {
+			if given := oneLine(a.Given); given != "" {
+				// An empty value beside what the person wrote is an answer
+				// the bot did not take ("no dont call this number..."): it
+				// was given, just not as a value.
+				if a.Value == "" {
+					answer = w.say("not_given")
+				}
 				answer = w.say("as_given", "given", given, "reading", answer)
 			}
 			q.Answer = linkPhones(answer, country)
