@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hotline-legal/hotline"
@@ -165,8 +166,10 @@ const storeTimeout = 5 * time.Second
 //
 // A hand-off is retried on no answer (a timeout, a refused connection), on
 // 408, 429 and 5xx, and while its signing key is missing from the
-// environment; any other answer but a 2xx (a 3xx too: redirects are not
-// followed) gives up on it at once.
+// environment; after a 429 or a 503 with a Retry-After of seconds, no sooner
+// than it asks (and no later than MaxRetry). Any other answer but a 2xx (a
+// 3xx too: redirects are not followed), or an address the Poster refuses,
+// gives up on it at once.
 type Outbox struct {
 	o OutboxOptions
 }
@@ -204,9 +207,20 @@ func (w *Outbox) Run(ctx context.Context) {
 	}
 }
 
+// maxHandoffsAtOnce bounds the JSON hand-offs one pass of Work posts at once,
+// beside its emails: an organization's server that hangs holds one of them
+// for the hand-off's timeout, and the emails (and other servers' hand-offs)
+// go on meanwhile.
+const maxHandoffsAtOnce = 4
+
 // Work delivers what is due now in every shard and returns how many jobs it
-// handled.
+// handled, once every one of them is delivered or rescheduled. Hand-offs are
+// posted beside the rest, up to maxHandoffsAtOnce at once (with every slot
+// taken, the next one is posted in turn); emails go one at a time.
 func (w *Outbox) Work(ctx context.Context) int {
+	var posting sync.WaitGroup
+	defer posting.Wait()
+	slots := make(chan struct{}, maxHandoffsAtOnce)
 	handled := 0
 	for shard := 0; shard < w.o.Shards && ctx.Err() == nil; shard++ {
 		// One job per claim, each sent within half its lease: a batch leased
@@ -225,8 +239,22 @@ func (w *Outbox) Work(ctx context.Context) int {
 			// A claimed job is seen through even when ctx ends (a shutdown):
 			// stopped between the server's acceptance and the sent marker, it
 			// would be sent again after its lease. Its own bounds apply.
-			w.deliver(context.WithoutCancel(ctx), jobs[0])
+			job, jobCtx := jobs[0], context.WithoutCancel(ctx)
 			handled++
+			if job.Kind == EmailHandoff {
+				select {
+				case slots <- struct{}{}:
+					posting.Add(1)
+					go func() {
+						defer posting.Done()
+						defer func() { <-slots }()
+						w.deliver(jobCtx, job)
+					}()
+					continue
+				default:
+				}
+			}
+			w.deliver(jobCtx, job)
 		}
 	}
 	return handled
@@ -296,6 +324,11 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 		return
 	}
 	wait := w.backoff(job.Attempts)
+	if asked := handoff.RetryAfterOf(sendErr); asked > 0 {
+		// The organization's server said when to come back (a 429 or a
+		// 503 with Retry-After): then, but never later than MaxRetry.
+		wait = min(asked, w.o.MaxRetry)
+	}
 	retryCtx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	if err := w.o.Store.RetryJob(retryCtx, job, now.Add(wait)); err != nil {

@@ -36,6 +36,8 @@ func TestServeHandoff(t *testing.T) {
 	srv := startServe(t, webhookEnv(map[string]string{
 		"REDIS_URL": redisserver.Start(t).URL(), "SMTP_URL": mail.URL(), "HOTLINE_FLOWS": dir,
 		"HOTLINE_RETRY_FIRST": "200ms", "TENANT_CLINIC_HANDOFF_SECRET": serveHandoffSecret,
+		// The receiver is on 127.0.0.1, which a hand-off may reach only so.
+		"HOTLINE_HANDOFF_ALLOW_PRIVATE": "1",
 	}))
 	ref := screenOverWebhook(t, srv, "+13125550186")
 	mail.WaitFor(1, 10*time.Second)
@@ -172,7 +174,7 @@ func TestServeHandoffCluster(t *testing.T) {
 	dir := copySamplePack(t, handoffBlock(recv.URL, "TENANT_CLINIC_HANDOFF_SECRET"))
 	srv := startServe(t, webhookEnv(map[string]string{
 		"REDIS_URL": redisserver.StartCluster(t, 3).URL(), "HOTLINE_REDIS_MODE": "cluster", "SMTP_URL": mail.URL(),
-		"HOTLINE_FLOWS": dir, "TENANT_CLINIC_HANDOFF_SECRET": serveHandoffSecret,
+		"HOTLINE_FLOWS": dir, "TENANT_CLINIC_HANDOFF_SECRET": serveHandoffSecret, "HOTLINE_HANDOFF_ALLOW_PRIVATE": "1",
 	}))
 	for i := 0; i < 3; i++ {
 		screenOverWebhook(t, srv, "+1312555017"+string(rune('0'+i)))
