@@ -98,7 +98,7 @@ func TestServeHandoffNeedsItsKey(t *testing.T) {
 // is short.
 func TestServeReloadHandoffNeedsItsKey(t *testing.T) {
 	dir := copySamplePack(t, nil)
-	srv := startServe(t, map[string]string{"HOTLINE_FLOWS": dir, "HOTLINE_RELOAD_INTERVAL": "100ms", "SHORT_KEY": "short"})
+	srv := startServe(t, map[string]string{"HOTLINE_FLOWS": dir, "HOTLINE_RELOAD_INTERVAL": "100ms", "SHORT_HANDOFF_SECRET": "short"})
 	path := filepath.Join(dir, "directory.yaml")
 	original, err := os.ReadFile(path)
 	if err != nil {
@@ -121,12 +121,12 @@ func TestServeReloadHandoffNeedsItsKey(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	write("MISSING_KEY")
+	write("MISSING_HANDOFF_SECRET")
 	waitFor("still serving the previous one")
-	if logs := srv.logs.String(); !strings.Contains(logs, "organization tenant-clinic: handoff: secret_env: MISSING_KEY is not set") || strings.Contains(logs, "pack reloaded") {
+	if logs := srv.logs.String(); !strings.Contains(logs, "organization tenant-clinic: handoff: secret_env: MISSING_HANDOFF_SECRET is not set") || strings.Contains(logs, "pack reloaded") {
 		t.Errorf("the refusal does not name the organization and the variable, or the pack was loaded:\n%s", logs)
 	}
-	write("SHORT_KEY")
+	write("SHORT_HANDOFF_SECRET")
 	waitFor("pack reloaded")
 	if logs := srv.logs.String(); !strings.Contains(logs, "signing key is short") || strings.Contains(logs, `"short"`) {
 		t.Errorf("no warning about the short key (or the key itself is logged):\n%s", logs)
