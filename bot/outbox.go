@@ -27,7 +27,7 @@ func (s *Service) newReferralEmail(p *pack.Pack, r *hotline.Referral, now time.T
 		return nil, fmt.Errorf("bot: email id: %w", err)
 	}
 	e := &Email{Kind: EmailReferral, ID: hex.EncodeToString(id[:]), Reference: r.Ref, OrgID: r.OrgID, Created: now, Referral: r}
-	msg, err := email.Render(r, s.referralEmailOptions(p, r, e.ID))
+	msg, err := email.Render(r, s.sender().ReferralOptions(p, r, e.ID))
 	if err != nil {
 		// Queued all the same, without a message: the person has been told their
 		// referral was made, so it must reach someone. The outbox gives up on it
@@ -42,18 +42,34 @@ func (s *Service) newReferralEmail(p *pack.Pack, r *hotline.Referral, now time.T
 	return e, nil
 }
 
-// referralEmailOptions are how a referral's email is written, with the email
-// id id (the preview's is "preview").
-func (s *Service) referralEmailOptions(p *pack.Pack, r *hotline.Referral, id string) email.Options {
+// sender is who the service's referral emails come from.
+func (s *Service) sender() EmailSender {
+	return EmailSender{From: s.emailFrom, Domain: s.emailDomain, Coordinator: s.coordinator}
+}
+
+// EmailSender is who referral emails come from, and whom replies to them
+// reach: the settings every writer of a referral email shares (the service
+// when the referral is made, the outbox for one queued by an older build,
+// `hotline chat`), so that none forgets one.
+type EmailSender struct {
+	// From is the emails' From; Domain ends their Message-IDs.
+	From, Domain string
+	// Coordinator is the Reply-To ("" for none).
+	Coordinator string
+}
+
+// ReferralOptions are how the email of the referral r is written with the
+// pack p, under the email id id (the preview's is "preview").
+func (s EmailSender) ReferralOptions(p *pack.Pack, r *hotline.Referral, id string) email.Options {
 	return email.Options{
-		From:        s.emailFrom,
+		From:        s.From,
 		Location:    p.Flow.Location,
-		MessageID:   email.MessageID(r.Ref, id, s.emailDomain),
+		MessageID:   email.MessageID(r.Ref, id, s.Domain),
 		Template:    p.EmailTemplate(r.OrgID),
 		HotlineName: p.Flow.Name,
 		// Intake staff who reply reach the hotline's coordinator, not the
 		// robot's address.
-		ReplyTo: s.coordinator,
+		ReplyTo: s.Coordinator,
 		Country: p.Flow.Country,
 		Words:   p.EmailWords(r.EmailLanguage),
 	}
@@ -486,17 +502,9 @@ func (w *Outbox) alertFor(e Email, said string) *Email {
 // renderLegacy renders a referral email queued by an older build, which queued
 // the referral only.
 func (w *Outbox) renderLegacy(e Email) (email.Message, error) {
-	p := w.o.Pack()
-	return email.Render(e.Referral, email.Options{
-		From:        w.o.From,
-		Location:    p.Flow.Location,
-		MessageID:   email.MessageID(e.Reference, e.ID, w.o.Domain),
-		Template:    p.EmailTemplate(e.Referral.OrgID),
-		HotlineName: p.Flow.Name,
-		ReplyTo:     w.o.Coordinator,
-		Country:     p.Flow.Country,
-		Words:       p.EmailWords(e.Referral.EmailLanguage),
-	})
+	// The job's reference is its referral's (Referral.Ref), as it was queued.
+	sender := EmailSender{From: w.o.From, Domain: w.o.Domain, Coordinator: w.o.Coordinator}
+	return email.Render(e.Referral, sender.ReferralOptions(w.o.Pack(), e.Referral, e.ID))
 }
 
 // firstNonEmpty returns the first of s that is not "".
