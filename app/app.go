@@ -132,7 +132,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 		Coordinator: coordinator(cfg.CoordinatorEmail), Retention: cfg.ReferralRetention,
 		FirstRetry: cfg.RetryFirst, MaxRetry: cfg.RetryMax, GiveUpAfter: cfg.RetryFor,
 		Lease: 2 * time.Minute, Poll: min(time.Second, cfg.RetryFirst),
-		Poster: &handoff.Poster{Client: handoff.NewClient(handoffTimeout), Getenv: getenv},
+		Poster: &handoff.Poster{Client: handoff.NewClient(handoff.ClientOptions{Timeout: handoffTimeout, AllowPrivate: cfg.HandoffAllowPrivate}), Getenv: getenv},
 	})
 	if err != nil {
 		return fail(err)
@@ -336,8 +336,10 @@ func (a *App) Close() {
 }
 
 // handoffTimeout bounds one JSON hand-off's POST, answer included: an
-// organization's server that takes longer is tried again later.
-const handoffTimeout = 15 * time.Second
+// organization's server that takes longer is tried again later. The outbox
+// posts a few hand-offs at once beside its emails, so a server that hangs
+// holds up one of its slots for this long, not every email.
+const handoffTimeout = 10 * time.Second
 
 // minHandoffSecret is the shortest signing key that is not warned about: 32
 // bytes, as HOTLINE_SECRET.

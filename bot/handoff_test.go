@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
+	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/bot/handoff"
 	"github.com/hotline-legal/hotline/bot/mailer"
 	"github.com/hotline-legal/hotline/bot/memstore"
@@ -69,15 +71,41 @@ func stores() map[string]opener {
 	}
 }
 
-// newHandoffRig builds the rig; email is the clinic's handoff: email:, and
-// timeout bounds each POST.
-func newHandoffRig(t *testing.T, open opener, email bool, timeout time.Duration) *handoffRig {
+// rigOptions are how a hand-off rig differs.
+type rigOptions struct {
+	// noEmail is the clinic's handoff: email: false.
+	noEmail bool
+	// client makes the hand-off client: its AllowPrivate must be on for the
+	// tests' receivers on 127.0.0.1 to be reached (onLoopback).
+	client handoff.ClientOptions
+	// mailer, when set, wraps the outbox's SMTP sender.
+	mailer func(bot.Mailer) bot.Mailer
+	// maxRetry is the outbox's MaxRetry; 0 for 15 minutes.
+	maxRetry time.Duration
+}
+
+// onLoopback is a hand-off client whose POSTs, each bounded by timeout, may
+// reach the tests' receivers on 127.0.0.1, as HOTLINE_HANDOFF_ALLOW_PRIVATE=1
+// lets them.
+func onLoopback(timeout time.Duration) handoff.ClientOptions {
+	return handoff.ClientOptions{Timeout: timeout, AllowPrivate: true}
+}
+
+// newHandoffRig builds the rig.
+func newHandoffRig(t *testing.T, open opener, o rigOptions) *handoffRig {
 	t.Helper()
 	r := &handoffRig{t: t, recv: handoffserver.Start(t), mail: smtpserver.Start(t, smtpserver.Options{}), counts: &counts{},
 		logs: &logBuffer{}, env: map[string]string{"TENANT_CLINIC_HANDOFF_SECRET": handoffSecret}}
 	block := "    handoff:\n      url: " + r.recv.URL + "\n      secret_env: TENANT_CLINIC_HANDOFF_SECRET\n"
-	if !email {
+	if o.noEmail {
 		block += "      email: false\n"
+	}
+	var send bot.Mailer = smtpSender(t, r.mail)
+	if o.mailer != nil {
+		send = o.mailer(send)
+	}
+	if o.maxRetry == 0 {
+		o.maxRetry = 15 * time.Minute
 	}
 	p := loadPackWith(t, "    response_time: 1 business day\n", "    response_time: 1 business day\n"+block)
 	r.clock = &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, p.Flow.Location)}
@@ -89,12 +117,12 @@ func newHandoffRig(t *testing.T, open opener, email bool, timeout time.Duration)
 		Observer: r.counts, Retention: 7 * 24 * time.Hour, EmailFrom: testFrom, EmailDomain: "example.org",
 	}))
 	r.outbox = must(bot.NewOutbox(bot.OutboxOptions{
-		Store: store, Shards: shards, Mailer: smtpSender(t, r.mail), Permanent: mailer.IsPermanent,
+		Store: store, Shards: shards, Mailer: send, Permanent: mailer.IsPermanent,
 		Pack: func() *pack.Pack { return p }, Now: r.clock.Now, Log: log, Observer: r.counts, From: testFrom,
 		Domain: "example.org", Coordinator: "coordinator@example.org", Retention: 720 * time.Hour,
-		FirstRetry: 5 * time.Second, MaxRetry: 15 * time.Minute, GiveUpAfter: 24 * time.Hour, Lease: time.Minute,
+		FirstRetry: 5 * time.Second, MaxRetry: o.maxRetry, GiveUpAfter: 24 * time.Hour, Lease: time.Minute,
 		Poll:   10 * time.Millisecond,
-		Poster: &handoff.Poster{Client: handoff.NewClient(timeout), Getenv: func(k string) string { return r.env[k] }},
+		Poster: &handoff.Poster{Client: handoff.NewClient(o.client), Getenv: func(k string) string { return r.env[k] }},
 	}))
 	return r
 }
@@ -162,7 +190,7 @@ func (r *handoffRig) work() int { return r.outbox.Work(context.Background()) }
 func TestHandoffDelivered(t *testing.T) {
 	for name, open := range stores() {
 		t.Run(name, func(t *testing.T) {
-			r := newHandoffRig(t, open, true, 5*time.Second)
+			r := newHandoffRig(t, open, rigOptions{client: onLoopback(5 * time.Second)})
 			r.recv.Answer(500)
 			ref := r.screen("+13125550142", byHand...)
 			if q, err := r.store.Queued(context.Background(), testKeys.Of(conversation("+13125550142")), ref); err != nil || !q {
@@ -247,7 +275,7 @@ func TestHandoffDelivered(t *testing.T) {
 func TestHandoffRefused(t *testing.T) {
 	for name, open := range stores() {
 		t.Run(name, func(t *testing.T) {
-			r := newHandoffRig(t, open, true, 5*time.Second)
+			r := newHandoffRig(t, open, rigOptions{client: onLoopback(5 * time.Second)})
 			r.recv.Answer(400)
 			ref := r.screen("+13125550143", byHand...)
 			r.work() // the email goes, the hand-off is refused for good, its alert queued
@@ -261,11 +289,17 @@ func TestHandoffRefused(t *testing.T) {
 			if len(msgs) != 2 {
 				t.Fatalf("%d emails; want the referral and the alert", len(msgs))
 			}
-			var alert smtpserver.Message
+			var alert, referral smtpserver.Message
 			for _, m := range msgs {
-				if m.To[0] == "coordinator@example.org" {
+				switch m.To[0] {
+				case "coordinator@example.org":
 					alert = m
+				case "intake.tenants@example.org":
+					referral = m
 				}
+			}
+			if !strings.Contains(referral.MessageID(), ref) || alert.MessageID() == "" {
+				t.Errorf("emails to %v, %v; want the referral email (%s) to the clinic, and the alert to the coordinator", msgs[0].To, msgs[1].To, ref)
 			}
 			host := strings.TrimPrefix(strings.TrimSuffix(r.recv.URL, "/hotline"), "http://")
 			text := unfold(alert.Data)
@@ -298,7 +332,7 @@ func TestHandoffRefused(t *testing.T) {
 func TestHandoffRetried(t *testing.T) {
 	for name, open := range stores() {
 		t.Run(name, func(t *testing.T) {
-			r := newHandoffRig(t, open, true, 300*time.Millisecond)
+			r := newHandoffRig(t, open, rigOptions{client: onLoopback(300 * time.Millisecond)})
 			r.recv.Answer(429, handoffserver.Hang)
 			r.screen("+13125550144", byHand...)
 			r.work() // the email, and the hand-off's 429
@@ -335,7 +369,7 @@ func TestHandoffRetried(t *testing.T) {
 func TestHandoffOnly(t *testing.T) {
 	for name, open := range stores() {
 		t.Run(name, func(t *testing.T) {
-			r := newHandoffRig(t, open, false, 5*time.Second)
+			r := newHandoffRig(t, open, rigOptions{noEmail: true, client: onLoopback(5 * time.Second)})
 			r.recv.Answer(404)
 			from := "+13125550145"
 			ref := r.screen(from, byHand...)
@@ -355,6 +389,162 @@ func TestHandoffOnly(t *testing.T) {
 			}
 			if text := unfold(msgs[0].Data); !strings.Contains(text, "HTTP 404 Not Found") || !strings.Contains(text, "no referral email was sent either") {
 				t.Errorf("the alert does not say what failed and that no email went:\n%s", text)
+			}
+		})
+	}
+}
+
+// heldMailer records, as each email is sent, how many hand-offs its
+// receiver is holding unanswered then (waiting a little for one to come:
+// a hand-off posted beside the email may not have reached the receiver
+// yet), then releases them.
+type heldMailer struct {
+	bot.Mailer
+	recv *handoffserver.Server
+	mu   sync.Mutex
+	held []int
+}
+
+func (m *heldMailer) Send(ctx context.Context, msg email.Message) error {
+	n := m.recv.WaitHeld(1, 5*time.Second)
+	m.mu.Lock()
+	m.held = append(m.held, n)
+	m.mu.Unlock()
+	err := m.Mailer.Send(ctx, msg)
+	m.recv.Release()
+	return err
+}
+
+// TestHandoffHangHoldsNoEmail: an organization's server that holds a
+// hand-off unanswered does not hold up the emails behind it: a referral
+// email queued after the hand-off, in the same shard, goes in the same pass
+// of the outbox while the hand-off's request is still open, and when Work
+// returns both outcomes are recorded.
+func TestHandoffHangHoldsNoEmail(t *testing.T) {
+	for name, open := range stores() {
+		t.Run(name, func(t *testing.T) {
+			var held *heldMailer
+			r := newHandoffRig(t, open, rigOptions{noEmail: true, client: onLoopback(3 * time.Second),
+				mailer: func(m bot.Mailer) bot.Mailer { held = &heldMailer{Mailer: m}; return held }})
+			held.recv = r.recv
+			r.recv.Answer(handoffserver.Hang)
+			from := "+13125550146"
+			ref := r.screen(from, byHand...) // the hand-off alone: the clinic takes no email
+			// A referral email queued after it in the same conversation,
+			// hence the same shard, due after it.
+			r.clock.Advance(time.Minute)
+			conv := testKeys.Of(conversation(from))
+			snap, err := r.store.Load(context.Background(), conv, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			later := &bot.Email{Kind: bot.EmailReferral, ID: "0123456789abcdef", Reference: ref + "Z", OrgID: "example-legal-aid", Created: r.clock.Now(),
+				Message: email.Message{MessageID: ref + "Z.0123456789abcdef@example.org", Ref: ref + "Z", From: testFrom, To: "intake@example.org",
+					Subject: "Referral " + ref + "Z", Date: r.clock.Now(), Text: "A referral.\n", HTML: "<p>A referral.</p>"}}
+			if _, ok, err := r.store.Commit(context.Background(), conv, "later", bot.Change{Version: snap.Version, State: snap.State,
+				TTL: time.Hour, Email: later, Now: r.clock.Now()}); err != nil || !ok {
+				t.Fatalf("queueing the later email: %v, %v", ok, err)
+			}
+			if n := r.work(); n != 2 {
+				t.Fatalf("the pass handled %d jobs, want 2 (the hand-off and the email)", n)
+			}
+			held.mu.Lock()
+			got := append([]int(nil), held.held...)
+			held.mu.Unlock()
+			if len(got) != 1 || got[0] != 1 {
+				t.Errorf("hand-offs held open as the email went: %v; want [1]: the email waited for the hung hand-off", got)
+			}
+			if msgs := r.mail.Messages(); len(msgs) != 1 || msgs[0].To[0] != "intake@example.org" {
+				t.Errorf("emails %+v; want the later referral email", msgs)
+			}
+			// Recorded by the time Work returned: the email sent, the
+			// hand-off (answered 503 once released) to retry.
+			if s, re, d, _ := r.counts.snapshot(); s != 1 || re != 1 || d != 0 {
+				t.Errorf("sent %d, retried %d, dead %d; want 1, 1, 0", s, re, d)
+			}
+			if n := len(r.recv.Requests()); n != 1 {
+				t.Errorf("%d hand-off attempts, want 1", n)
+			}
+		})
+	}
+}
+
+// TestHandoffPrivateRefused: without HOTLINE_HANDOFF_ALLOW_PRIVATE, a
+// hand-off whose URL leads to 127.0.0.1 is refused when it would connect:
+// the receiver gets nothing, the hand-off goes to the dead letters at once,
+// and the coordinator's alert says what to set; the referral email goes.
+func TestHandoffPrivateRefused(t *testing.T) {
+	for name, open := range stores() {
+		t.Run(name, func(t *testing.T) {
+			r := newHandoffRig(t, open, rigOptions{client: handoff.ClientOptions{Timeout: 5 * time.Second}})
+			ref := r.screen("+13125550147", byHand...)
+			r.work() // the email goes, the hand-off is refused, its alert queued
+			r.work() // the alert goes
+			r.clock.Advance(time.Hour)
+			r.work()
+			if n := len(r.recv.Requests()); n != 0 {
+				t.Errorf("the receiver got %d requests; want none", n)
+			}
+			var alert, referral string
+			for _, m := range r.mail.Messages() {
+				switch m.To[0] {
+				case "coordinator@example.org":
+					alert = unfold(m.Data)
+				case "intake.tenants@example.org":
+					referral = m.MessageID()
+				}
+			}
+			if !strings.Contains(referral, ref) {
+				t.Errorf("no referral email %s to the clinic", ref)
+			}
+			want := "the hand-off URL resolves to a private address; set HOTLINE_HANDOFF_ALLOW_PRIVATE=1 if the intake system is on your network"
+			if !strings.Contains(strings.Join(strings.Fields(alert), " "), want) || !strings.Contains(alert, ref) {
+				t.Errorf("the coordinator's alert does not say %q about %s:\n%s", want, ref, alert)
+			}
+			if s, re, d, _ := r.counts.snapshot(); s != 2 || re != 0 || d != 1 {
+				t.Errorf("sent %d, retried %d, dead %d; want 2 (the email and the alert), 0, 1", s, re, d)
+			}
+		})
+	}
+}
+
+// TestHandoffRetryAfter: a 429 or a 503 with Retry-After (seconds) is tried
+// again when the server asked, not on the outbox's backoff; a wait longer
+// than the outbox's MaxRetry is cut to it.
+func TestHandoffRetryAfter(t *testing.T) {
+	for name, open := range stores() {
+		t.Run(name, func(t *testing.T) {
+			r := newHandoffRig(t, open, rigOptions{client: onLoopback(5 * time.Second), maxRetry: 15 * time.Minute})
+			r.recv.Answer(429)
+			r.recv.SetHeader("Retry-After", "120")
+			r.screen("+13125550148", byHand...)
+			attempts := func(want int, when string) {
+				t.Helper()
+				if n := len(r.recv.Requests()); n != want {
+					t.Fatalf("%s: %d attempts, want %d", when, n, want)
+				}
+			}
+			r.work() // the email, and the hand-off's 429: back in 120 s
+			attempts(1, "the first pass")
+			r.clock.Advance(119 * time.Second) // past the backoff's 5 s and 10 s
+			r.work()
+			attempts(1, "119 s later")
+			r.clock.Advance(time.Second)
+			r.recv.Answer(503)
+			r.recv.SetHeader("Retry-After", "7200")
+			r.work() // a 503 asking for 2 hours: back in MaxRetry, 15 minutes
+			attempts(2, "120 s later")
+			r.clock.Advance(15*time.Minute - time.Second)
+			r.work()
+			attempts(2, "15 minutes less a second later")
+			r.clock.Advance(time.Second)
+			r.work()
+			attempts(3, "15 minutes later")
+			if taken := r.recv.Taken(); len(taken) != 1 {
+				t.Errorf("%d taken, want 1", len(taken))
+			}
+			if s, re, d, _ := r.counts.snapshot(); s != 2 || re != 2 || d != 0 {
+				t.Errorf("sent %d, retried %d, dead %d; want 2, 2, 0", s, re, d)
 			}
 		})
 	}

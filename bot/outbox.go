@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hotline-legal/hotline"
@@ -26,7 +27,7 @@ func (s *Service) newReferralEmail(p *pack.Pack, r *hotline.Referral, now time.T
 		return nil, fmt.Errorf("bot: email id: %w", err)
 	}
 	e := &Email{Kind: EmailReferral, ID: hex.EncodeToString(id[:]), Reference: r.Ref, OrgID: r.OrgID, Created: now, Referral: r}
-	msg, err := email.Render(r, s.referralEmailOptions(p, r, e.ID))
+	msg, err := email.Render(r, s.sender().ReferralOptions(p, r, e.ID))
 	if err != nil {
 		// Queued all the same, without a message: the person has been told their
 		// referral was made, so it must reach someone. The outbox gives up on it
@@ -41,18 +42,34 @@ func (s *Service) newReferralEmail(p *pack.Pack, r *hotline.Referral, now time.T
 	return e, nil
 }
 
-// referralEmailOptions are how a referral's email is written, with the email
-// id id (the preview's is "preview").
-func (s *Service) referralEmailOptions(p *pack.Pack, r *hotline.Referral, id string) email.Options {
+// sender is who the service's referral emails come from.
+func (s *Service) sender() EmailSender {
+	return EmailSender{From: s.emailFrom, Domain: s.emailDomain, Coordinator: s.coordinator}
+}
+
+// EmailSender is who referral emails come from, and whom replies to them
+// reach: the settings every writer of a referral email shares (the service
+// when the referral is made, the outbox for one queued by an older build,
+// `hotline chat`), so that none forgets one.
+type EmailSender struct {
+	// From is the emails' From; Domain ends their Message-IDs.
+	From, Domain string
+	// Coordinator is the Reply-To ("" for none).
+	Coordinator string
+}
+
+// ReferralOptions are how the email of the referral r is written with the
+// pack p, under the email id id (the preview's is "preview").
+func (s EmailSender) ReferralOptions(p *pack.Pack, r *hotline.Referral, id string) email.Options {
 	return email.Options{
-		From:        s.emailFrom,
+		From:        s.From,
 		Location:    p.Flow.Location,
-		MessageID:   email.MessageID(r.Ref, id, s.emailDomain),
+		MessageID:   email.MessageID(r.Ref, id, s.Domain),
 		Template:    p.EmailTemplate(r.OrgID),
 		HotlineName: p.Flow.Name,
 		// Intake staff who reply reach the hotline's coordinator, not the
 		// robot's address.
-		ReplyTo: s.coordinator,
+		ReplyTo: s.Coordinator,
 		Country: p.Flow.Country,
 		Words:   p.EmailWords(r.EmailLanguage),
 	}
@@ -165,8 +182,10 @@ const storeTimeout = 5 * time.Second
 //
 // A hand-off is retried on no answer (a timeout, a refused connection), on
 // 408, 429 and 5xx, and while its signing key is missing from the
-// environment; any other answer but a 2xx (a 3xx too: redirects are not
-// followed) gives up on it at once.
+// environment; after a 429 or a 503 with a Retry-After of seconds, no sooner
+// than it asks (and no later than MaxRetry). Any other answer but a 2xx (a
+// 3xx too: redirects are not followed), or an address the Poster refuses,
+// gives up on it at once.
 type Outbox struct {
 	o OutboxOptions
 }
@@ -204,9 +223,20 @@ func (w *Outbox) Run(ctx context.Context) {
 	}
 }
 
+// maxHandoffsAtOnce bounds the JSON hand-offs one pass of Work posts at once,
+// beside its emails: an organization's server that hangs holds one of them
+// for the hand-off's timeout, and the emails (and other servers' hand-offs)
+// go on meanwhile.
+const maxHandoffsAtOnce = 4
+
 // Work delivers what is due now in every shard and returns how many jobs it
-// handled.
+// handled, once every one of them is delivered or rescheduled. Hand-offs are
+// posted beside the rest, up to maxHandoffsAtOnce at once (with every slot
+// taken, the next one is posted in turn); emails go one at a time.
 func (w *Outbox) Work(ctx context.Context) int {
+	var posting sync.WaitGroup
+	defer posting.Wait()
+	slots := make(chan struct{}, maxHandoffsAtOnce)
 	handled := 0
 	for shard := 0; shard < w.o.Shards && ctx.Err() == nil; shard++ {
 		// One job per claim, each sent within half its lease: a batch leased
@@ -225,8 +255,22 @@ func (w *Outbox) Work(ctx context.Context) int {
 			// A claimed job is seen through even when ctx ends (a shutdown):
 			// stopped between the server's acceptance and the sent marker, it
 			// would be sent again after its lease. Its own bounds apply.
-			w.deliver(context.WithoutCancel(ctx), jobs[0])
+			job, jobCtx := jobs[0], context.WithoutCancel(ctx)
 			handled++
+			if job.Kind == EmailHandoff {
+				select {
+				case slots <- struct{}{}:
+					posting.Add(1)
+					go func() {
+						defer posting.Done()
+						defer func() { <-slots }()
+						w.deliver(jobCtx, job)
+					}()
+					continue
+				default:
+				}
+			}
+			w.deliver(jobCtx, job)
 		}
 	}
 	return handled
@@ -296,6 +340,11 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 		return
 	}
 	wait := w.backoff(job.Attempts)
+	if asked := handoff.RetryAfterOf(sendErr); asked > 0 {
+		// The organization's server said when to come back (a 429 or a
+		// 503 with Retry-After): then, but never later than MaxRetry.
+		wait = min(asked, w.o.MaxRetry)
+	}
 	retryCtx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	if err := w.o.Store.RetryJob(retryCtx, job, now.Add(wait)); err != nil {
@@ -453,17 +502,9 @@ func (w *Outbox) alertFor(e Email, said string) *Email {
 // renderLegacy renders a referral email queued by an older build, which queued
 // the referral only.
 func (w *Outbox) renderLegacy(e Email) (email.Message, error) {
-	p := w.o.Pack()
-	return email.Render(e.Referral, email.Options{
-		From:        w.o.From,
-		Location:    p.Flow.Location,
-		MessageID:   email.MessageID(e.Reference, e.ID, w.o.Domain),
-		Template:    p.EmailTemplate(e.Referral.OrgID),
-		HotlineName: p.Flow.Name,
-		ReplyTo:     w.o.Coordinator,
-		Country:     p.Flow.Country,
-		Words:       p.EmailWords(e.Referral.EmailLanguage),
-	})
+	// The job's reference is its referral's (Referral.Ref), as it was queued.
+	sender := EmailSender{From: w.o.From, Domain: w.o.Domain, Coordinator: w.o.Coordinator}
+	return email.Render(e.Referral, sender.ReferralOptions(w.o.Pack(), e.Referral, e.ID))
 }
 
 // firstNonEmpty returns the first of s that is not "".

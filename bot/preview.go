@@ -30,7 +30,7 @@ type ReferralPreview struct {
 func (s *Service) PreviewReferral(r *hotline.Referral) (ReferralPreview, error) {
 	var out ReferralPreview
 	if r.Handoff == nil || r.Handoff.Email {
-		m, err := email.Render(r, s.referralEmailOptions(s.pack(), r, "preview"))
+		m, err := email.Render(r, s.sender().ReferralOptions(s.pack(), r, "preview"))
 		if err != nil {
 			return out, fmt.Errorf("bot: preview of the referral email: %w", err)
 		}

@@ -491,7 +491,7 @@ func (s *Service) committed(key string, m hotline.Message, fx pack.Effects, repl
 		switch {
 		case fx.Referral != nil:
 			s.observe.Error("notice_dropped")
-			s.log.Error("bot: a step raised a needs-a-person notice with a referral; the referral's email was queued and the notice dropped",
+			s.log.Error("bot: a step raised a needs-a-person notice with a referral; the referral was queued (its email, its JSON hand-off, or both) and the notice dropped",
 				"ref", n.Ref, "reason", n.Reason)
 		case m.ReferralsClosed:
 			// The web chat's cap on what one connection may send the staff in a

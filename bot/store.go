@@ -50,9 +50,13 @@ type Change struct {
 	// Handoff is a second job to queue with the same change: a referral's JSON
 	// hand-off (EmailHandoff), beside its email, or alone when the
 	// organization takes no email (directory.yaml handoff: email: false).
-	// Both jobs are queued or neither: a reference of either already in use
-	// is ErrRefTaken, and nothing is saved. The two references must differ
-	// (Email.Ref keeps each kind's apart).
+	// Both jobs are queued or neither. A referral's reference is in use when
+	// its email's reference or its hand-off's (HandoffRef) is queued, delivered
+	// or dead, whichever job is queued now: a hand-off alone never takes a
+	// reference an email had, nor the other way round. One in use is
+	// ErrRefTaken, and nothing is saved. The two jobs' own references must
+	// differ (Email.Ref keeps each kind's apart); two that do not are an
+	// error, not ErrRefTaken.
 	Handoff *Email
 	// Reminder is when to remind the person if nothing else happens; nil drops
 	// any reminder.
@@ -178,12 +182,18 @@ func (e *Email) Ref() string {
 	case e.Kind == EmailNotice:
 		return "notice:" + e.Reference
 	case e.Kind == EmailHandoff:
-		return "handoff:" + e.Reference
+		return HandoffRef(e.Reference)
 	case e.Kind == EmailHandoffAlert:
 		return "alert:handoff:" + e.Reference
 	}
 	return e.Reference
 }
+
+// HandoffRef is the outbox reference of the JSON hand-off of the referral
+// ref: "handoff:" and ref. A referral's email (under ref) and its hand-off
+// share one reference: a commit refuses either job when either reference is
+// in use (ErrRefTaken), so that no two referrals ever share one.
+func HandoffRef(ref string) string { return "handoff:" + ref }
 
 // Job is an email claimed from the outbox for delivery.
 type Job struct {

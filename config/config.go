@@ -90,6 +90,12 @@ type Config struct {
 	// (HOTLINE_RETRY_FOR, default 24h): then the email goes to the dead letters and
 	// the coordinator is alerted.
 	RetryFirst, RetryMax, RetryFor time.Duration
+	// HandoffAllowPrivate lets organizations' JSON hand-offs go to loopback,
+	// private, link-local and other internal addresses
+	// (HOTLINE_HANDOFF_ALLOW_PRIVATE, default off): for an intake system on
+	// the hotline's own network. Off, a pack's handoff url cannot make the
+	// server POST to one (the cloud's metadata service, an internal system).
+	HandoffAllowPrivate bool
 	// TwilioAPIURL is where Twilio's REST API is (HOTLINE_TWILIO_API_URL, default
 	// "https://api.twilio.com"), scheme and host only: for a regional edge, or a
 	// test server. nil (in a Config not made by Load) is Twilio's own.
@@ -223,6 +229,10 @@ func settings() []setting {
 			func(c *Config) *time.Duration { return &c.RetryMax }),
 		durationSetting("HOTLINE_RETRY_FOR", "retry_for", "24h", durationRange{min: time.Second, max: 720 * time.Hour, text: "1s to 720h"},
 			func(c *Config) *time.Duration { return &c.RetryFor }),
+		{env: "HOTLINE_HANDOFF_ALLOW_PRIVATE", key: "handoff_allow_private", def: "false", parse: func(c *draft, v string) (err error) {
+			c.HandoffAllowPrivate, err = parseBool(v)
+			return err
+		}},
 		{env: "HOTLINE_TWILIO_API_URL", key: "twilio_api_url", def: "https://api.twilio.com", parse: func(c *draft, v string) (err error) {
 			c.TwilioAPIURL, err = parseTwilioAPIURL(v)
 			return err

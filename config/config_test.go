@@ -204,6 +204,7 @@ func TestLoadGoodValues(t *testing.T) {
 			c.Preview, c.AdminToken = true, "0123456789abcdef"
 		}},
 		{"admin token without preview", map[string]string{"HOTLINE_ADMIN_TOKEN": "a long enough token"}, func(c *Config) { c.AdminToken = "a long enough token" }},
+		{"hand-offs to private addresses", map[string]string{"HOTLINE_HANDOFF_ALLOW_PRIVATE": "1"}, func(c *Config) { c.HandoffAllowPrivate = true }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -362,6 +363,8 @@ func TestLoadBadValues(t *testing.T) {
 			`config: HOTLINE_SHUTDOWN_TIMEOUT: "off" is not a duration; write it like "90m" or "2h" (expected 1s to 5m)`},
 		{"reload interval too short", map[string]string{"HOTLINE_RELOAD_INTERVAL": "10ms"},
 			`config: HOTLINE_RELOAD_INTERVAL: "10ms" is out of range; expected 100ms to 1h, or 0 to never reload`},
+		{"hand-offs to private addresses", map[string]string{"HOTLINE_HANDOFF_ALLOW_PRIVATE": "internal"},
+			`config: HOTLINE_HANDOFF_ALLOW_PRIVATE: "internal" is not yes or no; expected 1, true or yes to turn it on, or 0, false or no to leave it off`},
 		{"preview", map[string]string{"HOTLINE_PREVIEW": "enabled"},
 			`config: HOTLINE_PREVIEW: "enabled" is not yes or no; expected 1, true or yes to turn it on, or 0, false or no to leave it off`},
 		{"preview without token", map[string]string{"HOTLINE_PREVIEW": "1"},

@@ -93,6 +93,9 @@ func (l *loader) compileDirectory(dy *directoryFile) {
 		l.errorf(pos, "fallback: needs a name and a phone: where people go when no organization fits")
 	}
 	orgIDs := map[string]flows.Pos{}
+	// keys holds, by secret_env, the first organization whose hand-offs are
+	// signed with it: another may share it only for the same host.
+	keys := map[string]keyUse{}
 	for i := range dy.Organizations {
 		oy := &dy.Organizations[i]
 		o := &hotline.Organization{
@@ -130,6 +133,7 @@ func (l *loader) compileDirectory(dy *directoryFile) {
 		}
 		if oy.Handoff != nil {
 			o.Handoff = l.handoff(oy.Handoff, f("handoff"))
+			l.sharedKey(keys, o, oy.Handoff, f("handoff"))
 		}
 		if len(oy.Services) == 0 {
 			l.errorf(oy.Pos, "%s: no services; list what the organization takes", f("services"))
@@ -212,10 +216,65 @@ func (l *loader) handoff(hy *handoffYAML, field string) *hotline.Handoff {
 		l.errorf(hy.Pos, "%s: secret_env: missing; name the environment variable that holds the signing key, like TENANT_CLINIC_HANDOFF_SECRET", field)
 	case !isEnvName(h.SecretEnv):
 		l.errorf(hy.SecretEnv.Pos, "%s: secret_env: %q is not an environment variable's name; use capital letters, digits and _, like TENANT_CLINIC_HANDOFF_SECRET", field, h.SecretEnv)
-	case isOwnSetting(h.SecretEnv):
-		l.errorf(hy.SecretEnv.Pos, "%s: secret_env: %s is one of Hotline's own settings; give the hand-off a variable of its own, like TENANT_CLINIC_HANDOFF_SECRET", field, h.SecretEnv)
+	case !isHandoffSecretName(h.SecretEnv):
+		l.errorf(hy.SecretEnv.Pos, "%s: secret_env: %s does not end in %s; name a variable of the hand-off's own, like TENANT_CLINIC%s (the server signs only with such variables, never with another of its settings)",
+			field, h.SecretEnv, handoffSecretSuffix, handoffSecretSuffix)
 	}
 	return h
+}
+
+// keyUse is an organization whose hand-offs are signed with a secret_env.
+type keyUse struct {
+	org, host string
+	pos       flows.Pos
+}
+
+// sharedKey refuses a secret_env that the hand-offs of an earlier
+// organization with another host are signed with: whoever runs one server
+// must not receive signatures that the other accepts. Organizations on one
+// host (one case-management system) may share a key.
+func (l *loader) sharedKey(keys map[string]keyUse, o *hotline.Organization, hy *handoffYAML, field string) {
+	h := o.Handoff
+	u, err := url.Parse(h.URL)
+	if h.SecretEnv == "" || err != nil || u.Hostname() == "" {
+		return // reported by handoff
+	}
+	host := strings.ToLower(u.Hostname())
+	prev, ok := keys[h.SecretEnv]
+	switch {
+	case !ok:
+		keys[h.SecretEnv] = keyUse{org: o.ID, host: host, pos: hy.SecretEnv.Pos}
+	case prev.host != host:
+		l.errorf(hy.SecretEnv.Pos, "%s: secret_env: %s also signs the hand-offs of organization %s (%s), which go to %s, not %s; give each server a key of its own, like %s%s",
+			field, h.SecretEnv, prev.org, prev.pos, prev.host, host, envPrefix(o.ID), handoffSecretSuffix)
+	}
+}
+
+// handoffSecretSuffix ends the name of every variable a hand-off may be
+// signed with.
+const handoffSecretSuffix = "_HANDOFF_SECRET"
+
+// isHandoffSecretName reports whether an environment variable may hold a
+// hand-off's key: its name ends in _HANDOFF_SECRET, after something. An
+// allowlist, not a list of Hotline's own settings: whoever edits the
+// directory is not thereby trusted with the server's secrets (HOTLINE_SECRET,
+// TWILIO_AUTH_TOKEN, SMTP_URL, or whatever else its environment holds).
+func isHandoffSecretName(name string) bool {
+	return len(name) > len(handoffSecretSuffix) && strings.HasSuffix(name, handoffSecretSuffix)
+}
+
+// envPrefix is an organization's id as the start of a variable's name:
+// "tenant-clinic" is TENANT_CLINIC.
+func envPrefix(id string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		}
+		return '_'
+	}, id)
 }
 
 // handoffURLProblem says what is wrong with a hand-off URL, "" when nothing:
@@ -262,13 +321,6 @@ func isEnvName(s string) bool {
 		}
 	}
 	return true
-}
-
-// isOwnSetting reports whether an environment variable is one of Hotline's
-// own settings, which a pack must never have the server sign with: whoever
-// edits the directory is not thereby trusted with the server's secrets.
-func isOwnSetting(name string) bool {
-	return strings.HasPrefix(name, "HOTLINE_") || strings.HasPrefix(name, "TWILIO_") || name == "REDIS_URL" || name == "SMTP_URL"
 }
 
 // languages checks a list of language codes against the pack's.

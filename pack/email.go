@@ -7,6 +7,7 @@ import (
 
 	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/flows/defaultpack"
 )
 
 // readEmail reads email.yaml, the words of the emails, and checks them against
@@ -59,6 +60,11 @@ func (l *loader) readEmail() {
 		for _, lang := range l.langs {
 			s, ok := t.ByLang[lang]
 			if !ok {
+				if text, found := l.sampleText(name, lang); found {
+					words[lang].Text[name] = text
+					l.warnf(t.Pos, "%s: missing the %q text, which this version of Hotline added: the sample pack's is used for now; add it (the sample's %s has it)", name, lang, emailFileName)
+					continue
+				}
 				l.errorf(t.Pos, "%s: missing the %q text", name, lang)
 				continue
 			}
@@ -67,10 +73,16 @@ func (l *loader) readEmail() {
 		}
 	}
 	for i, k := range keys {
-		if file[k.Name] == nil {
-			pos, after := whereMissing(file, keys[:i])
-			l.errorf(pos, "missing %q, %s; give it in every language%s", k.Name, k.About, after)
+		if file[k.Name] != nil {
+			continue
 		}
+		pos, after := whereMissing(file, keys[:i])
+		if l.upgradeFromSample(k.Name, words) {
+			l.warnf(pos, "missing %q, %s, which this version of Hotline added: the sample pack's text is used for now; add it%s in every language (the sample's %s has it)",
+				k.Name, k.About, after, emailFileName)
+			continue
+		}
+		l.errorf(pos, "missing %q, %s; give it in every language%s", k.Name, k.About, after)
 	}
 	for lang, w := range words {
 		// Checked above key by key, with positions; prepared (checked as a
@@ -80,6 +92,59 @@ func (l *loader) readEmail() {
 		}
 	}
 	l.p.emailWords = words
+}
+
+// addedEmailKeys are the texts the emails gained with the JSON hand-off
+// (issue 13: the safe contact, the court date in the subject and banner,
+// headings, the income beside the guideline...). A pack written before lacks
+// them; loading it must not fail the day its server is upgraded.
+func addedEmailKeys() []string {
+	return []string{
+		"subject_hearing", "subject_missed_hearing", "subject_language", "date_short",
+		"contact_heading", "label_voicemail", "voicemail_no", "voicemail_yes", "texts_yes", "label_safe_when", "contact_not_asked",
+		"hearing_banner", "missed_hearing_banner", "facts_heading", "label_asked_person", "label_hearing", "hearing_missed",
+		"income_guideline_limit", "income_guideline_no_limit", "as_given", "told_heading",
+	}
+}
+
+// sampleText is the embedded sample pack's text of an email key added by
+// issue 13 (addedEmailKeys) in lang, for a pack that lacks it; found is false
+// for any other key, or a language the sample does not have (only en and es).
+func (l *loader) sampleText(name, lang string) (text string, found bool) {
+	if !slices.Contains(addedEmailKeys(), name) {
+		return "", false
+	}
+	if l.sampleEmail == nil {
+		l.sampleEmail = map[string]*flows.Text{}
+		// The sample is checked by its own tests; a problem here leaves
+		// every key to its error.
+		_, _ = flows.DecodeFile(defaultpack.FS, emailFileName, &l.sampleEmail, true)
+	}
+	t := l.sampleEmail[name]
+	if t == nil {
+		return "", false
+	}
+	s, ok := t.ByLang[lang]
+	return s.Value, ok
+}
+
+// upgradeFromSample gives words the sample pack's text of an added key
+// (sampleText) in every language of the pack, and reports whether it could:
+// false when the key was not added by issue 13, or a language of the pack is
+// not the sample's (then the key is missing, an error, as before).
+func (l *loader) upgradeFromSample(name string, words map[string]email.Words) bool {
+	texts := map[string]string{}
+	for _, lang := range l.langs {
+		text, found := l.sampleText(name, lang)
+		if !found {
+			return false
+		}
+		texts[lang] = text
+	}
+	for lang, text := range texts {
+		words[lang].Text[name] = text
+	}
+	return true
 }
 
 // checkEmailText checks one language's text of key k, as the email itself will.

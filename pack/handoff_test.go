@@ -26,12 +26,12 @@ func TestHandoffParsed(t *testing.T) {
 	}{
 		{"      url: https://intake.example.org/hotline\n      secret_env: TENANT_CLINIC_HANDOFF_SECRET\n",
 			hotline.Handoff{URL: "https://intake.example.org/hotline", SecretEnv: "TENANT_CLINIC_HANDOFF_SECRET", Email: true}},
-		{"      url: http://127.0.0.1:8089/in?x=1\n      secret_env: K1\n      email: false\n",
-			hotline.Handoff{URL: "http://127.0.0.1:8089/in?x=1", SecretEnv: "K1", Email: false}},
-		{"      url: http://[::1]/in\n      secret_env: K_2\n      email: yes\n",
-			hotline.Handoff{URL: "http://[::1]/in", SecretEnv: "K_2", Email: true}},
-		{"      url: http://localhost:9/in\n      secret_env: K\n",
-			hotline.Handoff{URL: "http://localhost:9/in", SecretEnv: "K", Email: true}},
+		{"      url: http://127.0.0.1:8089/in?x=1\n      secret_env: K1_HANDOFF_SECRET\n      email: false\n",
+			hotline.Handoff{URL: "http://127.0.0.1:8089/in?x=1", SecretEnv: "K1_HANDOFF_SECRET", Email: false}},
+		{"      url: http://[::1]/in\n      secret_env: K_2_HANDOFF_SECRET\n      email: yes\n",
+			hotline.Handoff{URL: "http://[::1]/in", SecretEnv: "K_2_HANDOFF_SECRET", Email: true}},
+		{"      url: http://localhost:9/in\n      secret_env: K_HANDOFF_SECRET\n",
+			hotline.Handoff{URL: "http://localhost:9/in", SecretEnv: "K_HANDOFF_SECRET", Email: true}},
 	} {
 		p, problems, err := pack.Load(samplePackWith(t, withHandoff(t, tc.block)), today)
 		if err != nil {
@@ -93,8 +93,11 @@ func TestHandoffErrors(t *testing.T) {
 			`directory.yaml:28:19: organization tenant-clinic: handoff: secret_env: "tenant-secret" is not an environment variable's name`},
 		{"      url: https://intake.example.org/in\n      secret_env: 1KEY\n", `directory.yaml:28:19: organization tenant-clinic: handoff: secret_env: "1KEY" is not`},
 		{"      url: https://intake.example.org/in\n      secret_env: HOTLINE_SECRET\n",
-			`directory.yaml:28:19: organization tenant-clinic: handoff: secret_env: HOTLINE_SECRET is one of Hotline's own settings`},
-		{"      url: https://intake.example.org/in\n      secret_env: TWILIO_AUTH_TOKEN\n", `directory.yaml:28:19: organization tenant-clinic: handoff: secret_env: TWILIO_AUTH_TOKEN is one of Hotline's own settings`},
+			`directory.yaml:28:19: organization tenant-clinic: handoff: secret_env: HOTLINE_SECRET does not end in _HANDOFF_SECRET; name a variable of the hand-off's own, like TENANT_CLINIC_HANDOFF_SECRET`},
+		{"      url: https://intake.example.org/in\n      secret_env: TWILIO_AUTH_TOKEN\n", `directory.yaml:28:19: organization tenant-clinic: handoff: secret_env: TWILIO_AUTH_TOKEN does not end in _HANDOFF_SECRET`},
+		{"      url: https://intake.example.org/in\n      secret_env: AWS_SECRET_ACCESS_KEY\n", `directory.yaml:28:19: organization tenant-clinic: handoff: secret_env: AWS_SECRET_ACCESS_KEY does not end in _HANDOFF_SECRET`},
+		{"      url: https://intake.example.org/in\n      secret_env: TENANT_CLINIC_HANDOFF_SECRET_OLD\n", `directory.yaml:28:19: organization tenant-clinic: handoff: secret_env: TENANT_CLINIC_HANDOFF_SECRET_OLD does not end in _HANDOFF_SECRET`},
+		{"      url: https://intake.example.org/in\n      secret_env: _HANDOFF_SECRET\n", `directory.yaml:28:19: organization tenant-clinic: handoff: secret_env: _HANDOFF_SECRET does not end in _HANDOFF_SECRET`},
 		{"      url: https://intake.example.org/in\n" + secret + "      emails: false\n", `directory.yaml:29:7: unknown field "emails" (did you mean "email"?)`},
 		{"      url: https://intake.example.org/in\n" + secret + "      email: maybe\n", `directory.yaml:29:14: email: expected true or false, got "maybe"`},
 		{"      - https://intake.example.org/in\n", `directory.yaml:27:7: handoff: expected a mapping`},
@@ -111,6 +114,29 @@ func TestHandoffErrors(t *testing.T) {
 		if !found {
 			t.Errorf("%q: problems\n%v\nwant one starting %s", tc.block, problems, tc.want)
 		}
+	}
+}
+
+// TestHandoffSharedKey: two organizations whose hand-offs go to different
+// hosts may not share a secret_env (reported at the second, naming the
+// first); on one host they may.
+func TestHandoffSharedKey(t *testing.T) {
+	clinic := withHandoff(t, "      url: https://intake.example.org/hotline\n      secret_env: SHARED_HANDOFF_SECRET\n")
+	other := func(url string) edit {
+		return edit{"directory.yaml", "    response_time: 2 business days\n    services:\n      - id: civil",
+			"    response_time: 2 business days\n    handoff:\n      url: " + url + "\n      secret_env: SHARED_HANDOFF_SECRET\n    services:\n      - id: civil"}
+	}
+	_, problems, err := pack.Load(samplePackWith(t, clinic, other("https://cases.example.net/in")), today)
+	want := `directory.yaml:48:19: organization example-legal-aid: handoff: secret_env: SHARED_HANDOFF_SECRET also signs the hand-offs of organization tenant-clinic (directory.yaml:28:19), which go to intake.example.org, not cases.example.net; give each server a key of its own, like EXAMPLE_LEGAL_AID_HANDOFF_SECRET`
+	if err == nil || !strings.Contains(problems.Errors().Error(), want) {
+		t.Errorf("a key shared across hosts: %v\n%v\nwant %s", err, problems, want)
+	}
+	p, problems, err := pack.Load(samplePackWith(t, clinic, other("https://INTAKE.example.org/other")), today)
+	if err != nil {
+		t.Fatalf("a key shared on one host: %v", problems)
+	}
+	if h := p.Directory.Organization("example-legal-aid").Handoff; h == nil || h.SecretEnv != "SHARED_HANDOFF_SECRET" {
+		t.Errorf("example-legal-aid's Handoff = %+v", h)
 	}
 }
 

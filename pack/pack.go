@@ -98,6 +98,9 @@ type loader struct {
 	p        *Pack
 	langs    []string // the pack's languages, once the flow has loaded
 	problems flows.Problems
+	// sampleEmail is the sample pack's email.yaml, read when a pack lacks a
+	// text this version added (sampleText).
+	sampleEmail map[string]*flows.Text
 }
 
 func (l *loader) errorf(p flows.Pos, format string, args ...any) {

@@ -180,8 +180,15 @@ func TestSign(t *testing.T) {
 
 const secret = "0123456789abcdef0123456789abcdef-tenant"
 
+// poster is a Poster whose requests may reach 127.0.0.1, the tests'
+// receivers (HOTLINE_HANDOFF_ALLOW_PRIVATE=1).
 func poster(timeout time.Duration) *handoff.Poster {
-	return &handoff.Poster{Client: handoff.NewClient(timeout), Getenv: func(k string) string {
+	return posterFor(handoff.ClientOptions{Timeout: timeout, AllowPrivate: true})
+}
+
+// posterFor is a Poster of a client made with o, with the clinic's key.
+func posterFor(o handoff.ClientOptions) *handoff.Poster {
+	return &handoff.Poster{Client: handoff.NewClient(o), Getenv: func(k string) string {
 		if k == "TENANT_CLINIC_HANDOFF_SECRET" {
 			return secret
 		}
@@ -267,6 +274,74 @@ func TestPostNoAnswer(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests; want 1 (the one that hung): nothing is sent unsigned", n)
+	}
+}
+
+// TestPostRefusesPrivate: without the operator's leave, a hand-off whose
+// URL leads to this machine (by address or by name) is refused when it
+// connects, for good, saying what to set; the receiver gets nothing. With
+// it, the same hand-off is taken.
+func TestPostRefusesPrivate(t *testing.T) {
+	body := []byte(`{"schema_version":1}`)
+	srv := handoffserver.Start(t)
+	port := strings.TrimPrefix(srv.URL[strings.LastIndex(srv.URL, ":"):], ":")
+	for _, url := range []string{srv.URL, "http://localhost:" + port, "http://[::ffff:127.0.0.1]:" + port + "/hotline"} {
+		err := posterFor(handoff.ClientOptions{Timeout: 5 * time.Second}).Post(context.Background(), "H-3F7KA",
+			handoff.Request{URL: url, SecretEnv: "TENANT_CLINIC_HANDOFF_SECRET", Body: body})
+		want := "the hand-off URL resolves to a private address; set HOTLINE_HANDOFF_ALLOW_PRIVATE=1 if the intake system is on your network"
+		if !errors.Is(err, handoff.ErrPrivateAddress) || !handoff.IsPermanent(err) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v; want a permanent ErrPrivateAddress saying %q", url, err, want)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Fatalf("the receiver got %d requests; want none", n)
+	}
+	if err := poster(5*time.Second).Post(context.Background(), "H-3F7KA", handoff.Request{URL: srv.URL, SecretEnv: "TENANT_CLINIC_HANDOFF_SECRET", Body: body}); err != nil {
+		t.Errorf("allowed: %v", err)
+	}
+}
+
+// TestPostRetryAfter: a 429 or a 503 with a Retry-After of seconds says how
+// long to wait; any other answer, or a Retry-After that is no number of
+// seconds, says nothing.
+func TestPostRetryAfter(t *testing.T) {
+	body := []byte(`{"schema_version":1}`)
+	for _, tc := range []struct {
+		status int
+		header string
+		want   time.Duration
+	}{
+		{429, "120", 2 * time.Minute}, {503, " 7 ", 7 * time.Second}, {429, "99999999999999", 24 * time.Hour},
+		{500, "120", 0}, {429, "0", 0}, {429, "-5", 0}, {503, "Wed, 21 Oct 2026 07:28:00 GMT", 0}, {429, "", 0},
+	} {
+		srv := handoffserver.Start(t)
+		srv.Answer(tc.status)
+		if tc.header != "" {
+			srv.SetHeader("Retry-After", tc.header)
+		}
+		err := poster(5*time.Second).Post(context.Background(), "H-3F7KA", handoff.Request{URL: srv.URL, SecretEnv: "TENANT_CLINIC_HANDOFF_SECRET", Body: body})
+		if err == nil || handoff.IsPermanent(err) {
+			t.Fatalf("%d: %v; want a retry", tc.status, err)
+		}
+		if got := handoff.RetryAfterOf(err); got != tc.want {
+			t.Errorf("%d with Retry-After %q: RetryAfterOf = %v, want %v", tc.status, tc.header, got, tc.want)
+		}
+	}
+	if got := handoff.RetryAfterOf(errors.New("other")); got != 0 {
+		t.Errorf("RetryAfterOf(another error) = %v", got)
+	}
+}
+
+// TestPostLongHeaders: an answer whose headers pass 16 KiB is not read
+// (retried, as no answer).
+func TestPostLongHeaders(t *testing.T) {
+	srv := handoffserver.Start(t)
+	srv.Answer(500)
+	srv.SetHeader("X-Long", strings.Repeat("a", 20<<10))
+	err := poster(5*time.Second).Post(context.Background(), "H-3F7KA", handoff.Request{URL: srv.URL, SecretEnv: "TENANT_CLINIC_HANDOFF_SECRET", Body: []byte(`{}`)})
+	var he *handoff.Error
+	if !errors.As(err, &he) || he.Status != 0 || handoff.IsPermanent(err) {
+		t.Errorf("an answer with 20 KiB of headers: %v; want no answer read, retried", err)
 	}
 }
 

@@ -12,8 +12,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 )
@@ -51,11 +54,15 @@ type Error struct {
 	// Status is the HTTP status, 0 when there was no answer.
 	Status int
 	// Permanent says that sending it again cannot help: a 4xx other than 408
-	// and 429, a redirect, or a request that cannot be made.
+	// and 429, a redirect, a request that cannot be made, or an address the
+	// client refuses (ErrPrivateAddress).
 	Permanent bool
 	// Err is what went wrong when there was no answer (a timeout, a refused
-	// connection, a missing signing key).
+	// connection, a missing signing key, ErrPrivateAddress).
 	Err error
+	// RetryAfter is how long the server asked to be left alone (a
+	// Retry-After of seconds with a 429 or a 503); 0 for no such answer.
+	RetryAfter time.Duration
 	// detail is the first line of the answer's body, cleaned.
 	detail string
 }
@@ -89,7 +96,8 @@ func IsPermanent(err error) bool {
 // Poster sends hand-offs. The zero value is not usable: give it a Client and
 // Getenv.
 type Poster struct {
-	// Client sends the requests; its Timeout bounds each one (NewClient).
+	// Client sends the requests; its Timeout bounds each one (NewClient,
+	// which also keeps them from private addresses).
 	// Redirects are never followed, whatever the client says.
 	Client *http.Client
 	// Getenv reads the signing keys, at each attempt: a key changed in the
@@ -97,10 +105,81 @@ type Poster struct {
 	Getenv func(string) string
 }
 
+// ClientOptions configure NewClient.
+type ClientOptions struct {
+	// Timeout bounds each request, from connecting to the end of the answer.
+	Timeout time.Duration
+	// AllowPrivate lets hand-offs reach the addresses a pack's URL may
+	// otherwise not lead to (see NewClient): the operator's setting
+	// HOTLINE_HANDOFF_ALLOW_PRIVATE, for an intake system on the hotline's
+	// own network, and tests on 127.0.0.1.
+	AllowPrivate bool
+}
+
+// connectTimeout bounds connecting to an organization's server, and the TLS
+// handshake after it, within the request's timeout.
+const connectTimeout = 5 * time.Second
+
+// maxResponseHeader bounds the headers of an answer.
+const maxResponseHeader = 16 << 10
+
 // NewClient returns the client a Poster should have: each request bounded by
-// timeout, redirects not followed.
-func NewClient(timeout time.Duration) *http.Client {
-	return &http.Client{Timeout: timeout, CheckRedirect: noRedirects}
+// o.Timeout (connecting and the TLS handshake by 5 seconds each), redirects
+// not followed, an answer's headers at most 16 KiB, and no proxy. Unless
+// o.AllowPrivate, it refuses to connect, whatever the URL's host resolves to
+// at that moment, to a loopback, private (RFC 1918, fc00::/7), link-local
+// (169.254.169.254 included), unspecified, multicast or shared (100.64.0.0/10)
+// address, or an IPv4-mapped form of one (ErrPrivateAddress): whoever edits a
+// pack must not thereby make the server POST people's data, signed, to the
+// cloud's metadata service or an internal system.
+func NewClient(o ClientOptions) *http.Client {
+	dialer := &net.Dialer{Timeout: connectTimeout}
+	if !o.AllowPrivate {
+		dialer.Control = refusePrivate
+	}
+	transport := &http.Transport{
+		DialContext:            dialer.DialContext,
+		TLSHandshakeTimeout:    connectTimeout,
+		MaxResponseHeaderBytes: maxResponseHeader,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           16,
+		IdleConnTimeout:        90 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+	}
+	return &http.Client{Timeout: o.Timeout, Transport: transport, CheckRedirect: noRedirects}
+}
+
+// ErrPrivateAddress means a hand-off's URL led to an address NewClient's
+// client refuses: permanent, since retrying cannot change where it leads
+// until an operator does something.
+var ErrPrivateAddress = errors.New("the hand-off URL resolves to a private address; set HOTLINE_HANDOFF_ALLOW_PRIVATE=1 if the intake system is on your network")
+
+// refusePrivate is the dialer's check of each address it is about to
+// connect to, after name resolution: a name that resolves to a public
+// address when the pack is checked and to a private one when the hand-off is
+// sent is refused all the same.
+func refusePrivate(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil || isPrivate(ap.Addr()) {
+		return ErrPrivateAddress
+	}
+	return nil
+}
+
+// isPrivate reports whether a is an address a hand-off may not go to
+// without the operator's leave: loopback, private, link-local, unspecified,
+// multicast, "this network" (0.0.0.0/8) or shared (100.64.0.0/10), in
+// IPv4, IPv6, IPv4-mapped IPv6 (::ffff:127.0.0.1) or NAT64 (64:ff9b::/96)
+// form.
+func isPrivate(a netip.Addr) bool {
+	a = a.Unmap()
+	if a.Is6() && netip.MustParsePrefix("64:ff9b::/96").Contains(a) {
+		b := a.As16()
+		a = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
+		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() || !a.IsValid() ||
+		netip.MustParsePrefix("100.64.0.0/10").Contains(a) || netip.MustParsePrefix("0.0.0.0/8").Contains(a)
 }
 
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -135,6 +214,9 @@ func (p *Poster) Post(ctx context.Context, ref string, req Request) error {
 	client.CheckRedirect = noRedirects
 	resp, err := client.Do(hr)
 	if err != nil {
+		if errors.Is(err, ErrPrivateAddress) {
+			return &Error{Host: host, Permanent: true, Err: ErrPrivateAddress}
+		}
 		return &Error{Host: host, Err: transportError(err)}
 	}
 	defer resp.Body.Close()
@@ -145,7 +227,35 @@ func (p *Poster) Post(ctx context.Context, ref string, req Request) error {
 		return nil
 	}
 	retry := code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500 && code < 600
-	return &Error{Host: host, Status: code, Permanent: !retry, detail: firstLine(head)}
+	e := &Error{Host: host, Status: code, Permanent: !retry, detail: firstLine(head)}
+	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
+		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+	}
+	return e
+}
+
+// maxRetryAfter bounds what a Retry-After may ask for; the outbox caps it
+// further (its MaxRetry).
+const maxRetryAfter = 24 * time.Hour
+
+// retryAfter reads a Retry-After of seconds ("120"), 0 for none, 0 seconds,
+// or anything else (an HTTP date is not read: the outbox's backoff applies).
+func retryAfter(v string) time.Duration {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return min(time.Duration(min(n, int64(maxRetryAfter/time.Second)))*time.Second, maxRetryAfter)
+}
+
+// RetryAfterOf is how long the server of a refused hand-off asked to be
+// left alone (Error.RetryAfter); 0 for none or another error.
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // transportError says what went wrong on the way, without the URL (whose

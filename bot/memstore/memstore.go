@@ -123,6 +123,11 @@ func (s *Store) Load(_ context.Context, conv, msgID string) (bot.Snapshot, error
 // Commit saves a change if the conversation is still at its version (see
 // bot.Store).
 func (s *Store) Commit(ctx context.Context, conv, msgID string, ch bot.Change) (bot.Snapshot, bool, error) {
+	// Two jobs under one reference are a bug in the caller, refused before
+	// anything else is looked at, as redisstore's script refuses them.
+	if ch.Email != nil && ch.Handoff != nil && ch.Email.Ref() == ch.Handoff.Ref() {
+		return bot.Snapshot{}, false, fmt.Errorf("memstore: commit: both jobs have the reference %s", ch.Email.Ref())
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -140,18 +145,18 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, ch bot.Change) (
 	if current != ch.Version {
 		return c.snapshot(), false, nil
 	}
-	// Both jobs' references are checked before either is queued.
+	// Both jobs' references are checked before either is queued: a
+	// referral's (its email's or its hand-off's) under both the email's and
+	// the hand-off's reference.
 	var jobs []*bot.Email
 	for _, e := range []*bot.Email{ch.Email, ch.Handoff} {
 		if e == nil {
 			continue
 		}
-		ref := e.Ref()
-		if len(jobs) == 1 && jobs[0].Ref() == ref {
-			return bot.Snapshot{}, false, fmt.Errorf("memstore: commit: both jobs have the reference %s", ref)
-		}
-		if _, queued := s.jobs[ref]; queued || s.isClosed(ref) {
-			return bot.Snapshot{}, false, bot.ErrRefTaken
+		for _, ref := range refsOf(e) {
+			if _, queued := s.jobs[ref]; queued || s.isClosed(ref) {
+				return bot.Snapshot{}, false, bot.ErrRefTaken
+			}
 		}
 		jobs = append(jobs, e)
 	}
@@ -201,6 +206,16 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, ch bot.Change) (
 	return bot.Snapshot{Version: next}, true, nil
 }
 
+// refsOf is every outbox reference whose use makes e's taken: for a
+// referral's email or hand-off, both the email's and the hand-off's; for any
+// other job, its own.
+func refsOf(e *bot.Email) []string {
+	if e.Kind == bot.EmailReferral || e.Kind == bot.EmailHandoff {
+		return []string{e.Reference, bot.HandoffRef(e.Reference)}
+	}
+	return []string{e.Ref()}
+}
+
 // passed reports whether a commit's deadline (the change's, or ctx's when
 // earlier) has passed. It reads the wall clock, not the store's clock: Redis
 // compares deadlines with its TIME, which is its host's wall clock, and the
@@ -226,7 +241,7 @@ func (s *Store) Queued(_ context.Context, _, ref string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, email := s.jobs[ref]
-	_, handoff := s.jobs[(&bot.Email{Kind: bot.EmailHandoff, Reference: ref}).Ref()]
+	_, handoff := s.jobs[bot.HandoffRef(ref)]
 	return email || handoff, nil
 }
 

@@ -84,10 +84,10 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "hotline_emails_dead_total", Help: "Outbox jobs given up on and moved to the dead letters, by kind (as hotline_emails_sent_total).",
 		}, []string{"kind"}),
 		outboxDepth: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "hotline_outbox_depth", Help: "Emails waiting in the outbox.",
+			Name: "hotline_outbox_depth", Help: "Jobs waiting in the outbox (emails, JSON hand-offs, alerts and notices).",
 		}),
 		outboxOldest: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "hotline_outbox_oldest_seconds", Help: "Age of the oldest email waiting in the outbox (0 when empty).",
+			Name: "hotline_outbox_oldest_seconds", Help: "Age of the oldest job waiting in the outbox (0 when empty).",
 		}),
 		remindersSent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hotline_reminders_sent_total", Help: "Reminder texts sent to people who stopped answering.",

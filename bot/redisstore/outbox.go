@@ -294,7 +294,7 @@ func (s *Store) Queued(ctx context.Context, conv, ref string) (bool, error) {
 	var emailQ, handoffQ *redis.BoolCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		emailQ = p.HExists(ctx, jobs, ref)
-		handoffQ = p.HExists(ctx, jobs, (&bot.Email{Kind: bot.EmailHandoff, Reference: ref}).Ref())
+		handoffQ = p.HExists(ctx, jobs, bot.HandoffRef(ref))
 		return nil
 	})
 	if err != nil {

@@ -149,10 +149,19 @@ end
 // applied (whose duplicate is answered whatever the time); one TIME call costs
 // well under a microsecond.
 //
+// A referral's email (queued under its bare reference, like "H-7F3K9") and its
+// JSON hand-off (under "handoff:H-7F3K9", bot.HandoffRef) take each other's
+// reference: either job is refused when either reference is queued, delivered
+// (sent:) or dead (dead:), so that a hand-off alone never reuses a reference an
+// email had, nor the other way round. Any other job ("notice:", "alert:")
+// takes only its own. Bare references hold no ':'.
+//
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
 // for a duplicate of an older one; {0, state, version} when another message came
-// first; {-1} when a job's reference is in use in this shard (or the two
-// jobs share one); {-2} when the deadline has passed.
+// first; {-1} when a job's reference is in use in this shard; {-2} when the
+// deadline has passed. Two jobs under one reference (a bug in the caller, which
+// drawing another reference would not fix) are an error reply, like any
+// malformed arguments.
 var commitScript = redis.NewScript(commitLua)
 
 // commitLua is the commit script's source.
@@ -207,12 +216,21 @@ if v ~= expected then
   return {0, state, v}
 end
 if #jobs > 0 then
-  -- Every reference is checked before any job is written.
+  -- Every reference is checked before any job is written: a referral's
+  -- email and hand-off each under both references (see above).
   local base = string.sub(KEYS[3], 1, -5)
   for _, job in ipairs(jobs) do
-    if redis.call('EXISTS', base .. 'sent:' .. job[1], base .. 'dead:' .. job[1]) > 0 or redis.call('HEXISTS', KEYS[3], job[1]) == 1 then
-      if member then redis.call('SREM', KEYS[2], member) end
-      return {-1}
+    local refs = {job[1]}
+    if string.sub(job[1], 1, 8) == 'handoff:' then
+      refs[2] = string.sub(job[1], 9)
+    elseif not string.find(job[1], ':', 1, true) then
+      refs[2] = 'handoff:' .. job[1]
+    end
+    for _, ref in ipairs(refs) do
+      if redis.call('EXISTS', base .. 'sent:' .. ref, base .. 'dead:' .. ref) > 0 or redis.call('HEXISTS', KEYS[3], ref) == 1 then
+        if member then redis.call('SREM', KEYS[2], member) end
+        return {-1}
+      end
     end
   end
   for _, job in ipairs(jobs) do

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -645,11 +646,76 @@ func (x suite) twoJobs(t *testing.T) {
 	if jobs := x.jobsByRef(t, s, t0.Add(2*time.Hour)); len(jobs) != 2 {
 		t.Errorf("after SM2: %d jobs, want 2", len(jobs))
 	}
+	x.crossKinds(t, s)
+}
+
+// crossKinds: a referral's email and its hand-off take each other's
+// reference, each alone too: a hand-off alone is refused a reference that an
+// email (queued, delivered or dead) has, and an email one that a hand-off
+// has. Every commit is in conversation c, whose shard holds the references.
+func (x suite) crossKinds(t *testing.T, s Store) {
+	ctx := context.Background()
+	step := func(msg string, c bot.Change) {
+		t.Helper()
+		c.Version, c.State, c.TTL, c.Now = load(t, s, "c", "").Version, state(msg), time.Hour, t0
+		if _, ok := commit(t, s, "c", msg, c); !ok {
+			t.Fatalf("%s was not committed", msg)
+		}
+	}
+	// Queued: a hand-off alone (H-3PPPP) and an email alone (H-3QQQQ).
+	step("SM3", bot.Change{Handoff: handoffJob("H-3PPPP")})
+	step("SM4", bot.Change{Email: email("H-3QQQQ")})
+	// Dead: a hand-off alone (H-3RRRR) and an email alone (H-3SSSS);
+	// delivered: a hand-off alone (H-3TTTT).
+	step("SM5", bot.Change{Handoff: handoffJob("H-3RRRR")})
+	step("SM6", bot.Change{Email: email("H-3SSSS")})
+	step("SM7", bot.Change{Handoff: handoffJob("H-3TTTT")})
+	jobs := x.jobsByRef(t, s, t0.Add(3*time.Hour))
+	for _, ref := range []string{"handoff:H-3RRRR", "H-3SSSS"} {
+		if err := s.KillJob(ctx, jobs[ref], time.Hour, nil, t0); err != nil {
+			t.Fatalf("KillJob(%s): %v", ref, err)
+		}
+	}
+	if err := s.FinishJob(ctx, jobs["handoff:H-3TTTT"], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	v := load(t, s, "c", "").Version
+	for _, tc := range []struct {
+		name       string
+		mail, post *bot.Email
+	}{
+		{"an email of a queued hand-off's reference", email("H-3PPPP"), nil},
+		{"a hand-off of a queued email's reference", nil, handoffJob("H-3QQQQ")},
+		{"an email of a dead hand-off's reference", email("H-3RRRR"), nil},
+		{"a hand-off of a dead email's reference", nil, handoffJob("H-3SSSS")},
+		{"an email of a delivered hand-off's reference", email("H-3TTTT"), nil},
+		{"a hand-off of a delivered email's reference", nil, handoffJob("H-3HHHH")},
+		{"an email and a hand-off, the hand-off's reference a queued email's", email("H-3UUUU"), handoffJob("H-3QQQQ")},
+		{"an email and a hand-off, the email's reference a queued hand-off's", email("H-3PPPP"), handoffJob("H-3VVVV")},
+	} {
+		c := bot.Change{Version: v, State: state("refused"), TTL: time.Hour, Email: tc.mail, Handoff: tc.post, Now: t0}
+		if _, ok, err := s.Commit(ctx, "c", "SM8", c); ok || !errors.Is(err, bot.ErrRefTaken) {
+			t.Errorf("%s: %v, %v; want ErrRefTaken", tc.name, ok, err)
+		}
+	}
+	if snap := load(t, s, "c", "SM8"); snap.Duplicate || snap.Version != v || snap.State.Step != "SM7" {
+		t.Errorf("the refused commits wrote something: %+v", snap)
+	}
+	// What waits is what was queued before (its leases run out), nothing more.
+	var left []string
+	for ref := range x.jobsByRef(t, s, t0.Add(4*time.Hour)) {
+		left = append(left, ref)
+	}
+	sort.Strings(left)
+	if want := []string{"H-3NNNN", "H-3QQQQ", "handoff:H-3NNNN", "handoff:H-3PPPP"}; !reflect.DeepEqual(left, want) {
+		t.Errorf("waiting after the refused commits: %v, want %v", left, want)
+	}
 }
 
 // handoffAlone: an organization that takes no email gets its hand-off alone;
 // it is Queued until it is given up on, and its alert is queued under
-// "alert:handoff:", apart from a referral email's alert.
+// "alert:handoff:", apart from a referral email's alert. Its reference stays
+// taken for a referral email too, while it waits and once dead.
 func (x suite) handoffAlone(t *testing.T) {
 	s := x.open(t)
 	ctx := context.Background()
@@ -658,6 +724,10 @@ func (x suite) handoffAlone(t *testing.T) {
 	commit(t, s, "c", "SM1", bot.Change{State: state(""), TTL: time.Hour, Handoff: post, Now: t0})
 	if q, err := s.Queued(ctx, "c", "H-3LLLL"); err != nil || !q {
 		t.Errorf("Queued(a hand-off alone) = %v, %v; want true", q, err)
+	}
+	queued := bot.Change{Version: load(t, s, "c", "").Version, State: state("x"), TTL: time.Hour, Email: email("H-3LLLL"), Now: t0}
+	if _, ok, err := s.Commit(ctx, "c", "SMx", queued); ok || !errors.Is(err, bot.ErrRefTaken) {
+		t.Errorf("a referral email of the reference of a queued hand-off: %v, %v; want ErrRefTaken", ok, err)
 	}
 	jobs := x.claimAll(t, s, t0, time.Minute)
 	if len(jobs) != 1 || jobs[0].Ref != "handoff:H-3LLLL" || !reflect.DeepEqual(jobs[0].Email, *post) {
@@ -677,9 +747,15 @@ func (x suite) handoffAlone(t *testing.T) {
 	if len(after) != 1 || after[0].Ref != "alert:handoff:H-3LLLL" || !reflect.DeepEqual(after[0].Email, *alert) {
 		t.Fatalf("after the kill: %+v; want the hand-off's alert", after)
 	}
-	// A referral email's alert of the same reference is another job.
+	// No referral email may take the reference its hand-off had: they are
+	// one referral's, and the coordinator's alert names it.
 	v := load(t, s, "c", "SM2").Version
-	if _, ok := commit(t, s, "c", "SM2", bot.Change{Version: v, State: state(""), TTL: time.Hour, Email: email("H-3LLLL"), Now: t0}); !ok {
-		t.Error("a referral email whose reference a dead hand-off had was refused")
+	if _, ok, err := s.Commit(ctx, "c", "SM2", bot.Change{Version: v, State: state(""), TTL: time.Hour, Email: email("H-3LLLL"), Now: t0}); ok || !errors.Is(err, bot.ErrRefTaken) {
+		t.Errorf("a referral email whose reference a dead hand-off had: %v, %v; want ErrRefTaken", ok, err)
+	}
+	// An alert about an email of that reference is another job than the
+	// hand-off's alert, under its own reference.
+	if (&bot.Email{Kind: bot.EmailAlert, Reference: "H-3LLLL"}).Ref() == after[0].Ref {
+		t.Errorf("an email's alert and a hand-off's alert share the reference %s", after[0].Ref)
 	}
 }

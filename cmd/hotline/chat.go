@@ -109,14 +109,9 @@ func (e *env) chat(args []string) error {
 // would get (the HTML part says the same); its own template, if any, is tried too
 // so that a broken one shows up here rather than on the first real referral.
 func printEmail(e *env, p *pack.Pack, r *hotline.Referral) error {
-	m, err := email.Render(r, email.Options{
-		Location:    p.Flow.Location,
-		MessageID:   email.MessageID(r.Ref, "chat", ""),
-		Template:    p.EmailTemplate(r.OrgID),
-		HotlineName: p.Flow.Name,
-		Country:     p.Flow.Country,
-		Words:       p.EmailWords(r.EmailLanguage),
-	})
+	// Written as the server writes it (bot.EmailSender), with no sender:
+	// chat reads no settings, and From and Reply-To are not printed.
+	m, err := email.Render(r, bot.EmailSender{}.ReferralOptions(p, r, "chat"))
 	if err != nil {
 		return fmt.Errorf("the referral email: %w", err)
 	}

@@ -36,6 +36,8 @@ func TestServeHandoff(t *testing.T) {
 	srv := startServe(t, webhookEnv(map[string]string{
 		"REDIS_URL": redisserver.Start(t).URL(), "SMTP_URL": mail.URL(), "HOTLINE_FLOWS": dir,
 		"HOTLINE_RETRY_FIRST": "200ms", "TENANT_CLINIC_HANDOFF_SECRET": serveHandoffSecret,
+		// The receiver is on 127.0.0.1, which a hand-off may reach only so.
+		"HOTLINE_HANDOFF_ALLOW_PRIVATE": "1",
 	}))
 	ref := screenOverWebhook(t, srv, "+13125550186")
 	mail.WaitFor(1, 10*time.Second)
@@ -96,7 +98,7 @@ func TestServeHandoffNeedsItsKey(t *testing.T) {
 // is short.
 func TestServeReloadHandoffNeedsItsKey(t *testing.T) {
 	dir := copySamplePack(t, nil)
-	srv := startServe(t, map[string]string{"HOTLINE_FLOWS": dir, "HOTLINE_RELOAD_INTERVAL": "100ms", "SHORT_KEY": "short"})
+	srv := startServe(t, map[string]string{"HOTLINE_FLOWS": dir, "HOTLINE_RELOAD_INTERVAL": "100ms", "SHORT_HANDOFF_SECRET": "short"})
 	path := filepath.Join(dir, "directory.yaml")
 	original, err := os.ReadFile(path)
 	if err != nil {
@@ -119,12 +121,12 @@ func TestServeReloadHandoffNeedsItsKey(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	write("MISSING_KEY")
+	write("MISSING_HANDOFF_SECRET")
 	waitFor("still serving the previous one")
-	if logs := srv.logs.String(); !strings.Contains(logs, "organization tenant-clinic: handoff: secret_env: MISSING_KEY is not set") || strings.Contains(logs, "pack reloaded") {
+	if logs := srv.logs.String(); !strings.Contains(logs, "organization tenant-clinic: handoff: secret_env: MISSING_HANDOFF_SECRET is not set") || strings.Contains(logs, "pack reloaded") {
 		t.Errorf("the refusal does not name the organization and the variable, or the pack was loaded:\n%s", logs)
 	}
-	write("SHORT_KEY")
+	write("SHORT_HANDOFF_SECRET")
 	waitFor("pack reloaded")
 	if logs := srv.logs.String(); !strings.Contains(logs, "signing key is short") || strings.Contains(logs, `"short"`) {
 		t.Errorf("no warning about the short key (or the key itself is logged):\n%s", logs)
@@ -172,7 +174,7 @@ func TestServeHandoffCluster(t *testing.T) {
 	dir := copySamplePack(t, handoffBlock(recv.URL, "TENANT_CLINIC_HANDOFF_SECRET"))
 	srv := startServe(t, webhookEnv(map[string]string{
 		"REDIS_URL": redisserver.StartCluster(t, 3).URL(), "HOTLINE_REDIS_MODE": "cluster", "SMTP_URL": mail.URL(),
-		"HOTLINE_FLOWS": dir, "TENANT_CLINIC_HANDOFF_SECRET": serveHandoffSecret,
+		"HOTLINE_FLOWS": dir, "TENANT_CLINIC_HANDOFF_SECRET": serveHandoffSecret, "HOTLINE_HANDOFF_ALLOW_PRIVATE": "1",
 	}))
 	for i := 0; i < 3; i++ {
 		screenOverWebhook(t, srv, "+1312555017"+string(rune('0'+i)))

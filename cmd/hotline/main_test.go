@@ -112,6 +112,24 @@ func TestCheck(t *testing.T) {
 			t.Errorf("check with HOTLINE_FLOWS: status %d\n%s%s", r.status, r.stdout, r.stderr)
 		}
 	})
+	t.Run("an email.yaml from before the JSON hand-off", func(t *testing.T) {
+		old, err := os.ReadFile(filepath.Join("..", "..", "pack", "testdata", "email-d3099ee.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := copySamplePack(t, nil)
+		if err := os.WriteFile(filepath.Join(dir, "email.yaml"), old, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := runHotline(t, "", nil, "check", dir)
+		want := `email.yaml:73:3: warning: missing "contact_heading"`
+		if r.status != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("check: status %d, want 0 and a warning %q:\n%s%s", r.status, want, r.stdout, r.stderr)
+		}
+		if r := runHotline(t, "", nil, "check", "--strict", dir); r.status != 1 {
+			t.Errorf("check --strict: status %d, want 1:\n%s%s", r.status, r.stdout, r.stderr)
+		}
+	})
 	t.Run("a folder that is not there", func(t *testing.T) {
 		r := runHotline(t, "", nil, "check", filepath.Join(t.TempDir(), "nope"))
 		if r.status != 1 || !strings.Contains(r.stderr, "no such file or directory") {

@@ -49,13 +49,19 @@ type Server struct {
 	mu   sync.Mutex
 	plan []int
 	got  []Request
+	// header is added to every answer but a 2xx (SetHeader).
+	header http.Header
+	// held counts the requests held unanswered now (Hang); release ends
+	// them (Release).
+	held    int
+	release chan struct{}
 }
 
 // Start starts a server that answers 200 unless told otherwise; it is closed
 // when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{stop: make(chan struct{})}
+	s := &Server{stop: make(chan struct{}), header: http.Header{}, release: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL + "/hotline"
 	t.Cleanup(func() {
@@ -81,13 +87,28 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		status, s.plan = s.plan[0], s.plan[1:]
 	}
 	s.got = append(s.got, Request{Method: r.Method, Header: r.Header.Clone(), Body: body, Status: status})
+	header, release := s.header.Clone(), s.release
+	if status == Hang {
+		s.held++
+	}
 	s.mu.Unlock()
 	if status == Hang {
 		select {
 		case <-r.Context().Done():
 		case <-s.stop:
+		case <-release:
+			// Released: answered 503, as a server that gave up itself.
+			w.WriteHeader(http.StatusServiceUnavailable)
 		}
+		s.mu.Lock()
+		s.held--
+		s.mu.Unlock()
 		return
+	}
+	if status >= 300 {
+		for name, values := range header {
+			w.Header()[name] = values
+		}
 	}
 	w.Header().Set("Content-Type", "text/plain")
 	if status >= 300 && status < 400 {
@@ -99,6 +120,41 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		// careless one might: it must reach nothing but the coordinator.
 		fmt.Fprintf(w, "refused: %s\nsecond line\n", bytes.TrimSpace(body[:min(len(body), 40)]))
 	}
+}
+
+// SetHeader adds a header to every answer from now on but a 2xx (like
+// Retry-After with a 429).
+func (s *Server) SetHeader(name, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.header.Set(name, value)
+}
+
+// Held returns how many requests are held unanswered (Hang) now: come,
+// and neither answered nor given up on by the client.
+func (s *Server) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held
+}
+
+// WaitHeld waits until n requests are held unanswered, or within (bounded)
+// runs out, and returns how many are.
+func (s *Server) WaitHeld(n int, within time.Duration) int {
+	deadline := time.Now().Add(within)
+	for s.Held() < n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return s.Held()
+}
+
+// Release answers every request held now with 503; later ones are held
+// again.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.release)
+	s.release = make(chan struct{})
 }
 
 // Requests returns every request so far.
