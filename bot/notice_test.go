@@ -119,7 +119,7 @@ func TestNoticeDelivered(t *testing.T) {
 		t.Errorf("Message-ID %q is not derived from %s", m.MessageID(), notice.Ref)
 	}
 	body := decodedBody(t, m)
-	for _, want := range []string{"(312) 555-0147", "ZIP code", `href="tel:&#43;13125550147"`} {
+	for _, want := range []string{"(312) 555-0147", "ZIP code", `href="tel:+13125550147"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the notice lacks %q:\n%s", want, body)
 		}

@@ -114,7 +114,7 @@ func TestRenderFields(t *testing.T) {
 		{"case type and LSC code", "Case type:       Housing (eviction) (LSC problem code 63)", "Housing (eviction) (LSC problem code 63)"},
 		{"name", "Name:            Maria", ">Maria<"},
 		{"callback", "Callback:        (312) 555-0142", "(312) 555-0142"},
-		{"callback link", "", `href="tel:&#43;13125550142"`},
+		{"callback link", "", `href="tel:+13125550142"`},
 		{"language", "Language:        Spanish", ">Spanish<"},
 		{"opposing party", "Opposing party:  Acme Properties  ← for your conflict check", "Acme Properties"},
 		{"conflict check flag", "for your conflict check", "for your conflict check"},
@@ -399,7 +399,7 @@ func TestRenderAlert(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"could NOT be delivered to Tenant Rights Clinic", "failed after 5 attempts", "550 5.1.1 no such user second line",
-		`href="tel:&#43;13125550111"`, "intake.tenants@example.org", ">Maria<", "Acme Properties"} {
+		`href="tel:+13125550111"`, "intake.tenants@example.org", ">Maria<", "Acme Properties"} {
 		if !strings.Contains(m.HTML, want) {
 			t.Errorf("the alert's HTML lacks %q", want)
 		}

@@ -15,7 +15,7 @@ import "html/template"
 // For screen readers the reference is the page's h1 (the alert's heading, in
 // an alert) and each section has an h2; every text meets WCAG AA contrast
 // (4.5:1) on its background, which TestHTMLContrast checks.
-var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource + spansSource + frameSource))
+var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource + frameSource))
 
 const defaultHTMLSource = `{{template "open" .}}
 {{- with .Alert}}
@@ -25,10 +25,10 @@ const defaultHTMLSource = `{{template "open" .}}
 <tr><td style="padding:16px 24px 4px 24px;">
 <p style="margin:0 0 10px 0;">{{.Failed}}</p>
 <p style="margin:0 0 10px 0;color:#52606d;font-size:13px;">{{.LastError}}</p>
-<p style="margin:0 0 10px 0;"><strong>{{.WhatToDo}}</strong> {{template "spans" .Call}}</p>
+<p style="margin:0 0 10px 0;"><strong>{{.WhatToDo}}</strong> {{.Call.HTML}}</p>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;margin:4px 0 8px 0;">
 {{- range .Rows}}
-<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">{{.Label}}</td><td style="padding:4px 0;">{{template "spans" .Spans}}</td></tr>
+<tr><td style="padding:4px 12px 4px 0;color:#52606d;white-space:nowrap;vertical-align:top;">{{.Label}}</td><td style="padding:4px 0;">{{.Spans.HTML}}</td></tr>
 {{- end}}
 </table>
 </td></tr>
@@ -44,14 +44,14 @@ const defaultHTMLSource = `{{template "open" .}}
 {{template "facts" .}}
 <tr><td style="padding:8px 24px 16px 24px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
-<tr><td style="padding:12px 16px;">{{template "spans" .CallBack}}</td></tr>
+<tr><td style="padding:12px 16px;">{{.CallBack.HTML}}</td></tr>
 </table>
 </td></tr>
 {{- if .Told}}
 <tr><td style="padding:0 24px 16px 24px;">
 <h2 style="font-size:16px;font-weight:bold;margin:0 0 8px 0;color:#1f2933;">{{.ToldHeading}}</h2>
 <blockquote style="margin:0;padding:10px 14px;border-left:4px solid #9aa5b1;background-color:#f7f9fa;color:#1f2933;">
-{{- range $i, $line := .Told}}{{if $i}}<br>{{end}}{{template "spans" $line}}{{end -}}
+{{- range $i, $line := .Told}}{{if $i}}<br>{{end}}{{$line.HTML}}{{end -}}
 </blockquote>
 </td></tr>
 {{- end}}
@@ -60,25 +60,18 @@ const defaultHTMLSource = `{{template "open" .}}
 <h2 style="font-size:16px;font-weight:bold;margin:0 0 8px 0;color:#1f2933;">{{.AnswersHeading}}</h2>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
 {{- range .Answers}}
-<tr><td style="padding:5px 12px 5px 0;border-bottom:1px solid #eef1f4;color:#52606d;vertical-align:top;width:45%;">{{.Question}}</td><td style="padding:5px 0;border-bottom:1px solid #eef1f4;vertical-align:top;">{{template "spans" .Answer}}</td></tr>
+<tr><td style="padding:5px 12px 5px 0;border-bottom:1px solid #eef1f4;color:#52606d;vertical-align:top;width:45%;">{{.Question}}</td><td style="padding:5px 0;border-bottom:1px solid #eef1f4;vertical-align:top;">{{.Answer.HTML}}</td></tr>
 {{- end}}
 </table>
 </td></tr>
 {{- end}}
 {{template "close" .}}`
 
-// spansSource writes a sentence whose values are marked up: the call to action's
-// bold name and tel: link, the alert's link and bold "today", the phone numbers
-// in a value. Its words come from the pack, so the sentence's order is the
-// language's, not this template's.
-const spansSource = `{{define "spans"}}{{range .}}{{if .Tel}}<a href="{{.Tel}}" style="color:#0b4f8a;{{if .Strong}}font-weight:bold;{{end}}">{{.Words}}{{.Text}}</a>` +
-	`{{else if .Strong}}<strong>{{.Words}}{{.Text}}</strong>{{else}}{{.Words}}{{.Text}}{{end}}{{end}}{{end}}`
-
 // noticeHTML is the HTML part of the coordinator's needs-a-person notice, in the
 // referral's layout (see defaultHTML for why it is built this way): the
 // safe-contact block, the banners, the facts, and what to do, with the callback
 // as a tel: link.
-var noticeHTML = template.Must(template.New("notice.html").Parse(noticeHTMLSource + spansSource + frameSource))
+var noticeHTML = template.Must(template.New("notice.html").Parse(noticeHTMLSource + frameSource))
 
 const noticeHTMLSource = `{{template "open" .}}
 <tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
@@ -91,7 +84,7 @@ const noticeHTMLSource = `{{template "open" .}}
 {{template "facts" .}}
 <tr><td style="padding:8px 24px 16px 24px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
-<tr><td style="padding:12px 16px;"><strong>{{.WhatToDo}}</strong> {{template "spans" .Call}}</td></tr>
+<tr><td style="padding:12px 16px;"><strong>{{.WhatToDo}}</strong> {{.Call.HTML}}</td></tr>
 </table>
 </td></tr>
 {{template "close" .}}`
@@ -128,7 +121,7 @@ const frameSource = `{{define "open"}}<!DOCTYPE html>
 {{- if .Rows}}
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
 {{- range .Rows}}
-<tr><td style="padding:4px 12px 4px 0;color:#3e4c59;vertical-align:top;width:150px;">{{.Label}}</td><td style="padding:4px 0;vertical-align:top;{{if .Flag}}color:#7a1010;font-weight:bold;{{end}}">{{template "spans" .Spans}}</td></tr>
+<tr><td style="padding:4px 12px 4px 0;color:#3e4c59;vertical-align:top;width:150px;">{{.Label}}</td><td style="padding:4px 0;vertical-align:top;{{if .Flag}}color:#7a1010;font-weight:bold;{{end}}">{{.Spans.HTML}}</td></tr>
 {{- end}}
 </table>
 {{- end}}
@@ -158,7 +151,7 @@ const frameSource = `{{define "open"}}<!DOCTYPE html>
 <h2 style="font-size:16px;font-weight:bold;margin:0 0 8px 0;color:#1f2933;">{{.FactsHeading}}</h2>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">
 {{- range .Facts}}
-<tr><td style="padding:6px 12px 6px 0;border-bottom:1px solid #eef1f4;color:#52606d;vertical-align:top;width:150px;">{{.Label}}</td><td style="padding:6px 0;border-bottom:1px solid #eef1f4;vertical-align:top;{{if .Flag}}color:#b71c1c;font-weight:bold;{{end}}">{{template "spans" .Spans}}{{if .Note}} <span style="display:inline-block;margin-left:4px;padding:1px 6px;background-color:#e8f1fa;color:#0b4f8a;font-size:12px;border-radius:3px;">{{.Note}}</span>{{end}}</td></tr>
+<tr><td style="padding:6px 12px 6px 0;border-bottom:1px solid #eef1f4;color:#52606d;vertical-align:top;width:150px;">{{.Label}}</td><td style="padding:6px 0;border-bottom:1px solid #eef1f4;vertical-align:top;{{if .Flag}}color:#b71c1c;font-weight:bold;{{end}}">{{.Spans.HTML}}{{if .Note}} <span style="display:inline-block;margin-left:4px;padding:1px 6px;background-color:#e8f1fa;color:#0b4f8a;font-size:12px;border-radius:3px;">{{.Note}}</span>{{end}}</td></tr>
 {{- end}}
 </table>
 </td></tr>{{end}}`

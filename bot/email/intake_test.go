@@ -73,7 +73,7 @@ func TestSafeContactFirst(t *testing.T) {
 		`<h2 style="margin:0 0 6px 0;font-size:16px;font-weight:bold;color:#7a1010;">Contacting them safely</h2>`,
 		">Do NOT leave a voicemail<",
 		">NOT safe: do not text this number<",
-		`after 3pm or <a href="tel:&#43;13125550177" style="color:#0b4f8a;">312-555-0177</a>`,
+		`after 3pm or <a href="tel:+13125550177" style="color:#0b4f8a;">312-555-0177</a>`,
 	} {
 		if !strings.Contains(m.HTML, want) {
 			t.Errorf("the HTML part lacks %q", want)
@@ -224,7 +224,7 @@ func TestTold(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<h2 style="font-size:16px;font-weight:bold;margin:0 0 8px 0;color:#1f2933;">What the person was told</h2>`,
-		`Tenant Rights Clinic can help. Call them today: <a href="tel:&#43;13125550111" style="color:#0b4f8a;">(312) 555-0111</a>.<br>Your reference is H-7F3K9.<br>Bcc: x@example.com &lt;b&gt;&amp;&lt;/b&gt;</blockquote>`,
+		`Tenant Rights Clinic can help. Call them today: <a href="tel:+13125550111" style="color:#0b4f8a;">(312) 555-0111</a>.<br>Your reference is H-7F3K9.<br>Bcc: x@example.com &lt;b&gt;&amp;&lt;/b&gt;</blockquote>`,
 	} {
 		if !strings.Contains(m.HTML, want) {
 			t.Errorf("the HTML part lacks %q:\n%s", want, m.HTML)

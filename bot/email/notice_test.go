@@ -66,7 +66,7 @@ func TestRenderNotice(t *testing.T) {
 				"Sent automatically by Legal Aid Hotline",
 			},
 			html: []string{`<html lang="en">`, "Legal Aid Hotline · needs a person", ">H-7F3K9<",
-				`<a href="tel:&#43;13125550142" style="color:#0b4f8a;font-weight:bold;">(312) 555-0142</a>`,
+				`<a href="tel:+13125550142" style="color:#0b4f8a;font-weight:bold;">(312) 555-0142</a>`,
 				"<strong>What to do:</strong>", "NOT safe: do not text this number", "ZIP code"},
 		},
 		{
@@ -79,7 +79,7 @@ func TestRenderNotice(t *testing.T) {
 				"Idioma:", "español\n",
 				"Qué hacer: devuelva la llamada al (312) 555-0142 y mencione la referencia H-7F3K9.",
 			},
-			html: []string{`<html lang="es">`, `href="tel:&#43;13125550142"`, "<strong>Qué hacer:</strong>"},
+			html: []string{`<html lang="es">`, `href="tel:+13125550142"`, "<strong>Qué hacer:</strong>"},
 		},
 	}
 	for _, tt := range tests {

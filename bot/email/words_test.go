@@ -116,7 +116,7 @@ func TestRenderSpanish(t *testing.T) {
 		}
 	}
 	for _, want := range []string{`<html lang="es">`, ">Idioma<", ">español<", "Legal Aid Hotline · referido", "para Tenant Rights Clinic (Eviction defense)",
-		"Por favor llame a <strong>Maria</strong> al <a href=\"tel:&#43;13125550142\"", "lunes 30 de noviembre de 2026"} {
+		"Por favor llame a <strong>Maria</strong> al <a href=\"tel:+13125550142\"", "lunes 30 de noviembre de 2026"} {
 		if !strings.Contains(m.HTML, want) {
 			t.Errorf("the Spanish HTML part lacks %q", want)
 		}
