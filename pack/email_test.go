@@ -61,3 +61,39 @@ func TestEmailWordsFallback(t *testing.T) {
 		}
 	}
 }
+
+// TestScreeningEmailDoneWhen: issue 13's "done when", through the sample pack
+// end to end: a screening that answered "no" to the voicemail question gets
+// an email that says so in its first lines, whose subject carries the hearing
+// date, and which holds the text the person was told, word for word.
+func TestScreeningEmailDoneWhen(t *testing.T) {
+	sample := loadSample(t)
+	script := []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "500 a week",
+		"Maria", "yes", "no", "yes", "after 3pm"}
+	_, fxs := converse(sample, script, "+13125550142")
+	last := fxs[len(fxs)-1]
+	r := last.Referral
+	if r == nil || r.SafeContact.Voicemail != "no" {
+		t.Fatalf("referral = %+v; last replies %q", r, last.Replies)
+	}
+	m, err := email.Render(r, email.Options{Location: sample.Flow.Location, HotlineName: sample.Flow.Name,
+		Country: sample.Flow.Country, Words: sample.EmailWords(r.EmailLanguage)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.Subject, "hearing Mon Nov 30") {
+		t.Errorf("Subject = %q; want the hearing date in it", m.Subject)
+	}
+	lines := strings.Split(m.Text, "\n")
+	first := strings.Join(lines[:min(8, len(lines))], "\n")
+	if !strings.Contains(first, "Do NOT leave a voicemail") || !strings.Contains(first, "after 3pm") {
+		t.Errorf("the first lines of the email do not say not to leave a voicemail:\n%s", first)
+	}
+	told := last.Replies[len(last.Replies)-1]
+	if !strings.Contains(told, "Tenant Rights Clinic") || !strings.Contains(m.Text, told) || !strings.Contains(m.HTML, "call them today") {
+		t.Errorf("the email lacks what the person was told, %q:\n%s", told, m.Text)
+	}
+	if !strings.Contains(m.Text, "500 a week → $2,166.67 a month") {
+		t.Errorf("the email lacks the income as given:\n%s", m.Text)
+	}
+}
