@@ -28,8 +28,12 @@ type Notice struct {
 	SafetyConcern bool     `json:"safety_concern"`
 	Urgent        bool     `json:"urgent"`
 	UrgentReasons []string `json:"urgent_reasons,omitempty"`
-	// TextsUnsafe is set when the person said texts to their number are not safe.
-	TextsUnsafe bool `json:"texts_unsafe,omitempty"`
+	// TextsUnsafe is set when the person said texts to their number are not
+	// safe, or that someone else reads their phone; VoicemailUnsafe when they
+	// said no voicemail, or someone reads their phone and they did not say a
+	// voicemail is fine.
+	TextsUnsafe     bool `json:"texts_unsafe,omitempty"`
+	VoicemailUnsafe bool `json:"voicemail_unsafe,omitempty"`
 	// Withdraws is, for a NoticeWithdrawn, the reference of the notice the
 	// person's STOP takes back.
 	Withdraws string `json:"withdraws,omitempty"`

@@ -566,6 +566,11 @@ func (t *turn) parse(cur *step, norm string) (value string, pick int, ok bool) {
 		phone, ok := answer.Phone(text, t.p.Country)
 		return phone, 0, ok
 	default:
+		if words := t.words(); len(words) <= maxRequestWords {
+			if _, watched := t.p.words.phoneWatched.MatchWords(words); watched {
+				return "", 0, false // "he checks my phone" is no one's name
+			}
+		}
 		clean, ok := answer.Text(text, cur.maxLen)
 		return clean, 0, ok
 	}

@@ -278,8 +278,9 @@ type words struct {
 	danger, notDanger []*answer.Phrases
 	// askPerson spots a request for a person in words.
 	askPerson *answer.Phrases
-	// unsafeContact spots an answer saying that contact is not safe.
-	unsafeContact *answer.Phrases
+	// unsafeContact spots an answer saying that contact is not safe, and
+	// phoneWatched a message saying that someone else reads the phone.
+	unsafeContact, phoneWatched *answer.Phrases
 	// switchTo spots a request for a language, by the language asked for.
 	switchTo []*answer.Phrases
 	// question holds the words questions back start with.

@@ -341,6 +341,14 @@ func (p *Flow) Private(st State) bool {
 	return t.private()
 }
 
+// ContactUnsafe reports whether the person said, in any message, that
+// someone else reads their phone (words.yaml phone_watched:): no text and
+// no voicemail unless they said one is fine.
+func (p *Flow) ContactUnsafe(st State) bool {
+	_, ok := st.Get(varContactUnsafe)
+	return ok
+}
+
 // private reports whether the referral being made is private (pack.yaml
 // private:, by default the safety concern): nothing of it is repeated later.
 func (t *turn) private() bool {

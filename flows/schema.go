@@ -156,8 +156,12 @@ type wordsFile struct {
 	Danger    map[string][]Scalar `yaml:"danger"`
 	NotDanger map[string][]Scalar `yaml:"not_danger"`
 	// UnsafeContact are phrases saying that calling or texting the person is
-	// not safe ("he checks my phone"), which a step's unsafe: rule hears.
+	// not safe ("dont call", "not safe"), which a step's unsafe: rule hears.
 	UnsafeContact map[string][]Scalar `yaml:"unsafe_contact"`
+	// PhoneWatched are phrases saying that someone else reads the person's
+	// phone ("he checks my phone"): heard in any message, they make the
+	// conversation private for good, and a step's unsafe: rule hears them too.
+	PhoneWatched map[string][]Scalar `yaml:"phone_watched"`
 	// AskPerson are phrases asking for a person ("talk to a person"): AGENT.
 	AskPerson map[string][]Scalar `yaml:"ask_person"`
 	// SwitchLanguage are phrases asking for a language, by the language asked

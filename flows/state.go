@@ -97,6 +97,8 @@ func (s *State) setReferral(ref, to string) {
 	s.Set(varReferralRef, ref)
 	if to != "" {
 		s.Set(varReferralTo, to)
+	} else {
+		s.unset(varReferralTo) // an earlier referral's organization is not this one's
 	}
 }
 

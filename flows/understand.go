@@ -500,6 +500,9 @@ func (t *turn) afterReferral() {
 		t.say(t.p.danger.say)
 	}
 	ref, to := t.st.Referral()
+	if t.private() {
+		to = "" // the phone may be someone else's now (see hearUnsafe)
+	}
 	var phone, hours string
 	known := false
 	if c, ok := t.p.referrer.(Contacts); ok && to != "" {
@@ -527,31 +530,43 @@ func (t *turn) afterReferral() {
 }
 
 // hearUnsafe marks the conversation private for good when the message says
-// that calling or texting the person is not safe (words.yaml
-// unsafe_contact:), at any step: "he checks my phone" at the name question
-// counts as much as at the texts question, and neither BACK nor RESTART
-// takes it back.
+// that someone else reads the person's phone (words.yaml phone_watched:), at
+// any step: "he checks my phone" at the name question counts as much as at
+// the texts question, and neither BACK nor RESTART takes it back. Whom an
+// earlier referral went to is forgotten: it is never repeated to this phone.
 func (t *turn) hearUnsafe() {
-	if _, ok := t.p.words.unsafeContact.MatchWords(t.words()); ok {
+	if _, ok := t.p.words.phoneWatched.MatchWords(t.words()); ok {
 		t.st.Set(varContactUnsafe, "yes")
+		t.st.unset(varReferralTo)
 	}
 }
 
 // saysUnsafe reports whether the answer to a step with unsafe: says that
-// contacting the person is not safe (words.yaml unsafe_contact:).
+// contacting the person is not safe (words.yaml unsafe_contact: or
+// phone_watched:).
 func (t *turn) saysUnsafe(cur *step) bool {
 	if cur.unsafe == nil {
 		return false
 	}
-	_, ok := t.p.words.unsafeContact.MatchWords(t.words())
+	words := t.words()
+	if _, ok := t.p.words.unsafeContact.MatchWords(words); ok {
+		return true
+	}
+	_, ok := t.p.words.phoneWatched.MatchWords(words)
 	return ok
 }
 
+// maxGivenUnsafe bounds what is kept of an answer an unsafe: rule took: the
+// whole reason, for the organization ("please dont call this number my
+// husband checks my phone").
+const maxGivenUnsafe = 120
+
 // heardUnsafe answers a step with its unsafe: rule instead of an answer. What
 // the person wrote is kept as given, for the organization to read ("no dont
-// call this number he checks my phone"). At a phone question a number in the
-// same message is the one to call ("not my phone, call 312 555 0177"), and so
-// is a YES ("yes but dont call after 5pm"); otherwise no number is saved.
+// call this number he checks my phone"). At a phone question a number the
+// message gives to call is saved ("not my phone, call me at 312 555 0177");
+// when in doubt, none is: never the number they text from, never one that
+// follows a no or a don't-call phrase.
 func (t *turn) heardUnsafe(cur *step) {
 	st := t.st
 	st.Tries = 0
@@ -563,7 +578,7 @@ func (t *turn) heardUnsafe(cur *step) {
 			t.set(cur.save, phone)
 		}
 	}
-	st.Set(varGiven+cur.save, clip(t.in.Text))
+	st.Set(varGiven+cur.save, clipTo(t.in.Text, maxGivenUnsafe))
 	st.History = append(st.History, cur.id)
 	t.apply(cur.unsafe)
 	if cur.unsafe.leads() {
@@ -573,16 +588,12 @@ func (t *turn) heardUnsafe(cur *step) {
 	t.follow(cur)
 }
 
-// phoneIn finds the number to call in a message that also says something
-// else: a YES (the number the person texts from), else the first run of
-// digits, spaces and punctuation that reads as a phone number.
+// phoneIn finds, in a message that says contact is not safe, another number
+// to call: the first run of digits, spaces and punctuation that reads as a
+// phone number, is not the number the person texts from, and does not follow
+// a no or a don't-call phrase in the three words before it ("dont call 312
+// 555 0177" names the number not to call).
 func (t *turn) phoneIn() (string, bool) {
-	words := t.words()
-	if len(words) > 0 && t.in.From != "" {
-		if yes, ok := t.p.yesNo(words[0]); ok && yes {
-			return t.in.From, true
-		}
-	}
 	text := t.in.Text
 	for i := 0; i < len(text); i++ {
 		if !isPhoneStart(text[i]) {
@@ -596,9 +607,7 @@ func (t *turn) phoneIn() (string, bool) {
 			}
 			j++
 		}
-		if digits >= 7 {
-			// The number they text from, named in a sentence that says not
-			// to call it, is not the one to call.
+		if digits >= 7 && !t.refusedBefore(text[:i]) {
 			if phone, ok := answer.Phone(text[i:j], t.p.Country); ok && phone != t.in.From {
 				return phone, true
 			}
@@ -606,6 +615,22 @@ func (t *turn) phoneIn() (string, bool) {
 		i = j
 	}
 	return "", false
+}
+
+// refusedBefore reports whether the last three words of before say no or
+// don't call: the number after them is the one not to call.
+func (t *turn) refusedBefore(before string) bool {
+	words := answer.Words(answer.Normalize(before))
+	if len(words) > 3 {
+		words = words[len(words)-3:]
+	}
+	for _, w := range words {
+		if yes, ok := t.p.yesNo(w); ok && !yes {
+			return true
+		}
+	}
+	_, ok := t.p.words.unsafeContact.MatchWords(words)
+	return ok
 }
 
 func isPhoneStart(c byte) bool { return c == '+' || c >= '0' && c <= '9' }
@@ -621,7 +646,7 @@ const maxGiven = 40
 // earlier one otherwise.
 func (t *turn) keepGiven(cur *step, value string) {
 	name := varGiven + cur.save
-	if given := clip(t.in.Text); value != "" && readsDifferently(cur, given) {
+	if given := clip(t.in.Text); value != "" && t.readsDifferently(cur, given) {
 		t.st.Set(name, given)
 		return
 	}
@@ -629,16 +654,20 @@ func (t *turn) keepGiven(cur *step, value string) {
 }
 
 // readsDifferently reports whether an answer written as given is worth
-// keeping beside its reading: money, a number or a date written in words.
-// A plain number or date ("1800", "$1,800", "3", "11/30") reads the same
-// in its reading, and a yes, a choice, a ZIP, a phone or a text is shown as
-// it was saved; keeping them would only grow the state.
-func readsDifferently(cur *step, given string) bool {
+// keeping beside its reading: money, a number or a date written in words,
+// and a yes or no said with more words at the questions about safety (the
+// danger question, or one with unsafe:): "yes but only before 3pm". A plain
+// number or date ("1800", "$1,800", "3", "11/30") reads the same in its
+// reading, and a choice, a ZIP, a phone or a text is shown as it was saved;
+// keeping them would only grow the state.
+func (t *turn) readsDifferently(cur *step, given string) bool {
 	switch cur.expect {
 	case KindNumber, KindMoney:
 		return strings.Trim(given, "0123456789$,. ") != ""
 	case KindDate:
 		return strings.Trim(given, "0123456789/-. ") != ""
+	case KindYesNo:
+		return (cur.unsafe != nil || cur.unclearYes) && len(t.words()) > 1
 	}
 	return false
 }
@@ -647,7 +676,10 @@ func readsDifferently(cur *step, given string) bool {
 // control or format characters (a right-to-left override must not reach an
 // organization's system), at most maxGiven bytes (cut at a character, with
 // "…").
-func clip(text string) string {
+func clip(text string) string { return clipTo(text, maxGiven) }
+
+// clipTo is clip with a bound of max bytes.
+func clipTo(text string, max int) string {
 	clean := strings.Map(func(r rune) rune {
 		if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
 			return ' '
@@ -655,10 +687,10 @@ func clip(text string) string {
 		return r
 	}, strings.ToValidUTF8(text, ""))
 	s := strings.Join(strings.Fields(clean), " ")
-	if len(s) <= maxGiven {
+	if len(s) <= max {
 		return s
 	}
-	cut := maxGiven - len("…")
+	cut := max - len("…")
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

@@ -36,8 +36,8 @@ func (l *loader) compileUnderstanding(s *step, sy *stepYAML, f func(string) stri
 	s.people = sy.People
 	if sy.Unsafe != nil {
 		s.unsafe = l.rule(sy.Unsafe, f("unsafe"), false)
-		if len(l.words.UnsafeContact) == 0 {
-			l.r.errorf(sy.Unsafe.Pos, "%s: %s has no unsafe_contact: phrases to hear it with (\"he checks my phone\")", f("unsafe"), wordsFileName)
+		if len(l.words.UnsafeContact) == 0 && len(l.words.PhoneWatched) == 0 {
+			l.r.errorf(sy.Unsafe.Pos, "%s: %s has no unsafe_contact: or phone_watched: phrases to hear it with (\"dont call\", \"he checks my phone\")", f("unsafe"), wordsFileName)
 		}
 	}
 	for i := range sy.Confirm {

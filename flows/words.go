@@ -56,6 +56,7 @@ func (l *loader) compilePhrases() {
 	w.notDanger = l.phrasesByLang(wf.NotDanger, "not_danger")
 	w.askPerson = answer.NewPhrases(l.wordList(wf.AskPerson, "ask_person", false))
 	w.unsafeContact = answer.NewPhrases(l.wordList(wf.UnsafeContact, "unsafe_contact", false))
+	w.phoneWatched = answer.NewPhrases(l.wordList(wf.PhoneWatched, "phone_watched", false))
 	w.switchTo = l.phrasesByLang(wf.SwitchLanguage, "switch_language")
 	w.question = answer.NewPhrases(l.wordList(wf.Question, "question", false))
 	m := &wf.Money

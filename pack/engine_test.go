@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/flows"
@@ -385,7 +386,7 @@ func TestContactUnsafeSticks(t *testing.T) {
 		})
 	}
 	// Said at the name question, it reaches the referral too.
-	_, fxs := run(append(employment, "Lee, he checks my phone", "yes", "yes", "yes")...)
+	_, fxs := run(append(employment, "Lee, he checks my phone", "Lee", "yes", "yes", "yes")...)
 	if r := fxs[len(fxs)-1].Referral; r == nil || r.SafeContact.Texts != "no" || r.SafeContact.Voicemail != "yes" {
 		t.Errorf("referral after an unsafe word at the name: %+v", r)
 	}
@@ -402,16 +403,19 @@ func TestContactUnsafeSticks(t *testing.T) {
 }
 
 // TestUnsafeCallbackKeepsANumber: at the callback question, a message that says
-// this phone is not safe and gives another number saves that number; a YES
-// with a caveat keeps the number texted from; without a number none is saved.
+// this phone is not safe and gives another number to call saves that number;
+// a number after "dont call", the number texted from, or a YES with a caveat
+// is not saved: when in doubt, none is (what they wrote goes to the office).
 func TestUnsafeCallbackKeepsANumber(t *testing.T) {
 	sample := loadSample(t)
 	employment := []string{"hi", "1", "yes", "no", "60612", "5", "skip", "1", "0", "Lee"}
 	for _, tt := range []struct{ said, callback string }{
 		{"this is not my phone, call me at 312 555 0177", "+13125550177"},
-		{"yes but dont call after 5pm", "+13125550142"},
+		{"no he checks my phone, 312 555 0177 is safe", "+13125550177"},
 		{"no dont call this number he checks my phone", ""},
 		{"dont call 312-555-0142 he checks it", ""},
+		{"not my phone, dont call 312 555 0177 he checks it", ""}, // the number not to call
+		{"yes but dont call after 5pm", ""},                       // when in doubt, no number
 	} {
 		_, fxs := converse(sample, append(slices.Clone(employment), tt.said, "mornings"), "+13125550142")
 		r := fxs[len(fxs)-1].Referral
@@ -444,5 +448,78 @@ func TestGivenIsClean(t *testing.T) {
 		if strings.ContainsAny(a.Given, "\u202e\u0007") || len(a.Given) > 40 {
 			t.Errorf("%s: Given = %q", a.Question, a.Given)
 		}
+	}
+	// Cut at a character, never inside one.
+	script[9] = "500 a la semana, más o menos, según los turnos"
+	_, fxs = converse(sample, script, "+13125550142")
+	if r := fxs[len(fxs)-1].Referral; r == nil || !utf8.ValidString(r.IncomeGiven) || !strings.HasSuffix(r.IncomeGiven, "…") || len(r.IncomeGiven) > 40 {
+		t.Errorf("IncomeGiven cut to %q", r.IncomeGiven)
+	}
+}
+
+// TestWatchedPhoneAfterReferral: "he checks my phone" after a referral that was
+// not private: the reply names no organization, nor does a STOP after it; and
+// a later private referral never repeats an earlier one's organization.
+func TestWatchedPhoneAfterReferral(t *testing.T) {
+	sample := loadSample(t)
+	at := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	var st flows.State
+	step := func(i int, text string, queued bool) pack.Effects {
+		var fx pack.Effects
+		st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: at.Add(time.Duration(i) * time.Minute),
+			Ref: fmt.Sprintf("H-%05d", i), ReferralQueued: queued})
+		return fx
+	}
+	employment := []string{"hi", "1", "yes", "no", "60612", "5", "skip", "1", "0", "Lee", "yes", "yes", "yes"}
+	i := 0
+	for _, text := range employment {
+		step(i, text, false)
+		i++
+	}
+	if ref, to := st.Referral(); ref == "" || to != "Workers' Rights Center" {
+		t.Fatalf("after the screening: referral %q to %q", ref, to)
+	}
+	fx := step(i, "who is this? he checks my phone", false)
+	i++
+	if got := strings.Join(fx.Replies, " "); strings.Contains(got, "Workers") || strings.Contains(got, "555-0155") {
+		t.Errorf("after \"he checks my phone\" the reply names the organization: %q", got)
+	}
+	fx = step(i, "STOP", true)
+	i++
+	if got := strings.Join(fx.Replies, " "); strings.Contains(got, "Workers") {
+		t.Errorf("a STOP after it names the organization: %q", got)
+	}
+	// A second screening, private, after a first that was not.
+	st = flows.State{}
+	for _, text := range employment {
+		step(i, text, false)
+		i++
+	}
+	for _, text := range []string{"restart", "1", "yes", "yes", "60612", "1", "no", "no", "skip", "1", "0", "Ana", "yes", "yes", "yes", "skip"} {
+		fx = step(i, text, false)
+		i++
+	}
+	if fx.Referral == nil {
+		t.Fatalf("no second referral: %q", fx.Replies)
+	}
+	fx = step(i, "thanks", false)
+	if got := strings.Join(fx.Replies, " "); strings.Contains(got, "Workers") || strings.Contains(got, "Tenant") {
+		t.Errorf("after a private referral the reply names an organization: %q", got)
+	}
+}
+
+// TestWatchedPhoneWords: "he checks my phone" alone is no one's name (the
+// question is asked again), and "unsafe" about a building makes nothing
+// private.
+func TestWatchedPhoneWords(t *testing.T) {
+	sample := loadSample(t)
+	employment := []string{"hi", "1", "yes", "no", "60612", "5", "skip", "1", "0"}
+	st, fxs := converse(sample, append(slices.Clone(employment), "he checks my phone"), "+13125550142")
+	if st.Step != "name" || !sample.Flow.Private(st) {
+		t.Errorf("at the name question: now at %q, private %v; replies %q", st.Step, sample.Flow.Private(st), fxs[len(fxs)-1].Replies)
+	}
+	st, _ = converse(sample, []string{"hi", "1", "yes", "no", "60612", "my apartment is unsafe and the landlord wants to evict me"}, "+13125550142")
+	if sample.Flow.Private(st) {
+		t.Error("\"my apartment is unsafe\" made the conversation private")
 	}
 }

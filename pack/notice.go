@@ -67,7 +67,10 @@ func (p *Pack) notice(prev, next flows.State, in flows.Input, fx flows.Effects) 
 		}
 	}
 	n.SafetyConcern = value(f.Field(fieldSafetyConcern)) == "yes"
-	n.TextsUnsafe = value(f.Field(fieldTextsSafe)) == "no"
+	watched := f.ContactUnsafe(next)
+	voicemail := value(f.Field(fieldVoicemail))
+	n.TextsUnsafe = value(f.Field(fieldTextsSafe)) == "no" || watched
+	n.VoicemailUnsafe = voicemail == "no" || watched && voicemail != "yes"
 	n.Urgent = value(varUrgent) == "yes"
 	if reasons := value(varUrgentReason); n.Urgent && reasons != "" {
 		n.UrgentReasons = strings.Split(reasons, "; ")

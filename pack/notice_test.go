@@ -187,3 +187,19 @@ func TestPrivateReferralStop(t *testing.T) {
 		t.Errorf("STOP after a private referral: %q", reply)
 	}
 }
+
+// TestNoticeWatchedPhone: a person who asks for a person and says someone
+// else reads their phone gets a notice that says not to text and not to
+// leave a voicemail.
+func TestNoticeWatchedPhone(t *testing.T) {
+	sample := loadSample(t)
+	at := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	var st flows.State
+	var fx pack.Effects
+	for i, text := range []string{"hi", "1", "yes", "no", "talk to a person he checks my phone"} {
+		st, fx = sample.Step(st, flows.Input{Text: text, Channel: "sms", From: "+13125550142", Now: at.Add(time.Duration(i) * time.Minute), Ref: fmt.Sprintf("H-%05d", i)})
+	}
+	if n := fx.Notice; n == nil || !n.TextsUnsafe || !n.VoicemailUnsafe {
+		t.Fatalf("notice = %+v; want texts and voicemail unsafe", fx.Notice)
+	}
+}

@@ -133,11 +133,17 @@ func newNoticeView(n *hotline.Notice, o Options) *noticeView {
 		urgent,
 		safety,
 	}
-	if n.TextsUnsafe {
-		// Only when said: the hotline does not know that texts are safe when
-		// the person was never asked; nor does a notice know what they said
-		// of voicemail, so it says no more (notice_call does).
-		v.Contact, v.ContactFirst = w.contact(hotline.SafeContact{Texts: "no"}, false, country), true
+	if n.TextsUnsafe || n.VoicemailUnsafe {
+		// Only what was said: the hotline does not know that texts or a
+		// voicemail are safe when the person was never asked.
+		c := hotline.SafeContact{}
+		if n.TextsUnsafe {
+			c.Texts = "no"
+		}
+		if n.VoicemailUnsafe {
+			c.Voicemail = "no"
+		}
+		v.Contact, v.ContactFirst = w.contact(c, false, country), true
 	}
 	v.Facts = append(v.Facts,
 		fact{Label: w.say("label_language"), Value: w.language(n.Language)},

@@ -436,6 +436,12 @@ func newView(r *hotline.Referral, o Options) *view {
 				answer = w.say("as_given", "given", given, "reading", answer)
 			}
 			q.Answer = linkPhones(answer, country)
+			if a.Value == "" {
+				// What a rule took instead of an answer ("dont call 312 555
+				// 0177, he checks it") may name the number not to call: no
+				// link to it.
+				q.Answer = sentence{{Text: answer, plain: answer}}
+			}
 			q.Line = w.say("answer_line", "question", q.Question, "answer", answer)
 			v.Answers = append(v.Answers, q)
 		}
