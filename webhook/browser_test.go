@@ -357,10 +357,65 @@ func TestBrowserEnglishScreening(t *testing.T) {
 		t.Errorf("%d referral jobs in the outbox after the screening, want 1", jobs)
 	}
 
-	// A reload keeps the conversation in this tab.
+	// The words of the conversation are never kept in the browser: a reload
+	// goes on in this tab, but shows none of what was said before (the page
+	// asks the server for the question again, with HELP).
+	if keys := eval[string](c, `JSON.stringify(Object.keys(sessionStorage).sort())`); keys != `["hotline.lang","hotline.session"]` && keys != `["hotline.session"]` {
+		t.Errorf("sessionStorage holds %s; want the session (and the language) only", keys)
+	}
 	c.do(chromedp.Reload())
 	c.waitReady()
-	mustContain(t, "the page after a reload", eval[string](c, `document.getElementById("log").textContent`), "Tenant Rights Clinic")
+	waitFor[bool](c, "the reply to the page's own HELP", `document.querySelectorAll("#log .msg.bot").length > 0`, replyTimeout)
+	shown := eval[string](c, `document.getElementById("log").textContent`)
+	mustContain(t, "the page after a reload", shown, "Earlier messages are not shown again")
+	for _, gone := range []string{"Tenant Rights Clinic", "Maria", "Acme", "312-555-0188"} {
+		if strings.Contains(shown, gone) {
+			t.Errorf("after a reload the page shows %q:\n%s", gone, shown)
+		}
+	}
+	if n := eval[int](c, `document.querySelectorAll("#log .msg.me").length`); n != 0 {
+		t.Errorf("after a reload the page shows %d of the person's messages (its own HELP must not show)", n)
+	}
+}
+
+// TestBrowserNothingLeftBehind: after leaving the chat for another site and
+// pressing Back, none of the conversation is shown, and the tab keeps no
+// session to go on with: whoever is at the screen now may not be the person
+// who was.
+func TestBrowserNothingLeftBehind(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	neutral := neutralSite(t)
+	c := openChat(t, s, "", 390, 844)
+	c.converse("hi", "1", "yes", "yes")
+	mustContain(t, "the safety message", eval[string](c, `document.getElementById("log").textContent`), "911")
+
+	c.do(chromedp.Navigate(neutral.URL + "/elsewhere"))
+	c.waitLocation(neutral.URL + "/elsewhere")
+	c.do(chromedp.Evaluate[chromedp.Void](`history.back()`))
+	waitFor[bool](c, "the chat again", `location.pathname === "/chat" && document.documentElement.classList.contains("js")`, replyTimeout)
+	c.waitReady()
+	shown := eval[string](c, `document.getElementById("log").textContent`)
+	for _, gone := range []string{"911", "English", "danger", "ZIP"} {
+		if strings.Contains(shown, gone) {
+			t.Errorf("after leaving and pressing Back the page shows %q:\n%s", gone, shown)
+		}
+	}
+	if n := eval[int](c, `document.querySelectorAll("#log .msg:not(.intro)").length`); n != 0 {
+		t.Errorf("after leaving and pressing Back the page shows %d messages", n)
+	}
+	if sess := eval[string](c, `sessionStorage.getItem("hotline.session") || ""`); sess != "" {
+		t.Error("after leaving and pressing Back the tab still holds the session")
+	}
+	// A new message starts anew.
+	mustContain(t, "a new first message", c.say("hello"), "Reply 1 for English")
+
+	// The second Quick exit, beside Send, is on screen and leaves too.
+	if !eval[bool](c, `(() => { const r = document.getElementById("quick-exit-2").getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight && r.height >= 44; })()`) {
+		t.Error("the Quick exit beside Send is not on screen (or smaller than 44px)")
+	}
+	c.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`sessionStorage.setItem("hotline.exitURL", %q)`, neutral.URL+"/second")))
+	c.do(chromedp.Click(chromedp.ID("quick-exit-2")))
+	c.waitLocation(neutral.URL + "/second")
 }
 
 // outboxJobs counts the jobs in every shard's outbox hash.
@@ -488,7 +543,13 @@ func TestBrowserQuickExit(t *testing.T) {
 	// Tests cannot reach weather.gov: the page takes the exit address from
 	// sessionStorage when one is there.
 	c.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`sessionStorage.setItem("hotline.exitURL", %q)`, neutral.URL+"/away")))
-	c.do(chromedp.Click(chromedp.ID("quick-exit")))
+	// The page hides at once, before the next site loads (seconds on slow
+	// data): the click's own handler leaves nothing on screen and no title.
+	hidden := eval[[]any](c, `(() => { document.getElementById("quick-exit").click();
+		return [document.body.childElementCount, document.title, document.body.innerText.trim()]; })()`)
+	if len(hidden) != 3 || hidden[0] != 0.0 || hidden[1] != "" || hidden[2] != "" {
+		t.Errorf("right after Quick exit the page still shows %v (children, title, text)", hidden)
+	}
 	c.waitLocation(neutral.URL + "/away")
 
 	if n := eval[int](c, `history.length`); n != historyBefore {

@@ -8,11 +8,12 @@
 
 (function () {
   // Every key this page writes. sessionStorage only: it dies with the tab, and a
-  // person who shares a device must not find the conversation later. Nothing goes
-  // in the URL, which ends up in history, bookmarks and server logs.
+  // person who shares a device must not find the conversation later. Only what
+  // is needed to go on is kept, never the words of the conversation: a reload
+  // asks the server for the question again instead. Nothing goes in the URL,
+  // which ends up in history, bookmarks and server logs.
   const KEY = {
     session: 'hotline.session',
-    transcript: 'hotline.transcript',
     lang: 'hotline.lang',
     token: 'hotline.adminToken',
     exitURL: 'hotline.exitURL', // set by tests; people get the default below
@@ -22,9 +23,8 @@
   // Two presses of Escape closer than this leave the page; one press alone may
   // just close the phone's keyboard or a browser popup.
   const DOUBLE_ESCAPE_MS = 1000;
-  // Enough for a whole screening with re-asks; older lines are dropped so that
-  // sessionStorage stays small.
-  const MAX_TRANSCRIPT = 200;
+  // The keys of older versions of this page, removed when it loads.
+  const OLD_KEYS = ['hotline.transcript'];
 
   const TEXT = {
     en: {
@@ -33,6 +33,8 @@
       tagline: 'Free legal help',
       exit: 'Quick exit',
       exitHint: 'Press Esc twice to leave fast.',
+      exitShort: 'Exit',
+      resumed: 'Your conversation goes on. Earlier messages are not shown again, so that no one else can read them here.',
       welcome: 'Hi. This is a free, confidential screening for legal help. Send any message to start, like “hello”.',
       conversation: 'Conversation',
       label: 'Type your answer',
@@ -77,6 +79,8 @@
       tagline: 'Ayuda legal gratis',
       exit: 'Salida rápida',
       exitHint: 'Pulse Esc dos veces para salir rápido.',
+      exitShort: 'Salir',
+      resumed: 'Su conversación sigue. Los mensajes anteriores no se muestran otra vez, para que nadie más los lea aquí.',
       welcome: 'Hola. Esta es una evaluación gratuita y confidencial para recibir ayuda legal. Envíe cualquier mensaje para empezar, como “hola”.',
       conversation: 'Conversación',
       label: 'Escriba su respuesta',
@@ -148,7 +152,6 @@
   let inflight = null; // its AbortController, so that Quick exit can drop it
   let exiting = false;
   let lastEscape = 0;
-  let transcript = loadTranscript();
 
   function chooseLanguage() {
     const saved = store.get(KEY.lang);
@@ -227,25 +230,29 @@
     p.append(s);
   }
 
-  function record(kind, text) {
-    transcript.push({ k: kind, t: text });
-    if (transcript.length > MAX_TRANSCRIPT) transcript = transcript.slice(-MAX_TRANSCRIPT);
-    store.set(KEY.transcript, JSON.stringify(transcript));
+  // forget drops the conversation from the page and from this tab: the
+  // messages on screen and the session. The next message starts anew.
+  function forget() {
+    log.querySelectorAll('.msg:not(.intro)').forEach((m) => m.remove());
+    try { window.sessionStorage.removeItem(KEY.session); } catch (e) { /* nothing stored */ }
   }
 
-  function loadTranscript() {
-    try {
-      const list = JSON.parse(store.get(KEY.transcript) || '[]');
-      return Array.isArray(list) ? list.filter((m) => m && typeof m.t === 'string' && ['bot', 'me', 'notice'].includes(m.k)) : [];
-    } catch (e) {
-      return [];
+  // resume decides what a page that loads in a tab with a conversation shows.
+  // Nothing of it is kept in the browser. A reload (the person's own F5) goes
+  // on: the server is asked for the question again (HELP repeats it, and
+  // changes nothing), with a line saying why earlier messages are not shown.
+  // Any other way back to the page (Back after leaving, the address typed
+  // again) shows nothing and starts anew: it may be someone else at the screen.
+  function resume() {
+    OLD_KEYS.forEach((k) => { try { window.sessionStorage.removeItem(k); } catch (e) { /* none */ } });
+    if (!store.get(KEY.session)) return;
+    const nav = (performance.getEntriesByType && performance.getEntriesByType('navigation')[0]) || {};
+    if (nav.type !== 'reload') {
+      forget();
+      return;
     }
-  }
-
-  // A reload keeps the conversation (the session lives in this tab), so show it
-  // again; the person would otherwise answer a question they cannot see.
-  function restoreTranscript() {
-    for (const m of transcript) addMessage(m.k, m.t);
+    addMessage('notice', TEXT[lang].resumed);
+    send('HELP', { quiet: true });
   }
 
   // The language question names both languages; an answer to it switches the
@@ -289,7 +296,10 @@
     return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   }
 
-  async function send(raw) {
+  // send posts a message and shows the replies. A quiet one (the page's own
+  // HELP when it resumes) shows no bubble of the person's.
+  async function send(raw, opts) {
+    const quiet = !!(opts && opts.quiet);
     const text = raw.trim();
     if (busy || exiting) return;
     if (!text) {
@@ -297,8 +307,8 @@
       return;
     }
     followLanguageChoice(text);
-    const mine = addMessage('me', text);
-    input.value = '';
+    const mine = quiet ? null : addMessage('me', text);
+    if (!quiet) input.value = '';
     setBusy('busy');
 
     const headers = { 'Content-Type': 'application/json' };
@@ -341,17 +351,18 @@
 
     retry = null;
     store.set(KEY.session, data.session);
-    record('me', text);
+    let first = null;
     for (const r of data.replies) {
       if (typeof r !== 'string') continue;
-      addMessage('bot', r);
-      record('bot', r);
+      const p = addMessage('bot', r);
+      first = first || p;
     }
     setBusy('idle');
     // Show the replies from their start: a long one (the problem menu) on a
     // small screen would otherwise open on its last lines. The browser stops at
     // the bottom, so short replies simply end up in view.
-    log.scrollTop = Math.max(0, mine.offsetTop - 12);
+    const top = mine || first;
+    if (top) log.scrollTop = Math.max(0, top.offsetTop - 12);
     if (previewOn()) renderPreview(data.preview);
     input.focus();
   }
@@ -359,6 +370,10 @@
   // failed shows a polite line, gives the text back to edit or resend, and lets
   // the person send again (after the server's wait, on 429).
   function failed(mine, text, waitSeconds) {
+    if (!mine) { // the page's own quiet HELP: nothing to give back
+      setBusy('idle');
+      return;
+    }
     markFailed(mine);
     const t = TEXT[lang];
     addMessage('notice', waitSeconds ? t.wait(waitSeconds) : t.error);
@@ -391,21 +406,34 @@
   function quickExit() {
     if (exiting) return;
     exiting = true;
+    // Hide first, at once: on slow data the next site may take seconds to
+    // appear, and until then this page must show nothing. All of it happens
+    // in this handler, before the browser paints again.
+    document.title = '';
+    document.documentElement.classList.add('leaving');
     let target = DEFAULT_EXIT_URL;
     const custom = store.get(KEY.exitURL);
     if (custom && /^https?:\/\//i.test(custom)) target = custom;
     if (inflight) inflight.abort();
-    log.replaceChildren();
-    input.value = '';
-    $('admin-token').value = '';
-    $('preview-body').replaceChildren();
     try { window.sessionStorage.clear(); } catch (e) { /* nothing stored */ }
     try { window.localStorage.clear(); } catch (e) { /* nothing stored */ }
-    document.title = '';
+    document.body.replaceChildren(); // the conversation, the box, the preview: all of it
     window.location.replace(target);
   }
 
   exitButton.addEventListener('click', quickExit);
+  // The second exit sits beside Send, in view when a phone's keyboard is up
+  // and has pushed the header off the screen.
+  $('quick-exit-2').addEventListener('click', quickExit);
+  // Leaving the page any other way takes the conversation off it too, so that
+  // the back-forward cache never shows it again; a page that comes back from
+  // that cache starts anew (see resume).
+  window.addEventListener('pagehide', () => {
+    if (!exiting) log.querySelectorAll('.msg:not(.intro)').forEach((m) => m.remove());
+  });
+  window.addEventListener('pageshow', (ev) => {
+    if (ev.persisted) forget();
+  });
   document.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Escape') return;
     const now = Date.now();
@@ -526,8 +554,8 @@
   document.documentElement.classList.add('js');
   showPreviewPanel();
   window.addEventListener('hashchange', showPreviewPanel);
-  restoreTranscript();
   setBusy('idle');
+  resume();
   // Put the cursor in the box, except on touch screens: there it would pop up the
   // keyboard over the welcome line before the person has read it.
   if (!window.matchMedia('(pointer: coarse)').matches) input.focus();
