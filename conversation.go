@@ -86,4 +86,7 @@ type Message struct {
 	// applied, and gets the pack's referral_limit text instead; a message that
 	// asks for a person is applied, but the coordinator is not emailed.
 	ReferralsClosed bool
+	// Language is the language the web chat's page is in ("es"), or "": a new
+	// conversation starts in it, without asking which language.
+	Language string
 }

@@ -408,7 +408,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 	}
 	now := s.now()
 	p := s.pack() // one pack for the step and the email it may render
-	in := flows.Input{Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly}
+	in := flows.Input{Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly, Language: m.Language}
 	prev := snap.State
 	if m.Channel == hotline.ChannelWeb && prev.Flags&flows.OptedOut != 0 {
 		// The silence after STOP is for phone numbers (carriers' rules, and a

@@ -30,6 +30,11 @@ type Input struct {
 	// it will still be sent. The engine cannot know it; the caller asks its
 	// outbox, and only when it matters (a STOP after a referral).
 	ReferralQueued bool
+	// Language is the language the person's screen is already in (the web
+	// chat's page), or "": a new conversation whose first step asks for the
+	// language (it saves the language variable and offers this one as a
+	// choice) takes it as answered and starts with the next question.
+	Language string
 }
 
 // Effects is what the caller must do after a step: send the replies, in order, and
@@ -405,6 +410,16 @@ func (t *turn) begin(norm string) {
 	if t.p.guessStep != nil {
 		if i, ok := t.p.classes.Classify(norm); ok {
 			t.st.Set(varGuess, t.p.guessStep.choices[i].value)
+		}
+	}
+	if start := t.p.start; start.save == varLanguage && start.expect == KindChoice && t.in.Language != "" {
+		// The page is in a language already: asking it again is a wasted
+		// message, and one more in a language the person may not read.
+		if pick, ok := start.choiceIndex(t.in.Language); ok && start.choices[pick].value == t.in.Language {
+			t.lang = t.p.langIndex(t.in.Language)
+			t.cur = start
+			t.take(start, t.in.Language, pick)
+			return
 		}
 	}
 	t.enter(t.p.start)

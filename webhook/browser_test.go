@@ -490,11 +490,15 @@ func TestBrowserSpanish(t *testing.T) {
 		t.Errorf("after the toggle: %q, want English", got)
 	}
 
-	mustContain(t, "hola", c.say("hola"), "Responda 2 para español")
-	mustContain(t, "2", c.say("2"), "¿Seguir? Responda SI o NO")
-	// Answering the language question moved the page to Spanish.
+	// A page put in English on purpose starts the bot in English, without
+	// asking the language.
+	mustContain(t, "hola", c.say("hola"), "Continue? Reply YES or NO")
+	// The button again: the page and the bot go back to Spanish, the question
+	// asked again in it.
+	c.do(chromedp.Click(chromedp.ID("lang-toggle")))
+	waitFor[bool](c, "the question again in Spanish", `[...document.querySelectorAll("#log .msg.bot")].pop().textContent.includes("¿Seguir? Responda SI o NO")`, replyTimeout)
 	if got := eval[[]string](c, `[document.documentElement.lang, document.getElementById("send").textContent, document.getElementById("text").labels[0].textContent]`); !slices.Equal(got, []string{"es", "Enviar", "Escriba su respuesta"}) {
-		t.Errorf("after choosing español: %q, want the page in Spanish", got)
+		t.Errorf("after the button: %q, want the page in Spanish", got)
 	}
 	mustContain(t, "si", c.say("si"), "peligro")
 	mustContain(t, "no", c.say("no"), "código postal")
@@ -726,4 +730,27 @@ func TestBrowserPreview(t *testing.T) {
 	if step := eval[string](c, `document.getElementById("pv-step").textContent`); step != "language" {
 		t.Errorf("after Restart the preview shows step %q, want language", step)
 	}
+}
+
+// TestBrowserLanguageButton: a page in Spanish starts the bot in Spanish (no
+// "Reply 1 for English"), and the language button mid-conversation switches
+// the bot: its question comes again in the other language.
+func TestBrowserLanguageButton(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	c := openChat(t, s, "", 390, 844)
+	c.do(chromedp.Click(chromedp.ID("lang-toggle"))) // the page in Spanish before the first message
+	first := c.say("hola")
+	mustContain(t, "the first reply on a Spanish page", first, "¿Seguir? Responda SI o NO")
+	if strings.Contains(first, "Reply 1 for English") {
+		t.Errorf("a page in Spanish still asked for the language: %q", first)
+	}
+	mustContain(t, "si", c.say("si"), "peligro")
+	mustContain(t, "no", c.say("no"), "código postal")
+	// The button, mid-conversation: the ZIP question again, in English.
+	c.do(chromedp.Click(chromedp.ID("lang-toggle")))
+	waitFor[bool](c, "the ZIP question in English", `[...document.querySelectorAll("#log .msg.bot")].pop().textContent.includes("ZIP code")`, replyTimeout)
+	if n := eval[int](c, `[...document.querySelectorAll("#log .msg.me")].filter((m) => /english/i.test(m.textContent)).length`); n != 0 {
+		t.Error("the language button's message shows as the person's")
+	}
+	mustContain(t, "60612 after the switch", c.say("60612"), "legal problem")
 }

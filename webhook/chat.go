@@ -48,6 +48,9 @@ type chatRequest struct {
 	// ID, optional, names the message: sent again with the same id (after a
 	// failure), it is applied once.
 	ID string `json:"id"`
+	// Lang, optional, is the language the page is in ("es"): a new
+	// conversation starts in it instead of asking.
+	Lang string `json:"lang"`
 }
 
 // chatResponse is its answer.
@@ -147,6 +150,9 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 		if len(in.ID) > 64 || !plainID(in.ID) && in.ID != "" {
 			return chatError(http.StatusBadRequest, "id must be up to 64 letters, digits, - or _")
 		}
+		if len(in.Lang) > 8 || !plainID(in.Lang) && in.Lang != "" {
+			return chatError(http.StatusBadRequest, "lang must be a language code, like es")
+		}
 		if ok, wait := perSession.allow(in.Session, now); !ok {
 			return tooMany(c, wait)
 		}
@@ -175,7 +181,7 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), d.HandleTimeout)
 		defer cancel()
 		reply, err = d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text,
-			ReferralsClosed: !ok})
+			ReferralsClosed: !ok, Language: in.Lang})
 		out := chatResponse{Session: in.Session, Replies: reply.Messages}
 		if err != nil {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",

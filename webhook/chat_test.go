@@ -441,3 +441,24 @@ func TestChatAfterStop(t *testing.T) {
 		t.Errorf("a message after STOP on the web got %q; want a new screening", got)
 	}
 }
+
+// TestChatLanguage: a first message from a page in Spanish starts the bot in
+// Spanish, without the language question; a language the pack does not have
+// is ignored (the question is asked); a malformed one is refused.
+func TestChatLanguage(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	for _, tt := range []struct{ lang, want string }{
+		{"es", "¿Seguir? Responda SI o NO"},
+		{"fr", "Reply 1 for English"},
+		{"", "Reply 1 for English"},
+	} {
+		body, _ := json.Marshal(map[string]string{"text": "hola", "lang": tt.lang})
+		status, out := s.chatPost(string(body), "application/json", "", nil)
+		if status != 200 || !strings.Contains(replies(out), tt.want) {
+			t.Errorf("lang %q: %d %q; want %q", tt.lang, status, replies(out), tt.want)
+		}
+	}
+	if status, _ := s.chatPost(`{"text":"hola","lang":"es<script>"}`, "application/json", "", nil); status != http.StatusBadRequest {
+		t.Errorf("a malformed lang: status %d, want 400", status)
+	}
+}

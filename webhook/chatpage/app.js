@@ -325,7 +325,11 @@
       const res = await fetch('/chat/messages', {
         method: 'POST',
         headers,
-        body: JSON.stringify({ session, text, id }),
+        // lang: a new conversation starts in the page's language, when the
+        // page is in it for a reason (the browser's Spanish, or the person's
+        // own choice); an English page by default still lets the bot ask,
+        // for a Spanish speaker on an English phone.
+        body: JSON.stringify({ session, text, id, lang: lang !== 'en' || store.get(KEY.lang) ? lang : '' }),
         cache: 'no-store',
         credentials: 'same-origin',
         signal: inflight.signal,
@@ -444,7 +448,14 @@
     lastEscape = now;
   });
 
-  langToggle.addEventListener('click', () => setLanguage(lang === 'en' ? 'es' : 'en', true));
+  // The language button switches the conversation too, not only the page: in
+  // a conversation under way the bot is told (its switch_language words) and
+  // asks its question again in the new language.
+  langToggle.addEventListener('click', () => {
+    const next = lang === 'en' ? 'es' : 'en';
+    setLanguage(next, true);
+    if (store.get(KEY.session)) send(next === 'es' ? 'español' : 'english', { quiet: true });
+  });
 
   // ---- preview for coordinators ----
 
