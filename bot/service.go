@@ -409,18 +409,11 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 	now := s.now()
 	p := s.pack() // one pack for the step and the email it may render
 	in := flows.Input{Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly, Language: m.Language}
-	prev := snap.State
-	if m.Channel == hotline.ChannelWeb && prev.Flags&flows.OptedOut != 0 {
-		// The silence after STOP is for phone numbers (carriers' rules, and a
-		// person who asked for no more texts). A web chat only answers what
-		// the person writes: a message after STOP starts anew, never silence.
-		prev = flows.State{Seen: prev.Seen}
-	}
 	start := time.Now()
-	next, fx := p.Step(prev, in)
+	next, fx := p.Step(snap.State, in)
 	s.observe.Step(time.Since(start))
 	if fx.OptOut {
-		if next, fx, err = s.optOut(ctx, key, p, prev, in, next, fx); err != nil {
+		if next, fx, err = s.optOut(ctx, key, p, snap.State, in, next, fx); err != nil {
 			return Reply{}, Change{}, fx, err
 		}
 	}

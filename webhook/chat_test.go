@@ -423,25 +423,6 @@ func TestChatPreviewReferral(t *testing.T) {
 	}
 }
 
-// TestChatAfterStop: on the web a message after STOP is always answered: it
-// starts a new screening (the silence after STOP is for phone numbers).
-func TestChatAfterStop(t *testing.T) {
-	s := newServer(t, serverOptions{token: token})
-	session := ""
-	var out map[string]any
-	for _, text := range []string{"hi", "1", "stop", "hello"} {
-		body, _ := json.Marshal(map[string]string{"session": session, "text": text})
-		_, out = s.chatPost(string(body), "application/json", "", nil)
-		session, _ = out["session"].(string)
-		if text == "stop" && !strings.Contains(replies(out), "deleted") {
-			t.Errorf("STOP on the web: %v", out)
-		}
-	}
-	if got := replies(out); !strings.Contains(got, "Reply 1 for English") {
-		t.Errorf("a message after STOP on the web got %q; want a new screening", got)
-	}
-}
-
 // TestChatLanguage: a first message from a page in Spanish starts the bot in
 // Spanish, without the language question; a language the pack does not have
 // is ignored (the question is asked); a malformed one is refused.
