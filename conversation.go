@@ -89,4 +89,8 @@ type Message struct {
 	// Language is the language the web chat's page is in ("es"), or "": a new
 	// conversation starts in it, without asking which language.
 	Language string
+	// SwitchLanguage marks a message that is no text but the page's language
+	// button: the conversation switches to Language and the question waiting
+	// is asked again in it.
+	SwitchLanguage bool
 }

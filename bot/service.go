@@ -409,6 +409,9 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 	now := s.now()
 	p := s.pack() // one pack for the step and the email it may render
 	in := flows.Input{Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly, Language: m.Language}
+	if m.SwitchLanguage {
+		in.Text, in.SwitchTo = "", m.Language
+	}
 	start := time.Now()
 	next, fx := p.Step(snap.State, in)
 	s.observe.Step(time.Since(start))

@@ -35,6 +35,11 @@ type Input struct {
 	// language (it saves the language variable and offers this one as a
 	// choice) takes it as answered and starts with the next question.
 	Language string
+	// SwitchTo, when set, is not a message but a language the person chose
+	// on their screen (the web chat's language button): the conversation
+	// switches to it and the question waiting is asked again; nothing else
+	// happens, and a conversation with no question waiting says nothing.
+	SwitchTo string
 }
 
 // Effects is what the caller must do after a step: send the replies, in order, and
@@ -117,7 +122,13 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 	norm := answer.Normalize(in.Text)
 
 	if st.Flags&OptedOut != 0 {
-		t.optedOut(norm)
+		if in.SwitchTo == "" {
+			t.optedOut(norm)
+		}
+		return *st, t.fx
+	}
+	if in.SwitchTo != "" {
+		t.switchTo(in.SwitchTo)
 		return *st, t.fx
 	}
 	if in.MediaOnly && norm == "" {

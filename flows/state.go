@@ -81,6 +81,13 @@ const (
 	varGiven = "given."
 )
 
+// Language returns the language the conversation is in, "" before one is
+// chosen.
+func (s *State) Language() string {
+	lang, _ := s.Get(varLanguage)
+	return lang
+}
+
 // Referral returns the reference of the last referral the conversation made and
 // whom it went to; "" when it made none (or the person sent STOP since).
 func (s *State) Referral() (ref, to string) {

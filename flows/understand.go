@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -695,4 +696,26 @@ func clipTo(text string, max int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// switchTo switches the conversation to a language the person chose on their
+// screen and asks the question waiting again in it. A language the pack does
+// not have, or a conversation with no question waiting (ended, new, or at
+// "welcome back"), changes nothing and gets no reply: the button is not a
+// message, and must never be taken for an answer.
+func (t *turn) switchTo(lang string) {
+	st := t.st
+	i := slices.Index(t.p.Languages, lang)
+	if i < 0 || st.Step == "" || st.Flags&(Ended|Resuming) != 0 {
+		return
+	}
+	cur := t.p.steps[st.Step]
+	if cur == nil {
+		return
+	}
+	t.lang = i
+	t.set(varLanguage, lang)
+	t.cur = cur
+	st.unset(varPending) // the question is asked afresh
+	t.say(t.question(cur))
 }

@@ -523,3 +523,29 @@ func TestWatchedPhoneWords(t *testing.T) {
 		t.Error("\"my apartment is unsafe\" made the conversation private")
 	}
 }
+
+// TestSwitchTo: the web chat's language button switches the conversation and
+// asks the question waiting again; it is never taken as an answer (not even
+// at a free-text question), and a conversation with no question waiting gets
+// no reply.
+func TestSwitchTo(t *testing.T) {
+	sample := loadSample(t)
+	at := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	var st flows.State
+	for i, text := range []string{"hola", "2", "si", "no", "60612", "5"} { // at the other side, in Spanish
+		st, _ = sample.Step(st, flows.Input{Text: text, Channel: "web", Now: at.Add(time.Duration(i) * time.Minute), Ref: "H-7F3K9"})
+	}
+	if st.Step != "opponent" || st.Language() != "es" {
+		t.Fatalf("at %q in %q", st.Step, st.Language())
+	}
+	next, fx := sample.Step(st, flows.Input{SwitchTo: "en", Channel: "web", Now: at.Add(time.Hour), Ref: "H-7F3K9"})
+	if next.Step != "opponent" || next.Language() != "en" || len(fx.Replies) != 1 || !strings.Contains(fx.Replies[0], "name of the other side") {
+		t.Errorf("after the switch: at %q in %q, replies %q", next.Step, next.Language(), fx.Replies)
+	}
+	if v, ok := next.Get("opponent"); ok {
+		t.Errorf("the switch was saved as the answer: opponent = %q", v)
+	}
+	if _, fx := sample.Step(flows.State{}, flows.Input{SwitchTo: "es", Channel: "web", Now: at, Ref: "H-7F3K9"}); len(fx.Replies) != 0 {
+		t.Errorf("a switch with no conversation got %q", fx.Replies)
+	}
+}

@@ -389,6 +389,23 @@ func TestBrowserNothingLeftBehind(t *testing.T) {
 	c.converse("hi", "1", "yes", "yes")
 	mustContain(t, "the safety message", eval[string](c, `document.getElementById("log").textContent`), "911")
 
+	// A reload mid-screening goes on: the question waiting comes again, and
+	// nothing said before it.
+	c.do(chromedp.Reload())
+	c.waitReady()
+	waitFor[bool](c, "the ZIP question again", `[...document.querySelectorAll("#log .msg.bot")].some((m) => m.textContent.includes("ZIP code"))`, replyTimeout)
+	if shown := eval[string](c, `document.getElementById("log").textContent`); strings.Contains(shown, "1-800-799-7233") || strings.Contains(shown, "Continue?") {
+		t.Errorf("after a reload the page shows earlier messages:\n%s", shown)
+	}
+
+	// Back from the back-forward cache (pageshow with persisted): the page
+	// wipes itself, a half-typed message included, and drops the session.
+	c.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("text").value = "my husband is Tom"; window.dispatchEvent(new PageTransitionEvent("pageshow", {persisted: true}))`))
+	if got := eval[[]any](c, `[document.querySelectorAll("#log .msg:not(.intro)").length, document.getElementById("text").value, sessionStorage.getItem("hotline.session")]`); len(got) != 3 || got[0] != 0.0 || got[1] != "" || got[2] != nil {
+		t.Errorf("after a page came back from the back-forward cache: %v (messages, box, session)", got)
+	}
+	c.converse("hi", "1", "yes", "yes")
+
 	c.do(chromedp.Navigate(neutral.URL + "/elsewhere"))
 	c.waitLocation(neutral.URL + "/elsewhere")
 	c.do(chromedp.Evaluate[chromedp.Void](`history.back()`))

@@ -51,12 +51,18 @@ type chatRequest struct {
 	// Lang, optional, is the language the page is in ("es"): a new
 	// conversation starts in it instead of asking.
 	Lang string `json:"lang"`
+	// Switch marks the page's language button, not a message: the
+	// conversation switches to Lang and its question is asked again.
+	Switch bool `json:"switch"`
 }
 
 // chatResponse is its answer.
 type chatResponse struct {
-	Session string       `json:"session"`
-	Replies []string     `json:"replies"`
+	Session string   `json:"session"`
+	Replies []string `json:"replies"`
+	// Lang is the language the conversation is in, for the page to follow
+	// ("" before one is chosen).
+	Lang    string       `json:"lang,omitempty"`
 	Preview *chatPreview `json:"preview,omitempty"`
 }
 
@@ -153,6 +159,9 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 		if len(in.Lang) > 8 || !plainID(in.Lang) && in.Lang != "" {
 			return chatError(http.StatusBadRequest, "lang must be a language code, like es")
 		}
+		if in.Switch && (in.Lang == "" || in.Text != "") {
+			return chatError(http.StatusBadRequest, "switch needs lang and no text")
+		}
 		if ok, wait := perSession.allow(in.Session, now); !ok {
 			return tooMany(c, wait)
 		}
@@ -181,8 +190,8 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), d.HandleTimeout)
 		defer cancel()
 		reply, err = d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text,
-			ReferralsClosed: !ok, Language: in.Lang})
-		out := chatResponse{Session: in.Session, Replies: reply.Messages}
+			ReferralsClosed: !ok, Language: in.Lang, SwitchLanguage: in.Switch})
+		out := chatResponse{Session: in.Session, Replies: reply.Messages, Lang: reply.State.Language()}
 		if err != nil {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)

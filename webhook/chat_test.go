@@ -443,3 +443,29 @@ func TestChatLanguage(t *testing.T) {
 		t.Errorf("a malformed lang: status %d, want 400", status)
 	}
 }
+
+// TestChatSwitch: the language button's request switches the conversation
+// and gets the question again; the answer says the conversation's language;
+// a switch with text is refused.
+func TestChatSwitch(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	session := ""
+	var out map[string]any
+	for _, text := range []string{"hola", "2", "si", "no"} {
+		body, _ := json.Marshal(map[string]string{"session": session, "text": text})
+		_, out = s.chatPost(string(body), "application/json", "", nil)
+		session, _ = out["session"].(string)
+	}
+	if out["lang"] != "es" {
+		t.Errorf("the answer's lang = %v, want es", out["lang"])
+	}
+	body, _ := json.Marshal(map[string]any{"session": session, "lang": "en", "switch": true})
+	status, out := s.chatPost(string(body), "application/json", "", nil)
+	if status != 200 || !strings.Contains(replies(out), "ZIP code") || out["lang"] != "en" {
+		t.Errorf("switch: %d %v", status, out)
+	}
+	body, _ = json.Marshal(map[string]any{"session": session, "lang": "es", "switch": true, "text": "60612"})
+	if status, _ := s.chatPost(string(body), "application/json", "", nil); status != http.StatusBadRequest {
+		t.Errorf("a switch with text: status %d, want 400", status)
+	}
+}

@@ -151,6 +151,9 @@
   let busy = false; // a message is on its way; a second one would race it
   let inflight = null; // its AbortController, so that Quick exit can drop it
   let exiting = false;
+  // generation counts the times the screen was wiped: an answer that comes
+  // back after one belongs to nothing on the page any more.
+  let generation = 0;
   let lastEscape = 0;
 
   function chooseLanguage() {
@@ -233,8 +236,22 @@
   // forget drops the conversation from the page and from this tab: the
   // messages on screen and the session. The next message starts anew.
   function forget() {
-    log.querySelectorAll('.msg:not(.intro)').forEach((m) => m.remove());
+    wipeScreen();
     try { window.sessionStorage.removeItem(KEY.session); } catch (e) { /* nothing stored */ }
+  }
+
+  // wipeScreen takes every word of the conversation off the page: the
+  // messages, a half-typed or failed message in the box, the preview, and
+  // what was on its way.
+  function wipeScreen() {
+    generation++;
+    if (inflight) inflight.abort();
+    log.querySelectorAll('.msg:not(.intro)').forEach((m) => m.remove());
+    input.value = '';
+    retry = null;
+    pendingSwitch = null;
+    $('preview-body').querySelectorAll('dl, ul, pre').forEach((el) => el.replaceChildren());
+    setBusy('idle');
   }
 
   // resume decides what a page that loads in a tab with a conversation shows.
@@ -296,17 +313,29 @@
     return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   }
 
+  // pendingSwitch is a language chosen with the button while a message was on
+  // its way: the conversation is told once that message is answered.
+  let pendingSwitch = null;
+
   // send posts a message and shows the replies. A quiet one (the page's own
-  // HELP when it resumes) shows no bubble of the person's.
+  // HELP when it resumes, or the language button's switch: opts.switchTo)
+  // shows no bubble of the person's, keeps its own id, and leaves the box and
+  // the keyboard alone.
   async function send(raw, opts) {
     const quiet = !!(opts && opts.quiet);
+    const switchTo = (opts && opts.switchTo) || '';
     const text = raw.trim();
-    if (busy || exiting) return;
-    if (!text) {
+    if (exiting) return;
+    if (busy) {
+      if (switchTo) pendingSwitch = switchTo;
+      return;
+    }
+    if (!text && !switchTo) {
       input.focus();
       return;
     }
-    followLanguageChoice(text);
+    if (!quiet) followLanguageChoice(text);
+    const gen = generation;
     const mine = quiet ? null : addMessage('me', text);
     if (!quiet) input.value = '';
     setBusy('busy');
@@ -316,9 +345,13 @@
     if (token) headers.Authorization = 'Bearer ' + token;
     const session = store.get(KEY.session) || '';
     // A message keeps its id when it is sent again after a failure, so that the
-    // server applies it once even if the first try did reach it.
-    const id = retry && retry.text === text ? retry.id : newMessageID();
-    retry = { text, id };
+    // server applies it once even if the first try did reach it. The page's
+    // own quiet messages never touch that.
+    let id = newMessageID();
+    if (!quiet) {
+      if (retry && retry.text === text) id = retry.id;
+      retry = { text, id };
+    }
     inflight = new AbortController();
     let data;
     try {
@@ -329,7 +362,8 @@
         // page is in it for a reason (the browser's Spanish, or the person's
         // own choice); an English page by default still lets the bot ask,
         // for a Spanish speaker on an English phone.
-        body: JSON.stringify({ session, text, id, lang: lang !== 'en' || store.get(KEY.lang) ? lang : '' }),
+        body: JSON.stringify(switchTo ? { session, text: '', id, lang: switchTo, switch: true }
+          : { session, text, id, lang: lang !== 'en' || store.get(KEY.lang) ? lang : '' }),
         cache: 'no-store',
         credentials: 'same-origin',
         signal: inflight.signal,
@@ -345,16 +379,20 @@
       if (!res.ok) return failed(mine, text, 0);
       data = await res.json();
     } catch (e) {
-      if (exiting) return; // Quick exit aborted it on purpose
+      if (exiting || gen !== generation) return; // Quick exit or a wipe aborted it on purpose
       return failed(mine, text, 0);
     } finally {
       inflight = null;
     }
-    if (exiting) return;
+    if (exiting || gen !== generation) return;
     if (!data || typeof data.session !== 'string' || !Array.isArray(data.replies)) return failed(mine, text, 0);
 
-    retry = null;
+    if (!quiet) retry = null;
     store.set(KEY.session, data.session);
+    // The page follows the conversation's language, whichever way it changed
+    // ("en español" typed, the button): the two never drift apart.
+    // (Not while a click on the button waits to be told: it would undo it.)
+    if (!pendingSwitch && typeof data.lang === 'string' && TEXT[data.lang] && data.lang !== lang) setLanguage(data.lang, true);
     let first = null;
     for (const r of data.replies) {
       if (typeof r !== 'string') continue;
@@ -368,14 +406,20 @@
     const top = mine || first;
     if (top) log.scrollTop = Math.max(0, top.offsetTop - 12);
     if (previewOn()) renderPreview(data.preview);
-    input.focus();
+    if (!quiet) input.focus();
+    if (pendingSwitch) {
+      const next = pendingSwitch;
+      pendingSwitch = null;
+      if (next === lang) send('', { quiet: true, switchTo: next });
+    }
   }
 
   // failed shows a polite line, gives the text back to edit or resend, and lets
   // the person send again (after the server's wait, on 429).
   function failed(mine, text, waitSeconds) {
-    if (!mine) { // the page's own quiet HELP: nothing to give back
-      setBusy('idle');
+    if (!mine) { // the page's own quiet message: nothing to give back
+      setBusy(waitSeconds ? 'wait' : 'idle');
+      if (waitSeconds) setTimeout(() => { if (!exiting) setBusy('idle'); }, waitSeconds * 1000);
       return;
     }
     markFailed(mine);
@@ -433,7 +477,7 @@
   // the back-forward cache never shows it again; a page that comes back from
   // that cache starts anew (see resume).
   window.addEventListener('pagehide', () => {
-    if (!exiting) log.querySelectorAll('.msg:not(.intro)').forEach((m) => m.remove());
+    if (!exiting) wipeScreen();
   });
   window.addEventListener('pageshow', (ev) => {
     if (ev.persisted) forget();
@@ -454,7 +498,7 @@
   langToggle.addEventListener('click', () => {
     const next = lang === 'en' ? 'es' : 'en';
     setLanguage(next, true);
-    if (store.get(KEY.session)) send(next === 'es' ? 'español' : 'english', { quiet: true });
+    if (store.get(KEY.session)) send('', { quiet: true, switchTo: next });
   });
 
   // ---- preview for coordinators ----
