@@ -3,12 +3,10 @@ package bot_test
 import (
 	"context"
 	"crypto/rand"
-	"io/fs"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -21,7 +19,6 @@ import (
 	"github.com/hotline-legal/hotline/bot/memstore"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/bot/storetest"
-	"github.com/hotline-legal/hotline/flows/defaultpack"
 	"github.com/hotline-legal/hotline/internal/testkit/handoffserver"
 	"github.com/hotline-legal/hotline/internal/testkit/redisserver"
 	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
@@ -107,7 +104,7 @@ func newHandoffRig(t *testing.T, open opener, o rigOptions) *handoffRig {
 	if o.maxRetry == 0 {
 		o.maxRetry = 15 * time.Minute
 	}
-	p := loadPackWith(t, "    response_time: 1 business day\n", "    response_time: 1 business day\n"+block)
+	p := editedPack(t, map[string][2]string{"directory.yaml": {"    response_time: 1 business day\n", "    response_time: 1 business day\n" + block}})
 	r.clock = &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, p.Flow.Location)}
 	store, shards, rdb := open(t, r.clock.Now)
 	r.store, r.rdb = store, rdb
@@ -125,34 +122,6 @@ func newHandoffRig(t *testing.T, open opener, o rigOptions) *handoffRig {
 		Poster: &handoff.Poster{Client: handoff.NewClient(o.client), Getenv: func(k string) string { return r.env[k] }},
 	}))
 	return r
-}
-
-// loadPackWith loads the sample pack with one edit of its directory.yaml.
-func loadPackWith(t *testing.T, old, new string) *pack.Pack {
-	t.Helper()
-	fsys := fstest.MapFS{}
-	err := fs.WalkDir(defaultpack.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(defaultpack.FS, path)
-		if path == "directory.yaml" {
-			if !strings.Contains(string(data), old) {
-				t.Fatalf("directory.yaml has no %q", old)
-			}
-			data = []byte(strings.Replace(string(data), old, new, 1))
-		}
-		fsys[path] = &fstest.MapFile{Data: data}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, problems, err := pack.Load(fsys, time.Now())
-	if err != nil {
-		t.Fatalf("the sample pack with %q: %v", new, problems)
-	}
-	return p
 }
 
 // conversation is the tests' SMS conversation from a number.

@@ -43,7 +43,7 @@ func (m *refusingMailer) Send(_ context.Context, msg email.Message) error {
 // conversation.
 func TestEmailInOrganizationsLanguage(t *testing.T) {
 	r := newRig(t, 0)
-	spanish := loadPackWith(t, "    response_time: 1 business day\n", "    response_time: 1 business day\n    email_language: es\n")
+	spanish := editedPack(t, map[string][2]string{"directory.yaml": {"    response_time: 1 business day\n", "    response_time: 1 business day\n    email_language: es\n"}})
 	r.pack = spanish
 	ref := reference(t, r.screen("+13125550142", english...))
 

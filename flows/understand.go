@@ -590,30 +590,15 @@ func (t *turn) heardUnsafe(cur *step) {
 }
 
 // phoneIn finds, in a message that says contact is not safe, another number
-// to call: the first run of digits, spaces and punctuation that reads as a
-// phone number, is not the number the person texts from, and does not follow
-// a no or a don't-call phrase in the three words before it ("dont call 312
-// 555 0177" names the number not to call).
+// to call: the first phone number written in it (answer.PhonesIn) that is not
+// the number the person texts from and does not follow a no or a don't-call
+// phrase in the three words before it ("dont call 312 555 0177" names the
+// number not to call).
 func (t *turn) phoneIn() (string, bool) {
-	text := t.in.Text
-	for i := 0; i < len(text); i++ {
-		if !isPhoneStart(text[i]) {
-			continue
+	for _, ph := range answer.PhonesIn(t.in.Text, t.p.Country) {
+		if ph.E164 != t.in.From && !t.refusedBefore(t.in.Text[:ph.Start]) {
+			return ph.E164, true
 		}
-		j := i
-		digits := 0
-		for j < len(text) && (isPhoneStart(text[j]) || strings.IndexByte(" -.()", text[j]) >= 0) {
-			if text[j] >= '0' && text[j] <= '9' {
-				digits++
-			}
-			j++
-		}
-		if digits >= 7 && !t.refusedBefore(text[:i]) {
-			if phone, ok := answer.Phone(text[i:j], t.p.Country); ok && phone != t.in.From {
-				return phone, true
-			}
-		}
-		i = j
 	}
 	return "", false
 }
@@ -634,8 +619,6 @@ func (t *turn) refusedBefore(before string) bool {
 	return ok
 }
 
-func isPhoneStart(c byte) bool { return c == '+' || c >= '0' && c <= '9' }
-
 // maxGiven bounds an answer kept as the person wrote it, in bytes: the state
 // stays small (under a kilobyte a conversation), and the organization reads
 // the gist.
@@ -647,8 +630,8 @@ const maxGiven = 40
 // earlier one otherwise.
 func (t *turn) keepGiven(cur *step, value string) {
 	name := varGiven + cur.save
-	if given := clip(t.in.Text); value != "" && t.readsDifferently(cur, given) {
-		t.st.Set(name, given)
+	if value != "" && t.readsDifferently(cur, t.in.Text) {
+		t.st.Set(name, clip(t.in.Text))
 		return
 	}
 	t.st.unset(name)
@@ -662,6 +645,7 @@ func (t *turn) keepGiven(cur *step, value string) {
 // reading, and a choice, a ZIP, a phone or a text is shown as it was saved;
 // keeping them would only grow the state.
 func (t *turn) readsDifferently(cur *step, given string) bool {
+	given = strings.TrimSpace(given)
 	switch cur.expect {
 	case KindNumber, KindMoney:
 		return strings.Trim(given, "0123456789$,. ") != ""

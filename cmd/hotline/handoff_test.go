@@ -111,23 +111,13 @@ func TestServeReloadHandoffNeedsItsKey(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor := func(what string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(srv.logs.String(), what) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no %q in the logs:\n%s", what, srv.logs)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
 	write("MISSING_HANDOFF_SECRET")
-	waitFor("still serving the previous one")
+	srv.waitLog("still serving the previous one")
 	if logs := srv.logs.String(); !strings.Contains(logs, "organization tenant-clinic: handoff: secret_env: MISSING_HANDOFF_SECRET is not set") || strings.Contains(logs, "pack reloaded") {
 		t.Errorf("the refusal does not name the organization and the variable, or the pack was loaded:\n%s", logs)
 	}
 	write("SHORT_HANDOFF_SECRET")
-	waitFor("pack reloaded")
+	srv.waitLog("pack reloaded")
 	if logs := srv.logs.String(); !strings.Contains(logs, "signing key is short") || strings.Contains(logs, `"short"`) {
 		t.Errorf("no warning about the short key (or the key itself is logged):\n%s", logs)
 	}

@@ -57,6 +57,18 @@ type running struct {
 	once       sync.Once
 }
 
+// waitLog waits, up to 10 seconds, until the server's logs hold what.
+func (r *running) waitLog(what string) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(r.logs.String(), what) {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("no %q in the logs:\n%s", what, r.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // serveSecret is the servers' HOTLINE_SECRET, which REDIS_URL requires.
 const serveSecret = "serve-test-secret-0123456789abcdef"
 
@@ -251,24 +263,14 @@ func TestServeHotReload(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor := func(what string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(srv.logs.String(), what) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no %q in the logs:\n%s", what, srv.logs)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
 
 	edit("We'll ask about 12 short questions", "We will ask about 12 short questions")
-	waitFor("pack reloaded")
+	srv.waitLog("pack reloaded")
 	if _, got := srv.twilioPost(from, "1", newSID(t), serveToken); !strings.Contains(strings.Join(got, ""), "We will ask about 12") {
 		t.Errorf("after the reload the conversation got %q", got)
 	}
 	edit("      - goto: safety\n", "      - goto: safty\n")
-	waitFor("still serving the previous one")
+	srv.waitLog("still serving the previous one")
 	if !strings.Contains(srv.logs.String(), `screening.yaml:`) {
 		t.Errorf("the rejected pack's errors are not logged with file:line")
 	}
