@@ -526,6 +526,12 @@ func (s *Service) TechnicalProblem() string {
 	return s.pack().Flow.TechnicalProblem()
 }
 
+// Screen describes a conversation for a chat screen on channel (see
+// pack.Screen).
+func (s *Service) Screen(st flows.State, made *hotline.Referral, channel string) pack.Screen {
+	return s.pack().Screen(st, made, channel)
+}
+
 // Inspect describes a conversation state for the coordinators' preview.
 func (s *Service) Inspect(st flows.State) pack.Inspection {
 	return s.pack().Inspect(st)

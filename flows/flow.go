@@ -126,6 +126,9 @@ type step struct {
 	// away again, so that a changed answer leaves no trace of the old one.
 	undoSets    []string
 	undoReasons []string
+	// ahead is the most questions a person can be asked from here to the
+	// end, this one included (Question.About).
+	ahead int
 }
 
 // rule is a branch: when its condition holds, its actions run and it leads on.
@@ -221,6 +224,7 @@ var messagePlaceholders = map[string][]string{
 	msgConfirmPeople:   {"answer"},
 	msgConfirmMoney:    {"answer", "given", "hours"},
 	msgConfirmPaycheck: {"answer", "given"},
+	msgProgress:        {"number", "about"},
 }
 
 // requiredMessages are the shared messages the engine itself sends.

@@ -105,6 +105,7 @@ func (l *loader) load() {
 	l.compileEntries()
 	l.compileReferral()
 	l.checkReachable()
+	l.countQuestions()
 	l.freeze()
 }
 

@@ -62,7 +62,10 @@ type chatResponse struct {
 	Replies []string `json:"replies"`
 	// Lang is the language the conversation is in, for the page to follow
 	// ("" before one is chosen).
-	Lang    string       `json:"lang,omitempty"`
+	Lang string `json:"lang,omitempty"`
+	// The question's buttons and progress, how the conversation ended and
+	// whom to call in danger: what the page shows beside the replies.
+	pack.Screen
 	Preview *chatPreview `json:"preview,omitempty"`
 }
 
@@ -196,7 +199,10 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 			out.Replies = []string{d.Bot.TechnicalProblem()}
-		} else if previewAllowed(req, d) {
+		} else if !reply.Duplicate {
+			out.Screen = d.Bot.Screen(reply.State, reply.Referral, hotline.ChannelWeb)
+		}
+		if err == nil && previewAllowed(req, d) {
 			p := chatPreview{Inspection: d.Bot.Inspect(reply.State)}
 			if reply.Notice != nil {
 				p.Notice = pack.NoticeLine(reply.Notice)

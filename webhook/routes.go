@@ -28,6 +28,10 @@ type Bot interface {
 	TechnicalProblem() string
 	// Inspect describes a conversation for the coordinators' preview.
 	Inspect(st flows.State) pack.Inspection
+	// Screen describes a conversation for a chat screen on channel: the
+	// question's buttons, how it ended, whom to call in danger. made is the
+	// referral the last message made, or nil.
+	Screen(st flows.State, made *hotline.Referral, channel string) pack.Screen
 	// PreviewReferral writes, for the preview, the email and JSON hand-off
 	// of a referral as they are sent.
 	PreviewReferral(r *hotline.Referral) (bot.ReferralPreview, error)
