@@ -368,11 +368,13 @@ func TestBrowserEnglishScreening(t *testing.T) {
 	waitFor[bool](c, "the reply to the page's own HELP", `document.querySelectorAll("#log .msg.bot").length > 0`, replyTimeout)
 	shown := eval[string](c, `document.getElementById("log").textContent`)
 	mustContain(t, "the page after a reload", shown, "Earlier messages are not shown again")
-	for _, gone := range []string{"Tenant Rights Clinic", "Maria", "Acme", "312-555-0188"} {
+	for _, gone := range []string{"Maria", "Acme", "312-555-0188", "call them today"} {
 		if strings.Contains(shown, gone) {
 			t.Errorf("after a reload the page shows %q:\n%s", gone, shown)
 		}
 	}
+	// The ending stays: the result card comes again from the server.
+	mustContain(t, "the result card after a reload", eval[string](c, `(document.querySelector("#log .result") || {}).textContent || ""`), "Tenant Rights Clinic")
 	if n := eval[int](c, `document.querySelectorAll("#log .msg.me").length`); n != 0 {
 		t.Errorf("after a reload the page shows %d of the person's messages (its own HELP must not show)", n)
 	}

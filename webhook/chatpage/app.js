@@ -71,6 +71,19 @@
       handoff: 'The JSON hand-off',
       handoffTo: (url) => `POSTed, signed, to ${url}`,
       handoffNone: 'Sent only to an organization with handoff: in directory.yaml. This one would get:',
+      safetyTitle: 'Help right now',
+      choicesLabel: 'Answers',
+      startNew: 'Start a new screening',
+      startAgain: 'Start again',
+      clearChat: 'Clear this chat',
+      resultTitle: 'Your referral',
+      call: (phone) => `Call ${phone}`,
+      hours: 'Hours:',
+      reference: 'Your reference:',
+      copy: 'Copy',
+      copied: 'Copied',
+      tracksTitle: 'Staying safe online',
+      tracks: 'If someone checks your phone or computer: use a private (incognito) window, and afterwards clear your browser history. If you call a number from this page, delete it from your call log. Quick exit (or Esc twice) leaves this page at once.',
     },
     es: {
       // The hotline's name stays as the bot says it, in both languages.
@@ -117,6 +130,19 @@
       handoff: 'El envío JSON',
       handoffTo: (url) => `Enviado por POST, firmado, a ${url}`,
       handoffNone: 'Solo se envía a una organización con handoff: en directory.yaml. Esta recibiría:',
+      safetyTitle: 'Ayuda ahora mismo',
+      choicesLabel: 'Respuestas',
+      startNew: 'Empezar una evaluación nueva',
+      startAgain: 'Empezar de nuevo',
+      clearChat: 'Borrar este chat',
+      resultTitle: 'Su referido',
+      call: (phone) => `Llamar al ${phone}`,
+      hours: 'Horario:',
+      reference: 'Su referencia:',
+      copy: 'Copiar',
+      copied: 'Copiado',
+      tracksTitle: 'Protegerse en línea',
+      tracks: 'Si alguien revisa su teléfono o computadora: use una ventana privada (incógnito) y después borre el historial del navegador. Si llama a un número desde esta página, bórrelo del registro de llamadas. Salida rápida (o Esc dos veces) sale de esta página enseguida.',
     },
   };
 
@@ -135,6 +161,11 @@
   const exitButton = $('quick-exit');
   const langToggle = $('lang-toggle');
   const preview = $('preview');
+  const choicesBox = $('choices');
+  const progressLine = $('progress');
+  const ending = $('ending');
+  const startNewButton = $('start-new');
+  const safetyPanel = $('safety');
 
   // The browser may refuse storage (private mode, blocked cookies): the chat must
   // still work for this page view, so every access goes through these.
@@ -192,12 +223,13 @@
   // call the clinic. Text nodes only: a reply is never parsed as HTML.
   const PHONE = /(?:\b1[-. ])?\(?\b\d{3}\)?[-. ]\d{3}-\d{4}\b|\b911\b/g;
 
-  function appendWithPhoneLinks(el, text) {
+  function appendWithPhoneLinks(el, text, linkClass) {
     let last = 0;
     for (const m of text.matchAll(PHONE)) {
       el.append(text.slice(last, m.index));
       const digits = m[0].replace(/\D/g, '');
       const a = document.createElement('a');
+      if (linkClass) a.className = linkClass;
       a.href = 'tel:' + (digits.length === 10 ? '+1' + digits : digits.length === 11 ? '+' + digits : digits);
       a.textContent = m[0];
       el.append(a);
@@ -246,7 +278,12 @@
   function wipeScreen() {
     generation++;
     if (inflight) inflight.abort();
-    log.querySelectorAll('.msg:not(.intro)').forEach((m) => m.remove());
+    log.querySelectorAll('.msg:not(.intro), .result').forEach((m) => m.remove());
+    showQuestion(null);
+    setEnded('');
+    safetyPanel.hidden = true;
+    $('safety-text').replaceChildren();
+    lastQuestion = null;
     input.value = '';
     retry = null;
     pendingSwitch = null;
@@ -324,6 +361,9 @@
   async function send(raw, opts) {
     const quiet = !!(opts && opts.quiet);
     const switchTo = (opts && opts.switchTo) || '';
+    // shown is what the person's bubble says, when it is not what is sent: a
+    // button's text ("Housing or eviction") for its answer ("1").
+    const shown = (opts && opts.shown) || '';
     const text = raw.trim();
     if (exiting) return;
     if (busy) {
@@ -336,8 +376,11 @@
     }
     if (!quiet) followLanguageChoice(text);
     const gen = generation;
-    const mine = quiet ? null : addMessage('me', text);
-    if (!quiet) input.value = '';
+    const mine = quiet ? null : addMessage('me', shown || text);
+    if (!quiet) {
+      input.value = '';
+      showQuestion(null); // answered: its buttons go until the next question
+    }
     setBusy('busy');
 
     const headers = { 'Content-Type': 'application/json' };
@@ -405,8 +448,9 @@
     // the bottom, so short replies simply end up in view.
     const top = mine || first;
     if (top) log.scrollTop = Math.max(0, top.offsetTop - 12);
+    showScreen(data, quiet);
     if (previewOn()) renderPreview(data.preview);
-    if (!quiet) input.focus();
+    if (!quiet && !form.hidden) input.focus();
     if (pendingSwitch) {
       const next = pendingSwitch;
       pendingSwitch = null;
@@ -417,6 +461,7 @@
   // failed shows a polite line, gives the text back to edit or resend, and lets
   // the person send again (after the server's wait, on 429).
   function failed(mine, text, waitSeconds) {
+    showQuestion(lastQuestion); // the question still waits: its buttons too
     if (!mine) { // the page's own quiet message: nothing to give back
       setBusy(waitSeconds ? 'wait' : 'idle');
       if (waitSeconds) setTimeout(() => { if (!exiting) setBusy('idle'); }, waitSeconds * 1000);
@@ -438,6 +483,168 @@
     }
     input.focus();
   }
+
+  // ---- the screen beside the messages: buttons, progress, the ending ----
+
+  // lastQuestion is the question waiting, as the server last described it:
+  // its buttons come back if an answer does not go through.
+  let lastQuestion = null;
+
+  // The keyboard each kind of answer needs on a phone, and what the browser
+  // may fill in: [inputmode, autocomplete].
+  const KEYBOARD = {
+    zip: ['numeric', 'postal-code'],
+    number: ['numeric', 'off'],
+    money: ['decimal', 'off'],
+    phone: ['tel', 'tel'],
+  };
+
+  // showScreen shows what the server says beside the replies: the question's
+  // buttons and progress, how the conversation ended, and the safety panel.
+  function showScreen(data, quiet) {
+    const q = data.question && typeof data.question === 'object' ? data.question : null;
+    lastQuestion = q;
+    showQuestion(q);
+    if (typeof data.safety === 'string' && data.safety) showSafety(data.safety);
+    if (data.result && typeof data.result === 'object') addResultCard(data.result);
+    setEnded(typeof data.ended === 'string' ? data.ended : '', quiet);
+  }
+
+  // showQuestion offers a question's answers as buttons (typing still works),
+  // says how far along the screening is, and fits the keyboard to the answer.
+  function showQuestion(q) {
+    choicesBox.replaceChildren();
+    for (const c of (q && Array.isArray(q.choices) ? q.choices : [])) {
+      if (!c || typeof c.answer !== 'string' || typeof c.text !== 'string') continue;
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'choice';
+      b.textContent = c.text;
+      b.addEventListener('click', () => send(c.answer, { shown: c.text }));
+      choicesBox.append(b);
+    }
+    choicesBox.hidden = !choicesBox.firstChild;
+    progressLine.textContent = q && typeof q.progress === 'string' ? q.progress : '';
+    progressLine.hidden = !progressLine.textContent;
+    const k = (q && KEYBOARD[q.kind]) || ['text', 'off'];
+    input.inputMode = k[0];
+    input.autocomplete = k[1];
+  }
+
+  // setEnded shows the end of a conversation: after a referral or a STOP,
+  // buttons to start anew or clear the chat take the place of the box (a
+  // "thank you" typed there would only start the screening again). Any other
+  // end keeps the box: whatever is typed next starts anew.
+  function setEnded(how, quiet) {
+    const over = how === 'referred' || how === 'stopped';
+    const was = !ending.hidden;
+    ending.hidden = !over;
+    form.hidden = over;
+    if (!over) return;
+    startNewButton.dataset.i18n = how === 'stopped' ? 'startAgain' : 'startNew';
+    startNewButton.textContent = TEXT[lang][startNewButton.dataset.i18n];
+    if (!was && !quiet) {
+      // The box had the focus and is gone: give it to what comes next.
+      const call = [...log.querySelectorAll('.result .call')].pop();
+      (call || startNewButton).focus({ preventScroll: true });
+    }
+  }
+
+  // showSafety pins whom to call in danger above the conversation, for as
+  // long as the page shows it; its numbers are call buttons.
+  function showSafety(text) {
+    const p = $('safety-text');
+    p.replaceChildren();
+    appendWithPhoneLinks(p, text, 'call-link');
+    safetyPanel.hidden = false;
+  }
+
+  // addResultCard shows the referral as a card at the end of the conversation:
+  // whom to call, a large call button, their hours, the reference with a copy
+  // button, and what happens next. One card a referral.
+  function addResultCard(r) {
+    if (typeof r.org !== 'string' || !r.org) return;
+    const key = (r.ref || '') + '|' + r.org;
+    if ([...log.querySelectorAll('.result')].some((el) => el.dataset.key === key)) return;
+    const t = TEXT[lang];
+    const card = document.createElement('section');
+    card.className = 'result';
+    card.dataset.key = key;
+    const title = document.createElement('h2');
+    title.id = 'result-' + log.querySelectorAll('.result').length;
+    card.setAttribute('aria-labelledby', title.id);
+    const label = document.createElement('span');
+    label.className = 'result-label';
+    label.textContent = t.resultTitle;
+    const org = document.createElement('span');
+    org.className = 'result-org';
+    org.textContent = r.org;
+    title.append(label, org);
+    card.append(title);
+    if (typeof r.phone === 'string' && r.phone) {
+      const call = document.createElement('a');
+      call.className = 'call';
+      call.href = 'tel:' + (typeof r.tel === 'string' && r.tel ? r.tel : r.phone.replace(/[^\d+]/g, ''));
+      call.textContent = t.call(r.phone);
+      card.append(call);
+    }
+    if (typeof r.hours === 'string' && r.hours) {
+      const hours = document.createElement('p');
+      hours.textContent = t.hours + ' ' + r.hours;
+      card.append(hours);
+    }
+    if (typeof r.ref === 'string' && r.ref) {
+      const row = document.createElement('p');
+      row.className = 'ref-row';
+      const ref = document.createElement('strong');
+      ref.className = 'ref';
+      ref.textContent = r.ref;
+      const copy = document.createElement('button');
+      copy.type = 'button';
+      copy.className = 'secondary copy';
+      copy.textContent = t.copy;
+      copy.setAttribute('aria-label', t.copy + ' ' + r.ref);
+      copy.addEventListener('click', () => copyText(r.ref, copy));
+      row.append(t.reference + ' ', ref, ' ', copy);
+      card.append(row);
+    }
+    if (typeof r.next === 'string' && r.next) {
+      const next = document.createElement('p');
+      next.textContent = r.next;
+      card.append(next);
+    }
+    log.append(card);
+    log.scrollTop = Math.max(0, card.offsetTop - 12);
+  }
+
+  // copyText puts text on the clipboard and says so on the button for a
+  // moment (its label is read out again to screen readers).
+  async function copyText(text, button) {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (e) {
+      // No clipboard (an old browser, or one that refuses): select the
+      // reference, so that the phone's own Copy works on it.
+      const sel = window.getSelection();
+      const range = document.createRange();
+      range.selectNodeContents(button.previousElementSibling);
+      sel.removeAllRanges();
+      sel.addRange(range);
+      return;
+    }
+    button.textContent = TEXT[lang].copied;
+    setTimeout(() => { button.textContent = TEXT[lang].copy; }, 2000);
+  }
+
+  // Start a new screening (or Start again, after STOP) and Clear this chat
+  // both take the conversation off the screen and out of this tab; the next
+  // message starts anew. Neither leaves a trace of the old one on the page.
+  function startOver() {
+    forget();
+    input.focus();
+  }
+  startNewButton.addEventListener('click', startOver);
+  $('clear-chat').addEventListener('click', startOver);
 
   form.addEventListener('submit', (ev) => {
     // The page never posts the form itself: the form is there for Enter, labels

@@ -1,0 +1,165 @@
+package webhook_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+)
+
+// click presses a button (by a CSS selector) and waits for the bot's answer.
+func (c *chat) click(sel string) string {
+	c.t.Helper()
+	got := c.send("a click on "+sel, chromedp.Click(chromedp.CSS(sel)))
+	if got.Notice != "" {
+		c.t.Fatalf("%s: the page said %q instead of a reply", sel, got.Notice)
+	}
+	return strings.Join(got.Replies, "\n")
+}
+
+// buttons are the texts of the quick replies on screen.
+func (c *chat) buttons() []string {
+	c.t.Helper()
+	return eval[[]string](c, `document.getElementById("choices").hidden ? [] : [...document.querySelectorAll("#choices button")].map((b) => b.textContent)`)
+}
+
+// choiceButton is the selector of the quick reply showing text.
+func choiceButton(i int) string { return fmt.Sprintf("#choices button:nth-of-type(%d)", i) }
+
+// inView reports whether the element sel is wholly inside the viewport.
+func (c *chat) inView(sel string) bool {
+	c.t.Helper()
+	return eval[bool](c, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; const r = el.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth; })()`, sel))
+}
+
+// TestBrowserButtons: on a phone, the answers come as buttons (the language,
+// yes/no, the problem menu, skip), the keyboard fits the answer, the progress
+// shows, and the safety panel stays in view once danger is reported.
+func TestBrowserButtons(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	c := openChat(t, s, "", 390, 844)
+
+	if b := c.buttons(); len(b) != 0 {
+		t.Errorf("buttons %q before the first message", b)
+	}
+	c.say("hi")
+	if got := strings.Join(c.buttons(), "|"); got != "English|Español" {
+		t.Errorf("the language question's buttons: %q", got)
+	}
+	mustContain(t, "a click on English", c.click(choiceButton(1)), "Continue?")
+	if mine := eval[string](c, `[...document.querySelectorAll("#log .msg.me")].pop().textContent`); !strings.Contains(mine, "English") {
+		t.Errorf("the person's bubble for the English button says %q", mine)
+	}
+	if got := strings.Join(c.buttons(), "|"); got != "Yes|No" {
+		t.Errorf("the consent question's buttons: %q", got)
+	}
+	mustContain(t, "the progress", eval[string](c, `document.getElementById("progress").textContent`), "Question 2 of about")
+	mustContain(t, "yes to consent", c.click(choiceButton(1)), "danger")
+	// Yes to danger: the safety message, and a panel that stays.
+	mustContain(t, "yes to danger", c.click(choiceButton(1)), "911")
+	if !c.inView("#safety") {
+		t.Fatal("the safety panel is not on screen after a yes to danger")
+	}
+	if href := eval[string](c, `document.querySelector("#safety a.call-link").getAttribute("href")`); href != "tel:911" {
+		t.Errorf("the safety panel's first call button calls %q, want tel:911", href)
+	}
+	// The ZIP: digits on the keyboard, the postal code filled in.
+	if got := eval[[]string](c, `[document.getElementById("text").inputMode, document.getElementById("text").autocomplete]`); strings.Join(got, " ") != "numeric postal-code" {
+		t.Errorf("at the ZIP question the box has inputmode/autocomplete %q", got)
+	}
+	c.say("60612")
+	menu := c.buttons()
+	if len(menu) != 8 || menu[0] != "Housing or eviction" || menu[7] != "Something else" {
+		t.Errorf("the problem menu's buttons: %q", menu)
+	}
+	if !c.inView(choiceButton(1)) || !c.inView("#text") {
+		t.Error("the first problem button or the box is off screen")
+	}
+	mustContain(t, "Housing", c.click(choiceButton(1)), "court papers")
+	c.converse("yes", "11/30")
+	if got := c.buttons(); len(got) != 1 || got[0] != "Skip" {
+		t.Errorf("the optional other-side question's buttons: %q", got)
+	}
+	mustContain(t, "skip", c.click(choiceButton(1)), "How many people")
+	if got := eval[string](c, `document.getElementById("text").inputMode`); got != "numeric" {
+		t.Errorf("the household question's inputmode is %q", got)
+	}
+	c.converse("3", "2000", "Maria")
+	if got := eval[string](c, `document.getElementById("text").inputMode`); got != "tel" {
+		t.Errorf("the phone question's inputmode is %q", got)
+	}
+	// Typing still works where buttons are offered, and the panel stays
+	// pinned however long the conversation grows.
+	c.converse("312-555-0188", "no")
+	if !c.inView("#safety") {
+		t.Error("the safety panel scrolled away")
+	}
+}
+
+// TestBrowserEnding: the referral is a result card with a call button and
+// the reference to copy; the box gives way to Start a new screening; Clear
+// this chat and STOP's Start again leave nothing on the screen, and a new
+// message is answered.
+func TestBrowserEnding(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	c := openChat(t, s, "", 390, 844)
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		if _, err := chromedp.CallBrowser(c.ctx, browser.SetPermission, browser.SetPermissionParams{Permission: &browser.PermissionDescriptor{Name: name}, Setting: browser.PermissionSettingGranted, Origin: s.url}); err != nil {
+			t.Fatalf("granting %s: %v", name, err)
+		}
+	}
+	c.converse(webScript...)
+	c.converse("312-555-0188", "yes")
+	mustContain(t, "the referral", c.say("yes"), "Tenant Rights Clinic")
+
+	card := eval[map[string]string](c, `(() => { const r = document.querySelector("#log .result"); return r ? {text: r.textContent, call: r.querySelector("a.call").getAttribute("href"), ref: r.querySelector(".ref").textContent} : {}; })()`)
+	mustContain(t, "the result card", card["text"], "Tenant Rights Clinic", "Call (312) 555-0111", "Mon-Fri", "your reference")
+	if card["call"] != "tel:+13125550111" || !strings.HasPrefix(card["ref"], "H-") {
+		t.Errorf("the card calls %q with reference %q", card["call"], card["ref"])
+	}
+	if !c.inView("#log .result a.call") || eval[float64](c, `document.querySelector("#log .result a.call").getBoundingClientRect().height`) < 44 {
+		t.Error("the call button is not on screen, or smaller than a fingertip")
+	}
+	if !eval[bool](c, `document.getElementById("composer").hidden && !document.getElementById("ending").hidden`) || !c.inView("#start-new") {
+		t.Error("after the referral the box is still there, or Start a new screening is not")
+	}
+	mustContain(t, "the ending's button", eval[string](c, `document.getElementById("start-new").textContent`), "Start a new screening")
+
+	c.do(chromedp.Click(chromedp.CSS(".result .copy")))
+	waitFor[bool](c, "the copy button saying Copied", `document.querySelector(".result .copy").textContent === "Copied"`, replyTimeout)
+	got, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	if err != nil || got != card["ref"] {
+		t.Errorf("the clipboard holds %q (%v), want the reference %q", got, err, card["ref"])
+	}
+
+	// A reload keeps the ending (the card comes again from the server), not
+	// the words said before it.
+	c.do(chromedp.Reload())
+	c.waitReady()
+	waitFor[bool](c, "the card after a reload", `document.querySelector("#log .result") !== null`, replyTimeout)
+	if shown := eval[string](c, `document.getElementById("log").textContent`); strings.Contains(shown, "Maria") || strings.Contains(shown, "Acme") {
+		t.Errorf("after a reload the page shows earlier answers:\n%s", shown)
+	}
+
+	// Clear this chat: nothing of it stays, and a new message starts anew.
+	c.do(chromedp.Click(chromedp.ID("clear-chat")))
+	if got := eval[[]any](c, `[document.querySelectorAll("#log .msg:not(.intro), #log .result").length, sessionStorage.getItem("hotline.session"), document.getElementById("composer").hidden]`); len(got) != 3 || got[0] != 0.0 || got[1] != nil || got[2] != false {
+		t.Errorf("after Clear this chat: %v (messages and cards, session, box hidden)", got)
+	}
+	mustContain(t, "a new screening", c.say("hello"), "Reply 1 for English")
+
+	// STOP on the web: the box gives way to Start again; pressing it leaves
+	// nothing, and the next message is answered.
+	c.converse("1")
+	c.say("stop")
+	if !eval[bool](c, `document.getElementById("composer").hidden`) || eval[string](c, `document.getElementById("start-new").textContent`) != "Start again" {
+		t.Error("after STOP the box stays, or there is no Start again")
+	}
+	c.do(chromedp.Click(chromedp.ID("start-new")))
+	if n := eval[int](c, `document.querySelectorAll("#log .msg:not(.intro)").length`); n != 0 {
+		t.Errorf("after Start again the page shows %d messages", n)
+	}
+	mustContain(t, "a message after Start again", c.say("I need help"), "Reply 1 for English")
+}
