@@ -469,3 +469,56 @@ func TestChatSwitch(t *testing.T) {
 		t.Errorf("a switch with text: status %d, want 400", status)
 	}
 }
+
+// TestChatScreen: each answer of the chat API describes the screen beside the
+// replies: the question's kind, its buttons and progress, and at the end how
+// the conversation ended with the referral as a card.
+func TestChatScreen(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	session := ""
+	post := func(text string) map[string]any {
+		t.Helper()
+		body, _ := json.Marshal(map[string]string{"session": session, "text": text})
+		status, out := s.chatPost(string(body), "application/json", "", nil)
+		if status != http.StatusOK {
+			t.Fatalf("%q: status %d %v", text, status, out)
+		}
+		session, _ = out["session"].(string)
+		return out
+	}
+	question := func(out map[string]any) (kind string, choices []string, progress string) {
+		q, _ := out["question"].(map[string]any)
+		kind, _ = q["kind"].(string)
+		progress, _ = q["progress"].(string)
+		list, _ := q["choices"].([]any)
+		for _, c := range list {
+			c, _ := c.(map[string]any)
+			choices = append(choices, fmt.Sprintf("%v=%v", c["answer"], c["text"]))
+		}
+		return kind, choices, progress
+	}
+	kind, choices, progress := question(post("hi"))
+	if kind != "choice" || strings.Join(choices, "|") != "1=English|2=Español" || !strings.HasPrefix(progress, "Question 1 of about ") {
+		t.Errorf("the language question: %q %q %q", kind, choices, progress)
+	}
+	if kind, choices, _ = question(post("1")); kind != "yesno" || strings.Join(choices, "|") != "Yes=Yes|No=No" {
+		t.Errorf("the consent question: %q %q", kind, choices)
+	}
+	for _, text := range []string{"yes", "no"} {
+		post(text)
+	}
+	if kind, _, _ = question(post("60612")); kind != "choice" {
+		t.Errorf("the problem menu: kind %q", kind)
+	}
+	var out map[string]any
+	for _, text := range append(webScript[5:], "312-555-0188", "yes", "yes") {
+		out = post(text)
+	}
+	if out["ended"] != "referred" || out["question"] != nil {
+		t.Errorf("after the referral: ended %v, question %v", out["ended"], out["question"])
+	}
+	card, _ := out["result"].(map[string]any)
+	if card["org"] != "Tenant Rights Clinic" || card["tel"] != "+13125550111" || !strings.HasPrefix(fmt.Sprint(card["ref"]), "H-") || card["next"] == nil {
+		t.Errorf("the result card: %v", card)
+	}
+}
