@@ -180,6 +180,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 		MaxBodyBytes: cfg.MaxBodyBytes, HandleTimeout: 5 * time.Second,
 		Preview: cfg.Preview, AdminToken: cfg.AdminToken, TrustedProxies: cfg.TrustedProxies,
 		SessionKey: subkey(secret, "web chat sessions"), ChatReferralsPerDay: cfg.ChatReferralsPerDay,
+		ChatTitle: cfg.ChatTitle,
 	})
 	return a, nil
 }

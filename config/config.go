@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/mailer"
@@ -118,6 +120,11 @@ type Config struct {
 	// through the web chat in a day (HOTLINE_CHAT_REFERRALS_PER_DAY, default 3;
 	// 1 to 1000); IPv6 addresses count by their /64.
 	ChatReferralsPerDay int
+	// ChatTitle is the web chat page's title in the browser's tab and
+	// history (HOTLINE_CHAT_TITLE); "" keeps the page's own, which names
+	// the hotline. A neutral one ("Notes") leaves nothing telling in the
+	// history of a shared or watched device.
+	ChatTitle string
 }
 
 // setting is one variable: its names, its default and how it is checked and stored.
@@ -276,6 +283,13 @@ func settings() []setting {
 			c.ChatReferralsPerDay, err = parseCount(v, 1, 1000)
 			return err
 		}},
+		{env: "HOTLINE_CHAT_TITLE", key: "chat_title", def: "", parse: func(c *draft, v string) error {
+			if len(v) > maxChatTitle || !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+				return fmt.Errorf("must be a line of text of up to %d bytes", maxChatTitle)
+			}
+			c.ChatTitle = strings.TrimSpace(v)
+			return nil
+		}},
 	}
 }
 
@@ -286,6 +300,9 @@ const minSecret = hotline.MinSecretLen
 // minAdminToken is the shortest admin token accepted: long enough not to be guessed
 // over HTTP.
 const minAdminToken = 16
+
+// maxChatTitle bounds HOTLINE_CHAT_TITLE: a browser tab shows a few words.
+const maxChatTitle = 80
 
 // origin is where a value came from, for messages.
 type origin struct {

@@ -27,6 +27,8 @@ func TestSettingsThatGuardPeople(t *testing.T) {
 		{"metrics address", map[string]string{"HOTLINE_METRICS_ADDR": "9090"}, "or off to serve no metrics"},
 		{"referrals per day zero", map[string]string{"HOTLINE_CHAT_REFERRALS_PER_DAY": "0"}, "from 1 to 1000"},
 		{"referrals per day word", map[string]string{"HOTLINE_CHAT_REFERRALS_PER_DAY": "three"}, "from 1 to 1000"},
+		{"chat title of two lines", map[string]string{"HOTLINE_CHAT_TITLE": "Notes\nLegal Aid"}, "HOTLINE_CHAT_TITLE: must be a line of text"},
+		{"chat title too long", map[string]string{"HOTLINE_CHAT_TITLE": strings.Repeat("n", 81)}, "up to 80 bytes"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -163,3 +163,26 @@ func TestBrowserEnding(t *testing.T) {
 	}
 	mustContain(t, "a message after Start again", c.say("I need help"), "Reply 1 for English")
 }
+
+// TestBrowserNeutralTitle: with HOTLINE_CHAT_TITLE the tab and the history
+// show that title from the start, in either language.
+func TestBrowserNeutralTitle(t *testing.T) {
+	s := newServer(t, serverOptions{token: token, chatTitle: `Notes & "lists"`})
+	c := openChat(t, s, "", 390, 844)
+	if got := eval[string](c, `document.title`); got != `Notes & "lists"` {
+		t.Errorf("the page's title is %q", got)
+	}
+	c.do(chromedp.Click(chromedp.ID("lang-toggle")))
+	if got := eval[string](c, `document.title + "|" + document.documentElement.lang`); got != `Notes & "lists"|es` {
+		t.Errorf("after the language button the title and language are %q", got)
+	}
+	hist, err := chromedp.Run(c.ctx, chromedp.NavigationEntries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range hist.Entries {
+		if strings.Contains(e.Title, "Hotline") || strings.Contains(e.Title, "Legal") {
+			t.Errorf("the history holds the title %q", e.Title)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"html"
 	"io"
 	"mime"
 	"net"
@@ -85,6 +86,9 @@ func chatError(status int, msg string) error {
 // own script and style may run.
 func handleChatPage(d Deps) echo.HandlerFunc {
 	page, err := chatPage.ReadFile("chatpage/index.html")
+	if err == nil && d.ChatTitle != "" {
+		page = neutralTitle(page, d.ChatTitle)
+	}
 	return func(c echo.Context) error {
 		if err != nil {
 			return err
@@ -96,6 +100,17 @@ func handleChatPage(d Deps) echo.HandlerFunc {
 		h.Set("Cache-Control", "no-store")
 		return c.HTMLBlob(http.StatusOK, page)
 	}
+}
+
+// neutralTitle gives the page the title: in its <title> (what the tab and
+// the browser's history show from the first moment) and as the html
+// element's data-title, which app.js keeps in place of its own in either
+// language.
+func neutralTitle(page []byte, title string) []byte {
+	esc := html.EscapeString(title)
+	out := strings.Replace(string(page), "<title>Legal Aid Hotline: chat</title>", "<title>"+esc+"</title>", 1)
+	out = strings.Replace(out, `<html lang="en">`, `<html lang="en" data-title="`+esc+`">`, 1)
+	return []byte(out)
 }
 
 // handleChatAsset serves the page's script, style and icons.

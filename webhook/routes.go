@@ -74,6 +74,9 @@ type Deps struct {
 	// would make another is not applied and gets the pack's referral_limit
 	// text; every other message is answered as usual.
 	ChatReferralsPerDay int
+	// ChatTitle replaces the chat page's title in the browser's tab and
+	// history (HOTLINE_CHAT_TITLE); "" keeps the page's own.
+	ChatTitle string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
 	// client, for the web chat's rate limit per client.
 	TrustedProxies []netip.Prefix

@@ -71,6 +71,8 @@ type serverOptions struct {
 	referralsPerDay int
 	// perClientPerMinute is Deps.ChatPerClientPerMinute (0: its default).
 	perClientPerMinute int
+	// chatTitle is Deps.ChatTitle.
+	chatTitle string
 }
 
 func newServer(t testing.TB, o serverOptions) *server {
@@ -106,7 +108,7 @@ func newServer(t testing.TB, o serverOptions) *server {
 		Bot: svc, Log: log, Observer: m, Ready: s.store.Ping,
 		PublicURL: "https://hotline.example.org", AuthToken: o.token, SkipSignature: o.skipSignature,
 		MaxBodyBytes: 64 << 10, HandleTimeout: 10 * time.Second,
-		Preview: o.adminToken != "", AdminToken: o.adminToken, ChatReferralsPerDay: o.referralsPerDay,
+		Preview: o.adminToken != "", AdminToken: o.adminToken, ChatReferralsPerDay: o.referralsPerDay, ChatTitle: o.chatTitle,
 		ChatPerClientPerMinute: o.perClientPerMinute,
 		// The tests name web chat clients by X-Forwarded-For from loopback.
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},

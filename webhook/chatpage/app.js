@@ -200,7 +200,8 @@
     lang = next;
     const t = TEXT[lang];
     document.documentElement.lang = lang;
-    document.title = t.pageTitle;
+    // A neutral title the server was given (HOTLINE_CHAT_TITLE) stays.
+    document.title = document.documentElement.dataset.title || t.pageTitle;
     for (const el of document.querySelectorAll('[data-i18n]')) {
       const v = t[el.dataset.i18n];
       if (typeof v === 'string') el.textContent = v;
