@@ -186,3 +186,19 @@ func TestBrowserNeutralTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserResumeWindow: a reload goes on only shortly after the last
+// answer; a tab reloaded long after starts anew, showing nothing.
+func TestBrowserResumeWindow(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	c := openChat(t, s, "", 390, 844)
+	c.converse("hi", "1", "yes")
+	// The last answer, as if 31 minutes ago.
+	c.do(chromedp.Evaluate[chromedp.Void](`sessionStorage.setItem("hotline.seen", String(Date.now() - 31 * 60 * 1000))`))
+	c.do(chromedp.Reload())
+	c.waitReady()
+	if got := eval[[]any](c, `[document.querySelectorAll("#log .msg:not(.intro)").length, sessionStorage.getItem("hotline.session")]`); len(got) != 2 || got[0] != 0.0 || got[1] != nil {
+		t.Errorf("a reload 31 minutes after the last answer: %v (messages, session); want nothing", got)
+	}
+	mustContain(t, "a new first message", c.say("hello"), "Reply 1 for English")
+}

@@ -360,14 +360,17 @@ func TestBrowserEnglishScreening(t *testing.T) {
 	// The words of the conversation are never kept in the browser: a reload
 	// goes on in this tab, but shows none of what was said before (the page
 	// asks the server for the question again, with HELP).
-	if keys := eval[string](c, `JSON.stringify(Object.keys(sessionStorage).sort())`); keys != `["hotline.lang","hotline.session"]` && keys != `["hotline.session"]` {
-		t.Errorf("sessionStorage holds %s; want the session (and the language) only", keys)
+	if keys := eval[string](c, `JSON.stringify(Object.keys(sessionStorage).sort())`); keys != `["hotline.lang","hotline.seen","hotline.session"]` && keys != `["hotline.seen","hotline.session"]` {
+		t.Errorf("sessionStorage holds %s; want the session, when it last answered (and the language) only", keys)
 	}
 	c.do(chromedp.Reload())
 	c.waitReady()
 	waitFor[bool](c, "the reply to the page's own HELP", `document.querySelectorAll("#log .msg.bot").length > 0`, replyTimeout)
 	shown := eval[string](c, `document.getElementById("log").textContent`)
-	mustContain(t, "the page after a reload", shown, "Earlier messages are not shown again")
+	// The conversation ended: no "goes on" line, only its ending.
+	if strings.Contains(shown, "Earlier messages are not shown again") {
+		t.Errorf("after a reload at the end the page says the conversation goes on:\n%s", shown)
+	}
 	for _, gone := range []string{"Maria", "Acme", "312-555-0188", "call them today"} {
 		if strings.Contains(shown, gone) {
 			t.Errorf("after a reload the page shows %q:\n%s", gone, shown)
@@ -396,9 +399,11 @@ func TestBrowserNothingLeftBehind(t *testing.T) {
 	c.do(chromedp.Reload())
 	c.waitReady()
 	waitFor[bool](c, "the ZIP question again", `[...document.querySelectorAll("#log .msg.bot")].some((m) => m.textContent.includes("ZIP code"))`, replyTimeout)
-	if shown := eval[string](c, `document.getElementById("log").textContent`); strings.Contains(shown, "1-800-799-7233") || strings.Contains(shown, "Continue?") {
+	shown := eval[string](c, `document.getElementById("log").textContent`)
+	if strings.Contains(shown, "1-800-799-7233") || strings.Contains(shown, "Continue?") {
 		t.Errorf("after a reload the page shows earlier messages:\n%s", shown)
 	}
+	mustContain(t, "the page after a reload mid-screening", shown, "Earlier messages are not shown again")
 
 	// Back from the back-forward cache (pageshow with persisted): the page
 	// wipes itself, a half-typed message included, and drops the session.
@@ -413,7 +418,7 @@ func TestBrowserNothingLeftBehind(t *testing.T) {
 	c.do(chromedp.Evaluate[chromedp.Void](`history.back()`))
 	waitFor[bool](c, "the chat again", `location.pathname === "/chat" && document.documentElement.classList.contains("js")`, replyTimeout)
 	c.waitReady()
-	shown := eval[string](c, `document.getElementById("log").textContent`)
+	shown = eval[string](c, `document.getElementById("log").textContent`)
 	for _, gone := range []string{"911", "English", "danger", "ZIP"} {
 		if strings.Contains(shown, gone) {
 			t.Errorf("after leaving and pressing Back the page shows %q:\n%s", gone, shown)
@@ -424,6 +429,9 @@ func TestBrowserNothingLeftBehind(t *testing.T) {
 	}
 	if sess := eval[string](c, `sessionStorage.getItem("hotline.session") || ""`); sess != "" {
 		t.Error("after leaving and pressing Back the tab still holds the session")
+	}
+	if !eval[bool](c, `document.getElementById("safety").hidden && document.getElementById("safety-text").textContent === ""`) {
+		t.Error("after leaving and pressing Back the safety panel still shows")
 	}
 	// A new message starts anew.
 	mustContain(t, "a new first message", c.say("hello"), "Reply 1 for English")

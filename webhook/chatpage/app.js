@@ -15,6 +15,7 @@
   const KEY = {
     session: 'hotline.session',
     lang: 'hotline.lang',
+    seen: 'hotline.seen', // when the page last heard from the server, in ms
     token: 'hotline.adminToken',
     exitURL: 'hotline.exitURL', // set by tests; people get the default below
   };
@@ -23,6 +24,9 @@
   // Two presses of Escape closer than this leave the page; one press alone may
   // just close the phone's keyboard or a browser popup.
   const DOUBLE_ESCAPE_MS = 1000;
+  // A reload later than this after the last answer starts anew: whoever
+  // reloads a tab left open that long may not be the person who wrote.
+  const RESUME_WITHIN_MS = 30 * 60 * 1000;
   // The keys of older versions of this page, removed when it loads.
   const OLD_KEYS = ['hotline.transcript'];
 
@@ -270,7 +274,10 @@
   // messages on screen and the session. The next message starts anew.
   function forget() {
     wipeScreen();
-    try { window.sessionStorage.removeItem(KEY.session); } catch (e) { /* nothing stored */ }
+    try {
+      window.sessionStorage.removeItem(KEY.session);
+      window.sessionStorage.removeItem(KEY.seen);
+    } catch (e) { /* nothing stored */ }
   }
 
   // wipeScreen takes every word of the conversation off the page: the
@@ -302,12 +309,12 @@
     OLD_KEYS.forEach((k) => { try { window.sessionStorage.removeItem(k); } catch (e) { /* none */ } });
     if (!store.get(KEY.session)) return;
     const nav = (performance.getEntriesByType && performance.getEntriesByType('navigation')[0]) || {};
-    if (nav.type !== 'reload') {
+    const seen = parseInt(store.get(KEY.seen), 10) || 0;
+    if (nav.type !== 'reload' || Date.now() - seen > RESUME_WITHIN_MS) {
       forget();
       return;
     }
-    addMessage('notice', TEXT[lang].resumed);
-    send('HELP', { quiet: true });
+    send('HELP', { quiet: true, resuming: true });
   }
 
   // The language question names both languages; an answer to it switches the
@@ -433,6 +440,10 @@
 
     if (!quiet) retry = null;
     store.set(KEY.session, data.session);
+    store.set(KEY.seen, String(Date.now()));
+    // After a reload: say why earlier messages are missing, when there is a
+    // conversation to go on with (a question waits).
+    if (opts && opts.resuming && data.question) addMessage('notice', TEXT[lang].resumed);
     // The page follows the conversation's language, whichever way it changed
     // ("en español" typed, the button): the two never drift apart.
     // (Not while a click on the button waits to be told: it would undo it.)
