@@ -738,6 +738,8 @@ func TestBrowserPreview(t *testing.T) {
 		t.Errorf("the preview panel shows %q", panel)
 	}
 	mustContain(t, "the saved answers", panel["answers"], "zip", "60612", "case_type", "consumer")
+	// The panel filled in passes axe too, in both schemes.
+	c.axeBothSchemes("the preview")
 
 	// Beside the chat on a wide screen.
 	if !eval[bool](c, `document.getElementById("preview").getBoundingClientRect().left >= document.querySelector(".chat").getBoundingClientRect().right - 1`) {
