@@ -653,15 +653,17 @@ func TestBrowserKeyboard(t *testing.T) {
 	if f := focused(); f != "text" {
 		t.Errorf("focus starts on %q, want the box (text)", f)
 	}
-	// Shift+Tab from the box goes back through Quick exit to the language
-	// toggle; Tab goes forward again to the box and then Send.
+	// Shift+Tab from the box goes back through the log (focusable, so that
+	// a keyboard can scroll it) and Quick exit to the language toggle; Tab
+	// goes forward again to the box and then Send.
 	shiftTab := chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift))
+	tab := chromedp.KeyEvent(kb.Tab)
 	var order []string
-	for _, key := range []chromedp.Action[chromedp.Void]{shiftTab, shiftTab, chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab)} {
+	for _, key := range []chromedp.Action[chromedp.Void]{shiftTab, shiftTab, shiftTab, tab, tab, tab, tab} {
 		c.do(key)
 		order = append(order, focused())
 	}
-	if want := []string{"quick-exit", "lang-toggle", "quick-exit", "text", "send"}; !slices.Equal(order, want) {
+	if want := []string{"log", "quick-exit", "lang-toggle", "quick-exit", "log", "text", "send"}; !slices.Equal(order, want) {
 		t.Errorf("focus moved through %q, want %q", order, want)
 	}
 	// Send, reached by keyboard, shows a focus ring.
@@ -746,6 +748,8 @@ func TestBrowserPreview(t *testing.T) {
 		t.Errorf("the preview panel shows %q", panel)
 	}
 	mustContain(t, "the saved answers", panel["answers"], "zip", "60612", "case_type", "consumer")
+	// The panel filled in passes axe too, in both schemes.
+	c.axeBothSchemes("the preview")
 
 	// Beside the chat on a wide screen.
 	if !eval[bool](c, `document.getElementById("preview").getBoundingClientRect().left >= document.querySelector(".chat").getBoundingClientRect().right - 1`) {
