@@ -62,6 +62,8 @@ func TestBrowserButtons(t *testing.T) {
 	if !c.inView("#safety") {
 		t.Fatal("the safety panel is not on screen after a yes to danger")
 	}
+	c.do(chromedp.Evaluate[chromedp.Void](`document.querySelector("details.tracks").open = true`))
+	c.axeBothSchemes("the safety panel, the buttons and the safety note")
 	if href := eval[string](c, `document.querySelector("#safety a.call-link").getAttribute("href")`); href != "tel:911" {
 		t.Errorf("the safety panel's first call button calls %q, want tel:911", href)
 	}
@@ -119,6 +121,9 @@ func TestBrowserEnding(t *testing.T) {
 	if card["call"] != "tel:+13125550111" || !strings.HasPrefix(card["ref"], "H-") {
 		t.Errorf("the card calls %q with reference %q", card["call"], card["ref"])
 	}
+	if n := eval[int](c, `document.querySelector("#log .result a.call .nowrap").getClientRects().length`); n != 1 {
+		t.Errorf("the call button's number takes %d lines, want 1", n)
+	}
 	if !c.inView("#log .result a.call") || eval[float64](c, `document.querySelector("#log .result a.call").getBoundingClientRect().height`) < 44 {
 		t.Error("the call button is not on screen, or smaller than a fingertip")
 	}
@@ -126,6 +131,7 @@ func TestBrowserEnding(t *testing.T) {
 		t.Error("after the referral the box is still there, or Start a new screening is not")
 	}
 	mustContain(t, "the ending's button", eval[string](c, `document.getElementById("start-new").textContent`), "Start a new screening")
+	c.axeBothSchemes("the result card")
 
 	c.do(chromedp.Click(chromedp.CSS(".result .copy")))
 	waitFor[bool](c, "the copy button saying Copied", `document.querySelector(".result .copy").textContent === "Copied"`, replyTimeout)

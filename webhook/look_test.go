@@ -209,14 +209,16 @@ const layoutProblems = `(() => {
 		if (m.scrollWidth > m.clientWidth + 1) out.push("text sticks out of a bubble (" + m.scrollWidth + " > " + m.clientWidth + "): " + m.textContent.slice(0, 40));
 	}
 	const rect = (id) => document.getElementById(id).getBoundingClientRect();
-	const ids = ["title", "lang-toggle", "quick-exit", "text", "send", "quick-exit-2"];
+	// At the end the box gives way to the ending's buttons.
+	const bottom = document.getElementById("composer").hidden ? ["start-new", "clear-chat"] : ["text", "send", "quick-exit-2"];
+	const ids = ["title", "lang-toggle", "quick-exit", ...bottom];
 	for (const id of ids) {
 		const r = rect(id);
 		if (r.width === 0 || r.height === 0) out.push(id + " is not shown");
 		if (r.left < 0 || r.right > innerWidth + 0.5) out.push(id + " is off the screen: " + r.left + " to " + r.right);
 	}
 	const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-	for (const group of [["title", "lang-toggle", "quick-exit"], ["text", "send", "quick-exit-2"]]) {
+	for (const group of [["title", "lang-toggle", "quick-exit"], bottom]) {
 		for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) {
 			if (meet(rect(group[i]), rect(group[j]))) out.push(group[i] + " overlaps " + group[j]);
 		}
@@ -224,8 +226,8 @@ const layoutProblems = `(() => {
 	// Phone numbers kept whole (an inline-block when no line can hold them)
 	// are inside their bubble.
 	for (const a of log.querySelectorAll('a[href^="tel:"]')) {
-		const r = a.getBoundingClientRect(), m = a.closest(".msg").getBoundingClientRect();
-		if (r.left < m.left || r.right > m.right) out.push("the phone number " + a.textContent + " runs out of its bubble");
+		const r = a.getBoundingClientRect(), m = a.closest(".msg, .result").getBoundingClientRect();
+		if (r.left < m.left || r.right > m.right) out.push("the phone number " + a.textContent + " runs out of its bubble or card");
 	}
 	// The title's words are inside its box (a box narrower than a word would
 	// let the word run over the buttons).

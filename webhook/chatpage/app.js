@@ -597,7 +597,12 @@
       const call = document.createElement('a');
       call.className = 'call';
       call.href = 'tel:' + (typeof r.tel === 'string' && r.tel ? r.tel : r.phone.replace(/[^\d+]/g, ''));
-      call.textContent = t.call(r.phone);
+      // "Call" may wrap away from the number; the number itself never breaks.
+      const [before, after] = t.call('\u0000').split('\u0000');
+      const number = document.createElement('span');
+      number.className = 'nowrap';
+      number.textContent = r.phone;
+      call.append(before, number, after);
       card.append(call);
     }
     if (typeof r.hours === 'string' && r.hours) {
