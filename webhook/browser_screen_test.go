@@ -208,3 +208,37 @@ func TestBrowserResumeWindow(t *testing.T) {
 	}
 	mustContain(t, "a new first message", c.say("hello"), "Reply 1 for English")
 }
+
+// TestBrowserShortScreen: at 400% zoom (320×256 CSS px) the page scrolls as a
+// whole rather than squeeze the conversation into a slit: the latest reply
+// is in view, the box stays on screen, and nothing scrolls sideways.
+func TestBrowserShortScreen(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	c := openChat(t, s, "", 320, 256)
+	c.converse("hi", "1", "yes", "no")
+	c.say("60612") // the problem menu: a long reply
+	got := eval[map[string]float64](c, `(() => {
+		const last = [...document.querySelectorAll("#log .msg.bot")].pop().getBoundingClientRect();
+		const box = document.getElementById("text").getBoundingClientRect();
+		const log = document.getElementById("log").getBoundingClientRect();
+		return {lastTop: last.top, lastBottom: last.bottom, boxTop: box.top, boxBottom: box.bottom, logHeight: log.height,
+			pageWidth: document.documentElement.scrollWidth, width: innerWidth, height: innerHeight};
+	})()`)
+	if got["boxTop"] < 0 || got["boxBottom"] > got["height"] {
+		t.Errorf("the box is off screen: %v", got)
+	}
+	if got["lastTop"] >= got["boxTop"] || got["lastBottom"] <= 0 {
+		t.Errorf("the problem menu is not in view above the box: %v", got)
+	}
+	if got["logHeight"] < 2*got["height"] {
+		t.Errorf("the log is %vpx high on a %vpx screen: it should take its whole height and let the page scroll", got["logHeight"], got["height"])
+	}
+	if got["pageWidth"] > got["width"] {
+		t.Errorf("the page scrolls sideways: %v > %v", got["pageWidth"], got["width"])
+	}
+	// The menu shows from its start: its first line is in view.
+	if top := eval[float64](c, `[...document.querySelectorAll("#log .msg.bot")].pop().getBoundingClientRect().top`); top < 0 {
+		t.Errorf("the problem menu's first line is above the screen (top %v)", top)
+	}
+	c.axe("the page at 400% zoom")
+}

@@ -243,6 +243,18 @@
     el.append(text.slice(last));
   }
 
+  // reveal scrolls the conversation to show el from its start, or (el null)
+  // its end. The log scrolls by itself, except on a screen too short for
+  // that (400% zoom, large text: see app.css), where the whole page does.
+  function reveal(el) {
+    if (getComputedStyle(log).overflowY !== 'visible') {
+      log.scrollTop = el ? Math.max(0, el.offsetTop - 12) : log.scrollHeight;
+      return;
+    }
+    const y = el ? el.getBoundingClientRect().top + window.scrollY - 12 : document.documentElement.scrollHeight;
+    window.scrollTo(0, Math.max(0, y));
+  }
+
   // addMessage shows one line of the conversation. kind is "bot" (a reply from
   // the server), "me" (what the person sent) or "notice" (the page's own words).
   function addMessage(kind, text) {
@@ -258,7 +270,7 @@
     }
     if (kind === 'bot') appendWithPhoneLinks(p, text); else p.append(text);
     log.append(p);
-    log.scrollTop = log.scrollHeight;
+    reveal(null);
     return p;
   }
 
@@ -342,7 +354,7 @@
       dots.setAttribute('aria-hidden', 'true'); // the live region announces the reply itself
       dots.append(document.createElement('span'), document.createElement('span'), document.createElement('span'));
       log.append(dots);
-      log.scrollTop = log.scrollHeight;
+      reveal(null);
     } else if (state !== 'busy' && typing) {
       typing.remove();
     }
@@ -459,7 +471,7 @@
     // small screen would otherwise open on its last lines. The browser stops at
     // the bottom, so short replies simply end up in view.
     const top = mine || first;
-    if (top) log.scrollTop = Math.max(0, top.offsetTop - 12);
+    if (top) reveal(top);
     showScreen(data, quiet);
     if (previewOn()) renderPreview(data.preview);
     if (!quiet && !form.hidden) input.focus();
@@ -631,7 +643,7 @@
       card.append(next);
     }
     log.append(card);
-    log.scrollTop = Math.max(0, card.offsetTop - 12);
+    reveal(card);
   }
 
   // copyText puts text on the clipboard and says so on the button for a
