@@ -39,3 +39,21 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScreen describes the web chat's screen (buttons, progress) at the
+// problem menu, as each web chat answer does after its step.
+// Run: go test ./pack -run '^$' -bench Screen -benchmem
+func BenchmarkScreen(b *testing.B) {
+	sample := loadSample(b)
+	now := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	var st flows.State
+	for _, text := range englishScript[:5] {
+		st, _ = sample.Step(st, flows.Input{Text: text, Channel: "web", Now: now})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := sample.Screen(st, nil, "web"); s.Question == nil || len(s.Question.Choices) != 8 {
+			b.Fatalf("no menu: %+v", s)
+		}
+	}
+}
