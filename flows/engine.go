@@ -30,17 +30,17 @@ type Input struct {
 	// it will still be sent. The engine cannot know it; the caller asks its
 	// outbox, and only when it matters (a STOP after a referral).
 	ReferralQueued bool
-	// Language is the language the person's screen is already in (the web
-	// chat's page), or "": a new conversation whose first step asks for the
-	// language (it saves the language variable and offers this one as a
-	// choice) takes it as answered and starts with the next question.
-	Language string
 	// AnswerAfterStop makes a message after STOP start a new conversation,
 	// answered as any first message, instead of the silence until START. The
 	// silence is for phone numbers (carriers' rules, and a person who asked
 	// for no more texts); a web chat only ever answers what the person
 	// types, so silence there reads as a broken page.
 	AnswerAfterStop bool
+	// Language is the language the person's screen is already in (the web
+	// chat's page), or "": a new conversation whose first step asks for the
+	// language (it saves the language variable and offers this one as a
+	// choice) takes it as answered and starts with the next question.
+	Language string
 	// SwitchTo, when set, is not a message but a language the person chose
 	// on their screen (the web chat's language button): the conversation
 	// switches to it and the question waiting is asked again; nothing else
@@ -95,10 +95,7 @@ type turn struct {
 	fx    Effects
 	today time.Time // the hotline's date, as midnight UTC
 	lang  int       // index of the language replies are in
-	// channel is the input's channel as variantIndex gives it: which
-	// wording of each text replies are in.
-	channel int
-	cur     *step // the step whose texts are being sent, for {min}, {max} and {choices}
+	cur   *step     // the step whose texts are being sent, for {min}, {max} and {choices}
 	// result is the Referrer's, while the referral text is sent.
 	result *Result
 	// extra are placeholders of the text being sent beyond the usual ones
@@ -110,6 +107,10 @@ type turn struct {
 	// msgWords are the message's words, once split (see words).
 	msgWords []string
 	split    bool
+	// channel is the input's channel as variantIndex gives it: which
+	// wording of each text replies are in. (A byte beside split: the turn
+	// is allocated for every message.)
+	channel uint8
 }
 
 // Step applies one message to a conversation and returns the new state and what to
@@ -126,7 +127,7 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 	local := in.Now.In(p.Location)
 	t.today = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	t.lang = p.langIndex(t.value(varLanguage))
-	t.channel = variantIndex(in.Channel)
+	t.channel = uint8(variantIndex(in.Channel))
 	idle := st.Seen != 0 && in.Now.Unix()-st.Seen > int64(p.IdleAfter/time.Second)
 	st.Seen = in.Now.Unix()
 	norm := answer.Normalize(in.Text)
@@ -246,7 +247,7 @@ func (t *turn) say(m *message) {
 	if m == nil {
 		return
 	}
-	tpl := m.in(t.channel, t.lang)
+	tpl := m.in(int(t.channel), t.lang)
 	if s, ok := tpl.static(); ok {
 		t.fx.Replies = append(t.fx.Replies, s)
 		return
@@ -293,7 +294,7 @@ func (t *turn) stillSent(ref, to string) {
 	t.in.Ref = ref // {ref} is the referral's, not the unused one drawn for this message
 	t.result = &Result{Placeholders: map[string]string{"org": to}}
 	var b strings.Builder
-	m.in(t.channel, t.lang).render(&b, t)
+	m.in(int(t.channel), t.lang).render(&b, t)
 	t.result = nil
 	// One reply, not two: a second text after STOP would read as the bot going on.
 	last := &t.fx.Replies[len(t.fx.Replies)-1]
@@ -769,7 +770,7 @@ func (p *Flow) Reminder(st State) (string, bool) {
 // floods of fake referrals). The conversation stays where it was.
 func (p *Flow) ReferralLimit(st State, channel string) string {
 	st = st.clone()
-	t := &turn{p: p, st: &st, in: &Input{Channel: channel}, channel: variantIndex(channel)}
+	t := &turn{p: p, st: &st, in: &Input{Channel: channel}, channel: uint8(variantIndex(channel))}
 	t.lang = p.langIndex(t.value(varLanguage))
 	t.say(p.messages[msgReferralLimit])
 	return strings.Join(t.fx.Replies, "\n")
@@ -785,7 +786,7 @@ func (p *Flow) TechnicalProblem(channel string) string {
 	parts := make([]string, 0, len(m.byLang))
 	for lang := range m.byLang {
 		var b strings.Builder
-		m.in(ch, lang).render(&b, &turn{p: p, lang: lang, channel: ch, in: &Input{Channel: channel}, st: &State{}})
+		m.in(ch, lang).render(&b, &turn{p: p, lang: lang, channel: uint8(ch), in: &Input{Channel: channel}, st: &State{}})
 		parts = append(parts, b.String())
 	}
 	return strings.Join(parts, "\n")
@@ -793,7 +794,7 @@ func (p *Flow) TechnicalProblem(channel string) string {
 
 // placeholder gives the value of a {placeholder} in a message being sent.
 func (t *turn) placeholder(name string) string {
-	if v, ok := t.p.static(name, t.lang, t.channel, t.cur); ok {
+	if v, ok := t.p.static(name, t.lang, int(t.channel), t.cur); ok {
 		return v
 	}
 	if name == "ref" {
@@ -881,7 +882,7 @@ func (p *Flow) writeChoice(b *strings.Builder, s *step, c *choice, lang, channel
 		b.WriteString(c.label)
 		return
 	}
-	c.text.in(channel, lang).render(b, &turn{p: p, lang: lang, channel: channel, cur: s, in: &Input{}, st: &State{}})
+	c.text.in(channel, lang).render(b, &turn{p: p, lang: lang, channel: uint8(channel), cur: s, in: &Input{}, st: &State{}})
 }
 
 // placeholders every message may use, besides the pack's variables.
