@@ -275,7 +275,7 @@ func (s *Service) apply(ctx context.Context, key string, m hotline.Message, dead
 			// Not applied: the screening stays at its last question, and may
 			// end in a referral another day.
 			s.observe.Error("referrals_closed")
-			return Reply{Messages: []string{s.pack().Flow.ReferralLimit(snap.State)}, State: snap.State}, nil
+			return Reply{Messages: []string{s.pack().Flow.ReferralLimit(snap.State, m.Channel)}, State: snap.State}, nil
 		}
 		change.Deadline = deadline
 		now, committed, err := s.store.Commit(ctx, key, m.ID, change)
@@ -408,7 +408,10 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 	}
 	now := s.now()
 	p := s.pack() // one pack for the step and the email it may render
-	in := flows.Input{Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly, Language: m.Language}
+	in := flows.Input{Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly, Language: m.Language,
+		// A web chat answers every message, after STOP too: the silence
+		// after STOP is the carriers' rule for phone numbers.
+		AnswerAfterStop: m.Channel == hotline.ChannelWeb}
 	if m.SwitchLanguage {
 		in.Text, in.SwitchTo = "", m.Language
 	}
@@ -521,9 +524,10 @@ func callbackNumber(m hotline.Message) string {
 	return m.From
 }
 
-// TechnicalProblem is the apology sent when a message could not be applied.
-func (s *Service) TechnicalProblem() string {
-	return s.pack().Flow.TechnicalProblem()
+// TechnicalProblem is the apology sent when a message that came by channel
+// could not be applied.
+func (s *Service) TechnicalProblem(channel string) string {
+	return s.pack().Flow.TechnicalProblem(channel)
 }
 
 // Screen describes a conversation for a chat screen on channel (see

@@ -278,12 +278,14 @@ func (l *loader) compileChoices(s *step, sy *stepYAML, f func(string) string) {
 // onlyHotline reports placeholders other than the hotline's in a text: a menu is
 // the same for everyone, made once at load, so its lines cannot name an answer.
 func (l *loader) onlyHotline(t *Text, field string) {
-	for _, lang := range sortedKeys(t.ByLang) {
-		sc := t.ByLang[lang]
-		tpl, _ := parseTemplate(sc.Value)
-		for _, part := range tpl {
-			if part.ref != "" && !strings.HasPrefix(part.ref, "hotline.") {
-				l.r.errorf(sc.Pos, "%s: {%s} cannot be in a menu, which is the same for everyone; only {hotline.name}, {hotline.phone} and {hotline.hours} can", field, part.ref)
+	for _, t := range t.texts() {
+		for _, lang := range sortedKeys(t.ByLang) {
+			sc := t.ByLang[lang]
+			tpl, _ := parseTemplate(sc.Value)
+			for _, part := range tpl {
+				if part.ref != "" && !strings.HasPrefix(part.ref, "hotline.") {
+					l.r.errorf(sc.Pos, "%s: {%s} cannot be in a menu, which is the same for everyone; only {hotline.name}, {hotline.phone} and {hotline.hours} can", field, part.ref)
+				}
 			}
 		}
 	}
@@ -296,8 +298,13 @@ func (l *loader) onlyHotline(t *Text, field string) {
 func (l *loader) checkMenu(s *step, sy *stepYAML, f func(string) string) {
 	usesMenu := false
 	for _, m := range []*message{s.ask, s.reask} {
-		if m != nil && slices.ContainsFunc(m.byLang, func(t template) bool { return t.uses("choices") }) {
-			usesMenu = true
+		if m == nil {
+			continue
+		}
+		for _, texts := range append([][]template{m.byLang}, m.variants...) {
+			if slices.ContainsFunc(texts, func(t template) bool { return t.uses("choices") }) {
+				usesMenu = true
+			}
 		}
 	}
 	if usesMenu {
@@ -320,20 +327,25 @@ func (l *loader) checkMenu(s *step, sy *stepYAML, f func(string) string) {
 			if t.m == nil {
 				continue
 			}
-			for i, tpl := range t.m.byLang {
-				if n, ok := typedChoiceNumber(tpl.sample(), len(sy.Choices)); ok {
-					l.r.errorf(t.text.Pos, "%s: the shared message %q has %q, a choice's number typed by hand (in its %s text), which would go on meaning the old choice if the choices were reordered; write the text here with {choices} or {number.<value>}",
-						f(t.field), t.text.Key, n, l.p.Languages[i])
-					break
+		typed:
+			for _, texts := range append([][]template{t.m.byLang}, t.m.variants...) {
+				for i, tpl := range texts {
+					if n, ok := typedChoiceNumber(tpl.sample(), len(sy.Choices)); ok {
+						l.r.errorf(t.text.Pos, "%s: the shared message %q has %q, a choice's number typed by hand (in its %s text), which would go on meaning the old choice if the choices were reordered; write the text here with {choices} or {number.<value>}",
+							f(t.field), t.text.Key, n, l.p.Languages[i])
+						break typed
+					}
 				}
 			}
 			continue
 		}
-		for _, lang := range sortedKeys(t.text.ByLang) {
-			sc := t.text.ByLang[lang]
-			if n, ok := typedChoiceNumber(sc.Value, len(sy.Choices)); ok {
-				l.r.errorf(sc.Pos, "%s: %q is a choice's number typed by hand, which would go on meaning the old choice if the choices were reordered; write {choices} for the whole menu, or {number.<value>} (like {number.%s}) for one choice's number",
-					f(t.field), n, sy.Choices[atoiOr(n, 1)-1].Value.Value)
+		for _, text := range t.text.texts() {
+			for _, lang := range sortedKeys(text.ByLang) {
+				sc := text.ByLang[lang]
+				if n, ok := typedChoiceNumber(sc.Value, len(sy.Choices)); ok {
+					l.r.errorf(sc.Pos, "%s: %q is a choice's number typed by hand, which would go on meaning the old choice if the choices were reordered; write {choices} for the whole menu, or {number.<value>} (like {number.%s}) for one choice's number",
+						f(t.field), n, sy.Choices[atoiOr(n, 1)-1].Value.Value)
+				}
 			}
 		}
 	}

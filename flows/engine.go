@@ -30,6 +30,12 @@ type Input struct {
 	// it will still be sent. The engine cannot know it; the caller asks its
 	// outbox, and only when it matters (a STOP after a referral).
 	ReferralQueued bool
+	// AnswerAfterStop makes a message after STOP start a new conversation,
+	// answered as any first message, instead of the silence until START. The
+	// silence is for phone numbers (carriers' rules, and a person who asked
+	// for no more texts); a web chat only ever answers what the person
+	// types, so silence there reads as a broken page.
+	AnswerAfterStop bool
 	// Language is the language the person's screen is already in (the web
 	// chat's page), or "": a new conversation whose first step asks for the
 	// language (it saves the language variable and offers this one as a
@@ -101,6 +107,10 @@ type turn struct {
 	// msgWords are the message's words, once split (see words).
 	msgWords []string
 	split    bool
+	// channel is the input's channel as variantIndex gives it: which
+	// wording of each text replies are in. (A byte beside split: the turn
+	// is allocated for every message.)
+	channel uint8
 }
 
 // Step applies one message to a conversation and returns the new state and what to
@@ -117,15 +127,25 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 	local := in.Now.In(p.Location)
 	t.today = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	t.lang = p.langIndex(t.value(varLanguage))
+	t.channel = uint8(variantIndex(in.Channel))
 	idle := st.Seen != 0 && in.Now.Unix()-st.Seen > int64(p.IdleAfter/time.Second)
 	st.Seen = in.Now.Unix()
 	norm := answer.Normalize(in.Text)
 
 	if st.Flags&OptedOut != 0 {
-		if in.SwitchTo == "" {
-			t.optedOut(norm)
+		if !in.AnswerAfterStop {
+			if in.SwitchTo == "" {
+				t.optedOut(norm)
+			}
+			return *st, t.fx
 		}
-		return *st, t.fx
+		// Anew, as after the end of a screening: the language stays for a
+		// keyword's reply (STOP again, HELP); a first message starts afresh.
+		lang, chosen := st.Get(varLanguage)
+		*st = st.fresh()
+		if chosen {
+			st.Set(varLanguage, lang)
+		}
 	}
 	if in.SwitchTo != "" {
 		t.switchTo(in.SwitchTo)
@@ -227,7 +247,7 @@ func (t *turn) say(m *message) {
 	if m == nil {
 		return
 	}
-	tpl := m.byLang[t.lang]
+	tpl := m.in(int(t.channel), t.lang)
 	if s, ok := tpl.static(); ok {
 		t.fx.Replies = append(t.fx.Replies, s)
 		return
@@ -274,7 +294,7 @@ func (t *turn) stillSent(ref, to string) {
 	t.in.Ref = ref // {ref} is the referral's, not the unused one drawn for this message
 	t.result = &Result{Placeholders: map[string]string{"org": to}}
 	var b strings.Builder
-	m.byLang[t.lang].render(&b, t)
+	m.in(int(t.channel), t.lang).render(&b, t)
 	t.result = nil
 	// One reply, not two: a second text after STOP would read as the bot going on.
 	last := &t.fx.Replies[len(t.fx.Replies)-1]
@@ -310,6 +330,14 @@ func (t *turn) keyword(kw keyword) bool {
 		t.say(t.p.messages["stopped"])
 		if ref != "" && t.in.ReferralQueued {
 			t.stillSent(ref, to)
+			if t.in.AnswerAfterStop {
+				// The conversation goes on after this STOP (fresh keeps the
+				// referral): a later STOP must ask the outbox again, not
+				// say the answers were deleted while the email still holds
+				// them. Only here: an SMS opt-out is kept for good, and the
+				// referral's name with it would outlive its purpose.
+				t.st.setReferral(ref, to)
+			}
 		}
 	case keywordStart:
 		return false
@@ -736,27 +764,29 @@ func (p *Flow) Reminder(st State) (string, bool) {
 	return t.fx.Replies[0], true
 }
 
-// ReferralLimit returns, in the person's language, what is said instead of a
-// referral that may not be made: the connection it came from made its referrals
-// for the day (a cap against floods of fake referrals). The conversation stays
-// where it was.
-func (p *Flow) ReferralLimit(st State) string {
+// ReferralLimit returns, in the person's language and the wording of their
+// channel, what is said instead of a referral that may not be made: the
+// connection it came from made its referrals for the day (a cap against
+// floods of fake referrals). The conversation stays where it was.
+func (p *Flow) ReferralLimit(st State, channel string) string {
 	st = st.clone()
-	t := &turn{p: p, st: &st, in: &Input{}}
+	t := &turn{p: p, st: &st, in: &Input{Channel: channel}, channel: uint8(variantIndex(channel))}
 	t.lang = p.langIndex(t.value(varLanguage))
 	t.say(p.messages[msgReferralLimit])
 	return strings.Join(t.fx.Replies, "\n")
 }
 
 // TechnicalProblem returns the pack's apology for a failure of the service itself,
-// in every language at once: it is sent when the conversation (and so its
-// language) cannot be read.
-func (p *Flow) TechnicalProblem() string {
+// in every language at once (it is sent when the conversation, and so its
+// language, cannot be read), in the wording of the channel the message came
+// by.
+func (p *Flow) TechnicalProblem(channel string) string {
 	m := p.messages["technical_problem"]
+	ch := variantIndex(channel)
 	parts := make([]string, 0, len(m.byLang))
-	for _, tpl := range m.byLang {
+	for lang := range m.byLang {
 		var b strings.Builder
-		tpl.render(&b, &turn{p: p, in: &Input{}, st: &State{}})
+		m.in(ch, lang).render(&b, &turn{p: p, lang: lang, channel: uint8(ch), in: &Input{Channel: channel}, st: &State{}})
 		parts = append(parts, b.String())
 	}
 	return strings.Join(parts, "\n")
@@ -764,7 +794,7 @@ func (p *Flow) TechnicalProblem() string {
 
 // placeholder gives the value of a {placeholder} in a message being sent.
 func (t *turn) placeholder(name string) string {
-	if v, ok := t.p.static(name, t.lang, t.cur); ok {
+	if v, ok := t.p.static(name, t.lang, int(t.channel), t.cur); ok {
 		return v
 	}
 	if name == "ref" {
@@ -789,16 +819,17 @@ func (t *turn) placeholder(name string) string {
 	return v
 }
 
-// static gives the placeholders whose values are the same for everyone: the
-// hotline's, and a step's own ({min}, {max}, {choices}...). cur may be nil.
-func (p *Flow) static(name string, lang int, cur *step) (string, bool) {
+// static gives the placeholders whose values are the same for everyone on a
+// channel (variantIndex): the hotline's, and a step's own ({min}, {max},
+// {choices}...). cur may be nil.
+func (p *Flow) static(name string, lang, channel int, cur *step) (string, bool) {
 	switch name {
 	case "hotline.name":
 		return p.Name, true
 	case "hotline.phone":
 		return p.HotlinePhone, true
 	case "hotline.hours":
-		return p.Hours(p.Languages[lang]), true
+		return p.hoursIn(channel, lang), true
 	}
 	if cur == nil {
 		return "", false
@@ -817,7 +848,7 @@ func (p *Flow) static(name string, lang int, cur *step) (string, bool) {
 	case "max_length":
 		return strconv.Itoa(cur.maxLen), true
 	case "choices":
-		return p.menu(cur, lang), true
+		return p.menu(cur, lang, channel), true
 	}
 	if value, ok := strings.CutPrefix(name, "number."); ok {
 		for i, c := range cur.choices {
@@ -829,9 +860,9 @@ func (p *Flow) static(name string, lang int, cur *step) (string, bool) {
 	return "", false
 }
 
-// menu writes a choice step's choices as a numbered list in a language: each
-// line a choice's number, a space and its text.
-func (p *Flow) menu(s *step, lang int) string {
+// menu writes a choice step's choices as a numbered list in a language, for a
+// channel: each line a choice's number, a space and its text.
+func (p *Flow) menu(s *step, lang, channel int) string {
 	var b strings.Builder
 	for i, c := range s.choices {
 		if i > 0 {
@@ -839,19 +870,19 @@ func (p *Flow) menu(s *step, lang int) string {
 		}
 		b.WriteString(strconv.Itoa(i + 1))
 		b.WriteByte(' ')
-		p.writeChoice(&b, s, c, lang)
+		p.writeChoice(&b, s, c, lang, channel)
 	}
 	return b.String()
 }
 
-// writeChoice writes a choice as a menu shows it, in a language: its text:,
-// else its label.
-func (p *Flow) writeChoice(b *strings.Builder, s *step, c *choice, lang int) {
+// writeChoice writes a choice as a menu shows it, in a language, for a
+// channel: its text:, else its label.
+func (p *Flow) writeChoice(b *strings.Builder, s *step, c *choice, lang, channel int) {
 	if c.text == nil {
 		b.WriteString(c.label)
 		return
 	}
-	c.text.byLang[lang].render(b, &turn{p: p, lang: lang, cur: s, in: &Input{}, st: &State{}})
+	c.text.in(channel, lang).render(b, &turn{p: p, lang: lang, channel: uint8(channel), cur: s, in: &Input{}, st: &State{}})
 }
 
 // placeholders every message may use, besides the pack's variables.

@@ -170,6 +170,21 @@ type refer struct {
 // message is a text in each of the pack's languages, indexed like Flow.Languages.
 type message struct {
 	byLang []template
+	// variants are its wordings for other channels, indexed like
+	// variantChannels, each by language; nil when it has none, and nil for
+	// a channel that uses byLang.
+	variants [][]template
+}
+
+// in returns the message's text for a channel (variantIndex) in a language:
+// the channel's own wording when it has one, else the main one.
+func (m *message) in(channel, lang int) template {
+	if channel > 0 && m.variants != nil {
+		if v := m.variants[channel-1]; v != nil {
+			return v[lang]
+		}
+	}
+	return m.byLang[lang]
 }
 
 // keywordAction is what a global keyword does.
@@ -267,6 +282,15 @@ func (p *Flow) Hours(lang string) string {
 	return s
 }
 
+// hoursIn is Hours for a channel (variantIndex) and a language index.
+func (p *Flow) hoursIn(channel, lang int) string {
+	if p.hours == nil {
+		return ""
+	}
+	s, _ := p.hours.in(channel, lang).static()
+	return s
+}
+
 // words are what people write that the bot recognises besides answers to its
 // questions, gathered from words.yaml over every language.
 type words struct {
@@ -287,6 +311,10 @@ type words struct {
 	unsafeContact, phoneWatched *answer.Phrases
 	// switchTo spots a request for a language, by the language asked for.
 	switchTo []*answer.Phrases
+	// texting spots a text of the pack that speaks of texting, which then
+	// needs a web: wording, by language (index as Flow.Languages); nil when
+	// words.yaml has no texting: (nothing is checked).
+	texting []*answer.Phrases
 	// question holds the words questions back start with.
 	question *answer.Phrases
 	// household are the words households are counted in.

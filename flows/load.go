@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hotline-legal/hotline/flows/answer"
 )
 
 // The files of a pack folder that the language reads.
@@ -208,6 +210,8 @@ func (l *loader) settings() {
 		switch {
 		case !isLanguageCode(lang.Value):
 			l.r.errorf(lang.Pos, "languages: %q is not a language code like en or es", lang.Value)
+		case slices.Contains(variantChannels, lang.Value):
+			l.r.errorf(lang.Pos, "languages: %q is the name of a channel (a text's %s: key holds that channel's wording); give a language code like en or es", lang.Value, lang.Value)
 		case slices.Contains(p.Languages, lang.Value):
 			l.r.errorf(lang.Pos, "languages: %q is listed twice", lang.Value)
 		default:
@@ -302,7 +306,24 @@ func (l *loader) text(t *Text, field string, extra ...string) *message {
 		}
 		return m
 	}
-	m := &message{byLang: make([]template, len(l.p.Languages))}
+	m := &message{byLang: l.languages(t, field, extra, true)}
+	for _, name := range sortedKeys(t.Variants) {
+		if m.variants == nil {
+			m.variants = make([][]template, len(variantChannels))
+		}
+		// A channel's wording is checked as the main one is, but for the
+		// SMS segments: only text messages are cut into them.
+		m.variants[variantIndex(name)-1] = l.languages(t.Variants[name], field+": "+name, extra, false)
+	}
+	l.checkTexting(t, m, field)
+	return m
+}
+
+// languages compiles the texts of t, one per language of the pack (a missing
+// one reported, and left empty), warning of a text too long for SMS when sms
+// is set.
+func (l *loader) languages(t *Text, field string, extra []string, sms bool) []template {
+	out := make([]template, len(l.p.Languages))
 	for _, lang := range sortedKeys(t.ByLang) {
 		if !slices.Contains(l.p.Languages, lang) {
 			l.r.errorf(t.ByLang[lang].Pos, "%s: %q is not one of the pack's languages (%s)", field, lang, strings.Join(l.p.Languages, ", "))
@@ -319,8 +340,11 @@ func (l *loader) text(t *Text, field string, extra ...string) *message {
 			l.r.errorf(s.Pos, "%s: a { is never closed, or a {} names nothing; write {{ for a literal brace", field)
 			continue
 		}
-		m.byLang[i] = tpl
+		out[i] = tpl
 		l.placeholders(s.Pos, field, tpl, extra)
+		if !sms {
+			continue
+		}
 		sample := tpl.sample()
 		if n, gsm := Segments(sample); n > 3 {
 			enc := "UCS-2"
@@ -330,7 +354,31 @@ func (l *loader) text(t *Text, field string, extra ...string) *message {
 			l.r.warnf(s.Pos, "%s: the %s text takes %d SMS segments (%s, %d characters); keep it to 3 or fewer", field, lang, n, enc, len([]rune(sample)))
 		}
 	}
-	return m
+	return out
+}
+
+// checkTexting reports a text (compiled as m) that speaks of texting (words.yaml
+// texting:, in its own language) and has no web: wording: on the web chat
+// "text START to come back" or "Msg & data rates may apply" is untrue. A pack
+// without texting: is not checked.
+func (l *loader) checkTexting(t *Text, m *message, field string) {
+	if t.Variants[channelWeb] != nil || l.p.words.texting == nil {
+		return
+	}
+	for i, tpl := range m.byLang {
+		phrases := l.p.words.texting[i]
+		if phrases == nil || tpl == nil {
+			continue
+		}
+		if k, ok := phrases.MatchWords(answer.Words(answer.Normalize(tpl.literal()))); ok {
+			what := field
+			if l.messages[field] == t {
+				what = fmt.Sprintf("message %q", field)
+			}
+			l.r.errorf(t.Pos, "%s mentions texting (%q); add a web: variant with the words for the web chat", what, phrases.Phrase(k))
+			return
+		}
+	}
 }
 
 // placeholders checks that a template names only known placeholders.
@@ -520,9 +568,37 @@ func (l *loader) freeze() {
 		if shared[m] {
 			cur = nil
 		}
-		for i := range m.byLang {
-			m.byLang[i] = m.byLang[i].freeze(p, i, cur)
+		frozen := make([]template, len(m.byLang))
+		for i, tpl := range m.byLang {
+			frozen[i] = tpl.freeze(p, i, 0, cur)
 		}
+		for c := range variantChannels {
+			if m.variants != nil && m.variants[c] != nil {
+				for i, tpl := range m.variants[c] {
+					m.variants[c][i] = tpl.freeze(p, i, c+1, cur)
+				}
+				continue
+			}
+			// No wording of the channel's own, but placeholders that have
+			// one (the hours, a menu whose lines do): the main wording
+			// frozen with the channel's values serves as its own.
+			var own []template
+			for i, tpl := range m.byLang {
+				if ft := tpl.freeze(p, i, c+1, cur); !slices.Equal(ft, frozen[i]) {
+					if own == nil {
+						own = slices.Clone(frozen)
+					}
+					own[i] = ft
+				}
+			}
+			if own != nil {
+				if m.variants == nil {
+					m.variants = make([][]template, len(variantChannels))
+				}
+				m.variants[c] = own
+			}
+		}
+		m.byLang = frozen
 	}
 	freeze(p.hours, nil)
 	if p.danger != nil {

@@ -42,10 +42,10 @@ type Choice struct {
 	Text string
 }
 
-// Question returns what the conversation waits for, and false when it waits
-// for nothing (before the first message, after the end, after STOP, or at
+// Question returns what the conversation waits for, with the choices'
+// texts in the wording of channel, and false when it waits for nothing (before the first message, after the end, after STOP, or at
 // "welcome back", whose answers are words of the message itself).
-func (p *Flow) Question(st State) (Question, bool) {
+func (p *Flow) Question(st State, channel string) (Question, bool) {
 	if st.Step == "" || st.Flags&(Ended|OptedOut|Resuming) != 0 {
 		return Question{}, false
 	}
@@ -71,7 +71,7 @@ func (p *Flow) Question(st State) (Question, bool) {
 			return Question{Kind: q.Kind, Optional: q.Optional, Number: q.Number, About: q.About}, true
 		}
 		var b strings.Builder
-		p.writeChoice(&b, s, c, lang)
+		p.writeChoice(&b, s, c, lang, variantIndex(channel))
 		q.Choices = append(q.Choices, Choice{Answer: strconv.Itoa(i + 1), Text: b.String()})
 	}
 	return q, true
@@ -88,7 +88,7 @@ func (p *Flow) Say(name string, st State, channel string, extra map[string]strin
 		return "", false
 	}
 	st = st.clone()
-	t := &turn{p: p, st: &st, in: &Input{Channel: channel}, extra: extra}
+	t := &turn{p: p, st: &st, in: &Input{Channel: channel}, channel: uint8(variantIndex(channel)), extra: extra}
 	t.lang = p.langIndex(t.value(varLanguage))
 	t.say(m)
 	return strings.Join(t.fx.Replies, "\n"), true

@@ -289,12 +289,12 @@ func (t *turn) refer(r *refer) {
 		t.rememberReferral("", res, private)
 		return
 	}
-	tpl := r.matched.byLang[t.lang]
+	tpl := r.matched.in(int(t.channel), t.lang)
 	var b strings.Builder
 	tpl.render(&b, t)
 	if req.Urgent && r.urgent != nil {
 		b.WriteByte(' ')
-		r.urgent.byLang[t.lang].render(&b, t)
+		r.urgent.in(int(t.channel), t.lang).render(&b, t)
 	}
 	t.fx.Replies = append(t.fx.Replies, b.String())
 	t.fx.Referred.Told = b.String()

@@ -167,6 +167,10 @@ type wordsFile struct {
 	// SwitchLanguage are phrases asking for a language, by the language asked
 	// for: es: ["en español", "no entiendo"].
 	SwitchLanguage map[string][]Scalar `yaml:"switch_language"`
+	// Texting are phrases that speak of texting ("text us", "msg & data
+	// rates"), by language: a text that says one needs a web: wording, for
+	// the web chat (checked only when the list is given).
+	Texting map[string][]Scalar `yaml:"texting"`
 	// Question are the words a question back starts with ("why", "what does").
 	Question map[string][]Scalar `yaml:"question"`
 	// Household are the words people count their household in.

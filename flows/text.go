@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf16"
 
@@ -9,11 +10,36 @@ import (
 
 // Text is a message as written in a pack: either one text per language
 // (`{en: "...", es: "..."}`) or, written as a plain string, the name of a shared
-// message in messages.yaml.
+// message in messages.yaml. Beside the languages, a channel's name (web:) may
+// hold the wording for that channel, again one text per language.
 type Text struct {
 	Pos
 	Key    string
 	ByLang map[string]Scalar
+	// Variants are the wordings for channels that have their own, by the
+	// channel's name (see variantChannels).
+	Variants map[string]*Text
+}
+
+// variantChannels are the channels a text may have its own wording for, as a
+// key beside its languages: the same pack speaks by text message and in the
+// web chat, and "text START to come back" is wrong on a web page. A text's
+// variants are indexed like this list.
+var variantChannels = []string{channelWeb}
+
+// channelWeb is the web chat's channel (Input.Channel).
+const channelWeb = "web"
+
+// variantIndex is the index in variantChannels of a channel, plus one; 0 for
+// a channel without variants (sms, whatsapp, terminal), which gets the main
+// wording.
+func variantIndex(channel string) int {
+	for i, c := range variantChannels {
+		if c == channel {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 func (t *Text) decodeYAML(d *decoder, n *yaml.Node) {
@@ -22,10 +48,43 @@ func (t *Text) decodeYAML(d *decoder, n *yaml.Node) {
 	case n.Kind == yaml.ScalarNode && !isNull(n):
 		t.Key = n.Value
 	case n.Kind == yaml.MappingNode:
-		d.decode(n, &t.ByLang)
+		t.ByLang = map[string]Scalar{}
+		seen := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := d.resolve(n.Content[i]), n.Content[i+1]
+			if !d.key(k, seen) {
+				continue
+			}
+			if slices.Contains(variantChannels, k.Value) {
+				// A variant is one text per language, never a shared
+				// message's name nor variants of its own.
+				vt := &Text{Pos: d.pos(d.resolve(v))}
+				d.decodeField(v, &vt.ByLang, k.Value)
+				if t.Variants == nil {
+					t.Variants = map[string]*Text{}
+				}
+				t.Variants[k.Value] = vt
+				continue
+			}
+			var s Scalar
+			d.decodeField(v, &s, k.Value)
+			t.ByLang[k.Value] = s
+		}
 	default:
 		d.errorf(n, "expected a message: one text per language (en: ..., es: ...) or the name of a shared message, got %s", describe(n))
 	}
+}
+
+// texts returns the text and its variants, for checks that read each one's
+// languages alike.
+func (t *Text) texts() []*Text {
+	out := []*Text{t}
+	for _, c := range variantChannels {
+		if v := t.Variants[c]; v != nil {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // template is one language of a message, split at its {placeholders} once at load so
@@ -117,9 +176,9 @@ func (t template) render(b *strings.Builder, vars placeholderLookup) {
 }
 
 // freeze writes the placeholders whose values are the same for everyone (see
-// Flow.static) into the template's text, in one language, for step cur (nil for
-// a text not tied to one step).
-func (t template) freeze(p *Flow, lang int, cur *step) template {
+// Flow.static) into the template's text, in one language and for one channel
+// (variantIndex), for step cur (nil for a text not tied to one step).
+func (t template) freeze(p *Flow, lang, channel int, cur *step) template {
 	var out template
 	var lit strings.Builder
 	for _, part := range t {
@@ -127,7 +186,7 @@ func (t template) freeze(p *Flow, lang int, cur *step) template {
 			lit.WriteString(part.lit)
 			continue
 		}
-		if v, ok := p.static(part.ref, lang, cur); ok {
+		if v, ok := p.static(part.ref, lang, channel, cur); ok {
 			lit.WriteString(v)
 			continue
 		}
@@ -160,6 +219,20 @@ func (t template) static() (string, bool) {
 		return t[0].lit, true
 	}
 	return "", false
+}
+
+// literal returns the text's own words, each placeholder a space: what it says
+// whatever the placeholders hold.
+func (t template) literal() string {
+	var b strings.Builder
+	for _, p := range t {
+		if p.ref == "" {
+			b.WriteString(p.lit)
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
 }
 
 // sample returns the text with each placeholder written as its name in braces, for

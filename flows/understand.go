@@ -154,7 +154,7 @@ func (t *turn) guessText() string {
 	}
 	if i, known := s.choiceIndex(v); known {
 		var b strings.Builder
-		t.p.writeChoice(&b, s, s.choices[i], t.lang)
+		t.p.writeChoice(&b, s, s.choices[i], t.lang, int(t.channel))
 		return b.String()
 	}
 	return v
@@ -477,7 +477,7 @@ func (t *turn) triesRanOut(cur *step) {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		m.byLang[t.lang].render(&b, t)
+		m.in(int(t.channel), t.lang).render(&b, t)
 	}
 	t.fx.Replies = append(t.fx.Replies, b.String())
 }

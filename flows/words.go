@@ -59,6 +59,9 @@ func (l *loader) compilePhrases() {
 	w.phoneWatched = answer.NewPhrases(l.wordList(wf.PhoneWatched, "phone_watched", false))
 	w.switchTo = l.phrasesByLang(wf.SwitchLanguage, "switch_language")
 	w.question = answer.NewPhrases(l.wordList(wf.Question, "question", false))
+	if wf.Texting != nil {
+		w.texting = l.phrasesByLang(wf.Texting, "texting")
+	}
 	m := &wf.Money
 	oneWord := func(byLang map[string][]Scalar, field string) []string {
 		list := l.wordList(byLang, field, false)

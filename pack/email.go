@@ -52,6 +52,11 @@ func (l *loader) readEmail() {
 			l.errorf(t.Pos, "%s: give one text per language (en: ..., es: ...)", name)
 			continue
 		}
+		for _, channel := range slices.Sorted(maps.Keys(t.Variants)) {
+			// The emails go to organizations and staff, whatever channel
+			// the screening came by.
+			l.errorf(t.Variants[channel].Pos, "%s: %s: an email is the same whatever channel the screening came by; give one text per language only", name, channel)
+		}
 		for _, lang := range slices.Sorted(maps.Keys(t.ByLang)) {
 			if !slices.Contains(l.langs, lang) {
 				l.errorf(t.ByLang[lang].Pos, "%s: %q is not one of the pack's languages (%s)", name, lang, strings.Join(l.langs, ", "))

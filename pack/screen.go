@@ -109,7 +109,7 @@ func (p *Pack) Screen(st flows.State, made *hotline.Referral, channel string) Sc
 		s.Ended = "ended"
 		return s
 	}
-	q, ok := p.Flow.Question(st)
+	q, ok := p.Flow.Question(st, channel)
 	if !ok {
 		return s
 	}

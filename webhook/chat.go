@@ -213,7 +213,7 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 		if err != nil {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
-			out.Replies = []string{d.Bot.TechnicalProblem()}
+			out.Replies = []string{d.Bot.TechnicalProblem(hotline.ChannelWeb)}
 		} else if !reply.Duplicate {
 			out.Screen = d.Bot.Screen(reply.State, reply.Referral, hotline.ChannelWeb)
 		}

@@ -423,6 +423,62 @@ func TestChatPreviewReferral(t *testing.T) {
 	}
 }
 
+// TestChatAfterStop: on the web STOP ends the chat in the web's words, and
+// a message after it is always answered, as a new screening (the silence
+// after STOP is for phone numbers). The referral made before still waits in
+// the outbox (no worker sends it here): each STOP says it will still be
+// sent, the second one too, never only that the answers were deleted.
+func TestChatAfterStop(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	session := ""
+	send := func(text string) string {
+		t.Helper()
+		body, _ := json.Marshal(map[string]string{"session": session, "text": text})
+		status, out := s.chatPost(string(body), "application/json", "", nil)
+		if status != 200 {
+			t.Fatalf("%q: %d %v", text, status, out)
+		}
+		session, _ = out["session"].(string)
+		return replies(out)
+	}
+	var last string
+	for _, text := range []string{"hi", "1", "yes", "no", "60612", "1", "no", "yes", "Acme Properties", "3", "2000", "Maria", "312-555-0188", "yes", "yes"} {
+		last = send(text)
+	}
+	i := strings.Index(last, "H-")
+	if !strings.Contains(last, "Tenant Rights Clinic") || i < 0 {
+		t.Fatalf("the web screening ended with %q; want a referral", last)
+	}
+	stillSent := "Your referral " + last[i:i+7] + " will still be sent"
+	if got := send("stop"); !strings.HasPrefix(got, "Chat ended. Your answers were deleted.") || !strings.Contains(got, stillSent) ||
+		strings.Contains(got, "Text START") {
+		t.Errorf("STOP on the web got %q; want the web's words and %q", got, stillSent)
+	}
+	if got := send("hello"); !strings.Contains(got, "Reply 1 for English") {
+		t.Errorf("a message after STOP on the web got %q; want a new screening", got)
+	}
+	if got := send("1"); !strings.Contains(got, "STOP to end the chat") || strings.Contains(got, "Msg & data rates") {
+		t.Errorf("the consent on the web got %q; want the web's words", got)
+	}
+	if got := send("stop"); !strings.Contains(got, stillSent) {
+		t.Errorf("a second STOP while the referral waits got %q; want %q", got, stillSent)
+	}
+}
+
+// TestChatTechnicalProblem: while Redis is down, the web chat's apology is
+// the web's wording (try again), not the texts' ("text again").
+func TestChatTechnicalProblem(t *testing.T) {
+	s := newServer(t, serverOptions{token: token})
+	if err := s.redis.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	_, out := s.chatPost(`{"text":"hi"}`, "application/json", "", nil)
+	got := replies(out)
+	if !strings.Contains(got, "please try again in a few minutes") || !strings.Contains(got, "intente de nuevo") || strings.Contains(got, "text again") {
+		t.Errorf("with Redis down the web chat got %q; want the web's apology in every language", got)
+	}
+}
+
 // TestChatLanguage: a first message from a page in Spanish starts the bot in
 // Spanish, without the language question; a language the pack does not have
 // is ignored (the question is asked); a malformed one is refused.

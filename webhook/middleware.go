@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/hotline-legal/hotline"
 )
 
 // requestID gives every request an id, in the X-Request-Id response header and in
@@ -79,7 +81,8 @@ func recoverPanics(d Deps) echo.MiddlewareFunc {
 					d.Log.Error("panic while handling a request", "path", c.Request().URL.Path, "panic", fmt.Sprint(p),
 						"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 					if c.Path() == "/twilio/messages" && !c.Response().Committed {
-						err = writeTwiML(c, []string{d.Bot.TechnicalProblem()})
+						// SMS or WhatsApp: both take the texts' own wording.
+						err = writeTwiML(c, []string{d.Bot.TechnicalProblem(hotline.ChannelSMS)})
 						return
 					}
 					err = echo.NewHTTPError(http.StatusInternalServerError)

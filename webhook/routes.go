@@ -24,8 +24,9 @@ import (
 // Bot applies messages to conversations.
 type Bot interface {
 	Handle(ctx context.Context, m hotline.Message) (bot.Reply, error)
-	// TechnicalProblem is the apology for a message that could not be applied.
-	TechnicalProblem() string
+	// TechnicalProblem is the apology for a message that could not be
+	// applied, in the wording of the channel it came by.
+	TechnicalProblem(channel string) string
 	// Inspect describes a conversation for the coordinators' preview.
 	Inspect(st flows.State) pack.Inspection
 	// Screen describes a conversation for a chat screen on channel: the

@@ -309,7 +309,7 @@ func handleMessages(d Deps) echo.HandlerFunc {
 		if err != nil {
 			d.Log.Error("could not apply a message; sent the technical-problem apology", "channel", channel,
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
-			reply.Messages = []string{d.Bot.TechnicalProblem()}
+			reply.Messages = []string{d.Bot.TechnicalProblem(channel)}
 		}
 		return writeTwiML(c, reply.Messages)
 	}

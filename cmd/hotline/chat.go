@@ -73,7 +73,8 @@ func (e *env) chat(args []string) error {
 			return err
 		}
 		var fx pack.Effects
-		st, fx = p.Step(st, flows.Input{Text: text, Channel: *channel, From: *from, Now: clock(), Ref: ref})
+		st, fx = p.Step(st, flows.Input{Text: text, Channel: *channel, From: *from, Now: clock(), Ref: ref,
+			AnswerAfterStop: *channel == hotline.ChannelWeb}) // as the service does
 		for _, reply := range fx.Replies {
 			fmt.Fprintf(e.stdout, "%s\n\n", reply)
 		}

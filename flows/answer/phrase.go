@@ -48,6 +48,12 @@ func (p *Phrases) Match(norm string) (index int, ok bool) {
 	return p.MatchWords(phraseWords(norm))
 }
 
+// Phrase returns the phrase of index (as Match and MatchWords give it), its
+// words normalized and joined by single spaces.
+func (p *Phrases) Phrase(index int) string {
+	return strings.Join(p.phrases[index], " ")
+}
+
 // Words splits a normalized message into the words phrases are matched
 // against (see Phrases).
 func Words(norm string) []string { return phraseWords(norm) }
