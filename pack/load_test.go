@@ -90,12 +90,12 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "unknown field with a suggestion",
 			edits: []edit{{"flows/screening.yaml", "    expect: zip\n", "    expect: zip\n    reaks: {en: a, es: b}\n"}},
-			want:  []string{`flows/screening.yaml:69:5: unknown field "reaks" (did you mean "reask"?)`},
+			want:  []string{`flows/screening.yaml:72:5: unknown field "reaks" (did you mean "reask"?)`},
 		},
 		{
 			name:  "wrong type",
 			edits: []edit{{"flows/screening.yaml", "    min: 1\n", "    min: one\n"}},
-			want:  []string{`flows/screening.yaml:253:10: min: expected a whole number, got "one"`},
+			want:  []string{`flows/screening.yaml:259:10: min: expected a whole number, got "one"`},
 		},
 		{
 			name:  "a list where text belongs",
@@ -106,29 +106,29 @@ func TestLoadErrors(t *testing.T) {
 			name:  "goto to a missing step",
 			edits: []edit{{"flows/screening.yaml", "    yes: {goto: court_date}", "    yes: {goto: court_dates}"}},
 			want: []string{
-				`flows/screening.yaml:176:17: step court_papers: yes: goto: there is no step "court_dates" (did you mean "court_date"?)`,
+				`flows/screening.yaml:182:17: step court_papers: yes: goto: there is no step "court_dates" (did you mean "court_date"?)`,
 			},
 			only: true, // not also "court_date is never reached", which only follows from it
 		},
 		{
 			name:  "unreachable step",
 			edits: []edit{{"flows/screening.yaml", "      - if: not served(zip)\n        goto: out_of_area\n", ""}},
-			want:  []string{"flows/screening.yaml:83:5: step out_of_area is never reached: no goto, next or entry leads to it"},
+			want:  []string{"flows/screening.yaml:86:5: step out_of_area is never reached: no goto, next or entry leads to it"},
 		},
 		{
 			name:  "missing translation",
 			edits: []edit{{"flows/screening.yaml", `      es: "¿Cuál es su nombre?"` + "\n", ""}},
-			want:  []string{`flows/screening.yaml:289:7: step name: ask: missing the "es" text`},
+			want:  []string{`flows/screening.yaml:295:7: step name: ask: missing the "es" text`},
 		},
 		{
 			name:  "a language the pack does not declare",
 			edits: []edit{{"flows/screening.yaml", `      es: "¿Cuál es su nombre?"`, `      es: "¿Cuál es su nombre?"` + "\n      fr: Quel est votre nom ?"}},
-			want:  []string{`flows/screening.yaml:291:11: step name: ask: "fr" is not one of the pack's languages (en, es)`},
+			want:  []string{`flows/screening.yaml:297:11: step name: ask: "fr" is not one of the pack's languages (en, es)`},
 		},
 		{
 			name:  "choice word that is a global keyword",
 			edits: []edit{{"flows/screening.yaml", "words: [other, something else,", "words: [other, help, something else,"}},
-			want:  []string{`flows/screening.yaml:158:24: step problem: choices: words: "help" is the global keyword HELP, which works at every step; this choice would never see it`},
+			want:  []string{`flows/screening.yaml:164:24: step problem: choices: words: "help" is the global keyword HELP, which works at every step; this choice would never see it`},
 		},
 		{
 			name:  "directory case type the flow never produces",
@@ -138,7 +138,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "case type the directory never serves",
 			edits: []edit{{"directory.yaml", "case_types: [immigration]", "case_types: [other]"}},
-			want:  []string{`flows/screening.yaml:148:16: case type "immigration": no service in directory.yaml takes it`},
+			want:  []string{`flows/screening.yaml:154:16: case type "immigration": no service in directory.yaml takes it`},
 		},
 		{
 			name:  "income limit that is not a number",
@@ -148,27 +148,27 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "condition naming an unknown variable",
 			edits: []edit{{"flows/screening.yaml", "if: case_type == domestic_violence", "if: casetype == domestic_violence"}},
-			want:  []string{`flows/screening.yaml:260:13: step household: next: if: unknown variable "casetype" (did you mean "case_type"?)`},
+			want:  []string{`flows/screening.yaml:266:13: step household: next: if: unknown variable "casetype" (did you mean "case_type"?)`},
 		},
 		{
 			name:  "condition comparing with a value that never occurs",
 			edits: []edit{{"flows/screening.yaml", "if: case_type == domestic_violence", "if: case_type == dv"}},
-			want:  []string{`flows/screening.yaml:260:26: step household: next: if: "case_type" is never "dv"`},
+			want:  []string{`flows/screening.yaml:266:26: step household: next: if: "case_type" is never "dv"`},
 		},
 		{
 			name:  "duplicate key",
 			edits: []edit{{"flows/screening.yaml", "    max: 20\n", "    max: 20\n    max: 30\n"}},
-			want:  []string{`flows/screening.yaml:255:5: "max" is given twice (first at line 254)`},
+			want:  []string{`flows/screening.yaml:261:5: "max" is given twice (first at line 260)`},
 		},
 		{
 			name:  "duplicate step id",
 			edits: []edit{{"flows/screening.yaml", "  - id: callback_web", "  - id: callback"}},
-			want:  []string{`flows/screening.yaml:317:9: id: "callback" is already the id of the step at flows/screening.yaml:306:5`},
+			want:  []string{`flows/screening.yaml:323:9: id: "callback" is already the id of the step at flows/screening.yaml:312:5`},
 		},
 		{
 			name:  "a step with no way on",
 			edits: []edit{{"flows/screening.yaml", "    label: Safe time or number to call\n    next: refer\n", "    label: Safe time or number to call\n"}},
-			want:  []string{`flows/screening.yaml:361:5: step safe_time: next: missing; this step has no way on`},
+			want:  []string{`flows/screening.yaml:367:5: step safe_time: next: missing; this step has no way on`},
 		},
 		{
 			name:  "missing shared message",
@@ -245,12 +245,12 @@ func TestLoadErrors(t *testing.T) {
 			name: "a typed menu beside the choices",
 			edits: []edit{{"flows/screening.yaml", "        What is your legal problem? Reply with a number:\n        {choices}\n      es:",
 				"        What is your legal problem? Reply with a number:\n        1 Housing\n        2 Family\n      es:"}},
-			want: []string{`flows/screening.yaml:97:11: step problem: ask: "1" is a choice's number typed by hand`},
+			want: []string{`flows/screening.yaml:100:11: step problem: ask: "1" is a choice's number typed by hand`},
 		},
 		{
 			name:  "a menu without the choices' texts",
 			edits: []edit{{"flows/screening.yaml", `        text: {en: "Immigration", es: "Inmigración"}` + "\n", ""}},
-			want:  []string{`flows/screening.yaml:148:9: step problem: choices: text: missing; {choices} shows each choice's text, so choice 7 needs one per language`},
+			want:  []string{`flows/screening.yaml:154:9: step problem: choices: text: missing; {choices} shows each choice's text, so choice 7 needs one per language`},
 		},
 		{
 			name:  "the emails' words: a key missing",
@@ -364,7 +364,7 @@ func TestLoadWarnings(t *testing.T) {
 		if err != nil {
 			t.Fatalf("a warning failed the load: %v", err)
 		}
-		want := "flows/screening.yaml:289:11: warning: step name: ask: the en text takes 4 SMS segments (GSM-7, 540 characters)"
+		want := "flows/screening.yaml:295:11: warning: step name: ask: the en text takes 4 SMS segments (GSM-7, 540 characters)"
 		if len(problems) != 1 || !strings.HasPrefix(problems[0].Error(), want) {
 			t.Errorf("problems = %v, want %s", problems, want)
 		}

@@ -154,7 +154,7 @@ func TestBrowserEnding(t *testing.T) {
 	if got := eval[[]any](c, `[document.querySelectorAll("#log .msg:not(.intro), #log .result").length, sessionStorage.getItem("hotline.session"), document.getElementById("composer").hidden]`); len(got) != 3 || got[0] != 0.0 || got[1] != nil || got[2] != false {
 		t.Errorf("after Clear this chat: %v (messages and cards, session, box hidden)", got)
 	}
-	mustContain(t, "a new screening", c.say("hello"), "Reply 1 for English")
+	mustContain(t, "a new screening", c.say("hello"), "Choose your language")
 
 	// STOP on the web: the box gives way to Start again; pressing it leaves
 	// nothing, and the next message is answered.
@@ -167,7 +167,7 @@ func TestBrowserEnding(t *testing.T) {
 	if n := eval[int](c, `document.querySelectorAll("#log .msg:not(.intro)").length`); n != 0 {
 		t.Errorf("after Start again the page shows %d messages", n)
 	}
-	mustContain(t, "a message after Start again", c.say("I need help"), "Reply 1 for English")
+	mustContain(t, "a message after Start again", c.say("I need help"), "Choose your language")
 }
 
 // TestBrowserNeutralTitle: with HOTLINE_CHAT_TITLE the tab and the history
@@ -206,7 +206,7 @@ func TestBrowserResumeWindow(t *testing.T) {
 	if got := eval[[]any](c, `[document.querySelectorAll("#log .msg:not(.intro)").length, sessionStorage.getItem("hotline.session")]`); len(got) != 2 || got[0] != 0.0 || got[1] != nil {
 		t.Errorf("a reload 31 minutes after the last answer: %v (messages, session); want nothing", got)
 	}
-	mustContain(t, "a new first message", c.say("hello"), "Reply 1 for English")
+	mustContain(t, "a new first message", c.say("hello"), "Choose your language")
 }
 
 // TestBrowserShortScreen: at 400% zoom (320×256 CSS px) the page scrolls as a

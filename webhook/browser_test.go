@@ -320,15 +320,20 @@ func TestBrowserEnglishScreening(t *testing.T) {
 		t.Errorf("%d bot messages before the person wrote anything, want 0 (the welcome is the page's own)", n)
 	}
 
-	mustContain(t, "hi", c.say("hi"), "Reply 1 for English")
+	mustContain(t, "hi", c.say("hi"), "Choose your language")
 	mustContain(t, "1", c.say("1"), "Continue? Reply YES or NO")
 	c.converse("yes", "no")
 	menu := c.say("60612")
-	mustContain(t, "the problem menu", menu, "What is your legal problem?", "\n1 Housing or eviction\n", "\n8 Something else")
-	// Multi-line replies keep their lines on screen (white-space: pre-line):
-	// innerText follows the rendering, where plain white-space would fold them.
-	if shown := eval[string](c, `[...document.querySelectorAll("#log .msg.bot")].pop().innerText`); !strings.Contains(shown, "\n1 Housing or eviction\n2 Family") {
-		t.Errorf("the problem menu shows as %q; want one choice a line", shown)
+	// On the web the menu is buttons under the question (its web: wording),
+	// not a numbered list in the bubble.
+	mustContain(t, "the problem menu", menu, "What is your legal problem?", "Choose one below")
+	if got := c.buttons(); len(got) != 8 || got[0] != "Housing or eviction" {
+		t.Errorf("the problem menu's buttons: %q", got)
+	}
+	// Multi-line replies (a re-ask after too_many_tries) keep their lines on
+	// screen.
+	if ws := eval[string](c, `getComputedStyle([...document.querySelectorAll("#log .msg.bot")].pop()).whiteSpace`); ws != "pre-line" {
+		t.Errorf("a bot bubble's white-space is %q, want pre-line", ws)
 	}
 	c.screenshot()
 
@@ -434,7 +439,7 @@ func TestBrowserNothingLeftBehind(t *testing.T) {
 		t.Error("after leaving and pressing Back the safety panel still shows")
 	}
 	// A new message starts anew.
-	mustContain(t, "a new first message", c.say("hello"), "Reply 1 for English")
+	mustContain(t, "a new first message", c.say("hello"), "Choose your language")
 
 	// The second Quick exit, beside Send, is on screen and leaves too.
 	if !eval[bool](c, `(() => { const r = document.getElementById("quick-exit-2").getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight && r.height >= 44; })()`) {
@@ -529,7 +534,10 @@ func TestBrowserSpanish(t *testing.T) {
 	}
 	mustContain(t, "si", c.say("si"), "peligro")
 	mustContain(t, "no", c.say("no"), "código postal")
-	mustContain(t, "60614", c.say("60614"), "problema legal", "\n3 Violencia doméstica\n")
+	mustContain(t, "60614", c.say("60614"), "problema legal")
+	if got := c.buttons(); len(got) != 8 || got[2] != "Violencia doméstica" {
+		t.Errorf("the problem menu's buttons in Spanish: %q", got)
+	}
 
 	// Nothing sticks out sideways on a 360px screen, and the Quick exit is in view.
 	if w := eval[[]float64](c, `[document.documentElement.scrollWidth, innerWidth]`); w[0] > w[1] {
@@ -676,7 +684,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 
 	// Type and press Enter: no mouse, no element picked by the test.
-	for _, step := range []struct{ text, want string }{{"hi", "Reply 1 for English"}, {"1", "Continue?"}} {
+	for _, step := range []struct{ text, want string }{{"hi", "Choose your language"}, {"1", "Continue?"}} {
 		got := c.send(step.text, chromedp.KeyEvent(step.text+kb.Enter))
 		mustContain(t, step.text, strings.Join(got.Replies, "\n"), step.want)
 		if f := focused(); f != "text" {
@@ -757,14 +765,14 @@ func TestBrowserPreview(t *testing.T) {
 	}
 
 	got := c.send("Restart", chromedp.Click(chromedp.ID("restart")))
-	mustContain(t, "Restart", strings.Join(got.Replies, "\n"), "Reply 1 for English")
+	mustContain(t, "Restart", strings.Join(got.Replies, "\n"), "Choose your language")
 	if step := eval[string](c, `document.getElementById("pv-step").textContent`); step != "language" {
 		t.Errorf("after Restart the preview shows step %q, want language", step)
 	}
 }
 
 // TestBrowserLanguageButton: a page in Spanish starts the bot in Spanish (no
-// "Reply 1 for English"), and the language button mid-conversation switches
+// "Choose your language"), and the language button mid-conversation switches
 // the bot: its question comes again in the other language.
 func TestBrowserLanguageButton(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
@@ -772,7 +780,7 @@ func TestBrowserLanguageButton(t *testing.T) {
 	c.do(chromedp.Click(chromedp.ID("lang-toggle"))) // the page in Spanish before the first message
 	first := c.say("hola")
 	mustContain(t, "the first reply on a Spanish page", first, "¿Seguir? Responda SI o NO")
-	if strings.Contains(first, "Reply 1 for English") {
+	if strings.Contains(first, "Choose your language") {
 		t.Errorf("a page in Spanish still asked for the language: %q", first)
 	}
 	mustContain(t, "si", c.say("si"), "peligro")

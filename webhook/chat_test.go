@@ -51,7 +51,7 @@ func TestChatAPI(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	status, out := s.chatPost(`{"text":"hi"}`, "application/json", "", nil)
 	session, _ := out["session"].(string)
-	if status != 200 || len(session) != 43 || !strings.Contains(replies(out), "Reply 1 for English") {
+	if status != 200 || len(session) != 43 || !strings.Contains(replies(out), "Choose your language") {
 		t.Fatalf("first message: %d %v", status, out)
 	}
 	// A web screening asks for the callback number and ends with the clinic.
@@ -196,7 +196,7 @@ func TestChatReferralCap(t *testing.T) {
 		}
 	}
 	const other = "2001:db8:1:0:ffff:ffff:ffff:fff9" // the same /64
-	if status, out, _ := s.chatFrom(other, "", "hi"); status != 200 || !strings.Contains(replies(out), "Reply 1 for English") {
+	if status, out, _ := s.chatFrom(other, "", "hi"); status != 200 || !strings.Contains(replies(out), "Choose your language") {
 		t.Errorf("after 3 referrals from a /64, a first message got %d %v; want the bot's welcome", status, out)
 	}
 	session := s.screenFrom(other)
@@ -454,7 +454,7 @@ func TestChatAfterStop(t *testing.T) {
 		strings.Contains(got, "Text START") {
 		t.Errorf("STOP on the web got %q; want the web's words and %q", got, stillSent)
 	}
-	if got := send("hello"); !strings.Contains(got, "Reply 1 for English") {
+	if got := send("hello"); !strings.Contains(got, "Choose your language") {
 		t.Errorf("a message after STOP on the web got %q; want a new screening", got)
 	}
 	if got := send("1"); !strings.Contains(got, "STOP to end the chat") || strings.Contains(got, "Msg & data rates") {
@@ -486,8 +486,8 @@ func TestChatLanguage(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	for _, tt := range []struct{ lang, want string }{
 		{"es", "¿Seguir? Responda SI o NO"},
-		{"fr", "Reply 1 for English"},
-		{"", "Reply 1 for English"},
+		{"fr", "Choose your language"},
+		{"", "Choose your language"},
 	} {
 		body, _ := json.Marshal(map[string]string{"text": "hola", "lang": tt.lang})
 		status, out := s.chatPost(string(body), "application/json", "", nil)

@@ -188,11 +188,15 @@ func TestAttackWebForgedSessions(t *testing.T) {
 	if len(session) != 43 {
 		t.Fatalf("the server gave out %q", session)
 	}
-	other := "A"
-	if session[42] == 'A' {
-		other = "B"
+	// A character other than the one at i (an id may well start or end
+	// with "A").
+	other := func(i int) string {
+		if session[i] == 'A' {
+			return "B"
+		}
+		return "A"
 	}
-	for _, forged := range []string{"AAAAAAAAAAAAAAAAAAAAAA", session[:42] + other, other + session[1:]} {
+	for _, forged := range []string{"AAAAAAAAAAAAAAAAAAAAAA", session[:42] + other(42), other(0) + session[1:]} {
 		status, out, _ := srv.chat("", forged, "1")
 		if errMsg, _ := out["error"].(string); status != http.StatusBadRequest || !strings.Contains(errMsg, "session is not one this server gave out") {
 			t.Errorf("session %q: %d %v; want 400 and a JSON error", forged, status, out)

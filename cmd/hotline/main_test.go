@@ -90,8 +90,8 @@ func TestCheck(t *testing.T) {
 		edit [2]string
 		want string // the start of the problem's line, after the folder
 	}{
-		{"YAML syntax error", "flows/screening.yaml", [2]string{"    max: 20\n", "    max: [20\n"}, "flows/screening.yaml:254:1: YAML syntax: did not find expected ',' or ']'"},
-		{"missing goto target", "flows/screening.yaml", [2]string{"    next: household\n", "    next: househld\n"}, `flows/screening.yaml:244:11: step opponent: next: there is no step "househld" (did you mean "household"?)`},
+		{"YAML syntax error", "flows/screening.yaml", [2]string{"    max: 20\n", "    max: [20\n"}, "flows/screening.yaml:260:1: YAML syntax: did not find expected ',' or ']'"},
+		{"missing goto target", "flows/screening.yaml", [2]string{"    next: household\n", "    next: househld\n"}, `flows/screening.yaml:250:11: step opponent: next: there is no step "househld" (did you mean "household"?)`},
 		{"unknown field", "directory.yaml", [2]string{"    hours: Tue-Fri 10am-6pm\n", "    hours: Tue-Fri 10am-6pm\n    fax: (312) 555-0145\n"}, `directory.yaml:79:5: unknown field "fax"`},
 	}
 	for _, tt := range tests {
