@@ -467,12 +467,14 @@
       first = first || p;
     }
     setBusy('idle');
-    // Show the replies from their start: a long one (the problem menu) on a
-    // small screen would otherwise open on its last lines. The browser stops at
-    // the bottom, so short replies simply end up in view.
-    const top = mine || first;
+    // The buttons and the ending first: they take room from the log, and
+    // the scrolling below must know how much is left.
+    const card = showScreen(data, quiet);
+    // Show the replies from their start: a long one on a small screen would
+    // otherwise open on its last lines. The browser stops at the bottom, so
+    // short replies simply end up in view. A result card is what matters most.
+    const top = card || mine || first;
     if (top) reveal(top);
-    showScreen(data, quiet);
     if (previewOn()) renderPreview(data.preview);
     if (!quiet && !form.hidden) input.focus();
     if (pendingSwitch) {
@@ -525,13 +527,15 @@
 
   // showScreen shows what the server says beside the replies: the question's
   // buttons and progress, how the conversation ended, and the safety panel.
+  // It returns the result card it added, if any.
   function showScreen(data, quiet) {
     const q = data.question && typeof data.question === 'object' ? data.question : null;
     lastQuestion = q;
     showQuestion(q);
     if (typeof data.safety === 'string' && data.safety) showSafety(data.safety);
-    if (data.result && typeof data.result === 'object') addResultCard(data.result);
+    const card = data.result && typeof data.result === 'object' ? addResultCard(data.result) : null;
     setEnded(typeof data.ended === 'string' ? data.ended : '', quiet);
+    return card;
   }
 
   // showQuestion offers a question's answers as buttons (typing still works),
@@ -587,9 +591,9 @@
   // whom to call, a large call button, their hours, the reference with a copy
   // button, and what happens next. One card a referral.
   function addResultCard(r) {
-    if (typeof r.org !== 'string' || !r.org) return;
+    if (typeof r.org !== 'string' || !r.org) return null;
     const key = (r.ref || '') + '|' + r.org;
-    if ([...log.querySelectorAll('.result')].some((el) => el.dataset.key === key)) return;
+    if ([...log.querySelectorAll('.result')].some((el) => el.dataset.key === key)) return null;
     const t = TEXT[lang];
     const card = document.createElement('section');
     card.className = 'result';
@@ -643,7 +647,7 @@
       card.append(next);
     }
     log.append(card);
-    reveal(card);
+    return card;
   }
 
   // copyText puts text on the clipboard and says so on the button for a
