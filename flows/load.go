@@ -109,6 +109,7 @@ func (l *loader) load() {
 	l.checkReachable()
 	l.countQuestions()
 	l.freeze()
+	l.checkButtons()
 }
 
 // DecodeFile reads the YAML file name of fsys into v: a pointer to a struct whose

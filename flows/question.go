@@ -3,11 +3,22 @@ package flows
 import (
 	"strconv"
 	"strings"
+
+	"github.com/hotline-legal/hotline/flows/answer"
 )
 
 // msgProgress is the shared message a screen shows as the screening's
 // progress (see Question): {number} is Question.Number, {about} Question.About.
 const msgProgress = "progress"
+
+// The shared messages a screen shows as answer buttons (see pack.Screen). A
+// button sends its own words, so the loader makes sure the bot reads each as
+// the answer it stands for.
+const (
+	MsgAnswerYes  = "answer_yes"
+	MsgAnswerNo   = "answer_no"
+	MsgAnswerSkip = "answer_skip"
+)
 
 // Question is what a conversation waits for, for a screen that can offer more
 // than a text box (the web chat): the kind of answer, so that the keyboard
@@ -130,5 +141,41 @@ func (l *loader) countQuestions() {
 	}
 	for _, s := range l.p.order {
 		count(s)
+	}
+}
+
+// checkButtons reports an answer button (MsgAnswerYes...) whose words, in any
+// language or wording, the bot would not read as its answer: pressed, it
+// would get a re-ask.
+func (l *loader) checkButtons() {
+	p := l.p
+	for _, b := range []struct {
+		key, what string
+		reads     func(norm string) bool
+	}{
+		{MsgAnswerYes, "a yes", func(n string) bool { yes, ok := p.yesNo(n); return ok && yes }},
+		{MsgAnswerNo, "a no", func(n string) bool { yes, ok := p.yesNo(n); return ok && !yes }},
+		{MsgAnswerSkip, "SKIP", func(n string) bool { return answer.IsSkip(n) || p.words.skip[n] }},
+	} {
+		m, t := p.messages[b.key], l.messages[b.key]
+		if m == nil || t == nil {
+			continue
+		}
+		for channel := range len(variantChannels) + 1 {
+			if channel > 0 && (m.variants == nil || m.variants[channel-1] == nil) {
+				continue // the main wording, checked already
+			}
+			for i, lang := range p.Languages {
+				text := m.in(channel, i).literal()
+				if b.reads(answer.Normalize(text)) {
+					continue
+				}
+				pos := t.Pos
+				if s, ok := t.ByLang[lang]; ok && channel == 0 {
+					pos = s.Pos
+				}
+				l.r.errorf(pos, "%s: the %s text %q is a button that sends its own words, which the bot does not read as %s; write one it does (like the words of words.yaml answers:)", b.key, lang, text, b.what)
+			}
+		}
 	}
 }

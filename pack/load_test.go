@@ -186,6 +186,11 @@ func TestLoadErrors(t *testing.T) {
 			want:  []string{`messages.yaml:27:7: stopped_referral_queued: unknown placeholder {org.phone}`},
 		},
 		{
+			name:  "an answer button the bot would not read as its answer",
+			edits: []edit{{"messages.yaml", `  en: "Skip"`, `  en: "Later"`}},
+			want:  []string{`messages.yaml:233:7: answer_skip: the en text "Later" is a button that sends its own words, which the bot does not read as SKIP`},
+		},
+		{
 			name:  "a missing file",
 			edits: []edit{{"directory.yaml", "x", "-"}},
 			want:  []string{"directory.yaml: the pack has no directory.yaml"},

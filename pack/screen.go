@@ -9,14 +9,9 @@ import (
 )
 
 // The shared messages a screen shows beside the conversation (messages.yaml).
-// Each is optional: without it the screen simply shows less.
+// Each is optional: without it the screen simply shows less. (The answer
+// buttons are flows.MsgAnswerYes, MsgAnswerNo and MsgAnswerSkip.)
 const (
-	// msgAnswerYes, msgAnswerNo and msgAnswerSkip are the buttons of a yes/no
-	// question and of a question that may be skipped. A button sends its own
-	// text, so each must be a word the pack reads as that answer.
-	msgAnswerYes  = "answer_yes"
-	msgAnswerNo   = "answer_no"
-	msgAnswerSkip = "answer_skip"
 	// msgProgress is the progress line: {number} and {about} (flows lets
 	// this message, by its name, use them).
 	msgProgress = "progress"
@@ -123,11 +118,11 @@ func (p *Pack) Screen(st flows.State, made *hotline.Referral, channel string) Sc
 		}
 	}
 	if q.Kind == flows.KindYesNo {
-		button(msgAnswerYes)
-		button(msgAnswerNo)
+		button(flows.MsgAnswerYes)
+		button(flows.MsgAnswerNo)
 	}
 	if q.Optional {
-		button(msgAnswerSkip)
+		button(flows.MsgAnswerSkip)
 	}
 	sq.Progress = say(msgProgress, map[string]string{"number": strconv.Itoa(q.Number), "about": strconv.Itoa(q.About)})
 	s.Question = sq
