@@ -516,13 +516,15 @@
   // its buttons come back if an answer does not go through.
   let lastQuestion = null;
 
-  // The keyboard each kind of answer needs on a phone, and what the browser
-  // may fill in: [inputmode, autocomplete].
+  // The keyboard each kind of answer needs on a phone. The browser's own
+  // suggestions stay off (autocomplete="off") for every kind: with "tel" or
+  // "postal-code" it may also save what is typed, and a safe number someone
+  // gave here must not be offered to the next person at this browser.
   const KEYBOARD = {
-    zip: ['numeric', 'postal-code'],
-    number: ['numeric', 'off'],
-    money: ['decimal', 'off'],
-    phone: ['tel', 'tel'],
+    zip: 'numeric',
+    number: 'numeric',
+    money: 'decimal',
+    phone: 'tel',
   };
 
   // showScreen shows what the server says beside the replies: the question's
@@ -554,9 +556,7 @@
     choicesBox.hidden = !choicesBox.firstChild;
     progressLine.textContent = q && typeof q.progress === 'string' ? q.progress : '';
     progressLine.hidden = !progressLine.textContent;
-    const k = (q && KEYBOARD[q.kind]) || ['text', 'off'];
-    input.inputMode = k[0];
-    input.autocomplete = k[1];
+    input.inputMode = (q && KEYBOARD[q.kind]) || 'text';
   }
 
   // setEnded shows the end of a conversation: after a referral or a STOP,
