@@ -22,8 +22,9 @@ type Reply struct {
 	// Duplicate is set when the message had been applied before; Messages are the
 	// replies it got then.
 	Duplicate bool
-	// State is the conversation after the message (not set for duplicates), for
-	// the coordinators' preview.
+	// State is the conversation after the message, for the coordinators'
+	// preview and the web chat's screen; for a duplicate, the state after it
+	// when it was the last message, else empty.
 	State flows.State
 	// Referred is set when the message made a referral to an organization (an
 	// email goes out; the fallback sends none): the web chat caps them per
@@ -391,13 +392,19 @@ func (s *Service) resent(ctx context.Context, key string, m hotline.Message) (Re
 		return Reply{}, false
 	}
 	s.observe.Duplicate(m.Channel)
-	return Reply{Messages: snap.Replies, Duplicate: true}, true
+	return Reply{Messages: snap.Replies, Duplicate: true, State: snap.State}, true
 }
 
-// duplicate answers a message applied before with the replies it got then.
+// duplicate answers a message applied before with the replies it got then,
+// and the conversation as it is: the state after it, when it was the last
+// message (its replies are kept only then).
 func (s *Service) duplicate(m hotline.Message, snap Snapshot) Reply {
 	s.observe.Duplicate(m.Channel)
-	return Reply{Messages: snap.Replies, Duplicate: true}
+	r := Reply{Messages: snap.Replies, Duplicate: true}
+	if snap.Replies != nil {
+		r.State = snap.State
+	}
+	return r
 }
 
 // step runs the engine on a conversation and prepares the change to commit.

@@ -52,7 +52,7 @@ func TestWebStopWhileReferralQueued(t *testing.T) {
 	if got := r.say(web, "STOP"); !strings.HasPrefix(got, "Chat ended. Your answers were deleted.") || !strings.Contains(got, stillSent) {
 		t.Fatalf("STOP on the web while the referral waits got %q; want the web's words and %q", got, stillSent)
 	}
-	if got := r.say(web, "hello"); !strings.Contains(got, "Reply 1 for English") {
+	if got := r.say(web, "hello"); !strings.Contains(got, "Choose your language") {
 		t.Fatalf("a message after STOP on the web got %q; want a new screening", got)
 	}
 	if got := r.say(web, "STOP"); !strings.Contains(got, stillSent) {

@@ -17,6 +17,8 @@ import (
 
 // Snapshot is a conversation as the store holds it.
 type Snapshot struct {
+	// State is the conversation; for a duplicate, the state after it when
+	// its replies are kept (it was the last message), as Load finds it.
 	State flows.State
 	// Version changes with every committed message; Commit checks it. A
 	// conversation the store does not hold is at version 0.

@@ -214,7 +214,9 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 			out.Replies = []string{d.Bot.TechnicalProblem(hotline.ChannelWeb)}
-		} else if !reply.Duplicate {
+		} else {
+			// A duplicate (the page sent it again after a timeout) carries
+			// the state after it, so its screen is the same.
 			out.Screen = d.Bot.Screen(reply.State, reply.Referral, hotline.ChannelWeb)
 		}
 		if err == nil && previewAllowed(req, d) {

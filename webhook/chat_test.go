@@ -560,9 +560,16 @@ func TestChatScreen(t *testing.T) {
 	if kind, choices, _ = question(post("1")); kind != "yesno" || strings.Join(choices, "|") != "Yes=Yes|No=No" {
 		t.Errorf("the consent question: %q %q", kind, choices)
 	}
-	for _, text := range []string{"yes", "no"} {
-		post(text)
+	// The same message sent again (the page's retry after a timeout) gets
+	// the same replies and the same screen.
+	for range 2 {
+		body, _ := json.Marshal(map[string]string{"session": session, "text": "yes", "id": "retry-1"})
+		status, out := s.chatPost(string(body), "application/json", "", nil)
+		if kind, choices, _ = question(out); status != http.StatusOK || kind != "yesno" || !strings.Contains(replies(out), "danger") {
+			t.Errorf("yes (id retry-1): %d %q %q %v", status, kind, choices, out)
+		}
 	}
+	post("no")
 	if kind, _, _ = question(post("60612")); kind != "choice" {
 		t.Errorf("the problem menu: kind %q", kind)
 	}

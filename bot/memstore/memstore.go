@@ -94,7 +94,7 @@ func (c *conversation) duplicate(msgID string, now time.Time) (bot.Snapshot, boo
 	case c == nil || msgID == "":
 		return bot.Snapshot{}, false
 	case msgID == c.last:
-		return bot.Snapshot{Duplicate: true, Replies: slices.Clone(c.replies)}, true
+		return bot.Snapshot{Duplicate: true, Replies: slices.Clone(c.replies), State: clone(c.state)}, true
 	case c.seen[msgID] && now.Before(c.seenUntil):
 		return bot.Snapshot{Duplicate: true}, true
 	}

@@ -195,7 +195,7 @@ local cur = redis.call('GET', KEYS[1])
 local ok = readable(cur)
 if member and ok and string.sub(cur, LAST, MARK - 1) == msg then
   local reply = tailOf(cur)
-  return {1, reply}
+  return {1, reply, cur}
 end
 if deadline ~= ZERO then
   local t = redis.call('TIME')
@@ -535,7 +535,7 @@ func (s *Store) Load(ctx context.Context, conv, msgID string) (bot.Snapshot, err
 	c := unpack(cmds[0].(*redis.StringCmd).Val())
 	switch {
 	case msgID != "" && c.last == shortID(msgID):
-		return bot.Snapshot{Duplicate: true, Replies: decodeReplies(c.reply)}, nil
+		return bot.Snapshot{Duplicate: true, Replies: decodeReplies(c.reply), State: decodeStored(c.state)}, nil
 	case msgID != "" && cmds[1].(*redis.BoolCmd).Val():
 		return bot.Snapshot{Duplicate: true}, nil
 	}
@@ -616,7 +616,12 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Change) (b
 	case 3:
 		return bot.Snapshot{Version: next}, true, nil
 	case 1:
-		return bot.Snapshot{Duplicate: true, Replies: decodeReplies(stringOf(res[1]))}, false, nil
+		// The message was the last one: the conversation is as it left it.
+		dup := bot.Snapshot{Duplicate: true, Replies: decodeReplies(stringOf(res[1]))}
+		if len(res) > 2 {
+			dup.State = decodeStored(unpack(stringOf(res[2])).state)
+		}
+		return dup, false, nil
 	case 2:
 		return bot.Snapshot{Duplicate: true}, false, nil
 	case 0:

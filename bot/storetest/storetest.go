@@ -94,8 +94,8 @@ func (x suite) loadCommit(t *testing.T) {
 	if !ok || now.Version != t0.UnixMilli()+1 {
 		t.Fatalf("the first commit: %+v, %v; want version %d", now, ok, t0.UnixMilli()+1)
 	}
-	if snap := load(t, s, "c1", "SM1"); !snap.Duplicate || !reflect.DeepEqual(snap.Replies, []string{"hola", "¿ZIP?"}) {
-		t.Fatalf("Load(same message) = %+v; want the duplicate and its replies", snap)
+	if snap := load(t, s, "c1", "SM1"); !snap.Duplicate || !reflect.DeepEqual(snap.Replies, []string{"hola", "¿ZIP?"}) || !reflect.DeepEqual(snap.State, one) {
+		t.Fatalf("Load(same message) = %+v; want the duplicate, its replies and the state after it", snap)
 	}
 	snap := load(t, s, "c1", "SM2")
 	if snap.Duplicate || snap.Version != now.Version || !reflect.DeepEqual(snap.State, one) {
@@ -107,8 +107,8 @@ func (x suite) loadCommit(t *testing.T) {
 		t.Fatalf("stale Commit = %+v, %v; want the conversation at %d", stale, ok, now.Version)
 	}
 	// A commit of a message already applied returns its replies, whatever the version.
-	if dup, ok := commit(t, s, "c1", "SM1", bot.Change{Version: now.Version, State: state("again"), TTL: time.Hour, Now: t0}); ok || !dup.Duplicate || len(dup.Replies) != 2 {
-		t.Fatalf("Commit(duplicate) = %+v, %v", dup, ok)
+	if dup, ok := commit(t, s, "c1", "SM1", bot.Change{Version: now.Version, State: state("again"), TTL: time.Hour, Now: t0}); ok || !dup.Duplicate || len(dup.Replies) != 2 || !reflect.DeepEqual(dup.State, one) {
+		t.Fatalf("Commit(duplicate) = %+v, %v; want its replies and the state after it", dup, ok)
 	}
 	two := state("problem")
 	next, ok := commit(t, s, "c1", "SM2", bot.Change{Version: now.Version, State: two, TTL: time.Hour, Replies: []string{"b"}, Now: t0})
