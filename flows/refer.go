@@ -315,8 +315,10 @@ func (t *turn) rememberReferral(ref string, res Result, private bool) {
 	}
 	if ref != "" {
 		t.st.setReferral(ref, to)
-	} else if to != "" {
-		t.st.Set(varReferralTo, to)
+	} else {
+		// The fallback: marked apart, so that the reference and organization
+		// of an earlier referral (still on its way, maybe) stay a pair.
+		t.st.Set(varFallback, to)
 	}
 	switch {
 	case private && t.p.messages[msgAfterReferralPrivate] != nil:

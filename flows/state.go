@@ -52,6 +52,10 @@ const (
 const (
 	varReferralRef = "referral.ref"
 	varReferralTo  = "referral.to"
+	// varFallback is the fallback the last screening ended with (its name,
+	// "" for a private one): the referral variables keep the last real
+	// referral, which a STOP still asks the outbox about.
+	varFallback = "referral.fallback"
 	// varGuess is the choice the first message told (at the guess: step), until
 	// that step is answered.
 	varGuess = "first.guess"
@@ -94,6 +98,17 @@ func (s *State) Referral() (ref, to string) {
 	ref, _ = s.Get(varReferralRef)
 	to, _ = s.Get(varReferralTo)
 	return ref, to
+}
+
+// Outcome returns how the last screening ended, as the person was told:
+// its referral's reference and organization, or the fallback's name and no
+// reference. to is "" for one that is not repeated (private, see
+// rememberReferral), and both are "" when it ended in neither.
+func (s *State) Outcome() (ref, to string) {
+	if fallback, ok := s.Get(varFallback); ok {
+		return "", fallback
+	}
+	return s.Referral()
 }
 
 // setReferral records the last referral made.

@@ -500,7 +500,7 @@ func (t *turn) afterReferral() {
 		}
 		t.say(t.p.danger.say)
 	}
-	ref, to := t.st.Referral()
+	ref, to := t.st.Outcome()
 	if t.private() {
 		to = "" // the phone may be someone else's now (see hearUnsafe)
 	}
@@ -539,6 +539,9 @@ func (t *turn) hearUnsafe() {
 	if _, ok := t.p.words.phoneWatched.MatchWords(t.words()); ok {
 		t.st.Set(varContactUnsafe, "yes")
 		t.st.unset(varReferralTo)
+		if _, ok := t.st.Get(varFallback); ok {
+			t.st.Set(varFallback, "")
+		}
 	}
 }
 

@@ -139,7 +139,7 @@ func (p *Pack) resultCard(st flows.State, made *hotline.Referral) *ResultCard {
 			c.Hours = o.Hours
 		}
 	} else {
-		ref, to := st.Referral()
+		ref, to := st.Outcome()
 		phone, hours, ok := referrer{p: p}.Contact(to)
 		if to == "" || !ok {
 			return nil

@@ -1,6 +1,7 @@
 package pack_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -126,4 +127,39 @@ func TestScreen(t *testing.T) {
 			t.Errorf("after no consent: %+v", s)
 		}
 	})
+}
+
+// TestScreenFallbackAfterReferral: a screening that ends in the fallback
+// after an earlier one made a referral shows the fallback's card (no
+// reference, nothing sent), while a STOP still knows the earlier referral
+// whole: its reference and its organization.
+func TestScreenFallbackAfterReferral(t *testing.T) {
+	sample := loadSample(t)
+	referral := []string{"hi", "1", "yes", "no", "60612", "1", "yes", "11/30", "Acme Properties", "3", "2000", "Maria", "312-555-0142", "yes", "yes"}
+	fallback := []string{"RESTART", "1", "yes", "no", "62701", "1", "no", "no", "skip", "2", "1000", "Jo", "312-555-0142", "yes", "yes"}
+	var st flows.State
+	var fx pack.Effects
+	now := time.Date(2026, 11, 25, 15, 0, 0, 0, sample.Flow.Location)
+	for i, text := range append(referral, fallback...) {
+		st, fx = sample.Step(st, flows.Input{Text: text, Channel: "web", Now: now.Add(time.Duration(i) * time.Minute), Ref: fmt.Sprintf("H-%05d", i)})
+	}
+	mustContainAll(t, "the fallback", strings.Join(fx.Replies, " "), "State Bar Lawyer Referral Service")
+	s := sample.Screen(st, fx.Referral, "web")
+	if r := s.Result; s.Ended != "referred" || r == nil || r.Org != "State Bar Lawyer Referral Service" || r.Ref != "" || r.Next != "" || r.Tel != "+13125550199" {
+		t.Errorf("the card after the fallback: %+v %+v", s, r)
+	}
+	if _, later := sample.Step(st, flows.Input{Text: "what was the number", Channel: "web", Now: now.Add(time.Hour)}); strings.Contains(strings.Join(later.Replies, " "), "H-00014") {
+		t.Errorf("after the fallback the earlier referral's reference is repeated: %q", later.Replies)
+	}
+	_, stop := sample.Step(st, flows.Input{Text: "STOP", Channel: "web", Now: now.Add(time.Hour), ReferralQueued: true})
+	mustContainAll(t, "STOP while the first referral waits", strings.Join(stop.Replies, " "), "H-00014 will still be sent to Tenant Rights Clinic")
+}
+
+func mustContainAll(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s: %q lacks %q", what, got, want)
+		}
+	}
 }
