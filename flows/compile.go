@@ -313,6 +313,20 @@ func (l *loader) checkMenu(s *step, sy *stepYAML, f func(string) string) {
 				l.r.errorf(cy.Pos, "%s: text: missing; {choices} shows each choice's text, so choice %d needs one per language", f("choices"), i+1)
 			}
 		}
+	} else if s.ask != nil {
+		// A web: question that names no choice leaves them to the web
+		// chat's buttons, which show each choice's text:.
+		for _, texts := range s.ask.variants {
+			if texts == nil || slices.ContainsFunc(texts, namesChoice) {
+				continue
+			}
+			for i, cy := range sy.Choices {
+				if cy.Text == nil {
+					l.r.errorf(cy.Pos, "%s: text: missing; the ask's web: words name no choice, so the web chat shows the choices as buttons, and choice %d needs a text per language", f("choices"), i+1)
+				}
+			}
+			break
+		}
 	}
 	for _, t := range []struct {
 		field string
@@ -638,6 +652,17 @@ func (s *step) rules() []*rule {
 		}
 	}
 	return rs
+}
+
+// namesChoice reports whether a text names the choices: the whole menu
+// ({choices}) or one's number ({number.<value>}).
+func namesChoice(t template) bool {
+	for _, p := range t {
+		if p.ref == "choices" || strings.HasPrefix(p.ref, "number.") {
+			return true
+		}
+	}
+	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

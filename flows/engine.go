@@ -882,7 +882,12 @@ func (p *Flow) writeChoice(b *strings.Builder, s *step, c *choice, lang, channel
 		b.WriteString(c.label)
 		return
 	}
-	c.text.in(channel, lang).render(b, &turn{p: p, lang: lang, channel: uint8(channel), cur: s, in: &Input{}, st: &State{}})
+	tpl := c.text.in(channel, lang)
+	if text, ok := tpl.static(); ok { // as every choice's text is once loaded
+		b.WriteString(text)
+		return
+	}
+	tpl.render(b, &turn{p: p, lang: lang, channel: uint8(channel), cur: s, in: &Input{}, st: &State{}})
 }
 
 // placeholders every message may use, besides the pack's variables.

@@ -239,7 +239,7 @@ var messagePlaceholders = map[string][]string{
 	msgConfirmPeople:   {"answer"},
 	msgConfirmMoney:    {"answer", "given", "hours"},
 	msgConfirmPaycheck: {"answer", "given"},
-	msgProgress:        {"number", "about"},
+	MsgProgress:        {"number", "about"},
 }
 
 // requiredMessages are the shared messages the engine itself sends.

@@ -7,9 +7,9 @@ import (
 	"github.com/hotline-legal/hotline/flows/answer"
 )
 
-// msgProgress is the shared message a screen shows as the screening's
+// MsgProgress is the shared message a screen shows as the screening's
 // progress (see Question): {number} is Question.Number, {about} Question.About.
-const msgProgress = "progress"
+const MsgProgress = "progress"
 
 // The shared messages a screen shows as answer buttons (see pack.Screen). A
 // button sends its own words, so the loader makes sure the bot reads each as
@@ -30,8 +30,8 @@ type Question struct {
 	// people in all?") or a guessed problem ("It sounds like…, is that
 	// right?") expects a yes or no, whatever the step's own kind.
 	Kind Kind
-	// Choices are a choice step's choices in the conversation's language, in
-	// menu order, when every one has a text: (a choice without one would
+	// Choices are a choice step's choices in the conversation's language,
+	// in menu order, when every one has a text: (a choice without one would
 	// show only its label, which is written for the organization). Nil
 	// otherwise, and for other kinds.
 	Choices []Choice
@@ -41,7 +41,8 @@ type Question struct {
 	Number int
 	// About is about how many questions the screening asks in all: the
 	// questions already answered and the most that can follow from here. It
-	// only ever goes down as the person answers.
+	// only goes down as the person answers, unless a step leads back to one
+	// already asked (a loop's questions count once from where it starts).
 	About int
 }
 
@@ -79,7 +80,8 @@ func (p *Flow) Question(st State, channel string) (Question, bool) {
 	lang := p.langIndex(chosen)
 	for i, c := range s.choices {
 		if c.text == nil {
-			return Question{Kind: q.Kind, Optional: q.Optional, Number: q.Number, About: q.About}, true
+			q.Choices = nil
+			return q, true
 		}
 		var b strings.Builder
 		p.writeChoice(&b, s, c, lang, variantIndex(channel))

@@ -186,6 +186,11 @@ func TestLoadErrors(t *testing.T) {
 			want:  []string{`messages.yaml:27:7: stopped_referral_queued: unknown placeholder {org.phone}`},
 		},
 		{
+			name:  "a web question that leaves the choices to buttons without a text",
+			edits: []edit{{"flows/screening.yaml", "        text: {en: English, es: English}   # the web chat's buttons: each language in its own words\n", ""}},
+			want:  []string{`flows/screening.yaml:16:9: step language: choices: text: missing; the ask's web: words name no choice, so the web chat shows the choices as buttons, and choice 1 needs a text per language`},
+		},
+		{
 			name:  "an answer button the bot would not read as its answer",
 			edits: []edit{{"messages.yaml", `  en: "Skip"`, `  en: "Later"`}},
 			want:  []string{`messages.yaml:233:7: answer_skip: the en text "Later" is a button that sends its own words, which the bot does not read as SKIP`},

@@ -10,11 +10,9 @@ import (
 
 // The shared messages a screen shows beside the conversation (messages.yaml).
 // Each is optional: without it the screen simply shows less. (The answer
-// buttons are flows.MsgAnswerYes, MsgAnswerNo and MsgAnswerSkip.)
+// buttons and the progress line are flows.MsgAnswerYes, MsgAnswerNo,
+// MsgAnswerSkip and MsgProgress.)
 const (
-	// msgProgress is the progress line: {number} and {about} (flows lets
-	// this message, by its name, use them).
-	msgProgress = "progress"
 	// msgResultNext says what happens after a referral, on its result card.
 	msgResultNext = "result_next"
 	// msgSafetyPanel stays in view once the person said they are in danger:
@@ -124,7 +122,7 @@ func (p *Pack) Screen(st flows.State, made *hotline.Referral, channel string) Sc
 	if q.Optional {
 		button(flows.MsgAnswerSkip)
 	}
-	sq.Progress = say(msgProgress, map[string]string{"number": strconv.Itoa(q.Number), "about": strconv.Itoa(q.About)})
+	sq.Progress = say(flows.MsgProgress, map[string]string{"number": strconv.Itoa(q.Number), "about": strconv.Itoa(q.About)})
 	s.Question = sq
 	return s
 }
