@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // click presses a button (by a CSS selector) and waits for the bot's answer.
@@ -136,9 +137,8 @@ func TestBrowserEnding(t *testing.T) {
 
 	c.do(chromedp.Click(chromedp.CSS(".result .copy")))
 	waitFor[bool](c, "the copy button saying Copied", `document.querySelector(".result .copy").textContent === "Copied"`, replyTimeout)
-	got, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
-	if err != nil || got != card["ref"] {
-		t.Errorf("the clipboard holds %q (%v), want the reference %q", got, err, card["ref"])
+	if got := c.clipboard(); got != card["ref"] {
+		t.Errorf("the clipboard holds %q, want the reference %q", got, card["ref"])
 	}
 
 	// A reload keeps the ending (the card comes again from the server), not
@@ -150,8 +150,12 @@ func TestBrowserEnding(t *testing.T) {
 		t.Errorf("after a reload the page shows earlier answers:\n%s", shown)
 	}
 
-	// Clear this chat: nothing of it stays, and a new message starts anew.
+	// Clear this chat: nothing of it stays (the copied reference neither),
+	// and a new message starts anew.
 	c.do(chromedp.Click(chromedp.ID("clear-chat")))
+	if got := c.clipboard(); got != "" {
+		t.Errorf("after Clear this chat the clipboard holds %q", got)
+	}
 	if got := eval[[]any](c, `[document.querySelectorAll("#log .msg:not(.intro), #log .result").length, sessionStorage.getItem("hotline.session"), document.getElementById("composer").hidden]`); len(got) != 3 || got[0] != 0.0 || got[1] != nil || got[2] != false {
 		t.Errorf("after Clear this chat: %v (messages and cards, session, box hidden)", got)
 	}
@@ -159,8 +163,18 @@ func TestBrowserEnding(t *testing.T) {
 
 	// STOP on the web: the box gives way to Start again; pressing it leaves
 	// nothing, and the next message is answered.
-	c.converse("1")
-	c.say("stop")
+	c.converse("1", "yes", "yes") // danger: the safety panel shows
+	// (Typed and waited for by hand: the screen is cleared, so there are
+	// fewer replies on it after than before.)
+	c.do(chromedp.SendKeys(chromedp.ID("text"), "stop"+kb.Enter))
+	waitFor[bool](c, "the end after STOP", `document.getElementById("composer").hidden && document.getElementById("composer").dataset.state === "idle"`, replyTimeout)
+	stopped := eval[string](c, `[...document.querySelectorAll("#log .msg.bot")].pop().textContent`)
+	mustContain(t, "STOP on the web", stopped, "Chat ended. Your answers were deleted.")
+	// The answers were deleted: they leave the screen too, the safety panel
+	// and the STOP itself with them; only the bot's reply stays.
+	if got := eval[[]any](c, `[document.querySelectorAll("#log .msg.me").length, document.querySelectorAll("#log .msg.bot").length, document.getElementById("safety").hidden]`); len(got) != 3 || got[0] != 0.0 || got[1] != 1.0 || got[2] != true {
+		t.Errorf("after STOP the screen shows %v (the person's messages, the bot's, safety panel hidden); want only the STOP reply", got)
+	}
 	if !eval[bool](c, `document.getElementById("composer").hidden`) || eval[string](c, `document.getElementById("start-new").textContent`) != "Start again" {
 		t.Error("after STOP the box stays, or there is no Start again")
 	}
@@ -242,4 +256,15 @@ func TestBrowserShortScreen(t *testing.T) {
 		t.Errorf("the problem menu's first line is above the screen (top %v)", top)
 	}
 	c.axe("the page at 400% zoom")
+}
+
+// clipboard reads the clipboard (the test grants the page the permission),
+// once the page's own writes to it have settled.
+func (c *chat) clipboard() string {
+	c.t.Helper()
+	got, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`new Promise((ok) => setTimeout(ok, 200)).then(() => navigator.clipboard.readText())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		c.t.Fatalf("reading the clipboard: %v", err)
+	}
+	return got
 }

@@ -16,6 +16,7 @@
     session: 'hotline.session',
     lang: 'hotline.lang',
     seen: 'hotline.seen', // when the page last heard from the server, in ms
+    copied: 'hotline.copied', // the page put a reference on the clipboard
     token: 'hotline.adminToken',
     exitURL: 'hotline.exitURL', // set by tests; people get the default below
   };
@@ -87,7 +88,7 @@
       copy: 'Copy',
       copied: 'Copied',
       tracksTitle: 'Staying safe online',
-      tracks: 'If someone checks your phone or computer: use a private (incognito) window, and afterwards clear your browser history. If you call a number from this page, delete it from your call log. Quick exit (or Esc twice) leaves this page at once.',
+      tracks: 'If someone checks your phone or computer: use a private (incognito) window, and afterwards clear your browser history. If you call a number from this page, delete it from your call log; if you copied something, copy something else over it. Quick exit (or Esc twice) leaves this page at once.',
     },
     es: {
       // The hotline's name stays as the bot says it, in both languages.
@@ -146,15 +147,8 @@
       copy: 'Copiar',
       copied: 'Copiado',
       tracksTitle: 'Protegerse en línea',
-      tracks: 'Si alguien revisa su teléfono o computadora: use una ventana privada (incógnito) y después borre el historial del navegador. Si llama a un número desde esta página, bórrelo del registro de llamadas. Salida rápida (o Esc dos veces) sale de esta página enseguida.',
+      tracks: 'Si alguien revisa su teléfono o computadora: use una ventana privada (incógnito) y después borre el historial del navegador. Si llama a un número desde esta página, bórrelo del registro de llamadas; si copió algo, copie otra cosa encima. Salida rápida (o Esc dos veces) sale de esta página enseguida.',
     },
-  };
-
-  // Answers to the bot's language question, as the default pack words them. The
-  // page follows them so that screen readers pronounce Spanish replies in Spanish.
-  const LANGUAGE_WORDS = {
-    en: ['1', 'en', 'english', 'ingles', 'inglés'],
-    es: ['2', 'es', 'español', 'espanol', 'spanish'],
   };
 
   const $ = (id) => document.getElementById(id);
@@ -298,17 +292,23 @@
   function wipeScreen() {
     generation++;
     if (inflight) inflight.abort();
-    log.querySelectorAll('.msg:not(.intro), .result').forEach((m) => m.remove());
+    clearLog();
     showQuestion(null);
     setEnded('');
-    safetyPanel.hidden = true;
-    $('safety-text').replaceChildren();
     lastQuestion = null;
     input.value = '';
     retry = null;
     pendingSwitch = null;
     $('preview-body').querySelectorAll('dl, ul, pre').forEach((el) => el.replaceChildren());
     setBusy('idle');
+  }
+
+  // clearLog takes the conversation's words off the screen: the messages, the
+  // result cards and the safety panel.
+  function clearLog() {
+    log.querySelectorAll('.msg:not(.intro), .result').forEach((m) => m.remove());
+    safetyPanel.hidden = true;
+    $('safety-text').replaceChildren();
   }
 
   // resume decides what a page that loads in a tab with a conversation shows.
@@ -327,17 +327,6 @@
       return;
     }
     send('HELP', { quiet: true, resuming: true });
-  }
-
-  // The language question names both languages; an answer to it switches the
-  // page too. Preview data, when there is some, says it for sure.
-  function followLanguageChoice(text) {
-    const asked = [...log.querySelectorAll('.msg.bot')].pop();
-    if (!asked || !/english/i.test(asked.textContent) || !/espa[ñn]ol/i.test(asked.textContent)) return;
-    const word = text.trim().toLowerCase();
-    for (const l of ['en', 'es']) {
-      if (LANGUAGE_WORDS[l].includes(word) && l !== lang) setLanguage(l, true);
-    }
   }
 
   function setBusy(state) {
@@ -394,9 +383,9 @@
       input.focus();
       return;
     }
-    if (!quiet) followLanguageChoice(text);
     const gen = generation;
     const mine = quiet ? null : addMessage('me', shown || text);
+    if (mine && shown) mine.dataset.button = 'yes';
     if (!quiet) {
       input.value = '';
       showQuestion(null); // answered: its buttons go until the next question
@@ -451,6 +440,9 @@
     if (!data || typeof data.session !== 'string' || !Array.isArray(data.replies)) return failed(mine, text, 0);
 
     if (!quiet) retry = null;
+    // STOP deleted the answers: they leave this screen too, the person's
+    // STOP with them, and only the bot's reply stays.
+    if (data.ended === 'stopped') clearLog();
     store.set(KEY.session, data.session);
     store.set(KEY.seen, String(Date.now()));
     // After a reload: say why earlier messages are missing, when there is a
@@ -473,7 +465,7 @@
     // Show the replies from their start: a long one on a small screen would
     // otherwise open on its last lines. The browser stops at the bottom, so
     // short replies simply end up in view. A result card is what matters most.
-    const top = card || mine || first;
+    const top = card || (mine && mine.isConnected ? mine : null) || first;
     if (top) reveal(top);
     if (previewOn()) renderPreview(data.preview);
     if (!quiet && !form.hidden) input.focus();
@@ -496,7 +488,9 @@
     markFailed(mine);
     const t = TEXT[lang];
     addMessage('notice', waitSeconds ? t.wait(waitSeconds) : t.error);
-    if (!input.value) input.value = text;
+    // A typed message comes back to the box; a button's answer ("1") would
+    // mean nothing there, and its button comes back instead.
+    if (!input.value && !mine.dataset.button) input.value = text;
     if (waitSeconds) {
       setBusy('wait');
       setTimeout(() => {
@@ -650,6 +644,15 @@
     return card;
   }
 
+  // Once the page put a reference on the clipboard (KEY.copied), leaving or
+  // clearing the chat empties the clipboard again: phones and computers may
+  // keep what was copied where someone else can look.
+  function forgetCopy() {
+    if (!store.get(KEY.copied)) return;
+    try { window.sessionStorage.removeItem(KEY.copied); } catch (e) { /* none */ }
+    try { navigator.clipboard.writeText('').catch(() => {}); } catch (e) { /* no clipboard */ }
+  }
+
   // copyText puts text on the clipboard and says so on the button for a
   // moment (its label is read out again to screen readers).
   async function copyText(text, button) {
@@ -665,6 +668,7 @@
       sel.addRange(range);
       return;
     }
+    store.set(KEY.copied, '1');
     button.textContent = TEXT[lang].copied;
     setTimeout(() => { button.textContent = TEXT[lang].copy; }, 2000);
   }
@@ -673,6 +677,7 @@
   // both take the conversation off the screen and out of this tab; the next
   // message starts anew. Neither leaves a trace of the old one on the page.
   function startOver() {
+    forgetCopy();
     forget();
     input.focus();
   }
@@ -703,6 +708,7 @@
     const custom = store.get(KEY.exitURL);
     if (custom && /^https?:\/\//i.test(custom)) target = custom;
     if (inflight) inflight.abort();
+    forgetCopy();
     try { window.sessionStorage.clear(); } catch (e) { /* nothing stored */ }
     try { window.localStorage.clear(); } catch (e) { /* nothing stored */ }
     document.body.replaceChildren(); // the conversation, the box, the preview: all of it
