@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html"
 	"io"
 	"mime"
@@ -87,7 +88,8 @@ func chatError(status int, msg string) error {
 func handleChatPage(d Deps) echo.HandlerFunc {
 	page, err := chatPage.ReadFile("chatpage/index.html")
 	if err == nil && d.ChatTitle != "" {
-		page = neutralTitle(page, d.ChatTitle)
+		// Fails closed: a page that would still name the hotline is not served.
+		page, err = neutralTitle(page, d.ChatTitle)
 	}
 	return func(c echo.Context) error {
 		if err != nil {
@@ -105,12 +107,23 @@ func handleChatPage(d Deps) echo.HandlerFunc {
 // neutralTitle gives the page the title: in its <title> (what the tab and
 // the browser's history show from the first moment) and as the html
 // element's data-title, which app.js keeps in place of its own in either
-// language.
-func neutralTitle(page []byte, title string) []byte {
+// language. The tab's icon (the scales of justice, kept beside the address in
+// history and on new-tab tiles) gives way to none. An error says the page no
+// longer has what is replaced: serving it would name the hotline after all.
+func neutralTitle(page []byte, title string) ([]byte, error) {
 	esc := html.EscapeString(title)
-	out := strings.Replace(string(page), "<title>Legal Aid Hotline: chat</title>", "<title>"+esc+"</title>", 1)
-	out = strings.Replace(out, `<html lang="en">`, `<html lang="en" data-title="`+esc+`">`, 1)
-	return []byte(out)
+	out := string(page)
+	for _, r := range []struct{ old, new string }{
+		{"<title>Legal Aid Hotline: chat</title>", "<title>" + esc + "</title>"},
+		{`<html lang="en">`, `<html lang="en" data-title="` + esc + `">`},
+		{`<link rel="icon" href="/chat/assets/icon.svg" type="image/svg+xml">`, `<link rel="icon" href="data:,">`},
+	} {
+		if !strings.Contains(out, r.old) {
+			return nil, fmt.Errorf("webhook: HOTLINE_CHAT_TITLE: the chat page has no %s to replace", r.old)
+		}
+		out = strings.Replace(out, r.old, r.new, 1)
+	}
+	return []byte(out), nil
 }
 
 // handleChatAsset serves the page's script, style and icons.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/hotline-legal/hotline/webhook"
 )
 
 // chatPost posts a body to /chat/messages with a content type and an Origin ("" for none).
@@ -583,5 +585,25 @@ func TestChatScreen(t *testing.T) {
 	card, _ := out["result"].(map[string]any)
 	if card["org"] != "Tenant Rights Clinic" || card["tel"] != "+13125550111" || !strings.HasPrefix(fmt.Sprint(card["ref"]), "H-") || card["next"] == nil {
 		t.Errorf("the result card: %v", card)
+	}
+}
+
+// TestNeutralTitle: with HOTLINE_CHAT_TITLE the page served names the hotline
+// nowhere the browser keeps (title, icon), and a page that lacks what is
+// replaced is refused rather than served as it is.
+func TestNeutralTitle(t *testing.T) {
+	s := newServer(t, serverOptions{token: token, chatTitle: "Notes"})
+	res, err := http.Get(s.url + "/chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	page := string(body)
+	if !strings.Contains(page, "<title>Notes</title>") || strings.Contains(page, "Hotline: chat") || strings.Contains(page, `rel="icon" href="/chat/assets/icon.svg"`) {
+		t.Errorf("the page with a neutral title:\n%s", page)
+	}
+	if _, err := webhook.NeutralTitle([]byte("<html><title>Other</title></html>"), "Notes"); err == nil {
+		t.Error("a page without the title to replace was accepted")
 	}
 }
