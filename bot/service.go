@@ -441,9 +441,11 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		// An opt-out outlives any retention: nothing may be texted to that number
 		// until START. A web session has no number and is never seen again.
 		ttl = 0
-	case next.Flags&flows.Ended != 0:
+	case next.Flags&(flows.Ended|flows.OptedOut) != 0:
 		// An ended conversation keeps only its last reply, for a duplicate of the
-		// last message; that reply may name the person, so it goes soon.
+		// last message; that reply may name the person, so it goes soon. So
+		// does a web STOP's (it may name the organization a referral still on
+		// its way goes to, and the page never goes on with it).
 		ttl = min(ttl, endedTTL)
 	}
 	c := Change{Version: snap.Version, State: next, TTL: ttl, Replies: reply.Messages, Now: now}

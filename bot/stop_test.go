@@ -58,6 +58,16 @@ func TestWebStopWhileReferralQueued(t *testing.T) {
 	if got := r.say(web, "STOP"); !strings.Contains(got, stillSent) {
 		t.Errorf("a second STOP while the referral still waits got %q; want %q", got, stillSent)
 	}
+	// What a web STOP keeps (the reference, for a later STOP) goes as soon
+	// as an ended conversation's would: never the full retention.
+	ctx := context.Background()
+	convs := r.rdb.Keys(ctx, "test:*:c:*").Val()
+	if len(convs) != 1 {
+		t.Fatalf("conversation keys %q; want one", convs)
+	}
+	if ttl := r.rdb.TTL(ctx, convs[0]).Val(); ttl <= 0 || ttl > 48*time.Hour {
+		t.Errorf("the web conversation after STOP expires in %v; want at most 48h", ttl)
+	}
 
 	// The mail server comes back: the referral goes, and nothing of it is kept.
 	if err := srv.Restart(); err != nil {
