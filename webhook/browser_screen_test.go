@@ -230,8 +230,9 @@ func TestBrowserResumeWindow(t *testing.T) {
 func TestBrowserShortScreen(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	c := openChat(t, s, "", 320, 256)
-	c.converse("hi", "1", "yes", "no")
-	c.say("60612") // the problem menu: a long reply
+	c.converse("hi", "1", "yes", "no", "abc", "abc")
+	// The tries at the ZIP run out: a long reply, more than the screen.
+	mustContain(t, "the third try", c.say("abc"), "trouble understanding")
 	got := eval[map[string]float64](c, `(() => {
 		const last = [...document.querySelectorAll("#log .msg.bot")].pop().getBoundingClientRect();
 		const box = document.getElementById("text").getBoundingClientRect();
@@ -243,7 +244,7 @@ func TestBrowserShortScreen(t *testing.T) {
 		t.Errorf("the box is off screen: %v", got)
 	}
 	if got["lastTop"] >= got["boxTop"] || got["lastBottom"] <= 0 {
-		t.Errorf("the problem menu is not in view above the box: %v", got)
+		t.Errorf("the long reply is not in view above the box: %v", got)
 	}
 	if got["logHeight"] < 2*got["height"] {
 		t.Errorf("the log is %vpx high on a %vpx screen: it should take its whole height and let the page scroll", got["logHeight"], got["height"])
@@ -251,9 +252,10 @@ func TestBrowserShortScreen(t *testing.T) {
 	if got["pageWidth"] > got["width"] {
 		t.Errorf("the page scrolls sideways: %v > %v", got["pageWidth"], got["width"])
 	}
-	// The menu shows from its start: its first line is in view.
-	if top := eval[float64](c, `[...document.querySelectorAll("#log .msg.bot")].pop().getBoundingClientRect().top`); top < 0 {
-		t.Errorf("the problem menu's first line is above the screen (top %v)", top)
+	// The reply shows from its start: the person's message before it, and
+	// its first line, are in view.
+	if top := eval[float64](c, `[...document.querySelectorAll("#log .msg.me")].pop().getBoundingClientRect().top`); top < 0 {
+		t.Errorf("the person's last message is above the screen (top %v): the long reply opens on its end", top)
 	}
 	c.axe("the page at 400% zoom")
 }

@@ -222,6 +222,19 @@
   // call the clinic. Text nodes only: a reply is never parsed as HTML.
   const PHONE = /(?:\b1[-. ])?\(?\b\d{3}\)?[-. ]\d{3}-\d{4}\b|\b911\b/g;
 
+  // appendPhone writes a phone number as its space-separated parts, each kept
+  // whole: where no line can hold the number (large text on a narrow screen)
+  // it breaks at a space, never inside "555-0111".
+  function appendPhone(el, number) {
+    number.split(' ').forEach((part, i) => {
+      if (i > 0) el.append(' ');
+      const span = document.createElement('span');
+      span.className = 'phone-part';
+      span.textContent = part;
+      el.append(span);
+    });
+  }
+
   function appendWithPhoneLinks(el, text, linkClass) {
     let last = 0;
     for (const m of text.matchAll(PHONE)) {
@@ -230,7 +243,7 @@
       const a = document.createElement('a');
       if (linkClass) a.className = linkClass;
       a.href = 'tel:' + (digits.length === 10 ? '+1' + digits : digits.length === 11 ? '+' + digits : digits);
-      a.textContent = m[0];
+      appendPhone(a, m[0]);
       el.append(a);
       last = m.index + m[0].length;
     }
@@ -611,7 +624,7 @@
       const [before, after] = t.call('\u0000').split('\u0000');
       const number = document.createElement('span');
       number.className = 'nowrap';
-      number.textContent = r.phone;
+      appendPhone(number, r.phone);
       call.append(before, number, after);
       card.append(call);
     }
