@@ -16,6 +16,13 @@ const (
 	ChannelWeb      = "web"
 )
 
+// AnswersAfterStop reports whether a channel answers every message, after
+// STOP too: the web chat does (a message after STOP starts anew), while a
+// phone number gets silence until START, as carriers require.
+func AnswersAfterStop(channel string) bool {
+	return channel == ChannelWeb
+}
+
 // Conversation is who is talking on which line: one channel, one sender, one
 // hotline number. Each has its own state; a reminder goes back the same way.
 type Conversation struct {

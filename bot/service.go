@@ -418,7 +418,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 	in := flows.Input{Text: m.Text, Channel: m.Channel, From: callbackNumber(m), Now: now, Ref: ref, MediaOnly: m.MediaOnly, Language: m.Language,
 		// A web chat answers every message, after STOP too: the silence
 		// after STOP is the carriers' rule for phone numbers.
-		AnswerAfterStop: m.Channel == hotline.ChannelWeb}
+		AnswerAfterStop: hotline.AnswersAfterStop(m.Channel)}
 	if m.SwitchLanguage {
 		in.Text, in.SwitchTo = "", m.Language
 	}

@@ -20,6 +20,19 @@ const (
 	msgSafetyPanel = "safety_panel"
 )
 
+// Ending is how a conversation ended, as a screen shows it.
+type Ending string
+
+// The endings a screen tells apart.
+const (
+	// EndedReferred: a referral was made, or the fallback given.
+	EndedReferred Ending = "referred"
+	// EndedStopped: the person sent STOP; the answers were deleted.
+	EndedStopped Ending = "stopped"
+	// EndedOther: any other end (no consent, an area not served).
+	EndedOther Ending = "ended"
+)
+
 // Screen is what a chat screen (the web chat) shows beside the messages: the
 // answers it can offer as buttons, how far along the screening is, how it
 // ended, and whom to call in danger. Every word in it is the pack's, in the
@@ -30,7 +43,7 @@ type Screen struct {
 	// Ended says how the conversation ended: "referred" (a referral, or the
 	// fallback), "stopped" (STOP: its answers were deleted) or "ended" (any
 	// other end); "" while it goes on.
-	Ended string `json:"ended,omitempty"`
+	Ended Ending `json:"ended,omitempty"`
 	// Result is the referral to show as a card; nil when there is none to show
 	// (a private referral is shown only with the message that made it).
 	Result *ResultCard `json:"result,omitempty"`
@@ -89,17 +102,17 @@ func (p *Pack) Screen(st flows.State, made *hotline.Referral, channel string) Sc
 	}
 	switch {
 	case st.Flags&flows.OptedOut != 0:
-		s.Ended = "stopped"
+		s.Ended = EndedStopped
 		return s
 	case made != nil || st.Flags&flows.AfterReferral != 0:
-		s.Ended = "referred"
+		s.Ended = EndedReferred
 		s.Result = p.resultCard(st, made)
 		if s.Result != nil && s.Result.Ref != "" {
 			s.Result.Next = say(msgResultNext, nil)
 		}
 		return s
 	case st.Flags&flows.Ended != 0:
-		s.Ended = "ended"
+		s.Ended = EndedOther
 		return s
 	}
 	q, ok := p.Flow.Question(st, channel)

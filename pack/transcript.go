@@ -171,7 +171,7 @@ func (p *Pack) Run(t *Transcript) []TestFailure {
 	for i, turn := range t.Turns {
 		now = now.Add(time.Minute + turn.after)
 		in := flows.Input{Text: turn.Send, Channel: t.Channel, From: from, Now: now, Ref: fmt.Sprintf("H-T%04d", i+1),
-			AnswerAfterStop: t.Channel == hotline.ChannelWeb} // as the service does
+			AnswerAfterStop: hotline.AnswersAfterStop(t.Channel)} // as the service does
 		var fx Effects
 		st, fx = p.Step(st, in)
 		if fx.Referral != nil {

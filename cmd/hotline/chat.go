@@ -74,7 +74,7 @@ func (e *env) chat(args []string) error {
 		}
 		var fx pack.Effects
 		st, fx = p.Step(st, flows.Input{Text: text, Channel: *channel, From: *from, Now: clock(), Ref: ref,
-			AnswerAfterStop: *channel == hotline.ChannelWeb}) // as the service does
+			AnswerAfterStop: hotline.AnswersAfterStop(*channel)}) // as the service does
 		for _, reply := range fx.Replies {
 			fmt.Fprintf(e.stdout, "%s\n\n", reply)
 		}
