@@ -182,18 +182,7 @@ func TestLanguageChecks(t *testing.T) {
 			[][3]string{{"flows/main.yaml", "{value: b,", "{value: a,"}},
 			`flows/main.yaml:7:17: step menu: choices: value: "a" is already choice 1's`},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, problems, err := load(t, tt.edits...)
-			if err == nil {
-				t.Fatalf("Load succeeded; want %q", tt.want)
-			}
-			for _, p := range problems {
-				if strings.HasPrefix(p.Error(), tt.want) {
-					return
-				}
-			}
-			t.Errorf("no problem starts with\n  %s\ngot:\n%v", tt.want, problems)
-		})
+		t.Run(tt.name, func(t *testing.T) { wantProblem(t, tt.want, tt.edits...) })
 	}
 }
 
@@ -211,4 +200,20 @@ func TestManyWarnings(t *testing.T) {
 	if err != nil || len(problems) < 200 {
 		t.Errorf("250 warnings: err %v, %d problems; want the pack loaded with its warnings", err, len(problems))
 	}
+}
+
+// wantProblem loads the tiny pack with edits and fails the test unless
+// loading fails with a problem that starts with want.
+func wantProblem(t *testing.T, want string, edits ...[3]string) {
+	t.Helper()
+	_, problems, err := load(t, edits...)
+	if err == nil {
+		t.Fatalf("Load succeeded; want %q", want)
+	}
+	for _, p := range problems {
+		if strings.HasPrefix(p.Error(), want) {
+			return
+		}
+	}
+	t.Errorf("no problem starts with\n  %s\ngot:\n%v", want, problems)
 }
