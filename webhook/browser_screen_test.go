@@ -49,7 +49,14 @@ func TestBrowserButtons(t *testing.T) {
 	if got := strings.Join(c.buttons(), "|"); got != "English|Español" {
 		t.Errorf("the language question's buttons: %q", got)
 	}
-	mustContain(t, "a click on English", c.click(choiceButton(1)), "Continue?")
+	consent := c.click(choiceButton(1))
+	mustContain(t, "a click on English", consent, "Continue?", "STOP to end the chat")
+	// The web's own wording: nothing of text messages.
+	for _, sms := range []string{"text you", "Msg & data rates", "Reply HELP"} {
+		if strings.Contains(consent, sms) {
+			t.Errorf("the consent on the web says %q: %q", sms, consent)
+		}
+	}
 	if mine := eval[string](c, `[...document.querySelectorAll("#log .msg.me")].pop().textContent`); !strings.Contains(mine, "English") {
 		t.Errorf("the person's bubble for the English button says %q", mine)
 	}
@@ -63,7 +70,9 @@ func TestBrowserButtons(t *testing.T) {
 	if !c.inView("#safety") {
 		t.Fatal("the safety panel is not on screen after a yes to danger")
 	}
-	c.do(chromedp.Evaluate[chromedp.Void](`document.querySelector("details.tracks").open = true`))
+	c.do(chromedp.Click(chromedp.CSS("details.tracks summary")))
+	mustContain(t, "the note on staying safe online", eval[string](c, `document.querySelector("details.tracks").open ? document.querySelector("details.tracks p").innerText : ""`),
+		"private (incognito) window", "browser history", "call log", "Quick exit")
 	c.axeBothSchemes("the safety panel, the buttons and the safety note")
 	if href := eval[string](c, `document.querySelector("#safety a.call-link").getAttribute("href")`); href != "tel:911" {
 		t.Errorf("the safety panel's first call button calls %q, want tel:911", href)
