@@ -101,4 +101,13 @@ func TestSMSStopStaysSilent(t *testing.T) {
 			t.Errorf("%q after STOP by text got %q; want silence", text, got)
 		}
 	}
+	// A number's opt-out never expires: it would be texted again otherwise.
+	ctx := context.Background()
+	convs := r.rdb.Keys(ctx, "test:*:c:*").Val()
+	if len(convs) != 1 {
+		t.Fatalf("conversation keys %q; want one", convs)
+	}
+	if ttl := r.rdb.TTL(ctx, convs[0]).Val(); ttl != -1 {
+		t.Errorf("the opted-out number's conversation expires in %v; want never", ttl)
+	}
 }

@@ -229,7 +229,9 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 			out.Replies = []string{d.Bot.TechnicalProblem(hotline.ChannelWeb)}
 		} else {
 			// A duplicate (the page sent it again after a timeout) carries
-			// the state after it, so its screen is the same.
+			// the state after it, so its screen is the same, but for a
+			// private referral's card: the state keeps no organization, and
+			// the reply's text has the number.
 			out.Screen = d.Bot.Screen(reply.State, reply.Referral, hotline.ChannelWeb)
 		}
 		if err == nil && previewAllowed(req, d) {

@@ -246,11 +246,20 @@ const phoneLines = `[...document.querySelectorAll('#log .msg a[href^="tel:"], #l
 	return new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size;
 })`
 
+// brokenPhoneParts are the parts of phone numbers ("(312)", "555-0111")
+// that take more than one line: none may, whatever the text size.
+const brokenPhoneParts = `[...document.querySelectorAll("#log .phone-part")].filter((el) => {
+	const r = document.createRange();
+	r.selectNodeContents(el);
+	return new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size > 1;
+}).map((el) => el.textContent)`
+
 // TestBrowserLargeText: with the text at 200% (the page's own root size, and
 // the browser's font size setting) and on a 320px-wide screen (a 1280px
 // window at 400% zoom, WCAG 1.4.10), the title, the language button and the
 // Quick exit do not overlap, nothing scrolls sideways, and the clinic's phone
-// number stays on one line.
+// number stays on one line (with large text on a phone, two: broken at its
+// space only).
 func TestBrowserLargeText(t *testing.T) {
 	s := newServer(t, serverOptions{token: token})
 	c := openChat(t, s, "", 390, 844)
@@ -296,6 +305,9 @@ func TestBrowserLargeText(t *testing.T) {
 		// At 200% no line of a bubble or the card holds the number in bold on
 		// a phone: it breaks at its space, never inside "555-0111".
 		large := tc.rootSize != "" || tc.browserSize != 16
+		if broken := eval[[]string](c, brokenPhoneParts); len(broken) > 0 {
+			t.Errorf("%s: parts of a phone number broken across lines: %q", tc.name, broken)
+		}
 		for _, n := range lines {
 			if n != 1 && !large || n > 2 {
 				t.Errorf("%s: a phone number takes %d lines (%v), want 1 (2 with large text: broken at its space)", tc.name, n, lines)
