@@ -64,6 +64,7 @@ func TestRefused(t *testing.T) {
 		{"too long", token + strings.Repeat("A", referrallink.MaxTokenLen)},
 		{"padding", body + "=." + tag},
 		{"three parts", token + ".x"},
+		{"a line break in it (Go's decoder skips them)", body + ".\n" + tag},
 	}
 	// Every character changed, one at a time.
 	for i := range token {
