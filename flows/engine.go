@@ -757,11 +757,7 @@ func (p *Flow) Reminder(st State) (string, bool) {
 	if st.Step == "" || st.Flags&(Ended|OptedOut|Resuming) != 0 || p.steps[st.Step] == nil || p.Private(st) {
 		return "", false
 	}
-	st = st.clone()
-	t := &turn{p: p, st: &st, in: &Input{}}
-	t.lang = p.langIndex(t.value(varLanguage))
-	t.say(p.messages["reminder"])
-	return t.fx.Replies[0], true
+	return p.Say("reminder", st, "", nil) // a text: SMS wording
 }
 
 // ReferralLimit returns, in the person's language and the wording of their
@@ -769,11 +765,8 @@ func (p *Flow) Reminder(st State) (string, bool) {
 // connection it came from made its referrals for the day (a cap against
 // floods of fake referrals). The conversation stays where it was.
 func (p *Flow) ReferralLimit(st State, channel string) string {
-	st = st.clone()
-	t := &turn{p: p, st: &st, in: &Input{Channel: channel}, channel: uint8(variantIndex(channel))}
-	t.lang = p.langIndex(t.value(varLanguage))
-	t.say(p.messages[msgReferralLimit])
-	return strings.Join(t.fx.Replies, "\n")
+	text, _ := p.Say(msgReferralLimit, st, channel, nil)
+	return text
 }
 
 // TechnicalProblem returns the pack's apology for a failure of the service itself,
