@@ -66,6 +66,25 @@ type Referral struct {
 	// (directory.yaml handoff:); nil for none.
 	Handoff *Handoff `json:"handoff,omitempty"`
 	Answers []QA     `json:"answers"`
+	// Link is the organization's page for this referral
+	// ({HOTLINE_PUBLIC_URL}/referrals/{token}): where it accepts or declines
+	// it. A capability: whoever has it may decide for the organization, so
+	// it goes only to the organization (its email and its hand-off). "" when
+	// the hotline has no public URL.
+	Link string `json:"link,omitempty"`
+	// Rerouted is set when the referral comes to this organization because
+	// another could not take it; nil for the first.
+	Rerouted *Reroute `json:"rerouted,omitempty"`
+}
+
+// Reroute says why a referral went on from the organization before.
+type Reroute struct {
+	// From is the name of the organization before, and Reason why it went on
+	// (a Reason constant: ReasonConflict, ReasonNoResponse…).
+	From   string `json:"from"`
+	Reason string `json:"reason"`
+	// Hop counts the organizations before this one: 1 for the second.
+	Hop int `json:"hop"`
 }
 
 // SafeContact is what the person said about being contacted. Each of

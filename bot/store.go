@@ -70,6 +70,21 @@ type Change struct {
 	// with ErrDeadline and saves nothing, so that a message the person was told
 	// failed is never applied after all.
 	Deadline time.Time
+	// Loop is the referral's loop to write with the change: a new one (at
+	// Version 0) beside the referral that made it, or one the message moves
+	// on (the person's answer to a follow-up). A loop changed since its
+	// Version was read is ErrLoopChanged, and nothing is saved.
+	Loop *LoopWrite
+}
+
+// LoopWrite is a referral's loop as a change writes it.
+type LoopWrite struct {
+	// Version is the loop's version as read; 0 for a new loop, which must not
+	// exist yet.
+	Version int64
+	Loop    hotline.Loop
+	// Due is when the loop worker next looks at it (Loop.Due); zero for never.
+	Due time.Time
 }
 
 // Reminder is a reminder text to come, and whom it goes to: back along the
@@ -81,6 +96,14 @@ type Reminder struct {
 
 // ErrRefTaken means a referral's reference is already used in the outbox.
 var ErrRefTaken = errors.New("bot: referral reference already in use; draw another")
+
+// ErrNoLoop means a referral has no loop: none was made for it (a private
+// one, or the fallback), or it expired with the referral's retention.
+var ErrNoLoop = errors.New("bot: no such referral")
+
+// ErrLoopChanged means a referral's loop changed since its version was read:
+// nothing was saved; read it again.
+var ErrLoopChanged = errors.New("bot: the referral changed meanwhile")
 
 // ErrDeadline means the store refused a commit because its deadline had passed
 // by the store's clock: nothing of it was saved, and nothing will be.
@@ -112,6 +135,27 @@ type Store interface {
 	// ref, made in the conversation conv, still waits in the outbox (neither
 	// delivered nor given up on).
 	Queued(ctx context.Context, conv, ref string) (bool, error)
+}
+
+// LoopStore keeps referrals' loops (hotline.Loop): what became of each
+// referral after it was made. A loop lives in its conversation's shard (its
+// reference's first character names it), so that the commit that makes a
+// referral writes its loop too, at once.
+type LoopStore interface {
+	// LoadLoop reads a referral's loop and its version; ErrNoLoop when
+	// there is none.
+	LoadLoop(ctx context.Context, ref string) (hotline.Loop, int64, error)
+	// SaveLoop writes a loop read at version, with the jobs to queue with it
+	// (the next organization's email and hand-off, a text to the person, an
+	// alert), all or nothing, and schedules the loop worker's next look at
+	// due (zero for none). A loop changed since is ErrLoopChanged; one that
+	// is gone, ErrNoLoop; a job's reference in use, ErrRefTaken: nothing is
+	// saved. The loop is kept until l.Expires.
+	SaveLoop(ctx context.Context, version int64, l hotline.Loop, due time.Time, jobs []*Email) error
+	// ClaimLoops returns the references of up to limit loops of a shard
+	// whose look is due at now, each leased for lease: another claim gets it
+	// again only after the lease, unless SaveLoop reschedules it first.
+	ClaimLoops(ctx context.Context, shard int, now time.Time, lease time.Duration, limit int) ([]string, error)
 }
 
 // Email is one job in the outbox: a referral email to an organization, a
@@ -153,6 +197,18 @@ type Email struct {
 	// sends the same bytes. A hand-off whose body could not be rendered has
 	// none, and LastError says why (the outbox gives up on it at once).
 	Handoff *handoff.Request
+	// Text is a text job's message to the person (Kind EmailText): sent
+	// through the carrier at most once (see Outbox).
+	Text *Text
+	// NotBefore, for a job a loop queues, is when it may first be sent
+	// (after the quiet hours, for a text); zero for at once.
+	NotBefore time.Time
+}
+
+// Text is a text message to a person, written when it is queued.
+type Text struct {
+	To   hotline.Conversation
+	Body string
 }
 
 // The kinds of email.
@@ -169,6 +225,13 @@ const (
 	// not be delivered: apart from EmailAlert, so that a referral whose email
 	// and hand-off both fail alerts twice, each saying which.
 	EmailHandoffAlert = "handoff_alert"
+	// EmailText is a text message to the person about their referral (not
+	// an email: a message through Twilio's REST API), delivered by the outbox
+	// like one, but never twice: see Outbox.
+	EmailText = "text"
+	// EmailLoopAlert is the coordinator's alert about a referral's loop: an
+	// organization silent past its response time.
+	EmailLoopAlert = "loop_alert"
 )
 
 // Ref is the email's reference in the outbox: the referral's, "handoff:",
@@ -187,6 +250,10 @@ func (e *Email) Ref() string {
 		return HandoffRef(e.Reference)
 	case e.Kind == EmailHandoffAlert:
 		return "alert:handoff:" + e.Reference
+	case e.Kind == EmailText:
+		return "text:" + e.Reference
+	case e.Kind == EmailLoopAlert:
+		return "alert:loop:" + e.Reference
 	}
 	return e.Reference
 }

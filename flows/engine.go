@@ -46,6 +46,32 @@ type Input struct {
 	// switches to it and the question waiting is asked again; nothing else
 	// happens, and a conversation with no question waiting says nothing.
 	SwitchTo string
+	// Standing is where the referral this message asks about stands now,
+	// read by the caller from the referral's loop when Flow.AsksStanding
+	// names one; nil when it names none, or there is no such referral (any
+	// more). The engine cannot know it: organizations accept and decline,
+	// and referrals move on, outside the conversation.
+	Standing *Standing
+}
+
+// Standing is where a referral stands now (see Input.Standing): for STATUS,
+// for the repeat of a referral after it was made (which names the
+// organization it is with now, after a re-route too), and for the answer to a
+// follow-up text.
+type Standing struct {
+	Ref string
+	// Status is "sent" (waiting for the organization's word), "accepted", or
+	// "fallback" (no organization that fits was left).
+	Status string
+	// To and Phone are the organization the referral is with now (or the
+	// fallback, for "fallback").
+	To, Phone string
+	// AwaitingFollowUp is set when the person was texted "did they contact
+	// you?" and has not answered: a YES or NO now is that answer.
+	AwaitingFollowUp bool
+	// Typed is set when the message itself is the reference (a person back
+	// on the web chat with it, in a new session): the answer is its status.
+	Typed bool
 }
 
 // Effects is what the caller must do after a step: send the replies, in order, and
@@ -71,6 +97,10 @@ type Effects struct {
 	NoticeWithdrawn string
 	// Ended is set when the conversation ended with this message.
 	Ended bool
+	// FollowUpAnswer is "yes" or "no" when the message answered a follow-up
+	// text (Standing.AwaitingFollowUp): the caller records it in the
+	// referral's loop, and a "no" sends the referral on.
+	FollowUpAnswer string
 }
 
 // Variables the engine itself reads or writes.

@@ -1,0 +1,139 @@
+package hotline
+
+import (
+	"slices"
+	"time"
+)
+
+// Loop is what became of a referral after it was made: which organization
+// has it now, what each one said, and what the person was asked since. It
+// closes the loop that a referral email alone leaves open: an organization
+// accepts or declines (a declined referral goes on to the next organization
+// that fits), silence is noticed, and the person is followed up.
+//
+// It holds the referral as last sent, which re-routing needs to write the next
+// organization's email, so it is personal data: it expires with the
+// referral's retention (Expires).
+type Loop struct {
+	Ref string `json:"ref"`
+	// Status is LoopSent, LoopAccepted or LoopFallback.
+	Status string `json:"status"`
+	// OrgID is the organization the referral is with now ("" after the
+	// fallback), and Hop how many times it was re-routed to get there.
+	OrgID string `json:"org_id,omitempty"`
+	Hop   int    `json:"hop,omitempty"`
+	// Made is when the person was referred; SentAt when the referral went to
+	// OrgID.
+	Made   time.Time `json:"made"`
+	SentAt time.Time `json:"sent_at"`
+	// RespondBy is when OrgID's silence is noticed (its response_time and
+	// the pack's grace after SentAt); zero for never. Alerted is set once the
+	// coordinator was told of it.
+	RespondBy time.Time `json:"respond_by,omitzero"`
+	Alerted   bool      `json:"alerted,omitempty"`
+	// Declined are the organizations that declined (or let the referral go by
+	// their silence, or were not in touch by the person's word): it never goes
+	// back to one.
+	Declined []string    `json:"declined,omitempty"`
+	History  []LoopEvent `json:"history"`
+	// Referral is the referral as OrgID got it.
+	Referral *Referral `json:"referral"`
+	// Texts is where texts to the person go: back along the conversation the
+	// referral was made in. Zero when no text may be sent: the web chat has
+	// no number, and a private referral (the pack's private:, like a safety
+	// concern or texts said to be unsafe) gets none.
+	Texts Conversation `json:"texts,omitzero"`
+	// FollowUps counts the follow-up texts sent; FollowUpAt is when the next
+	// is due (zero for none); FollowUpAnswer is the person's "yes" or "no".
+	FollowUps      int       `json:"follow_ups,omitempty"`
+	FollowUpAt     time.Time `json:"follow_up_at,omitzero"`
+	FollowUpAnswer string    `json:"follow_up_answer,omitempty"`
+	// Pending is a re-route owed by the worker, by its reason (the person's
+	// follow-up NO): set with the conversation's commit, carried out apart.
+	Pending string `json:"pending,omitempty"`
+	// Expires is when the loop, and the link to it, ends.
+	Expires time.Time `json:"expires"`
+}
+
+// The statuses of a Loop.
+const (
+	// LoopSent: the referral waits for OrgID to accept or decline it.
+	LoopSent = "sent"
+	// LoopAccepted: OrgID said it will take it.
+	LoopAccepted = "accepted"
+	// LoopFallback: no organization that fits is left; the person was given
+	// the fallback.
+	LoopFallback = "fallback"
+)
+
+// The reasons an organization declines a referral, and the others a referral
+// is re-routed for.
+const (
+	ReasonConflict   = "conflict"
+	ReasonCapacity   = "capacity"
+	ReasonPriorities = "priorities"
+	ReasonOther      = "other"
+	// ReasonNoResponse: the organization neither accepted nor declined within
+	// its response time and the pack's grace, and the pack re-routes then.
+	ReasonNoResponse = "no_response"
+	// ReasonNotContacted: the person answered NO to "did they contact you?".
+	ReasonNotContacted = "not_contacted"
+)
+
+// DeclineReasons are the reasons an organization may give on its page, in the
+// order it is offered them.
+var DeclineReasons = []string{ReasonConflict, ReasonCapacity, ReasonPriorities, ReasonOther}
+
+// ValidDeclineReason reports whether r is one of DeclineReasons.
+func ValidDeclineReason(r string) bool { return slices.Contains(DeclineReasons, r) }
+
+// LoopEvent is one line of a referral's history.
+type LoopEvent struct {
+	At time.Time `json:"at"`
+	// Kind is one of the Event constants.
+	Kind string `json:"kind"`
+	// Org is the organization it concerns ("" for none).
+	Org string `json:"org,omitempty"`
+	// Reason is a decline's or a re-route's reason.
+	Reason string `json:"reason,omitempty"`
+}
+
+// The kinds of LoopEvent.
+const (
+	EventSent         = "sent"          // the referral went to Org
+	EventAccepted     = "accepted"      // Org will take it
+	EventDeclined     = "declined"      // Org cannot, for Reason
+	EventSilent       = "silent"        // Org's response time passed; the coordinator was alerted
+	EventFallback     = "fallback"      // nobody was left: the person was given the fallback
+	EventFollowUp     = "follow_up"     // the person was asked whether Org contacted them
+	EventContacted    = "contacted"     // they said YES
+	EventNotContacted = "not_contacted" // they said NO
+	EventTexted       = "texted"        // the person was told by text where the referral went
+)
+
+// Record appends an event to the history.
+func (l *Loop) Record(at time.Time, kind, org, reason string) {
+	l.History = append(l.History, LoopEvent{At: at, Kind: kind, Org: org, Reason: reason})
+}
+
+// Open reports whether the referral still waits for its organization's word.
+func (l *Loop) Open() bool { return l.Status == LoopSent }
+
+// Due is when the loop next needs its worker: the earliest of a pending
+// re-route (now), the silence check and the next follow-up; zero for never.
+func (l *Loop) Due(now time.Time) time.Time {
+	if l.Pending != "" {
+		return now
+	}
+	var due time.Time
+	earliest := func(t time.Time) {
+		if !t.IsZero() && (due.IsZero() || t.Before(due)) {
+			due = t
+		}
+	}
+	if l.Status == LoopSent && !l.Alerted {
+		earliest(l.RespondBy)
+	}
+	earliest(l.FollowUpAt)
+	return due
+}
