@@ -150,8 +150,9 @@ type LoopStore interface {
 	// alert), all or nothing, and schedules the loop worker's next look at
 	// due (zero for none). A loop changed since is ErrLoopChanged; one that
 	// is gone, ErrNoLoop; a job's reference in use, ErrRefTaken: nothing is
-	// saved. The loop is kept until l.Expires.
-	SaveLoop(ctx context.Context, version int64, l hotline.Loop, due time.Time, jobs []*Email) error
+	// saved. The loop is kept until l.Expires, counted from now (the
+	// service's clock). A job is queued due at its NotBefore, or at once.
+	SaveLoop(ctx context.Context, now time.Time, version int64, l hotline.Loop, due time.Time, jobs []*Email) error
 	// ClaimLoops returns the references of up to limit loops of a shard
 	// whose look is due at now, each leased for lease: another claim gets it
 	// again only after the lease, unless SaveLoop reschedules it first.

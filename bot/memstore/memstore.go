@@ -34,6 +34,7 @@ type Store struct {
 	jobs   map[string]*job
 	closed map[string]time.Time // delivered or dead references, until when they are kept
 	leases int
+	loops  map[string]*storedLoop // by reference
 }
 
 // conversation is one stored conversation.
@@ -69,7 +70,8 @@ const Shards = 1
 
 // New returns an empty store whose TTLs run by now.
 func New(now func() time.Time) *Store {
-	return &Store{now: now, convs: map[string]*conversation{}, jobs: map[string]*job{}, closed: map[string]time.Time{}}
+	return &Store{now: now, convs: map[string]*conversation{}, jobs: map[string]*job{}, closed: map[string]time.Time{},
+		loops: map[string]*storedLoop{}}
 }
 
 // get returns a conversation that has not expired, or nil.
@@ -145,6 +147,13 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, ch bot.Change) (
 	if current != ch.Version {
 		return c.snapshot(), false, nil
 	}
+	if w := ch.Loop; w != nil && !s.checkLoop(w.Loop.Ref, w.Version) {
+		if w.Version == 0 {
+			// A new referral's reference names a loop already: draw another.
+			return bot.Snapshot{}, false, bot.ErrRefTaken
+		}
+		return bot.Snapshot{}, false, bot.ErrLoopChanged
+	}
 	// Both jobs' references are checked before either is queued: a
 	// referral's (its email's or its hand-off's) under both the email's and
 	// the hand-off's reference.
@@ -162,6 +171,11 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, ch bot.Change) (
 	}
 	for _, e := range jobs {
 		s.jobs[e.Ref()] = &job{email: cloneEmail(*e), due: ch.Now, created: ch.Now}
+	}
+	if w := ch.Loop; w != nil {
+		if err := s.writeLoop(ch.Now, w.Version, &w.Loop, w.Due); err != nil {
+			return bot.Snapshot{}, false, fmt.Errorf("memstore: commit: %w", err)
+		}
 	}
 	// Versions of a new conversation start at its time, as in redisstore.
 	next := ch.Version + 1

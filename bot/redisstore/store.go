@@ -135,7 +135,11 @@ end
 // keeps none), the deadline in Unix ms (16, "0…0" for none); 2 the string from "remind at" on (its first 16 digits, "0…0" for
 // no reminder, say whether to schedule one); 3 job ref ("" for none); 4 job; 5
 // now ms (for the jobs); and only when there is a second job (a referral's JSON
-// hand-off, bot.Change.Handoff), 6 its ref and 7 the job. The arguments are few
+// hand-off, bot.Change.Handoff), 6 its ref and 7 the job; and only when the
+// change writes a referral's loop (bot.Change.Loop; 6 and 7 are then "" when
+// there is no second job), 8 its reference, 9 the version read (16 digits,
+// zeros for a new loop, which must not exist), 10 the loop as stored, 11 its
+// TTL in ms, 12 its due time in ms ("0": none). The arguments are few
 // and fixed-width on purpose: each one costs Redis an object and a Lua string,
 // which is why a message without a second job sends no empty ones. They are
 // checked before anything is written: Redis does not undo the writes of a
@@ -159,7 +163,7 @@ end
 // It returns {3} when saved; {1, replies} for a duplicate of the last message; {2}
 // for a duplicate of an older one; {0, state, version} when another message came
 // first; {-1} when a job's reference is in use in this shard; {-2} when the
-// deadline has passed. Two jobs under one reference (a bug in the caller, which
+// deadline has passed; {-3} when the loop is not as it was read. Two jobs under one reference (a bug in the caller, which
 // drawing another reference would not fix) are an error reply, like any
 // malformed arguments.
 var commitScript = redis.NewScript(commitLua)
@@ -186,8 +190,12 @@ end
 local jobs = {}
 if ARGV[3] ~= '' then jobs[#jobs + 1] = {ARGV[3], ARGV[4]} end
 if ARGV[6] and ARGV[6] ~= '' then jobs[#jobs + 1] = {ARGV[6], ARGV[7] or ''} end
+-- The referral's loop to write, if any: {ref, version read, value, ttl, due}.
+local loop = ARGV[8] and ARGV[8] ~= '' and {ARGV[8], ARGV[9] or '', ARGV[10] or '', ARGV[11] or '', ARGV[12] or ''}
 if not headOK or not string.find(ARGV[2], '^%d+ %d+ %d+\n') or not string.find(r, '^%d+$') or #r ~= 16
-    or (#jobs > 0 and not string.find(ARGV[5], '^%d+$')) or (#jobs == 2 and jobs[1][1] == jobs[2][1]) then
+    or (#jobs > 0 and not string.find(ARGV[5], '^%d+$')) or (#jobs == 2 and jobs[1][1] == jobs[2][1])
+    or (loop and (#loop[2] ~= 16 or not string.find(loop[2], '^%d+$') or not string.find(string.sub(loop[3], 1, 16), '^%d+$')
+      or not string.find(loop[4], '^%d+$') or not string.find(loop[5], '^%d+$'))) then
   return redis.error_reply('ERR hotline commit: malformed arguments')
 end
 local ttl = tonumber(ttlDigits)
@@ -215,6 +223,18 @@ if v ~= expected then
   if ok then local _, _, st = tailOf(cur); state = st end
   return {0, state, v}
 end
+local loopKey, loopsKey
+if loop then
+  -- The loop must be as it was read (absent, for a new one), checked before
+  -- any write like the references below.
+  local base = string.sub(KEYS[3], 1, -5)
+  loopKey, loopsKey = base .. 'r:' .. loop[1], base .. 'loops'
+  local lcur = redis.call('GET', loopKey)
+  if (lcur and string.sub(lcur, 1, 16) or ZERO) ~= loop[2] then
+    if member then redis.call('SREM', KEYS[2], member) end
+    return {-3}
+  end
+end
 if #jobs > 0 then
   -- Every reference is checked before any job is written: a referral's
   -- email and hand-off each under both references (see above).
@@ -238,6 +258,10 @@ if #jobs > 0 then
     redis.call('ZADD', KEYS[4], ARGV[5], job[1])
     redis.call('ZADD', KEYS[5], ARGV[5], job[1])
   end
+end
+if loopKey then
+  redis.call('SET', loopKey, loop[3], 'PX', loop[4])
+  if loop[5] == '0' then redis.call('ZREM', loopsKey, loop[1]) else redis.call('ZADD', loopsKey, loop[5], loop[1]) end
 end
 -- The reminder's member is the conversation's id: its key without the shard's
 -- "<prefix>{hNN}:c:", which is as long as the remind key less "remind", plus "c:".
@@ -604,6 +628,16 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Change) (b
 		}
 		args = append(args, c.Handoff.Ref(), second)
 	}
+	if c.Loop != nil {
+		if c.Handoff == nil {
+			args = append(args, "", "")
+		}
+		la, err := loopArgs(c.Loop, c.Now)
+		if err != nil {
+			return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: %w", err)
+		}
+		args = append(args, la...)
+	}
 	res, err := s.runCommit(ctx, k, conv, args...)
 	if err != nil {
 		return bot.Snapshot{}, false, storeError("commit", err)
@@ -634,6 +668,13 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Change) (b
 		return bot.Snapshot{}, false, bot.ErrRefTaken
 	case -2:
 		return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: %w", bot.ErrDeadline)
+	case -3:
+		if c.Loop.Version == 0 {
+			// A new referral's reference names a loop already: like a
+			// reference in use in the outbox, draw another.
+			return bot.Snapshot{}, false, bot.ErrRefTaken
+		}
+		return bot.Snapshot{}, false, bot.ErrLoopChanged
 	}
 	return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: unexpected reply %v", res)
 }

@@ -26,6 +26,7 @@ type Store interface {
 	bot.Store
 	bot.OutboxStore
 	bot.ReminderStore
+	bot.LoopStore
 }
 
 // Run runs the suite. open returns a new, empty store for each test; shards is how
@@ -45,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Store, shards int, expire func(t 
 	t.Run("TwoJobs", s.twoJobs)
 	t.Run("HandoffAlone", s.handoffAlone)
 	t.Run("Reminders", s.reminders)
+	t.Run("Loops", s.loops)
 }
 
 type suite struct {
