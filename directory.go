@@ -31,6 +31,11 @@ type Organization struct {
 	Hours        string
 	Languages    []string
 	ResponseTime string
+	// Respond is ResponseTime read as a span of time (ParseResponseTime),
+	// after which the organization's silence on a referral is noticed;
+	// RespondKnown is false when ResponseTime names none.
+	Respond      ResponseTime
+	RespondKnown bool
 	// IncludeAnswers says whether referral emails list every question and answer.
 	IncludeAnswers bool
 	// EmailLanguage is the language its referral emails are written in.
@@ -170,12 +175,21 @@ type Person struct {
 // covers the ZIP, the case type, the income and the language, the lowest priority
 // number wins, and ties go to the first listed. It returns nil when none matches.
 func (d *Directory) Match(p Person, g Guideline) *Program {
+	return d.MatchExcept(p, g, nil)
+}
+
+// MatchExcept is Match among the organizations not in excluded (by id): those
+// that declined a referral already.
+func (d *Directory) MatchExcept(p Person, g Guideline, excluded []string) *Program {
 	z, ok := zipNumber(p.ZIP)
 	if !ok {
 		return nil
 	}
 	var best *Program
 	for _, o := range d.Organizations {
+		if slices.Contains(excluded, o.ID) {
+			continue
+		}
 		for _, s := range o.Programs {
 			if !slices.Contains(s.CaseTypes, p.CaseType) || !s.Covers(z) || !slices.Contains(s.Languages, p.Language) {
 				continue

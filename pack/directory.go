@@ -115,6 +115,11 @@ func (l *loader) compileDirectory(dy *directoryFile) {
 		if o.Name == "" || o.Phone == "" {
 			l.errorf(oy.Pos, "%sneeds a name and a phone", f(""))
 		}
+		o.Respond, o.RespondKnown = hotline.ParseResponseTime(o.ResponseTime)
+		if !o.RespondKnown {
+			l.warnf(oy.Pos, "%s: %q names no time like \"2 business days\" or \"48 hours\": the hotline cannot notice when this organization leaves a referral unanswered",
+				f("response_time"), o.ResponseTime)
+		}
 		if !validEmail(o.Email) {
 			l.errorf(orPos(oy.Email.Pos, oy.Pos), "%s: %q is not an email address like intake@example.org", f("email"), o.Email)
 		}

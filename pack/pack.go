@@ -42,13 +42,17 @@ type Pack struct {
 	Poverty hotline.Guideline
 	// emailWords are the words of the emails, by language (see EmailWords).
 	emailWords map[string]email.Words
+	// Loop is how referrals are followed after they are made (pack.yaml's
+	// referral_loop:).
+	Loop LoopSettings
 	// templates are organizations' own HTML templates for their emails.
 	templates map[string]*htmltemplate.Template
 }
 
 // settings are the fields of pack.yaml that belong to the domain, not the language.
 type settings struct {
-	PovertyArea flows.Scalar `yaml:"poverty_area"`
+	PovertyArea  flows.Scalar `yaml:"poverty_area"`
+	ReferralLoop *loopYAML    `yaml:"referral_loop"`
 }
 
 // Load reads the pack folder in fsys and checks all of it. It returns the pack and
@@ -79,6 +83,7 @@ func Load(fsys fs.FS, now time.Time) (*Pack, flows.Problems, error) {
 		l.compileDirectory(&dir)
 	}
 	l.readPoverty(set.PovertyArea)
+	l.readLoop(set.ReferralLoop)
 	l.readEmail()
 	l.ignoredFiles()
 	if flow != nil && haveDir {

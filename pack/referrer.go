@@ -96,14 +96,6 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 	ref := &hotline.Referral{
 		Ref:                req.Ref,
 		At:                 req.At,
-		OrgID:              o.ID,
-		OrgName:            o.Name,
-		OrgEmail:           o.Email,
-		OrgPhone:           o.Phone,
-		ProgramID:          prog.ID,
-		ProgramName:        prog.Name,
-		IncludeAnswers:     o.IncludeAnswers,
-		EmailLanguage:      o.EmailLanguage,
 		Urgent:             req.Urgent,
 		UrgentReasons:      req.Reasons,
 		SafetyConcern:      f[fieldSafetyConcern].Value == "yes",
@@ -120,7 +112,6 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 		MonthlyIncomeCents: income,
 		IncomeKnown:        person.IncomeKnown,
 		PovertyPercent:     p.Poverty.Percent(income, household),
-		IncomeLimit:        prog.IncomeLimit,
 		GuidelineYear:      p.Poverty.Year,
 		IncomeGiven:        f[fieldIncome].Given,
 		IncomeLabel:        f[fieldIncome].Question,
@@ -131,9 +122,9 @@ func (r referrer) Refer(req flows.Request) flows.Result {
 			When:      f[fieldSafeTime].Value,
 		},
 		AskedForPerson: req.AskedForPerson,
-		Handoff:        o.Handoff,
 		Answers:        make([]hotline.QA, 0, len(req.Answers)),
 	}
+	withProgram(ref, prog)
 	if req.ContactUnsafe {
 		// The person said, somewhere, that calling or texting them is not
 		// safe: no text, and no voicemail unless they said one is fine.
