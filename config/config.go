@@ -67,6 +67,10 @@ type Config struct {
 	// ReminderDelay is how long after the last question a reminder is texted
 	// (HOTLINE_REMINDER_DELAY, default 2h; 0 disables; else 1m to 72h).
 	ReminderDelay time.Duration
+	// FollowUpAfter is how long after a referral reaches an organization the
+	// person is asked whether it contacted them (HOTLINE_FOLLOWUP_AFTER); 0
+	// for no follow-up.
+	FollowUpAfter time.Duration
 	// QuietHours is when no reminder is texted, in the hotline's time zone
 	// (HOTLINE_QUIET_HOURS, default "21:00-08:00"): "HH:MM-HH:MM", which may wrap
 	// midnight, or "off".
@@ -214,6 +218,8 @@ func settings() []setting {
 			func(c *Config) *time.Duration { return &c.ReferralRetention }),
 		durationSetting("HOTLINE_REMINDER_DELAY", "reminder_delay", "2h", durationRange{min: time.Second, max: 72 * time.Hour, text: "1s to 72h, or 0 for no reminders", canDisable: true},
 			func(c *Config) *time.Duration { return &c.ReminderDelay }),
+		durationSetting("HOTLINE_FOLLOWUP_AFTER", "followup_after", "72h", durationRange{min: time.Minute, max: 720 * time.Hour, text: "1m to 720h, or 0 for no follow-up", canDisable: true},
+			func(c *Config) *time.Duration { return &c.FollowUpAfter }),
 		{env: "HOTLINE_QUIET_HOURS", key: "quiet_hours", def: "21:00-08:00", parse: func(c *draft, v string) (err error) {
 			c.QuietHours, err = parseQuietHours(v)
 			return err
@@ -511,6 +517,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("retention", c.Retention),
 		slog.Duration("referral_retention", c.ReferralRetention),
 		slog.Duration("reminder_delay", c.ReminderDelay),
+		slog.Duration("followup_after", c.FollowUpAfter),
 		slog.String("quiet_hours", c.QuietHours.String()),
 		slog.Int64("max_body", c.MaxBodyBytes),
 		slog.String("log_level", c.LogLevel.String()),

@@ -42,6 +42,7 @@ func defaults() Config {
 		Retention:           168 * time.Hour,
 		ReferralRetention:   720 * time.Hour,
 		ReminderDelay:       2 * time.Hour,
+		FollowUpAfter:       72 * time.Hour,
 		QuietHours:          QuietHours{Start: 21 * time.Hour, End: 8 * time.Hour, On: true},
 		MaxBodyBytes:        65536,
 		LogLevel:            slog.LevelInfo,
@@ -181,6 +182,8 @@ func TestLoadGoodValues(t *testing.T) {
 		{"trusted proxies", map[string]string{"HOTLINE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"}, func(c *Config) {
 			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32")}
 		}},
+		{"follow-up after", map[string]string{"HOTLINE_FOLLOWUP_AFTER": "48h"}, func(c *Config) { c.FollowUpAfter = 48 * time.Hour }},
+		{"follow-up off", map[string]string{"HOTLINE_FOLLOWUP_AFTER": "0"}, func(c *Config) { c.FollowUpAfter = 0 }},
 		{"reminder delay 0 disables", map[string]string{"HOTLINE_REMINDER_DELAY": "0"}, func(c *Config) { c.ReminderDelay = 0 }},
 		{"reminder delay off disables", map[string]string{"HOTLINE_REMINDER_DELAY": "off"}, func(c *Config) { c.ReminderDelay = 0 }},
 		{"quiet hours", map[string]string{"HOTLINE_QUIET_HOURS": "22:30-07:15"}, func(c *Config) {
@@ -327,6 +330,8 @@ func TestLoadBadValues(t *testing.T) {
 			`config: HOTLINE_RETENTION: "0" is out of range; expected 1h to 8760h (a year)`},
 		{"referral retention too long", map[string]string{"HOTLINE_REFERRAL_RETENTION": "8761h"},
 			`config: HOTLINE_REFERRAL_RETENTION: "8761h" is out of range; expected 1h to 8760h (a year)`},
+		{"follow-up too long", map[string]string{"HOTLINE_FOLLOWUP_AFTER": "721h"},
+			`config: HOTLINE_FOLLOWUP_AFTER: "721h" is out of range; expected 1m to 720h, or 0 for no follow-up`},
 		{"reminder delay too short", map[string]string{"HOTLINE_REMINDER_DELAY": "500ms"},
 			`config: HOTLINE_REMINDER_DELAY: "500ms" is out of range; expected 1s to 72h, or 0 for no reminders`},
 		{"reminder delay too long", map[string]string{"HOTLINE_REMINDER_DELAY": "73h"},
