@@ -43,6 +43,9 @@ type Loop struct {
 	// no number, and a private referral (the pack's private:, like a safety
 	// concern or texts said to be unsafe) gets none.
 	Texts Conversation `json:"texts,omitzero"`
+	// Private is set for a private referral (the pack's private:): nothing
+	// of it is told to whoever asks on the web with its reference.
+	Private bool `json:"private,omitempty"`
 	// FollowUps counts the follow-up texts sent; FollowUpAt is when the next
 	// is due (zero for none); FollowUpAnswer is the person's "yes" or "no".
 	FollowUps      int       `json:"follow_ups,omitempty"`

@@ -37,6 +37,9 @@ type Reply struct {
 	// Referral is the referral the message made, for the coordinators'
 	// preview (PreviewReferral); nil for none.
 	Referral *hotline.Referral
+	// loopEvents are the events the message adds to a referral's loop,
+	// counted once it is committed.
+	loopEvents []hotline.LoopEvent
 }
 
 // Observer is told what happened, for metrics. All methods must be cheap.
@@ -78,6 +81,10 @@ type Service struct {
 	turns       *turns
 	unsure      *unsure
 	breaker     *breaker
+	// loop is how referrals are followed after they are made, and loops
+	// where their loops are kept (nil: nowhere; referrals are not followed).
+	loop  LoopOptions
+	loops LoopStore
 }
 
 // Options are the Service's collaborators and settings.
@@ -118,6 +125,9 @@ type Options struct {
 	// reply reach a person. "" sends no notice (each is logged as a warning
 	// and still counted) and sets no Reply-To.
 	Coordinator string
+	// Loop is how referrals are followed after they are made: links for
+	// organizations, follow-ups, re-routing.
+	Loop LoopOptions
 }
 
 // New returns a Service, or an error naming the collaborator that is missing.
@@ -134,7 +144,15 @@ func New(o Options) (*Service, error) {
 	if o.ApplyWithin <= 0 {
 		o.ApplyWithin = applyWithin
 	}
+	if o.Loop.Retention <= 0 {
+		o.Loop.Retention = defaultLoopRetention
+	}
+	loops := o.Loop.Store
+	if loops == nil {
+		loops, _ = o.Store.(LoopStore)
+	}
 	return &Service{
+		loop: o.Loop, loops: loops,
 		applyWithin: o.ApplyWithin,
 		store:       o.Store, keys: o.Keys, pack: o.Pack, now: o.Now, random: o.Random, log: o.Log, observe: o.Observer,
 		retention: o.Retention, remindIn: o.ReminderDelay, cache: newStateCache(o.CacheSize),
@@ -284,6 +302,8 @@ func (s *Service) apply(ctx context.Context, key string, m hotline.Message, dead
 		switch {
 		case errors.Is(err, ErrRefTaken):
 			continue // step again: a new reference is drawn
+		case errors.Is(err, ErrLoopChanged):
+			continue // step again: the referral's loop is read again
 		case err != nil:
 			return s.notCommitted(key, m, deadline, err)
 		case !committed:
@@ -298,6 +318,12 @@ func (s *Service) apply(ctx context.Context, key string, m hotline.Message, dead
 		}
 		s.cache.put(key, Snapshot{State: change.State, Version: now.Version})
 		s.committed(key, m, fx, reply)
+		if lo, ok := s.observe.(LoopObserver); ok {
+			for _, e := range reply.loopEvents {
+				lo.LoopEvent(e.Kind, e.Org, e.Reason)
+			}
+		}
+		reply.loopEvents = nil
 		return reply, nil
 	}
 	s.observe.Error("conflicts")
@@ -422,6 +448,11 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 	if m.SwitchLanguage {
 		in.Text, in.SwitchTo = "", m.Language
 	}
+	loop, loopVersion, standing, err := s.readStanding(ctx, p, snap.State, in)
+	if err != nil {
+		return Reply{}, Change{}, pack.Effects{}, fmt.Errorf("bot: the referral asked about: %w", err)
+	}
+	in.Standing = standing
 	start := time.Now()
 	next, fx := p.Step(snap.State, in)
 	s.observe.Step(time.Since(start))
@@ -449,6 +480,31 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		ttl = min(ttl, endedTTL)
 	}
 	c := Change{Version: snap.Version, State: next, TTL: ttl, Replies: reply.Messages, Now: now}
+	c.Loop = movedOn(loop, loopVersion, fx, now)
+	if r := fx.Referral; r != nil && s.loops != nil {
+		// The referral's loop, made with it: the organization's link in its
+		// email, and the follow-up to come.
+		expires := now.Add(s.loop.Retention)
+		r.Link = s.link(r.Ref, r.OrgID, expires)
+		texts := textsAllowed(p, m.Channel, next, r)
+		c.Loop = &LoopWrite{Loop: s.newLoop(p, r, m.Conversation, texts, p.Flow.Private(next), now)}
+		c.Loop.Due = c.Loop.Loop.Due(now)
+	}
+	if w := c.Loop; w != nil {
+		before := 0
+		if loop != nil && w.Version != 0 {
+			before = len(loop.History)
+		}
+		reply.loopEvents = w.Loop.History[min(before, len(w.Loop.History)):]
+	}
+	if w := c.Loop; w != nil && w.Loop.Texts != (hotline.Conversation{}) && c.TTL > 0 {
+		// The person may answer a follow-up text, or ask where their
+		// referral stands, while its loop lasts: the conversation that knows
+		// the referral is kept as long.
+		c.TTL = max(c.TTL, w.Loop.Expires.Sub(now))
+	} else if loop != nil && loop.Texts != (hotline.Conversation{}) && c.TTL > 0 {
+		c.TTL = max(c.TTL, loop.Expires.Sub(now))
+	}
 	if r := fx.Referral; r != nil {
 		// The referral email, unless the organization takes its referrals by
 		// JSON hand-off only; and the hand-off, in the same commit.

@@ -1,0 +1,198 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hotline-legal/hotline"
+	"github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/pack"
+)
+
+// The loop worker looks at each referral's loop when it is due: an
+// organization silent past its response time (the coordinator is alerted,
+// and with the pack's reroute_on_silence the referral goes on), a follow-up
+// text to send, a re-route the person's NO asked for. Any number of processes
+// may run it on the same store: a loop is leased to one at a time, and every
+// write is conditional on the version read, with its jobs, so that nothing is
+// done twice.
+
+// loopLease is how long a claimed loop is left to its worker: far longer than
+// looking at one takes (a read, a render, a write).
+const loopLease = time.Minute
+
+// loopsPerClaim bounds one claim of a shard's due loops.
+const loopsPerClaim = 20
+
+// RunLoops looks at due loops every poll until ctx ends. shards is how many
+// shards the store has.
+func (s *Service) RunLoops(ctx context.Context, shards int, poll time.Duration) {
+	if s.loops == nil {
+		return
+	}
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for {
+		s.WorkLoops(ctx, shards)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// WorkLoops looks at every loop due now and returns how many it moved on.
+func (s *Service) WorkLoops(ctx context.Context, shards int) int {
+	if s.loops == nil {
+		return 0
+	}
+	moved := 0
+	for shard := 0; shard < shards && ctx.Err() == nil; shard++ {
+		refs, err := s.loops.ClaimLoops(ctx, shard, s.now(), loopLease, loopsPerClaim)
+		if err != nil {
+			s.observe.Error("store")
+			s.log.Warn("loops: cannot claim", "shard", shard, "err", err)
+			continue
+		}
+		for _, ref := range refs {
+			// A claimed loop is seen through: its lease would hand it to
+			// another worker anyway, but not before a minute.
+			done, err := s.tendLoop(context.WithoutCancel(ctx), ref)
+			if err != nil {
+				s.observe.Error("loop")
+				s.log.Warn("loops: cannot move a referral on; it is tried again after its lease", "ref", ref, "err", err)
+			}
+			if done {
+				moved++
+			}
+		}
+	}
+	return moved
+}
+
+// tendLoop does what a loop is due for, and reports whether it changed it.
+func (s *Service) tendLoop(ctx context.Context, ref string) (bool, error) {
+	for attempt := 0; attempt < maxDecideAttempts; attempt++ {
+		l, version, err := s.loops.LoadLoop(ctx, ref)
+		if errors.Is(err, ErrNoLoop) {
+			return false, nil // expired: the claim dropped it from the schedule
+		}
+		if err != nil {
+			return false, err
+		}
+		p, now := s.pack(), s.now()
+		before := len(l.History)
+		jobs, err := s.dueWork(p, &l, now)
+		if err != nil {
+			return false, err
+		}
+		err = s.loops.SaveLoop(ctx, now, version, l, l.Due(now), jobs)
+		if errors.Is(err, ErrLoopChanged) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		s.observeLoop(&l, before)
+		return len(l.History) > before, nil
+	}
+	return false, fmt.Errorf("bot: loop %s kept changing", ref)
+}
+
+// dueWork changes l as it is due at now, and returns the jobs that go with it.
+func (s *Service) dueWork(p *pack.Pack, l *hotline.Loop, now time.Time) ([]*Email, error) {
+	var jobs []*Email
+	if reason := l.Pending; reason != "" {
+		l.Pending = ""
+		if l.Status == hotline.LoopSent || l.Status == hotline.LoopAccepted {
+			more, err := s.reroute(p, l, reason, now)
+			if err != nil {
+				return nil, err
+			}
+			jobs = append(jobs, more...)
+		}
+	}
+	if l.Status == hotline.LoopSent && !l.Alerted && !l.RespondBy.IsZero() && !now.Before(l.RespondBy) {
+		silent, sentAt, hop := *l.Referral, l.SentAt, l.Hop
+		l.Alerted = true
+		l.Record(now, hotline.EventSilent, l.OrgID, "")
+		if p.Loop.RerouteOnSilence {
+			more, err := s.reroute(p, l, hotline.ReasonNoResponse, now)
+			if err != nil {
+				return nil, err
+			}
+			jobs = append(jobs, more...)
+		}
+		if alert := s.silenceAlert(p, l, &silent, hopRef(l.Ref, hop), sentAt, now); alert != nil {
+			jobs = append(jobs, alert)
+		}
+	}
+	if !l.FollowUpAt.IsZero() && !now.Before(l.FollowUpAt) {
+		switch {
+		case l.Status != hotline.LoopSent || l.FollowUpAnswer != "" || l.FollowUps >= maxFollowUps || l.Texts == (hotline.Conversation{}):
+			// Accepted (the organization will call), answered, the fallback
+			// (nobody to ask about), asked twice, or no texts: no follow-up.
+			l.FollowUpAt = time.Time{}
+		case !s.afterQuiet(p, now).IsZero():
+			l.FollowUpAt = s.afterQuiet(p, now)
+		default:
+			l.FollowUps++
+			text := s.loopText(p, l, "followup", fmt.Sprintf("%s~f%d", l.Ref, l.FollowUps),
+				map[string]string{"org.name": l.Referral.OrgName, "org.phone": l.Referral.OrgPhone, "ref": l.Ref}, now)
+			l.FollowUpAt = time.Time{}
+			if text != nil {
+				jobs = append(jobs, text)
+				l.Record(now, hotline.EventFollowUp, l.OrgID, "")
+				if l.FollowUps < maxFollowUps {
+					l.FollowUpAt = now.Add(s.loop.FollowUpAfter)
+				}
+			}
+		}
+	}
+	return jobs, nil
+}
+
+// silenceAlert is the coordinator's email about an organization that has not
+// answered a referral: nil when no coordinator address is configured (logged).
+// l is the loop as it is now (sent on, with the pack's reroute_on_silence);
+// ref is the silent organization's outbox reference (hopRef).
+func (s *Service) silenceAlert(p *pack.Pack, l *hotline.Loop, silent *hotline.Referral, ref string, sentAt, now time.Time) *Email {
+	if s.coordinator == "" {
+		s.log.Warn("loops: an organization has not answered a referral, and no coordinator address is configured (HOTLINE_COORDINATOR_EMAIL): nobody is told",
+			"ref", l.Ref, "org", silent.OrgID)
+		return nil
+	}
+	id, err := s.jobID()
+	if err != nil {
+		s.log.Error("loops: cannot draw an alert's id", "ref", l.Ref, "err", err)
+		return nil
+	}
+	a := email.LoopAlert{Ref: l.Ref, OrgName: silent.OrgName, OrgPhone: silent.OrgPhone, SentAt: sentAt}
+	if o := p.Directory.Organization(silent.OrgID); o != nil {
+		a.ResponseTime = o.ResponseTime
+	}
+	if p.Loop.RerouteOnSilence {
+		if l.Status == hotline.LoopFallback {
+			a.Fallback = true
+		} else {
+			a.RerouteTo = l.Referral.OrgName
+		}
+	}
+	msg, err := email.RenderLoopAlert(a, s.coordinator, email.Options{
+		From:        s.emailFrom,
+		Location:    p.Flow.Location,
+		MessageID:   email.MessageID("loop-"+ref, id, s.emailDomain),
+		HotlineName: p.Flow.Name,
+		Country:     p.Flow.Country,
+		Words:       p.EmailWords(p.Flow.Languages[0]),
+	})
+	if err != nil {
+		s.observe.Error("render")
+		s.log.Error("loops: cannot render the alert about a silent organization", "ref", l.Ref, "err", err)
+		return nil
+	}
+	return &Email{Kind: EmailLoopAlert, ID: id, Reference: ref, OrgID: silent.OrgID, Created: now, Message: msg}
+}
