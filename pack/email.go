@@ -101,19 +101,27 @@ func (l *loader) readEmail() {
 
 // addedEmailKeys are the texts the emails gained with the JSON hand-off
 // (issue 13: the safe contact, the court date in the subject and banner,
-// headings, the income beside the guideline...). A pack written before lacks
-// them; loading it must not fail the day its server is upgraded.
+// headings, the income beside the guideline...) and with the referral loop
+// (issue 15: the organization's link, the re-routed banner and its reasons,
+// the alert about an organization that has not answered). A pack written
+// before lacks them; loading it must not fail the day its server is upgraded.
 func addedEmailKeys() []string {
 	return []string{
 		"subject_hearing", "subject_missed_hearing", "subject_language", "date_short",
 		"contact_heading", "label_voicemail", "voicemail_no", "voicemail_yes", "texts_yes", "label_safe_when", "contact_not_asked",
 		"hearing_banner", "missed_hearing_banner", "facts_heading", "label_asked_person", "label_hearing", "hearing_missed",
 		"income_guideline_limit", "income_guideline_no_limit", "as_given", "told_heading",
+		// Issue 15.
+		"subject_rerouted", "rerouted_banner",
+		"reason_conflict", "reason_capacity", "reason_priorities", "reason_other", "reason_no_response", "reason_not_contacted",
+		"link_heading", "link_text", "link_button",
+		"loop_subject", "loop_heading", "loop_kicker", "loop_sent", "loop_silent", "label_response_time",
+		"loop_waiting", "loop_rerouted", "loop_fallback", "loop_call", "loop_call_rerouted", "loop_call_fallback",
 	}
 }
 
-// sampleText is the embedded sample pack's text of an email key added by
-// issue 13 (addedEmailKeys) in lang, for a pack that lacks it; found is false
+// sampleText is the embedded sample pack's text of an email key added since
+// (addedEmailKeys) in lang, for a pack that lacks it; found is false
 // for any other key, or a language the sample does not have (only en and es).
 func (l *loader) sampleText(name, lang string) (text string, found bool) {
 	if !slices.Contains(addedEmailKeys(), name) {
@@ -135,7 +143,7 @@ func (l *loader) sampleText(name, lang string) (text string, found bool) {
 
 // upgradeFromSample gives words the sample pack's text of an added key
 // (sampleText) in every language of the pack, and reports whether it could:
-// false when the key was not added by issue 13, or a language of the pack is
+// false when the key is not one added since (addedEmailKeys), or a language of the pack is
 // not the sample's (then the key is missing, an error, as before).
 func (l *loader) upgradeFromSample(name string, words map[string]email.Words) bool {
 	texts := map[string]string{}

@@ -265,40 +265,40 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "the emails' words: a key missing",
 			edits: []edit{{"email.yaml", "label_name:\n  en: \"Name\"\n  es: \"Nombre\"\n", ""}},
-			want:  []string{`email.yaml:154:3: missing "label_name", a label of the facts; give it in every language (after label_case_type)`},
+			want:  []string{`email.yaml:197:3: missing "label_name", a label of the facts; give it in every language (after label_case_type)`},
 			only:  true,
 		},
 		{
 			name:  "the emails' words: an unknown placeholder",
 			edits: []edit{{"email.yaml", `  en: "Made {date} at {time}"`, `  en: "Made {dat} at {time}"`}},
-			want:  []string{`email.yaml:60:7: made: en: unknown placeholder {dat} (did you mean "date"?); it may use {date}, {time}`},
+			want:  []string{`email.yaml:65:7: made: en: unknown placeholder {dat} (did you mean "date"?); it may use {date}, {time}`},
 			only:  true,
 		},
 		{
 			name:  "the emails' words: an unknown key",
 			edits: []edit{{"email.yaml", "label_name:", "label_nmae:"}},
 			want: []string{
-				`email.yaml:157:3: unknown text "label_nmae" (did you mean "label_name"?)`,
-				`email.yaml:154:3: missing "label_name"`,
+				`email.yaml:200:3: unknown text "label_nmae" (did you mean "label_name"?)`,
+				`email.yaml:197:3: missing "label_name"`,
 			},
 			only: true,
 		},
 		{
 			name:  "the emails' words: a language missing",
 			edits: []edit{{"email.yaml", "  es: \"Nombre\"\n", ""}},
-			want:  []string{`email.yaml:157:3: label_name: missing the "es" text`},
+			want:  []string{`email.yaml:200:3: label_name: missing the "es" text`},
 			only:  true,
 		},
 		{
 			name:  "the emails' words: eleven months",
 			edits: []edit{{"email.yaml", `"Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"`, `"Jan Feb Mar Apr May Jun Jul Aug Sep Nov Dec"`}},
-			want:  []string{`email.yaml:80:7: months: en: 11 names; give the names of the months, January to December: 12 names separated by spaces`},
+			want:  []string{`email.yaml:85:7: months: en: 11 names; give the names of the months, January to December: 12 names separated by spaces`},
 			only:  true,
 		},
 		{
 			name:  "the emails' words: a language the pack does not have",
 			edits: []edit{{"email.yaml", "language_es:", "language_fr:\n  en: French\n  es: francés\nlanguage_es:"}},
-			want:  []string{`email.yaml:256:3: language_fr: "fr" is not one of the pack's languages (en, es)`},
+			want:  []string{`email.yaml:299:3: language_fr: "fr" is not one of the pack's languages (en, es)`},
 			only:  true,
 		},
 		{

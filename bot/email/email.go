@@ -1,9 +1,10 @@
 // Package email renders the emails the hotline sends: the referral an
 // organization's intake staff receive, the alert its intake coordinator gets
-// when a referral could not be delivered, and the coordinator's notice that a
-// conversation needs a person. Rendering is pure: no I/O and no clock,
-// so that the same referral always renders the same email, byte for byte, on every
-// attempt and in every process.
+// when a referral could not be delivered, the coordinator's notice that a
+// conversation needs a person, and the coordinator's alert that an
+// organization has not answered a referral. Rendering is pure: no I/O and no
+// clock, so that the same referral always renders the same email, byte for
+// byte, on every attempt and in every process.
 package email
 
 import (

@@ -13,7 +13,10 @@ import "html/template"
 // language.
 //
 // For screen readers the reference is the page's h1 (the alert's heading, in
-// an alert) and each section has an h2; every text meets WCAG AA contrast
+// an alert) and each section has an h2; the organization's link to the
+// referral's page is a real link (a "bulletproof" button: a table cell
+// coloured behind it, for Outlook, which ignores an a's padding), with its
+// address written out under it for a program that shows no links; every text meets WCAG AA contrast
 // (4.5:1) on its background, which TestHTMLContrast checks.
 var defaultHTML = template.Must(template.New("referral.html").Parse(defaultHTMLSource + frameSource))
 
@@ -41,6 +44,20 @@ const defaultHTMLSource = `{{template "open" .}}
 <div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Made}}</div>
 </td></tr>
 {{- template "top" .}}
+{{- with .Link}}
+<tr><td style="padding:16px 24px 8px 24px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#e8f1fa;border:1px solid #b8d0e6;">
+<tr><td style="padding:12px 16px;">
+<h2 style="margin:0 0 6px 0;font-size:16px;font-weight:bold;color:#0b3d66;">{{.Heading}}</h2>
+<p style="margin:0 0 12px 0;color:#1f2933;">{{.Text}}</p>
+<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr><td style="background-color:#0b4f8a;border-radius:4px;">
+<a href="{{.URL}}" style="display:inline-block;padding:10px 18px;background-color:#0b4f8a;color:#ffffff;font-size:15px;font-weight:bold;text-decoration:none;border-radius:4px;">{{.Button}}</a>
+</td></tr></table>
+<p style="margin:10px 0 0 0;font-size:12px;color:#3e4c59;word-break:break-all;">{{.URL}}</p>
+</td></tr>
+</table>
+</td></tr>
+{{- end}}
 {{template "facts" .}}
 <tr><td style="padding:8px 24px 16px 24px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
@@ -89,9 +106,34 @@ const noticeHTMLSource = `{{template "open" .}}
 </td></tr>
 {{template "close" .}}`
 
-// frameSource is what the referral and the notice share, so that staff learn
-// one look: the page around them ("open" and "close"), the safe-contact block
-// and the banners under the heading ("top"), and the table of facts.
+// loopHTML is the HTML part of the coordinator's alert that an organization
+// has not answered a referral, in the notice's layout: what happened and what
+// became of the referral, the facts (the organization's phone as a tel:
+// link), and what to do.
+var loopHTML = template.Must(template.New("loop.html").Parse(loopHTMLSource + frameSource))
+
+const loopHTMLSource = `{{template "open" .}}
+<tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
+<div style="font-size:13px;color:#c9dcec;">{{.Kicker}}</div>
+<h1 style="margin:4px 0 0 0;font-size:22px;font-weight:bold;color:#ffffff;">{{.Ref}}</h1>
+<div style="font-size:14px;margin-top:4px;">{{.Heading}}</div>
+<div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Sent}}</div>
+</td></tr>
+<tr><td style="padding:16px 24px 0 24px;">
+<p style="margin:0;">{{.Silent}} <strong>{{.Outcome}}</strong></p>
+</td></tr>
+{{template "facts" .}}
+<tr><td style="padding:8px 24px 16px 24px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
+<tr><td style="padding:12px 16px;"><strong>{{.WhatToDo}}</strong> {{.Call.HTML}}</td></tr>
+</table>
+</td></tr>
+{{template "close" .}}`
+
+// frameSource is what the referral, the notice and the no-answer alert
+// share, so that staff learn one look: the page around them ("open" and
+// "close"), the safe-contact block and the banners under the heading ("top"),
+// and the table of facts.
 const frameSource = `{{define "open"}}<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
@@ -145,6 +187,11 @@ const frameSource = `{{define "open"}}<!DOCTYPE html>
 {{- if .Hearing}}
 <tr><td style="padding:12px 24px;{{if .HearingMissed}}background-color:#c62828;color:#ffffff;{{else}}background-color:#e8f1fa;color:#0b3d66;border-left:6px solid #0b4f8a;{{end}}font-weight:bold;">
 {{.Hearing}}
+</td></tr>
+{{- end}}
+{{- if .Rerouted}}
+<tr><td style="padding:12px 24px;background-color:#f3eefc;color:#4a2a7a;border-left:6px solid #6b46c1;font-weight:bold;">
+{{.Rerouted}}
 </td></tr>
 {{- end}}{{end}}` +
 	`{{define "facts"}}<tr><td style="padding:16px 24px 8px 24px;">

@@ -465,6 +465,8 @@ func TestHTMLContrast(t *testing.T) {
 		t.Fatalf("contrast(#7b8794, #f7f9fa) = %.2f, want the footer's old 3.46", got)
 	}
 	r := fullReferral()
+	r.Link = link
+	r.Rerouted = &hotline.Reroute{From: "Example County Legal Aid", Reason: hotline.ReasonCapacity, Hop: 1}
 	missed := referral()
 	missed.HearingDate = "2026-11-01"
 	es := options(t)
@@ -478,6 +480,7 @@ func TestHTMLContrast(t *testing.T) {
 		{"Spanish", render(t, r, es).HTML},
 		{"alert", mustAlertWith(t, r, options(t)).HTML},
 		{"notice", mustNotice(t, notice(), noticeOptions(t, "en")).HTML},
+		{"no-answer alert", mustLoopAlert(t, loopAlert(), "en").HTML},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			texts := 0

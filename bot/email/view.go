@@ -3,6 +3,7 @@ package email
 import (
 	"fmt"
 	"html/template"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,10 @@ type view struct {
 	Contact      *contactView
 	ContactFirst bool
 	Banners      banners
+	// Link is the organization's way to accept or decline the referral,
+	// right under the banners; nil when the referral has no link, and in
+	// the coordinator's alert, since only the organization may use it.
+	Link         *linkView
 	FactsHeading string
 	Facts        []fact
 	// Told is what the person was told, line by line; nil when not known.
@@ -58,10 +63,26 @@ type banners struct {
 	// Hearing is the court date; HearingMissed marks one before the referral.
 	Hearing       string
 	HearingMissed bool
+	// Rerouted says the organization before could not take the referral,
+	// and why: after the others, which are about the person's safety and
+	// deadlines.
+	Rerouted string
 }
 
 // any reports whether there is a banner to show.
-func (b banners) any() bool { return b.Urgent != "" || b.Safety != "" || b.Hearing != "" }
+func (b banners) any() bool {
+	return b.Urgent != "" || b.Safety != "" || b.Hearing != "" || b.Rerouted != ""
+}
+
+// linkView is the block that gives the organization its link to the
+// referral's page: a heading, what the link is for, and the link (URL), as a
+// button in the HTML part.
+type linkView struct {
+	Heading string
+	Text    string
+	Button  string
+	URL     string
+}
 
 // contactView is the block that says how to contact the person safely: its
 // rows (voicemail, texts, a safe time or number), and a note when a person in
@@ -317,8 +338,65 @@ func (p phrases) subject(r *hotline.Referral, h hearing) string {
 	if r.Language != "" && r.Language != p.Lang {
 		language = p.say("subject_language", "language", p.language(r.Language))
 	}
-	// oneLine also drops the spaces an empty {hearing} or {language} leaves.
-	return oneLine(p.say(key, "ref", oneLine(r.Ref), "case", label, "zip", oneLine(r.ZIP), "hearing", when, "language", language))
+	var rerouted string
+	if r.Rerouted != nil {
+		rerouted = p.say("subject_rerouted")
+	}
+	// oneLine also drops the spaces an empty {hearing}, {language} or
+	// {rerouted} leaves.
+	return oneLine(p.say(key, "ref", oneLine(r.Ref), "case", label, "zip", oneLine(r.ZIP), "hearing", when, "language", language, "rerouted", rerouted))
+}
+
+// reasons are the reasons a referral is re-routed for, each with its words
+// (reason_ and the reason).
+var reasons = []string{
+	hotline.ReasonConflict, hotline.ReasonCapacity, hotline.ReasonPriorities, hotline.ReasonOther,
+	hotline.ReasonNoResponse, hotline.ReasonNotContacted,
+}
+
+// reason is why a referral was re-routed, in staff's words; a reason these
+// words do not know (one a newer process wrote) reads as "other", never as
+// its code.
+func (p phrases) reason(code string) string {
+	if !slices.Contains(reasons, code) {
+		code = hotline.ReasonOther
+	}
+	return p.say("reason_" + code)
+}
+
+// rerouted is the banner of a referral that comes from another organization;
+// "" for one that does not.
+func (p phrases) rerouted(rr *hotline.Reroute) string {
+	if rr == nil {
+		return ""
+	}
+	return p.say("rerouted_banner", "from", oneLine(rr.From), "reason", p.reason(rr.Reason))
+}
+
+// link is the block with the organization's link to the referral's page;
+// nil when there is no link, or it is not one the hotline could have made
+// (an absolute http or https URL on one line), which would be a bug to keep
+// out of an email rather than a link to show.
+func (p phrases) link(address, hotlineName string) *linkView {
+	if !webURL(address) {
+		return nil
+	}
+	return &linkView{
+		Heading: p.say("link_heading"),
+		Text:    p.say("link_text", "hotline", hotlineName),
+		Button:  p.say("link_button"),
+		URL:     address,
+	}
+}
+
+// webURL reports whether s is an absolute http or https URL with a host and
+// nothing oneLine would change (no spaces, controls or line breaks).
+func webURL(s string) bool {
+	if s == "" || strings.ContainsFunc(s, breaks) || !utf8.ValidString(s) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // hearing is a referral's court date as the email reads it.
@@ -380,7 +458,8 @@ func newView(r *hotline.Referral, o Options) *view {
 	v.ContactFirst = r.SafetyConcern || r.SafeContact.Unsafe()
 	urgent, urgentBanner := w.urgency(r.Urgent, r.UrgentReasons)
 	safety, safetyBanner := w.safety(r.SafetyConcern)
-	v.Banners = banners{Urgent: urgentBanner, Safety: safetyBanner}
+	v.Banners = banners{Urgent: urgentBanner, Safety: safetyBanner, Rerouted: w.rerouted(r.Rerouted)}
+	v.Link = w.link(r.Link, hotlineName)
 	caseType := firstNonEmpty(oneLine(r.CaseLabel), oneLine(r.CaseType), w.say("not_known"))
 	if r.CaseCode != "" {
 		caseType = w.say("case_type_code", "case", caseType, "code", oneLine(r.CaseCode))
@@ -511,6 +590,9 @@ func (v *view) alert(r *hotline.Referral, attempts int, lastErr string) {
 	w := v.w
 	org, orgEmail := oneLine(r.OrgName), oneLine(r.OrgEmail)
 	orgPhone := PhoneForPeople(oneLine(r.OrgPhone))
+	// The link lets whoever has it answer for the organization, and the
+	// alert goes to the coordinator, who passes the referral on by phone.
+	v.Link = nil
 	key := "alert_subject"
 	if r.Urgent {
 		key = "alert_subject_urgent"
@@ -634,6 +716,11 @@ func (v *view) text() string {
 	b.WriteString(v.Heading + "\n")
 	b.WriteString(v.Made + "\n\n")
 	v.writeTop(&b, width)
+	if l := v.Link; l != nil {
+		// The URL alone on its line, so that every mail program makes it a
+		// link and nothing around it sticks to it.
+		b.WriteString(l.Heading + "\n" + l.Text + "\n" + l.URL + "\n\n")
+	}
 	b.WriteString(v.FactsHeading + "\n")
 	for _, f := range v.Facts {
 		v.line(&b, f, width)
@@ -765,7 +852,7 @@ func (p phrases) safety(concern bool) (fact, string) {
 // writeBanners writes the banners of a plain-text part, each on its line and
 // a blank line after them; nothing when there are none.
 func writeBanners(b *strings.Builder, bs banners) {
-	for _, banner := range []string{bs.Urgent, bs.Safety, bs.Hearing} {
+	for _, banner := range []string{bs.Urgent, bs.Safety, bs.Hearing, bs.Rerouted} {
 		if banner != "" {
 			b.WriteString(banner + "\n")
 		}

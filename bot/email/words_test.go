@@ -43,9 +43,13 @@ func sampleWords(t testing.TB, lang string) email.Words {
 
 // TestRenderGolden: the whole English email, for review by eye when it
 // changes: a referral with everything an email can show (safe contact, a
-// hearing, what the person was told, answers as given), and its alert.
+// hearing, a re-route, the organization's link, what the person was told,
+// answers as given), its alert, and the alert about an organization that
+// has not answered (the referral re-routed on).
 func TestRenderGolden(t *testing.T) {
 	r := fullReferral()
+	r.Link = link
+	r.Rerouted = &hotline.Reroute{From: "Example County Legal Aid", Reason: hotline.ReasonCapacity, Hop: 1}
 	// One answer of every kind, each shown its own way.
 	r.Answers = append(r.Answers, []hotline.QA{
 		{Question: "Language", Kind: "choice", Value: "es", Label: "Spanish"},
@@ -61,9 +65,13 @@ func TestRenderGolden(t *testing.T) {
 	}...)
 	m := render(t, r, options(t))
 	a := mustAlert(t, r, "coordinator@example.org", "550 no")
+	silent := loopAlert()
+	silent.RerouteTo = "Example County Legal Aid"
+	l := mustLoopAlert(t, silent, "en")
 	for name, got := range map[string]string{
 		"referral.txt": m.Subject + "\n\n" + m.Text, "referral.html": m.HTML,
 		"alert.txt": a.Subject + "\n\n" + a.Text, "alert.html": a.HTML,
+		"loop-alert.txt": l.Subject + "\n\n" + l.Text, "loop-alert.html": l.HTML,
 	} {
 		path := filepath.Join("testdata", name)
 		if *update {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -53,6 +54,16 @@ type (
 		AskedForPerson bool     `json:"asked_for_person"`
 		Answers        []answer `json:"answers"`
 		Told           *string  `json:"told"`
+		// Link and Rerouted came with the referral loop (issue 15): absent,
+		// rather than null, when there is none, so that a body without them
+		// is byte for byte what it was before.
+		Link     string    `json:"link,omitempty"`
+		Rerouted *rerouted `json:"rerouted,omitempty"`
+	}
+	rerouted struct {
+		From   string `json:"from"`
+		Reason string `json:"reason"`
+		Hop    int    `json:"hop"`
 	}
 	idName struct {
 		ID   string `json:"id"`
@@ -97,7 +108,9 @@ type (
 // same referral always gives the same bytes. Money is in whole cents; the
 // only fraction is the percentage of the poverty guideline, rounded to two
 // places. The answers are listed only when the organization takes them
-// (include_answers), as in its email.
+// (include_answers), as in its email. The organization's link to the
+// referral's page and where the referral was re-routed from come last, and
+// are absent when there is none.
 func Body(r *hotline.Referral) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("handoff: no referral")
@@ -141,6 +154,14 @@ func Body(r *hotline.Referral) ([]byte, error) {
 			b.Income.PercentOfGuideline = &percent
 		}
 	}
+	if link(r.Link) {
+		b.Link = r.Link
+	}
+	if rr := r.Rerouted; rr != nil {
+		// A re-routed referral had at least one organization before: the
+		// schema's hop is at least 1.
+		b.Rerouted = &rerouted{From: rr.From, Reason: reason(rr.Reason), Hop: max(rr.Hop, 1)}
+	}
 	if r.IncludeAnswers {
 		for _, qa := range r.Answers {
 			b.Answers = append(b.Answers, answer{Label: qa.Question, Value: qa.Value, Reading: reading(qa), AsGiven: text(qa.Given)})
@@ -155,6 +176,26 @@ func Body(r *hotline.Referral) ([]byte, error) {
 		return nil, fmt.Errorf("handoff: body of %s: %w", r.Ref, err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// link reports whether s is an absolute http or https URL, as the schema's
+// link (format uri) must be: the hotline makes it from HOTLINE_PUBLIC_URL, so
+// anything else is a mistake, better left out than sent to fail the
+// organization's validation.
+func link(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// reason is a re-route's reason as the schema's enum has it: a reason this
+// version does not know (a newer process's) is "other", as in the email.
+func reason(r string) string {
+	switch r {
+	case hotline.ReasonConflict, hotline.ReasonCapacity, hotline.ReasonPriorities, hotline.ReasonOther,
+		hotline.ReasonNoResponse, hotline.ReasonNotContacted:
+		return r
+	}
+	return hotline.ReasonOther
 }
 
 // text is s, or null for "".
