@@ -188,6 +188,10 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 	if kw, ok := p.keywords[norm]; ok && t.keyword(kw) {
 		return *st, t.fx
 	}
+	if ref, ok := t.typedReference(); ok {
+		t.typedStatus(ref)
+		return *st, t.fx
+	}
 	t.hearUnsafe()
 	if p.looksLikeStopRequest(norm) {
 		// "stop texting me he will hurt me": the safety message is never
@@ -214,6 +218,9 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 			// on here while they wait.
 			t.enter(p.start)
 		}
+		return *st, t.fx
+	}
+	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && in.Standing != nil && t.followUp(norm) {
 		return *st, t.fx
 	}
 	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && p.messages[msgAfterReferral] != nil {
@@ -387,6 +394,8 @@ func (t *turn) keyword(kw keyword) bool {
 		t.restart()
 	case keywordBack:
 		t.back()
+	case keywordStatus:
+		t.status()
 	}
 	return true
 }
@@ -820,11 +829,11 @@ func (t *turn) placeholder(name string) string {
 	if v, ok := t.p.static(name, t.lang, int(t.channel), t.cur); ok {
 		return v
 	}
+	if v, ok := t.extra[name]; ok { // before {ref}: a referral's own, when a text tells of one
+		return v
+	}
 	if name == "ref" {
 		return t.in.Ref
-	}
-	if v, ok := t.extra[name]; ok {
-		return v
 	}
 	if name == "guess" {
 		return t.guessText()

@@ -197,6 +197,9 @@ const (
 	keywordRestart
 	keywordBack
 	keywordAgent
+	// keywordStatus says where the conversation's referral stands now
+	// (Input.Standing); like HELP, it never moves the conversation.
+	keywordStatus
 )
 
 type keyword struct {
@@ -214,7 +217,13 @@ type entry struct {
 var keywordNames = map[string]keywordAction{
 	"stop": keywordStop, "start": keywordStart, "help": keywordHelp,
 	"restart": keywordRestart, "back": keywordBack, "agent": keywordAgent,
+	"status": keywordStatus,
 }
+
+// addedKeywords are the keywords this version of the language added (STATUS,
+// with the referral loop): a pack written before lacks them, and loading it
+// must not fail the day its server is upgraded (see Options.Sample).
+var addedKeywords = []string{"status"}
 
 // msgStillSent is the shared message added to the STOP reply while the
 // conversation's referral is still being sent (Input.ReferralQueued); a pack
@@ -233,13 +242,22 @@ const msgReferralLimit = "referral_limit"
 // messagePlaceholders are the placeholders a shared message may use besides
 // every message's.
 var messagePlaceholders = map[string][]string{
-	msgStillSent:       {"org"},
-	msgAfterReferral:   {"org", "org.phone", "org.hours"},
-	msgAfterFallback:   {"org", "org.phone"},
-	msgConfirmPeople:   {"answer"},
-	msgConfirmMoney:    {"answer", "given", "hours"},
-	msgConfirmPaycheck: {"answer", "given"},
-	MsgProgress:        {"number", "about"},
+	msgStillSent:        {"org"},
+	msgAfterReferral:    {"org", "org.phone", "org.hours"},
+	msgAfterFallback:    {"org", "org.phone"},
+	msgConfirmPeople:    {"answer"},
+	msgConfirmMoney:     {"answer", "given", "hours"},
+	msgConfirmPaycheck:  {"answer", "given"},
+	MsgProgress:         {"number", "about"},
+	msgStatusSent:       {"org.name", "org.phone", "org.hours"},
+	msgStatusAccepted:   {"org.name", "org.phone", "org.hours"},
+	msgStatusFallback:   {"fallback.name", "fallback.phone"},
+	msgFollowUpYes:      {"org.name", "org.phone"},
+	msgFollowUpNo:       {"org.name", "org.phone"},
+	MsgRerouted:         {"from", "org.name", "org.phone"},
+	MsgReroutedFallback: {"from", "fallback.name", "fallback.phone", "fallback.description"},
+	MsgFollowUp:         {"org.name", "org.phone"},
+	MsgHearingReminder:  {"date"},
 }
 
 // requiredMessages are the shared messages the engine itself sends.

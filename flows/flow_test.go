@@ -35,6 +35,20 @@ technical_problem: {en: "problem"}
 reminder: {en: "reminder"}
 reask_choice: {en: "pick one"}
 reask_zip: {en: "a ZIP please"}
+` + tinyLoopMessages
+
+// tinyLoopMessages are the referral loop's messages, which a pack that refers
+// people needs.
+const tinyLoopMessages = `status_sent: {en: "{ref} is with {org.name} {org.phone}"}
+status_accepted: {en: "{ref} accepted by {org.name} {org.phone}"}
+status_fallback: {en: "{ref} fell back to {fallback.name} {fallback.phone}"}
+status_none: {en: "no referral"}
+followup_yes: {en: "glad"}
+followup_no: {en: "sorry, {ref} goes on from {org.name}"}
+rerouted: {en: "{from} cannot; {org.name} {org.phone} has {ref}"}
+rerouted_fallback: {en: "{from} cannot; call {fallback.name} {fallback.phone}, {fallback.description}"}
+followup: {en: "did {org.name} call?"}
+hearing_reminder: {en: "hearing {date}, call {hotline.phone}"}
 `
 
 const tinyWords = `keywords:
@@ -44,6 +58,7 @@ const tinyWords = `keywords:
   restart: {en: [restart]}
   back: {en: [back]}
   agent: {en: [agent]}
+  status: {en: [status]}
 stop_request:
   verbs: {en: [stop]}
   about: {en: [texting]}

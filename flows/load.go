@@ -37,6 +37,12 @@ type Options struct {
 	// Settings, a pointer to a struct with yaml tags, receives the fields of
 	// pack.yaml that the language itself does not know (the domain's settings).
 	Settings any
+	// Sample, when set, is the sample pack of this version of Hotline: a pack
+	// written for an earlier version, which lacks a keyword or a shared
+	// message added since, takes the sample's (in the sample's languages)
+	// with a warning saying to add it, instead of failing to load the day
+	// its server is upgraded.
+	Sample fs.FS
 }
 
 // Function is a condition function of one variable, like served(zip): true or
@@ -82,6 +88,9 @@ type loader struct {
 	// unknown, so a goto to a missing step or a variable no step saves may be
 	// only that file's, and is not reported again.
 	incomplete bool
+	// sample is what Options.Sample gives a pack written before (see
+	// sampleFiles).
+	sample sample
 }
 
 func (l *loader) load() {

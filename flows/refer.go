@@ -141,6 +141,9 @@ func (l *loader) compileReferral() {
 	if hasRefer && l.messages[msgReferralLimit] == nil {
 		l.r.errorf(Pos{File: messagesFileName}, "missing the shared message %q, which the web chat sends instead of a referral when one connection has made its referrals for the day", msgReferralLimit)
 	}
+	if hasRefer {
+		l.requireLoopMessages()
+	}
 	l.p.inputs = map[string]string{}
 	inputs := ref.Fields()
 	roles := make([]string, len(inputs))

@@ -504,6 +504,12 @@ func (t *turn) afterReferral() {
 	if t.private() {
 		to = "" // the phone may be someone else's now (see hearUnsafe)
 	}
+	if s := t.standing(ref); s != nil && to != "" {
+		// The referral may have gone on since (an organization declined):
+		// the repeat names whom it is with now.
+		t.repeatStanding(s, ref)
+		return
+	}
 	var phone, hours string
 	known := false
 	if c, ok := t.p.referrer.(Contacts); ok && to != "" {

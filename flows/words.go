@@ -165,8 +165,12 @@ func (l *loader) compileKeywords() {
 		byLang := l.words.Keywords[name]
 		field := "keywords: " + name
 		if byLang == nil {
-			l.r.errorf(pos, "%s: missing; list the words that mean %s in each language", field, strings.ToUpper(name))
-			continue
+			upgraded, ok := l.upgradeKeyword(name, pos)
+			if !ok {
+				l.r.errorf(pos, "%s: missing; list the words that mean %s in each language", field, strings.ToUpper(name))
+				continue
+			}
+			byLang = upgraded
 		}
 		l.languageWords(byLang, field, true, pos)
 		langsOf := map[string][]string{}

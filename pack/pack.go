@@ -17,6 +17,7 @@ import (
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/email"
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/flows/defaultpack"
 )
 
 // The files of a pack folder beyond the flow language's.
@@ -71,6 +72,9 @@ func Load(fsys fs.FS, now time.Time) (*Pack, flows.Problems, error) {
 			"served": {Kind: flows.KindZIP, Test: func(zip string) bool { return p.Directory.Serves(zip) }},
 		},
 		Settings: &set,
+		// A pack written for an earlier version takes what this one added
+		// from the sample, with a warning, rather than failing to load.
+		Sample: defaultpack.FS,
 	})
 	l.problems = problems
 	p.Flow = flow

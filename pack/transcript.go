@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,9 +39,39 @@ type TranscriptTurn struct {
 	ExpectNot flows.Strings `yaml:"expect_not"`
 	// Silent expects no reply at all.
 	Silent bool `yaml:"silent"`
+	// Standing is where the referral this message asks about stands, as the
+	// service reads it from the referral's loop (flows.Input.Standing): the
+	// message must be one flows.Flow.AsksStanding names a referral for. A
+	// message without it goes as when the service finds no loop (none, or
+	// expired).
+	Standing *TranscriptStanding `yaml:"standing"`
+	// FollowUpAnswer is the answer to a follow-up text the message must give
+	// (flows.Effects.FollowUpAnswer): yes, no, or none.
+	FollowUpAnswer string `yaml:"follow_up_answer"`
 
 	after time.Duration
 }
+
+// TranscriptStanding is where a referral stands, for a transcript's message
+// (see TranscriptTurn.Standing).
+type TranscriptStanding struct {
+	flows.Pos
+	// Status is sent (the default: the organization has not answered),
+	// accepted or fallback.
+	Status string `yaml:"status"`
+	// To is the organization the referral is with now; by default the one
+	// the transcript's referral went to, or the directory's fallback for
+	// status fallback. Phone is its phone; by default the directory's.
+	To    string `yaml:"to"`
+	Phone string `yaml:"phone"`
+	// FollowUp says the person was asked "did they contact you?" and has not
+	// answered yet.
+	FollowUp bool `yaml:"follow_up"`
+}
+
+// standingStatuses are the statuses a transcript's standing may have: the
+// loop's.
+var standingStatuses = []string{hotline.LoopSent, hotline.LoopAccepted, hotline.LoopFallback}
 
 // TranscriptEnd is how a transcript's conversation must have ended.
 type TranscriptEnd struct {
@@ -138,7 +169,41 @@ func (l *loader) checkTranscript(t *Transcript) {
 		if turn.Silent && len(turn.Expect) > 0 {
 			l.errorf(turn.Pos, "silent: and expect: contradict each other")
 		}
+		if sd := turn.Standing; sd != nil {
+			if sd.Status == "" {
+				sd.Status = hotline.LoopSent
+			}
+			if !slices.Contains(standingStatuses, sd.Status) {
+				l.errorf(sd.Pos, "standing: status: %q is not a referral's status; use one of: %s%s",
+					sd.Status, strings.Join(standingStatuses, ", "), flows.Suggest(sd.Status, standingStatuses))
+			}
+		}
+		if a := turn.FollowUpAnswer; a != "" && a != "yes" && a != "no" && a != "none" {
+			l.errorf(turn.Pos, "follow_up_answer: %q is not yes, no or none", a)
+		}
 	}
+}
+
+// standing is where a transcript's message says the referral ref stands,
+// with the defaults filled in from the transcript's referral (made, nil for
+// none) and the directory; ok is false when it cannot tell whom the referral
+// is with.
+func (p *Pack) standing(sd *TranscriptStanding, ref string, typed bool, made *hotline.Referral) (s *flows.Standing, ok bool) {
+	s = &flows.Standing{Ref: ref, Status: sd.Status, To: sd.To, Phone: sd.Phone, AwaitingFollowUp: sd.FollowUp, Typed: typed}
+	if s.To == "" {
+		switch {
+		case s.Status == hotline.LoopFallback:
+			s.To = p.Directory.Fallback.Name
+		case made != nil:
+			s.To = made.OrgName
+		default:
+			return nil, false
+		}
+	}
+	if s.Phone == "" {
+		s.Phone, _, _ = referrer{p}.Contact(s.To)
+	}
+	return s, true
 }
 
 // TestFailure is one way a transcript did not go as written.
@@ -172,6 +237,24 @@ func (p *Pack) Run(t *Transcript) []TestFailure {
 		now = now.Add(time.Minute + turn.after)
 		in := flows.Input{Text: turn.Send, Channel: t.Channel, From: from, Now: now, Ref: fmt.Sprintf("H-T%04d", i+1),
 			AnswerAfterStop: hotline.AnswersAfterStop(t.Channel)} // as the service does
+		var reply string
+		fail := func(want string) {
+			fails = append(fails, TestFailure{Turn: i + 1, Sent: turn.Send, Want: want, Got: reply})
+		}
+		if sd := turn.Standing; sd != nil {
+			// As the service does: it reads the loop of the referral
+			// AsksStanding names, and only then.
+			ref, typed := p.Flow.AsksStanding(st, in)
+			standing, ok := p.standing(sd, ref, typed, referral)
+			switch {
+			case ref == "":
+				fail("a message whose referral's standing the service reads (standing:), but it asks about none")
+			case !ok:
+				fail("standing: to: the organization the referral is with (the transcript made no referral)")
+			default:
+				in.Standing = standing
+			}
+		}
 		var fx Effects
 		st, fx = p.Step(st, in)
 		if fx.Referral != nil {
@@ -179,10 +262,16 @@ func (p *Pack) Run(t *Transcript) []TestFailure {
 		}
 		fallback = fallback || fx.Fallback
 		human = human || fx.Human
-		reply := strings.Join(fx.Replies, "\n")
+		reply = strings.Join(fx.Replies, "\n")
 		lower := strings.ToLower(reply)
-		fail := func(want string) {
-			fails = append(fails, TestFailure{Turn: i + 1, Sent: turn.Send, Want: want, Got: reply})
+		if want := turn.FollowUpAnswer; want != "" {
+			got := fx.FollowUpAnswer
+			if got == "" {
+				got = "none"
+			}
+			if got != want {
+				fail(fmt.Sprintf("follow_up_answer %s (it was %s)", want, got))
+			}
 		}
 		if turn.Silent && reply != "" {
 			fail("no reply")
