@@ -113,8 +113,8 @@ type Mailer interface {
 // OutboxObserver is told what delivery does, for metrics.
 type OutboxObserver interface {
 	// EmailSent, EmailRetried and EmailDead count by the job's kind: an
-	// email's (referral, alert, notice), or a hand-off's (handoff,
-	// handoff_alert).
+	// email's (referral, alert, notice, loop_alert), a hand-off's (handoff,
+	// handoff_alert), or a text's (text).
 	EmailSent(kind string)
 	EmailRetried(kind string)
 	EmailDead(kind string)
@@ -140,6 +140,26 @@ type OutboxOptions struct {
 	// Poster sends the JSON hand-offs. Without one, a hand-off is retried,
 	// with an error logged at each attempt, until it is given up on.
 	Poster Poster
+	// Texter sends the text jobs (EmailText) through Twilio. Without one, a
+	// text job is given up on at once, with an error logged: the hotline
+	// then has no SMS or WhatsApp number, so nobody could be texted, and a
+	// text kept for hours against a configuration change could reach the
+	// person late, about a referral that has moved on.
+	Texter Texter
+	// TextPermanent reports a Texter error that retrying cannot fix
+	// (texter.IsPermanent: Twilio's 4xx but 429); TextRetryable one that is
+	// a definite failure retrying may get past (texter.IsRetryable: 429 or
+	// 5xx answered by Twilio, or no connection made). Any other is an
+	// unknown outcome: the text may have gone, and is never sent again.
+	// Both are required with a Texter.
+	TextPermanent, TextRetryable func(error) bool
+	// DescribeText turns a Texter error into words safe for logs and dead
+	// letters (texter.Describe: no phone numbers, which Twilio's messages
+	// quote). Required with a Texter.
+	DescribeText func(error) string
+	// StatusCallback is where Twilio reports the texts' delivery ("" for
+	// nowhere).
+	StatusCallback string
 	// Pack gives the words of the alerts, rendered when a referral is given up
 	// on (a referral email is rendered when it is made: see Options.EmailFrom).
 	Pack     func() *pack.Pack
@@ -172,13 +192,30 @@ const maxJobsPerShard = 20
 const storeTimeout = 5 * time.Second
 
 // Outbox delivers the jobs queued in the store (referral emails, JSON
-// hand-offs, alerts and needs-a-person notices), exactly once as far as the
-// mail server and Message-IDs (or the organization's server and
-// Idempotency-Keys) allow, with retries for hours. Any number of processes
-// may run one on the same store. Only a referral's email or hand-off given up
-// on alerts the coordinator; an alert or a notice given up on is logged at
-// error level with its reference and counted (EmailDead), as its dead letter
-// records.
+// hand-offs, alerts, needs-a-person notices, loops' alerts and texts to the
+// person), exactly once as far as the mail server and Message-IDs (or the
+// organization's server and Idempotency-Keys) allow, with retries for hours;
+// texts at most once. Any number of processes may run one on the same store.
+// Only a referral's email or hand-off given up on alerts the coordinator; an
+// alert (a loop's too), a notice or a text given up on is logged at error
+// level with its reference and counted (EmailDead), as its dead letter
+// records. A job is not sent before its NotBefore: one claimed earlier is put
+// back until then, with no attempt counted. Retrying stops GiveUpAfter after
+// the job was queued, or after its NotBefore when later.
+//
+// A text is sent at most once, never twice: Twilio takes no idempotency key,
+// so a text sent again is a second text. Before sending, the worker marks
+// the job as being sent, durably (RetryJob with LastError textSending, due
+// a Lease later, keeping its lease): a worker that dies mid-send leaves the
+// mark, and the job claimed with it after the lease is given up on unsent
+// (it may have gone), never resent. After the send, the outcome replaces the
+// mark: delivered; retried with the usual backoff when the failure is
+// definite and retrying may get past it (TextRetryable); given up on when it
+// is permanent (TextPermanent) or unknown (a timeout, a lost connection: the
+// text may have gone). A text to a web conversation (no number: a bug
+// upstream) or without a Texter is given up on at once. Texts' numbers and
+// words are never logged: their reference and kind only, and Twilio's errors
+// through DescribeText.
 //
 // A hand-off is retried on no answer (a timeout, a refused connection), on
 // 408, 429 and 5xx, and while its signing key is missing from the
@@ -197,6 +234,13 @@ func NewOutbox(o OutboxOptions) (*Outbox, error) {
 		"Now": o.Now == nil, "Log": o.Log == nil, "Observer": o.Observer == nil,
 	}); err != nil {
 		return nil, err
+	}
+	if o.Texter != nil {
+		if err := missing("bot.NewOutbox", map[string]bool{
+			"TextPermanent": o.TextPermanent == nil, "TextRetryable": o.TextRetryable == nil, "DescribeText": o.DescribeText == nil,
+		}); err != nil {
+			return nil, err
+		}
 	}
 	if o.Shards <= 0 || o.Lease <= 0 || o.Poll <= 0 || o.FirstRetry <= 0 || o.MaxRetry < o.FirstRetry || o.GiveUpAfter <= 0 || o.Retention <= 0 {
 		return nil, fmt.Errorf("bot.NewOutbox: Shards, Lease, Poll, FirstRetry, GiveUpAfter and Retention must be positive and MaxRetry at least FirstRetry")
@@ -232,7 +276,7 @@ const maxHandoffsAtOnce = 4
 // Work delivers what is due now in every shard and returns how many jobs it
 // handled, once every one of them is delivered or rescheduled. Hand-offs are
 // posted beside the rest, up to maxHandoffsAtOnce at once (with every slot
-// taken, the next one is posted in turn); emails go one at a time.
+// taken, the next one is posted in turn); emails and texts go one at a time.
 func (w *Outbox) Work(ctx context.Context) int {
 	var posting sync.WaitGroup
 	defer posting.Wait()
@@ -297,6 +341,13 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 		w.kill(ctx, job, nil)
 		return
 	}
+	if job.Kind == EmailText {
+		w.text(ctx, job, log)
+		return
+	}
+	if w.early(ctx, job, log) {
+		return
+	}
 	var (
 		err, sendErr error
 		permanent    bool
@@ -330,7 +381,7 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 	job.Attempts++
 	job.LastError = oneLine(err.Error())
 	now := w.o.Now()
-	if permanent || now.Sub(job.Created) >= w.o.GiveUpAfter {
+	if permanent || w.pastGiveUp(job.Email, now) {
 		what := "outbox: giving up on an email"
 		if job.Kind == EmailHandoff {
 			what = "outbox: giving up on a JSON hand-off"
@@ -348,8 +399,7 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 	retryCtx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	if err := w.o.Store.RetryJob(retryCtx, job, now.Add(wait)); err != nil {
-		w.o.Observer.Error("store")
-		log.Warn("outbox: cannot reschedule; the lease will bring it back", "err", err)
+		w.storeFailed(log, "outbox: cannot reschedule", err)
 		return
 	}
 	w.o.Observer.EmailRetried(job.Kind)
@@ -435,11 +485,56 @@ func (w *Outbox) kill(ctx context.Context, job Job, alert *Email) {
 	killCtx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	if err := w.o.Store.KillJob(killCtx, job, w.o.Retention, alert, w.o.Now()); err != nil {
+		if errors.Is(err, ErrLeaseLost) {
+			w.o.Log.Warn("outbox: another worker took the job before it could be moved to the dead letters; it is theirs now", "ref", job.Ref)
+			return
+		}
 		w.o.Observer.Error("store")
 		w.o.Log.Error("outbox: cannot move a job to the dead letters", "ref", job.Ref, "err", err)
 		return
 	}
 	w.o.Observer.EmailDead(job.Kind)
+}
+
+// storeFailed logs a RetryJob that failed, saying what was not done: the
+// job is another worker's now (its lease ran out), or the store failed and
+// the lease will bring the job back.
+func (w *Outbox) storeFailed(log *slog.Logger, what string, err error) {
+	if errors.Is(err, ErrLeaseLost) {
+		log.Warn(what + "; another worker has the job: its lease ran out")
+		return
+	}
+	w.o.Observer.Error("store")
+	log.Warn(what+"; the lease will bring it back", "err", err)
+}
+
+// pastGiveUp reports whether retrying e stops at now: GiveUpAfter has passed
+// since it was queued, or since its NotBefore when later (a text that waited
+// for the morning is tried for as long as one sent at once).
+func (w *Outbox) pastGiveUp(e Email, now time.Time) bool {
+	start := e.Created
+	if e.NotBefore.After(start) {
+		start = e.NotBefore
+	}
+	return now.Sub(start) >= w.o.GiveUpAfter
+}
+
+// early puts back a job claimed before its NotBefore, to be claimed then,
+// with no attempt counted, and reports whether it did. The store queues such
+// a job due at its NotBefore (LoopStore.SaveLoop); this holds whatever queued
+// it.
+func (w *Outbox) early(ctx context.Context, job Job, log *slog.Logger) bool {
+	if !job.NotBefore.After(w.o.Now()) {
+		return false
+	}
+	retryCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	if err := w.o.Store.RetryJob(retryCtx, job, job.NotBefore); err != nil {
+		w.storeFailed(log, "outbox: cannot put back a job claimed before its time", err)
+		return true
+	}
+	log.Debug("outbox: claimed before its time; put back", "kind", job.Kind, "not_before", job.NotBefore)
+	return true
 }
 
 // alertFor makes the coordinator's alert about a referral whose email or

@@ -2,13 +2,7 @@ package bot_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,62 +10,17 @@ import (
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/bot/redisstore"
 	"github.com/hotline-legal/hotline/bot/texter"
+	"github.com/hotline-legal/hotline/internal/testkit/twilioapi"
 )
 
-// fakeTwilio speaks the Messages resource of Twilio's REST API on loopback and
-// records what it was asked to send.
-type fakeTwilio struct {
-	mu   sync.Mutex
-	sent []url.Values
-	fail bool // answer with Twilio's error format
-}
-
-const testAccount = "AC0123456789abcdef0123456789abcdef"
-
-func (f *fakeTwilio) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	user, pass, ok := r.BasicAuth()
-	if r.Method != http.MethodPost || r.URL.Path != "/2010-04-01/Accounts/"+testAccount+"/Messages.json" || !ok || user != testAccount || pass != "token" {
-		http.Error(w, `{"code":20404,"message":"not found","status":404}`, http.StatusNotFound)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	if f.fail {
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprint(w, `{"code":21610,"message":"Attempt to send to unsubscribed recipient","more_info":"https://www.twilio.com/docs/errors/21610","status":400}`)
-		return
-	}
-	f.sent = append(f.sent, r.PostForm)
-	w.WriteHeader(http.StatusCreated)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"sid": fmt.Sprintf("SM%032d", len(f.sent)), "account_sid": testAccount, "status": "queued",
-		"to": r.PostForm.Get("To"), "from": r.PostForm.Get("From"), "body": r.PostForm.Get("Body"),
-	})
-}
-
-func (f *fakeTwilio) Sent() []url.Values {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]url.Values(nil), f.sent...)
-}
-
 // reminderRig adds the reminder worker, sending through the real twilio-go client
-// to a fake Twilio.
-func reminderRig(t *testing.T) (*rig, *fakeTwilio, *bot.Reminders) {
+// to a local Twilio.
+func reminderRig(t *testing.T) (*rig, *twilioapi.Server, *bot.Reminders) {
 	t.Helper()
 	r := newRig(t, 2*time.Hour)
-	fake := &fakeTwilio{}
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	base, _ := url.Parse(srv.URL)
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &texter.RewriteTransport{Base: base, Next: http.DefaultTransport}}
+	fake := twilioapi.New(t)
 	w := must(bot.NewReminders(bot.RemindersOptions{
-		Store: r.store, Shards: redisstore.Shards, Texter: texter.NewTwilio(testAccount, "token", client),
+		Store: r.store, Shards: redisstore.Shards, Texter: fake.Texter(),
 		Pack: r.packFn, Now: r.clock.Now, Quiet: bot.QuietHours(21*time.Hour, 8*time.Hour, true),
 		StatusCallback: "https://hotline.example.org/twilio/status", Describe: texter.Describe,
 		Poll: 10 * time.Millisecond, Log: r.log, Observer: r.counts,
@@ -93,27 +42,27 @@ func TestReminderOnce(t *testing.T) {
 	if n := w.Work(ctx); n != 1 {
 		t.Fatalf("Work sent %d reminders after 2h, want 1", n)
 	}
-	sent := fake.Sent()
+	sent := fake.Messages()
 	if len(sent) != 1 {
 		t.Fatalf("Twilio got %d messages, want 1", len(sent))
 	}
 	got := sent[0]
-	if got.Get("To") != "+13125550150" || got.Get("From") != "+13125550100" ||
-		got.Get("StatusCallback") != "https://hotline.example.org/twilio/status" || !strings.Contains(got.Get("Body"), "checking in about your questions") {
+	if got.To != "+13125550150" || got.From != "+13125550100" ||
+		got.StatusCallback != "https://hotline.example.org/twilio/status" || !strings.Contains(got.Body, "checking in about your questions") {
 		t.Errorf("sent %v", got)
 	}
 	for i := 0; i < 3; i++ { // to about 15:00, still daytime
 		r.clock.Advance(time.Hour)
 		w.Work(ctx)
 	}
-	if n := len(fake.Sent()); n != 1 {
+	if n := len(fake.Messages()); n != 1 {
 		t.Errorf("%d reminders in the end, want exactly 1", n)
 	}
 	// Answering again (in Spanish now) arms a new reminder for the next question.
 	r.screen("+13125550150", "60612")
 	r.clock.Advance(2*time.Hour + time.Minute)
 	w.Work(ctx)
-	if n := len(fake.Sent()); n != 2 {
+	if n := len(fake.Messages()); n != 2 {
 		t.Errorf("no reminder for the next quiet spell (%d sent)", n)
 	}
 }
@@ -135,7 +84,7 @@ func TestReminderAfterLastMessage(t *testing.T) {
 		t.Fatalf("%d reminders 1 h 40 min after the last message", n)
 	}
 	r.clock.Advance(30 * time.Minute)
-	if n := w.Work(ctx); n != 1 || len(fake.Sent()) != 1 {
+	if n := w.Work(ctx); n != 1 || len(fake.Messages()) != 1 {
 		t.Fatalf("%d reminders 2 h 10 min after the last message, want 1", n)
 	}
 }
@@ -154,7 +103,7 @@ func TestReminderNotAtNight(t *testing.T) {
 		}
 	}
 	r.clock.Advance(10 * time.Minute) // 8:05
-	if n := w.Work(ctx); n != 1 || len(fake.Sent()) != 1 {
+	if n := w.Work(ctx); n != 1 || len(fake.Messages()) != 1 {
 		t.Errorf("at %s: %d reminders, want 1", r.clock.Now().Format("15:04"), n)
 	}
 }
@@ -171,16 +120,16 @@ func TestNoReminder(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.clock.Advance(3 * time.Hour)
-	if n := w.Work(ctx); n != 0 || len(fake.Sent()) != 0 {
-		t.Errorf("%d reminders; want none", len(fake.Sent()))
+	if n := w.Work(ctx); n != 0 || len(fake.Messages()) != 0 {
+		t.Errorf("%d reminders; want none", len(fake.Messages()))
 	}
 	r.screen("+13125550155", "hi", "1")
-	fake.fail = true
+	fake.Fail(twilioapi.Always, 400, 21610) // the person texted STOP to the number itself
 	r.clock.Advance(3 * time.Hour)
-	if n := w.Work(ctx); n != 0 {
-		t.Errorf("a refused reminder counted as sent")
+	if n := w.Work(ctx); n != 0 || fake.Requests() != 1 {
+		t.Errorf("a refused reminder counted as sent (%d), or not tried (%d requests)", n, fake.Requests())
 	}
-	fake.fail = false
+	fake.Accept()
 	r.clock.Advance(3 * time.Hour)
 	if n := w.Work(ctx); n != 0 {
 		t.Errorf("a refused reminder was tried again")
@@ -196,7 +145,7 @@ func TestReminderWhatsApp(t *testing.T) {
 	}
 	r.clock.Advance(2*time.Hour + time.Second)
 	w.Work(ctx)
-	if sent := fake.Sent(); len(sent) != 1 || sent[0].Get("To") != "whatsapp:+13125550156" || sent[0].Get("From") != "whatsapp:+13125550100" {
+	if sent := fake.Messages(); len(sent) != 1 || sent[0].To != "whatsapp:+13125550156" || sent[0].From != "whatsapp:+13125550100" {
 		t.Errorf("sent %v", sent)
 	}
 }
@@ -243,10 +192,10 @@ func TestNoReminderWhenTextsEndanger(t *testing.T) {
 	// The same, said in words at the callback question.
 	r.screen("+13125550165", "hi", "1", "yes", "no", "60612", "5", "skip", "1", "0", "Lee", "no he checks my phone")
 	r.clock.Advance(3 * time.Hour)
-	if n := w.Work(ctx); n != 1 || len(fake.Sent()) != 1 {
-		t.Fatalf("%d reminders sent; want 1, to the person who said neither", len(fake.Sent()))
+	if n := w.Work(ctx); n != 1 || len(fake.Messages()) != 1 {
+		t.Fatalf("%d reminders sent; want 1, to the person who said neither", len(fake.Messages()))
 	}
-	if to := fake.Sent()[0].Get("To"); to != "+13125550163" {
+	if to := fake.Messages()[0].To; to != "+13125550163" {
 		t.Errorf("the reminder went to %s", to)
 	}
 }

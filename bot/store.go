@@ -284,17 +284,28 @@ type OutboxStore interface {
 	ClaimJobs(ctx context.Context, shard int, now time.Time, lease time.Duration, limit int) ([]Job, error)
 	// FinishJob marks a job delivered: it is never sent again.
 	FinishJob(ctx context.Context, job Job, retention time.Duration) error
-	// RetryJob saves a job (its new attempt count) to be tried again at due, if
-	// the caller still holds its lease.
+	// RetryJob saves a job (its new attempt count, its last error) to be tried
+	// again at due, if the caller still holds its lease; else it saves nothing
+	// and returns ErrLeaseLost. The caller keeps the lease until another
+	// claim takes the job (at due at the earliest): it may retry, kill or
+	// finish it again meanwhile, as a text's worker does after marking the
+	// job as being sent (see Outbox).
 	RetryJob(ctx context.Context, job Job, due time.Time) error
 	// KillJob moves a job to the dead letters and queues alert in its place,
-	// when alert is not nil, if the caller holds its lease. A dead letter is kept
-	// for retention and holds the job's kind, reference, organization, attempts,
-	// last error and times, and nothing else: not the message, not the referral.
+	// when alert is not nil, if the caller holds its lease; else it changes
+	// nothing and returns ErrLeaseLost. A dead letter is kept for retention
+	// and holds the job's kind, reference, organization, attempts, last error
+	// and times, and nothing else: not the message, not the referral, not a
+	// text's number or words.
 	KillJob(ctx context.Context, job Job, retention time.Duration, alert *Email, now time.Time) error
 	// OutboxStats returns how many jobs wait and when the oldest was queued.
 	OutboxStats(ctx context.Context) (depth int64, oldest time.Time, err error)
 }
+
+// ErrLeaseLost means a job's lease has run out and another claim took it
+// (or it was delivered or given up on meanwhile): what the caller asked was
+// not done, and the job is another worker's now.
+var ErrLeaseLost = errors.New("bot: the outbox job's lease was lost to another claim")
 
 // DueReminder is a reminder whose time has come, with what is needed to send it.
 type DueReminder struct {

@@ -290,24 +290,27 @@ func (s *Store) FinishJob(_ context.Context, j bot.Job, retention time.Duration)
 	return nil
 }
 
-// RetryJob saves a job to be tried again at due, if the caller holds its lease.
+// RetryJob saves a job to be tried again at due, if the caller holds its
+// lease (bot.ErrLeaseLost if not), which it keeps until the next claim.
 func (s *Store) RetryJob(_ context.Context, j bot.Job, due time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if q := s.jobs[j.Ref]; q != nil && q.lease == j.Lease {
-		q.email, q.due = cloneEmail(j.Email), due
+	q := s.jobs[j.Ref]
+	if q == nil || q.lease != j.Lease {
+		return fmt.Errorf("memstore: retry job: %w", bot.ErrLeaseLost)
 	}
+	q.email, q.due = cloneEmail(j.Email), due
 	return nil
 }
 
 // KillJob moves a job to the dead letters and queues alert in its place, if the
-// caller holds its lease.
+// caller holds its lease (bot.ErrLeaseLost if not).
 func (s *Store) KillJob(_ context.Context, j bot.Job, retention time.Duration, alert *bot.Email, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := s.jobs[j.Ref]
 	if q == nil || q.lease != j.Lease {
-		return nil
+		return fmt.Errorf("memstore: dead job: %w", bot.ErrLeaseLost)
 	}
 	delete(s.jobs, j.Ref)
 	s.closed[j.Ref] = s.now().Add(retention)
@@ -352,8 +355,13 @@ func clone(st flows.State) flows.State {
 	return st
 }
 
-// cloneEmail copies an email's referral and hand-off, for the same reason.
+// cloneEmail copies an email's referral, hand-off and text, for the same
+// reason; the rest (NotBefore among it) is kept as given.
 func cloneEmail(e bot.Email) bot.Email {
+	if e.Text != nil {
+		text := *e.Text
+		e.Text = &text
+	}
 	if e.Referral != nil {
 		r := *e.Referral
 		r.UrgentReasons = slices.Clone(r.UrgentReasons)

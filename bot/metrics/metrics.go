@@ -75,7 +75,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "hotline_pack_reloads_total", Help: "Pack reloads, by result (loaded or rejected).",
 		}, []string{"result"}),
 		emailsSent: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hotline_emails_sent_total", Help: "Outbox jobs delivered, by kind: referral, alert or notice (emails, or .eml files), handoff (a referral's JSON hand-off, taken with a 2xx) or handoff_alert (the coordinator's alert about a hand-off given up on).",
+			Name: "hotline_emails_sent_total", Help: "Outbox jobs delivered, by kind: referral, alert, notice or loop_alert (emails, or .eml files; loop_alert is the coordinator's alert about a referral's loop), handoff (a referral's JSON hand-off, taken with a 2xx), handoff_alert (the coordinator's alert about a hand-off given up on) or text (a text to the person through Twilio, sent at most once).",
 		}, []string{"kind"}),
 		emailsRetried: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_emails_retried_total", Help: "Failed outbox attempts that will be tried again, by kind (as hotline_emails_sent_total).",
@@ -84,7 +84,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "hotline_emails_dead_total", Help: "Outbox jobs given up on and moved to the dead letters, by kind (as hotline_emails_sent_total).",
 		}, []string{"kind"}),
 		outboxDepth: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "hotline_outbox_depth", Help: "Jobs waiting in the outbox (emails, JSON hand-offs, alerts and notices).",
+			Name: "hotline_outbox_depth", Help: "Jobs waiting in the outbox (emails, JSON hand-offs, alerts, notices and texts).",
 		}),
 		outboxOldest: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hotline_outbox_oldest_seconds", Help: "Age of the oldest job waiting in the outbox (0 when empty).",

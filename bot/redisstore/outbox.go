@@ -21,10 +21,38 @@ import (
 // The outbox is a due-time queue with leases: claiming a job pushes its due time
 // out by the lease, so a worker that dies mid-send leaves the job to be claimed
 // again when the lease runs out; finishing or rescheduling it is a second call.
+//
+// Beside the keys listed in the package comment, each shard has two for the
+// leases:
+//
+//	<prefix>{hNN}:jobleases    who holds each claimed job (hash: ref → "token due"), until it
+//	                           is finished or given up on
+//	<prefix>{hNN}:jobleaseseq  the last lease token drawn (a counter)
+//
+// A claim draws a token (Job.Lease) and writes it with the due time it set.
+// A worker holds the job while its token is the job's and the job is still
+// due when that worker last said: a retry moves both together, so its worker
+// keeps the job until the next claim (a text's worker marks the job as being
+// sent with a retry, then records the outcome: see bot.Outbox), and a claim
+// by a build that predates the tokens, which moves the due time only, ends
+// the hold too.
+
+// heldLua defines held(outbox, leases, ref, token): whether token still holds
+// the job ref.
+const heldLua = `
+local function held(outbox, leases, ref, token)
+  local h = redis.call('HGET', leases, ref)
+  if not h then return false end
+  local sp = string.find(h, ' ', 1, true)
+  if not sp or string.sub(h, 1, sp - 1) ~= token then return false end
+  return tonumber(redis.call('ZSCORE', outbox, ref)) == tonumber(string.sub(h, sp + 1))
+end
+`
 
 // claimJobsScript takes up to ARGV[3] due jobs of a shard and leases them.
-// KEYS: outbox, jobs. ARGV: now ms, lease ms, limit, sent-key prefix.
-// A job already marked sent (its worker died before finishing) is finished here.
+// KEYS: outbox, jobs, jobleases, jobleaseseq. ARGV: now ms, lease ms, limit,
+// sent-key prefix. A job already marked sent (its worker died before
+// finishing) is finished here.
 var claimJobsScript = redis.NewScript(`
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}
@@ -33,12 +61,15 @@ for _, ref in ipairs(due) do
   if (not job) or redis.call('EXISTS', ARGV[4] .. ref) == 1 then
     redis.call('ZREM', KEYS[1], ref)
     redis.call('HDEL', KEYS[2], ref)
+    redis.call('HDEL', KEYS[3], ref)
   else
-    local lease = tonumber(ARGV[1]) + tonumber(ARGV[2])
-    redis.call('ZADD', KEYS[1], lease, ref)
+    local expires = tostring(tonumber(ARGV[1]) + tonumber(ARGV[2]))
+    local token = tostring(redis.call('INCR', KEYS[4]))
+    redis.call('ZADD', KEYS[1], expires, ref)
+    redis.call('HSET', KEYS[3], ref, token .. ' ' .. expires)
     table.insert(out, ref)
     table.insert(out, job)
-    table.insert(out, tostring(lease))
+    table.insert(out, token)
   end
 end
 return out
@@ -48,36 +79,41 @@ return out
 // time, so that the reference is not used again and the email not sent again) and
 // the job out of the queue. The marker holds nothing of the referral: once the
 // organization has it, the hotline keeps none of the person's answers.
-// KEYS: outbox, jobs, created, sent key. ARGV: ref, retention ms.
+// KEYS: outbox, jobs, created, sent key, jobleases. ARGV: ref, retention ms.
 var finishJobScript = redis.NewScript(`
 redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
 return 1
 `)
 
 // retryJobScript saves a job's new attempt count and when to try it next, if the
-// caller still holds its lease (another worker may have taken it since).
-// KEYS: outbox, jobs. ARGV: ref, job, due ms, lease.
-var retryJobScript = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 or redis.call('ZSCORE', KEYS[1], ARGV[1]) ~= ARGV[4] then return 0 end
+// caller still holds its lease (another worker may have taken it since), and
+// keeps the lease the caller's; 0 if it does not hold it.
+// KEYS: outbox, jobs, jobleases. ARGV: ref, job, due ms, lease token.
+var retryJobScript = redis.NewScript(heldLua + `
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 or not held(KEYS[1], KEYS[3], ARGV[1], ARGV[4]) then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[4] .. ' ' .. ARGV[3])
 return 1
 `)
 
 // deadJobScript moves a job that will never be delivered to the dead letters and,
-// when given, queues an alert job in its place, at once. The dead letter is the
-// record the caller made (deadRecord: nothing of the person), not the job.
-// KEYS: outbox, jobs, created, dead key. ARGV: ref, dead record, retention ms,
-// alert ref ("" for none), alert job, now ms, lease.
-var deadJobScript = redis.NewScript(`
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) ~= ARGV[7] then return 0 end
+// when given, queues an alert job in its place, at once, if the caller holds
+// its lease (0 if not). The dead letter is the record the caller made
+// (deadRecord: nothing of the person), not the job.
+// KEYS: outbox, jobs, created, dead key, jobleases. ARGV: ref, dead record,
+// retention ms, alert ref ("" for none), alert job, now ms, lease token.
+var deadJobScript = redis.NewScript(heldLua + `
+if not held(KEYS[1], KEYS[5], ARGV[1], ARGV[7]) then return 0 end
 redis.call('SET', KEYS[4], ARGV[2], 'PX', ARGV[3])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
   redis.call('ZADD', KEYS[1], ARGV[6], ARGV[4])
@@ -89,8 +125,9 @@ return 1
 // ClaimJobs leases up to limit due jobs of a shard for lease. A job that cannot
 // be read comes back with no Kind, for the worker to move to the dead letters.
 func (s *Store) ClaimJobs(ctx context.Context, shard int, now time.Time, lease time.Duration, limit int) ([]bot.Job, error) {
-	res, err := claimJobsScript.Run(ctx, s.rdb, []string{s.shardKey(shard, "outbox"), s.shardKey(shard, "jobs")},
-		ms(now), lease.Milliseconds(), limit, s.shardKey(shard, "sent:")).Slice()
+	res, err := claimJobsScript.Run(ctx, s.rdb, []string{
+		s.shardKey(shard, "outbox"), s.shardKey(shard, "jobs"), s.shardKey(shard, "jobleases"), s.shardKey(shard, "jobleaseseq"),
+	}, ms(now), lease.Milliseconds(), limit, s.shardKey(shard, "sent:")).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: claim jobs: %w", err)
 	}
@@ -110,7 +147,7 @@ func (s *Store) ClaimJobs(ctx context.Context, shard int, now time.Time, lease t
 func (s *Store) FinishJob(ctx context.Context, job bot.Job, retention time.Duration) error {
 	err := finishJobScript.Run(ctx, s.rdb, []string{
 		s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs"), s.shardKey(job.Shard, "created"),
-		s.shardKey(job.Shard, "sent:"+job.Ref),
+		s.shardKey(job.Shard, "sent:"+job.Ref), s.shardKey(job.Shard, "jobleases"),
 	}, job.Ref, retention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redisstore: finish job: %w", err)
@@ -118,22 +155,29 @@ func (s *Store) FinishJob(ctx context.Context, job bot.Job, retention time.Durat
 	return nil
 }
 
-// RetryJob saves a job (with its new attempt count) to be tried again at due.
+// RetryJob saves a job (with its new attempt count) to be tried again at due,
+// if the caller holds its lease (bot.ErrLeaseLost if not), which it keeps
+// until the next claim.
 func (s *Store) RetryJob(ctx context.Context, job bot.Job, due time.Time) error {
 	data, err := encodeEmail(&job.Email)
 	if err != nil {
 		return fmt.Errorf("redisstore: retry job: %w", err)
 	}
-	err = retryJobScript.Run(ctx, s.rdb, []string{s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs")},
-		job.Ref, data, ms(due), job.Lease).Err()
-	if err != nil {
+	held, err := retryJobScript.Run(ctx, s.rdb, []string{
+		s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs"), s.shardKey(job.Shard, "jobleases"),
+	}, job.Ref, data, ms(due), job.Lease).Int()
+	switch {
+	case err != nil:
 		return fmt.Errorf("redisstore: retry job: %w", err)
+	case held == 0:
+		return fmt.Errorf("redisstore: retry job: %w", bot.ErrLeaseLost)
 	}
 	return nil
 }
 
 // KillJob moves a job to the dead letters (kept for retention) and queues alert in
-// its place, when alert is not nil. The dead letter says what happened to the
+// its place, when alert is not nil, if the caller holds its lease
+// (bot.ErrLeaseLost if not). The dead letter says what happened to the
 // reference and holds nothing of the person: the alert carries the referral to
 // the coordinator, and once it is delivered only its sent marker is left.
 func (s *Store) KillJob(ctx context.Context, job bot.Job, retention time.Duration, alert *bot.Email, now time.Time) error {
@@ -156,12 +200,15 @@ func (s *Store) KillJob(ctx context.Context, job bot.Job, retention time.Duratio
 		}
 		alertRef = alert.Ref()
 	}
-	err = deadJobScript.Run(ctx, s.rdb, []string{
+	held, err := deadJobScript.Run(ctx, s.rdb, []string{
 		s.shardKey(job.Shard, "outbox"), s.shardKey(job.Shard, "jobs"), s.shardKey(job.Shard, "created"),
-		s.shardKey(job.Shard, "dead:"+job.Ref),
-	}, job.Ref, record, retention.Milliseconds(), alertRef, alertData, ms(now), job.Lease).Err()
-	if err != nil {
+		s.shardKey(job.Shard, "dead:"+job.Ref), s.shardKey(job.Shard, "jobleases"),
+	}, job.Ref, record, retention.Milliseconds(), alertRef, alertData, ms(now), job.Lease).Int()
+	switch {
+	case err != nil:
 		return fmt.Errorf("redisstore: dead job: %w", err)
+	case held == 0:
+		return fmt.Errorf("redisstore: dead job: %w", bot.ErrLeaseLost)
 	}
 	return nil
 }
@@ -316,6 +363,17 @@ type emailRecord struct {
 	Message   *email.Message    `json:"message,omitempty"`
 	Referral  *hotline.Referral `json:"referral,omitempty"`
 	Handoff   *handoffRecord    `json:"handoff,omitempty"`
+	Text      *textRecord       `json:"text,omitempty"`
+	NotBefore time.Time         `json:"not_before,omitzero"`
+}
+
+// textRecord is a text job's message as stored: whom it goes to (the
+// conversation, as the person wrote to the hotline) and what it says.
+type textRecord struct {
+	Channel string `json:"channel"`
+	From    string `json:"from"`
+	To      string `json:"to,omitempty"`
+	Body    string `json:"body"`
 }
 
 // handoffRecord is a hand-off's request as stored: the body as a JSON string,
@@ -325,6 +383,14 @@ type handoffRecord struct {
 	URL       string `json:"url"`
 	SecretEnv string `json:"secret_env"`
 	Body      string `json:"body,omitempty"`
+}
+
+// jobKinds are the kinds of job this build reads: a build that meets one it
+// does not know moves it to the dead letters unsent (an older build meeting a
+// text, say), rather than guess at it.
+var jobKinds = []string{
+	bot.EmailReferral, bot.EmailAlert, bot.EmailNotice, bot.EmailHandoff, bot.EmailHandoffAlert,
+	bot.EmailText, bot.EmailLoopAlert,
 }
 
 func encodeEmail(e *bot.Email) ([]byte, error) {
@@ -338,6 +404,10 @@ func encodeEmail(e *bot.Email) ([]byte, error) {
 	if h := e.Handoff; h != nil {
 		r.Handoff = &handoffRecord{URL: h.URL, SecretEnv: h.SecretEnv, Body: string(h.Body)}
 	}
+	if t := e.Text; t != nil {
+		r.Text = &textRecord{Channel: t.To.Channel, From: t.To.From, To: t.To.To, Body: t.Body}
+	}
+	r.NotBefore = e.NotBefore
 	// Not json.Marshal: it writes every <, > and & of the email's HTML as
 	// \u003c and the like, six bytes for one, and takes longer doing it; this
 	// runs in the request that makes a referral.
@@ -350,10 +420,11 @@ func encodeEmail(e *bot.Email) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// decodeEmail reads a stored job: a referral, a hand-off, an alert or a
-// notice. One of another kind, one that names no reference, one with neither
-// a message to send nor (a referral) what to alert the coordinator with, or a
-// hand-off without its request, is unreadable.
+// decodeEmail reads a stored job: a referral, a hand-off, an alert (of a
+// referral, a hand-off or a loop), a notice or a text. One of another kind,
+// one that names no reference, a text without its message, one of the rest
+// with neither a message to send nor (a referral) what to alert the
+// coordinator with, or a hand-off without its request, is unreadable.
 func decodeEmail(data string) (bot.Email, error) {
 	var r emailRecord
 	if err := json.Unmarshal([]byte(data), &r); err != nil {
@@ -365,8 +436,12 @@ func decodeEmail(data string) (bot.Email, error) {
 		r.Ref, r.OrgID = r.Referral.Ref, r.Referral.OrgID
 	}
 	switch {
-	case r.Ref == "" || !slices.Contains([]string{bot.EmailReferral, bot.EmailAlert, bot.EmailNotice, bot.EmailHandoff, bot.EmailHandoffAlert}, r.Kind):
+	case r.Ref == "" || !slices.Contains(jobKinds, r.Kind):
 		return bot.Email{}, errors.New("redisstore: a job without a reference or kind")
+	case r.Kind == bot.EmailText:
+		if r.Text == nil {
+			return bot.Email{}, errors.New("redisstore: a text without its message")
+		}
 	case r.Kind == bot.EmailHandoff && (r.Handoff == nil || r.Referral == nil):
 		return bot.Email{}, errors.New("redisstore: a hand-off without its request")
 	case r.Message == nil && r.Referral == nil:
@@ -374,7 +449,10 @@ func decodeEmail(data string) (bot.Email, error) {
 	}
 	e := bot.Email{
 		Kind: r.Kind, ID: r.ID, Reference: r.Ref, OrgID: r.OrgID, Attempts: r.Attempts, Created: r.Created,
-		LastError: r.LastError, Referral: r.Referral,
+		LastError: r.LastError, Referral: r.Referral, NotBefore: r.NotBefore,
+	}
+	if t := r.Text; t != nil && r.Kind == bot.EmailText {
+		e.Text = &bot.Text{To: hotline.Conversation{Channel: t.Channel, From: t.From, To: t.To}, Body: t.Body}
 	}
 	if r.Message != nil {
 		e.Message = *r.Message

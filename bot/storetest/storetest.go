@@ -42,6 +42,8 @@ func Run(t *testing.T, open func(t *testing.T) Store, shards int, expire func(t 
 	t.Run("Deadline", s.deadline)
 	t.Run("OutboxLeases", s.outboxLeases)
 	t.Run("OutboxRetryKill", s.outboxRetryKill)
+	t.Run("OutboxRetryKeepsLease", s.outboxRetryKeepsLease)
+	t.Run("TextAndLoopAlert", s.textAndLoopAlert)
 	t.Run("Notice", s.notice)
 	t.Run("TwoJobs", s.twoJobs)
 	t.Run("HandoffAlone", s.handoffAlone)
@@ -384,14 +386,15 @@ func (x suite) outboxLeases(t *testing.T) {
 	if len(second) != 1 || second[0].Lease == first[0].Lease {
 		t.Fatalf("claim after the lease = %+v", second)
 	}
-	// The worker that lost the lease can neither reschedule nor kill the job.
+	// The worker that lost the lease can neither reschedule nor kill the job,
+	// and is told so.
 	stale := first[0]
 	stale.Attempts = 7
-	if err := s.RetryJob(ctx, stale, t0.Add(time.Hour)); err != nil {
-		t.Fatal(err)
+	if err := s.RetryJob(ctx, stale, t0.Add(time.Hour)); !errors.Is(err, bot.ErrLeaseLost) {
+		t.Errorf("RetryJob by the worker whose lease ran out = %v; want ErrLeaseLost", err)
 	}
-	if err := s.KillJob(ctx, stale, time.Hour, nil, t0); err != nil {
-		t.Fatal(err)
+	if err := s.KillJob(ctx, stale, time.Hour, nil, t0); !errors.Is(err, bot.ErrLeaseLost) {
+		t.Errorf("KillJob by the worker whose lease ran out = %v; want ErrLeaseLost", err)
 	}
 	if again := x.claimAll(t, s, t0.Add(150*time.Second), time.Minute); len(again) != 0 {
 		t.Errorf("the stale worker rescheduled the job within the second lease: %+v", again)
@@ -453,6 +456,102 @@ func (x suite) outboxRetryKill(t *testing.T) {
 	v := load(t, s, "c", "SM2").Version
 	if _, _, err := s.Commit(ctx, "c", "SM2", bot.Change{Version: v, State: state(""), TTL: time.Hour, Email: email("H-3CCCC"), Now: t0}); !errors.Is(err, bot.ErrRefTaken) {
 		t.Errorf("a dead referral's reference used again: %v; want ErrRefTaken", err)
+	}
+}
+
+// outboxRetryKeepsLease: a worker that reschedules its job keeps it until
+// another claim takes it (as a text's worker does, marking the job as being
+// sent before it sends): it may retry or kill it again; once another worker
+// has claimed it, it can do neither, and the job is the other's.
+func (x suite) outboxRetryKeepsLease(t *testing.T) {
+	s := x.open(t)
+	ctx := context.Background()
+	commit(t, s, "c", "SM1", bot.Change{State: state(""), TTL: time.Hour, Email: email("H-3KKKK"), Now: t0})
+	job := x.claimAll(t, s, t0, time.Minute)[0]
+	job.Attempts, job.LastError = 1, "being sent"
+	if err := s.RetryJob(ctx, job, t0.Add(30*time.Second)); err != nil {
+		t.Fatalf("RetryJob by the lease's holder = %v", err)
+	}
+	job.Attempts, job.LastError = 1, "451 try later"
+	if err := s.RetryJob(ctx, job, t0.Add(10*time.Second)); err != nil {
+		t.Fatalf("RetryJob again by the same worker = %v; it still holds the job", err)
+	}
+	if early := x.claimAll(t, s, t0.Add(5*time.Second), time.Minute); len(early) != 0 {
+		t.Fatalf("claimed before its second due time: %+v", early)
+	}
+	other := x.claimAll(t, s, t0.Add(10*time.Second), time.Minute)
+	if len(other) != 1 || other[0].LastError != "451 try later" || other[0].Lease == job.Lease {
+		t.Fatalf("the claim after the second due time = %+v; want the job as last retried, under a new lease", other)
+	}
+	job.LastError = "stale"
+	if err := s.RetryJob(ctx, job, t0.Add(time.Hour)); !errors.Is(err, bot.ErrLeaseLost) {
+		t.Errorf("RetryJob by the first worker after another's claim = %v; want ErrLeaseLost", err)
+	}
+	if err := s.KillJob(ctx, job, time.Hour, nil, t0); !errors.Is(err, bot.ErrLeaseLost) {
+		t.Errorf("KillJob by the first worker after another's claim = %v; want ErrLeaseLost", err)
+	}
+	// The new holder's word stands.
+	if err := s.KillJob(ctx, other[0], time.Hour, nil, t0.Add(10*time.Second)); err != nil {
+		t.Fatalf("KillJob by the new holder = %v", err)
+	}
+	if err := s.RetryJob(ctx, other[0], t0.Add(time.Hour)); !errors.Is(err, bot.ErrLeaseLost) {
+		t.Errorf("RetryJob of a dead job = %v; want ErrLeaseLost", err)
+	}
+	if left := x.claimAll(t, s, t0.Add(24*time.Hour), time.Minute); len(left) != 0 {
+		t.Errorf("a dead job came back: %+v", left)
+	}
+}
+
+// textJob is a text to a person about a referral, not before a time.
+func textJob(ref string) *bot.Email {
+	return &bot.Email{
+		Kind: bot.EmailText, ID: "0123456789abcdef", Reference: ref, Created: t0.UTC(),
+		Text:      &bot.Text{To: hotline.Conversation{Channel: "whatsapp", From: "+13125550142", To: "+13125550100"}, Body: "¿La Clínica lo llamó? 1 = sí, 2 = no"},
+		NotBefore: t0.Add(9 * time.Hour).UTC(),
+	}
+}
+
+// textAndLoopAlert: a text job and a loop's alert come back as queued (the
+// text's conversation and words, its NotBefore), each under its own
+// reference apart from the referral's; a retried text keeps them; a killed
+// one queues no alert and is gone.
+func (x suite) textAndLoopAlert(t *testing.T) {
+	s := x.open(t)
+	ctx := context.Background()
+	text := textJob("H-3TTTT")
+	alert := &bot.Email{Kind: bot.EmailLoopAlert, ID: "00112233445566bb", Reference: "H-3TTTT", OrgID: "tenant-clinic",
+		Created: t0.UTC(), Message: message("H-3TTTT", "coordinator@example.org"), NotBefore: t0.Add(time.Hour).UTC()}
+	if text.Ref() == alert.Ref() || text.Ref() == "H-3TTTT" || alert.Ref() == "H-3TTTT" {
+		t.Fatalf("references %q and %q are not apart from the referral's", text.Ref(), alert.Ref())
+	}
+	first, _ := commit(t, s, "c", "SM1", bot.Change{State: state(""), TTL: time.Hour, Email: text, Now: t0})
+	commit(t, s, "c", "SM2", bot.Change{Version: first.Version, State: state(""), TTL: time.Hour, Email: alert, Now: t0})
+	jobs := x.jobsByRef(t, s, t0)
+	if len(jobs) != 2 || !reflect.DeepEqual(jobs[text.Ref()].Email, *text) || !reflect.DeepEqual(jobs[alert.Ref()].Email, *alert) {
+		t.Fatalf("claimed %+v; want the text and the loop alert as queued", jobs)
+	}
+	job := jobs[text.Ref()]
+	job.Attempts, job.LastError = 1, "Twilio error 20500 (HTTP 500)"
+	if err := s.RetryJob(ctx, job, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	again := x.jobsByRef(t, s, t0.Add(2*time.Minute))[text.Ref()]
+	want := *text
+	want.Attempts, want.LastError = 1, "Twilio error 20500 (HTTP 500)"
+	if !reflect.DeepEqual(again.Email, want) {
+		t.Fatalf("the retried text came back as\n%+v\nwant\n%+v", again.Email, want)
+	}
+	if err := s.KillJob(ctx, again, time.Hour, nil, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishJob(ctx, jobs[alert.Ref()], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if left := x.claimAll(t, s, t0.Add(24*time.Hour), time.Minute); len(left) != 0 {
+		t.Errorf("after the text died and the alert went: %+v; want nothing", left)
+	}
+	if depth, _, err := s.OutboxStats(ctx); err != nil || depth != 0 {
+		t.Errorf("OutboxStats = %d, %v; want 0", depth, err)
 	}
 }
 

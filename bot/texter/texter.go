@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -106,6 +107,21 @@ func IsPermanent(err error) bool {
 		return false
 	}
 	return rest.Status >= 400 && rest.Status < 500 && rest.Status != http.StatusTooManyRequests
+}
+
+// IsRetryable reports whether a Send error is a definite failure that a later try may get past: Twilio answered
+// 429 Too Many Requests or a 5xx with its JSON error (it refused the message), or no connection to it could be
+// made (a dial error, DNS included: no byte of the request was written). Any other error that is not permanent
+// (IsPermanent) leaves the outcome unknown: a timeout, a cancelled ctx, a connection lost mid-request, a proxy's
+// page or a 2xx without a message may all follow a request Twilio took, so a sender that must never text twice
+// gives up on it rather than retry.
+func IsRetryable(err error) bool {
+	var rest *client.TwilioRestError
+	if errors.As(err, &rest) {
+		return rest.Status == http.StatusTooManyRequests || rest.Status >= 500 && rest.Status < 600
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // RewriteTransport is an http.RoundTripper that sends every request to base (scheme://host:port) instead of the

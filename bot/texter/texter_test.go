@@ -1,8 +1,7 @@
-package texter
+package texter_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -11,17 +10,19 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/twilio/twilio-go/client"
+
+	"github.com/hotline-legal/hotline/bot/texter"
+	"github.com/hotline-legal/hotline/internal/testkit/twilioapi"
 )
 
-const (
-	testSID   = "AC0123456789abcdef0123456789abcdef"
-	testToken = "fedcba9876543210fedcba9876543210"
+// The tests run outside the package: the Twilio stand-in (internal/testkit/twilioapi) makes its senders with
+// this package, and everything they test is exported.
 
+const (
 	hotline     = "+14155550100"
 	person      = "+14155550123"
 	callbackURL = "https://hotline.example.org/twilio/status"
@@ -32,137 +33,11 @@ const (
 	guard = 10 * time.Second
 )
 
-// fakeTwilio is a local server speaking the wire format of Twilio's Messages API: the endpoint, the basic
-// auth it demands, the form it reads, the JSON resource it answers with and its JSON error bodies.
-type fakeTwilio struct {
-	srv *httptest.Server
-
-	// reply, when set, answers every request instead of the Messages API (canned errors, silence).
-	reply http.HandlerFunc
-
-	mu       sync.Mutex
-	forms    []url.Values // the form of every request that reached the server
-	arrived  chan struct{}
-	nextSMID int
-}
-
-func newFakeTwilio(t *testing.T, reply http.HandlerFunc) *fakeTwilio {
-	t.Helper()
-	f := &fakeTwilio{reply: reply, arrived: make(chan struct{}, 16)}
-	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
-	// Only loopback: the listener is chosen here rather than left to httptest's fallbacks.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	f.srv.Listener = l
-	f.srv.Start()
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-// sender returns a Twilio whose requests to api.twilio.com land on this server.
-func (f *fakeTwilio) sender(t *testing.T, token string, timeout time.Duration) *Twilio {
-	t.Helper()
-	base, err := url.Parse(f.srv.URL)
-	if err != nil {
-		t.Fatalf("parse %q: %v", f.srv.URL, err)
-	}
-	hc := &http.Client{
-		Timeout:   timeout,
-		Transport: &RewriteTransport{Base: base, Next: f.srv.Client().Transport},
-	}
-	return NewTwilio(testSID, token, hc)
-}
-
-func (f *fakeTwilio) requests() []url.Values {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]url.Values(nil), f.forms...)
-}
-
-func (f *fakeTwilio) serve(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		twilioError(w, http.StatusBadRequest, 20001, "Could not parse the request body.")
-		return
-	}
-	f.mu.Lock()
-	f.forms = append(f.forms, r.PostForm)
-	f.nextSMID++
-	smID := f.nextSMID
-	f.mu.Unlock()
-	select {
-	case f.arrived <- struct{}{}:
-	default:
-	}
-
-	if f.reply != nil {
-		f.reply(w, r)
-		return
-	}
-
-	path := "/2010-04-01/Accounts/" + testSID + "/Messages.json"
-	if r.URL.Path != path {
-		twilioError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
-		return
-	}
-	if r.Method != http.MethodPost {
-		twilioError(w, http.StatusMethodNotAllowed, 20004, "Method not allowed")
-		return
-	}
-	if user, pass, ok := r.BasicAuth(); !ok || user != testSID || pass != testToken {
-		twilioError(w, http.StatusUnauthorized, 20003, "Authentication Error - invalid username")
-		return
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
-		twilioError(w, http.StatusBadRequest, 20001, "Unsupported Content-Type "+ct)
-		return
-	}
-	if r.PostForm.Get("To") == "" {
-		twilioError(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
-		return
-	}
-
-	sid := fmt.Sprintf("SM%032x", smID)
-	now := time.Date(2025, 3, 4, 17, 30, 0, 0, time.UTC).Format(time.RFC1123Z)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusCreated)
-	json.NewEncoder(w).Encode(map[string]any{
-		"account_sid":           testSID,
-		"api_version":           "2010-04-01",
-		"body":                  r.PostForm.Get("Body"),
-		"date_created":          now,
-		"date_sent":             nil,
-		"date_updated":          now,
-		"direction":             "outbound-api",
-		"error_code":            nil,
-		"error_message":         nil,
-		"from":                  r.PostForm.Get("From"),
-		"messaging_service_sid": nil,
-		"num_media":             "0",
-		"num_segments":          "1",
-		"price":                 nil,
-		"price_unit":            "USD",
-		"sid":                   sid,
-		"status":                "queued",
-		"subresource_uris": map[string]string{
-			"media": "/2010-04-01/Accounts/" + testSID + "/Messages/" + sid + "/Media.json",
-		},
-		"to":  r.PostForm.Get("To"),
-		"uri": "/2010-04-01/Accounts/" + testSID + "/Messages/" + sid + ".json",
-	})
-}
-
-// twilioError answers in Twilio's JSON error format.
-func twilioError(w http.ResponseWriter, status, code int, message string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{
-		"code":      code,
-		"message":   message,
-		"more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code),
-		"status":    status,
-	})
+// sender returns a Twilio sender to srv with the auth token token, whose HTTP client gives up after timeout.
+func sender(srv *twilioapi.Server, token string, timeout time.Duration) *texter.Twilio {
+	hc := srv.Client()
+	hc.Timeout = timeout
+	return texter.NewTwilio(twilioapi.AccountSID, token, hc)
 }
 
 func TestSend(t *testing.T) {
@@ -202,8 +77,8 @@ func TestSend(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeTwilio(t, nil)
-			tw := f.sender(t, testToken, 5*time.Second)
+			srv := twilioapi.New(t)
+			tw := sender(srv, twilioapi.AuthToken, 5*time.Second)
 
 			sid, err := tw.Send(context.Background(), tt.from, tt.to, tt.body, tt.statusCallback)
 			if err != nil {
@@ -212,49 +87,47 @@ func TestSend(t *testing.T) {
 			if want := fmt.Sprintf("SM%032x", 1); sid != want {
 				t.Errorf("Send(...) = %q, want %q", sid, want)
 			}
-			got := f.requests()
-			if len(got) != 1 {
-				t.Fatalf("server got %d requests, want 1", len(got))
+			got := srv.Messages()
+			if len(got) != 1 || srv.Requests() != 1 {
+				t.Fatalf("server took %d messages in %d requests, want 1", len(got), srv.Requests())
 			}
-			if !reflect.DeepEqual(got[0], tt.want) {
-				t.Errorf("server got form %v, want %v", got[0], tt.want)
+			if !reflect.DeepEqual(got[0].Form, tt.want) {
+				t.Errorf("server got form %v, want %v", got[0].Form, tt.want)
 			}
 		})
 	}
 }
 
 func TestSendErrors(t *testing.T) {
-	canned := func(status int, contentType, body string) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", contentType)
-			w.WriteHeader(status)
-			fmt.Fprint(w, body)
-		}
-	}
-	twilioJSON := func(status, code int, message string) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) { twilioError(w, status, code, message) }
-	}
 	tests := []struct {
 		name  string
 		token string
-		reply http.HandlerFunc // nil: the Messages API itself answers
+		to    string // "" for person
+		// twilio tells the server what to answer; nil leaves the Messages API to answer itself.
+		twilio func(*twilioapi.Server)
 		// wantCode and wantStatus describe the *client.TwilioRestError expected; 0 means none is.
 		wantCode, wantStatus int
 		wantPermanent        bool
+		wantRetryable        bool
 		wantRequests         int
 	}{
 		{
-			name:  "400 invalid To",
-			token: testToken,
-			reply: canned(400, "application/json",
-				`{"code":21211,"message":"The 'To' number is not a valid phone number.","more_info":"https://www.twilio.com/docs/errors/21211","status":400}`),
+			name:     "400 invalid To",
+			token:    twilioapi.AuthToken,
+			to:       "555-0123",
 			wantCode: 21211, wantStatus: 400, wantPermanent: true, wantRequests: 1,
 		},
 		{
 			name:     "400 unsubscribed recipient",
-			token:    testToken,
-			reply:    twilioJSON(400, 21610, "Attempt to send to unsubscribed recipient"),
+			token:    twilioapi.AuthToken,
+			twilio:   func(s *twilioapi.Server) { s.Fail(1, 400, 21610) },
 			wantCode: 21610, wantStatus: 400, wantPermanent: true, wantRequests: 1,
+		},
+		{
+			name:     "400 SMS to a WhatsApp number",
+			token:    twilioapi.AuthToken,
+			to:       "whatsapp:" + person,
+			wantCode: 21910, wantStatus: 400, wantPermanent: true, wantRequests: 1,
 		},
 		{
 			name:     "401 wrong auth token",
@@ -270,41 +143,51 @@ func TestSendErrors(t *testing.T) {
 		},
 		{
 			name:     "429 too many requests",
-			token:    testToken,
-			reply:    twilioJSON(429, 20429, "Too Many Requests"),
-			wantCode: 20429, wantStatus: 429, wantPermanent: false, wantRequests: 1,
+			token:    twilioapi.AuthToken,
+			twilio:   func(s *twilioapi.Server) { s.Fail(1, 429, 20429) },
+			wantCode: 20429, wantStatus: 429, wantRetryable: true, wantRequests: 1,
 		},
 		{
 			name:     "500 internal error",
-			token:    testToken,
-			reply:    twilioJSON(500, 20500, "An internal server error has occurred"),
-			wantCode: 20500, wantStatus: 500, wantPermanent: false, wantRequests: 1,
+			token:    twilioapi.AuthToken,
+			twilio:   func(s *twilioapi.Server) { s.Fail(1, 500, 20500) },
+			wantCode: 20500, wantStatus: 500, wantRetryable: true, wantRequests: 1,
 		},
 		{
 			name:     "503 service unavailable",
-			token:    testToken,
-			reply:    twilioJSON(503, 20503, "Service is unavailable. Please try again"),
-			wantCode: 20503, wantStatus: 503, wantPermanent: false, wantRequests: 1,
+			token:    twilioapi.AuthToken,
+			twilio:   func(s *twilioapi.Server) { s.Fail(1, 503, 20503) },
+			wantCode: 20503, wantStatus: 503, wantRetryable: true, wantRequests: 1,
 		},
 		{
-			name:         "502 html page from a proxy",
-			token:        testToken,
-			reply:        canned(502, "text/html", "<html><body>502 Bad Gateway</body></html>"),
+			// Not Twilio's answer: whether the message went is unknown, so it is not retryable either.
+			name:  "502 html page from a proxy",
+			token: twilioapi.AuthToken,
+			twilio: func(s *twilioapi.Server) {
+				s.Respond(1, 502, "text/html", "<html><body>502 Bad Gateway</body></html>")
+			},
 			wantRequests: 1,
 		},
 		{
 			name:         "201 without a message sid",
-			token:        testToken,
-			reply:        canned(201, "application/json", `{"status":"queued"}`),
+			token:        twilioapi.AuthToken,
+			twilio:       func(s *twilioapi.Server) { s.Respond(1, 201, "application/json", `{"status":"queued"}`) },
 			wantRequests: 1,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeTwilio(t, tt.reply)
-			tw := f.sender(t, tt.token, 5*time.Second)
+			srv := twilioapi.New(t)
+			if tt.twilio != nil {
+				tt.twilio(srv)
+			}
+			tw := sender(srv, tt.token, 5*time.Second)
+			to := tt.to
+			if to == "" {
+				to = person
+			}
 
-			sid, err := tw.Send(context.Background(), hotline, person, "Reminder", callbackURL)
+			sid, err := tw.Send(context.Background(), hotline, to, "Reminder", callbackURL)
 			if err == nil {
 				t.Fatalf("Send(...) = %q, nil, want an error", sid)
 			}
@@ -325,13 +208,42 @@ func TestSendErrors(t *testing.T) {
 				t.Errorf("Send(...) = code %d status %d, want code %d status %d",
 					rest.Code, rest.Status, tt.wantCode, tt.wantStatus)
 			}
-			if got := IsPermanent(err); got != tt.wantPermanent {
+			if got := texter.IsPermanent(err); got != tt.wantPermanent {
 				t.Errorf("IsPermanent(%v) = %v, want %v", err, got, tt.wantPermanent)
 			}
-			if got := len(f.requests()); got != tt.wantRequests {
+			if got := texter.IsRetryable(err); got != tt.wantRetryable {
+				t.Errorf("IsRetryable(%v) = %v, want %v", err, got, tt.wantRetryable)
+			}
+			if got := srv.Requests(); got != tt.wantRequests {
 				t.Errorf("server got %d requests, want %d", got, tt.wantRequests)
 			}
+			if got := srv.Messages(); len(got) != 0 {
+				t.Errorf("server took %d messages, want none", len(got))
+			}
 		})
+	}
+}
+
+// TestSendConnectionRefused: no connection to Twilio could be made, so nothing was sent: retryable, not permanent.
+func TestSendConnectionRefused(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	base := &url.URL{Scheme: "http", Host: l.Addr().String()}
+	l.Close() // nothing listens there now
+	tw := texter.NewTwilio(twilioapi.AccountSID, twilioapi.AuthToken,
+		&http.Client{Timeout: 5 * time.Second, Transport: &texter.RewriteTransport{Base: base}})
+	_, err = tw.Send(context.Background(), hotline, person, "Reminder", "")
+	if err == nil {
+		t.Fatal("Send to a closed port = nil, want an error")
+	}
+	if !texter.IsRetryable(err) || texter.IsPermanent(err) {
+		t.Errorf("Send to a closed port = %v: IsRetryable %v, IsPermanent %v; want retryable only", err,
+			texter.IsRetryable(err), texter.IsPermanent(err))
+	}
+	if got := texter.Describe(err); got != "could not reach Twilio" {
+		t.Errorf("Describe(%v) = %q", err, got)
 	}
 }
 
@@ -346,8 +258,8 @@ func TestSendWhenTwilioDoesNotAnswer(t *testing.T) {
 	tests := []struct {
 		name          string
 		clientTimeout time.Duration
-		// ctx returns the context for Send; arrived is signalled when the request reaches the server.
-		ctx          func(t *testing.T, arrived <-chan struct{}) context.Context
+		// ctx returns the context for Send, given the server the request goes to.
+		ctx          func(t *testing.T, srv *twilioapi.Server) context.Context
 		wantErr      string
 		check        func(error) bool
 		wantRequests int // or anyRequests
@@ -355,7 +267,7 @@ func TestSendWhenTwilioDoesNotAnswer(t *testing.T) {
 		{
 			name:          "ctx cancelled before sending",
 			clientTimeout: noAnswer,
-			ctx: func(t *testing.T, _ <-chan struct{}) context.Context {
+			ctx: func(t *testing.T, _ *twilioapi.Server) context.Context {
 				ctx, cancel := context.WithCancel(context.Background())
 				cancel()
 				return ctx
@@ -367,14 +279,12 @@ func TestSendWhenTwilioDoesNotAnswer(t *testing.T) {
 		{
 			name:          "ctx cancelled while waiting for Twilio",
 			clientTimeout: noAnswer,
-			ctx: func(t *testing.T, arrived <-chan struct{}) context.Context {
+			ctx: func(t *testing.T, srv *twilioapi.Server) context.Context {
 				ctx, cancel := context.WithCancel(context.Background())
 				t.Cleanup(cancel)
 				go func() {
-					select {
-					case <-arrived:
+					if srv.WaitForRequests(1, guard) {
 						cancel()
-					case <-ctx.Done():
 					}
 				}()
 				return ctx
@@ -386,7 +296,7 @@ func TestSendWhenTwilioDoesNotAnswer(t *testing.T) {
 		{
 			name:          "ctx deadline while waiting for Twilio",
 			clientTimeout: noAnswer,
-			ctx: func(t *testing.T, _ <-chan struct{}) context.Context {
+			ctx: func(t *testing.T, _ *twilioapi.Server) context.Context {
 				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 				t.Cleanup(cancel)
 				return ctx
@@ -398,27 +308,20 @@ func TestSendWhenTwilioDoesNotAnswer(t *testing.T) {
 		{
 			name:          "HTTP client timeout with no ctx deadline",
 			clientTimeout: 100 * time.Millisecond,
-			ctx:           func(*testing.T, <-chan struct{}) context.Context { return context.Background() },
+			ctx:           func(*testing.T, *twilioapi.Server) context.Context { return context.Background() },
 			wantErr:       "a temporary network timeout",
 			check: func(err error) bool {
-				return isTimeout(err) && !IsPermanent(err) && !errors.Is(err, context.Canceled)
+				return isTimeout(err) && !texter.IsPermanent(err) && !errors.Is(err, context.Canceled)
 			},
 			wantRequests: 1,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			release := make(chan struct{})
-			f := newFakeTwilio(t, func(w http.ResponseWriter, r *http.Request) {
-				select {
-				case <-release:
-				case <-r.Context().Done():
-				}
-			})
-			// Cleanups run last-registered first: the handler is released before the server waits for it.
-			t.Cleanup(func() { close(release) })
-			tw := f.sender(t, testToken, tt.clientTimeout)
-			ctx := tt.ctx(t, f.arrived)
+			srv := twilioapi.New(t)
+			srv.Hang(twilioapi.Always)
+			tw := sender(srv, twilioapi.AuthToken, tt.clientTimeout)
+			ctx := tt.ctx(t, srv)
 
 			done := make(chan error, 1)
 			go func() {
@@ -434,18 +337,20 @@ func TestSendWhenTwilioDoesNotAnswer(t *testing.T) {
 			if !tt.check(err) {
 				t.Errorf("Send(...) = %v, want %s", err, tt.wantErr)
 			}
+			// Whether Twilio took the message is unknown: a sender that must not text twice must not retry.
+			if texter.IsRetryable(err) {
+				t.Errorf("IsRetryable(%v) = true, want false: the outcome is unknown", err)
+			}
 			switch tt.wantRequests {
 			case anyRequests:
 			case 0:
 				// Nothing should ever arrive, and a request started in the background could still be on its
 				// way when Send returns: give it a moment to show up. This waits for a fault; it times nothing.
-				select {
-				case <-f.arrived:
+				if srv.WaitForRequests(1, 250*time.Millisecond) {
 					t.Errorf("server got a request after Send(...) = %v, want none", err)
-				case <-time.After(250 * time.Millisecond):
 				}
 			default:
-				if got := len(f.requests()); got != tt.wantRequests {
+				if got := srv.Requests(); got != tt.wantRequests {
 					t.Errorf("server got %d requests, want %d", got, tt.wantRequests)
 				}
 			}
@@ -477,8 +382,40 @@ func TestIsPermanent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := IsPermanent(tt.err); got != tt.want {
+			if got := texter.IsPermanent(tt.err); got != tt.want {
 				t.Errorf("IsPermanent(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestIsRetryable(t *testing.T) {
+	rest := func(status int) error { return &client.TwilioRestError{Code: 20000 + status, Status: status} }
+	dial := &url.Error{Op: "Post", URL: "https://api.twilio.com", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"429", fmt.Errorf("texter: send: %w", rest(429)), true},
+		{"500", rest(500), true},
+		{"503 wrapped", fmt.Errorf("texter: send: %w", rest(503)), true},
+		{"400", rest(400), false},
+		{"401", rest(401), false},
+		{"status missing", &client.TwilioRestError{Code: 21211}, false},
+		{"refused before sending", fmt.Errorf("texter: send: %w", dial), true},
+		{"no such host", &url.Error{Op: "Post", URL: "https://api.twilio.com", Err: &net.OpError{Op: "dial", Err: &net.DNSError{IsNotFound: true}}}, true},
+		// After the connection was made, the request may have reached Twilio.
+		{"connection reset while reading", &url.Error{Op: "Post", URL: "https://api.twilio.com", Err: &net.OpError{Op: "read", Err: errors.New("connection reset by peer")}}, false},
+		{"cancelled", context.Canceled, false},
+		{"deadline", fmt.Errorf("texter: send: %w", context.DeadlineExceeded), false},
+		{"plain error", errors.New("texter: send: Twilio's reply has no message sid"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := texter.IsRetryable(tt.err); got != tt.want {
+				t.Errorf("IsRetryable(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
 	}
@@ -501,7 +438,7 @@ func TestRewriteTransport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parse %q: %v", srv.URL, err)
 	}
-	rt := &RewriteTransport{Base: base, Next: srv.Client().Transport}
+	rt := &texter.RewriteTransport{Base: base, Next: srv.Client().Transport}
 
 	tests := []struct {
 		name, method, url string
