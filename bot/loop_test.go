@@ -61,7 +61,7 @@ func newLoopRig(t *testing.T, open opener, edits map[string][2]string) *loopRig 
 		Pack: packFn, Now: r.clock.Now, Log: log, Observer: r.counts, From: testFrom,
 		Domain: "example.org", Coordinator: "coordinator@example.org", Retention: 720 * time.Hour,
 		FirstRetry: 5 * time.Second, MaxRetry: 15 * time.Minute, GiveUpAfter: 24 * time.Hour, Lease: time.Minute,
-		Poll: 10 * time.Millisecond, Texter: r.twilio.Texter(), TextPermanent: texter.IsPermanent, DescribeText: texter.Describe,
+		Poll: 10 * time.Millisecond, Texter: r.twilio.Texter(), TextPermanent: texter.IsPermanent, TextRetryable: texter.IsRetryable, DescribeText: texter.Describe,
 	}))
 	return r
 }
