@@ -31,6 +31,7 @@ import (
 	"github.com/hotline-legal/hotline/bot/mailer"
 	"github.com/hotline-legal/hotline/bot/metrics"
 	"github.com/hotline-legal/hotline/bot/redisstore"
+	"github.com/hotline-legal/hotline/bot/referrallink"
 	"github.com/hotline-legal/hotline/bot/texter"
 	"github.com/hotline-legal/hotline/config"
 	"github.com/hotline-legal/hotline/pack"
@@ -66,7 +67,9 @@ type App struct {
 	outbox  *bot.Outbox
 	// reminders is nil when reminders are off.
 	reminders *bot.Reminders
-	handler   http.Handler
+	// service applies messages, and follows referrals (its loop worker).
+	service *bot.Service
+	handler http.Handler
 	// metrics serves /metrics, on its own listener (cfg.MetricsAddr).
 	metrics http.Handler
 	keys    *hotline.Keys
@@ -126,14 +129,22 @@ func New(cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
-	a.outbox, err = bot.NewOutbox(bot.OutboxOptions{
+	outboxOptions := bot.OutboxOptions{
 		Store: a.store, Shards: redisstore.Shards, Mailer: sender, Permanent: mailer.IsPermanent, Pack: packs.Pack,
 		Now: o.Now, Log: o.Log, Observer: m, From: cfg.EmailFrom.String(), Domain: emailDomain(cfg.EmailFrom),
 		Coordinator: coordinator(cfg.CoordinatorEmail), Retention: cfg.ReferralRetention,
 		FirstRetry: cfg.RetryFirst, MaxRetry: cfg.RetryMax, GiveUpAfter: cfg.RetryFor,
 		Lease: 2 * time.Minute, Poll: min(time.Second, cfg.RetryFirst),
-		Poster: &handoff.Poster{Client: handoff.NewClient(handoff.ClientOptions{Timeout: handoffTimeout, AllowPrivate: cfg.HandoffAllowPrivate}), Getenv: getenv},
-	})
+		Poster:         &handoff.Poster{Client: handoff.NewClient(handoff.ClientOptions{Timeout: handoffTimeout, AllowPrivate: cfg.HandoffAllowPrivate}), Getenv: getenv},
+		StatusCallback: statusCallback(cfg.PublicURL),
+	}
+	if texting(cfg) {
+		// Texts about referrals (a re-route, a follow-up) go through the
+		// outbox, at most once; without Twilio's keys they are given up on.
+		outboxOptions.Texter, outboxOptions.TextPermanent, outboxOptions.TextRetryable, outboxOptions.DescribeText =
+			newTexter(cfg), texter.IsPermanent, texter.IsRetryable, texter.Describe
+	}
+	a.outbox, err = bot.NewOutbox(outboxOptions)
 	if err != nil {
 		return fail(err)
 	}
@@ -141,14 +152,13 @@ func New(cfg config.Config, o Options) (*App, error) {
 	reminderDelay := cfg.ReminderDelay
 	switch {
 	case reminderDelay == 0:
-	case cfg.TwilioAccountSID == "" || cfg.TwilioAuthToken == "":
+	case !texting(cfg):
 		o.Log.Warn("reminders are off: they are sent through Twilio's REST API, which needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
 		reminderDelay = 0
 	default:
-		quiet := cfg.QuietHours
 		a.reminders, err = bot.NewReminders(bot.RemindersOptions{
 			Store: a.store, Shards: redisstore.Shards, Texter: newTexter(cfg), Pack: packs.Pack, Now: o.Now,
-			Quiet: bot.QuietHours(quiet.Start, quiet.End, quiet.On), StatusCallback: statusCallback(cfg.PublicURL), Describe: texter.Describe,
+			Quiet: bot.QuietHours(cfg.QuietHours.Start, cfg.QuietHours.End, cfg.QuietHours.On), StatusCallback: statusCallback(cfg.PublicURL), Describe: texter.Describe,
 			Poll: min(time.Second, reminderDelay), Log: o.Log, Observer: m,
 		})
 		if err != nil {
@@ -156,14 +166,30 @@ func New(cfg config.Config, o Options) (*App, error) {
 		}
 	}
 
+	links, err := referrallink.New(subkey(secret, "referral links"))
+	if err != nil {
+		return fail(err)
+	}
+	followUpAfter := cfg.FollowUpAfter
+	if followUpAfter > 0 && !texting(cfg) {
+		o.Log.Warn("follow-ups are off: they are texted through Twilio's REST API, which needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+		followUpAfter = 0
+	}
+	if cfg.PublicURL == "" {
+		o.Log.Warn("referral emails carry no link for organizations to accept or decline: set HOTLINE_PUBLIC_URL")
+	}
+	quiet := cfg.QuietHours
 	service, err := bot.New(bot.Options{
 		Store: a.store, Keys: a.keys, Pack: packs.Pack, Now: o.Now, Random: o.Random, Log: o.Log, Observer: m, Retention: cfg.Retention,
 		ReminderDelay: reminderDelay, EmailFrom: cfg.EmailFrom.String(), EmailDomain: emailDomain(cfg.EmailFrom),
 		Coordinator: coordinator(cfg.CoordinatorEmail),
+		Loop: bot.LoopOptions{Links: links, PublicURL: cfg.PublicURL, Retention: cfg.ReferralRetention, FollowUpAfter: followUpAfter,
+			Quiet: bot.QuietHours(quiet.Start, quiet.End, quiet.On)},
 	})
 	if err != nil {
 		return fail(err)
 	}
+	a.service = service
 	a.handler = webhook.New(webhook.Deps{
 		Bot: service, Log: o.Log, Observer: m,
 		Ready: func(ctx context.Context) error {
@@ -253,6 +279,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	g.Go(func() error { a.checkClock(gctx); return nil })
 	g.Go(func() error { a.outbox.Run(gctx); return nil })
+	g.Go(func() error { a.service.RunLoops(gctx, redisstore.Shards, time.Second); return nil })
 	if a.reminders != nil {
 		g.Go(func() error { a.reminders.Run(gctx); return nil })
 	}
@@ -396,6 +423,12 @@ func statusCallback(publicURL string) string {
 		return ""
 	}
 	return publicURL + "/twilio/status"
+}
+
+// texting reports whether the app can text people: Twilio's REST API needs
+// the account's SID and auth token.
+func texting(cfg config.Config) bool {
+	return cfg.TwilioAccountSID != "" && cfg.TwilioAuthToken != ""
 }
 
 // newTexter returns the Twilio REST sender, pointed at HOTLINE_TWILIO_API_URL

@@ -32,12 +32,14 @@ type Metrics struct {
 	remindersSent  prometheus.Counter
 	circuitOpen    prometheus.Gauge
 	circuitOpens   prometheus.Counter
+	loopEvents     *prometheus.CounterVec
 }
 
 var (
 	_ bot.Observer         = (*Metrics)(nil)
 	_ bot.OutboxObserver   = (*Metrics)(nil)
 	_ bot.ReminderObserver = (*Metrics)(nil)
+	_ bot.LoopObserver     = (*Metrics)(nil)
 )
 
 // New creates the collectors and registers them with reg.
@@ -89,6 +91,10 @@ func New(reg prometheus.Registerer) *Metrics {
 		outboxOldest: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hotline_outbox_oldest_seconds", Help: "Age of the oldest job waiting in the outbox (0 when empty).",
 		}),
+		loopEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_referral_events_total",
+			Help: "What became of referrals after they were made, by event (sent, accepted, declined, silent, fallback, follow_up, contacted, not_contacted, texted), organization and reason (a decline's or a re-route's).",
+		}, []string{"event", "org", "reason"}),
 		remindersSent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hotline_reminders_sent_total", Help: "Reminder texts sent to people who stopped answering.",
 		}),
@@ -101,7 +107,7 @@ func New(reg prometheus.Registerer) *Metrics {
 	}
 	reg.MustRegister(m.messagesIn, m.messagesOut, m.duplicates, m.optOuts, m.referrals, m.needsPerson, m.errors, m.stepSeconds,
 		m.deliveryStatus, m.packReloads, m.emailsSent, m.emailsRetried, m.emailsDead, m.outboxDepth, m.outboxOldest,
-		m.remindersSent, m.circuitOpen, m.circuitOpens)
+		m.remindersSent, m.circuitOpen, m.circuitOpens, m.loopEvents)
 	return m
 }
 
@@ -170,3 +176,11 @@ func (m *Metrics) Outbox(depth int64, oldest time.Duration) {
 
 // ReminderSent counts a reminder text.
 func (m *Metrics) ReminderSent() { m.remindersSent.Inc() }
+
+// LoopEvent counts an event of a referral's loop: referrals by status and
+// organization (sent, accepted, declined, fallback), re-routes by reason (a
+// sent with a reason), follow-up answers (contacted, not_contacted) and the
+// texts about them.
+func (m *Metrics) LoopEvent(kind, org, reason string) {
+	m.loopEvents.WithLabelValues(kind, org, reason).Inc()
+}
