@@ -101,7 +101,8 @@ func (l *loader) readEmail() {
 
 // addedEmailKeys are the texts the emails gained with the JSON hand-off
 // (issue 13: the safe contact, the court date in the subject and banner,
-// headings, the income beside the guideline...). A pack written before lacks
+// headings, the income beside the guideline...), and the words of the
+// organization's page for a referral (issue 15). A pack written before lacks
 // them; loading it must not fail the day its server is upgraded.
 func addedEmailKeys() []string {
 	return []string{
@@ -109,6 +110,15 @@ func addedEmailKeys() []string {
 		"contact_heading", "label_voicemail", "voicemail_no", "voicemail_yes", "texts_yes", "label_safe_when", "contact_not_asked",
 		"hearing_banner", "missed_hearing_banner", "facts_heading", "label_asked_person", "label_hearing", "hearing_missed",
 		"income_guideline_limit", "income_guideline_no_limit", "as_given", "told_heading",
+		// The organization's page for a referral (issue 15).
+		"page_title", "page_heading", "page_for", "page_status_heading", "page_status_waiting", "page_status_accepted",
+		"page_status_declined", "page_status_moved", "page_answer_heading", "page_accept", "page_decline_legend", "page_decline",
+		"page_reason_conflict", "page_reason_capacity", "page_reason_priorities", "page_reason_other",
+		"page_reason_no_response", "page_reason_not_contacted", "page_choose_reason", "page_done", "page_already",
+		"page_history", "page_when", "page_event_sent", "page_event_accepted", "page_event_declined", "page_event_silent",
+		"page_event_fallback", "page_event_follow_up", "page_event_contacted", "page_event_not_contacted", "page_event_texted",
+		"page_expires", "page_no_personal_data", "page_keep_private", "page_bad_link", "page_bad_link_hint",
+		"page_expired", "page_expired_hint",
 	}
 }
 
