@@ -544,7 +544,9 @@ func TestReferralInternalError(t *testing.T) {
 	fake := newFakeReferrals(t)
 	s := newReferralServer(t, fake)
 	token := fake.add("H-7F3K9", "tenant-clinic", tenantClinic, "en", fake.now, fake.now.Add(30*24*time.Hour))
+	fake.mu.Lock()
 	fake.fail = errors.New("redis: connection refused at 10.0.0.7:6379")
+	fake.mu.Unlock()
 	for _, a := range []answer{s.get(token), s.post(token, bot.ActionAccept, "")} {
 		if a.status != http.StatusInternalServerError {
 			t.Errorf("an internal error: %d, want 500", a.status)
