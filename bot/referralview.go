@@ -3,6 +3,8 @@ package bot
 import (
 	"errors"
 	"time"
+
+	"github.com/hotline-legal/hotline/bot/email"
 )
 
 // ReferralView is what an organization's page for a referral shows (GET and
@@ -32,6 +34,14 @@ type ReferralView struct {
 	Already bool
 	// Expires is when the link stops working.
 	Expires time.Time
+	// Words are the pack's words for the page (email.yaml's page_ texts and
+	// its dates) in Language, and Location the hotline's time zone, which
+	// the page's times are written in. With ErrBadLink or ErrLinkExpired
+	// the view carries these two alone (in the pack's first language, or the
+	// organization's when the link still names one), for the page that says
+	// so.
+	Words    email.Words
+	Location *time.Location
 }
 
 // ViewEvent is one line of a referral's history on its page.

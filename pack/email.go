@@ -103,8 +103,9 @@ func (l *loader) readEmail() {
 // (issue 13: the safe contact, the court date in the subject and banner,
 // headings, the income beside the guideline...) and with the referral loop
 // (issue 15: the organization's link, the re-routed banner and its reasons,
-// the alert about an organization that has not answered). A pack written
-// before lacks them; loading it must not fail the day its server is upgraded.
+// the alert about an organization that has not answered, and the words of
+// the organization's page for a referral). A pack written before lacks them;
+// loading it must not fail the day its server is upgraded.
 func addedEmailKeys() []string {
 	return []string{
 		"subject_hearing", "subject_missed_hearing", "subject_language", "date_short",
@@ -117,6 +118,15 @@ func addedEmailKeys() []string {
 		"link_heading", "link_text", "link_button",
 		"loop_subject", "loop_heading", "loop_kicker", "loop_sent", "loop_silent", "label_response_time",
 		"loop_waiting", "loop_rerouted", "loop_fallback", "loop_call", "loop_call_rerouted", "loop_call_fallback",
+		// The organization's page for a referral (issue 15).
+		"page_title", "page_heading", "page_for", "page_status_heading", "page_status_waiting", "page_status_accepted",
+		"page_status_declined", "page_status_moved", "page_answer_heading", "page_accept", "page_decline_legend", "page_decline",
+		"page_reason_conflict", "page_reason_capacity", "page_reason_priorities", "page_reason_other",
+		"page_reason_no_response", "page_reason_not_contacted", "page_choose_reason", "page_done", "page_already",
+		"page_history", "page_when", "page_event_sent", "page_event_accepted", "page_event_declined", "page_event_silent",
+		"page_event_fallback", "page_event_follow_up", "page_event_contacted", "page_event_not_contacted", "page_event_texted",
+		"page_expires", "page_no_personal_data", "page_keep_private", "page_bad_link", "page_bad_link_hint",
+		"page_expired", "page_expired_hint",
 	}
 }
 

@@ -78,6 +78,16 @@ type chat struct {
 // anything but 127.0.0.1.
 func openChat(t *testing.T, s *server, fragment string, width, height int64) *chat {
 	t.Helper()
+	c := openBrowser(t, width, height)
+	c.do(chromedp.Navigate(s.url + "/chat" + fragment))
+	c.waitReady()
+	return c
+}
+
+// openBrowser starts a fresh Chromium (its own profile) with a viewport of
+// width × height, on no page yet, watched as openChat says.
+func openBrowser(t *testing.T, width, height int64) *chat {
+	t.Helper()
 	path := chromiumPath(t)
 	profile := t.TempDir() // removed after the browser has exited (cleanups run last-in first-out)
 	ctx, cancel := context.WithTimeout(context.Background(), browserTestTimeout)
@@ -113,11 +123,7 @@ func openChat(t *testing.T, s *server, fragment string, width, height int64) *ch
 	}
 	t.Cleanup(c.checkProblems)
 	t.Cleanup(c.saveLastScreen)
-	c.do(
-		chromedp.EmulateViewport(width, height),
-		chromedp.Navigate(s.url+"/chat"+fragment),
-	)
-	c.waitReady()
+	c.do(chromedp.EmulateViewport(width, height))
 	return c
 }
 

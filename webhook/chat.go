@@ -83,6 +83,10 @@ func chatError(status int, msg string) error {
 	return echo.NewHTTPError(status, msg)
 }
 
+// chatCSP is the chat page's Content-Security-Policy: only its own script,
+// style and images (and data: images) load, and it may not be framed.
+const chatCSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 // handleChatPage serves the page with a strict Content-Security-Policy: only its
 // own script and style may run.
 func handleChatPage(d Deps) echo.HandlerFunc {
@@ -96,7 +100,7 @@ func handleChatPage(d Deps) echo.HandlerFunc {
 			return err
 		}
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", chatCSP)
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")

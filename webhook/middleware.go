@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -62,12 +63,23 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 			// LogAttrs, not Log: typed attributes are not boxed, and this runs for
 			// every message.
 			log.LogAttrs(c.Request().Context(), level, "request", slog.String("method", c.Request().Method),
-				slog.String("path", c.Request().URL.Path), slog.Int("status", status),
+				slog.String("path", loggedPath(c.Request())), slog.Int("status", status),
 				slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
 			return nil
 		}
 	}
+}
+
+// loggedPath is the request's path as the logs show it. The token of a
+// referral link is a capability (whoever has it may answer for an
+// organization), so the logs name its route instead.
+func loggedPath(req *http.Request) string {
+	p := req.URL.Path
+	if strings.Contains(p, "/referrals/") && !strings.HasPrefix(p, "/referrals/assets/") {
+		return "/referrals/:token"
+	}
+	return p
 }
 
 // recoverPanics turns a panic into an error reply. For Twilio's message webhook it
@@ -78,7 +90,7 @@ func recoverPanics(d Deps) echo.MiddlewareFunc {
 			defer func() {
 				if p := recover(); p != nil {
 					d.Observer.Error("panic")
-					d.Log.Error("panic while handling a request", "path", c.Request().URL.Path, "panic", fmt.Sprint(p),
+					d.Log.Error("panic while handling a request", "path", loggedPath(c.Request()), "panic", fmt.Sprint(p),
 						"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 					if c.Path() == "/twilio/messages" && !c.Response().Committed {
 						// SMS or WhatsApp: both take the texts' own wording.
@@ -125,7 +137,7 @@ func errorHandler(d Deps) echo.HTTPErrorHandler {
 			}
 		} else {
 			d.Observer.Error("internal")
-			d.Log.Error("internal error", "path", c.Request().URL.Path, "err", err,
+			d.Log.Error("internal error", "path", loggedPath(c.Request()), "err", err,
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
 		if status >= 400 && status < 500 {

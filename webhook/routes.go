@@ -1,5 +1,6 @@
 // Package webhook is Hotline's HTTP surface: Twilio's signed webhooks, the web
-// chat, health and readiness; and, for a separate listener, metrics. It only
+// chat, the organizations' pages for their referrals, health and readiness;
+// and, for a separate listener, metrics. It only
 // moves bytes: it checks, decodes, calls the bot and encodes the reply.
 package webhook
 
@@ -87,6 +88,9 @@ type Deps struct {
 	// this process: every web chat session then ends with the process (the page
 	// is told its session is unknown and must start again).
 	SessionKey []byte
+	// Referrals shows organizations their referrals and takes their answers
+	// (GET and POST /referrals/{token}); nil, those routes answer 404.
+	Referrals Referrals
 }
 
 // New returns the HTTP handler with every route of Hotline.
@@ -112,6 +116,13 @@ func New(d Deps) *echo.Echo {
 	e.GET("/chat", handleChatPage(d))
 	e.GET("/chat/assets/:name", handleChatAsset())
 	e.POST("/chat/messages", handleChatMessage(d, sessions{key: sessionKey(d.SessionKey)}))
+
+	// The organization's page for a referral: the link in its email.
+	referralPage := referralTemplate()
+	referrals := e.Group("/referrals", referralHeaders())
+	referrals.GET("/:token", handleReferralPage(d, referralPage))
+	referrals.POST("/:token", handleReferralDecision(d, referralPage))
+	e.GET("/referrals/assets/:name", handleReferralAsset())
 
 	e.GET("/healthz", handleHealthz())
 	e.GET("/readyz", handleReadyz(d))
