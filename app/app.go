@@ -191,7 +191,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 	}
 	a.service = service
 	a.handler = webhook.New(webhook.Deps{
-		Bot: service, Log: o.Log, Observer: m,
+		Bot: service, Referrals: service, Log: o.Log, Observer: m,
 		Ready: func(ctx context.Context) error {
 			if packs.Pack() == nil {
 				return errors.New("no pack loaded")

@@ -21,12 +21,30 @@ import (
 const maxDecideAttempts = 5
 
 // ReferralPage returns what the page of a link's token shows.
+// With ErrBadLink or ErrLinkExpired, the view holds only the words to say so
+// in (the organization's language when the link still names it).
 func (s *Service) ReferralPage(ctx context.Context, token string) (ReferralView, error) {
 	link, l, _, err := s.openLink(ctx, token)
 	if err != nil {
-		return ReferralView{}, err
+		return s.errorView(link), err
 	}
 	return s.view(s.pack(), link, &l), nil
+}
+
+// errorView is the view of a link that does not work: its words only.
+func (s *Service) errorView(link referrallink.Link) ReferralView {
+	p := s.pack()
+	v := ReferralView{Language: pageLanguage(p, link.Org), Location: p.Flow.Location}
+	v.Words = p.EmailWords(v.Language)
+	return v
+}
+
+// pageLanguage is the language of an organization's page: its emails'.
+func pageLanguage(p *pack.Pack, orgID string) string {
+	if o := p.Directory.Organization(orgID); o != nil && o.EmailLanguage != "" {
+		return o.EmailLanguage
+	}
+	return p.Flow.Languages[0]
 }
 
 // Decide applies an organization's decision on a referral (ActionAccept, or
@@ -46,7 +64,7 @@ func (s *Service) Decide(ctx context.Context, token, action, reason string) (Ref
 	for attempt := 0; attempt < maxDecideAttempts; attempt++ {
 		link, l, version, err := s.openLink(ctx, token)
 		if err != nil {
-			return ReferralView{}, err
+			return s.errorView(link), err
 		}
 		p := s.pack()
 		if l.OrgID != link.Org || l.Status != hotline.LoopSent {
@@ -115,10 +133,9 @@ func (s *Service) openLink(ctx context.Context, token string) (referrallink.Link
 
 // view is what a loop is for the organization a link was made for.
 func (s *Service) view(p *pack.Pack, link referrallink.Link, l *hotline.Loop) ReferralView {
-	v := ReferralView{Ref: l.Ref, Org: orgName(p, l, link.Org), Language: p.Flow.Languages[0], Expires: link.Expires}
-	if o := p.Directory.Organization(link.Org); o != nil && o.EmailLanguage != "" {
-		v.Language = o.EmailLanguage
-	}
+	v := ReferralView{Ref: l.Ref, Org: orgName(p, l, link.Org), Language: pageLanguage(p, link.Org), Expires: link.Expires,
+		Location: p.Flow.Location}
+	v.Words = p.EmailWords(v.Language)
 	switch {
 	case l.OrgID == link.Org && l.Status == hotline.LoopSent:
 		v.Standing = ViewWaiting
