@@ -43,6 +43,11 @@ type Loop struct {
 	// no number, and a private referral (the pack's private:, like a safety
 	// concern or texts said to be unsafe) gets none.
 	Texts Conversation `json:"texts,omitzero"`
+	// Stopped is set once the person sent STOP: the referral keeps only the
+	// organization's side (no answers: the reply to STOP says they were
+	// deleted), nobody is texted, and it cannot go on to another
+	// organization: a decline ends it (LoopClosed).
+	Stopped bool `json:"stopped,omitempty"`
 	// Private is set for a private referral (the pack's private:): nothing
 	// of it is told to whoever asks on the web with its reference.
 	Private bool `json:"private,omitempty"`
@@ -67,6 +72,8 @@ const (
 	// LoopFallback: no organization that fits is left; the person was given
 	// the fallback.
 	LoopFallback = "fallback"
+	// LoopClosed: declined after the person sent STOP; it goes no further.
+	LoopClosed = "closed"
 )
 
 // The reasons an organization declines a referral, and the others a referral
@@ -113,6 +120,16 @@ const (
 	EventNotContacted = "not_contacted" // they said NO
 	EventTexted       = "texted"        // the person was told by text where the referral went
 )
+
+// Withdraw is what a STOP does to a loop: no more texts, and nothing of the
+// person kept, only whom the referral went to (for the organization's page).
+func (l *Loop) Withdraw() {
+	l.Texts, l.FollowUpAt, l.Pending, l.Stopped = Conversation{}, time.Time{}, "", true
+	if r := l.Referral; r != nil {
+		l.Referral = &Referral{Ref: r.Ref, At: r.At, OrgID: r.OrgID, OrgName: r.OrgName, OrgEmail: r.OrgEmail, OrgPhone: r.OrgPhone,
+			ProgramID: r.ProgramID, ProgramName: r.ProgramName, EmailLanguage: r.EmailLanguage, Language: r.Language}
+	}
+}
 
 // Record appends an event to the history.
 func (l *Loop) Record(at time.Time, kind, org, reason string) {

@@ -155,8 +155,8 @@ func movedOn(l *hotline.Loop, v int64, fx pack.Effects, now time.Time) *LoopWrit
 	next := *l
 	next.History = append([]hotline.LoopEvent(nil), l.History...)
 	switch {
-	case fx.OptOut && next.Texts != (hotline.Conversation{}):
-		next.Texts, next.FollowUpAt = hotline.Conversation{}, time.Time{}
+	case fx.OptOut && !next.Stopped:
+		next.Withdraw()
 	case fx.FollowUpAnswer == "yes":
 		next.FollowUpAnswer, next.FollowUpAt = "yes", time.Time{}
 		next.Record(now, hotline.EventContacted, next.OrgID, "")
@@ -241,6 +241,12 @@ func (s *Service) reroute(p *pack.Pack, l *hotline.Loop, reason string, now time
 	}
 	if l.OrgID != "" {
 		l.Declined = append(l.Declined, l.OrgID)
+	}
+	if l.Stopped {
+		// The person's answers went with their STOP: there is nothing to
+		// send another organization, and nobody to text.
+		l.Status, l.RespondBy, l.Alerted = hotline.LoopClosed, time.Time{}, false
+		return nil, nil
 	}
 	var next *hotline.Referral
 	if l.Referral != nil {
