@@ -96,6 +96,10 @@ type Message struct {
 	// Language is the language the web chat's page is in ("es"), or "": a new
 	// conversation starts in it, without asking which language.
 	Language string
+	// LookupsClosed says the sender may look up no more referrals by their
+	// reference for now (the web chat's cap per connection): a message that
+	// is a reference is answered as any other text.
+	LookupsClosed bool
 	// SwitchLanguage marks a message that is no text but the page's language
 	// button: the conversation switches to Language and the question waiting
 	// is asked again in it.

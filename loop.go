@@ -56,6 +56,9 @@ type Loop struct {
 	FollowUps      int       `json:"follow_ups,omitempty"`
 	FollowUpAt     time.Time `json:"follow_up_at,omitzero"`
 	FollowUpAnswer string    `json:"follow_up_answer,omitempty"`
+	// FollowUpOrg is the organization the last follow-up asked about: an
+	// answer counts for it only while the referral is still with it.
+	FollowUpOrg string `json:"follow_up_org,omitempty"`
 	// Pending is a re-route owed by the worker, by its reason (the person's
 	// follow-up NO): set with the conversation's commit, carried out apart.
 	Pending string `json:"pending,omitempty"`
@@ -129,6 +132,24 @@ func (l *Loop) Withdraw() {
 		l.Referral = &Referral{Ref: r.Ref, At: r.At, OrgID: r.OrgID, OrgName: r.OrgName, OrgEmail: r.OrgEmail, OrgPhone: r.OrgPhone,
 			ProgramID: r.ProgramID, ProgramName: r.ProgramName, EmailLanguage: r.EmailLanguage, Language: r.Language}
 	}
+}
+
+// AwaitingFollowUp reports whether the person was asked whether the
+// organization the referral is with now contacted them, and has not answered.
+func (l *Loop) AwaitingFollowUp() bool {
+	return l.Status == LoopSent && l.FollowUps > 0 && l.FollowUpAnswer == "" && l.FollowUpOrg == l.OrgID && l.Texts != (Conversation{})
+}
+
+// TextWanted reports whether a text queued about the referral while it was
+// with the organization org ("" for the fallback) may still go: the person
+// may still be texted (no STOP, no word since that texts are unsafe), the
+// referral is still where the text says, and a follow-up is still
+// unanswered.
+func (l *Loop) TextWanted(org string, followUp bool) bool {
+	if l.Stopped || l.Texts == (Conversation{}) || l.OrgID != org {
+		return false
+	}
+	return !followUp || l.AwaitingFollowUp()
 }
 
 // Record appends an event to the history.

@@ -103,16 +103,16 @@ func (s *Service) newLoop(p *pack.Pack, r *hotline.Referral, to hotline.Conversa
 
 // textsAllowed reports whether a person may be texted about a referral made
 // in a conversation: never on the web (no number), never when the referral is
-// private (the pack's private:, like a safety concern) or the person said
-// texts are not safe, in an answer or in their own words.
-func textsAllowed(p *pack.Pack, channel string, st flows.State, r *hotline.Referral) bool {
-	return channel != hotline.ChannelWeb && !p.Flow.Private(st) && !p.Flow.ContactUnsafe(st) && r.SafeContact.Texts != "no"
+// private (the pack's private:, like a safety concern, or the person said
+// someone reads their phone) or the person said texts are not safe.
+func textsAllowed(channel string, r *hotline.Referral, private bool) bool {
+	return channel != hotline.ChannelWeb && !private && r.SafeContact.Texts != "no"
 }
 
 // readStanding reads the loop of the referral a message asks about, if any:
 // the loop, its version and where it stands for the engine; a nil loop when
 // the message asks about none, or its loop is gone.
-func (s *Service) readStanding(ctx context.Context, p *pack.Pack, st flows.State, in flows.Input) (*hotline.Loop, int64, *flows.Standing, error) {
+func (s *Service) readStanding(ctx context.Context, p *pack.Pack, st flows.State, in flows.Input, lookupsClosed bool) (*hotline.Loop, int64, *flows.Standing, error) {
 	if s.loops == nil {
 		return nil, 0, nil, nil
 	}
@@ -126,9 +126,11 @@ func (s *Service) readStanding(ctx context.Context, p *pack.Pack, st flows.State
 		return nil, 0, nil, nil
 	case err != nil:
 		return nil, 0, nil, err
-	case typed && l.Private:
+	case typed && (l.Private || l.Stopped || lookupsClosed):
 		// A reference typed on the web chat says nothing of a private
-		// referral: whoever typed it may not be the person.
+		// referral (whoever typed it may not be the person), nor of one
+		// the person withdrew; nor past the client's lookups for the hour
+		// (references are short enough to guess at).
 		return nil, 0, nil, nil
 	}
 	return &l, v, standingOf(p, &l, typed), nil
@@ -136,8 +138,7 @@ func (s *Service) readStanding(ctx context.Context, p *pack.Pack, st flows.State
 
 // standingOf is where a loop stands, for the engine.
 func standingOf(p *pack.Pack, l *hotline.Loop, typed bool) *flows.Standing {
-	st := &flows.Standing{Ref: l.Ref, Status: l.Status, Typed: typed,
-		AwaitingFollowUp: l.FollowUps > 0 && l.FollowUpAnswer == "" && l.Status != hotline.LoopFallback}
+	st := &flows.Standing{Ref: l.Ref, Status: l.Status, Typed: typed, AwaitingFollowUp: l.AwaitingFollowUp()}
 	if l.Status == hotline.LoopFallback || l.Referral == nil {
 		st.To, st.Phone = p.Directory.Fallback.Name, p.Directory.Fallback.Phone
 	} else {
@@ -147,8 +148,9 @@ func standingOf(p *pack.Pack, l *hotline.Loop, typed bool) *flows.Standing {
 }
 
 // movedOn returns the loop write a message makes, if any: its answer to a
-// follow-up text, or its STOP (no more texts about the referral).
-func movedOn(l *hotline.Loop, v int64, fx pack.Effects, now time.Time) *LoopWrite {
+// follow-up text, its STOP (the loop withdrawn: no more texts, nothing of the
+// person kept), or its words that texts are not safe (no more texts).
+func movedOn(l *hotline.Loop, v int64, fx pack.Effects, unsafe bool, now time.Time) *LoopWrite {
 	if l == nil {
 		return nil
 	}
@@ -157,17 +159,17 @@ func movedOn(l *hotline.Loop, v int64, fx pack.Effects, now time.Time) *LoopWrit
 	switch {
 	case fx.OptOut && !next.Stopped:
 		next.Withdraw()
-	case fx.FollowUpAnswer == "yes":
+	case unsafe && (next.Texts != (hotline.Conversation{}) || !next.Private):
+		next.Texts, next.FollowUpAt, next.Private = hotline.Conversation{}, time.Time{}, true
+	case fx.FollowUpAnswer == "yes" && next.AwaitingFollowUp():
 		next.FollowUpAnswer, next.FollowUpAt = "yes", time.Time{}
 		next.Record(now, hotline.EventContacted, next.OrgID, "")
-	case fx.FollowUpAnswer == "no":
+	case fx.FollowUpAnswer == "no" && next.AwaitingFollowUp():
 		next.FollowUpAnswer, next.FollowUpAt = "no", time.Time{}
 		next.Record(now, hotline.EventNotContacted, next.OrgID, "")
-		if next.Status != hotline.LoopFallback {
-			// Sent on by the loop worker, at once: a re-route writes the
-			// next organization's email, which has no place in this commit.
-			next.Pending = hotline.ReasonNotContacted
-		}
+		// Sent on by the loop worker, at once: a re-route writes the next
+		// organization's email, which has no place in this commit.
+		next.Pending = hotline.ReasonNotContacted
 	default:
 		return nil
 	}
@@ -289,7 +291,9 @@ func (s *Service) reroute(p *pack.Pack, l *hotline.Loop, reason string, now time
 		jobs = append(jobs, h)
 	}
 	if l.Texts != (hotline.Conversation{}) && s.loop.FollowUpAfter > 0 && l.FollowUps < maxFollowUps {
-		l.FollowUpAt, l.FollowUpAnswer = now.Add(s.loop.FollowUpAfter), ""
+		// The person is asked about the new organization in its turn; an
+		// answer about the one before counts for nothing now.
+		l.FollowUpAt = now.Add(s.loop.FollowUpAfter)
 	}
 	if text := s.loopText(p, l, "rerouted", ref, map[string]string{
 		"from": from, "org.name": next.OrgName, "org.phone": next.OrgPhone, "ref": l.Ref}, now); text != nil {

@@ -107,7 +107,7 @@ func (s *Service) dueWork(p *pack.Pack, l *hotline.Loop, now time.Time) ([]*Emai
 	var jobs []*Email
 	if reason := l.Pending; reason != "" {
 		l.Pending = ""
-		if l.Status == hotline.LoopSent || l.Status == hotline.LoopAccepted {
+		if l.Status == hotline.LoopSent {
 			more, err := s.reroute(p, l, reason, now)
 			if err != nil {
 				return nil, err
@@ -132,14 +132,15 @@ func (s *Service) dueWork(p *pack.Pack, l *hotline.Loop, now time.Time) ([]*Emai
 	}
 	if !l.FollowUpAt.IsZero() && !now.Before(l.FollowUpAt) {
 		switch {
-		case l.Status != hotline.LoopSent || l.FollowUpAnswer != "" || l.FollowUps >= maxFollowUps || l.Texts == (hotline.Conversation{}):
+		case l.Status != hotline.LoopSent || l.FollowUps >= maxFollowUps || l.Texts == (hotline.Conversation{}) ||
+			l.FollowUpOrg == l.OrgID && l.FollowUpAnswer != "":
 			// Accepted (the organization will call), answered, the fallback
 			// (nobody to ask about), asked twice, or no texts: no follow-up.
 			l.FollowUpAt = time.Time{}
 		case !s.afterQuiet(p, now).IsZero():
 			l.FollowUpAt = s.afterQuiet(p, now)
 		default:
-			l.FollowUps++
+			l.FollowUps, l.FollowUpOrg, l.FollowUpAnswer = l.FollowUps+1, l.OrgID, ""
 			text := s.loopText(p, l, "followup", fmt.Sprintf("%s~f%d", l.Ref, l.FollowUps),
 				map[string]string{"org.name": l.Referral.OrgName, "org.phone": l.Referral.OrgPhone, "ref": l.Ref}, now)
 			l.FollowUpAt = time.Time{}

@@ -160,6 +160,10 @@ type OutboxOptions struct {
 	// StatusCallback is where Twilio reports the texts' delivery ("" for
 	// nowhere).
 	StatusCallback string
+	// Quiet reports whether a moment, in the pack's time zone, is in the
+	// quiet hours, when no text goes out (a retry then waits for the
+	// morning); nil: never quiet.
+	Quiet func(time.Time) bool
 	// Pack gives the words of the alerts, rendered when a referral is given up
 	// on (a referral email is rendered when it is made: see Options.EmailFrom).
 	Pack     func() *pack.Pack
@@ -516,8 +520,17 @@ func (w *Outbox) pastGiveUp(e Email, now time.Time) bool {
 	if e.NotBefore.After(start) {
 		start = e.NotBefore
 	}
-	return now.Sub(start) >= w.o.GiveUpAfter
+	giveUp := w.o.GiveUpAfter
+	if e.Kind == EmailText {
+		// A text about a referral is news for hours, not a day: one that
+		// could not go by then is dropped rather than arrive out of turn.
+		giveUp = min(giveUp, textGiveUpAfter)
+	}
+	return now.Sub(start) >= giveUp
 }
+
+// textGiveUpAfter bounds the retries of a text (see pastGiveUp).
+const textGiveUpAfter = 6 * time.Hour
 
 // early puts back a job claimed before its NotBefore, to be claimed then,
 // with no attempt counted, and reports whether it did. The store queues such

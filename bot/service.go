@@ -448,7 +448,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 	if m.SwitchLanguage {
 		in.Text, in.SwitchTo = "", m.Language
 	}
-	loop, loopVersion, standing, err := s.readStanding(ctx, p, snap.State, in)
+	loop, loopVersion, standing, err := s.readStanding(ctx, p, snap.State, in, m.LookupsClosed)
 	if err != nil {
 		return Reply{}, Change{}, pack.Effects{}, fmt.Errorf("bot: the referral asked about: %w", err)
 	}
@@ -480,14 +480,30 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		ttl = min(ttl, endedTTL)
 	}
 	c := Change{Version: snap.Version, State: next, TTL: ttl, Replies: reply.Messages, Now: now}
-	c.Loop = movedOn(loop, loopVersion, fx, now)
+	// A STOP, or words that texts are not safe, after a referral: its loop
+	// hears of it even when the message asked nothing about it (a private
+	// referral, or a new screening since).
+	unsafeNow := p.Flow.ContactUnsafe(next) && !p.Flow.ContactUnsafe(snap.State)
+	if loop == nil && s.loops != nil && (fx.OptOut || unsafeNow) {
+		if ref, _ := snap.State.Referral(); ref != "" {
+			l, v, err := s.loops.LoadLoop(ctx, ref)
+			switch {
+			case err == nil:
+				loop, loopVersion = &l, v
+			case !errors.Is(err, ErrNoLoop):
+				return Reply{}, Change{}, fx, fmt.Errorf("bot: the referral a STOP withdraws: %w", err)
+			}
+		}
+	}
+	c.Loop = movedOn(loop, loopVersion, fx, unsafeNow, now)
 	if r := fx.Referral; r != nil && s.loops != nil {
 		// The referral's loop, made with it: the organization's link in its
-		// email, and the follow-up to come.
+		// email, and the follow-up to come. Private is the engine's reading
+		// at the referral: the answers it read are gone from next.
+		private := fx.Referred != nil && fx.Referred.Private
 		expires := now.Add(s.loop.Retention)
 		r.Link = s.link(r.Ref, r.OrgID, expires)
-		texts := textsAllowed(p, m.Channel, next, r)
-		c.Loop = &LoopWrite{Loop: s.newLoop(p, r, m.Conversation, texts, p.Flow.Private(next), now)}
+		c.Loop = &LoopWrite{Loop: s.newLoop(p, r, m.Conversation, textsAllowed(m.Channel, r, private), private, now)}
 		c.Loop.Due = c.Loop.Loop.Due(now)
 	}
 	if w := c.Loop; w != nil {
@@ -497,13 +513,17 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		}
 		reply.loopEvents = w.Loop.History[min(before, len(w.Loop.History)):]
 	}
-	if w := c.Loop; w != nil && w.Loop.Texts != (hotline.Conversation{}) && c.TTL > 0 {
-		// The person may answer a follow-up text, or ask where their
-		// referral stands, while its loop lasts: the conversation that knows
-		// the referral is kept as long.
-		c.TTL = max(c.TTL, w.Loop.Expires.Sub(now))
-	} else if loop != nil && loop.Texts != (hotline.Conversation{}) && c.TTL > 0 {
-		c.TTL = max(c.TTL, loop.Expires.Sub(now))
+	// The person may answer a follow-up text, or ask where their referral
+	// stands, while its loop lasts: an ended conversation that knows the
+	// referral (its reference and whom it went to, no answers: they went
+	// with the end) is kept as long. One with answers keeps its own TTL.
+	if next.Flags&flows.Ended != 0 && c.TTL > 0 {
+		switch w := c.Loop; {
+		case w != nil && w.Loop.Texts != (hotline.Conversation{}):
+			c.TTL = max(c.TTL, w.Loop.Expires.Sub(now))
+		case w == nil && loop != nil && loop.Texts != (hotline.Conversation{}):
+			c.TTL = max(c.TTL, loop.Expires.Sub(now))
+		}
 	}
 	if r := fx.Referral; r != nil {
 		// The referral email, unless the organization takes its referrals by

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/hotline-legal/hotline"
 )
@@ -26,7 +27,18 @@ func (w *Outbox) text(ctx context.Context, job Job, log *slog.Logger) {
 		w.kill(ctx, job, nil)
 		return
 	}
-	if w.early(ctx, job, log) {
+	if w.early(ctx, job, log) || w.quiet(ctx, job, log) {
+		return
+	}
+	if wanted, err := w.textWanted(ctx, job); err != nil {
+		w.storeFailed(log, "outbox: cannot read the referral a text is about; not sent", err)
+		return
+	} else if !wanted {
+		// Queued before the person sent STOP, said texts are not safe, or
+		// the referral moved on: it must not go.
+		job.LastError = "no longer wanted: the person withdrew, or the referral moved on, since it was queued"
+		log.Info("outbox: dropping a text no longer wanted", "kind", job.Kind)
+		w.kill(ctx, job, nil)
 		return
 	}
 	from, to, problem := textAddresses(job.Text)
@@ -136,4 +148,53 @@ func textAddresses(t *Text) (from, to, problem string) {
 		from, to = "whatsapp:"+from, "whatsapp:"+to
 	}
 	return from, to, ""
+}
+
+// quiet puts back a text claimed in the quiet hours (a retry, say), to the
+// morning, with no attempt counted, and reports whether it did.
+func (w *Outbox) quiet(ctx context.Context, job Job, log *slog.Logger) bool {
+	if w.o.Quiet == nil {
+		return false
+	}
+	loc := w.o.Pack().Flow.Location
+	now := w.o.Now()
+	due := now
+	for i := 0; i < 4*24 && w.o.Quiet(due.In(loc)); i++ {
+		due = due.Add(15 * time.Minute)
+	}
+	if !due.After(now) {
+		return false
+	}
+	retryCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	if err := w.o.Store.RetryJob(retryCtx, job, due); err != nil {
+		w.storeFailed(log, "outbox: cannot put back a text claimed in the quiet hours", err)
+		return true
+	}
+	log.Debug("outbox: a text claimed in the quiet hours; put back to the morning", "kind", job.Kind)
+	return true
+}
+
+// textWanted reports whether a text about a referral is still wanted, by
+// its loop as it is now (when the store keeps loops): see Loop.TextWanted.
+// A text whose loop is not found goes as queued: a loop lasts the referral's
+// retention, far longer than a text is tried (textGiveUpAfter), and a STOP
+// keeps it (withdrawn), so none is missing but by a bug.
+func (w *Outbox) textWanted(ctx context.Context, job Job) (bool, error) {
+	loops, ok := w.o.Store.(LoopStore)
+	if !ok {
+		return true, nil
+	}
+	ref, _, _ := strings.Cut(job.Reference, "~")
+	loadCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	l, _, err := loops.LoadLoop(loadCtx, ref)
+	switch {
+	case errors.Is(err, ErrNoLoop):
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	_, followUp := strings.CutPrefix(job.Reference[len(ref):], "~f")
+	return l.TextWanted(job.OrgID, followUp), nil
 }

@@ -178,7 +178,7 @@ func TestTextSentOnce(t *testing.T) {
 	}
 }
 
-// TestTextRetried: Twilio's 500 and a connection refused are definite
+// TestTextRetried: Twilio's 429 and a connection refused are definite
 // failures: the text is tried again after the backoff, and sent once.
 func TestTextRetried(t *testing.T) {
 	for name, open := range stores() {
@@ -186,7 +186,7 @@ func TestTextRetried(t *testing.T) {
 			r := newTextRig(t, open)
 			w := r.outbox(nil)
 			r.queue(r.text(hotline.ChannelSMS, "H-3TTTT"))
-			r.twilio.Fail(1, 500, 20500)
+			r.twilio.Fail(1, 429, 20429)
 			if n := work(w); n != 1 || len(r.twilio.Messages()) != 0 || r.twilio.Requests() != 1 {
 				t.Fatalf("the first pass: %d jobs, %d requests", n, r.twilio.Requests())
 			}
@@ -211,7 +211,7 @@ func TestTextRetried(t *testing.T) {
 			if s, re, d, _ := r.counts.snapshot(); s != 1 || re != 2 || d != 0 {
 				t.Errorf("sent %d, retried %d, dead %d; want 1, 2, 0", s, re, d)
 			}
-			if !r.logged("WARN", "text:H-3TTTT", "Twilio error 20500 (HTTP 500)") {
+			if !r.logged("WARN", "text:H-3TTTT", "Twilio error 20429 (HTTP 429)") {
 				t.Errorf("the retry's log does not say what Twilio answered:\n%s", r.logs)
 			}
 			r.noPersonalData()
@@ -368,6 +368,32 @@ func TestTextOutcomeUnknown(t *testing.T) {
 			}
 			if !r.logged("ERROR", "text:H-3TTTT", "outcome is unknown") {
 				t.Errorf("no error logged with the reference:\n%s", r.logs)
+			}
+		})
+	}
+}
+
+// TestTextNotRetriedAfter500: Twilio's 500 may follow a message it made
+// before failing to answer: the text is given up on, never sent again.
+func TestTextNotRetriedAfter500(t *testing.T) {
+	for name, open := range stores() {
+		t.Run(name, func(t *testing.T) {
+			r := newTextRig(t, open)
+			w := r.outbox(nil)
+			r.queue(r.text(hotline.ChannelSMS, "H-3TTTT"))
+			r.twilio.Fail(1, 500, 20500)
+			if n := work(w); n != 1 {
+				t.Fatalf("Work handled %d jobs, want 1", n)
+			}
+			for range 3 {
+				r.clock.Advance(time.Hour)
+				work(w)
+			}
+			if r.twilio.Requests() != 1 {
+				t.Errorf("Twilio got %d requests; want 1: a 500 is not tried again", r.twilio.Requests())
+			}
+			if s, re, d, _ := r.counts.snapshot(); s != 0 || re != 0 || d != 1 {
+				t.Errorf("sent %d, retried %d, dead %d; want 0, 0, 1", s, re, d)
 			}
 		})
 	}

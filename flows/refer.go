@@ -115,6 +115,11 @@ type Referred struct {
 	// Told is the referral text the person got, word for word (a match's, with
 	// its urgent: line): what the organization should know they expect.
 	Told string
+	// Private says the referral is private (pack.yaml private:, or the person
+	// said someone reads their phone): nothing of it may be repeated or texted
+	// to the phone later. (Read it here: the answers it was worked out from
+	// are gone from the state once the screening ends.)
+	Private bool
 }
 
 // Field returns the variable that holds a role of the referral, "" when the pack
@@ -286,6 +291,7 @@ func (t *turn) refer(r *refer) {
 	t.fx.Referred = &Referred{Request: req, Result: res}
 	t.result = &t.fx.Referred.Result
 	private := t.private()
+	t.fx.Referred.Private = private
 	if !res.Matched {
 		t.say(r.fallback)
 		t.end()

@@ -110,15 +110,16 @@ func IsPermanent(err error) bool {
 }
 
 // IsRetryable reports whether a Send error is a definite failure that a later try may get past: Twilio answered
-// 429 Too Many Requests or a 5xx with its JSON error (it refused the message), or no connection to it could be
-// made (a dial error, DNS included: no byte of the request was written). Any other error that is not permanent
+// 429 Too Many Requests with its JSON error (it refused the message before making it), or no connection to it
+// could be made (a dial error, DNS included: no byte of the request was written). A 5xx is not: a 500, 502 or 504
+// can follow a message Twilio made before failing to answer, and a retry would text the person twice. Any other error that is not permanent
 // (IsPermanent) leaves the outcome unknown: a timeout, a cancelled ctx, a connection lost mid-request, a proxy's
 // page or a 2xx without a message may all follow a request Twilio took, so a sender that must never text twice
 // gives up on it rather than retry.
 func IsRetryable(err error) bool {
 	var rest *client.TwilioRestError
 	if errors.As(err, &rest) {
-		return rest.Status == http.StatusTooManyRequests || rest.Status >= 500 && rest.Status < 600
+		return rest.Status == http.StatusTooManyRequests
 	}
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"

@@ -151,13 +151,13 @@ func TestSendErrors(t *testing.T) {
 			name:     "500 internal error",
 			token:    twilioapi.AuthToken,
 			twilio:   func(s *twilioapi.Server) { s.Fail(1, 500, 20500) },
-			wantCode: 20500, wantStatus: 500, wantRetryable: true, wantRequests: 1,
+			wantCode: 20500, wantStatus: 500, wantRetryable: false, wantRequests: 1,
 		},
 		{
 			name:     "503 service unavailable",
 			token:    twilioapi.AuthToken,
 			twilio:   func(s *twilioapi.Server) { s.Fail(1, 503, 20503) },
-			wantCode: 20503, wantStatus: 503, wantRetryable: true, wantRequests: 1,
+			wantCode: 20503, wantStatus: 503, wantRetryable: false, wantRequests: 1,
 		},
 		{
 			// Not Twilio's answer: whether the message went is unknown, so it is not retryable either.
@@ -399,8 +399,8 @@ func TestIsRetryable(t *testing.T) {
 	}{
 		{"nil", nil, false},
 		{"429", fmt.Errorf("texter: send: %w", rest(429)), true},
-		{"500", rest(500), true},
-		{"503 wrapped", fmt.Errorf("texter: send: %w", rest(503)), true},
+		{"500 (it may have made the message)", rest(500), false},
+		{"503 wrapped", fmt.Errorf("texter: send: %w", rest(503)), false},
 		{"400", rest(400), false},
 		{"401", rest(401), false},
 		{"status missing", &client.TwilioRestError{Code: 21211}, false},
