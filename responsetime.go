@@ -1,6 +1,7 @@
 package hotline
 
 import (
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,7 +17,7 @@ type ResponseTime struct {
 }
 
 // responseWords finds each span of time in a response_time.
-var responseWords = regexp.MustCompile(`(\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|same)[\s-]+(business[\s-]+|working[\s-]+)?(hours?|days?|weeks?)\b`)
+var responseWords = regexp.MustCompile(`\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|a|an|same)[\s-]+(business[\s-]+|working[\s-]+)?(hours?|days?|weeks?)\b`)
 
 // numberWords are the numbers response times are written with in words.
 var numberWords = map[string]int{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -39,10 +40,11 @@ func ParseResponseTime(s string) (ResponseTime, bool) {
 		case numberWords[m[1]] > 0:
 			n = numberWords[m[1]]
 		default:
-			var err error
-			if n, err = strconv.Atoi(m[1]); err != nil || n <= 0 || n > 365 {
+			f, err := strconv.ParseFloat(m[1], 64)
+			if err != nil || f <= 0 || f > 365 {
 				continue
 			}
+			n = int(math.Ceil(f)) // "1.5 business days" is waited out as 2
 		}
 		var r ResponseTime
 		switch {

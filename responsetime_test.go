@@ -23,6 +23,9 @@ func TestParseResponseTime(t *testing.T) {
 		{"as soon as we can", ResponseTime{}, false},
 		{"", ResponseTime{}, false},
 		{"0 days", ResponseTime{}, false},
+		{"1.5 business days", ResponseTime{BusinessDays: 2}, true},
+		{"an extra day", ResponseTime{}, false},
+		{"within a day", ResponseTime{Days: 1}, true},
 	} {
 		got, ok := ParseResponseTime(c.in)
 		if got != c.want || ok != c.ok {

@@ -149,7 +149,7 @@ func (s *Service) view(p *pack.Pack, link referrallink.Link, l *hotline.Loop) Re
 			}
 		}
 	}
-	for _, e := range l.History {
+	for _, e := range pageHistory(l.History, link.Org, l.OrgID == link.Org) {
 		name := ""
 		if e.Org != "" {
 			name = orgName(p, l, e.Org)
@@ -157,6 +157,31 @@ func (s *Service) view(p *pack.Pack, link referrallink.Link, l *hotline.Loop) Re
 		v.History = append(v.History, ViewEvent{At: e.At, Kind: e.Kind, Org: name, Reason: e.Reason})
 	}
 	return v
+}
+
+// pageHistory is the part of a referral's history an organization's page
+// shows: the organization's side only (never what the person was texted or
+// answered), and for an organization the referral has left, only up to its
+// leaving: where it went next is not its business.
+func pageHistory(history []hotline.LoopEvent, org string, current bool) []hotline.LoopEvent {
+	last := len(history) - 1
+	if !current {
+		last = -1
+		for i, e := range history {
+			if e.Org == org {
+				last = i
+			}
+		}
+	}
+	var out []hotline.LoopEvent
+	for _, e := range history[:last+1] {
+		switch e.Kind {
+		case hotline.EventFollowUp, hotline.EventContacted, hotline.EventNotContacted, hotline.EventTexted:
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // orgName is an organization's name as the directory gives it now, or its id

@@ -112,28 +112,30 @@ func textsAllowed(channel string, r *hotline.Referral, private bool) bool {
 // readStanding reads the loop of the referral a message asks about, if any:
 // the loop, its version and where it stands for the engine; a nil loop when
 // the message asks about none, or its loop is gone.
-func (s *Service) readStanding(ctx context.Context, p *pack.Pack, st flows.State, in flows.Input, lookupsClosed bool) (*hotline.Loop, int64, *flows.Standing, error) {
+// typed says the message was a reference typed on the web chat, looked up
+// (found or not) unless lookupsClosed.
+func (s *Service) readStanding(ctx context.Context, p *pack.Pack, st flows.State, in flows.Input, lookupsClosed bool) (l *hotline.Loop, v int64, standing *flows.Standing, typed bool, err error) {
 	if s.loops == nil {
-		return nil, 0, nil, nil
+		return nil, 0, nil, false, nil
 	}
 	ref, typed := p.Flow.AsksStanding(st, in)
-	if ref == "" {
-		return nil, 0, nil, nil
+	if ref == "" || typed && lookupsClosed {
+		return nil, 0, nil, false, nil
 	}
-	l, v, err := s.loops.LoadLoop(ctx, ref)
+	loop, v, err := s.loops.LoadLoop(ctx, ref)
 	switch {
 	case errors.Is(err, ErrNoLoop):
-		return nil, 0, nil, nil
+		return nil, 0, nil, typed, nil
 	case err != nil:
-		return nil, 0, nil, err
-	case typed && (l.Private || l.Stopped || lookupsClosed):
+		return nil, 0, nil, typed, err
+	case typed && (loop.Private || loop.Stopped):
 		// A reference typed on the web chat says nothing of a private
 		// referral (whoever typed it may not be the person), nor of one
-		// the person withdrew; nor past the client's lookups for the hour
-		// (references are short enough to guess at).
-		return nil, 0, nil, nil
+		// the person withdrew. (Nor past the client's lookups for the day,
+		// above: references are short enough to guess at.)
+		return nil, 0, nil, typed, nil
 	}
-	return &l, v, standingOf(p, &l, typed), nil
+	return &loop, v, standingOf(p, &loop, typed), typed, nil
 }
 
 // standingOf is where a loop stands, for the engine.

@@ -39,7 +39,7 @@ type loopRig struct {
 // loopPublicURL is the tests' HOTLINE_PUBLIC_URL.
 const loopPublicURL = "https://hotline.example.org"
 
-func newLoopRig(t *testing.T, open opener, edits map[string][2]string) *loopRig {
+func newLoopRig(t *testing.T, open opener, edits map[string][2]string, tweaks ...func(*bot.Options, *bot.OutboxOptions)) *loopRig {
 	t.Helper()
 	r := &loopRig{t: t, mail: smtpserver.Start(t, smtpserver.Options{}), twilio: twilioapi.New(t), counts: &counts{}, logs: &logBuffer{}}
 	r.pack = editedPack(t, edits)
@@ -50,19 +50,23 @@ func newLoopRig(t *testing.T, open opener, edits map[string][2]string) *loopRig 
 	log := slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	links := must(referrallink.New([]byte("the tests' link key, 32 bytes long!")))
 	packFn := func() *pack.Pack { return r.pack }
-	r.service = must(bot.New(bot.Options{
+	so := bot.Options{
 		Store: r.store, Keys: testKeys, Pack: packFn, Now: r.clock.Now, Random: rand.Reader, Log: log,
 		Observer: r.counts, Retention: 7 * 24 * time.Hour, EmailFrom: testFrom, EmailDomain: "example.org",
 		Coordinator: "coordinator@example.org",
 		Loop:        bot.LoopOptions{Links: links, PublicURL: loopPublicURL, Retention: 720 * time.Hour, FollowUpAfter: 72 * time.Hour},
-	}))
-	r.outbox = must(bot.NewOutbox(bot.OutboxOptions{
+	}
+	oo := bot.OutboxOptions{
 		Store: r.store, Shards: r.shards, Mailer: smtpSender(t, r.mail), Permanent: mailer.IsPermanent,
 		Pack: packFn, Now: r.clock.Now, Log: log, Observer: r.counts, From: testFrom,
 		Domain: "example.org", Coordinator: "coordinator@example.org", Retention: 720 * time.Hour,
 		FirstRetry: 5 * time.Second, MaxRetry: 15 * time.Minute, GiveUpAfter: 24 * time.Hour, Lease: time.Minute,
 		Poll: 10 * time.Millisecond, Texter: r.twilio.Texter(), TextPermanent: texter.IsPermanent, TextRetryable: texter.IsRetryable, DescribeText: texter.Describe,
-	}))
+	}
+	for _, tweak := range tweaks {
+		tweak(&so, &oo)
+	}
+	r.service, r.outbox = must(bot.New(so)), must(bot.NewOutbox(oo))
 	return r
 }
 
@@ -79,14 +83,31 @@ func (r *loopRig) say(from, text string) []string {
 	return reply.Messages
 }
 
-// screen runs a script and returns the referral's reference.
+// screen runs a script and returns the referral's reference; when the
+// script ends before the referral (a path with more questions), "skip" answers
+// the rest.
 func (r *loopRig) screen(from string, script ...string) string {
 	r.t.Helper()
 	var last []string
 	for _, text := range script {
 		last = r.say(from, text)
 	}
+	for i := 0; i < 10 && !strings.Contains(strings.Join(last, " "), "H-"); i++ {
+		last = r.say(from, "skip")
+	}
 	return reference(r.t, last)
+}
+
+// web sends one message on the web chat from a session.
+func (r *loopRig) web(session, text string) []string {
+	r.t.Helper()
+	reply, err := r.service.Handle(context.Background(), hotline.Message{
+		Conversation: hotline.Conversation{Channel: hotline.ChannelWeb, From: session}, ID: session + r.clock.Now().String(), Text: text,
+	})
+	if err != nil {
+		r.t.Fatalf("%q: %v", text, err)
+	}
+	return reply.Messages
 }
 
 // deliver runs the outbox until nothing is due and returns the emails and
@@ -174,6 +195,16 @@ func TestLoopDeclineReroutes(t *testing.T) {
 			view, err = r.service.Decide(context.Background(), token, bot.ActionAccept, "")
 			if err != nil || !view.Already || view.Standing != bot.ViewDeclined {
 				t.Fatalf("a second decision on the first link = %+v, %v; want it shown, not applied", view, err)
+			}
+			// The page of an organization the referral has left shows its
+			// own story, not where the referral went, nor the person's texts.
+			for _, e := range view.History {
+				if e.Org == "Example County Legal Aid (LSC-funded)" || e.Kind == hotline.EventTexted {
+					t.Errorf("the first organization's page shows %+v", e)
+				}
+			}
+			if n := len(view.History); n != 2 {
+				t.Errorf("the first organization's page shows %d events, want 2 (sent, declined): %+v", n, view.History)
 			}
 			if emails, texts = r.deliver(); len(emails)+len(texts) != 0 {
 				t.Fatalf("a decision not applied sent %d emails and %d texts", len(emails), len(texts))
@@ -296,5 +327,167 @@ func TestLoopNoTextWhenUnsafe(t *testing.T) {
 				t.Fatalf("texts to a person who said texts are not safe: %+v %+v", texts, later)
 			}
 		})
+	}
+}
+
+// TestLoopPrivateNeverTexted: a person who said they are in danger (the
+// sample's private:) said yes to texts, but nothing about the referral is
+// texted to them, and a reference typed on the web chat tells nothing of it.
+func TestLoopPrivateNeverTexted(t *testing.T) {
+	for name, open := range stores() {
+		t.Run(name, func(t *testing.T) {
+			r := newLoopRig(t, open, nil)
+			danger := append([]string(nil), byHand...)
+			danger[3] = "yes"
+			ref := r.screen("+13125550142", danger...)
+			emails, _ := r.deliver()
+			token := r.tokenIn(oneEmailTo(t, emails, "intake.tenants@example.org"))
+			if _, err := r.service.Decide(context.Background(), token, bot.ActionDecline, hotline.ReasonCapacity); err != nil {
+				t.Fatal(err)
+			}
+			r.clock.Advance(80 * time.Hour)
+			r.tend()
+			r.deliver()
+			if n := r.twilio.Requests(); n != 0 {
+				t.Errorf("%d texts to a person in danger: %+v", n, r.twilio.Messages())
+			}
+			if got := strings.Join(r.web("a-new-session", ref), " "); strings.Contains(got, "Legal Aid") || strings.Contains(got, "Tenant") {
+				t.Errorf("a typed reference of a private referral = %q; want nothing of it", got)
+			}
+		})
+	}
+}
+
+// TestLoopStopAfterRestart: a person who started over after their referral,
+// then sent STOP, is never texted about it again, and its loop keeps
+// nothing of them.
+func TestLoopStopAfterRestart(t *testing.T) {
+	for name, open := range stores() {
+		t.Run(name, func(t *testing.T) {
+			r := newLoopRig(t, open, nil)
+			const from = "+13125550142"
+			ref := r.screen(from, byHand...)
+			emails, _ := r.deliver()
+			token := r.tokenIn(oneEmailTo(t, emails, "intake.tenants@example.org"))
+			r.say(from, "RESTART")
+			r.say(from, "STOP")
+			l, _, err := r.store.LoadLoop(context.Background(), ref)
+			if err != nil || !l.Stopped || l.Referral == nil || l.Referral.Name != "" || l.Referral.Callback != "" || l.Texts != (hotline.Conversation{}) {
+				t.Fatalf("the loop after STOP = %+v, %v; want it withdrawn", l, err)
+			}
+			view, err := r.service.Decide(context.Background(), token, bot.ActionDecline, hotline.ReasonCapacity)
+			if err != nil || view.Standing != bot.ViewDeclined {
+				t.Fatalf("Decide after STOP = %+v, %v", view, err)
+			}
+			r.clock.Advance(80 * time.Hour)
+			r.tend()
+			emails, texts := r.deliver()
+			if len(emails) != 0 || len(texts) != 0 {
+				t.Fatalf("after STOP: %d emails, texts %+v; want none", len(emails), texts)
+			}
+		})
+	}
+}
+
+// TestLoopFollowUpAnswerCountsOnce: a NO sends the referral on once; a second
+// NO a moment later is no answer about the next organization, which nobody
+// asked about yet.
+func TestLoopFollowUpAnswerCountsOnce(t *testing.T) {
+	for name, open := range stores() {
+		t.Run(name, func(t *testing.T) {
+			r := newLoopRig(t, open, nil)
+			const from = "+13125550142"
+			r.screen(from, byHand...)
+			r.deliver()
+			r.clock.Advance(72 * time.Hour)
+			r.tend()
+			r.deliver()
+			r.say(from, "no")
+			r.tend()
+			r.say(from, "no")
+			r.tend()
+			emails, texts := r.deliver()
+			oneEmailTo(t, emails, "intake.legalaid@example.org")
+			if len(emails) != 1 || len(texts) != 1 || strings.Contains(texts[0].Body, "State Bar") {
+				t.Fatalf("after NO, NO: %d emails, texts %+v; want one re-route", len(emails), texts)
+			}
+		})
+	}
+}
+
+// TestLoopQueuedTextDropped: a text queued for the morning (a decline in the
+// quiet hours) is dropped when the person sends STOP meanwhile.
+func TestLoopQueuedTextDropped(t *testing.T) {
+	for name, open := range stores() {
+		t.Run(name, func(t *testing.T) {
+			quiet := bot.QuietHours(21*time.Hour, 8*time.Hour, true)
+			r := newLoopRig(t, open, nil, func(so *bot.Options, oo *bot.OutboxOptions) {
+				so.Loop.Quiet, oo.Quiet = quiet, quiet
+			})
+			const from = "+13125550142"
+			r.screen(from, byHand...)
+			emails, _ := r.deliver()
+			token := r.tokenIn(oneEmailTo(t, emails, "intake.tenants@example.org"))
+			r.clock.Advance(12 * time.Hour) // 10pm
+			if _, err := r.service.Decide(context.Background(), token, bot.ActionDecline, hotline.ReasonCapacity); err != nil {
+				t.Fatal(err)
+			}
+			emails, texts := r.deliver()
+			oneEmailTo(t, emails, "intake.legalaid@example.org")
+			if len(texts) != 0 {
+				t.Fatalf("texted in the quiet hours: %+v", texts)
+			}
+			r.say(from, "STOP")
+			r.clock.Advance(11 * time.Hour) // 9am
+			if _, texts = r.deliver(); len(texts) != 0 || r.twilio.Requests() != 0 {
+				t.Fatalf("a text queued before STOP went after it: %+v", texts)
+			}
+		})
+	}
+}
+
+// TestLoopQuietHoursWait: the same text, with no STOP, goes in the morning.
+func TestLoopQuietHoursWait(t *testing.T) {
+	quiet := bot.QuietHours(21*time.Hour, 8*time.Hour, true)
+	r := newLoopRig(t, stores()["memory"], nil, func(so *bot.Options, oo *bot.OutboxOptions) {
+		so.Loop.Quiet, oo.Quiet = quiet, quiet
+	})
+	r.screen("+13125550142", byHand...)
+	emails, _ := r.deliver()
+	r.clock.Advance(12 * time.Hour)
+	if _, err := r.service.Decide(context.Background(), r.tokenIn(emails[0]), bot.ActionDecline, hotline.ReasonCapacity); err != nil {
+		t.Fatal(err)
+	}
+	if _, texts := r.deliver(); len(texts) != 0 {
+		t.Fatalf("texted in the quiet hours: %+v", texts)
+	}
+	r.clock.Advance(11 * time.Hour)
+	if _, texts := r.deliver(); len(texts) != 1 {
+		t.Fatalf("the morning's texts = %+v; want the one that waited", texts)
+	}
+}
+
+// TestLoopTypedReference: a person back on the web chat in a new session
+// types their reference and sees where it stands; the look-up is counted
+// (Reply.LookedUp), and past the web chat's cap it tells nothing.
+func TestLoopTypedReference(t *testing.T) {
+	r := newLoopRig(t, stores()["memory"], nil)
+	ref := r.screen("+13125550142", byHand...)
+	ask := func(closed bool) bot.Reply {
+		reply, err := r.service.Handle(context.Background(), hotline.Message{
+			Conversation: hotline.Conversation{Channel: hotline.ChannelWeb, From: "back-" + r.clock.Now().String()}, Text: strings.ToLower(ref),
+			LookupsClosed: closed,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.clock.Advance(time.Minute)
+		return reply
+	}
+	if reply := ask(false); !reply.LookedUp || !strings.Contains(strings.Join(reply.Messages, " "), "Tenant Rights Clinic") {
+		t.Errorf("a typed reference = %+v; want its standing, counted", reply)
+	}
+	if reply := ask(true); reply.LookedUp || strings.Contains(strings.Join(reply.Messages, " "), "Tenant Rights Clinic") {
+		t.Errorf("a typed reference past the cap = %+v; want nothing of it", reply)
 	}
 }

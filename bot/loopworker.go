@@ -93,6 +93,9 @@ func (s *Service) tendLoop(ctx context.Context, ref string) (bool, error) {
 		if errors.Is(err, ErrLoopChanged) {
 			continue
 		}
+		if errors.Is(err, ErrNoLoop) {
+			return false, nil // expired meanwhile: nothing left to do
+		}
 		if err != nil {
 			return false, err
 		}

@@ -37,6 +37,10 @@ type Reply struct {
 	// Referral is the referral the message made, for the coordinators'
 	// preview (PreviewReferral); nil for none.
 	Referral *hotline.Referral
+	// LookedUp is set when the message was a referral's reference typed on
+	// the web chat, and was looked up (found or not): the web chat caps
+	// those per client, as references are short enough to guess at.
+	LookedUp bool
 	// loopEvents are the events the message adds to a referral's loop,
 	// counted once it is committed.
 	loopEvents []hotline.LoopEvent
@@ -448,7 +452,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 	if m.SwitchLanguage {
 		in.Text, in.SwitchTo = "", m.Language
 	}
-	loop, loopVersion, standing, err := s.readStanding(ctx, p, snap.State, in, m.LookupsClosed)
+	loop, loopVersion, standing, lookedUp, err := s.readStanding(ctx, p, snap.State, in, m.LookupsClosed)
 	if err != nil {
 		return Reply{}, Change{}, pack.Effects{}, fmt.Errorf("bot: the referral asked about: %w", err)
 	}
@@ -462,7 +466,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		}
 	}
 
-	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil, Notice: fx.Notice, Referral: fx.Referral}
+	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil, Notice: fx.Notice, Referral: fx.Referral, LookedUp: lookedUp}
 	if m.Silent {
 		reply.Messages = nil
 	}

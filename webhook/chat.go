@@ -148,11 +148,19 @@ func handleChatAsset() echo.HandlerFunc {
 	}
 }
 
+// chatLookupsPerDay is how many referrals one client may look up on the web
+// chat by typing a reference, in a day.
+const chatLookupsPerDay = 10
+
 // handleChatMessage applies a message from the web chat and returns the replies.
 func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 	perClient := newLimiter(d.ChatPerClientPerMinute, d.ChatPerClientPerMinute/2+1)
 	perSession := newLimiter(d.ChatPerSessionPerMinute, d.ChatPerSessionPerMinute/2+1)
 	referrals := newReferralCap(d.ChatReferralsPerDay)
+	// Lookups of a referral by its typed reference, found or not, per client
+	// and day: a person back with their reference needs one or two; someone
+	// guessing references needs thousands.
+	lookups := newReferralCap(chatLookupsPerDay)
 	return func(c echo.Context) error {
 		req := c.Request()
 		if ctype, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ctype != "application/json" {
@@ -220,12 +228,16 @@ func handleChatMessage(d Deps, sessions sessions) echo.HandlerFunc {
 				referrals.done(client, now, err == nil && (reply.Referred || notice))
 			}()
 		}
+		canLookUp := lookups.begin(client, now)
+		if canLookUp {
+			defer func() { lookups.done(client, now, err == nil && reply.LookedUp) }()
+		}
 		// Not cancelled when the client hangs up: a referral whose commit was
 		// under way would then be answered as "not known" and escape the count.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), d.HandleTimeout)
 		defer cancel()
 		reply, err = d.Bot.Handle(ctx, hotline.Message{Conversation: hotline.Conversation{Channel: "web", From: in.Session}, ID: in.ID, Text: in.Text,
-			ReferralsClosed: !ok, Language: in.Lang, SwitchLanguage: in.Switch})
+			ReferralsClosed: !ok, LookupsClosed: !canLookUp, Language: in.Lang, SwitchLanguage: in.Switch})
 		out := chatResponse{Session: in.Session, Replies: reply.Messages, Lang: reply.State.Language()}
 		if err != nil {
 			d.Log.Error("could not apply a web chat message; sent the technical-problem apology",

@@ -632,6 +632,11 @@ func (s *Store) Commit(ctx context.Context, conv, msgID string, c bot.Change) (b
 		if c.Handoff == nil {
 			args = append(args, "", "")
 		}
+		if shard, ok := loopShard(c.Loop.Loop.Ref); !ok || shard != shardOf(conv) {
+			// The commit writes the loop in the conversation's shard and
+			// LoadLoop reads it in the reference's: they must be one.
+			return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: the loop %q is not in the conversation's shard", c.Loop.Loop.Ref)
+		}
 		la, err := loopArgs(c.Loop, c.Now)
 		if err != nil {
 			return bot.Snapshot{}, false, fmt.Errorf("redisstore: commit: %w", err)
