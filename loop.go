@@ -59,6 +59,16 @@ type Loop struct {
 	// FollowUpOrg is the organization the last follow-up asked about: an
 	// answer counts for it only while the referral is still with it.
 	FollowUpOrg string `json:"follow_up_org,omitempty"`
+	// Hearing is the court hearing's date (YYYY-MM-DD), "" for none;
+	// HearingOffered is set while the person has been offered a reminder of
+	// it and has not answered; HearingOn once they said yes. HearingAt is
+	// when the next reminder is due (zero for none), and HearingReminders
+	// how many were sent for the date.
+	Hearing          string    `json:"hearing,omitempty"`
+	HearingOffered   bool      `json:"hearing_offered,omitempty"`
+	HearingOn        bool      `json:"hearing_on,omitempty"`
+	HearingAt        time.Time `json:"hearing_at,omitzero"`
+	HearingReminders int       `json:"hearing_reminders,omitempty"`
 	// Pending is a re-route owed by the worker, by its reason (the person's
 	// follow-up NO): set with the conversation's commit, carried out apart.
 	Pending string `json:"pending,omitempty"`
@@ -122,12 +132,14 @@ const (
 	EventContacted    = "contacted"     // they said YES
 	EventNotContacted = "not_contacted" // they said NO
 	EventTexted       = "texted"        // the person was told by text where the referral went
+	EventHearing      = "hearing"       // the person was reminded of their court hearing
 )
 
 // Withdraw is what a STOP does to a loop: no more texts, and nothing of the
 // person kept, only whom the referral went to (for the organization's page).
 func (l *Loop) Withdraw() {
 	l.Texts, l.FollowUpAt, l.Pending, l.Stopped = Conversation{}, time.Time{}, "", true
+	l.HearingOffered, l.HearingOn, l.HearingAt = false, false, time.Time{}
 	if r := l.Referral; r != nil {
 		l.Referral = &Referral{Ref: r.Ref, At: r.At, OrgID: r.OrgID, OrgName: r.OrgName, OrgEmail: r.OrgEmail, OrgPhone: r.OrgPhone,
 			ProgramID: r.ProgramID, ProgramName: r.ProgramName, EmailLanguage: r.EmailLanguage, Language: r.Language}
@@ -140,16 +152,29 @@ func (l *Loop) AwaitingFollowUp() bool {
 	return l.Status == LoopSent && l.FollowUps > 0 && l.FollowUpAnswer == "" && l.FollowUpOrg == l.OrgID && l.Texts != (Conversation{})
 }
 
-// TextWanted reports whether a text queued about the referral while it was
-// with the organization org ("" for the fallback) may still go: the person
-// may still be texted (no STOP, no word since that texts are unsafe), the
-// referral is still where the text says, and a follow-up is still
-// unanswered.
-func (l *Loop) TextWanted(org string, followUp bool) bool {
-	if l.Stopped || l.Texts == (Conversation{}) || l.OrgID != org {
+// The kinds of text a loop sends, for TextWanted.
+const (
+	TextReroute  = "reroute"
+	TextFollowUp = "followup"
+	TextHearing  = "hearing"
+)
+
+// TextWanted reports whether a text of a kind, queued about the referral
+// while it was with the organization org ("" for the fallback), may still
+// go: the person may still be texted (no STOP, no word since that texts are
+// unsafe); a re-route's text only while the referral is where it says; a
+// follow-up only while unanswered; a hearing reminder only while it is on.
+func (l *Loop) TextWanted(kind, org string) bool {
+	if l.Stopped || l.Texts == (Conversation{}) {
 		return false
 	}
-	return !followUp || l.AwaitingFollowUp()
+	switch kind {
+	case TextHearing:
+		return l.HearingOn
+	case TextFollowUp:
+		return l.OrgID == org && l.AwaitingFollowUp()
+	}
+	return l.OrgID == org
 }
 
 // Record appends an event to the history.
@@ -176,5 +201,6 @@ func (l *Loop) Due(now time.Time) time.Time {
 		earliest(l.RespondBy)
 	}
 	earliest(l.FollowUpAt)
+	earliest(l.HearingAt)
 	return due
 }

@@ -86,13 +86,15 @@ func (s *Service) link(ref, orgID string, expires time.Time) string {
 
 // newLoop makes the loop of a referral just made in the conversation to.
 // texts says whether the person may be texted about it.
-func (s *Service) newLoop(p *pack.Pack, r *hotline.Referral, to hotline.Conversation, texts, private bool, now time.Time) hotline.Loop {
+// hearingOffered says the referral's text offered a reminder of the court
+// hearing.
+func (s *Service) newLoop(p *pack.Pack, r *hotline.Referral, to hotline.Conversation, texts, private, hearingOffered bool, now time.Time) hotline.Loop {
 	l := hotline.Loop{
 		Ref: r.Ref, Status: hotline.LoopSent, OrgID: r.OrgID, Made: now, SentAt: now, RespondBy: p.RespondBy(r.OrgID, now),
-		Referral: r, Expires: now.Add(s.loop.Retention), Private: private,
+		Referral: r, Expires: now.Add(s.loop.Retention), Private: private, Hearing: r.HearingDate,
 	}
 	if texts {
-		l.Texts = to
+		l.Texts, l.HearingOffered = to, hearingOffered && r.HearingDate != ""
 		if s.loop.FollowUpAfter > 0 {
 			l.FollowUpAt = now.Add(s.loop.FollowUpAfter)
 		}
@@ -140,7 +142,9 @@ func (s *Service) readStanding(ctx context.Context, p *pack.Pack, st flows.State
 
 // standingOf is where a loop stands, for the engine.
 func standingOf(p *pack.Pack, l *hotline.Loop, typed bool) *flows.Standing {
-	st := &flows.Standing{Ref: l.Ref, Status: l.Status, Typed: typed, AwaitingFollowUp: l.AwaitingFollowUp()}
+	texts := l.Texts != (hotline.Conversation{}) && !l.Stopped
+	st := &flows.Standing{Ref: l.Ref, Status: l.Status, Typed: typed, AwaitingFollowUp: l.AwaitingFollowUp(),
+		HearingOffered: texts && l.HearingOffered, HearingReminder: texts && l.HearingOn}
 	if l.Status == hotline.LoopFallback || l.Referral == nil {
 		st.To, st.Phone = p.Directory.Fallback.Name, p.Directory.Fallback.Phone
 	} else {
@@ -152,7 +156,7 @@ func standingOf(p *pack.Pack, l *hotline.Loop, typed bool) *flows.Standing {
 // movedOn returns the loop write a message makes, if any: its answer to a
 // follow-up text, its STOP (the loop withdrawn: no more texts, nothing of the
 // person kept), or its words that texts are not safe (no more texts).
-func movedOn(l *hotline.Loop, v int64, fx pack.Effects, unsafe bool, now time.Time) *LoopWrite {
+func movedOn(p *pack.Pack, l *hotline.Loop, v int64, fx pack.Effects, unsafe bool, now time.Time) *LoopWrite {
 	if l == nil {
 		return nil
 	}
@@ -172,6 +176,17 @@ func movedOn(l *hotline.Loop, v int64, fx pack.Effects, unsafe bool, now time.Ti
 		// Sent on by the loop worker, at once: a re-route writes the next
 		// organization's email, which has no place in this commit.
 		next.Pending = hotline.ReasonNotContacted
+	case fx.HearingAnswer != "" && next.HearingOffered:
+		next.HearingOffered, next.HearingOn = false, fx.HearingAnswer == "yes"
+		if next.HearingOn {
+			next.HearingAt = p.HearingReminderAt(next.Hearing, 0, now)
+			next.Expires = maxTime(next.Expires, hearingEnd(p, next.Hearing))
+		}
+	case fx.HearingDate != "" && next.HearingOn:
+		// The hearing moved: its reminders start over for the new date.
+		next.Hearing, next.HearingReminders = fx.HearingDate, 0
+		next.HearingAt = p.HearingReminderAt(next.Hearing, 0, now)
+		next.Expires = maxTime(next.Expires, hearingEnd(p, next.Hearing))
 	default:
 		return nil
 	}
@@ -303,4 +318,21 @@ func (s *Service) reroute(p *pack.Pack, l *hotline.Loop, reason string, now time
 		l.Record(now, hotline.EventTexted, next.OrgID, "")
 	}
 	return jobs, nil
+}
+
+// hearingEnd is the end of the day after a hearing: a loop with its
+// reminder on lasts at least until then, even past the referral's retention.
+func hearingEnd(p *pack.Pack, date string) time.Time {
+	d, err := time.ParseInLocation(time.DateOnly, date, p.Flow.Location)
+	if err != nil {
+		return time.Time{}
+	}
+	return d.AddDate(0, 0, 2)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

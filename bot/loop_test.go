@@ -491,3 +491,103 @@ func TestLoopTypedReference(t *testing.T) {
 		t.Errorf("a typed reference past the cap = %+v; want nothing of it", reply)
 	}
 }
+
+// noFollowUps turns the follow-up texts off.
+func noFollowUps(so *bot.Options, _ *bot.OutboxOptions) { so.Loop.FollowUpAfter = 0 }
+
+// withHearing is a screening with a court date on Thursday, December 10 and
+// texts safe: the referral's text offers a reminder of the hearing.
+var withHearing = []string{"hi", "1", "yes", "no", "60612", "1", "yes", "12/10", "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"}
+
+// TestLoopHearingReminder: a person who takes the offer is texted the day
+// before their hearing at the pack's hour (18:00) and on its morning (08:00),
+// once each, on the hotline's clock; a new date they send moves the reminder.
+// (Follow-ups are off, to count the reminders alone.)
+func TestLoopHearingReminder(t *testing.T) {
+	for name, open := range stores() {
+		t.Run(name, func(t *testing.T) {
+			r := newLoopRig(t, open, nil, noFollowUps)
+			const from = "+13125550142"
+			loc := r.pack.Flow.Location
+			var last []string
+			for _, text := range withHearing {
+				last = r.say(from, text)
+			}
+			if got := strings.Join(last, " "); !strings.Contains(got, "remind you the day before your hearing") {
+				t.Fatalf("the referral's replies %q offer no reminder", got)
+			}
+			if got := strings.Join(r.say(from, "yes"), " "); !strings.Contains(got, "remind you") {
+				t.Fatalf("the answer to YES = %q", got)
+			}
+			r.deliver()
+			r.clock.now = time.Date(2026, 12, 9, 17, 59, 0, 0, loc)
+			r.tend()
+			if _, texts := r.deliver(); len(texts) != 0 {
+				t.Fatalf("a reminder before its time: %+v", texts)
+			}
+			r.clock.now = time.Date(2026, 12, 9, 18, 0, 0, 0, loc)
+			r.tend()
+			_, texts := r.deliver()
+			if len(texts) != 1 || texts[0].To != from || !strings.Contains(texts[0].Body, "tomorrow") || !strings.Contains(texts[0].Body, "Dec 10") {
+				t.Fatalf("the day before: %+v; want one reminder naming tomorrow, Dec 10", texts)
+			}
+			r.tend()
+			if _, texts := r.deliver(); len(texts) != 0 {
+				t.Fatalf("the reminder came twice: %+v", texts)
+			}
+			r.clock.now = time.Date(2026, 12, 10, 8, 0, 0, 0, loc)
+			r.tend()
+			if _, texts := r.deliver(); len(texts) != 1 || !strings.Contains(texts[0].Body, "today") {
+				t.Fatalf("the morning: %+v; want one reminder naming today", texts)
+			}
+		})
+	}
+}
+
+// TestLoopHearingMoved: a new date moves the reminder; none comes before the
+// day before it.
+func TestLoopHearingMoved(t *testing.T) {
+	r := newLoopRig(t, stores()["memory"], nil, noFollowUps)
+	const from = "+13125550142"
+	loc := r.pack.Flow.Location
+	for _, text := range withHearing {
+		r.say(from, text)
+	}
+	r.say(from, "yes")
+	if got := strings.Join(r.say(from, "12/15"), " "); !strings.Contains(got, "new date") {
+		t.Fatalf("the answer to a new date = %q", got)
+	}
+	r.deliver()
+	r.clock.now = time.Date(2026, 12, 9, 18, 30, 0, 0, loc)
+	r.tend()
+	if _, texts := r.deliver(); len(texts) != 0 {
+		t.Fatalf("a reminder for the old date: %+v", texts)
+	}
+	r.clock.now = time.Date(2026, 12, 14, 18, 0, 0, 0, loc)
+	r.tend()
+	if _, texts := r.deliver(); len(texts) != 1 || !strings.Contains(texts[0].Body, "Dec 15") {
+		t.Fatalf("the day before the new date: %+v", texts)
+	}
+}
+
+// TestLoopHearingNoOfferWhenUnsafe: texts not safe, no offer, and no
+// reminder whatever the person says.
+func TestLoopHearingNoOfferWhenUnsafe(t *testing.T) {
+	r := newLoopRig(t, stores()["memory"], nil)
+	const from = "+13125550142"
+	script := append(append([]string(nil), withHearing[:len(withHearing)-1]...), "no", "skip")
+	var last []string
+	for _, text := range script {
+		last = r.say(from, text)
+	}
+	if got := strings.Join(last, " "); strings.Contains(got, "remind you") {
+		t.Fatalf("texts unsafe, yet offered a reminder: %q", got)
+	}
+	r.say(from, "yes")
+	r.clock.now = time.Date(2026, 12, 9, 18, 0, 0, 0, r.pack.Flow.Location)
+	r.tend()
+	r.deliver()
+	if n := r.twilio.Requests(); n != 0 {
+		t.Fatalf("%d texts to a person whose texts are unsafe", n)
+	}
+}

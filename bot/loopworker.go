@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot/email"
+	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/pack"
 )
 
@@ -156,7 +157,41 @@ func (s *Service) dueWork(p *pack.Pack, l *hotline.Loop, now time.Time) ([]*Emai
 			}
 		}
 	}
+	if !l.HearingAt.IsZero() && !now.Before(l.HearingAt) {
+		switch {
+		case !l.HearingOn || l.Texts == (hotline.Conversation{}):
+			l.HearingAt = time.Time{}
+		case !s.afterQuiet(p, now).IsZero():
+			l.HearingAt = s.afterQuiet(p, now)
+		default:
+			if text := s.hearingReminder(p, l, now); text != nil {
+				jobs = append(jobs, text)
+				l.Record(now, hotline.EventHearing, "", "")
+			}
+			l.HearingReminders++
+			l.HearingAt = p.HearingReminderAt(l.Hearing, l.HearingReminders, now)
+		}
+	}
 	return jobs, nil
+}
+
+// hearingReminder is the text reminding the person of their court hearing:
+// the day before, or on its morning, with its date in their language.
+func (s *Service) hearingReminder(p *pack.Pack, l *hotline.Loop, now time.Time) *Email {
+	d, err := time.ParseInLocation(time.DateOnly, l.Hearing, p.Flow.Location)
+	if err != nil {
+		return nil
+	}
+	name := flows.MsgHearingReminder
+	if y, m, day := now.In(p.Flow.Location).Date(); y == d.Year() && m == d.Month() && day == d.Day() {
+		name = flows.MsgHearingReminderToday
+	}
+	lang := ""
+	if l.Referral != nil {
+		lang = l.Referral.Language
+	}
+	date := p.EmailWords(lang).Date(d)
+	return s.loopText(p, l, name, fmt.Sprintf("%s~h%s.%d", l.Ref, l.Hearing, l.HearingReminders+1), map[string]string{"date": date}, now)
 }
 
 // silenceAlert is the coordinator's email about an organization that has not

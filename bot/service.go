@@ -499,7 +499,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 			}
 		}
 	}
-	c.Loop = movedOn(loop, loopVersion, fx, unsafeNow, now)
+	c.Loop = movedOn(p, loop, loopVersion, fx, unsafeNow, now)
 	if r := fx.Referral; r != nil && s.loops != nil {
 		// The referral's loop, made with it: the organization's link in its
 		// email, and the follow-up to come. Private is the engine's reading
@@ -507,7 +507,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		private := fx.Referred != nil && fx.Referred.Private
 		expires := now.Add(s.loop.Retention)
 		r.Link = s.link(r.Ref, r.OrgID, expires)
-		c.Loop = &LoopWrite{Loop: s.newLoop(p, r, m.Conversation, textsAllowed(m.Channel, r, private), private, now)}
+		c.Loop = &LoopWrite{Loop: s.newLoop(p, r, m.Conversation, textsAllowed(m.Channel, r, private), private, fx.HearingOffered, now)}
 		c.Loop.Due = c.Loop.Loop.Due(now)
 	}
 	if w := c.Loop; w != nil {

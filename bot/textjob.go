@@ -195,6 +195,18 @@ func (w *Outbox) textWanted(ctx context.Context, job Job) (bool, error) {
 	case err != nil:
 		return false, err
 	}
-	_, followUp := strings.CutPrefix(job.Reference[len(ref):], "~f")
-	return l.TextWanted(job.OrgID, followUp), nil
+	return l.TextWanted(textKind(job.Reference[len(ref):]), job.OrgID), nil
+}
+
+// textKind is the kind of a loop's text by the end of its reference (see
+// loopText's callers): "~f1" a follow-up, "~h1" a hearing reminder, "~2" a
+// re-route's.
+func textKind(suffix string) string {
+	switch {
+	case strings.HasPrefix(suffix, "~f"):
+		return hotline.TextFollowUp
+	case strings.HasPrefix(suffix, "~h"):
+		return hotline.TextHearing
+	}
+	return hotline.TextReroute
 }

@@ -72,6 +72,11 @@ type Standing struct {
 	// Typed is set when the message itself is the reference (a person back
 	// on the web chat with it, in a new session): the answer is its status.
 	Typed bool
+	// HearingOffered is set when the person was offered a text the day
+	// before their court hearing (hearing_offer) and has not answered: a YES
+	// or NO now is that answer. HearingReminder is set while the reminder is
+	// on: a new date the person sends moves it.
+	HearingOffered, HearingReminder bool
 }
 
 // Effects is what the caller must do after a step: send the replies, in order, and
@@ -101,6 +106,14 @@ type Effects struct {
 	// text (Standing.AwaitingFollowUp): the caller records it in the
 	// referral's loop, and a "no" sends the referral on.
 	FollowUpAnswer string
+	// HearingOffered is set when the referral's text offered the person a
+	// text the day before their court hearing (hearing_offer);
+	// HearingAnswer is "yes" or "no" when a message answered the offer
+	// (Standing.HearingOffered); HearingDate is a new date for the hearing
+	// (YYYY-MM-DD) the person sent while the reminder is on.
+	HearingOffered bool
+	HearingAnswer  string
+	HearingDate    string
 }
 
 // Variables the engine itself reads or writes.
@@ -220,7 +233,7 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 		}
 		return *st, t.fx
 	}
-	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && in.Standing != nil && t.followUp(norm) {
+	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && in.Standing != nil && (t.followUp(norm) || t.hearing(norm)) {
 		return *st, t.fx
 	}
 	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && p.messages[msgAfterReferral] != nil {

@@ -49,6 +49,11 @@ rerouted: {en: "{from} cannot; {org.name} {org.phone} has {ref}"}
 rerouted_fallback: {en: "{from} cannot; call {fallback.name} {fallback.phone}, {fallback.description}"}
 followup: {en: "did {org.name} call?"}
 hearing_reminder: {en: "hearing {date}, call {hotline.phone}"}
+hearing_reminder_today: {en: "hearing today {date}"}
+hearing_offer: {en: "remind you?"}
+hearing_yes: {en: "will remind"}
+hearing_no: {en: "no reminder"}
+hearing_moved: {en: "moved"}
 `
 
 const tinyWords = `keywords:

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"strings"
+	"time"
 
 	"github.com/hotline-legal/hotline/flows/answer"
 )
@@ -22,6 +23,10 @@ const (
 	msgStatusNone     = "status_none"
 	msgFollowUpYes    = "followup_yes"
 	msgFollowUpNo     = "followup_no"
+	msgHearingOffer   = "hearing_offer"
+	msgHearingYes     = "hearing_yes"
+	msgHearingNo      = "hearing_no"
+	msgHearingMoved   = "hearing_moved"
 )
 
 // The shared messages of the referral loop that the caller sends by itself,
@@ -42,6 +47,9 @@ const (
 	// MsgHearingReminder reminds the person of their court hearing the day
 	// before: {date} is its date, as the caller writes it.
 	MsgHearingReminder = "hearing_reminder"
+	// MsgHearingReminderToday reminds the person on the morning of their
+	// hearing, when the pack asks for a second reminder: {date} as above.
+	MsgHearingReminderToday = "hearing_reminder_today"
 )
 
 // loopMessages are the shared messages of the referral loop, which every pack
@@ -58,6 +66,11 @@ var loopMessages = []struct{ name, about string }{
 	{MsgReroutedFallback, "the text telling the person no organization that fits is left (it may use {ref}, {from}, {fallback.name}, {fallback.phone}, {fallback.description})"},
 	{MsgFollowUp, "the follow-up text asking whether the organization contacted the person (it may use {ref}, {org.name}, {org.phone})"},
 	{MsgHearingReminder, "the court hearing's reminder, the day before (it may use {date})"},
+	{MsgHearingReminderToday, "the court hearing's reminder on its morning, when pack.yaml's referral_loop: hearing_morning_at: asks for one (it may use {date})"},
+	{msgHearingOffer, "after a referral with a court date, when texts are safe: the offer of a text the day before the hearing (YES or NO)"},
+	{msgHearingYes, "the answer to a YES to the hearing reminder's offer"},
+	{msgHearingNo, "the answer to a NO to the hearing reminder's offer"},
+	{msgHearingMoved, "the answer to a new court date sent while the reminder is on: the reminder moves"},
 }
 
 // The statuses of Standing.Status (the loop's own, which a test keeps equal).
@@ -321,4 +334,57 @@ func (p *Flow) SayIn(name, lang, channel string, extra map[string]string) string
 	t := &turn{p: p, lang: p.langIndex(lang), channel: uint8(ch), in: &Input{Channel: channel}, st: &State{}, extra: extra}
 	t.say(m)
 	return t.fx.Replies[0]
+}
+
+// hearing answers the offer of a hearing reminder (Standing.HearingOffered:
+// a clear YES or NO) and, while the reminder is on (Standing.HearingReminder),
+// a new court date: Effects.HearingAnswer or HearingDate for the caller, and
+// the pack's word. It reports whether it did; anything else is read as any
+// message after a referral.
+func (t *turn) hearing(norm string) bool {
+	ref, to := t.st.Referral()
+	s := t.standing(ref)
+	if s == nil || to == "" || t.private() {
+		return false
+	}
+	if s.HearingOffered && !s.AwaitingFollowUp {
+		if yes, ok := t.p.yesNo(norm); ok {
+			name := msgHearingNo
+			t.fx.HearingAnswer = "no"
+			if yes {
+				name, t.fx.HearingAnswer = msgHearingYes, "yes"
+			}
+			t.sayWith(t.p.messages[name], map[string]string{"ref": ref})
+			return true
+		}
+	}
+	if s.HearingReminder {
+		if d, ok := answer.Date(norm, t.today); ok && !d.Before(t.today) {
+			t.fx.HearingDate = d.Format(time.DateOnly)
+			t.sayWith(t.p.messages[msgHearingMoved], map[string]string{"ref": ref})
+			return true
+		}
+	}
+	return false
+}
+
+// offerHearingReminder offers, after a referral's text, a text the day
+// before the court hearing (hearing_offer): when the referral has a court
+// date from tomorrow on, the person may be texted (not on the web chat, not a
+// private referral, not after a "no" to texts), and the pack has the offer.
+func (t *turn) offerHearingReminder(private bool) {
+	m := t.p.messages[msgHearingOffer]
+	name := t.p.inputs["hearing_date"]
+	if m == nil || name == "" || private || t.in.Channel == channelWeb {
+		return
+	}
+	if texts := t.p.inputs["texts_safe"]; texts != "" && t.value(texts) == "no" {
+		return
+	}
+	d, ok := parseDate(t.value(name))
+	if !ok || daysBetween(t.today, d) < 1 {
+		return
+	}
+	t.say(m)
+	t.fx.HearingOffered = true
 }

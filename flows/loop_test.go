@@ -380,8 +380,8 @@ func TestUpgradeLoop(t *testing.T) {
 			t.Errorf("no warning %s; got:\n%s", want, warnings)
 		}
 	}
-	if n := len(problems.Warnings()); n != 11 {
-		t.Errorf("%d warnings; want 11, one for STATUS and one for each message:\n%s", n, warnings)
+	if n := len(problems.Warnings()); n != 16 {
+		t.Errorf("%d warnings; want 16, one for STATUS and one for each message:\n%s", n, warnings)
 	}
 	_, fx := flow.Step(play(t, flow, "sms", "hi"), flows.Input{Text: "where", Channel: "sms", Now: time.Now()})
 	if got := strings.Join(fx.Replies, "|"); got != "no referral|Pick:\n1 Apples at 555-0100\n2 Bananas" {

@@ -307,6 +307,7 @@ func (t *turn) refer(r *refer) {
 	}
 	t.fx.Replies = append(t.fx.Replies, b.String())
 	t.fx.Referred.Told = b.String()
+	t.offerHearingReminder(private) // before end() drops the answers it reads
 	t.end()
 	t.rememberReferral(req.Ref, res, private)
 }

@@ -89,7 +89,7 @@ func TestScreeningEmailDoneWhen(t *testing.T) {
 	if !strings.Contains(first, "Do NOT leave a voicemail") || !strings.Contains(first, "after 3pm") {
 		t.Errorf("the first lines of the email do not say not to leave a voicemail:\n%s", first)
 	}
-	told := last.Replies[len(last.Replies)-1]
+	told := last.Replies[0] // then the offer of a hearing reminder
 	if !strings.Contains(told, "Tenant Rights Clinic") || !strings.Contains(m.Text, told) || !strings.Contains(m.HTML, "call them today") {
 		t.Errorf("the email lacks what the person was told, %q:\n%s", told, m.Text)
 	}

@@ -321,7 +321,9 @@ func TestAnswersAsGiven(t *testing.T) {
 	if r.HearingDate != "2026-11-30" || !r.AskedForPerson {
 		t.Errorf("hearing %q, asked for a person %v", r.HearingDate, r.AskedForPerson)
 	}
-	if told := fxs[len(fxs)-1].Replies; len(told) == 0 || r.Told != told[len(told)-1] || !strings.Contains(r.Told, "call them today") {
+	// What the person was told is the referral's text; the offer of a
+	// hearing reminder follows it, apart.
+	if told := fxs[len(fxs)-1].Replies; len(told) != 2 || r.Told != told[0] || !strings.Contains(r.Told, "call them today") || !fxs[len(fxs)-1].HearingOffered {
 		t.Errorf("Told = %q; the person was told %q", r.Told, told)
 	}
 	if r.SafeContact != (hotline.SafeContact{Voicemail: "yes", Texts: "yes"}) {

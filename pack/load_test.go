@@ -193,7 +193,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "an answer button the bot would not read as its answer",
 			edits: []edit{{"messages.yaml", `  en: "Skip"`, `  en: "Later"`}},
-			want:  []string{`messages.yaml:304:7: answer_skip: the en text "Later" is a button that sends its own words, which the bot does not read as SKIP`},
+			want:  []string{`messages.yaml:327:7: answer_skip: the en text "Later" is a button that sends its own words, which the bot does not read as SKIP`},
 		},
 		{
 			name:  "a missing file",

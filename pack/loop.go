@@ -18,13 +18,20 @@ type LoopSettings struct {
 	// organization stays silent (reroute_on_silence:, default no: the
 	// coordinator is alerted and decides).
 	RerouteOnSilence bool
+	// HearingReminderAt is the time of day, in the hotline's time zone, of
+	// the reminder the day before a court hearing (hearing_reminder_at:,
+	// default 18:00); HearingMorningAt that of a second one on the morning of
+	// the hearing (hearing_morning_at:), 0 for none.
+	HearingReminderAt, HearingMorningAt time.Duration
 }
 
 // loopYAML is pack.yaml's referral_loop: section.
 type loopYAML struct {
 	flows.Pos
-	SilenceGrace     flows.Scalar `yaml:"silence_grace"`
-	RerouteOnSilence flows.Scalar `yaml:"reroute_on_silence"`
+	SilenceGrace      flows.Scalar `yaml:"silence_grace"`
+	RerouteOnSilence  flows.Scalar `yaml:"reroute_on_silence"`
+	HearingReminderAt flows.Scalar `yaml:"hearing_reminder_at"`
+	HearingMorningAt  flows.Scalar `yaml:"hearing_morning_at"`
 }
 
 // defaultSilenceGrace is the grace past a response time when a pack names none.
@@ -32,9 +39,24 @@ const defaultSilenceGrace = 4 * time.Hour
 
 // readLoop checks pack.yaml's referral_loop: section.
 func (l *loader) readLoop(y *loopYAML) {
-	l.p.Loop = LoopSettings{SilenceGrace: defaultSilenceGrace}
+	l.p.Loop = LoopSettings{SilenceGrace: defaultSilenceGrace, HearingReminderAt: 18 * time.Hour}
 	if y == nil {
 		return
+	}
+	for _, at := range []struct {
+		field string
+		v     flows.Scalar
+		to    *time.Duration
+	}{{"hearing_reminder_at", y.HearingReminderAt, &l.p.Loop.HearingReminderAt}, {"hearing_morning_at", y.HearingMorningAt, &l.p.Loop.HearingMorningAt}} {
+		if at.v.Value == "" {
+			continue
+		}
+		t, err := time.Parse("15:04", at.v.Value)
+		if err != nil {
+			l.errorf(at.v.Pos, "referral_loop: %s: %q is not a time of day like 18:00", at.field, at.v.Value)
+			continue
+		}
+		*at.to = time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
 	}
 	if v := y.SilenceGrace.Value; v != "" {
 		d, err := time.ParseDuration(v)
@@ -89,4 +111,28 @@ func withProgram(r *hotline.Referral, prog *hotline.Program) {
 	r.ProgramID, r.ProgramName = prog.ID, prog.Name
 	r.IncludeAnswers, r.EmailLanguage = o.IncludeAnswers, o.EmailLanguage
 	r.IncomeLimit, r.Handoff = prog.IncomeLimit, o.Handoff
+}
+
+// HearingReminderAt returns when the next reminder of a court hearing on date
+// (YYYY-MM-DD) is due after sent reminders: the day before at the pack's hour,
+// then, when the pack asks for one, the morning of the hearing; zero when none
+// is left after now (or the date cannot be read).
+func (p *Pack) HearingReminderAt(date string, sent int, now time.Time) time.Time {
+	d, err := time.ParseInLocation(time.DateOnly, date, p.Flow.Location)
+	if err != nil {
+		return time.Time{}
+	}
+	at := func(day time.Time, clock time.Duration) time.Time {
+		return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, p.Flow.Location).Add(clock)
+	}
+	times := []time.Time{at(d.AddDate(0, 0, -1), p.Loop.HearingReminderAt)}
+	if p.Loop.HearingMorningAt > 0 {
+		times = append(times, at(d, p.Loop.HearingMorningAt))
+	}
+	for _, t := range times[min(sent, len(times)):] {
+		if t.After(now) {
+			return t
+		}
+	}
+	return time.Time{}
 }

@@ -15,6 +15,7 @@ import (
 var loopMessages = []string{
 	"status_sent", "status_accepted", "status_fallback", "status_none", "followup_yes", "followup_no",
 	flows.MsgRerouted, flows.MsgReroutedFallback, flows.MsgFollowUp, flows.MsgHearingReminder,
+	flows.MsgHearingReminderToday, "hearing_offer", "hearing_yes", "hearing_no", "hearing_moved",
 }
 
 // withoutLoop is the sample pack as it was before the referral loop: no

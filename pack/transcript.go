@@ -48,6 +48,11 @@ type TranscriptTurn struct {
 	// FollowUpAnswer is the answer to a follow-up text the message must give
 	// (flows.Effects.FollowUpAnswer): yes, no, or none.
 	FollowUpAnswer string `yaml:"follow_up_answer"`
+	// HearingAnswer is the answer to the offer of a hearing reminder the
+	// message must give (flows.Effects.HearingAnswer): yes, no, or none;
+	// HearingDate the new court date it must give (YYYY-MM-DD), or none.
+	HearingAnswer string `yaml:"hearing_answer"`
+	HearingDate   string `yaml:"hearing_date"`
 
 	after time.Duration
 }
@@ -67,6 +72,10 @@ type TranscriptStanding struct {
 	// FollowUp says the person was asked "did they contact you?" and has not
 	// answered yet.
 	FollowUp bool `yaml:"follow_up"`
+	// HearingOffered says the person was offered a hearing reminder and has
+	// not answered; HearingReminder that the reminder is on.
+	HearingOffered  bool `yaml:"hearing_offered"`
+	HearingReminder bool `yaml:"hearing_reminder"`
 }
 
 // standingStatuses are the statuses a transcript's standing may have: the
@@ -181,6 +190,14 @@ func (l *loader) checkTranscript(t *Transcript) {
 		if a := turn.FollowUpAnswer; a != "" && a != "yes" && a != "no" && a != "none" {
 			l.errorf(turn.Pos, "follow_up_answer: %q is not yes, no or none", a)
 		}
+		if a := turn.HearingAnswer; a != "" && a != "yes" && a != "no" && a != "none" {
+			l.errorf(turn.Pos, "hearing_answer: %q is not yes, no or none", a)
+		}
+		if d := turn.HearingDate; d != "" && d != "none" {
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				l.errorf(turn.Pos, "hearing_date: %q is not a date like 2026-12-15, or none", d)
+			}
+		}
 	}
 }
 
@@ -189,7 +206,8 @@ func (l *loader) checkTranscript(t *Transcript) {
 // none) and the directory; ok is false when it cannot tell whom the referral
 // is with.
 func (p *Pack) standing(sd *TranscriptStanding, ref string, typed bool, made *hotline.Referral) (s *flows.Standing, ok bool) {
-	s = &flows.Standing{Ref: ref, Status: sd.Status, To: sd.To, Phone: sd.Phone, AwaitingFollowUp: sd.FollowUp, Typed: typed}
+	s = &flows.Standing{Ref: ref, Status: sd.Status, To: sd.To, Phone: sd.Phone, AwaitingFollowUp: sd.FollowUp, Typed: typed,
+		HearingOffered: sd.HearingOffered, HearingReminder: sd.HearingReminder}
 	if s.To == "" {
 		switch {
 		case s.Status == hotline.LoopFallback:
@@ -271,6 +289,17 @@ func (p *Pack) Run(t *Transcript) []TestFailure {
 			}
 			if got != want {
 				fail(fmt.Sprintf("follow_up_answer %s (it was %s)", want, got))
+			}
+		}
+		for _, c := range []struct{ field, want, got string }{
+			{"hearing_answer", turn.HearingAnswer, fx.HearingAnswer},
+			{"hearing_date", turn.HearingDate, fx.HearingDate},
+		} {
+			if c.got == "" {
+				c.got = "none"
+			}
+			if c.want != "" && c.got != c.want {
+				fail(fmt.Sprintf("%s %s (it was %s)", c.field, c.want, c.got))
 			}
 		}
 		if turn.Silent && reply != "" {
