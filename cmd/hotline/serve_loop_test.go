@@ -39,11 +39,11 @@ type loopRig struct {
 	twilio *twilioapi.Server
 }
 
-func newServeLoop(t *testing.T) *loopRig {
+func newServeLoop(t *testing.T, redisEnv ...string) *loopRig {
 	t.Helper()
 	r := &loopRig{t: t, mail: smtpserver.Start(t, smtpserver.Options{}), twilio: twilioapi.New(t)}
-	r.srv = startServe(t, map[string]string{
-		"REDIS_URL": redisserver.Start(t).URL(), "SMTP_URL": r.mail.URL(),
+	env := map[string]string{
+		"SMTP_URL": r.mail.URL(),
 		"HOTLINE_PUBLIC_URL": "https://hotline.example.org",
 		"TWILIO_ACCOUNT_SID": twilioapi.AccountSID, "TWILIO_AUTH_TOKEN": twilioapi.AuthToken,
 		"HOTLINE_TWILIO_API_URL":    r.twilio.URL,
@@ -51,7 +51,14 @@ func newServeLoop(t *testing.T) *loopRig {
 		// Texts about a referral wait out the quiet hours: off, so that the
 		// test does not depend on the time of day in Chicago.
 		"HOTLINE_QUIET_HOURS": "off",
-	})
+	}
+	if len(redisEnv) == 0 {
+		redisEnv = []string{"REDIS_URL", redisserver.Start(t).URL()}
+	}
+	for i := 0; i+1 < len(redisEnv); i += 2 {
+		env[redisEnv[i]] = redisEnv[i+1]
+	}
+	r.srv = startServe(t, env)
 	return r
 }
 
@@ -155,7 +162,23 @@ func decline(reason string) url.Values {
 // answer on the first link is shown, not applied, and sends nothing.
 func TestServeLoopDecline(t *testing.T) {
 	t.Parallel()
-	r := newServeLoop(t)
+	playDecline(t, newServeLoop(t))
+}
+
+// TestServeLoopDeclineCluster: the same on a Redis Cluster of three masters:
+// a loop's keys live in its conversation's slot, and no script touches two.
+func TestServeLoopDeclineCluster(t *testing.T) {
+	t.Parallel()
+	cluster := redisserver.StartCluster(t, 3)
+	r := newServeLoop(t, "REDIS_URL", cluster.URL(), "HOTLINE_REDIS_MODE", "cluster")
+	playDecline(t, r)
+	if logs := r.srv.logs.String(); strings.Contains(logs, "CROSSSLOT") || strings.Contains(logs, "non local key") {
+		t.Errorf("a script touched keys of two slots:\n%s", logs)
+	}
+}
+
+// playDecline is TestServeLoopDecline's story on a rig.
+func playDecline(t *testing.T, r *loopRig) {
 	const from = "+13125550161"
 	ref := r.screen(from, "Tenant Rights Clinic", loopByHand)
 
