@@ -254,6 +254,23 @@ func hopRef(ref string, hop int) string {
 // and a text to the person; or, when none is left, the fallback, with a text.
 // It changes l and returns the jobs to save with it.
 func (s *Service) reroute(p *pack.Pack, l *hotline.Loop, reason string, now time.Time) ([]*Email, error) {
+	left, leftHop, leftAt := l.Referral, l.Hop, l.SentAt
+	jobs, err := s.sendOn(p, l, reason, now)
+	if err != nil || left == nil || l.Stopped || reason == hotline.ReasonNoResponse {
+		// (Silence has its own alert, dueWork's; a withdrawn referral goes
+		// nowhere.)
+		return jobs, err
+	}
+	// The coordinator hears of a referral that left an organization that
+	// declined it or never called, and where it went.
+	if alert := s.loopAlert(p, l, left, hopRef(l.Ref, leftHop), leftAt, reason, now); alert != nil {
+		jobs = append(jobs, alert)
+	}
+	return jobs, nil
+}
+
+// sendOn is reroute's work on the loop, without the coordinator's notice.
+func (s *Service) sendOn(p *pack.Pack, l *hotline.Loop, reason string, now time.Time) ([]*Email, error) {
 	from := ""
 	if l.Referral != nil {
 		from = l.Referral.OrgName

@@ -143,7 +143,8 @@ func oneEmailTo(t *testing.T, emails []string, to string) string {
 	t.Helper()
 	var found []string
 	for _, e := range emails {
-		if strings.Contains(e, "To: "+to) || strings.Contains(e, "To: <"+to+">") {
+		// At a line's start: a Reply-To names the coordinator too.
+		if strings.Contains("\n"+e, "\nTo: "+to) || strings.Contains("\n"+e, "\nTo: <"+to+">") {
 			found = append(found, e)
 		}
 	}
@@ -181,6 +182,10 @@ func TestLoopDeclineReroutes(t *testing.T) {
 			}
 			emails, texts = r.deliver()
 			second := oneEmailTo(t, emails, "intake.legalaid@example.org")
+			if notice := oneEmailTo(t, emails, "coordinator@example.org"); !strings.Contains(notice, ref) ||
+				!strings.Contains(notice, "declined this referral") || !strings.Contains(notice, "Example County Legal Aid") {
+				t.Errorf("the coordinator's notice of the decline:\n%s", notice)
+			}
 			if !strings.Contains(second, ref) || !strings.Contains(second, "Tenant Rights Clinic") {
 				t.Errorf("the re-routed email names neither the reference nor the organization before:\n%s", second)
 			}
@@ -218,8 +223,11 @@ func TestLoopDeclineReroutes(t *testing.T) {
 				t.Fatal(err)
 			}
 			emails, texts = r.deliver()
-			if len(emails) != 0 || len(texts) != 1 || !strings.Contains(texts[0].Body, "State Bar Lawyer Referral Service") {
-				t.Fatalf("after the last decline: %d emails, texts %+v; want the fallback texted", len(emails), texts)
+			if len(emails) != 1 || len(texts) != 1 || !strings.Contains(texts[0].Body, "State Bar Lawyer Referral Service") {
+				t.Fatalf("after the last decline: %d emails, texts %+v; want the fallback texted and the coordinator told", len(emails), texts)
+			}
+			if notice := oneEmailTo(t, emails, "coordinator@example.org"); !strings.Contains(notice, "the person was given the fallback") {
+				t.Errorf("the coordinator's notice of the last decline:\n%s", notice)
 			}
 		})
 	}
@@ -408,8 +416,9 @@ func TestLoopFollowUpAnswerCountsOnce(t *testing.T) {
 			r.tend()
 			emails, texts := r.deliver()
 			oneEmailTo(t, emails, "intake.legalaid@example.org")
-			if len(emails) != 1 || len(texts) != 1 || strings.Contains(texts[0].Body, "State Bar") {
-				t.Fatalf("after NO, NO: %d emails, texts %+v; want one re-route", len(emails), texts)
+			oneEmailTo(t, emails, "coordinator@example.org")
+			if len(emails) != 2 || len(texts) != 1 || strings.Contains(texts[0].Body, "State Bar") {
+				t.Fatalf("after NO, NO: %d emails, texts %+v; want one re-route (and its notice)", len(emails), texts)
 			}
 		})
 	}

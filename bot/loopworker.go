@@ -130,7 +130,7 @@ func (s *Service) dueWork(p *pack.Pack, l *hotline.Loop, now time.Time) ([]*Emai
 			}
 			jobs = append(jobs, more...)
 		}
-		if alert := s.silenceAlert(p, l, &silent, hopRef(l.Ref, hop), sentAt, now); alert != nil {
+		if alert := s.loopAlert(p, l, &silent, hopRef(l.Ref, hop), sentAt, "", now); alert != nil {
 			jobs = append(jobs, alert)
 		}
 	}
@@ -194,26 +194,32 @@ func (s *Service) hearingReminder(p *pack.Pack, l *hotline.Loop, now time.Time) 
 	return s.loopText(p, l, name, fmt.Sprintf("%s~h%s.%d", l.Ref, l.Hearing, l.HearingReminders+1), map[string]string{"date": date}, now)
 }
 
-// silenceAlert is the coordinator's email about an organization that has not
-// answered a referral: nil when no coordinator address is configured (logged).
-// l is the loop as it is now (sent on, with the pack's reroute_on_silence);
-// ref is the silent organization's outbox reference (hopRef).
-func (s *Service) silenceAlert(p *pack.Pack, l *hotline.Loop, silent *hotline.Referral, ref string, sentAt, now time.Time) *Email {
+// loopAlert is the coordinator's email about an organization a referral
+// was with (silent, as its referral was): that it has not answered (reason
+// ""), or that the referral left it because it declined, for reason, or did
+// not contact the person (hotline.ReasonNotContacted). nil when no
+// coordinator address is configured (logged). l is the loop as it is now
+// (sent on, when it was); ref is the organization's outbox reference
+// (hopRef).
+func (s *Service) loopAlert(p *pack.Pack, l *hotline.Loop, silent *hotline.Referral, ref string, sentAt time.Time, reason string, now time.Time) *Email {
 	if s.coordinator == "" {
-		s.log.Warn("loops: an organization has not answered a referral, and no coordinator address is configured (HOTLINE_COORDINATOR_EMAIL): nobody is told",
-			"ref", l.Ref, "org", silent.OrgID)
+		s.log.Warn("loops: nobody is told of a referral's news: no coordinator address is configured (HOTLINE_COORDINATOR_EMAIL)",
+			"ref", l.Ref, "org", silent.OrgID, "reason", reason)
 		return nil
+	}
+	if reason != "" {
+		ref += "-moved" // apart from a no-answer alert about the same organization
 	}
 	id, err := s.jobID()
 	if err != nil {
 		s.log.Error("loops: cannot draw an alert's id", "ref", l.Ref, "err", err)
 		return nil
 	}
-	a := email.LoopAlert{Ref: l.Ref, OrgName: silent.OrgName, OrgPhone: silent.OrgPhone, SentAt: sentAt}
+	a := email.LoopAlert{Ref: l.Ref, OrgName: silent.OrgName, OrgPhone: silent.OrgPhone, SentAt: sentAt, Reason: reason}
 	if o := p.Directory.Organization(silent.OrgID); o != nil {
 		a.ResponseTime = o.ResponseTime
 	}
-	if p.Loop.RerouteOnSilence {
+	if p.Loop.RerouteOnSilence || reason != "" {
 		if l.Status == hotline.LoopFallback {
 			a.Fallback = true
 		} else {

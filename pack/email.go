@@ -118,6 +118,7 @@ func addedEmailKeys() []string {
 		"link_heading", "link_text", "link_button",
 		"loop_subject", "loop_heading", "loop_kicker", "loop_sent", "loop_silent", "label_response_time",
 		"loop_waiting", "loop_rerouted", "loop_fallback", "loop_call", "loop_call_rerouted", "loop_call_fallback",
+		"loop_moved_subject", "loop_moved_heading", "loop_moved_kicker", "loop_declined", "loop_not_contacted", "loop_call_moved",
 		// The organization's page for a referral (issue 15).
 		"page_title", "page_heading", "page_for", "page_status_heading", "page_status_waiting", "page_status_accepted",
 		"page_status_declined", "page_status_moved", "page_answer_heading", "page_accept", "page_decline_legend", "page_decline",

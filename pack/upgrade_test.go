@@ -30,6 +30,7 @@ var loopKeys = []string{
 	"link_heading", "link_text", "link_button",
 	"loop_subject", "loop_heading", "loop_kicker", "loop_sent", "loop_silent", "label_response_time",
 	"loop_waiting", "loop_rerouted", "loop_fallback", "loop_call", "loop_call_rerouted", "loop_call_fallback",
+	"loop_moved_subject", "loop_moved_heading", "loop_moved_kicker", "loop_declined", "loop_not_contacted", "loop_call_moved",
 }
 
 // TestUpgradeEmailWords: a pack whose email.yaml was written before issue 13

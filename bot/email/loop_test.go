@@ -256,6 +256,10 @@ func TestRenderLoopAlert(t *testing.T) {
 	rerouted.RerouteTo = "Example County Legal Aid"
 	fallback := loopAlert()
 	fallback.Fallback = true
+	declined := loopAlert()
+	declined.RerouteTo, declined.Reason = "Example County Legal Aid", "capacity"
+	notCalled := loopAlert()
+	notCalled.Fallback, notCalled.Reason = true, "not_contacted"
 	for _, tt := range []struct {
 		name, lang string
 		a          email.LoopAlert
@@ -276,6 +280,21 @@ func TestRenderLoopAlert(t *testing.T) {
 			html: []string{`<h1 style="margin:4px 0 0 0;font-size:22px;font-weight:bold;color:#ffffff;">H-7F3K9</h1>`, "Legal Aid Hotline · no answer",
 				`<strong>The referral is still with them, waiting for their answer.</strong>`,
 				`call Tenant Rights Clinic at <a href="tel:+13125550111" style="color:#0b4f8a;font-weight:bold;">(312) 555-0111</a> and ask whether they will take referral <strong>H-7F3K9</strong>`},
+		},
+		{
+			name: "declined", lang: "en", a: declined,
+			subject: "[Hotline] Referral H-7F3K9 re-routed: Tenant Rights Clinic (no capacity)",
+			text: []string{
+				"Referral H-7F3K9 left Tenant Rights Clinic (no capacity)\n",
+				"Tenant Rights Clinic declined this referral: no capacity. It has gone on to Example County Legal Aid, the next organization that fits.\n",
+				"What to do: nothing, unless referrals to Tenant Rights Clinic often come back: then call them at (312) 555-0111. Referral H-7F3K9 is followed as before.\n",
+			},
+			html: []string{"Legal Aid Hotline · re-routed"},
+		},
+		{
+			name: "not contacted", lang: "es", a: notCalled,
+			subject: "[Línea de ayuda] Referido H-7F3K9 reenviado: Tenant Rights Clinic (la persona dijo que nunca la contactaron)",
+			text: []string{"La persona dijo que Tenant Rights Clinic nunca se comunicó con ella. No queda otra organización adecuada"},
 		},
 		{
 			name: "re-routed", lang: "en", a: rerouted,

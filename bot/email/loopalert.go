@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/hotline-legal/hotline"
 )
 
 // LoopAlert is what the coordinator's alert about a silent organization says:
@@ -27,6 +29,11 @@ type LoopAlert struct {
 	// Fallback is set when the referral was to be re-routed but no
 	// organization that fits was left: the person was given the fallback.
 	Fallback bool
+	// Reason, when set, makes it the notice that the referral left OrgName
+	// for another reason than its silence: OrgName declined it (a decline's
+	// reason, like "capacity") or the person said it never contacted them
+	// ("not_contacted"). "" is the no-answer alert.
+	Reason string
 }
 
 // loopView is what both parts of the alert about a silent organization show,
@@ -113,12 +120,26 @@ func newLoopView(a LoopAlert, o Options) *loopView {
 		},
 	}
 	linkFacts(v.Facts, firstNonEmpty(o.Country, defaultCountry))
+	if a.Reason != "" {
+		// Not silence: the organization declined, or the person said it
+		// never called. The same alert, told as what it is.
+		reason := w.reason(a.Reason)
+		v.Title = w.say("loop_moved_subject", "ref", ref, "org", org, "reason", reason)
+		v.Heading = w.say("loop_moved_heading", "ref", ref, "org", org, "reason", reason)
+		v.Kicker = w.say("loop_moved_kicker", "hotline", hotlineName)
+		v.Silent = w.say("loop_declined", "org", org, "reason", reason)
+		if a.Reason == hotline.ReasonNotContacted {
+			v.Silent = w.say("loop_not_contacted", "org", org)
+		}
+	}
 	call := "loop_call"
 	switch next := oneLine(a.RerouteTo); {
 	case a.Fallback:
 		// Nobody is left, whatever RerouteTo says: the person has only the
 		// fallback now, which is what the coordinator must act on.
 		v.Outcome, call = w.say("loop_fallback"), "loop_call_fallback"
+	case next != "" && a.Reason != "":
+		v.Outcome, call = w.say("loop_rerouted", "next", next), "loop_call_moved"
 	case next != "":
 		v.Outcome, call = w.say("loop_rerouted", "next", next), "loop_call_rerouted"
 	default:
