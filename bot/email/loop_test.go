@@ -294,7 +294,7 @@ func TestRenderLoopAlert(t *testing.T) {
 		{
 			name: "not contacted", lang: "es", a: notCalled,
 			subject: "[Línea de ayuda] Referido H-7F3K9 reenviado: Tenant Rights Clinic (la persona dijo que nunca la contactaron)",
-			text: []string{"La persona dijo que Tenant Rights Clinic nunca se comunicó con ella. No queda otra organización adecuada"},
+			text:    []string{"La persona dijo que Tenant Rights Clinic nunca se comunicó con ella. No queda otra organización adecuada"},
 		},
 		{
 			name: "re-routed", lang: "en", a: rerouted,

@@ -43,7 +43,7 @@ func newServeLoop(t *testing.T, redisEnv ...string) *loopRig {
 	t.Helper()
 	r := &loopRig{t: t, mail: smtpserver.Start(t, smtpserver.Options{}), twilio: twilioapi.New(t)}
 	env := map[string]string{
-		"SMTP_URL": r.mail.URL(),
+		"SMTP_URL":           r.mail.URL(),
 		"HOTLINE_PUBLIC_URL": "https://hotline.example.org",
 		"TWILIO_ACCOUNT_SID": twilioapi.AccountSID, "TWILIO_AUTH_TOKEN": twilioapi.AuthToken,
 		"HOTLINE_TWILIO_API_URL":    r.twilio.URL,
