@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"slices"
@@ -63,12 +64,15 @@ func (e *env) chat(args []string) error {
 	from := fset.String("from", "+13125550142", "the phone number you text from (E.164), or \"\" for none, as on web chat")
 	channel := fset.String("channel", "sms", "the channel: sms, whatsapp, web or terminal")
 	today := fset.String("today", "", "pretend today is this date (YYYY-MM-DD), for trying court dates")
-	var steps []loopStep
-	fset.Var(&stepFlag{steps: &steps, kind: stepAccept}, "accept", "after the referral, the organization accepts it")
-	fset.Var(&stepFlag{steps: &steps, kind: stepDecline}, "decline", "after the referral, the organization declines it for `REASON`: "+
+	var (
+		steps []loopStep
+		bad   error
+	)
+	fset.Var(&stepFlag{steps: &steps, kind: stepAccept, bad: &bad}, "accept", "after the referral, the organization accepts it")
+	fset.Var(&stepFlag{steps: &steps, kind: stepDecline, bad: &bad}, "decline", "after the referral, the organization declines it for `REASON`: "+
 		strings.Join(hotline.DeclineReasons, ", ")+" (again: the next organization declines too)")
-	fset.Var(&stepFlag{steps: &steps, kind: stepSilent}, "silent", "after the referral, the organization says nothing past its response time: the coordinator's alert")
-	fset.Var(&stepFlag{steps: &steps, kind: stepFollowUp}, "followup", "after the referral, the follow-up text comes, and the person answers it `yes|no`")
+	fset.Var(&stepFlag{steps: &steps, kind: stepSilent, bad: &bad}, "silent", "after the referral, the organization says nothing past its response time: the coordinator's alert")
+	fset.Var(&stepFlag{steps: &steps, kind: stepFollowUp, bad: &bad}, "followup", "after the referral, the follow-up text comes, and the person answers it `yes|no`")
 	followUpAfter := fset.Duration("followup-after", 72*time.Hour, "how long after a referral reaches an organization the follow-up text comes (HOTLINE_FOLLOWUP_AFTER)")
 	publicURL := fset.String("public-url", "https://hotline.example.org", "the hotline's address in the organizations' links (HOTLINE_PUBLIC_URL)")
 	fset.Usage = func() {
@@ -77,6 +81,11 @@ func (e *env) chat(args []string) error {
 	}
 	arg, err := e.parseFlags(fset, args)
 	if err != nil {
+		if bad != nil {
+			// Said first, by the flag package, and again after the usage
+			// it printed, where it is seen.
+			fmt.Fprintf(e.stderr, "\nhotline chat: %v\n", bad)
+		}
 		return err
 	}
 	if *followUpAfter <= 0 && slices.ContainsFunc(steps, func(s loopStep) bool { return s.kind == stepFollowUp }) {
@@ -113,23 +122,24 @@ func (e *env) chat(args []string) error {
 		return err
 	}
 
+	out := rig.out
 	interactive := isTerminal(e.stdin)
 	if interactive {
-		fmt.Fprintf(e.stdout, "Chatting with %s. Type a message and press Enter; Ctrl-D ends.\n", p.Flow.Name)
+		fmt.Fprintf(out, "Chatting with %s. Type a message and press Enter; Ctrl-D ends.\n", p.Flow.Name)
 	}
 	played := len(steps) == 0
 	in := bufio.NewScanner(e.stdin)
 	in.Buffer(make([]byte, 0, 4096), 64<<10)
 	for {
 		if interactive {
-			fmt.Fprint(e.stdout, "> ")
+			fmt.Fprint(out, "> ")
 		}
 		if !in.Scan() {
 			break
 		}
 		text := in.Text()
 		if !interactive {
-			fmt.Fprintf(e.stdout, "> %s\n", text)
+			fmt.Fprintf(out, "> %s\n", text)
 		}
 		reply, err := rig.say(text)
 		if err != nil {
@@ -159,7 +169,7 @@ func (e *env) chat(args []string) error {
 // show prints what a message got: its replies, the coordinator's notice in
 // short, and what the outbox sent (the referral's email, its JSON hand-off).
 func (r *chatRig) show(reply bot.Reply) error {
-	out := r.e.stdout
+	out := r.out
 	for _, m := range reply.Messages {
 		fmt.Fprintf(out, "%s\n\n", m)
 	}
@@ -183,7 +193,7 @@ func (r *chatRig) show(reply bot.Reply) error {
 		// The JSON beside the email, always: a coordinator sees what an
 		// organization's case-management system would get with handoff:
 		// (one with handoff: has had its own printed as the outbox sent it).
-		return printHandoff(r.e, ref)
+		return printHandoff(out, ref)
 	case reply.Fallback:
 		fmt.Fprintln(out, "(No email: the fallback referral is made by text only.)")
 	case reply.OptOut:
@@ -232,7 +242,7 @@ func textBlock(to, body string) string {
 
 // printHandoff shows the JSON hand-off an organization without a handoff:
 // block would get with one, indented for reading. Nothing is sent.
-func printHandoff(e *env, r *hotline.Referral) error {
+func printHandoff(out io.Writer, r *hotline.Referral) error {
 	body, err := handoff.Body(r)
 	if err != nil {
 		return fmt.Errorf("the JSON hand-off: %w", err)
@@ -241,7 +251,7 @@ func printHandoff(e *env, r *hotline.Referral) error {
 	if err := json.Indent(&pretty, body, "", "  "); err != nil {
 		return fmt.Errorf("the JSON hand-off: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "The JSON hand-off (POSTed only to an organization with handoff: in directory.yaml;\nthis one has none, so it would get only the email):\n\n%s\n%s\n", pretty.String(), rule)
+	fmt.Fprintf(out, "The JSON hand-off (POSTed only to an organization with handoff: in directory.yaml;\nthis one has none, so it would get only the email):\n\n%s\n%s\n", pretty.String(), rule)
 	return nil
 }
 

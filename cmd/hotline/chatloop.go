@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -52,6 +53,9 @@ type loopStep struct{ kind, value string }
 type stepFlag struct {
 	steps *[]loopStep
 	kind  string
+	// bad keeps a bad value's error, to say again below the usage that the
+	// flag package prints after it.
+	bad *error
 }
 
 func (f *stepFlag) String() string { return "" }
@@ -60,6 +64,14 @@ func (f *stepFlag) String() string { return "" }
 func (f *stepFlag) IsBoolFlag() bool { return f.kind == stepAccept || f.kind == stepSilent }
 
 func (f *stepFlag) Set(v string) error {
+	err := f.set(v)
+	if err != nil && f.bad != nil {
+		*f.bad = fmt.Errorf("--%s: %w", f.kind, err)
+	}
+	return err
+}
+
+func (f *stepFlag) set(v string) error {
 	switch f.kind {
 	case stepAccept, stepSilent:
 		switch v {
@@ -67,7 +79,7 @@ func (f *stepFlag) Set(v string) error {
 		case "false":
 			return nil
 		default:
-			return fmt.Errorf("--%s takes no value", f.kind)
+			return errors.New("it takes no value")
 		}
 		v = ""
 	case stepDecline:
@@ -116,8 +128,10 @@ type chatRig struct {
 	service *bot.Service
 	outbox  *bot.Outbox
 	sent    *chatSent
-	conv    hotline.Conversation
-	msgs    int
+	// out is the chat's output, which every line goes through.
+	out  *chatOut
+	conv hotline.Conversation
+	msgs int
 	// links is the start of every organization's link to its page.
 	links         string
 	followUpAfter time.Duration
@@ -172,7 +186,7 @@ func newChatRig(e *env, p *pack.Pack, now func() time.Time, conv hotline.Convers
 	if err != nil {
 		return nil, err
 	}
-	return &chatRig{e: e, p: p, clock: clock, store: store, keys: keys, service: service, outbox: outbox, sent: sent, conv: conv,
+	return &chatRig{e: e, p: p, clock: clock, store: store, keys: keys, service: service, outbox: outbox, sent: sent, out: &chatOut{w: e.stdout}, conv: conv,
 		links: publicURL + "/referrals/", followUpAfter: followUpAfter}, nil
 }
 
@@ -211,16 +225,49 @@ func (r *chatRig) settle() {
 			break
 		}
 	}
-	for _, s := range r.sent.take() {
-		fmt.Fprint(r.e.stdout, s.text)
+	items := r.sent.take()
+	if len(items) > 0 {
+		r.out.blankLine()
+	}
+	for _, s := range items {
+		fmt.Fprint(r.out, s.text)
+	}
+}
+
+// chatOut is the chat's output: it knows how the last line ended, to put
+// one blank line between the loop's steps and what they print.
+type chatOut struct {
+	w    io.Writer
+	tail string // the last two bytes written
+}
+
+func (o *chatOut) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	o.tail += string(p[:n])
+	if len(o.tail) > 2 {
+		o.tail = o.tail[len(o.tail)-2:]
+	}
+	return n, err
+}
+
+// blankLine ends the output with a blank line, unless nothing was written.
+func (o *chatOut) blankLine() {
+	switch {
+	case o.tail == "" || o.tail == "\n\n":
+	case strings.HasSuffix(o.tail, "\n"):
+		fmt.Fprint(o, "\n")
+	default:
+		fmt.Fprint(o, "\n\n")
 	}
 }
 
 // play plays the loop's steps after the referral reply made.
 func (r *chatRig) play(steps []loopStep, reply bot.Reply) error {
-	out := r.e.stdout
+	out := r.out
+	defer out.blankLine()
 	if reply.Referral == nil {
-		fmt.Fprintln(out, "\n(The screening ended with the fallback: there is no organization, so no referral loop to play.)")
+		out.blankLine()
+		fmt.Fprintln(out, "(The screening ended with the fallback: there is no organization, so no referral loop to play.)")
 		return nil
 	}
 	ref := reply.Referral.Ref
@@ -229,10 +276,11 @@ func (r *chatRig) play(steps []loopStep, reply bot.Reply) error {
 		return err
 	}
 	if why := noTexts(r.conv, l); why != "" {
-		fmt.Fprintf(out, "\n(The person gets no texts about this referral: %s.)\n", why)
+		out.blankLine()
+		fmt.Fprintf(out, "(No texts go to the person about this referral, since %s.)\n", why)
 	}
 	for _, s := range steps {
-		fmt.Fprintln(out)
+		out.blankLine()
 		var err error
 		switch s.kind {
 		case stepAccept:
@@ -248,7 +296,6 @@ func (r *chatRig) play(steps []loopStep, reply bot.Reply) error {
 			return err
 		}
 	}
-	fmt.Fprintln(out)
 	return nil
 }
 
@@ -265,7 +312,7 @@ func (r *chatRig) loop(ref string) (hotline.Loop, error) {
 // it on its page, through its link, and prints what the page then says and
 // what went out.
 func (r *chatRig) decide(ref, action, reason string) error {
-	out := r.e.stdout
+	out := r.out
 	l, err := r.loop(ref)
 	if err != nil {
 		return err
@@ -294,7 +341,7 @@ func (r *chatRig) decide(ref, action, reason string) error {
 	if view.Already {
 		notice = w.Say("page_already")
 	}
-	fmt.Fprintf(out, "%s\n%s\n\n", notice, pageStatus(view))
+	fmt.Fprintf(out, "%s\n%s\n", notice, pageStatus(view))
 	r.settle()
 	return nil
 }
@@ -302,7 +349,7 @@ func (r *chatRig) decide(ref, action, reason string) error {
 // silent has the organization the referral is with now say nothing: the
 // clock moves on to the end of its response time and the pack's grace.
 func (r *chatRig) silent(ref string) error {
-	out := r.e.stdout
+	out := r.out
 	l, err := r.loop(ref)
 	if err != nil {
 		return err
@@ -323,7 +370,7 @@ func (r *chatRig) silent(ref string) error {
 		responseTime = o.ResponseTime
 	}
 	r.clock.moveTo(l.RespondBy)
-	fmt.Fprintf(out, "=== %s says nothing. The clock moves to %s: its response time (%s) and the pack's silence_grace (%s) have passed.\n\n",
+	fmt.Fprintf(out, "=== %s says nothing. The clock moves to %s: its response time (%s) and the pack's silence_grace (%s) have passed.\n",
 		l.Referral.OrgName, r.when(r.clock.Now()), responseTime, duration(r.p.Loop.SilenceGrace))
 	r.settle()
 	return nil
@@ -332,7 +379,7 @@ func (r *chatRig) silent(ref string) error {
 // followUp moves the clock on to the follow-up text about the organization
 // the referral is with now, and plays the person's answer to it.
 func (r *chatRig) followUp(ref, answer string) error {
-	out := r.e.stdout
+	out := r.out
 	l, err := r.loop(ref)
 	if err != nil {
 		return err
@@ -349,12 +396,17 @@ func (r *chatRig) followUp(ref, answer string) error {
 	if l.Referral != nil {
 		org = l.Referral.OrgName
 	}
-	fmt.Fprintf(out, "=== The clock moves on %s, to %s: --followup-after (HOTLINE_FOLLOWUP_AFTER, %s) after the referral reached %s.\n\n",
-		duration(r.clock.Now().Sub(now)), r.when(r.clock.Now()), duration(r.followUpAfter), org)
+	after := fmt.Sprintf("%s (--followup-after, HOTLINE_FOLLOWUP_AFTER) after the referral reached %s", duration(r.followUpAfter), org)
+	if moved := r.clock.Now().Sub(now).Round(time.Minute); moved > 0 {
+		fmt.Fprintf(out, "=== The clock moves on %s, to %s: %s.\n", duration(moved), r.when(r.clock.Now()), after)
+	} else {
+		fmt.Fprintf(out, "=== %s, %s.\n", r.when(now), after)
+	}
 	r.settle()
 	if l, err = r.loop(ref); err != nil {
 		return err
 	}
+	out.blankLine()
 	if !l.AwaitingFollowUp() {
 		fmt.Fprintf(out, "(No follow-up text: %s. The answer %q is not played.)\n", r.noFollowUp(l), answer)
 		return nil
@@ -376,7 +428,7 @@ func (r *chatRig) noFollowUp(l hotline.Loop) string {
 	case l.Status != hotline.LoopSent:
 		return "the referral is with no organization now (" + r.where(l) + ")"
 	case l.Texts == (hotline.Conversation{}):
-		return "the person gets no texts about this referral (" + noTexts(r.conv, l) + ")"
+		return "no texts go to the person about this referral, since " + noTexts(r.conv, l)
 	case l.FollowUpOrg == l.OrgID && l.FollowUpAnswer != "":
 		return fmt.Sprintf("the person answered %s about %s already", strings.ToUpper(l.FollowUpAnswer), l.Referral.OrgName)
 	default:
@@ -414,10 +466,12 @@ func noTexts(conv hotline.Conversation, l hotline.Loop) string {
 		return "--channel " + conv.Channel + " has no number"
 	case conv.From == "":
 		return `--from "" is no number`
-	case l.Private:
-		return "the referral is private (the pack's private:), so nothing about it is texted"
-	default:
+	case l.Referral != nil && l.Referral.SafeContact.Texts == "no":
 		return "they said texts to their number are not safe"
+	case l.Private:
+		return "the pack's private: makes it private"
+	default:
+		return "they said since that texts are not safe"
 	}
 }
 
