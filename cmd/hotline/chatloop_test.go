@@ -236,6 +236,12 @@ func TestChatLoopFlags(t *testing.T) {
 			t.Errorf("chat -h: status %d, lacks %q:\n%s", r.status, want, r.stderr)
 		}
 	}
+	// Nor does one that ends with the fallback (no organization).
+	fallback := []string{"hola", "2", "si", "no", "60614", "4", "3 mil", "Banco XYZ", "1", "2000", "Ana", "si", "si", "si"}
+	if out := chatLoop(t, fallback, "--decline", "capacity"); strings.Contains(out, "===") ||
+		!strings.Contains(out, "(The screening ended with the fallback: there is no organization, so no referral loop to play.)") {
+		t.Errorf("a fallback played a loop, or said nothing:\n%s", out)
+	}
 	// A conversation that makes no referral plays nothing, and says so.
 	r = runHotline(t, "hi\n1\nAGENT\n", nil, "chat", "--decline", "capacity")
 	if r.status != 0 || strings.Contains(r.stdout, "===") || !strings.Contains(r.stderr, "made no referral") {
