@@ -104,11 +104,13 @@ func (s *Service) newLoop(p *pack.Pack, r *hotline.Referral, to hotline.Conversa
 }
 
 // textsAllowed reports whether a person may be texted about a referral made
-// in a conversation: never on the web (no number), never when the referral is
-// private (the pack's private:, like a safety concern, or the person said
+// in a conversation: only by SMS or WhatsApp from a number (never on the web,
+// which has none, nor on `hotline chat`'s terminal), never when the referral
+// is private (the pack's private:, like a safety concern, or the person said
 // someone reads their phone) or the person said texts are not safe.
-func textsAllowed(channel string, r *hotline.Referral, private bool) bool {
-	return channel != hotline.ChannelWeb && !private && r.SafeContact.Texts != "no"
+func textsAllowed(c hotline.Conversation, r *hotline.Referral, private bool) bool {
+	return (c.Channel == hotline.ChannelSMS || c.Channel == hotline.ChannelWhatsApp) && c.From != "" &&
+		!private && r.SafeContact.Texts != "no"
 }
 
 // readStanding reads the loop of the referral a message asks about, if any:

@@ -30,6 +30,10 @@ type Reply struct {
 	// email goes out; the fallback sends none): the web chat caps them per
 	// client.
 	Referred bool
+	// Fallback is set when the message ended the screening with the fallback
+	// referral (no organization: nothing is emailed), and OptOut when it
+	// opted the person out (STOP), for `hotline chat` to say so.
+	Fallback, OptOut bool
 	// Notice is set when the message made the conversation need a person (the
 	// coordinator is emailed, when an address is configured), for the
 	// coordinators' preview.
@@ -466,7 +470,8 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		}
 	}
 
-	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil, Notice: fx.Notice, Referral: fx.Referral, LookedUp: lookedUp}
+	reply := Reply{Messages: fx.Replies, State: next, Referred: fx.Referral != nil, Notice: fx.Notice, Referral: fx.Referral, LookedUp: lookedUp,
+		Fallback: fx.Fallback, OptOut: fx.OptOut}
 	if m.Silent {
 		reply.Messages = nil
 	}
@@ -507,7 +512,7 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 		private := fx.Referred != nil && fx.Referred.Private
 		expires := now.Add(s.loop.Retention)
 		r.Link = s.link(r.Ref, r.OrgID, expires)
-		c.Loop = &LoopWrite{Loop: s.newLoop(p, r, m.Conversation, textsAllowed(m.Channel, r, private), private, fx.HearingOffered, now)}
+		c.Loop = &LoopWrite{Loop: s.newLoop(p, r, m.Conversation, textsAllowed(m.Conversation, r, private), private, fx.HearingOffered, now)}
 		c.Loop.Due = c.Loop.Loop.Due(now)
 	}
 	if w := c.Loop; w != nil {

@@ -39,7 +39,7 @@ func runHotline(t *testing.T, stdin string, getenv map[string]string, args ...st
 		stdout: &stdout,
 		stderr: &stderr,
 		now:    func() time.Time { return fixedNow },
-		random: bytes.NewReader(make([]byte, 1024)),
+		random: bytes.NewReader(make([]byte, 64<<10)),
 	}
 	status := 0
 	if err := e.run(args); err != nil {

@@ -20,7 +20,7 @@ const usage = `hotline: a legal aid intake bot
 Usage:
   hotline serve   [--config FILE]          run the SMS and web chat bot
   hotline check   [PACK] [--strict]        check a pack; list every problem
-  hotline chat    [PACK] [--lang es]       try the conversation in this terminal
+  hotline chat    [PACK] [--lang es]       try the conversation, and its referral's loop, in this terminal
   hotline test    [PACK] [-v]              run the pack's transcript tests
   hotline graph   [PACK]                   print the flow as a Mermaid flowchart
   hotline health                           exit 0 when the local server is ready (for HEALTHCHECK)
