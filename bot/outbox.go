@@ -367,10 +367,7 @@ func (w *Outbox) deliver(ctx context.Context, job Job) {
 		sent = []any{"message_id", msg.MessageID}
 	}
 	if err == nil {
-		finishCtx, cancel := context.WithTimeout(ctx, storeTimeout)
-		err := w.o.Store.FinishJob(finishCtx, job, w.o.Retention)
-		cancel()
-		if err != nil {
+		if err := w.finish(ctx, job); err != nil {
 			// The job went but its sent marker did not: after the lease it is
 			// claimed and sent again, with the same Message-ID (or
 			// Idempotency-Key). Say so.
@@ -628,4 +625,29 @@ func firstNonEmpty(s ...string) string {
 // oneLine keeps an error message on one line for logs and alerts.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// finish records a job delivered. A store that does not answer (Redis
+// restarting) is tried again, with backoff, for up to half the lease: the
+// send took at most the other half, so the job is still this worker's, and a
+// delivery recorded late is not claimed and sent again by another.
+func (w *Outbox) finish(ctx context.Context, job Job) error {
+	deadline := time.Now().Add(w.o.Lease / 2)
+	wait := 100 * time.Millisecond
+	for {
+		finishCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+		err := w.o.Store.FinishJob(finishCtx, job, w.o.Retention)
+		cancel()
+		if err == nil || errors.Is(err, ErrLeaseLost) || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }

@@ -81,10 +81,7 @@ func (w *Outbox) text(ctx context.Context, job Job, log *slog.Logger) {
 	cancel()
 	now := w.o.Now()
 	if err == nil {
-		finishCtx, cancel := context.WithTimeout(ctx, storeTimeout)
-		err := w.o.Store.FinishJob(finishCtx, job, w.o.Retention)
-		cancel()
-		if err != nil {
+		if err := w.finish(ctx, job); err != nil {
 			// The mark stays: after the lease the job is given up on as
 			// possibly sent, and not sent again.
 			w.o.Observer.Error("store")

@@ -2,11 +2,13 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -552,5 +554,45 @@ func TestLoopAlertRefused(t *testing.T) {
 				t.Errorf("no error logged with the alert's reference:\n%s", r.logs)
 			}
 		})
+	}
+}
+
+// flakyFinish is a store whose FinishJob does not answer the first n times,
+// as Redis restarting.
+type flakyFinish struct {
+	storetest.Store
+	mu sync.Mutex
+	n  int
+}
+
+func (f *flakyFinish) FinishJob(ctx context.Context, job bot.Job, retention time.Duration) error {
+	f.mu.Lock()
+	fail := f.n > 0
+	f.n--
+	f.mu.Unlock()
+	if fail {
+		return fmt.Errorf("redisstore: finish job: %w: connection refused", bot.ErrUnavailable)
+	}
+	return f.Store.FinishJob(ctx, job, retention)
+}
+
+// TestFinishRetried: a delivery the store cannot record at once (Redis
+// restarting) is recorded when it is back, within the lease: not sent again
+// when the lease runs out.
+func TestFinishRetried(t *testing.T) {
+	r := newTextRig(t, stores()["memory"])
+	flaky := &flakyFinish{Store: r.store, n: 3}
+	w := r.outbox(func(o *bot.OutboxOptions) { o.Store = flaky; o.Lease = 4 * time.Second })
+	r.queue(r.text(hotline.ChannelSMS, "H-3TTTT"))
+	if n := work(w); n != 1 {
+		t.Fatalf("Work handled %d jobs, want 1", n)
+	}
+	r.clock.Advance(time.Hour)
+	work(w)
+	if n := r.twilio.Requests(); n != 1 {
+		t.Errorf("Twilio got %d requests; want 1: the delivery was recorded once the store answered", n)
+	}
+	if s, _, d, _ := r.counts.snapshot(); s != 1 || d != 0 {
+		t.Errorf("sent %d, dead %d; want 1, 0", s, d)
 	}
 }

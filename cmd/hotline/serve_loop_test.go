@@ -240,8 +240,11 @@ func playDecline(t *testing.T, r *loopRig) {
 	// The outbox and the loop worker run every second: 3 s is room for a
 	// wrong email or text to go out.
 	time.Sleep(3 * time.Second)
-	if emails := r.emails(); len(emails) != 2 {
-		t.Errorf("%d emails in the end, want 2 (the clinic, then Example County Legal Aid): %+v", len(emails), emails)
+	if emails := r.emails(); len(emails) != 3 {
+		t.Errorf("%d emails in the end, want 3 (the clinic, Example County Legal Aid, and the coordinator's notice of the decline): %+v", len(emails), emails)
+	}
+	if notice := r.waitEmailTo("coordinator@example.org"); !strings.Contains(notice.subject, ref) {
+		t.Errorf("the coordinator's notice of the decline: subject %q lacks %s", notice.subject, ref)
 	}
 	if texts := r.twilio.Messages(); len(texts) != 1 {
 		t.Errorf("%d texts in the end, want 1: %+v", len(texts), texts)
