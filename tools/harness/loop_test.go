@@ -149,7 +149,7 @@ func TestLoopVerdict(t *testing.T) {
 		})
 	}
 
-	// A text lost to the kill is allowed, and said.
+	// A text given up on mid-send (the kill) is allowed, and said.
 	o, received, counts = declinedOnce()
 	o.texts = nil
 	o.dead = []deadLetter{{Kind: "text", Ref: "text:" + testRef + "~1", LastError: "its worker stopped while sending it: it may have gone, so it is not sent again"}}

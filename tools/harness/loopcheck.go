@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -99,6 +101,9 @@ type loopOutcome struct {
 	strayTexts    []twilioapi.Message
 	wait          time.Duration
 	err           error
+	// logs are the hotline processes' logs, where a problem's reference is
+	// looked up.
+	logs []string
 }
 
 // deadLetter is a dead letter as redisstore writes it.
@@ -121,9 +126,10 @@ func (d deadLetter) referral() string {
 	return ref
 }
 
-// lostToKill reports whether a dead text is one given up on because its worker
-// stopped mid-send (the killed process): it may have gone, or not.
-func (d deadLetter) lostToKill() bool {
+// midSend reports whether a dead text is one given up on because its worker
+// stopped mid-send (the killed process) or could not record the send (Redis
+// down): it may have gone, or not, and is never sent again.
+func (d deadLetter) midSend() bool {
 	return d.Kind == bot.EmailText && strings.Contains(d.LastError, "stopped while sending")
 }
 
@@ -138,7 +144,7 @@ func (lr *loopRun) collect(ctx context.Context, wait time.Duration) *loopOutcome
 	lr.stop()
 	lr.dispatch() // what came after the last look, for the strays
 	out := &loopOutcome{orgs: lr.orgs, loops: map[string]*hl.Loop{}, loopErrs: map[string]error{}, wait: wait,
-		texts: lr.twilio.Messages(), twilioReqs: lr.twilio.Requests()}
+		texts: lr.twilio.Messages(), twilioReqs: lr.twilio.Requests(), logs: lr.h.logFiles()}
 	lr.mu.Lock()
 	for _, ref := range slices.Sorted(maps.Keys(lr.lives)) {
 		out.lives = append(out.lives, lr.lives[ref])
@@ -260,7 +266,7 @@ func (o *loopOutcome) verdict(received []smtpserver.Message, counts map[string]i
 	deadBy := map[string][]deadLetter{}
 	for _, d := range o.dead {
 		switch {
-		case d.lostToKill():
+		case d.midSend():
 			v.textLost++
 		case d.unwanted():
 			v.textUnwanted++
@@ -289,7 +295,8 @@ func (o *loopOutcome) verdict(received []smtpserver.Message, counts map[string]i
 			v.byOrg[m.to]++
 			byAddr[m.to] = append(byAddr[m.to], m.id)
 			if counts[m.id] > 1 {
-				v.fail(&v.emailTwice, "%s: Message-ID %s accepted %d times", ref, m.id, counts[m.id])
+				v.fail(&v.emailTwice, "%s: Message-ID %s accepted %d times; the outbox's log lines of it: %s", ref, m.id, counts[m.id],
+					strings.Join(logLines(o.logs, `"ref":"`+ref+`"`, "outbox: "), " / "))
 			}
 		}
 		for addr, ids := range byAddr {
@@ -458,7 +465,7 @@ func (o *loopOutcome) verdict(received []smtpserver.Message, counts map[string]i
 		if missing := promised - len(texts); missing > 0 {
 			explained := 0
 			for _, d := range deadBy[ref] {
-				if d.lostToKill() || d.unwanted() {
+				if d.midSend() || d.unwanted() {
 					explained++
 				}
 			}
@@ -467,7 +474,7 @@ func (o *loopOutcome) verdict(received []smtpserver.Message, counts map[string]i
 			}
 		}
 		for _, d := range deadBy[ref] {
-			if d.lostToKill() || d.unwanted() {
+			if d.midSend() || d.unwanted() {
 				v.tell("%s: text %s not sent: %s", ref, d.Ref, d.LastError)
 			}
 		}
@@ -542,7 +549,7 @@ func loopChecks(v loopVerdict, o *loopOutcome) []check {
 		zero("texts in a history that never went, without a dead letter saying why", v.textMissing),
 		zero("emails or texts of no referral given", v.stray+v.strayTexts),
 		zero("loops still owing a re-route or a follow-up at the end", v.owed),
-		zero("dead letters other than texts lost to the kill or no longer wanted", v.deadOther),
+		zero("dead letters other than texts given up on mid-send or no longer wanted", v.deadOther),
 		zero("errors reading Redis at the end", readErr),
 	}
 }
@@ -587,7 +594,8 @@ func writeLoop(b *strings.Builder, v loopVerdict, o *loopOutcome, opts options) 
 	}
 	row("requests to the local Twilio", o.twilioReqs)
 	row("texts recorded as sent in Redis (`sent:text:…`)", o.textsRecorded)
-	row("texts lost to the kill (dead letters: its worker stopped mid-send; may have gone)", v.textLost)
+	row("texts given up on mid-send (dead letters: the worker was killed, or could not record the send with Redis down; may have gone, never sent again)", v.textLost)
+	row("texts that reached Twilio without a sent record (of those given up on mid-send, the ones that went)", max(0, len(o.texts)-o.textsRecorded))
 	row("texts dropped as no longer wanted (the referral moved on before they went)", v.textUnwanted)
 	for _, s := range slices.Sorted(maps.Keys(v.final)) {
 		row("loops at the end: "+s, v.final[s])
@@ -598,4 +606,29 @@ func writeLoop(b *strings.Builder, v loopVerdict, o *loopOutcome, opts options) 
 	}
 	writeList(b, "Loop problems", v.problems)
 	writeList(b, "Loop notes (allowed)", v.notes)
+}
+
+// logLines returns the lines of the logs that hold every one of words (at most
+// 5, each cut to 300 characters, named by their log), for a problem's report.
+func logLines(files []string, words ...string) []string {
+	var out []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+	lines:
+		for _, line := range strings.Split(string(data), "\n") {
+			for _, w := range words {
+				if !strings.Contains(line, w) {
+					continue lines
+				}
+			}
+			out = append(out, fmt.Sprintf("%s: %.300s", filepath.Base(f), line))
+			if len(out) == 5 {
+				return out
+			}
+		}
+	}
+	return out
 }

@@ -37,8 +37,9 @@
 // its email; every re-route caused by a decline or a NO; every decision applied
 // once (one "recorded" page) or shown as already made; no text to a person twice
 // (by To and Body at the local Twilio), none no loop promised, and every text a
-// loop promised either at Twilio or in a dead letter that says why (lost to the
-// kill mid-send, or no longer wanted: allowed, and counted in the report).
+// loop promised either at Twilio or in a dead letter that says why (given up on
+// mid-send, by the kill or Redis down, or no longer wanted: allowed, and counted
+// in the report).
 //
 // Run it from anywhere in the repository (it builds cmd/hotline once):
 //

@@ -256,7 +256,7 @@ func (r *report) checks(s summary) []check {
 	}
 	dead := zero("dead letters", r.memory.dead)
 	if r.loop != nil {
-		dead = check{name: "dead letters (texts lost to the kill or no longer wanted allowed: see the loop's figures)", value: n(r.memory.dead), want: "–", ok: true}
+		dead = check{name: "dead letters (texts given up on mid-send or no longer wanted allowed: see the loop's figures)", value: n(r.memory.dead), want: "–", ok: true}
 	}
 	return append(checks,
 		zero("5xx responses", s.byOutcome[serverErr]),
