@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hotline-legal/hotline/internal/testkit/smtpserver"
+	"github.com/hotline-legal/hotline/internal/testkit/twilioapi"
 )
 
 // harness is one run: its folder, the processes it started and what they share.
@@ -29,6 +30,8 @@ type harness struct {
 	mail     *smtpserver.Server
 	hotlines []*hotline
 	token    string
+	// loop drives the --loop run's organizations and people; nil without it.
+	loop *loopRun
 }
 
 // hotline is one `hotline serve` process.
@@ -46,6 +49,11 @@ func newHarness(o options, stderr io.Writer) (*harness, error) {
 	var token [16]byte
 	_, _ = rand.Read(token[:])
 	h := &harness{o: o, dir: dir, stderr: stderr, began: time.Now(), token: hex.EncodeToString(token[:])}
+	if o.loop {
+		// One auth token for the webhook's signatures and the REST API, as
+		// Twilio has: the local Twilio's.
+		h.token = twilioapi.AuthToken
+	}
 	h.logf("logs and data in %s", dir)
 	return h, nil
 }
@@ -81,6 +89,12 @@ func (h *harness) run(ctx context.Context) (*report, error) {
 	if h.mail, err = smtpserver.New(smtpserver.Options{}); err != nil {
 		return nil, err
 	}
+	if h.o.loop {
+		if h.loop, err = newLoopRun(h); err != nil {
+			return nil, err
+		}
+		h.logf("local Twilio at %s; follow-ups %s after a referral reaches an organization", h.loop.twilio.URL, h.o.followUpAfter)
+	}
 	h.logf("Redis at %s; SMTP at %s; starting 3 hotline processes", h.redis.url, h.mail.Addr)
 	if err := h.startHotlines(ctx, bin); err != nil {
 		return nil, err
@@ -102,6 +116,10 @@ func (h *harness) runLoad(ctx context.Context) (*report, error) {
 	l := newLoad(h.o, bases, h.token)
 	h.logf("load: %d senders, %d at a time, on %s", h.o.senders, h.o.concurrency, strings.Join(bases, " "))
 	t0 := time.Now()
+	if h.loop != nil {
+		h.loop.start(ctx)
+		l.onRef = h.loop.onRef
+	}
 	faultsDone := make(chan []*fault, 1)
 	go func() { faultsDone <- h.runFaults(ctx, t0) }()
 	results := l.run(ctx)
@@ -111,8 +129,18 @@ func (h *harness) runLoad(ctx context.Context) (*report, error) {
 
 	rep := &report{o: h.o, dir: h.dir, t0: t0, loadEnd: loadEnd, faults: faults, results: results, redisURL: h.redis.url, memBefore: memBefore}
 	rep.expected = expectedEmails(results)
-	h.logf("emails: waiting for %d referral emails", len(rep.expected))
-	rep.emailWait, rep.outboxLeft = h.waitForEmails(ctx, rep.expected)
+	if h.loop != nil {
+		h.logf("loop: waiting until every referral's loop has nothing left to do")
+		wait := h.loop.settle(ctx)
+		rep.emailWait = wait
+		if rep.outboxLeft, err = h.outboxDepth(ctx); err != nil {
+			rep.outboxLeft = -1
+		}
+		rep.loop = h.loop.collect(ctx, wait)
+	} else {
+		h.logf("emails: waiting for %d referral emails", len(rep.expected))
+		rep.emailWait, rep.outboxLeft = h.waitForEmails(ctx, rep.expected)
+	}
 	rep.received, rep.counts, rep.refused = h.mail.Messages(), h.mail.Counts(), h.mail.Refused()
 	rep.memory = h.measureRedis(ctx)
 	h.logf("stopping the hotline processes")
@@ -143,6 +171,9 @@ func (h *harness) startHotlines(ctx context.Context, bin string) error {
 			// One secret for the three: they share the conversations.
 			"HOTLINE_SECRET=harness-secret-0123456789abcdef0123", "HOTLINE_METRICS_ADDR=off",
 		)
+		if h.loop != nil {
+			env = append(env, h.loop.env()...)
+		}
 		c := h.procs.add(&child{
 			name: fmt.Sprintf("hotline #%d", i+1), path: bin, args: []string{"serve"}, env: env,
 			logPath: filepath.Join(h.dir, fmt.Sprintf("hotline-%d.log", i+1)),
@@ -232,6 +263,10 @@ func (h *harness) logFiles() []string {
 // folder unless keep.
 func (h *harness) close(keep bool) {
 	h.procs.stopAll(10 * time.Second)
+	if h.loop != nil {
+		h.loop.stop()
+		h.loop.close()
+	}
 	if h.mail != nil {
 		_ = h.mail.Close()
 	}

@@ -116,6 +116,10 @@ type load struct {
 	scenarios []scenario
 	salt      string
 	sids      atomic.Uint64
+	// onRef, when set, is told of each sender whose screening ended in a
+	// referral with an email, as soon as it did (the --loop run's actors start
+	// then); it must not block.
+	onRef func(*sender)
 }
 
 func newLoad(o options, bases []string, token string) *load {
@@ -218,6 +222,9 @@ func (s *sender) run(ctx context.Context) *senderResult {
 		}
 	}
 	r.reached = true
+	if r.ref != "" && s.l.onRef != nil {
+		s.l.onRef(s)
+	}
 	return r
 }
 

@@ -21,10 +21,31 @@
 // sent again a second later with a new MessageSid; a connection error (the killed
 // process) is retried after 200 ms with the same MessageSid on another process.
 //
+// With --loop (issue 15) it also closes the referral loop under the same faults
+// (see loop.go): the processes text people through a local Twilio
+// (internal/testkit/twilioapi) and follow them up --followup-after (1m, the least
+// HOTLINE_FOLLOWUP_AFTER takes) after a referral reaches an organization, quiet
+// hours off. The organizations read their emails and decline (a random reason),
+// accept, or never answer, on the page of the email's link, at a random process,
+// some twice (back to back to another process, or at the same moment to two);
+// people answer the follow-up texts YES or NO through the webhook. The SMTP refusal
+// and the Redis restart come while the first organizations answer, the kill while
+// the first follow-ups go out. Once every loop has nothing left to do, it checks
+// each referral against its scenario's chain of organizations and its loop in
+// Redis: each organization emailed once (by address and reference; no Message-ID
+// twice), never one out of turn, none the history lacks and none it has without
+// its email; every re-route caused by a decline or a NO; every decision applied
+// once (one "recorded" page) or shown as already made; no text to a person twice
+// (by To and Body at the local Twilio), none no loop promised, and every text a
+// loop promised either at Twilio or in a dead letter that says why (given up on
+// mid-send, by the kill or Redis down, or no longer wanted: allowed, and counted
+// in the report).
+//
 // Run it from anywhere in the repository (it builds cmd/hotline once):
 //
 //	go run ./tools/harness                 # single Redis, 2,000 senders, about 3 minutes
 //	go run ./tools/harness --cluster       # the same against a 3-master Redis Cluster
+//	go run ./tools/harness --loop          # the referral loop, 80 senders, about 2.5 minutes
 //	go run ./tools/harness --senders 200 --keep
 //
 // Logs of every process are kept in a temporary folder whose path is printed; it is
@@ -86,6 +107,28 @@ type options struct {
 	hotline     string
 	keep        bool
 	sample      int
+
+	// The referral loop's run (--loop): see loop.go.
+	loop          bool
+	followUpAfter time.Duration
+	declines      float64
+	accepts       float64
+	twice         float64
+	answerNo      float64
+}
+
+// loopDefaults are the defaults of the flags that --loop changes, unless they
+// are given: fewer senders, all at once, so that the follow-ups come together;
+// the SMTP refusal and the Redis restart while the first organizations get their
+// emails and answer; the kill while the first follow-ups go out and are answered;
+// and waits sized to two rounds of follow-ups (HOTLINE_FOLLOWUP_AFTER apart) plus
+// a lease the killed process may have held (2 minutes).
+var loopDefaults = map[string]string{
+	"senders": "80", "concurrency": "80",
+	"smtp-at": "5s", "smtp-down": "6s",
+	"redis-at": "14s", "redis-down": "3s",
+	"kill-at": "72s", "kill-down": "2s",
+	"give-up": "2m", "email-wait": "5m", "quiet": "5s", "timeout": "8m",
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -113,8 +156,23 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.hotline, "hotline", "", "a hotline binary to run instead of building ./cmd/hotline")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary folder (logs, Redis data) even when every check passed")
 	fs.IntVar(&o.sample, "memory-sample", 5000, "at most this many conversation keys are measured with MEMORY USAGE")
+	fs.BoolVar(&o.loop, "loop", false, "the referral loop's run: organizations accept and decline on their pages (some twice), people answer follow-up texts through a local Twilio; changes the defaults of --senders, --concurrency, the faults' times and the waits (see loopDefaults)")
+	fs.DurationVar(&o.followUpAfter, "followup-after", time.Minute, "with --loop: HOTLINE_FOLLOWUP_AFTER of the hotline processes (1m is the least they take)")
+	fs.Float64Var(&o.declines, "declines", 0.4, "with --loop: share of organizations that decline a referral on its page")
+	fs.Float64Var(&o.accepts, "accepts", 0.25, "with --loop: share that accept it (the rest never answer: the person is followed up)")
+	fs.Float64Var(&o.twice, "decide-twice", 0.4, "with --loop: share of decisions posted twice (half back to back to another process, half at once to two)")
+	fs.Float64Var(&o.answerNo, "answer-no", 0.6, "with --loop: share of follow-up texts the person answers NO (the rest YES)")
 	if err := fs.Parse(args); err != nil {
 		return o, errUsage
+	}
+	if o.loop {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		for name, v := range loopDefaults {
+			if !given[name] {
+				_ = fs.Set(name, v) // the defaults parse
+			}
+		}
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "harness: unexpected argument %q\n", fs.Arg(0))
@@ -161,13 +219,28 @@ func (o options) problems() []string {
 	if o.sample < 1 {
 		bad = append(bad, "--memory-sample must be positive")
 	}
+	for name, v := range map[string]float64{"--declines": o.declines, "--accepts": o.accepts, "--decide-twice": o.twice, "--answer-no": o.answerNo} {
+		if v < 0 || v > 1 {
+			bad = append(bad, name+" must be 0 to 1")
+		}
+	}
+	if o.declines+o.accepts > 1 {
+		bad = append(bad, "--declines and --accepts must add up to at most 1")
+	}
+	if o.followUpAfter <= 0 {
+		bad = append(bad, "--followup-after must be positive")
+	}
 	return bad
 }
 
 // String is the command line that gives these options, for the report: the
 // defaults are left out.
 func (o options) String() string {
-	def, _ := parseFlags(nil, io.Discard)
+	var defArgs []string
+	if o.loop {
+		defArgs = []string{"--loop"}
+	}
+	def, _ := parseFlags(defArgs, io.Discard)
 	s := "go run ./tools/harness"
 	add := func(changed bool, flag string, v any) {
 		if changed {
@@ -177,6 +250,14 @@ func (o options) String() string {
 	if o.cluster {
 		s += " --cluster"
 	}
+	if o.loop {
+		s += " --loop"
+	}
+	add(o.followUpAfter != def.followUpAfter, "followup-after", o.followUpAfter)
+	add(o.declines != def.declines, "declines", o.declines)
+	add(o.accepts != def.accepts, "accepts", o.accepts)
+	add(o.twice != def.twice, "decide-twice", o.twice)
+	add(o.answerNo != def.answerNo, "answer-no", o.answerNo)
 	add(o.senders != def.senders, "senders", o.senders)
 	add(o.concurrency != def.concurrency, "concurrency", o.concurrency)
 	add(o.thinkMin != def.thinkMin, "think-min", o.thinkMin)

@@ -33,6 +33,8 @@ type report struct {
 	logs       []logSummary
 	machine    machine
 	elapsed    time.Duration
+	// loop is what the --loop run left; nil without it.
+	loop *loopOutcome
 }
 
 // summary is the report's figures.
@@ -46,6 +48,7 @@ type summary struct {
 	pairs, mismatches               int
 	mismatchExamples                []string
 	emails                          emailCheck
+	loop                            loopVerdict
 	panics, errors                  int
 	latency                         []latencyRow
 	faultErrors                     []string
@@ -78,6 +81,9 @@ func (r *report) verdict() summary {
 	s := summary{senders: r.o.senders, byKind: map[kind]int{}, byOutcome: map[outcome]int{}}
 	r.summarizeSenders(&s)
 	s.emails = checkEmails(r.expected, r.received, r.counts, r.refused)
+	if r.loop != nil {
+		s.loop = r.loop.verdict(r.received, r.counts)
+	}
 	for _, l := range r.logs {
 		s.panics += l.panics
 		s.errors += l.errors
@@ -163,7 +169,9 @@ func (r *report) latencyOutside(name string, ws []window) latencyRow {
 			continue
 		}
 		for _, q := range res.requests {
-			if q.outcome == connFailed || q.outcome == aborted || overlaps(ws, q.start, q.end) {
+			// After the load (--loop: people answering follow-ups) is not
+			// in the load's seconds.
+			if q.outcome == connFailed || q.outcome == aborted || overlaps(ws, q.start, q.end) || q.start.After(r.loadEnd) {
 				continue
 			}
 			lat = append(lat, q.end.Sub(q.start))
@@ -226,26 +234,41 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 func (r *report) checks(s summary) []check {
 	n := func(v int) string { return fmt.Sprint(v) }
 	zero := func(name string, v int) check { return check{name: name, value: n(v), want: "0", ok: v == 0} }
-	return []check{
+	checks := []check{
 		{name: "conversations that reached their expected outcome", value: fmt.Sprintf("%d / %d", s.reached, s.senders), want: "all", ok: s.reached == s.senders},
 		zero("conversations lost (did not reach it)", s.lost),
 		zero("conversations with a reply off script before the end", s.offBeat),
-		{name: "referral emails delivered exactly once, to the right address", value: fmt.Sprintf("%d / %d", s.emails.once, s.emails.expected), want: "all", ok: s.emails.once == s.emails.expected},
-		zero("referral emails missing", s.emails.missing),
-		zero("referral emails duplicated (a Message-ID twice, or two for one reference)", s.emails.duplicated),
-		zero("referral emails to the wrong address", s.emails.wrongTo),
-		zero("unexpected emails (coordinator alerts included)", s.emails.unexpected),
-		zero("references given to two conversations", s.emails.sharedRefs),
+	}
+	if r.loop != nil {
+		// Referrals go on to other organizations: the loop's checks say
+		// which emails each must have caused.
+		checks = append(checks, loopChecks(s.loop, r.loop)...)
+		checks = append(checks, zero("references given to two conversations", s.emails.sharedRefs))
+	} else {
+		checks = append(checks,
+			check{name: "referral emails delivered exactly once, to the right address", value: fmt.Sprintf("%d / %d", s.emails.once, s.emails.expected), want: "all", ok: s.emails.once == s.emails.expected},
+			zero("referral emails missing", s.emails.missing),
+			zero("referral emails duplicated (a Message-ID twice, or two for one reference)", s.emails.duplicated),
+			zero("referral emails to the wrong address", s.emails.wrongTo),
+			zero("unexpected emails (coordinator alerts included)", s.emails.unexpected),
+			zero("references given to two conversations", s.emails.sharedRefs),
+		)
+	}
+	dead := zero("dead letters", r.memory.dead)
+	if r.loop != nil {
+		dead = check{name: "dead letters (texts given up on mid-send or no longer wanted allowed: see the loop's figures)", value: n(r.memory.dead), want: "–", ok: true}
+	}
+	return append(checks,
 		zero("5xx responses", s.byOutcome[serverErr]),
 		zero("requests with no answer within 15 s", s.byOutcome[timedOut]),
 		zero("other statuses or bodies that are not TwiML", s.byOutcome[badReply]),
 		zero("duplicate deliveries answered differently", s.mismatches),
 		zero("lines with \"panic\" in the hotline logs", s.panics),
 		zero("jobs left in the outbox", int(r.outboxLeft)),
-		zero("dead letters", r.memory.dead),
+		dead,
 		zero("faults not played or not recovered", len(s.faultErrors)),
 		zero("hotline processes not exiting cleanly on SIGTERM at the end", s.uncleanExits),
-	}
+	)
 }
 
 // passed reports whether every check is ok.
@@ -268,7 +291,13 @@ func (r *report) writeMarkdown(w io.Writer) error {
 	writeScenarios(&b, s)
 	writeRequests(&b, s)
 	writeLatency(&b, s)
-	writeEmails(&b, s, r)
+	if r.loop != nil {
+		writeLoop(&b, s.loop, r.loop, r.o)
+		fmt.Fprintf(&b, "The SMTP server accepted %d messages and refused %d with 451 during its outage; %d sent records in Redis (`sent:<ref>`, texts included).\n\n",
+			len(r.received), r.refused, r.memory.sent)
+	} else {
+		writeEmails(&b, s, r)
+	}
 	r.writeMemory(&b)
 	r.writeLogs(&b)
 	_, err := io.WriteString(w, b.String())
@@ -352,7 +381,7 @@ func writeRequests(b *strings.Builder, s summary) {
 }
 
 func writeLatency(b *strings.Builder, s summary) {
-	b.WriteString("## Throughput and latency\n\nEvery answered request (first deliveries, duplicates, retries, resends); a request counts in a row only if it lies wholly outside its windows, and the row's seconds are the load's time less those windows.\n\n")
+	b.WriteString("## Throughput and latency\n\nEvery answered request during the load (first deliveries, duplicates, retries, resends); a request counts in a row only if it lies wholly outside its windows, and the row's seconds are the load's time less those windows.\n\n")
 	b.WriteString("| part of the run | requests | seconds | requests/s | p50 (ms) | p99 (ms) | max (ms) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, l := range s.latency {
 		rate := 0.0

@@ -27,6 +27,19 @@ type scenario struct {
 	// email is the intake address the referral email must reach; "" when the
 	// screening must end without an email.
 	email string
+	// next are the intake addresses the referral goes on to, in turn, when the
+	// one it is with declines it or the person says it did not call (the
+	// directory's matching, never one that declined); after the last, the
+	// fallback, by text only. The --loop run checks the emails against them.
+	next []string
+}
+
+// chain is every intake address the scenario's referral may reach, in order.
+func (sc *scenario) chain() []string {
+	if sc.email == "" {
+		return nil
+	}
+	return append([]string{sc.email}, sc.next...)
 }
 
 func t(send string, expect ...string) turn { return turn{send: send, expect: expect} }
@@ -39,6 +52,9 @@ func scenarios(today time.Time) []scenario {
 	return []scenario{
 		{
 			name: "eviction, court in 5 days", outcome: "Tenant Rights Clinic (312) 555-0111, urgent", email: "intake.tenants@example.org",
+			// Example County Legal Aid: housing in 606xx, and 2,000 a month for 3
+			// is under 125% of the guideline.
+			next: []string{"intake.legalaid@example.org"},
 			turns: []turn{
 				t("hi", "Reply 1 for English"), t("1", "Continue? Reply YES or NO"), t("yes", "Are you in danger"),
 				t("no", "ZIP code"), t("60612", "1 Housing or eviction"), t("1", "court papers"), t("yes", "court date"),

@@ -71,7 +71,9 @@ type Server struct {
 	URL string
 
 	srv  *httptest.Server
-	stop chan struct{} // closed when the test ends: held requests end
+	stop chan struct{} // closed by Close (when the test ends): held requests end
+
+	closeOnce sync.Once
 
 	mu       sync.Mutex
 	plan     []answer
@@ -85,22 +87,38 @@ type Server struct {
 // requests first.
 func New(t testing.TB) *Server {
 	t.Helper()
+	s, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Open starts a server outside a test (the fault harness's, a tool): the
+// caller closes it with Close.
+func Open() (*Server, error) {
 	s := &Server{stop: make(chan struct{})}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	// Loopback only, chosen here rather than left to httptest's fallbacks.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("twilioapi: listen: %v", err)
+		return nil, fmt.Errorf("twilioapi: listen: %w", err)
 	}
 	s.srv.Listener = l
 	s.srv.Start()
 	s.URL = s.srv.URL
-	t.Cleanup(func() {
+	return s, nil
+}
+
+// Close stops the server, held requests first. It is safe to call more
+// than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
 		// Held requests are let go first: Close waits for every handler.
 		close(s.stop)
 		s.srv.Close()
 	})
-	return s
 }
 
 // Client returns a new HTTP client whose requests, to whatever host, land on
