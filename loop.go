@@ -2,6 +2,7 @@ package hotline
 
 import (
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -62,13 +63,18 @@ type Loop struct {
 	// Hearing is the court hearing's date (YYYY-MM-DD), "" for none;
 	// HearingOffered is set while the person has been offered a reminder of
 	// it and has not answered; HearingOn once they said yes. HearingAt is
-	// when the next reminder is due (zero for none), and HearingReminders
-	// how many were sent for the date.
+	// when the next reminder is due (zero for none), HearingReminders how
+	// many were sent for the date, and HearingMoves how many times the
+	// person moved it (each date's reminders are texts of their own).
+	// HearingKeep is when the loop may go, at the earliest, for the
+	// reminder: after the hearing, even past the referral's retention.
 	Hearing          string    `json:"hearing,omitempty"`
 	HearingOffered   bool      `json:"hearing_offered,omitempty"`
 	HearingOn        bool      `json:"hearing_on,omitempty"`
 	HearingAt        time.Time `json:"hearing_at,omitzero"`
 	HearingReminders int       `json:"hearing_reminders,omitempty"`
+	HearingMoves     int       `json:"hearing_moves,omitempty"`
+	HearingKeep      time.Time `json:"hearing_keep,omitzero"`
 	// Pending is a re-route owed by the worker, by its reason (the person's
 	// follow-up NO): set with the conversation's commit, carried out apart.
 	Pending string `json:"pending,omitempty"`
@@ -135,11 +141,20 @@ const (
 	EventHearing      = "hearing"       // the person was reminded of their court hearing
 )
 
+// KeepUntil is when the loop (and the conversation that knows it) may go:
+// Expires, or after the hearing the person is to be reminded of.
+func (l *Loop) KeepUntil() time.Time {
+	if l.HearingOn && l.HearingKeep.After(l.Expires) {
+		return l.HearingKeep
+	}
+	return l.Expires
+}
+
 // Withdraw is what a STOP does to a loop: no more texts, and nothing of the
 // person kept, only whom the referral went to (for the organization's page).
 func (l *Loop) Withdraw() {
 	l.Texts, l.FollowUpAt, l.Pending, l.Stopped = Conversation{}, time.Time{}, "", true
-	l.HearingOffered, l.HearingOn, l.HearingAt = false, false, time.Time{}
+	l.Hearing, l.HearingOffered, l.HearingOn, l.HearingAt, l.HearingKeep = "", false, false, time.Time{}, time.Time{}
 	if r := l.Referral; r != nil {
 		l.Referral = &Referral{Ref: r.Ref, At: r.At, OrgID: r.OrgID, OrgName: r.OrgName, OrgEmail: r.OrgEmail, OrgPhone: r.OrgPhone,
 			ProgramID: r.ProgramID, ProgramName: r.ProgramName, EmailLanguage: r.EmailLanguage, Language: r.Language}
@@ -151,6 +166,11 @@ func (l *Loop) Withdraw() {
 func (l *Loop) AwaitingFollowUp() bool {
 	return l.Status == LoopSent && l.FollowUps > 0 && l.FollowUpAnswer == "" && l.FollowUpOrg == l.OrgID && l.Texts != (Conversation{})
 }
+
+// HearingTextTag is what a hearing reminder's text job carries in place of
+// an organization: the move of the date it reminds of, so that a reminder
+// queued for a date since moved does not go.
+func HearingTextTag(moves int) string { return "hearing-" + strconv.Itoa(moves) }
 
 // The kinds of text a loop sends, for TextWanted.
 const (
@@ -170,7 +190,8 @@ func (l *Loop) TextWanted(kind, org string) bool {
 	}
 	switch kind {
 	case TextHearing:
-		return l.HearingOn
+		// org is, for a hearing reminder, the date's move it was for.
+		return l.HearingOn && org == HearingTextTag(l.HearingMoves)
 	case TextFollowUp:
 		return l.OrgID == org && l.AwaitingFollowUp()
 	}

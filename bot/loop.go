@@ -182,13 +182,17 @@ func movedOn(p *pack.Pack, l *hotline.Loop, v int64, fx pack.Effects, unsafe boo
 		next.HearingOffered, next.HearingOn = false, fx.HearingAnswer == "yes"
 		if next.HearingOn {
 			next.HearingAt = p.HearingReminderAt(next.Hearing, 0, now)
-			next.Expires = maxTime(next.Expires, hearingEnd(p, next.Hearing))
+			next.HearingKeep = hearingEnd(p, next.Hearing)
 		}
-	case fx.HearingDate != "" && next.HearingOn:
-		// The hearing moved: its reminders start over for the new date.
-		next.Hearing, next.HearingReminders = fx.HearingDate, 0
+	case fx.HearingDate != "" && next.HearingOn && fx.HearingDate != next.Hearing:
+		// The hearing moved: its reminders start over for the new date, as
+		// texts of their own (HearingMoves).
+		next.Hearing, next.HearingReminders, next.HearingMoves = fx.HearingDate, 0, next.HearingMoves+1
 		next.HearingAt = p.HearingReminderAt(next.Hearing, 0, now)
-		next.Expires = maxTime(next.Expires, hearingEnd(p, next.Hearing))
+		next.HearingKeep = hearingEnd(p, next.Hearing)
+	case next.HearingOffered && fx.HearingAnswer == "" && fx.FollowUpAnswer == "":
+		// Any other message ends the offer: a YES weeks on is no answer to it.
+		next.HearingOffered = false
 	default:
 		return nil
 	}
@@ -347,11 +351,4 @@ func hearingEnd(p *pack.Pack, date string) time.Time {
 		return time.Time{}
 	}
 	return d.AddDate(0, 0, 2)
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

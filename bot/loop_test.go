@@ -600,3 +600,36 @@ func TestLoopHearingNoOfferWhenUnsafe(t *testing.T) {
 		t.Fatalf("%d texts to a person whose texts are unsafe", n)
 	}
 }
+
+// TestLoopHearingMovedBack: a date moved and moved back is reminded of once
+// more, as a text of its own (not refused as one sent before), and a STOP
+// leaves nothing of the hearing in the loop.
+func TestLoopHearingMovedBack(t *testing.T) {
+	r := newLoopRig(t, stores()["memory"], nil, noFollowUps)
+	const from = "+13125550142"
+	loc := r.pack.Flow.Location
+	var ref string
+	for _, text := range withHearing {
+		if got := r.say(from, text); strings.Contains(strings.Join(got, " "), "H-") {
+			ref = reference(t, got)
+		}
+	}
+	r.say(from, "yes")
+	r.clock.now = time.Date(2026, 12, 9, 18, 0, 0, 0, loc)
+	r.tend()
+	if _, texts := r.deliver(); len(texts) != 1 {
+		t.Fatalf("the first reminder: %+v", texts)
+	}
+	r.say(from, "12/15")
+	r.say(from, "12/10")
+	r.clock.now = time.Date(2026, 12, 10, 8, 0, 0, 0, loc)
+	r.tend()
+	if _, texts := r.deliver(); len(texts) != 1 || !strings.Contains(texts[0].Body, "today") {
+		t.Fatalf("after the date moved back: %+v; want the morning's reminder", texts)
+	}
+	r.say(from, "STOP")
+	l, _, err := r.store.LoadLoop(context.Background(), ref)
+	if err != nil || l.Hearing != "" || l.HearingOn || !l.KeepUntil().Equal(l.Expires) {
+		t.Errorf("the loop after STOP = hearing %q, on %v, kept until %v (expires %v), %v", l.Hearing, l.HearingOn, l.KeepUntil(), l.Expires, err)
+	}
+}

@@ -163,6 +163,11 @@ func (s *Service) dueWork(p *pack.Pack, l *hotline.Loop, now time.Time) ([]*Emai
 			l.HearingAt = time.Time{}
 		case !s.afterQuiet(p, now).IsZero():
 			l.HearingAt = s.afterQuiet(p, now)
+		case now.Sub(l.HearingAt) > hearingLate:
+			// Late (the workers were down): a reminder that would say
+			// "tomorrow" on the day itself is worse than none.
+			l.HearingReminders++
+			l.HearingAt = p.HearingReminderAt(l.Hearing, l.HearingReminders, now)
 		default:
 			if text := s.hearingReminder(p, l, now); text != nil {
 				jobs = append(jobs, text)
@@ -191,8 +196,16 @@ func (s *Service) hearingReminder(p *pack.Pack, l *hotline.Loop, now time.Time) 
 		lang = l.Referral.Language
 	}
 	date := p.EmailWords(lang).Date(d)
-	return s.loopText(p, l, name, fmt.Sprintf("%s~h%s.%d", l.Ref, l.Hearing, l.HearingReminders+1), map[string]string{"date": date}, now)
+	text := s.loopText(p, l, name, fmt.Sprintf("%s~h%d.%d", l.Ref, l.HearingMoves, l.HearingReminders+1), map[string]string{"date": date}, now)
+	if text != nil {
+		text.OrgID = hotline.HearingTextTag(l.HearingMoves) // see Loop.TextWanted
+	}
+	return text
 }
+
+// hearingLate is how late a hearing reminder may still go: past it (its
+// workers were down, or the quiet hours held it), it is skipped.
+const hearingLate = 3 * time.Hour
 
 // loopAlert is the coordinator's email about an organization a referral
 // was with (silent, as its referral was): that it has not answered (reason

@@ -529,9 +529,9 @@ func (s *Service) step(ctx context.Context, key string, m hotline.Message, snap 
 	if next.Flags&flows.Ended != 0 && c.TTL > 0 {
 		switch w := c.Loop; {
 		case w != nil && w.Loop.Texts != (hotline.Conversation{}):
-			c.TTL = max(c.TTL, w.Loop.Expires.Sub(now))
+			c.TTL = max(c.TTL, w.Loop.KeepUntil().Sub(now))
 		case w == nil && loop != nil && loop.Texts != (hotline.Conversation{}):
-			c.TTL = max(c.TTL, loop.Expires.Sub(now))
+			c.TTL = max(c.TTL, loop.KeepUntil().Sub(now))
 		}
 	}
 	if r := fx.Referral; r != nil {

@@ -30,6 +30,14 @@ func (w *Outbox) text(ctx context.Context, job Job, log *slog.Logger) {
 	if w.early(ctx, job, log) || w.quiet(ctx, job, log) {
 		return
 	}
+	if w.pastGiveUp(job.Email, w.o.Now()) {
+		// Held too long (the quiet hours, retries, workers down): news of
+		// hours ago, or a reminder whose day has passed, must not go now.
+		job.LastError = "too late to send: it waited past its time"
+		log.Warn("outbox: giving up on a text too late to send", "kind", job.Kind)
+		w.kill(ctx, job, nil)
+		return
+	}
 	if wanted, err := w.textWanted(ctx, job); err != nil {
 		w.storeFailed(log, "outbox: cannot read the referral a text is about; not sent", err)
 		return

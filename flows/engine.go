@@ -233,7 +233,9 @@ func (p *Flow) Step(prev State, in Input) (State, Effects) {
 		}
 		return *st, t.fx
 	}
-	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && in.Standing != nil && (t.followUp(norm) || t.hearing(norm)) {
+	// A follow-up's or a reminder offer's answer, or a new court date; never
+	// a message about danger, which gets the safety message (afterReferral).
+	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && in.Standing != nil && !t.dangerSaid() && (t.followUp(norm) || t.hearing(norm)) {
 		return *st, t.fx
 	}
 	if st.Flags&(Ended|AfterReferral) == Ended|AfterReferral && p.messages[msgAfterReferral] != nil {

@@ -358,14 +358,33 @@ func (t *turn) hearing(norm string) bool {
 			return true
 		}
 	}
-	if s.HearingReminder {
-		if d, ok := answer.Date(norm, t.today); ok && !d.Before(t.today) {
+	if s.HearingReminder && justADate(norm) {
+		if d, ok := answer.Date(norm, t.today); ok && !d.Before(t.today) && daysBetween(t.today, d) <= maxHearingDays {
 			t.fx.HearingDate = d.Format(time.DateOnly)
 			t.sayWith(t.p.messages[msgHearingMoved], map[string]string{"ref": ref})
 			return true
 		}
 	}
 	return false
+}
+
+// maxHearingDays is how far ahead a hearing may be to be reminded of: a date
+// further out is more likely a slip ("12/3/62") than a hearing, and the
+// referral's data would be kept until it.
+const maxHearingDays = 366
+
+// justADate reports whether a message may be a date and nothing else: a
+// digit in it ("12/15", "dec 15") and at most four words, so that "i have
+// work on friday" or "see you tomorrow" never move a hearing.
+func justADate(norm string) bool {
+	return strings.ContainsAny(norm, "0123456789") && len(strings.Fields(norm)) <= 4
+}
+
+// dangerSaid reports whether the message speaks of danger, in the pack's
+// words: it is never taken for an answer to anything else.
+func (t *turn) dangerSaid() bool {
+	_, danger := t.p.spotDanger(t.words())
+	return danger
 }
 
 // offerHearingReminder offers, after a referral's text, a text the day
@@ -381,8 +400,10 @@ func (t *turn) offerHearingReminder(private bool) {
 	if texts := t.p.inputs["texts_safe"]; texts != "" && t.value(texts) == "no" {
 		return
 	}
+	// From the day after tomorrow: a reminder the day before is then still
+	// ahead at any hour of the pack's.
 	d, ok := parseDate(t.value(name))
-	if !ok || daysBetween(t.today, d) < 1 {
+	if !ok || daysBetween(t.today, d) < 2 || daysBetween(t.today, d) > maxHearingDays || t.in.From == "" {
 		return
 	}
 	t.say(m)

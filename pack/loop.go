@@ -123,7 +123,10 @@ func (p *Pack) HearingReminderAt(date string, sent int, now time.Time) time.Time
 		return time.Time{}
 	}
 	at := func(day time.Time, clock time.Duration) time.Time {
-		return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, p.Flow.Location).Add(clock)
+		// The wall clock's hour, not midnight plus hours: they differ on
+		// the days daylight saving time starts or ends.
+		h, m := int(clock/time.Hour), int(clock%time.Hour/time.Minute)
+		return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, p.Flow.Location)
 	}
 	times := []time.Time{at(d.AddDate(0, 0, -1), p.Loop.HearingReminderAt)}
 	if p.Loop.HearingMorningAt > 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/hotline-legal/hotline/flows"
 	"github.com/hotline-legal/hotline/pack"
@@ -147,6 +148,31 @@ func TestTranscriptStanding(t *testing.T) {
 	} {
 		if !strings.Contains(strings.Join(got, "\n"), want) {
 			t.Errorf("no failure %s; got:\n%s", want, strings.Join(got, "\n"))
+		}
+	}
+}
+
+// TestHearingReminderAtDST: the reminder is at the pack's hour by the wall
+// clock on the days daylight saving time starts and ends.
+func TestHearingReminderAtDST(t *testing.T) {
+	p, _, err := pack.Load(samplePackWith(t), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := p.Flow.Location
+	for _, c := range []struct {
+		hearing string
+		sent    int
+		want    time.Time
+	}{
+		{"2026-03-09", 0, time.Date(2026, 3, 8, 18, 0, 0, 0, loc)},  // DST starts on the 8th
+		{"2026-11-02", 0, time.Date(2026, 11, 1, 18, 0, 0, 0, loc)}, // DST ends on the 1st
+		{"2026-03-08", 1, time.Date(2026, 3, 8, 8, 0, 0, 0, loc)},
+		{"2026-11-01", 1, time.Date(2026, 11, 1, 8, 0, 0, 0, loc)},
+	} {
+		got := p.HearingReminderAt(c.hearing, c.sent, time.Date(2026, 1, 1, 0, 0, 0, 0, loc))
+		if !got.Equal(c.want) || got.In(loc).Hour() != c.want.Hour() {
+			t.Errorf("HearingReminderAt(%s, %d) = %v, want %v", c.hearing, c.sent, got, c.want)
 		}
 	}
 }

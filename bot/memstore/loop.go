@@ -49,7 +49,7 @@ func (s *Store) writeLoop(now time.Time, version int64, l *hotline.Loop, due tim
 	if err != nil {
 		return err
 	}
-	s.loops[l.Ref] = &storedLoop{version: version + 1, data: data, expires: s.now().Add(l.Expires.Sub(now)), due: due}
+	s.loops[l.Ref] = &storedLoop{version: version + 1, data: data, expires: s.now().Add(l.KeepUntil().Sub(now)), due: due}
 	return nil
 }
 

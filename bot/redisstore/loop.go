@@ -93,6 +93,14 @@ func decodeLoop(val string) (hotline.Loop, int64, error) {
 	if err != nil {
 		return hotline.Loop{}, 0, fmt.Errorf("redisstore: unreadable loop: %w", err)
 	}
+	if strings.HasPrefix(val[digits:], "{") {
+		// Plain JSON, as a build of before the compression wrote it.
+		var l hotline.Loop
+		if err := json.Unmarshal([]byte(val[digits:]), &l); err != nil {
+			return hotline.Loop{}, 0, fmt.Errorf("redisstore: unreadable loop: %w", err)
+		}
+		return l, version, nil
+	}
 	// Bounded: a loop is a few kilobytes; a corrupt value must not inflate
 	// without end.
 	data, err := io.ReadAll(io.LimitReader(flate.NewReader(strings.NewReader(val[digits:])), maxLoopBytes+1))
@@ -126,7 +134,7 @@ func loopArgs(w *bot.LoopWrite, now time.Time) ([]any, error) {
 // loopTTL is how long a loop is kept from now, in ms: until it expires, and at
 // least a second (a loop that expired while being written goes soon).
 func loopTTL(l hotline.Loop, now time.Time) int64 {
-	return max(l.Expires.Sub(now).Milliseconds(), 1000)
+	return max(l.KeepUntil().Sub(now).Milliseconds(), 1000)
 }
 
 // dueMs is a loop's due time in Unix ms, "0" for none.
