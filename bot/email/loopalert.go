@@ -69,25 +69,7 @@ func RenderLoopAlert(a LoopAlert, to string, o Options) (Message, error) {
 		return Message{}, &RenderError{Err: err}
 	}
 	v := newLoopView(a, o)
-	var b strings.Builder
-	if err := loopHTML.Execute(&b, v); err != nil {
-		return Message{}, &RenderError{Err: err}
-	}
-	date := o.Date
-	if date.IsZero() {
-		date = a.SentAt
-	}
-	return Message{
-		MessageID: o.MessageID,
-		Ref:       v.Ref,
-		From:      o.From,
-		To:        oneLine(to),
-		ReplyTo:   oneLine(o.ReplyTo),
-		Subject:   v.Title,
-		Date:      date,
-		Text:      v.text(),
-		HTML:      b.String(),
-	}, nil
+	return coordinatorEmail(loopHTML, v, coordinatorParts{Ref: v.Ref, Subject: v.Title, Text: v.text()}, to, o, a.SentAt)
 }
 
 func newLoopView(a LoopAlert, o Options) *loopView {

@@ -2,6 +2,7 @@ package email
 
 import (
 	"errors"
+	"html/template"
 	"strings"
 	"time"
 
@@ -47,23 +48,34 @@ func RenderNotice(n *hotline.Notice, to string, o Options) (Message, error) {
 		return Message{}, &RenderError{Err: err}
 	}
 	v := newNoticeView(n, o)
+	return coordinatorEmail(noticeHTML, v, coordinatorParts{Ref: oneLine(n.Ref), Subject: v.Title, Text: v.text()}, to, o, n.At)
+}
+
+// coordinatorParts are what a coordinator's email (a notice, a loop alert)
+// says beside its HTML part.
+type coordinatorParts struct{ Ref, Subject, Text string }
+
+// coordinatorEmail writes a coordinator's email: its HTML part from tpl and
+// v, its other parts, and its headers. Its Date is o.Date, or at when that is
+// zero, so that every attempt writes the same bytes.
+func coordinatorEmail(tpl *template.Template, v any, parts coordinatorParts, to string, o Options, at time.Time) (Message, error) {
 	var b strings.Builder
-	if err := noticeHTML.Execute(&b, v); err != nil {
+	if err := tpl.Execute(&b, v); err != nil {
 		return Message{}, &RenderError{Err: err}
 	}
 	date := o.Date
 	if date.IsZero() {
-		date = n.At
+		date = at
 	}
 	return Message{
 		MessageID: o.MessageID,
-		Ref:       oneLine(n.Ref),
+		Ref:       parts.Ref,
 		From:      o.From,
 		To:        oneLine(to),
 		ReplyTo:   oneLine(o.ReplyTo),
-		Subject:   v.Title,
+		Subject:   parts.Subject,
 		Date:      date,
-		Text:      v.text(),
+		Text:      parts.Text,
 		HTML:      b.String(),
 	}, nil
 }
