@@ -2,7 +2,6 @@ package hotline
 
 import (
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -17,6 +16,10 @@ import (
 // referral's retention (Expires).
 type Loop struct {
 	Ref string `json:"ref"`
+	// ID is drawn with the loop: the references of its jobs in the outbox
+	// carry it (JobRef), so that a reference drawn again once this loop is
+	// gone never meets the markers its jobs left.
+	ID string `json:"id,omitempty"`
 	// Status is LoopSent, LoopAccepted or LoopFallback.
 	Status string `json:"status"`
 	// OrgID is the organization the referral is with now ("" after the
@@ -49,6 +52,9 @@ type Loop struct {
 	// deleted), nobody is texted, and it cannot go on to another
 	// organization: a decline ends it (LoopClosed).
 	Stopped bool `json:"stopped,omitempty"`
+	// AnswersDropped is set once the referral keeps only whom it went to
+	// (TrimReferral): after a STOP, or at the end of its retention.
+	AnswersDropped bool `json:"answers_dropped,omitempty"`
 	// Private is set for a private referral (the pack's private:): nothing
 	// of it is told to whoever asks on the web with its reference.
 	Private bool `json:"private,omitempty"`
@@ -153,8 +159,23 @@ func (l *Loop) KeepUntil() time.Time {
 // Withdraw is what a STOP does to a loop: no more texts, and nothing of the
 // person kept, only whom the referral went to (for the organization's page).
 func (l *Loop) Withdraw() {
-	l.Texts, l.FollowUpAt, l.Pending, l.Stopped = Conversation{}, time.Time{}, "", true
+	l.StopTexts()
+	l.Pending, l.Stopped = "", true
+	l.TrimReferral()
+}
+
+// StopTexts is what words that texts are not safe do to a loop: no text of
+// any kind any more, and no hearing kept for a reminder that cannot go.
+func (l *Loop) StopTexts() {
+	l.Texts, l.FollowUpAt = Conversation{}, time.Time{}
 	l.Hearing, l.HearingOffered, l.HearingOn, l.HearingAt, l.HearingKeep = "", false, false, time.Time{}, time.Time{}
+}
+
+// TrimReferral drops the person's answers from the loop's referral, keeping
+// whom it went to: once it can no longer go on (a STOP, the end of its
+// retention).
+func (l *Loop) TrimReferral() {
+	l.AnswersDropped = true
 	if r := l.Referral; r != nil {
 		l.Referral = &Referral{Ref: r.Ref, At: r.At, OrgID: r.OrgID, OrgName: r.OrgName, OrgEmail: r.OrgEmail, OrgPhone: r.OrgPhone,
 			ProgramID: r.ProgramID, ProgramName: r.ProgramName, EmailLanguage: r.EmailLanguage, Language: r.Language}
@@ -167,10 +188,13 @@ func (l *Loop) AwaitingFollowUp() bool {
 	return l.Status == LoopSent && l.FollowUps > 0 && l.FollowUpAnswer == "" && l.FollowUpOrg == l.OrgID && l.Texts != (Conversation{})
 }
 
-// HearingTextTag is what a hearing reminder's text job carries in place of
-// an organization: the move of the date it reminds of, so that a reminder
-// queued for a date since moved does not go.
-func HearingTextTag(moves int) string { return "hearing-" + strconv.Itoa(moves) }
+// Trimmed reports whether the loop's referral holds no answers any more.
+func (l *Loop) Trimmed() bool { return l.AnswersDropped || l.Referral == nil }
+
+// JobRef is the outbox reference of one of the loop's jobs: the referral's
+// reference, the loop's id and what the job is (suffix, like "1" for the
+// second organization's email, "f1" for the first follow-up).
+func (l *Loop) JobRef(suffix string) string { return l.Ref + "~" + l.ID + "~" + suffix }
 
 // The kinds of text a loop sends, for TextWanted.
 const (
@@ -183,15 +207,15 @@ const (
 // while it was with the organization org ("" for the fallback), may still
 // go: the person may still be texted (no STOP, no word since that texts are
 // unsafe); a re-route's text only while the referral is where it says; a
-// follow-up only while unanswered; a hearing reminder only while it is on.
-func (l *Loop) TextWanted(kind, org string) bool {
+// follow-up only while unanswered; a hearing reminder only while it is on
+// and its date has not moved since (moves, the HearingMoves it was for).
+func (l *Loop) TextWanted(kind, org string, moves int) bool {
 	if l.Stopped || l.Texts == (Conversation{}) {
 		return false
 	}
 	switch kind {
 	case TextHearing:
-		// org is, for a hearing reminder, the date's move it was for.
-		return l.HearingOn && org == HearingTextTag(l.HearingMoves)
+		return l.HearingOn && moves == l.HearingMoves
 	case TextFollowUp:
 		return l.OrgID == org && l.AwaitingFollowUp()
 	}
@@ -223,5 +247,8 @@ func (l *Loop) Due(now time.Time) time.Time {
 	}
 	earliest(l.FollowUpAt)
 	earliest(l.HearingAt)
+	if !l.Trimmed() {
+		earliest(l.Expires) // its answers go then, if it lasts longer
+	}
 	return due
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,8 +89,9 @@ func (s *Service) link(ref, orgID string, expires time.Time) string {
 // hearingOffered says the referral's text offered a reminder of the court
 // hearing.
 func (s *Service) newLoop(p *pack.Pack, r *hotline.Referral, to hotline.Conversation, texts, private, hearingOffered bool, now time.Time) hotline.Loop {
+	id, _ := s.jobID() // the reference then keeps its jobs apart on its own
 	l := hotline.Loop{
-		Ref: r.Ref, Status: hotline.LoopSent, OrgID: r.OrgID, Made: now, SentAt: now, RespondBy: p.RespondBy(r.OrgID, now),
+		Ref: r.Ref, ID: id, Status: hotline.LoopSent, OrgID: r.OrgID, Made: now, SentAt: now, RespondBy: p.RespondBy(r.OrgID, now),
 		Referral: r, Expires: now.Add(s.loop.Retention), Private: private, Hearing: r.HearingDate,
 	}
 	if texts {
@@ -168,11 +169,14 @@ func movedOn(p *pack.Pack, l *hotline.Loop, v int64, fx pack.Effects, unsafe boo
 	case fx.OptOut && !next.Stopped:
 		next.Withdraw()
 	case unsafe && (next.Texts != (hotline.Conversation{}) || !next.Private):
-		next.Texts, next.FollowUpAt, next.Private = hotline.Conversation{}, time.Time{}, true
+		next.StopTexts()
+		next.Private = true
 	case fx.FollowUpAnswer == "yes" && next.AwaitingFollowUp():
 		next.FollowUpAnswer, next.FollowUpAt = "yes", time.Time{}
 		next.Record(now, hotline.EventContacted, next.OrgID, "")
-	case fx.FollowUpAnswer == "no" && next.AwaitingFollowUp():
+	case fx.FollowUpAnswer == "no" && next.AwaitingFollowUp() && now.Before(next.Expires):
+		// (Past its retention a referral goes nowhere any more: its link
+		// would be expired for the next organization.)
 		next.FollowUpAnswer, next.FollowUpAt = "no", time.Time{}
 		next.Record(now, hotline.EventNotContacted, next.OrgID, "")
 		// Sent on by the loop worker, at once: a re-route writes the next
@@ -246,12 +250,13 @@ func (s *Service) afterQuiet(p *pack.Pack, now time.Time) time.Time {
 }
 
 // hopRef is the outbox reference of the n-th organization's jobs of a
-// referral: the reference itself for the first, "H-7F3K9~2" for the third.
-func hopRef(ref string, hop int) string {
+// referral: the reference itself for the first (its email and hand-off,
+// queued with the referral), the loop's JobRef after.
+func hopRef(l *hotline.Loop, hop int) string {
 	if hop == 0 {
-		return ref
+		return l.Ref
 	}
-	return fmt.Sprintf("%s~%d", ref, hop)
+	return l.JobRef(strconv.Itoa(hop))
 }
 
 // reroute sends a referral on from its organization, which declined it (or
@@ -269,7 +274,7 @@ func (s *Service) reroute(p *pack.Pack, l *hotline.Loop, reason string, now time
 	}
 	// The coordinator hears of a referral that left an organization that
 	// declined it or never called, and where it went.
-	if alert := s.loopAlert(p, l, left, hopRef(l.Ref, leftHop), leftAt, reason, now); alert != nil {
+	if alert := s.loopAlert(p, l, left, l.JobRef(strconv.Itoa(leftHop)+"-moved"), leftAt, reason, now); alert != nil {
 		jobs = append(jobs, alert)
 	}
 	return jobs, nil
@@ -295,7 +300,8 @@ func (s *Service) sendOn(p *pack.Pack, l *hotline.Loop, reason string, now time.
 		next = p.Reroute(l.Referral, l.Declined)
 	}
 	l.Hop++
-	ref := hopRef(l.Ref, l.Hop)
+	l.Pending = "" // whatever asked for it, this is the re-route
+	ref := hopRef(l, l.Hop)
 	if next == nil {
 		fb := p.Directory.Fallback
 		l.Status, l.OrgID, l.RespondBy, l.Alerted, l.FollowUpAt = hotline.LoopFallback, "", time.Time{}, false, time.Time{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hotline-legal/hotline"
@@ -109,9 +110,16 @@ func (s *Service) tendLoop(ctx context.Context, ref string) (bool, error) {
 // dueWork changes l as it is due at now, and returns the jobs that go with it.
 func (s *Service) dueWork(p *pack.Pack, l *hotline.Loop, now time.Time) ([]*Email, error) {
 	var jobs []*Email
+	live := now.Before(l.Expires) // past its retention, a referral goes nowhere
+	if !live && !l.Trimmed() {
+		// The end of its retention: the answers go; what is left may still
+		// serve a hearing reminder.
+		l.TrimReferral()
+		l.Pending, l.FollowUpAt = "", time.Time{}
+	}
 	if reason := l.Pending; reason != "" {
 		l.Pending = ""
-		if l.Status == hotline.LoopSent {
+		if l.Status == hotline.LoopSent && live {
 			more, err := s.reroute(p, l, reason, now)
 			if err != nil {
 				return nil, err
@@ -123,14 +131,14 @@ func (s *Service) dueWork(p *pack.Pack, l *hotline.Loop, now time.Time) ([]*Emai
 		silent, sentAt, hop := *l.Referral, l.SentAt, l.Hop
 		l.Alerted = true
 		l.Record(now, hotline.EventSilent, l.OrgID, "")
-		if p.Loop.RerouteOnSilence {
+		if p.Loop.RerouteOnSilence && live {
 			more, err := s.reroute(p, l, hotline.ReasonNoResponse, now)
 			if err != nil {
 				return nil, err
 			}
 			jobs = append(jobs, more...)
 		}
-		if alert := s.loopAlert(p, l, &silent, hopRef(l.Ref, hop), sentAt, "", now); alert != nil {
+		if alert := s.loopAlert(p, l, &silent, l.JobRef(strconv.Itoa(hop)), sentAt, "", now); alert != nil {
 			jobs = append(jobs, alert)
 		}
 	}
@@ -145,7 +153,7 @@ func (s *Service) dueWork(p *pack.Pack, l *hotline.Loop, now time.Time) ([]*Emai
 			l.FollowUpAt = s.afterQuiet(p, now)
 		default:
 			l.FollowUps, l.FollowUpOrg, l.FollowUpAnswer = l.FollowUps+1, l.OrgID, ""
-			text := s.loopText(p, l, "followup", fmt.Sprintf("%s~f%d", l.Ref, l.FollowUps),
+			text := s.loopText(p, l, "followup", l.JobRef(fmt.Sprintf("f%d", l.FollowUps)),
 				map[string]string{"org.name": l.Referral.OrgName, "org.phone": l.Referral.OrgPhone, "ref": l.Ref}, now)
 			l.FollowUpAt = time.Time{}
 			if text != nil {
@@ -196,11 +204,7 @@ func (s *Service) hearingReminder(p *pack.Pack, l *hotline.Loop, now time.Time) 
 		lang = l.Referral.Language
 	}
 	date := p.EmailWords(lang).Date(d)
-	text := s.loopText(p, l, name, fmt.Sprintf("%s~h%d.%d", l.Ref, l.HearingMoves, l.HearingReminders+1), map[string]string{"date": date}, now)
-	if text != nil {
-		text.OrgID = hotline.HearingTextTag(l.HearingMoves) // see Loop.TextWanted
-	}
-	return text
+	return s.loopText(p, l, name, l.JobRef(fmt.Sprintf("h%d.%d", l.HearingMoves, l.HearingReminders+1)), map[string]string{"date": date}, now)
 }
 
 // hearingLate is how late a hearing reminder may still go: past it (its
@@ -213,15 +217,12 @@ const hearingLate = 3 * time.Hour
 // not contact the person (hotline.ReasonNotContacted). nil when no
 // coordinator address is configured (logged). l is the loop as it is now
 // (sent on, when it was); ref is the organization's outbox reference
-// (hopRef).
+// (a JobRef).
 func (s *Service) loopAlert(p *pack.Pack, l *hotline.Loop, silent *hotline.Referral, ref string, sentAt time.Time, reason string, now time.Time) *Email {
 	if s.coordinator == "" {
 		s.log.Warn("loops: nobody is told of a referral's news: no coordinator address is configured (HOTLINE_COORDINATOR_EMAIL)",
 			"ref", l.Ref, "org", silent.OrgID, "reason", reason)
 		return nil
-	}
-	if reason != "" {
-		ref += "-moved" // apart from a no-answer alert about the same organization
 	}
 	id, err := s.jobID()
 	if err != nil {
@@ -243,6 +244,7 @@ func (s *Service) loopAlert(p *pack.Pack, l *hotline.Loop, silent *hotline.Refer
 		From:        s.emailFrom,
 		Location:    p.Flow.Location,
 		MessageID:   email.MessageID("loop-"+ref, id, s.emailDomain),
+		Date:        now, // the news's day, not the referral's
 		HotlineName: p.Flow.Name,
 		Country:     p.Flow.Country,
 		Words:       p.EmailWords(p.Flow.Languages[0]),

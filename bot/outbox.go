@@ -520,8 +520,12 @@ func (w *Outbox) pastGiveUp(e Email, now time.Time) bool {
 	giveUp := w.o.GiveUpAfter
 	if e.Kind == EmailText {
 		// A text about a referral is news for hours, not a day: one that
-		// could not go by then is dropped rather than arrive out of turn.
+		// could not go by then is dropped rather than arrive out of turn;
+		// a hearing reminder, that would say "tomorrow" on the day, sooner.
 		giveUp = min(giveUp, textGiveUpAfter)
+		if kind, _ := textKind(e.Reference); kind == hotline.TextHearing {
+			giveUp = min(giveUp, hearingLate)
+		}
 	}
 	return now.Sub(start) >= giveUp
 }
@@ -632,7 +636,9 @@ func oneLine(s string) string {
 // send took at most the other half, so the job is still this worker's, and a
 // delivery recorded late is not claimed and sent again by another.
 func (w *Outbox) finish(ctx context.Context, job Job) error {
-	deadline := time.Now().Add(w.o.Lease / 2)
+	// Within the lease, with room for the last try: the send took up to half
+	// of it. And half a minute at most: a shutdown waits for it.
+	deadline := time.Now().Add(min(w.o.Lease/2-storeTimeout-time.Second, 30*time.Second))
 	wait := 100 * time.Millisecond
 	for {
 		finishCtx, cancel := context.WithTimeout(ctx, storeTimeout)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -170,6 +171,9 @@ func (w *Outbox) quiet(ctx context.Context, job Job, log *slog.Logger) bool {
 	if !due.After(now) {
 		return false
 	}
+	// Its give-up counts from the morning (pastGiveUp), as for a text queued
+	// for it.
+	job.NotBefore = due
 	retryCtx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	if err := w.o.Store.RetryJob(retryCtx, job, due); err != nil {
@@ -200,18 +204,26 @@ func (w *Outbox) textWanted(ctx context.Context, job Job) (bool, error) {
 	case err != nil:
 		return false, err
 	}
-	return l.TextWanted(textKind(job.Reference[len(ref):]), job.OrgID), nil
+	kind, moves := textKind(job.Reference)
+	return l.TextWanted(kind, job.OrgID, moves), nil
 }
 
-// textKind is the kind of a loop's text by the end of its reference (see
-// loopText's callers): "~f1" a follow-up, "~h1" a hearing reminder, "~2" a
-// re-route's.
-func textKind(suffix string) string {
+// textKind is the kind of a loop's text by the end of its reference
+// (Loop.JobRef): "…~f1" a follow-up, "…~h2.1" a hearing reminder (for the
+// date's second move), "…~2" a re-route's; and, for a hearing reminder, the
+// move.
+func textKind(reference string) (kind string, moves int) {
+	suffix := reference[strings.LastIndexByte(reference, '~')+1:]
 	switch {
-	case strings.HasPrefix(suffix, "~f"):
-		return hotline.TextFollowUp
-	case strings.HasPrefix(suffix, "~h"):
-		return hotline.TextHearing
+	case strings.HasPrefix(suffix, "f"):
+		return hotline.TextFollowUp, 0
+	case strings.HasPrefix(suffix, "h"):
+		n, _, _ := strings.Cut(suffix[1:], ".")
+		moves, err := strconv.Atoi(n)
+		if err != nil {
+			moves = -1 // not this version's: never the loop's
+		}
+		return hotline.TextHearing, moves
 	}
-	return hotline.TextReroute
+	return hotline.TextReroute, 0
 }

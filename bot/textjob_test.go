@@ -582,7 +582,7 @@ func (f *flakyFinish) FinishJob(ctx context.Context, job bot.Job, retention time
 func TestFinishRetried(t *testing.T) {
 	r := newTextRig(t, stores()["memory"])
 	flaky := &flakyFinish{Store: r.store, n: 3}
-	w := r.outbox(func(o *bot.OutboxOptions) { o.Store = flaky; o.Lease = 4 * time.Second })
+	w := r.outbox(func(o *bot.OutboxOptions) { o.Store = flaky; o.Lease = 20 * time.Second })
 	r.queue(r.text(hotline.ChannelSMS, "H-3TTTT"))
 	if n := work(w); n != 1 {
 		t.Fatalf("Work handled %d jobs, want 1", n)

@@ -374,11 +374,29 @@ func (t *turn) hearing(norm string) bool {
 const maxHearingDays = 366
 
 // justADate reports whether a message may be a date and nothing else: a
-// digit in it ("12/15", "dec 15") and at most four words, so that "i have
-// work on friday" or "see you tomorrow" never move a hearing.
+// digit in it ("12/15", "dec 15", "15 de diciembre de 2026"), at most six
+// words, and nothing of a time of day or a span ("9:30", "10.30", "at 9 am",
+// "3-4 weeks"), so that "i have work on friday" or "see you tomorrow" never
+// move a hearing, and a time is never read as a date.
 func justADate(norm string) bool {
-	return strings.ContainsAny(norm, "0123456789") && len(strings.Fields(norm)) <= 4
+	words := strings.Fields(norm)
+	if !strings.ContainsAny(norm, "0123456789") || len(words) > 6 || strings.Contains(norm, ":") {
+		return false
+	}
+	for _, w := range words {
+		timeOfDay := strings.ContainsAny(w, "0123456789") && (strings.HasSuffix(w, "am") || strings.HasSuffix(w, "pm"))
+		if notADate[w] || timeOfDay || strings.Count(w, ".") == 1 && len(w) <= 5 && !strings.ContainsAny(w, "abcdefghijklmnopqrstuvwxyz") {
+			return false
+		}
+	}
+	return true
 }
+
+// notADate are words that make a message with a number something else than
+// a date: a time of day, or a span of time.
+var notADate = map[string]bool{"am": true, "pm": true, "at": true, "las": true, "hora": true, "horas": true,
+	"day": true, "days": true, "week": true, "weeks": true, "month": true, "months": true,
+	"dia": true, "dias": true, "semana": true, "semanas": true, "mes": true, "meses": true}
 
 // dangerSaid reports whether the message speaks of danger, in the pack's
 // words: it is never taken for an answer to anything else.

@@ -9,6 +9,7 @@ import (
 	"github.com/hotline-legal/hotline"
 	"github.com/hotline-legal/hotline/bot"
 	"github.com/hotline-legal/hotline/flows"
+	"github.com/hotline-legal/hotline/flows/answer"
 )
 
 // loopEdits make the tiny pack repeat its referrals (after_referral...),
@@ -410,6 +411,24 @@ func TestUpgradeLoop(t *testing.T) {
 		if err == nil || !strings.Contains(errs, `words.yaml:1:1: keywords: status: missing; list the words that mean STATUS in each language`) ||
 			!strings.Contains(errs, `messages.yaml: missing the shared message "status_none", STATUS's answer when there is no referral to tell of; give it in every language`) {
 			t.Errorf("%s: %v\n%v", tt.name, err, problems)
+		}
+	}
+}
+
+// TestJustADate: a new court date sent on its own moves a hearing; a time,
+// a span or a sentence does not.
+func TestJustADate(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"12/15", true}, {"dec 15", true}, {"15 de diciembre", true}, {"15 de diciembre de 2026", true},
+		{"el 15 de diciembre de 2026", true}, {"12-15", true},
+		{"i have work on friday", false}, {"see you tomorrow", false}, {"dec 15 at 9 am", false},
+		{"a las 10.30", false}, {"9.30am", false}, {"3-4 weeks", false}, {"9:30", false},
+	} {
+		if got := flows.JustADate(answer.Normalize(c.in)); got != c.want {
+			t.Errorf("JustADate(%q) = %v, want %v", c.in, got, c.want)
 		}
 	}
 }

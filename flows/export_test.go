@@ -1,0 +1,4 @@
+package flows
+
+// JustADate is justADate, for the tests.
+var JustADate = justADate
