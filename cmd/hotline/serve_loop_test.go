@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,12 @@ type loopRig struct {
 
 func newServeLoop(t *testing.T, redisEnv ...string) *loopRig {
 	t.Helper()
+	return newServeLoopAt(t, time.Now, redisEnv...)
+}
+
+// newServeLoopAt is newServeLoop with the server on the clock now.
+func newServeLoopAt(t *testing.T, now func() time.Time, redisEnv ...string) *loopRig {
+	t.Helper()
 	r := &loopRig{t: t, mail: smtpserver.Start(t, smtpserver.Options{}), twilio: twilioapi.New(t)}
 	env := map[string]string{
 		"SMTP_URL":           r.mail.URL(),
@@ -58,9 +65,146 @@ func newServeLoop(t *testing.T, redisEnv ...string) *loopRig {
 	for i := 0; i+1 < len(redisEnv); i += 2 {
 		env[redisEnv[i]] = redisEnv[i+1]
 	}
-	r.srv = startServe(t, env)
+	r.srv = startServeAt(t, env, now)
 	return r
 }
+
+// movingClock is a server's clock that runs with the wall clock from a
+// moment the test chooses, and that the test moves on: days pass in a moment.
+type movingClock struct {
+	mu     sync.Mutex
+	base   time.Time // the clock's time at start
+	start  time.Time // the wall clock's then
+	offset time.Duration
+}
+
+func newMovingClock(at time.Time) *movingClock {
+	return &movingClock{base: at, start: time.Now()}
+}
+
+// Now is the clock's time.
+func (c *movingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base.Add(time.Since(c.start) + c.offset)
+}
+
+// Advance moves the clock on by d.
+func (c *movingClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// wednesday is 10am on a Wednesday in the sample pack's time zone: the
+// Tenant Rights Clinic's "1 business day" and 4 hours of grace end on
+// Thursday at 2pm.
+func wednesday(t *testing.T) time.Time {
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return time.Date(2026, 11, 25, 10, 0, 0, 0, chicago)
+}
+
+// waitTexts waits, up to 10 s, until the local Twilio took n texts.
+func (r *loopRig) waitTexts(n int) []twilioapi.Message {
+	r.t.Helper()
+	texts := r.twilio.WaitFor(n, 10*time.Second)
+	if len(texts) < n {
+		r.t.Fatalf("%d texts within 10 s, want %d: %+v\n%s", len(texts), n, texts, r.srv.logs)
+	}
+	return texts
+}
+
+// TestServeLoopAcceptSkipsFollowUp: the clinic accepts on its page; three
+// days on, the person is not asked whether it called.
+func TestServeLoopAcceptSkipsFollowUp(t *testing.T) {
+	t.Parallel()
+	clock := newMovingClock(wednesday(t))
+	r := newServeLoopAt(t, clock.Now)
+	r.screen("+13125550171", "Tenant Rights Clinic", loopByHand)
+	if resp, body := r.page(r.pageURL(r.waitEmailTo("intake.tenants@example.org")), url.Values{"action": {"accept"}}); resp.StatusCode != 200 || !strings.Contains(body, "recorded") {
+		t.Fatalf("accept: %d\n%s", resp.StatusCode, body)
+	}
+	clock.Advance(73 * time.Hour)
+	time.Sleep(3 * time.Second) // the loop worker looks every second
+	if n := r.twilio.Requests(); n != 0 {
+		t.Errorf("%d texts after an accept; want no follow-up: %+v", n, r.twilio.Messages())
+	}
+}
+
+// TestServeLoopSilenceAlert: past the clinic's response time and the pack's
+// grace, the coordinator is alerted, once.
+func TestServeLoopSilenceAlert(t *testing.T) {
+	t.Parallel()
+	clock := newMovingClock(wednesday(t))
+	r := newServeLoopAt(t, clock.Now)
+	ref := r.screen("+13125550172", "Tenant Rights Clinic", loopByHand)
+	r.waitEmailTo("intake.tenants@example.org")
+	clock.Advance(29 * time.Hour) // Thursday, 3pm
+	alert := r.waitEmailTo("coordinator@example.org")
+	if !strings.Contains(alert.subject, ref) || !strings.Contains(alert.subject, "Tenant Rights Clinic") {
+		t.Errorf("the alert's subject %q; want the reference and the clinic", alert.subject)
+	}
+	time.Sleep(2 * time.Second)
+	if n := len(r.emails()); n != 2 {
+		t.Errorf("%d emails, want 2 (the referral, one alert)", n)
+	}
+}
+
+// TestServeLoopFollowUpNo: three days on, the person is asked whether the
+// clinic called; their NO sends the referral to the next organization, whose
+// email comes within seconds, and the person is texted where it went.
+func TestServeLoopFollowUpNo(t *testing.T) {
+	t.Parallel()
+	clock := newMovingClock(wednesday(t))
+	r := newServeLoopAt(t, clock.Now)
+	const from = "+13125550173"
+	ref := r.screen(from, "Tenant Rights Clinic", loopByHand)
+	r.waitEmailTo("intake.tenants@example.org")
+	clock.Advance(72 * time.Hour)
+	texts := r.waitTexts(1)
+	if texts[0].To != from || !strings.Contains(texts[0].Body, "Did Tenant Rights Clinic contact you?") {
+		t.Fatalf("the follow-up = %+v", texts[0])
+	}
+	if got := r.say(from, "no"); !strings.Contains(got, ref) {
+		t.Errorf("the reply to NO = %q; want the reference", got)
+	}
+	next := r.waitEmailTo("intake.legalaid@example.org")
+	if !strings.Contains(next.subject, ref) {
+		t.Errorf("the next organization's email: subject %q lacks %s", next.subject, ref)
+	}
+	texts = r.waitTexts(2)
+	if !strings.Contains(texts[1].Body, "Example County Legal Aid") || !strings.Contains(texts[1].Body, ref) {
+		t.Errorf("the re-route's text = %q", texts[1].Body)
+	}
+}
+
+// TestServeLoopHearingReminder: a person who takes the offer of a reminder
+// is texted the day before the hearing at 6pm, on the server's clock.
+func TestServeLoopHearingReminder(t *testing.T) {
+	t.Parallel()
+	clock := newMovingClock(wednesday(t))
+	r := newServeLoopAt(t, clock.Now)
+	const from = "+13125550174"
+	hearing := []string{"hi", "1", "yes", "no", "60612", "1", "yes", "12/10", "Acme Properties", "3", "2000", "Maria", "yes", "yes", "yes"}
+	r.screen(from, "Tenant Rights Clinic", hearing)
+	if got := r.say(from, "yes"); !strings.Contains(got, "remind you") {
+		t.Fatalf("the answer to the offer's YES = %q", got)
+	}
+	// To 5:59pm on Wednesday, December 9 (Chicago): two weeks on, less a
+	// minute; the follow-up goes meanwhile.
+	clock.Advance(time.Date(2026, 12, 9, 17, 59, 0, 0, wednesday(t).Location()).Sub(clock.Now()))
+	before := len(r.waitTexts(1))
+	clock.Advance(2 * time.Minute)
+	texts := r.waitTexts(before + 1)
+	last := texts[len(texts)-1]
+	if last.To != from || !strings.Contains(last.Body, "tomorrow") || !strings.Contains(last.Body, "Dec 10") {
+		t.Errorf("the reminder = %+v; want tomorrow, Dec 10", last)
+	}
+}
+
 
 // say texts the hotline, signed, and returns its replies.
 func (r *loopRig) say(from, text string) string {

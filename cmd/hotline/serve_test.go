@@ -78,17 +78,27 @@ const serveToken = "0123456789abcdef0123456789abcdef" // like a real token: twil
 // 127.0.0.1:0 unless set) and waits until /readyz answers 200.
 func startServe(t *testing.T, environ map[string]string) *running {
 	t.Helper()
-	env := map[string]string{
+	return startServeAt(t, environ, time.Now)
+}
+
+// startServeAt is startServe with the server's clock (app.Options.Now: the
+// conversations', the outbox's and the referral loop's) given by now, which a
+// test may move on: days pass in a moment.
+func startServeAt(t *testing.T, environ map[string]string, now func() time.Time) *running {
+	t.Helper()
+	vars := map[string]string{
 		"HOTLINE_ADDR": "127.0.0.1:0", "HOTLINE_OUTBOX_DIR": t.TempDir(), "HOTLINE_METRICS_ADDR": "127.0.0.1:0",
 		"HOTLINE_SECRET": serveSecret,
 	}
 	for k, v := range environ {
-		env[k] = v
+		vars[k] = v
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{t: t, logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		r.done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, r.logs)
+		e := &env{ctx: ctx, getenv: func(k string) string { return vars[k] }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: r.logs,
+			now: now, random: rand.Reader}
+		r.done <- e.run([]string{"serve"})
 	}()
 	t.Cleanup(r.stop)
 	deadline := time.Now().Add(10 * time.Second)
