@@ -205,7 +205,6 @@ func TestServeLoopHearingReminder(t *testing.T) {
 	}
 }
 
-
 // say texts the hotline, signed, and returns its replies.
 func (r *loopRig) say(from, text string) string {
 	r.t.Helper()
