@@ -227,9 +227,6 @@ func (l *Loop) Record(at time.Time, kind, org, reason string) {
 	l.History = append(l.History, LoopEvent{At: at, Kind: kind, Org: org, Reason: reason})
 }
 
-// Open reports whether the referral still waits for its organization's word.
-func (l *Loop) Open() bool { return l.Status == LoopSent }
-
 // Due is when the loop next needs its worker: the earliest of a pending
 // re-route (now), the silence check and the next follow-up; zero for never.
 func (l *Loop) Due(now time.Time) time.Time {

@@ -61,12 +61,16 @@ type LoopObserver interface {
 
 // observeLoop counts the events a loop gained beyond its first n.
 func (s *Service) observeLoop(l *hotline.Loop, n int) {
-	lo, ok := s.observe.(LoopObserver)
-	if !ok {
-		return
-	}
-	for _, e := range l.History[min(n, len(l.History)):] {
-		lo.LoopEvent(e.Kind, e.Org, e.Reason)
+	s.observeEvents(l.History[min(n, len(l.History)):])
+}
+
+// observeEvents counts events of a referral's loop, when the Observer counts
+// them (LoopObserver).
+func (s *Service) observeEvents(events []hotline.LoopEvent) {
+	if lo, ok := s.observe.(LoopObserver); ok {
+		for _, e := range events {
+			lo.LoopEvent(e.Kind, e.Org, e.Reason)
+		}
 	}
 }
 
@@ -140,13 +144,13 @@ func (s *Service) readStanding(ctx context.Context, p *pack.Pack, st flows.State
 		// above: references are short enough to guess at.)
 		return nil, 0, nil, typed, nil
 	}
-	return &loop, v, standingOf(p, &loop, typed), typed, nil
+	return &loop, v, standingOf(p, &loop), typed, nil
 }
 
 // standingOf is where a loop stands, for the engine.
-func standingOf(p *pack.Pack, l *hotline.Loop, typed bool) *flows.Standing {
+func standingOf(p *pack.Pack, l *hotline.Loop) *flows.Standing {
 	texts := l.Texts != (hotline.Conversation{}) && !l.Stopped
-	st := &flows.Standing{Ref: l.Ref, Status: l.Status, Typed: typed, AwaitingFollowUp: l.AwaitingFollowUp(),
+	st := &flows.Standing{Ref: l.Ref, Status: l.Status, AwaitingFollowUp: l.AwaitingFollowUp(),
 		HearingOffered: texts && l.HearingOffered, HearingReminder: texts && l.HearingOn}
 	if l.Status == hotline.LoopFallback || l.Referral == nil {
 		st.To, st.Phone = p.Directory.Fallback.Name, p.Directory.Fallback.Phone
@@ -211,10 +215,8 @@ func (s *Service) loopText(p *pack.Pack, l *hotline.Loop, name, ref string, extr
 	if l.Texts.Channel == "" || l.Texts.Channel == hotline.ChannelWeb || l.Referral == nil {
 		return nil
 	}
-	var st flows.State
-	st.Set("language", l.Referral.Language)
-	body, ok := p.Flow.Say(name, st, l.Texts.Channel, extra)
-	if !ok || body == "" {
+	body := p.Flow.SayIn(name, l.Referral.Language, l.Texts.Channel, extra)
+	if body == "" {
 		s.log.Error("bot: the pack has no text for a referral's loop; the person is not texted", "ref", l.Ref, "text", name)
 		return nil
 	}

@@ -326,11 +326,7 @@ func (s *Service) apply(ctx context.Context, key string, m hotline.Message, dead
 		}
 		s.cache.put(key, Snapshot{State: change.State, Version: now.Version})
 		s.committed(key, m, fx, reply)
-		if lo, ok := s.observe.(LoopObserver); ok {
-			for _, e := range reply.loopEvents {
-				lo.LoopEvent(e.Kind, e.Org, e.Reason)
-			}
-		}
+		s.observeEvents(reply.loopEvents)
 		reply.loopEvents = nil
 		return reply, nil
 	}

@@ -69,9 +69,6 @@ type Standing struct {
 	// AwaitingFollowUp is set when the person was texted "did they contact
 	// you?" and has not answered: a YES or NO now is that answer.
 	AwaitingFollowUp bool
-	// Typed is set when the message itself is the reference (a person back
-	// on the web chat with it, in a new session): the answer is its status.
-	Typed bool
 	// HearingOffered is set when the person was offered a text the day
 	// before their court hearing (hearing_offer) and has not answered: a YES
 	// or NO now is that answer. HearingReminder is set while the reminder is

@@ -279,7 +279,7 @@ func TestRepeatStanding(t *testing.T) {
 // starts, and a question waiting is asked again.
 func TestTypedReference(t *testing.T) {
 	flow := loopFlow(t)
-	in := flows.Input{Text: "h-7f3k9", Channel: "web", Now: time.Now(), Standing: &flows.Standing{Ref: "H-7F3K9", Status: "accepted", To: "there", Phone: "555-0001", Typed: true}}
+	in := flows.Input{Text: "h-7f3k9", Channel: "web", Now: time.Now(), Standing: &flows.Standing{Ref: "H-7F3K9", Status: "accepted", To: "there", Phone: "555-0001"}}
 	next, fx := flow.Step(flows.State{}, in)
 	if got := strings.Join(fx.Replies, "|"); got != "H-7F3K9 accepted by there 555-0001" {
 		t.Errorf("a typed reference got %q", got)

@@ -205,8 +205,8 @@ func (l *loader) checkTranscript(t *Transcript) {
 // with the defaults filled in from the transcript's referral (made, nil for
 // none) and the directory; ok is false when it cannot tell whom the referral
 // is with.
-func (p *Pack) standing(sd *TranscriptStanding, ref string, typed bool, made *hotline.Referral) (s *flows.Standing, ok bool) {
-	s = &flows.Standing{Ref: ref, Status: sd.Status, To: sd.To, Phone: sd.Phone, AwaitingFollowUp: sd.FollowUp, Typed: typed,
+func (p *Pack) standing(sd *TranscriptStanding, ref string, made *hotline.Referral) (s *flows.Standing, ok bool) {
+	s = &flows.Standing{Ref: ref, Status: sd.Status, To: sd.To, Phone: sd.Phone, AwaitingFollowUp: sd.FollowUp,
 		HearingOffered: sd.HearingOffered, HearingReminder: sd.HearingReminder}
 	if s.To == "" {
 		switch {
@@ -262,8 +262,8 @@ func (p *Pack) Run(t *Transcript) []TestFailure {
 		if sd := turn.Standing; sd != nil {
 			// As the service does: it reads the loop of the referral
 			// AsksStanding names, and only then.
-			ref, typed := p.Flow.AsksStanding(st, in)
-			standing, ok := p.standing(sd, ref, typed, referral)
+			ref, _ := p.Flow.AsksStanding(st, in)
+			standing, ok := p.standing(sd, ref, referral)
 			switch {
 			case ref == "":
 				fail("a message whose referral's standing the service reads (standing:), but it asks about none")

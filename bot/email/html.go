@@ -91,19 +91,10 @@ const defaultHTMLSource = `{{template "open" .}}
 var noticeHTML = template.Must(template.New("notice.html").Parse(noticeHTMLSource + frameSource))
 
 const noticeHTMLSource = `{{template "open" .}}
-<tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
-<div style="font-size:13px;color:#c9dcec;">{{.Kicker}}</div>
-<h1 style="margin:4px 0 0 0;font-size:22px;font-weight:bold;color:#ffffff;">{{.Ref}}</h1>
-<div style="font-size:14px;margin-top:4px;">{{.Heading}}</div>
-<div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Raised}}</div>
-</td></tr>
+{{template "alert_head" .}}
 {{- template "top" .}}
 {{template "facts" .}}
-<tr><td style="padding:8px 24px 16px 24px;">
-<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
-<tr><td style="padding:12px 16px;"><strong>{{.WhatToDo}}</strong> {{.Call.HTML}}</td></tr>
-</table>
-</td></tr>
+{{template "what_to_do" .}}
 {{template "close" .}}`
 
 // loopHTML is the HTML part of the coordinator's alert that an organization
@@ -113,21 +104,12 @@ const noticeHTMLSource = `{{template "open" .}}
 var loopHTML = template.Must(template.New("loop.html").Parse(loopHTMLSource + frameSource))
 
 const loopHTMLSource = `{{template "open" .}}
-<tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
-<div style="font-size:13px;color:#c9dcec;">{{.Kicker}}</div>
-<h1 style="margin:4px 0 0 0;font-size:22px;font-weight:bold;color:#ffffff;">{{.Ref}}</h1>
-<div style="font-size:14px;margin-top:4px;">{{.Heading}}</div>
-<div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Sent}}</div>
-</td></tr>
+{{template "alert_head" .}}
 <tr><td style="padding:16px 24px 0 24px;">
 <p style="margin:0;">{{.Silent}} <strong>{{.Outcome}}</strong></p>
 </td></tr>
 {{template "facts" .}}
-<tr><td style="padding:8px 24px 16px 24px;">
-<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
-<tr><td style="padding:12px 16px;"><strong>{{.WhatToDo}}</strong> {{.Call.HTML}}</td></tr>
-</table>
-</td></tr>
+{{template "what_to_do" .}}
 {{template "close" .}}`
 
 // frameSource is what the referral, the notice and the no-answer alert
@@ -194,6 +176,19 @@ const frameSource = `{{define "open"}}<!DOCTYPE html>
 {{.Rerouted}}
 </td></tr>
 {{- end}}{{end}}` +
+	// The coordinator's emails (the notice, the loop alert): the heading, its
+	// line below (Subline), and what to do.
+	`{{define "alert_head"}}<tr><td style="padding:20px 24px 12px 24px;background-color:#0b3d66;color:#ffffff;">
+<div style="font-size:13px;color:#c9dcec;">{{.Kicker}}</div>
+<h1 style="margin:4px 0 0 0;font-size:22px;font-weight:bold;color:#ffffff;">{{.Ref}}</h1>
+<div style="font-size:14px;margin-top:4px;">{{.Heading}}</div>
+<div style="font-size:13px;color:#c9dcec;margin-top:4px;">{{.Subline}}</div>
+</td></tr>{{end}}` +
+	`{{define "what_to_do"}}<tr><td style="padding:8px 24px 16px 24px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#eef6ee;border:1px solid #cfe3cf;">
+<tr><td style="padding:12px 16px;"><strong>{{.WhatToDo}}</strong> {{.Call.HTML}}</td></tr>
+</table>
+</td></tr>{{end}}` +
 	`{{define "facts"}}<tr><td style="padding:16px 24px 8px 24px;">
 <h2 style="font-size:16px;font-weight:bold;margin:0 0 8px 0;color:#1f2933;">{{.FactsHeading}}</h2>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;">

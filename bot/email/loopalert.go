@@ -45,7 +45,7 @@ type loopView struct {
 	Heading      string // the text part's first line
 	Kicker       string // the HTML part's small line above the reference
 	Ref          string
-	Sent         string
+	Subline      string
 	Silent       string
 	Outcome      string
 	FactsHeading string
@@ -89,7 +89,7 @@ func newLoopView(a LoopAlert, o Options) *loopView {
 		Heading:      w.say("loop_heading", "ref", ref, "org", org),
 		Kicker:       w.say("loop_kicker", "hotline", hotlineName),
 		Ref:          ref,
-		Sent:         w.say("loop_sent", "date", w.date(sent), "time", w.clock(sent)),
+		Subline:      w.say("loop_sent", "date", w.date(sent), "time", w.clock(sent)),
 		Silent:       w.say("loop_silent", "org", org),
 		FactsHeading: w.say("facts_heading"),
 		WhatToDo:     w.say("alert_what_to_do"),
@@ -139,7 +139,7 @@ func newLoopView(a LoopAlert, o Options) *loopView {
 func (v *loopView) text() string {
 	var b strings.Builder
 	b.WriteString(v.Heading + "\n")
-	b.WriteString(v.Sent + "\n\n")
+	b.WriteString(v.Subline + "\n\n")
 	b.WriteString(v.Silent + " " + v.Outcome + "\n\n")
 	rows := &view{w: v.w, Facts: v.Facts}
 	width := rows.labelWidth()

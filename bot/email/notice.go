@@ -22,7 +22,7 @@ type noticeView struct {
 	Heading string // the text part's first line
 	Kicker  string // the HTML part's small line above the reference
 	Ref     string
-	Raised  string
+	Subline string
 	// Contact is how to reach the person safely (what the notice knows of it:
 	// texts are not safe), first when there is one; nil otherwise.
 	Contact      *contactView
@@ -105,7 +105,7 @@ func newNoticeView(n *hotline.Notice, o Options) *noticeView {
 		Heading:      w.say("notice_heading", "ref", ref),
 		Kicker:       w.say("notice_kicker", "hotline", hotlineName),
 		Ref:          ref,
-		Raised:       w.say("notice_raised", "date", w.date(at), "time", w.clock(at)),
+		Subline:      w.say("notice_raised", "date", w.date(at), "time", w.clock(at)),
 		FactsHeading: w.say("facts_heading"),
 		WhatToDo:     w.say("alert_what_to_do"),
 		Footer:       w.say("footer", "hotline", hotlineName),
@@ -178,7 +178,7 @@ func newNoticeView(n *hotline.Notice, o Options) *noticeView {
 func (v *noticeView) text() string {
 	var b strings.Builder
 	b.WriteString(v.Heading + "\n")
-	b.WriteString(v.Raised + "\n\n")
+	b.WriteString(v.Subline + "\n\n")
 	// The top and the facts in the referral's layout (view.line), so that
 	// both read alike.
 	rows := &view{w: v.w, Facts: v.Facts, Contact: v.Contact, ContactFirst: v.ContactFirst, Banners: v.Banners}
