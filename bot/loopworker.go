@@ -240,15 +240,9 @@ func (s *Service) loopAlert(p *pack.Pack, l *hotline.Loop, silent *hotline.Refer
 			a.RerouteTo = l.Referral.OrgName
 		}
 	}
-	msg, err := email.RenderLoopAlert(a, s.coordinator, email.Options{
-		From:        s.emailFrom,
-		Location:    p.Flow.Location,
-		MessageID:   email.MessageID("loop-"+ref, id, s.emailDomain),
-		Date:        now, // the news's day, not the referral's
-		HotlineName: p.Flow.Name,
-		Country:     p.Flow.Country,
-		Words:       p.EmailWords(p.Flow.Languages[0]),
-	})
+	o := s.coordinatorOptions(p, email.MessageID("loop-"+ref, id, s.emailDomain))
+	o.Date = now // the news's day, not the referral's
+	msg, err := email.RenderLoopAlert(a, s.coordinator, o)
 	if err != nil {
 		s.observe.Error("render")
 		s.log.Error("loops: cannot render the alert about a silent organization", "ref", l.Ref, "err", err)

@@ -88,14 +88,7 @@ func (s *Service) newNoticeEmail(p *pack.Pack, n *hotline.Notice, now time.Time)
 		return nil
 	}
 	e := &Email{Kind: EmailNotice, ID: hex.EncodeToString(id[:]), Reference: n.Ref, Created: now}
-	msg, err := email.RenderNotice(n, s.coordinator, email.Options{
-		From:        s.emailFrom,
-		Location:    p.Flow.Location,
-		MessageID:   email.MessageID("notice-"+n.Ref, e.ID, s.emailDomain),
-		HotlineName: p.Flow.Name,
-		Country:     p.Flow.Country,
-		Words:       p.EmailWords(p.Flow.Languages[0]),
-	})
+	msg, err := email.RenderNotice(n, s.coordinator, s.coordinatorOptions(p, email.MessageID("notice-"+n.Ref, e.ID, s.emailDomain)))
 	if err != nil {
 		s.observe.Error("render")
 		s.log.Error("bot: cannot render a needs-a-person notice; no notice sent", "ref", n.Ref, "err", err)
@@ -103,6 +96,19 @@ func (s *Service) newNoticeEmail(p *pack.Pack, n *hotline.Notice, now time.Time)
 	}
 	e.Message = msg
 	return e
+}
+
+// coordinatorOptions are how an email to the coordinator (a notice, a loop
+// alert) is written with p: in the pack's first language, the coordinator's.
+func (s *Service) coordinatorOptions(p *pack.Pack, messageID string) email.Options {
+	return email.Options{
+		From:        s.emailFrom,
+		Location:    p.Flow.Location,
+		MessageID:   messageID,
+		HotlineName: p.Flow.Name,
+		Country:     p.Flow.Country,
+		Words:       p.EmailWords(p.Flow.Languages[0]),
+	}
 }
 
 // Mailer delivers an email; nil means accepted by the mail server (or written).
